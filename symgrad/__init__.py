@@ -1,0 +1,80 @@
+"""symgrad: tensors with a numeric view (NumPy) and a symbolic view (SymPy),
+and PyTorch-style reverse-mode autograd of any order.
+
+>>> import symgrad
+>>> x = symgrad.tensor(2.).requires_grad_()
+>>> y = symgrad.tensor(3.).requires_grad_()
+>>> z = x * x * y
+>>> z.backward(create_graph=True)
+>>> x.grad, x.grad.expr
+(tensor(12., grad_fn=<CopyBackwards>), 2*x*y)
+
+Importing symgrad does not import SymPy; the first symbolic feature used does.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from symgrad._tensor import Size, Tensor  # noqa: I001  (Tensor before the ops that return it)
+from symgrad import ops
+from symgrad.ops import *  # noqa: F401,F403
+from symgrad import autograd
+from symgrad.calculus import derivative, diff
+from symgrad.creation import *  # noqa: F401,F403
+from symgrad.device import cuda, device
+from symgrad.dtypes import (bool_, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
+                            int8, int16, int32, int64, long, promote_types, result_type, set_default_dtype, short,
+                            uint8)
+from symgrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from symgrad.printing import set_printoptions
+
+bool = bool_  # noqa: A001 - PyTorch's name: symgrad.bool
+
+__version__ = "0.1.0"
+
+# Modules and names loaded on first use, so that ``import symgrad`` stays fast
+# and does not import SymPy.
+_LAZY = {
+    "set_expr_limits": "symgrad.symbolic.evaluate",
+    "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
+}
+_LAZY_MODULES = ("nn", "optim", "functional", "testing", "display", "codegen", "cli")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"symgrad.{name}")
+    raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for symgrad tensors.
+
+    >>> import symgrad
+    >>> symgrad.is_tensor(symgrad.tensor(1.)), symgrad.is_tensor(1.)
+    (True, False)
+    """
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """Number of elements."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+__all__ = [
+    "Tensor", "Size", "ops", "autograd", "diff", "derivative", "cuda", "device", "dtype", "float16", "float32",
+    "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
+    "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
+    "enable_grad", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "set_expr_limits",
+    "ExpressionTooLargeError", "is_tensor", "numel", "is_floating_point",
+    *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
+]

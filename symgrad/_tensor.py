@@ -1,0 +1,541 @@
+"""``Tensor``: a NumPy value and a symbolic term, with PyTorch's autograd API.
+
+The class is thin: arithmetic and math methods forward to the op functions in
+``symgrad.ops`` (``tensor_ops.TensorOps``); in-place methods go through ``dispatch.inplace``;
+graph recording lives in ``dispatch`` and ``autograd``.
+
+Memory sharing follows PyTorch: views (``view``, ``transpose``, basic
+slicing...) and aliases (``.data``, ``.detach()``) share the base's NumPy
+memory.  Their symbolic term is derived from the base's current term, so an
+in-place change seen through one of them is seen symbolically by all.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from symgrad import dtypes as _dt
+from symgrad.autograd.graph import Node
+from symgrad.symbolic.terms import Apply, Const, Leaf, Term
+from symgrad.tensor_ops import TensorOps
+
+__all__ = ["Tensor", "Size", "term_of"]
+
+class Size(tuple):  # type: ignore[type-arg]
+    """The shape of a tensor; a tuple that prints like PyTorch's ``torch.Size``.
+
+    >>> import symgrad
+    >>> symgrad.zeros(2, 3).shape
+    symgrad.Size([2, 3])
+    """
+
+    def __repr__(self) -> str:
+        return f"symgrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Tensor(TensorOps):
+    """An n-dimensional array with a numeric view (``.data``, NumPy) and a
+    symbolic view (``.expr``, SymPy), recorded for reverse-mode autograd.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(2., requires_grad=True)
+    >>> y = symgrad.tensor(3., requires_grad=True)
+    >>> z = x * x * y
+    >>> z
+    tensor(12., grad_fn=<MulBackward0>)
+    >>> z.expr
+    x**2*y
+    >>> z.backward()
+    >>> x.grad, x.grad.expr
+    (tensor(12.), 2*x*y)
+    """
+
+    __slots__ = ("_value", "_content", "_base", "_view", "_view_src", "_vc", "_requires_grad",
+                 "_grad_fn", "_grad", "_retains_grad", "_hooks", "_grad_acc", "_name", "_accum",
+                 "__weakref__")
+
+    __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
+
+    # ------------------------------------------------------------ creation
+
+    def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False,
+                 name: str | None = None) -> None:
+        from symgrad.creation import _to_array
+
+        d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+        _init(self, _to_array(data, d), None)
+        if name is not None:
+            self._set_name(name)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, value: np.ndarray, content: Term | None = None) -> Tensor:
+        t = cls.__new__(cls)
+        _init(t, value, content)
+        return t
+
+    # ------------------------------------------------------------ numeric view
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's memory, outside the graph (no version sharing)."""
+        return _alias(self, share_version=False)
+
+    @data.setter
+    def data(self, new: Tensor) -> None:
+        if not isinstance(new, Tensor):
+            raise TypeError(f"tensor.data must be set to a Tensor, got {type(new).__name__}")
+        if new._value.shape != self._value.shape and self._base is not None:
+            raise RuntimeError("cannot replace the data of a view with data of another shape")
+        self._before_write()
+        self._value = new._value
+        if not isinstance(self._content, Leaf):
+            self._set_term(term_of(new))
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._value.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def dtype(self) -> _dt.dtype:
+        return _dt.from_numpy_dtype(self._value.dtype)
+
+    @property
+    def device(self) -> Any:
+        from symgrad.device import CPU
+
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_floating_point_type(self) -> bool:
+        return self._value.dtype.kind == "f"
+
+    def is_floating_point(self) -> bool:
+        return self._value.dtype.kind == "f"
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or its length along ``dim``."""
+        if dim is None:
+            return Size(self._value.shape)
+        return self._value.shape[_dim(dim, self.ndim)]
+
+    def dim(self) -> int:
+        return self._value.ndim
+
+    def numel(self) -> int:
+        return int(self._value.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return int(self._value.itemsize)
+
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self._value.shape[0])
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._value.size != 1:
+            raise RuntimeError(f"a Tensor with {self._value.size} elements cannot be converted to Scalar; "
+                               "use .tolist() or index a single element first")
+        return self._value.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._value.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The NumPy array (shared memory), as ``torch.Tensor.numpy``."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        v = self._value
+        return v if dtype is None else v.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iub" or self._value.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._value.size} values is ambiguous; "
+                               "use .any() or .all()")
+        return bool(self._value.reshape(()).item())
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._value.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._value.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._value.copy(), self._requires_grad, self._name))
+
+    # ------------------------------------------------------------ symbolic view
+
+    @property
+    def expr(self) -> Any:
+        """The closed form: a SymPy expression (0-d) or ``sympy.Array`` in the leaves.
+
+        Built on first access and memoized; raises ``ExpressionTooLargeError``
+        (naming ``compact()``) when too deep or large for SymPy.
+        """
+        from symgrad.symbolic import evaluate
+
+        return evaluate.expr(_term_or_const(self))
+
+    @property
+    def symbol(self) -> Any:
+        """This leaf's SymPy symbol (or array of symbols); an error for non-leaves."""
+        c = term_of(self)
+        if not isinstance(c, Leaf):
+            raise RuntimeError("only symbolic leaves (tensors that require grad, or were given a "
+                               "name=) have a symbol; use .expr for the closed form of other tensors")
+        return self.expr
+
+    @property
+    def name(self) -> str | None:
+        """The leaf's symbol name (None for non-symbolic tensors until named)."""
+        c = term_of(self)
+        if isinstance(c, Leaf):
+            if c.name is None:
+                from symgrad.symbolic import naming
+
+                naming.assign_names([c])
+            return c.name
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._set_name(value)
+
+    def _set_name(self, name: str) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"a tensor name must be a non-empty string, got {name!r}")
+        if not self.is_leaf:
+            raise RuntimeError("only leaf tensors can be named; name the inputs of the computation")
+        self._name = name
+        c = term_of(self)
+        if isinstance(c, Leaf):
+            c.name = name
+        else:
+            self._set_term(Leaf(self, tuple(self._value.shape), name))
+
+    def compact(self) -> Any:
+        """The closed form with shared subexpressions as named temporaries."""
+        from symgrad.symbolic.compact import compact
+
+        return compact(_term_or_const(self))
+
+    # ------------------------------------------------------------ autograd state
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Make this leaf require grad (a symbol from now on); returns self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_ expects a bool, got {type(requires_grad).__name__}")
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                               "use a computed variable in a subgraph that doesn't require differentiation "
+                               "use var_no_grad = var.detach().")
+        if requires_grad and self._value.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
+                               f"(this one is {self.dtype}); create it with dtype=symgrad.float64 or "
+                               "call .double() first")
+        self._requires_grad = requires_grad
+        if requires_grad and not isinstance(term_of(self), Leaf):
+            # A new variable: it stops following its base symbolically (the
+            # memory stays shared, as in PyTorch's x.detach().requires_grad_()).
+            self._base = self._view = self._view_src = None
+            self._content = Leaf(self, tuple(self._value.shape), self._name)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                "instead.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, new: Tensor | None) -> None:
+        if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(new).__name__}")
+            if new._value.shape != self._value.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: expected "
+                                   f"{list(self._value.shape)}, got {list(new._value.shape)}")
+            if new._value.dtype != self._value.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: expected {self.dtype}, "
+                                   f"got {new.dtype}")
+        self._grad = new
+        self._accum = 0
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._retains_grad = True
+        self._grad_fn.retain = _weak(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
+        tensor replaces the gradient.  Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+        if self._grad_fn is not None:
+            node = self._grad_fn
+            if node.pre_hooks is None:
+                node.pre_hooks = []
+            hooks = node.pre_hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``symgrad.autograd.backward``)."""
+        from symgrad.autograd.engine import backward
+
+        backward([self], None if gradient is None else [gradient], retain_graph=retain_graph,
+                 create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing memory and version counter, outside the graph."""
+        return _alias(self, share_version=True)
+
+    def detach_(self) -> Tensor:
+        """Detach in place: this tensor becomes a leaf that does not require grad."""
+        if self._base is not None and self._grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._content = term_of(self)
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    # ------------------------------------------------------------ printing
+
+    def __repr__(self) -> str:
+        from symgrad.printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return self.__repr__()
+
+    def _repr_latex_(self) -> str | None:
+        try:
+            from symgrad.display import latex_repr
+        except ImportError:  # pragma: no cover - display layer not installed
+            return None
+        return latex_repr(self)
+
+    # ------------------------------------------------------------ internals
+
+    def _set_term(self, term: Term | None) -> None:
+        """Give this tensor a new term after an in-place change (its memory is
+        already written), keeping its base and other views consistent."""
+        if term is not None and term.const:
+            term = None
+        base = self._base
+        if base is None:
+            self._content = term
+            return
+        base_term = base._content
+        if term is None and (base_term is None or base_term.const):
+            base._content = None  # still all numbers
+            self._content = self._view_src = None
+            return
+        if base_term is None or base_term.const:
+            base_term = Const(base._value.copy())
+        new = term if term is not None else Const(self._value.copy())
+        from symgrad.dispatch import scatter_view_term
+
+        base._content = scatter_view_term(base_term, self._view or (), new)
+        self._content = new
+        self._view_src = base._content
+
+    def _before_write(self) -> None:
+        """Freeze constants that still read this memory, before it changes."""
+        for t in (self, self._base):
+            if t is not None and isinstance(t._content, Const):
+                t._content.freeze()
+
+
+def _init(t: Tensor, value: np.ndarray, content: Term | None) -> None:
+    t._value = value
+    t._content = content
+    t._base = None
+    t._view = None
+    t._view_src = None
+    t._vc = [0]
+    t._requires_grad = False
+    t._grad_fn = None
+    t._grad = None
+    t._retains_grad = False
+    t._hooks = None
+    t._grad_acc = None
+    t._name = None
+    t._accum = 0
+
+
+def term_of(t: Tensor) -> Term | None:
+    """The tensor's current term; None for a plain constant."""
+    base = t._base
+    if base is None:
+        return t._content
+    src = base._content
+    if src is t._view_src:
+        return t._content
+    # The base changed in place since this view's term was made: derive anew.
+    if src is None or src.const:
+        c: Term | None = None
+    else:
+        c = src
+        for op, params in t._view:
+            c = Apply(op, (c,), params)
+    t._content = c
+    t._view_src = src
+    return c
+
+
+def _term_or_const(t: Tensor) -> Term:
+    """A term for any tensor; constants get a Const cached on the tensor (frozen
+    if the tensor is later modified in place)."""
+    c = term_of(t)
+    if c is not None:
+        return c
+    base = t._base
+    if base is None:
+        c = Const(t._value)
+        t._content = c
+        return c
+    c = _term_or_const(base)
+    for op, params in t._view:
+        c = Apply(op, (c,), params)
+    return c
+
+
+def _alias(t: Tensor, share_version: bool) -> Tensor:
+    root = t._base if t._base is not None else t
+    a = Tensor._make(t._value)
+    a._base = root
+    a._view = t._view if t._base is not None else ()
+    a._content = term_of(t)
+    a._view_src = root._content
+    if share_version:
+        a._vc = t._vc
+    return a
+
+
+def _rebuild(value: np.ndarray, requires_grad: bool, name: str | None) -> Tensor:
+    t = Tensor._make(value)
+    if name is not None:
+        t._set_name(name)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _weak(t: Tensor) -> Any:
+    import weakref
+
+    return weakref.ref(t)
+
+
+def _dim(dim: int, ndim: int) -> int:
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return int(dim) % n
+
+
+class _HookHandle:
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+

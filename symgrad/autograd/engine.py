@@ -1,0 +1,464 @@
+"""The backward engine: topological order, gradient flow, accumulation.
+
+It knows no individual op: each node's op carries its derivative rules.  Two
+ways of running the same rules:
+
+* **array mode** (the default: no ``create_graph``, no hooks): rules run on
+  plain NumPy arrays, so numeric gradients cost what NumPy costs.  Each
+  gradient gets a lazy closed form that, when first asked for, replays the
+  recorded pass with tensors (``_Tape``) - the same rules, now building terms;
+* **tensor mode** (``create_graph=True`` or hooks present): rules run on
+  tensors, recording a graph when ``create_graph`` so gradients can be
+  differentiated again.
+
+Broadcasting is undone here, in one place: a gradient is summed back to its
+input's shape and cast to its dtype.  Graph walks are iterative.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from symgrad import grad_mode
+from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
+from symgrad.symbolic.terms import Const, Lazy, Term, Unavailable
+
+# Closed forms of gradients accumulated more often than this without being
+# cleared are dropped (numbers stay exact), so long loops do not keep every
+# backward pass alive.
+MAX_ACCUMULATED_CLOSED_FORMS = 64
+
+
+def _tensor_mod() -> Any:
+    from symgrad import _tensor as tensor
+
+    return tensor
+
+
+# ---------------------------------------------------------------- public API
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves
+    (or only of ``inputs``), as ``torch.autograd.backward``.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(3., requires_grad=True)
+    >>> symgrad.autograd.backward(x * x)
+    >>> x.grad, x.grad.expr
+    (tensor(6.), 2*x)
+    """
+    roots = _as_tensors(tensors, "tensors")
+    seeds = _seeds(roots, grad_tensors)
+    targets = None if inputs is None else _as_tensors(inputs, "inputs")
+    if targets is not None and not targets:
+        raise RuntimeError("backward(): 'inputs' argument to backward() cannot be empty")
+    _run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
+         targets, accumulate=True)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, without
+    touching ``.grad`` (as ``torch.autograd.grad``).
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(2., requires_grad=True)
+    >>> y = symgrad.tensor(3., requires_grad=True)
+    >>> (gx,) = symgrad.autograd.grad(x * x * y, x, create_graph=True)
+    >>> gx, gx.expr
+    (tensor(12., grad_fn=<AddBackward0>), 2*x*y)
+    >>> symgrad.autograd.grad(gx, x)[0].expr
+    2*y
+    """
+    roots = _as_tensors(outputs, "outputs")
+    targets = _as_tensors(inputs, "inputs")
+    if not targets:
+        raise RuntimeError("grad requires non-empty inputs.")
+    for i, t in enumerate(targets):
+        if not t._requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (inputs[{i}]) does not require grad; "
+                               "call .requires_grad_() on it before building the graph")
+    seeds = _seeds(roots, grad_outputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    captured = _run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
+                    targets, accumulate=False)
+    out = []
+    for i, (t, g) in enumerate(zip(targets, captured)):
+        if g is None:
+            if materialize_grads:
+                g = _tensor_mod().Tensor._make(np.zeros_like(t._value))
+            elif not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (inputs[{i}]) appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the desired behavior.")
+        out.append(g)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- argument checks
+
+def _as_tensors(x: Any, what: str) -> list[Any]:
+    Tensor = _tensor_mod().Tensor
+    items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
+    if items is None or not all(isinstance(t, Tensor) for t in items):
+        raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+    return items
+
+
+def _seeds(roots: list[Any], grads: Any) -> list[Any]:
+    Tensor = _tensor_mod().Tensor
+    if grads is None:
+        grads = [None] * len(roots)
+    elif isinstance(grads, Tensor):
+        grads = [grads]
+    else:
+        grads = list(grads)
+    if len(grads) != len(roots):
+        raise RuntimeError(f"got {len(grads)} gradients for {len(roots)} outputs; pass one gradient "
+                           "(or None) per output")
+    seeds = []
+    for i, (t, g) in enumerate(zip(roots, grads)):
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn; "
+                               "make a leaf require grad (requires_grad=True) before computing it")
+        if g is None:
+            if t._value.size != 1:
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs: this output has "
+                                   f"shape {list(t._value.shape)}; pass gradient=... of that shape "
+                                   "(e.g. symgrad.ones_like(out)) or reduce it with .sum()")
+            g = Tensor._make(np.ones_like(t._value))
+        elif not isinstance(g, Tensor):
+            from symgrad.creation import as_tensor
+
+            g = as_tensor(g, dtype=t.dtype)
+        if g._value.shape != t._value.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                               f"output[{i}] has a shape of {t.shape}; the gradient must have the output's shape")
+        seeds.append(g)
+    return seeds
+
+
+# ---------------------------------------------------------------- the pass
+
+def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: bool,
+         targets: list[Any] | None, accumulate: bool) -> list[Any]:
+    root_nodes = [t._grad_fn if t._grad_fn is not None else accumulator(t) for t in roots]
+    target_nodes = None if targets is None else [_key_node(t) for t in targets]
+    order, hooked = _topological(root_nodes)
+    needed = None if target_nodes is None else _needed(order, set(target_nodes))
+    tensor_mode = create_graph or hooked
+    tape = None if tensor_mode else _Tape(order, needed, set(target_nodes or ()))
+
+    buffer: dict[Any, Any] = {}
+    for node, seed in zip(root_nodes, seeds):
+        g = seed if tensor_mode else _cast(seed._value, seed._value.dtype)
+        _add(buffer, node, g)
+        if tape is not None:
+            tape.seeds.append((node, _term(seed), seed._value))
+
+    captured: dict[Any, Any] = {}
+    targets_by_node = {} if targets is None else dict(zip(target_nodes, targets))
+    prev = grad_mode.is_grad_enabled()
+    grad_mode._state.enabled = create_graph
+    try:
+        for node in order:
+            g = buffer.pop(node, None)
+            if g is None or (needed is not None and node not in needed):
+                continue
+            g = _pre_hooks(node, g) if tensor_mode else g
+            if tape is not None:
+                tape.steps.append((node, getattr(node, "saved", None), getattr(node, "out_value", None)))
+            _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape)
+            if isinstance(node, AccumulateGrad):
+                continue
+            for edge, gi in _node_grads(node, g, node.saved, node.out_value, tensor_mode, needed, live=True):
+                _add(buffer, edge, gi)
+            if not retain_graph:
+                _free(node)
+    finally:
+        grad_mode._state.enabled = prev
+    return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
+
+
+def _key_node(t: Any) -> Any:
+    return t._grad_fn if t._grad_fn is not None else accumulator(t)
+
+
+def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
+    """Reverse post-order of the graph below ``roots`` (iterative DFS), and
+    whether any hook is registered in it."""
+    post: list[Any] = []
+    seen: set[int] = set()
+    hooked = False
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[Any, Any]] = [(root, iter(_children(root)))]
+        while stack:
+            node, it = stack[-1]
+            for child in it:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(_children(child))))
+                    break
+            else:
+                stack.pop()
+                post.append(node)
+                if isinstance(node, AccumulateGrad):
+                    hooked = hooked or bool(node.variable._hooks)
+                else:
+                    hooked = hooked or bool(node.pre_hooks)
+    post.reverse()
+    return post, hooked
+
+
+def _children(node: Any) -> Iterable[Any]:
+    if isinstance(node, AccumulateGrad):
+        return ()
+    return [e for e in node.edges if e is not None]
+
+
+def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
+    """Nodes on a path to a target: only those run when inputs= is given."""
+    needed: set[Any] = set()
+    for node in reversed(order):
+        if node in targets or any(c in needed for c in _children(node)):
+            needed.add(node)
+    return needed
+
+
+def _pre_hooks(node: Any, g: Any) -> Any:
+    hooks = node.variable._hooks if isinstance(node, AccumulateGrad) else node.pre_hooks
+    for hook in list(hooks or ()):
+        r = hook(g)
+        if r is not None:
+            if r.shape != g.shape:
+                raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
+                                   f"{list(r.shape)}, expected {list(g.shape)}")
+            g = r
+    return g
+
+
+def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any], accumulate: bool,
+             create_graph: bool, tape: Any) -> None:
+    """Hand the gradient arriving at ``node`` to whoever wants it: the leaf's
+    ``.grad``, a retained non-leaf ``.grad``, or the caller of ``grad()``."""
+    target = targets.get(node)
+    if not accumulate:
+        if target is not None:
+            captured[node] = _as_result(g, tape, node)
+        return
+    if isinstance(node, AccumulateGrad):
+        if not targets or target is not None:
+            _accumulate(node.variable, g, create_graph, tape, node)
+        return
+    retained = node.retain() if node.retain is not None else None
+    if retained is not None and (not targets or target is retained):
+        _accumulate(retained, g, create_graph, tape, node)
+    elif target is not None:
+        _accumulate(target, g, create_graph, tape, node)
+
+
+def _as_result(g: Any, tape: Any, node: Any) -> Any:
+    if tape is None:
+        return g
+    return _tensor_mod().Tensor._make(np.array(g), Lazy(functools.partial(tape.term, node)))
+
+
+def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any) -> None:
+    Tensor = _tensor_mod().Tensor
+    if tape is not None:  # array mode
+        g = Tensor._make(_cast(g, var._value.dtype), Lazy(functools.partial(tape.term, key)))
+    old = var._grad
+    if old is None:
+        if create_graph:
+            from symgrad.ops.shape import _copy
+
+            var._grad = _copy(g)
+        else:
+            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=tape is None),
+                                     _term(g) if tape is None else g._content)
+        var._accum = 1
+        return
+    if create_graph:
+        var._grad = old + g
+        return
+    with grad_mode.no_grad():
+        old.add_(g)
+    var._accum += 1
+    if var._accum > MAX_ACCUMULATED_CLOSED_FORMS and old._base is None:
+        old._content = _DROPPED
+
+
+_DROPPED = Unavailable(
+    f"The closed form of this gradient was not kept: more than {MAX_ACCUMULATED_CLOSED_FORMS} backward "
+    "passes were accumulated into it without clearing it. Clear gradients between passes "
+    "(x.grad = None, or optimizer.zero_grad()) to keep closed forms; the numbers are unaffected.")
+
+
+def _free(node: Any) -> None:
+    if any(s is not None for s in node.saved) or node.out_value is not None:
+        node.saved = FREED
+        node.out_value = None
+
+
+# ---------------------------------------------------------------- one node
+
+def _node_grads(node: Node, g: Any, saved: Any, out_value: Any, tensor_mode: bool, needed: Any,
+                live: bool) -> list[tuple[Any, Any]]:
+    """(edge, gradient) for each input of ``node`` that needs one."""
+    if saved is FREED:
+        raise RuntimeError(
+            "Trying to backward through the graph a second time (or directly access saved tensors after "
+            "they have already been freed). Saved intermediate values of the graph are freed when you call "
+            ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+            "graph a second time or if you need to access saved tensors after calling backward.")
+    if live:
+        _check_versions(node, saved)
+    op = node.op
+    edges = node.edges
+    want = [e is not None and (needed is None or e in needed) for e in edges]
+    inputs, out = _rule_args(node, saved, out_value, tensor_mode, live)
+    params = node.params
+    vjp = op.vjp
+    results: list[tuple[Any, Any]] = []
+    if isinstance(vjp, tuple):
+        for i, rule in enumerate(vjp):
+            if want[i] and rule is not None:
+                gi = rule(g, out, *inputs, **params)
+                if gi is not None:
+                    results.append((edges[i], _fit(gi, node.meta[i], tensor_mode)))
+        return results
+    grads = vjp(g, out, inputs, **params) if op.variadic else vjp(g, out, *inputs, **params)
+    if not isinstance(grads, (tuple, list)):
+        grads = (grads,)
+    for i, gi in enumerate(grads):
+        if want[i] and gi is not None:
+            results.append((edges[i], _fit(gi, node.meta[i], tensor_mode)))
+    return results
+
+
+def _rule_args(node: Node, saved: Any, out_value: Any, tensor_mode: bool, live: bool) -> tuple[list[Any], Any]:
+    Tensor = _tensor_mod().Tensor
+    if not tensor_mode:
+        return [s._value if isinstance(s, Tensor) else s for s in saved], out_value
+    out = None
+    if out_value is not None:
+        out = Tensor._make(out_value, node)
+        if live:
+            out._grad_fn = node
+            out._requires_grad = True
+    if live:
+        return list(saved), out
+    # Replay for closed forms: the terms the inputs had when the op ran.
+    inputs = [Tensor._make(s._value, term) if isinstance(s, Tensor) else s
+              for s, term in zip(saved, node.args)]
+    return inputs, out
+
+
+def _fit(gi: Any, meta: Any, tensor_mode: bool) -> Any:
+    """Sum a gradient back to its input's shape and cast it to its dtype."""
+    shape, dtype = meta
+    if tensor_mode:
+        if tuple(gi.shape) != shape:
+            gi = gi.sum_to_size(shape) if gi.ndim else gi.expand(shape)
+        if gi._value.dtype != dtype:
+            gi = gi.to(dtype)
+        return gi
+    gi = np.asarray(gi)
+    if gi.shape != shape:
+        gi = sum_to_shape(gi, shape)
+    if gi.dtype != dtype:
+        gi = gi.astype(dtype)
+    return gi
+
+
+def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Sum a broadcast array back to ``shape`` (NumPy's broadcasting, undone)."""
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    if lead < 0:
+        return np.broadcast_to(a, shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
+    if axes:
+        a = a.sum(axis=axes, keepdims=True)
+    return a.reshape(shape)
+
+
+def _check_versions(node: Node, saved: Any) -> None:
+    Tensor = _tensor_mod().Tensor
+    for s, v in zip(saved, node.versions):
+        if isinstance(s, Tensor) and s._vc[0] != v:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: [{s.dtype} {list(s.shape)}], which is an input of {type(node).__name__}, is at "
+                f"version {s._vc[0]}; expected version {v} instead. Hint: clone() the tensor before "
+                "modifying it in place, or use the out-of-place op.")
+
+
+def _add(buffer: dict[Any, Any], node: Any, g: Any) -> None:
+    prev = buffer.get(node)
+    buffer[node] = g if prev is None else prev + g
+
+
+def _cast(a: Any, dtype: Any) -> np.ndarray:
+    a = np.asarray(a)
+    return a if a.dtype == dtype else a.astype(dtype)
+
+
+def _term(t: Any) -> Term:
+    from symgrad._tensor import _term_or_const
+
+    return _term_or_const(t)
+
+
+# ---------------------------------------------------------------- closed forms
+
+class _Tape:
+    """What an array-mode pass did, so its closed forms can be made later by
+    running the same rules on tensors (``term(node)``)."""
+
+    __slots__ = ("order", "needed", "keys", "steps", "seeds", "_terms")
+
+    def __init__(self, order: list[Any], needed: Any, keys: set[Any]) -> None:
+        self.order = order
+        self.needed = needed
+        self.keys = keys
+        self.steps: list[tuple[Any, Any, Any]] = []
+        self.seeds: list[tuple[Any, Term, Any]] = []
+        self._terms: dict[Any, Term] | None = None
+
+    def term(self, node: Any) -> Term:
+        if self._terms is None:
+            self._terms = self._replay()
+        return self._terms[node]
+
+    def _replay(self) -> dict[Any, Term]:
+        Tensor = _tensor_mod().Tensor
+        buffer: dict[Any, Any] = {}
+        for node, term, value in self.seeds:
+            _add(buffer, node, Tensor._make(value, term))
+        terms: dict[Any, Term] = {}
+        with grad_mode.no_grad():
+            for node, saved, out_value in self.steps:
+                g = buffer.pop(node, None)
+                if g is None:
+                    continue
+                terms[node] = _term(g)
+                if isinstance(node, AccumulateGrad):
+                    continue
+                for edge, gi in _node_grads(node, g, saved, out_value, True, self.needed, live=False):
+                    _add(buffer, edge, gi)
+        self.steps = []  # the pass is no longer needed: let its values go
+        return terms
+
+
+__all__ = ["backward", "grad", "sum_to_shape", "Const"]

@@ -1,0 +1,71 @@
+"""Autograd graph nodes.
+
+A recorded op's ``Node`` *is* its symbolic term (``Node`` subclasses
+``symbolic.terms.Apply``): one object per op serves both views.  Each op gets
+its own subclass named like PyTorch's (``MulBackward0``).  Leaves that require
+grad are reached through an ``AccumulateGrad`` node, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+from symgrad.symbolic.terms import Apply
+
+
+class _Freed:
+    """Marks saved values released after a backward pass without retain_graph."""
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED: Any = _Freed()
+
+
+class Node(Apply):
+    """A recorded op: its inputs' terms (``args``), edges to the inputs' nodes,
+    and the values its derivative rule needs."""
+
+    __slots__ = ("edges", "saved", "versions", "meta", "out_value", "pre_hooks", "retain")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        return tuple((e, 0) for e in self.edges)
+
+    def register_hook(self, hook: Callable[..., Any]) -> Any:
+        raise NotImplementedError("grad_fn hooks are not supported; register a hook on the tensor "
+                                  "with tensor.register_hook(fn)")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """Sink of gradients for one leaf tensor (holds the leaf; the leaf holds it weakly)."""
+
+    __slots__ = ("variable", "__weakref__")
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def accumulator(leaf: Any) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, created on first use and shared after."""
+    ref = leaf._grad_acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(leaf)
+        leaf._grad_acc = weakref.ref(acc)
+    return acc

@@ -1,0 +1,359 @@
+"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn``, ``*_like``...
+
+Floating tensors default to float64 (``set_default_dtype`` changes it);
+``from_numpy`` shares memory with the array, ``tensor`` copies.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+from symgrad import dtypes as _dt
+from symgrad.ops._util import norm_shape
+from symgrad._tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
+           "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn",
+           "randint", "rand_like", "randn_like", "randint_like", "randperm", "manual_seed", "seed",
+           "initial_seed", "normal", "scalar_tensor"]
+
+
+def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
+    """A fresh NumPy array for ``data`` (nested lists, numbers, arrays, tensors)."""
+    if isinstance(data, Tensor):
+        arr = data._value.copy()
+    elif isinstance(data, np.ndarray):
+        arr = np.array(data, copy=True)
+    else:
+        arr = np.array(_unwrap(data))
+        if arr.dtype == object:
+            raise TypeError(f"could not make a tensor from {type(data).__name__}: nested sequences must be "
+                            "rectangular and hold numbers or tensors")
+        if arr.dtype.kind == "f" and dtype is None:
+            arr = arr.astype(_dt.get_default_dtype().numpy)
+    if arr.dtype.kind in "USOVMmc":
+        raise TypeError(f"symgrad tensors hold real numbers or booleans, not {arr.dtype} "
+                        f"({type(data).__name__})")
+    if dtype is not None:
+        arr = arr.astype(dtype.numpy, copy=False)
+    else:
+        arr = arr.astype(_dt.from_numpy_dtype(arr.dtype).numpy, copy=False)
+    return arr
+
+
+def _unwrap(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        if data.ndim:
+            return data._value
+        return data._value.item()
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(d) for d in data]
+    return data
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           name: str | None = None) -> Tensor:
+    """A new tensor holding a copy of ``data``; ``name`` names its symbol.
+
+    >>> import symgrad
+    >>> symgrad.tensor([1.5, 2.5, 3.5])
+    tensor([1.5000, 2.5000, 3.5000])
+    >>> symgrad.tensor(1., requires_grad=True)
+    tensor(1., requires_grad=True)
+    >>> symgrad.tensor([1., 2.], name="X").expr
+    [X[0], X[1]]
+    """
+    _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
+                      "rather than symgrad.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    d = None if dtype is None else _dt.as_dtype(dtype)
+    t = Tensor._make(_to_array(data, d))
+    if name is not None:
+        t._set_name(name)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def scalar_tensor(s: Any, dtype: Any = None) -> Tensor:
+    """A 0-d tensor."""
+    return tensor(float(s) if dtype is None else s, dtype=dtype)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory when it already is one (or a
+    NumPy array of the right dtype).
+
+    >>> import symgrad
+    >>> symgrad.as_tensor([1, 2])
+    tensor([1, 2])
+    """
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    _check_device(device)
+    d = None if dtype is None else _dt.as_dtype(dtype)
+    if isinstance(data, np.ndarray) and (d is None or data.dtype == d.numpy):
+        _dt.from_numpy_dtype(data.dtype)
+        return Tensor._make(data)
+    return Tensor._make(_to_array(data, d))
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (dtype kept).
+
+    >>> import numpy as np, symgrad
+    >>> a = np.array([1., 2.], dtype=np.float32)
+    >>> t = symgrad.from_numpy(a)
+    >>> a[0] = 5
+    >>> t
+    tensor([5., 2.], dtype=symgrad.float32)
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dt.from_numpy_dtype(ndarray.dtype)
+    return Tensor._make(ndarray)
+
+
+def _check_device(device: Any) -> None:
+    if device is not None:
+        from symgrad.device import device as _device
+
+        _device(device)
+
+
+def _factory(shape: tuple[int, ...], dtype: Any, fill: Any, requires_grad: bool) -> Tensor:
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    arr = np.full(shape, fill, dtype=d.numpy)
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros.
+
+    >>> import symgrad
+    >>> symgrad.zeros(2)
+    tensor([0., 0.])
+    """
+    _check_device(device)
+    return _factory(norm_shape(size), dtype, 0, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones.
+
+    >>> import symgrad
+    >>> symgrad.ones(2, 2)
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
+    _check_device(device)
+    return _factory(norm_shape(size), dtype, 1, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are to be overwritten (zeros in symgrad)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value).
+
+    >>> import symgrad
+    >>> symgrad.full((2,), 7)
+    tensor([7, 7])
+    """
+    _check_device(device)
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value)
+    return _factory(norm_shape((size,)), dtype, fill_value, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix (``n`` x ``m``).
+
+    >>> import symgrad
+    >>> symgrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    _check_device(device)
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    t = Tensor._make(np.eye(n, n if m is None else m, dtype=d.numpy))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; integer unless a
+    float is given.
+
+    >>> import symgrad
+    >>> symgrad.arange(3)
+    tensor([0, 1, 2])
+    >>> symgrad.arange(0, 1, 0.25)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500])
+    """
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        dtype = _dt.result_type(start, end, step) if any(isinstance(v, float) for v in (start, end, step)) \
+            else _dt.int64
+    d = _dt.as_dtype(dtype)
+    t = Tensor._make(np.arange(start, end, step).astype(d.numpy))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    >>> import symgrad
+    >>> symgrad.linspace(0, 1, 3)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    _check_device(device)
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    t = Tensor._make(np.linspace(start, end, steps, dtype=d.numpy))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    return Tensor._make(np.logspace(start, end, steps, base=base, dtype=d.numpy))
+
+
+def zeros_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+    """Zeros shaped like ``input`` (also for a NumPy array, as derivative rules
+    use it in the numeric pass).
+
+    >>> import symgrad
+    >>> symgrad.zeros_like(symgrad.tensor([1., 2.]))
+    tensor([0., 0.])
+    """
+    if isinstance(input, (np.ndarray, np.generic)):
+        return np.zeros_like(input)
+    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, 0, requires_grad)
+
+
+def ones_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+    """Ones shaped like ``input``."""
+    if isinstance(input, (np.ndarray, np.generic)):
+        return np.ones_like(input)
+    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, 1, requires_grad)
+
+
+def empty_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+    """A tensor shaped like ``input`` (zeros in symgrad)."""
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` everywhere, shaped like ``input``."""
+    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, fill_value, requires_grad)
+
+
+# ---------------------------------------------------------------- random numbers
+
+_rng = [np.random.default_rng(0)]
+_seed = [0]
+
+
+def manual_seed(seed: int) -> Any:
+    """Seed symgrad's random numbers (``rand``, ``randn``, ``nn`` initialisation).
+
+    >>> import symgrad
+    >>> _ = symgrad.manual_seed(0)
+    >>> a = symgrad.rand(2)
+    >>> _ = symgrad.manual_seed(0)
+    >>> bool((symgrad.rand(2) == a).all())
+    True
+    """
+    if not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
+    _seed[0] = int(seed)
+    _rng[0] = np.random.default_rng(int(seed))
+    return _rng[0]
+
+
+def seed() -> int:
+    """Seed from fresh entropy; returns the seed."""
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    return _seed[0]
+
+
+def generator() -> np.random.Generator:
+    """The NumPy generator behind symgrad's random functions."""
+    return _rng[0]
+
+
+def _random(values: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    t = Tensor._make(values.astype(d.numpy))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers in [0, 1)."""
+    _check_device(device)
+    return _random(_rng[0].random(norm_shape(size)), dtype, requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal random numbers."""
+    _check_device(device)
+    return _random(_rng[0].standard_normal(norm_shape(size)), dtype, requires_grad)
+
+
+def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -> Tensor:
+    """Normal random numbers with the given mean and standard deviation."""
+    return _random(_rng[0].normal(mean, std, tuple(size)), dtype, False)
+
+
+def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
+    """Random integers in [low, high)."""
+    if high is None:
+        low, high = 0, low
+    d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
+    return Tensor._make(_rng[0].integers(low, high, tuple(size)).astype(d.numpy))
+
+
+def rand_like(input: Any, *, dtype: Any = None) -> Tensor:
+    return rand(*input.shape, dtype=input.dtype if dtype is None else dtype)
+
+
+def randn_like(input: Any, *, dtype: Any = None) -> Tensor:
+    return randn(*input.shape, dtype=input.dtype if dtype is None else dtype)
+
+
+def randint_like(input: Any, low: int, high: int | None = None) -> Tensor:
+    return randint(low, high, tuple(input.shape))
+
+
+def randperm(n: int, *, dtype: Any = None) -> Tensor:
+    """A random permutation of 0..n-1."""
+    d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
+    return Tensor._make(_rng[0].permutation(n).astype(d.numpy))

@@ -1,0 +1,303 @@
+"""Running an op: numeric forward, dtype promotion, symbolic term, graph node.
+
+``apply`` is the one place where an op's result becomes a tensor; it knows
+the op table's *shape* (``OpDef``) but no individual op.  Given only NumPy
+arrays (as derivative rules are in the fast numeric backward pass) it is just
+the op's NumPy forward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symgrad import dtypes as _dt
+from symgrad.autograd.graph import accumulator
+from symgrad.grad_mode import _state as _grad_state
+from symgrad.ops.registry import OpDef, defop
+from symgrad.symbolic.terms import Apply, Const, Leaf, Term
+from symgrad._tensor import Tensor, _term_or_const, term_of
+
+_PY_NUMBERS = (int, float, bool)
+
+
+def apply(op: OpDef, *args: Any, **params: Any) -> Any:
+    """Apply ``op`` to tensors (and Python numbers); returns a new tensor."""
+    for a in args:
+        if isinstance(a, Tensor):
+            break
+    else:
+        if any(isinstance(a, (np.ndarray, np.generic)) for a in args):
+            return op.forward(*args, **params)  # a derivative rule in the numeric pass
+        args = tuple(_wrap(a) for a in args)
+
+    arrays = []
+    symbolic = needs_grad = False
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if a._base is not None and a._grad_fn is not None and a._base._content is not a._view_src:
+                _refresh_view(a)
+            arrays.append(a._value)
+            c = term_of(a)
+            if c is not None and not c.const:
+                symbolic = True
+            if a._requires_grad:
+                needs_grad = True
+        elif isinstance(a, _PY_NUMBERS):
+            arrays.append(a)
+            if a.__class__ not in _PY_NUMBERS:  # a number with an exact symbolic form (ops._sympy.Exact)
+                symbolic = True
+        else:
+            raise TypeError(f"{op.name}(): argument {i + 1} must be a Tensor or a number, "
+                            f"not {type(a).__name__}")
+    if op.promote is not None:
+        _promote(op, args, arrays)
+    try:
+        value = op.forward(*arrays, **params)
+    except ValueError as e:
+        raise _shape_error(op, args, e) from None
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)
+
+    out = Tensor._make(value)
+    record = needs_grad and op.vjp is not None and _grad_state.enabled
+    if record or symbolic:
+        terms = tuple(_arg_term(a) for a in args)
+        if record:
+            node = op.node_class(op, terms, params)
+            _connect(node, op, args, value)
+            out._content = node
+            out._grad_fn = node
+            out._requires_grad = True
+        else:
+            out._content = Apply(op, terms, params)
+    if op.view and isinstance(args[0], Tensor) and _same_memory(value, arrays[0]):
+        _make_view(out, args[0], op, params)
+    return out
+
+
+def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
+    """``self.op_(...)``: compute ``fn(self, ...)`` out of place, write it into
+    self's memory, and rebind self's history (graph node and term) to it."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"in-place ops need a Tensor, got {type(self).__name__}")
+    recording = _grad_state.enabled
+    if recording:
+        _check_inplace_allowed(self, args)
+    src = _snapshot(self) if recording and _any_requires_grad(self, args) else self
+    r = fn(src, *args, **kwargs)
+    if not isinstance(r, Tensor):  # pragma: no cover - every op returns a tensor for tensor input
+        raise TypeError("in-place op produced no tensor")
+    _check_writable(self, r)
+    self._before_write()
+    np.copyto(self._value, r._value, casting="unsafe")
+    self._vc[0] += 1
+    if r._grad_fn is not None:
+        self._grad_fn = r._grad_fn
+        self._requires_grad = True
+        if self._retains_grad:
+            r._grad_fn.retain = _weakref(self)
+    if not isinstance(term_of(self), Leaf):  # a leaf symbol keeps standing for the leaf
+        self._set_term(term_of(r))
+    return self
+
+
+# ---------------------------------------------------------------- helpers
+
+def _wrap(a: Any) -> Tensor:
+    from symgrad.creation import as_tensor
+
+    return as_tensor(a)
+
+
+def _arg_term(a: Any) -> Term:
+    if isinstance(a, Tensor):
+        return _term_or_const(a)
+    return Const(a)
+
+
+def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
+    uses = op.uses
+    edges = []
+    saved = []
+    versions = []
+    meta = []
+    names = op.inputs if not op.variadic else ("xs",) * len(args)
+    for name, a in zip(names, args):
+        if isinstance(a, Tensor) and a._requires_grad:
+            edges.append(a._grad_fn if a._grad_fn is not None else accumulator(a))
+            meta.append((a._value.shape, a._value.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+        if name in uses and isinstance(a, Tensor):
+            saved.append(a)
+            versions.append(a._vc[0])
+        else:
+            saved.append(a if name in uses else None)
+            versions.append(0)
+    node.edges = tuple(edges)
+    node.saved = tuple(saved)
+    node.versions = tuple(versions)
+    node.meta = tuple(meta)
+    node.out_value = value if "out" in uses else None
+    node.pre_hooks = None
+    node.retain = None
+
+
+def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any]) -> None:
+    if op.promote == "float":
+        for i, a in enumerate(arrays):
+            if isinstance(a, np.ndarray) and a.dtype.kind not in "fc":
+                arrays[i] = a.astype(_dt.get_default_dtype().numpy)
+        return
+    first = None
+    uniform = True
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            if first is None:
+                first = a.dtype
+            elif a.dtype != first:
+                uniform = False
+                break
+        elif isinstance(a, float) and first is not None and first.kind != "f":
+            uniform = False
+            break
+    if uniform and first is not None and (first.kind == "f" or (op.promote == "common" and not any(
+            isinstance(a, float) for a in arrays))):
+        return
+    target_dtype = _dt.result_type(*args)
+    if op.promote == "divide" and not target_dtype.is_floating_point:
+        target_dtype = _dt.get_default_dtype()
+    target = target_dtype.numpy
+    for i, a in enumerate(arrays):
+        if isinstance(a, np.ndarray) and a.dtype != target:
+            arrays[i] = a.astype(target)
+
+
+def _shape_error(op: OpDef, args: tuple[Any, ...], e: ValueError) -> Exception:
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    msg = str(e)
+    if "broadcast" in msg and len(shapes) >= 2:
+        return RuntimeError(_broadcast_message(shapes) + f" (in {op.name})")
+    return RuntimeError(f"{op.name}(): {msg} (input shapes {shapes})")
+
+
+def _broadcast_message(shapes: list[tuple[int, ...]]) -> str:
+    a, b = shapes[0], shapes[1]
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and da != 1 and db != 1:
+            dim = max(len(a), len(b)) - i
+            return (f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton "
+                    f"dimension {dim}: shapes {list(a)} and {list(b)} do not broadcast; reshape or "
+                    "unsqueeze one of them")
+    return f"shapes {[list(s) for s in shapes]} do not broadcast"
+
+
+def _same_memory(out: np.ndarray, src: np.ndarray) -> bool:
+    return _owner(out) is _owner(src)
+
+
+def _owner(a: np.ndarray) -> Any:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:
+    root = src._base if src._base is not None else src
+    chain = (src._view if src._base is not None else ()) + ((op, params),)
+    out._base = root
+    out._view = chain
+    out._vc = src._vc
+    out._view_src = root._content
+
+
+def _refresh_view(v: Tensor) -> None:
+    """The base of a view that requires grad changed in place: replay the view
+    ops on the base so the view's history includes the change (as PyTorch does)."""
+    c = v._base
+    assert c is not None and v._view is not None
+    for op, params in v._view:
+        c = apply(op, c, **params)
+    v._grad_fn = c._grad_fn
+    v._requires_grad = c._requires_grad
+    v._content = c._content
+    v._view_src = v._base._content
+
+
+def _any_requires_grad(self: Tensor, args: tuple[Any, ...]) -> bool:
+    return self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """The tensor as it is now, for a rule that needs it after an in-place write."""
+    s = Tensor._make(t._value.copy(), term_of(t))
+    s._grad_fn = t._grad_fn
+    s._requires_grad = t._requires_grad
+    s._grad_acc = t._grad_acc
+    return s
+
+
+def _check_inplace_allowed(self: Tensor, args: tuple[Any, ...]) -> None:
+    if self._requires_grad and self._grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation. "
+                           "Wrap the update in `with symgrad.no_grad():` (as optimizers do) or use an "
+                           "out-of-place op")
+    base = self._base
+    if base is None:
+        return
+    if base._requires_grad and base._grad_fn is None and self._view:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation. Wrap the update in `with symgrad.no_grad():` or clone() the view")
+    if self._view and _any_requires_grad(self, args):
+        raise RuntimeError("symgrad does not record in-place operations on views of tensors that require "
+                           "grad; use an out-of-place op (y = y + 1) or clone() the view first")
+
+
+def _check_writable(self: Tensor, r: Tensor) -> None:
+    if r._value.shape != self._value.shape:
+        raise RuntimeError(f"output with shape {list(self._value.shape)} doesn't match the broadcast shape "
+                           f"{list(r._value.shape)}: an in-place op cannot change a tensor's shape; use the "
+                           "out-of-place op instead")
+    have, want = r._value.dtype, self._value.dtype
+    if _kind_rank(have) > _kind_rank(want):
+        raise RuntimeError(f"result type {_dt.from_numpy_dtype(have)} can't be cast to the desired output "
+                           f"type {_dt.from_numpy_dtype(want)}; convert the tensor first (e.g. .double())")
+    if not self._value.flags.writeable:
+        raise RuntimeError("this tensor's memory is read-only (it is an expanded view); clone() it "
+                           "before modifying it in place")
+
+
+def _kind_rank(d: np.dtype) -> int:
+    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[d.kind]
+
+
+def _weakref(t: Tensor) -> Any:
+    import weakref
+
+    return weakref.ref(t)
+
+
+# ---------------------------------------------------------------- view writes
+
+def _scatter_forward(base: np.ndarray, new: np.ndarray, chain: tuple[Any, ...]) -> np.ndarray:
+    out = base.copy()
+    view = out
+    for op, params in chain:
+        view = op.forward(view, **params)
+    view[...] = new
+    return out
+
+
+_SCATTER_VIEW = defop("_scatter_view", _scatter_forward, None, inputs=("base", "new"), params=("chain",))
+
+
+def scatter_view_term(base_term: Term, chain: tuple[Any, ...], new_term: Term) -> Term:
+    """The base's term after ``new_term`` was written through the view ``chain``."""
+    if not chain:
+        return new_term
+    return Apply(_SCATTER_VIEW, (base_term, new_term), {"chain": chain})

@@ -1,0 +1,101 @@
+"""Grad mode: whether ops record the autograd graph.  Thread-local, as in PyTorch."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, TypeVar
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops are recorded for autograd (the default).
+
+    >>> import symgrad
+    >>> with symgrad.no_grad():
+    ...     symgrad.is_grad_enabled()
+    False
+    """
+    return _state.enabled
+
+
+class _Mode:
+    """Base of the grad-mode context managers; also usable as decorators."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = _state.enabled
+            _state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_Mode):  # noqa: N801 - PyTorch's name
+    """Context manager / decorator that disables graph recording.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> with symgrad.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+
+class enable_grad(_Mode):  # noqa: N801
+    """Context manager / decorator that enables graph recording inside ``no_grad``."""
+
+    _mode = True
+
+
+class set_grad_enabled(_Mode):  # noqa: N801
+    """Set grad mode; works as a plain call or as a context manager.
+
+    >>> import symgrad
+    >>> with symgrad.set_grad_enabled(False):
+    ...     symgrad.is_grad_enabled()
+    False
+    >>> symgrad.is_grad_enabled()
+    True
+    """
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled expects a bool, got {type(mode).__name__}")
+        self._prev = _state.enabled
+        self._mode = mode
+        _state.enabled = mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled = self._prev

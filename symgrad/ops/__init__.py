@@ -1,0 +1,27 @@
+"""The op table, split by family.  Every op is one stanza (NumPy forward,
+SymPy forward, derivative rule in symgrad ops) in one of these modules; this
+package re-exports the public functions and exposes ``TABLE``."""
+
+from symgrad.ops.registry import TABLE, OpDef, defop  # noqa: I001  (registry first: the families add to it)
+from symgrad.ops.arithmetic import *  # noqa: F401,F403
+from symgrad.ops.unary import *  # noqa: F401,F403
+from symgrad.ops.comparison import *  # noqa: F401,F403
+from symgrad.ops.selection import *  # noqa: F401,F403
+from symgrad.ops.reductions import *  # noqa: F401,F403
+from symgrad.ops.linalg import *  # noqa: F401,F403
+from symgrad.ops.shape import *  # noqa: F401,F403
+from symgrad.ops import arithmetic, comparison, linalg, reductions, selection, shape, unary
+
+__all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
+           *selection.__all__, *reductions.__all__, *linalg.__all__, *shape.__all__]
+
+
+def _bind() -> None:
+    import sys
+
+    from symgrad import tensor_ops
+
+    tensor_ops._ops = sys.modules[__name__]
+
+
+_bind()

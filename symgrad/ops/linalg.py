@@ -1,0 +1,190 @@
+"""Products: matmul (``@``) in all its NumPy/PyTorch shapes, dot, mm, mv,
+outer, addmm.  Rules handle the 1-d cases of matmul; batch broadcasting is
+undone by the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symgrad.dispatch import apply
+from symgrad.ops._sympy import sp
+from symgrad.ops.registry import defop
+from symgrad.ops.shape import _reshape, _squeeze_last, _transpose, _unsqueeze
+
+__all__ = ["matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "bmm", "linear"]
+
+
+def _mm(x: Any, y: Any) -> Any:
+    return apply(_MATMUL, x, y)
+
+
+def _matmul_grad_x(g: Any, out: Any, x: Any, y: Any) -> Any:
+    if x.ndim == 1 and y.ndim == 1:
+        return g * y
+    if y.ndim == 1:
+        return _unsqueeze(g, g.ndim) * y
+    if x.ndim == 1:
+        return _squeeze_last(_mm(y, _unsqueeze(g, g.ndim)))
+    return _mm(g, _transpose(y, -2 % y.ndim, -1 % y.ndim))
+
+
+def _matmul_grad_y(g: Any, out: Any, x: Any, y: Any) -> Any:
+    if x.ndim == 1 and y.ndim == 1:
+        return g * x
+    if x.ndim == 1:
+        return _unsqueeze(x, 1) * _unsqueeze(g, g.ndim - 1)
+    if y.ndim == 1:
+        return _squeeze_last(_mm(_transpose(x, -2 % x.ndim, -1 % x.ndim), _unsqueeze(g, g.ndim)))
+    return _mm(_transpose(x, -2 % x.ndim, -1 % x.ndim), g)
+
+
+def _matmul_sym(x: Any, y: Any) -> Any:
+    if x.ndim == 1 and y.ndim == 1:
+        return sp.Add(*[a * b for a, b in zip(x, y)])
+    return np.matmul(x, y)
+
+
+_MATMUL = defop("matmul", np.matmul, _matmul_sym, inputs=("x", "y"), promote="common", backward_name="MmBackward0",
+                vjp=(_matmul_grad_x, _matmul_grad_y))
+
+_DOT = defop("dot", np.dot, lambda x, y: sp.Add(*[a * b for a, b in zip(x, y)]), inputs=("x", "y"),
+             promote="common",
+             vjp=(lambda g, out, x, y: g * y,
+                  lambda g, out, x, y: g * x))
+
+_ADDMM = defop("addmm", lambda b, x, y, beta, alpha: beta * b + alpha * (x @ y),
+               lambda b, x, y, beta, alpha: beta * b + alpha * np.matmul(x, y),
+               inputs=("b", "x", "y"), params=("beta", "alpha"), promote="common",
+               vjp=(lambda g, out, b, x, y, beta, alpha: g * beta if beta != 1 else g,
+                    lambda g, out, b, x, y, beta, alpha: _scaled(_mm(g, _transpose(y, 0, 1)), alpha),
+                    lambda g, out, b, x, y, beta, alpha: _scaled(_mm(_transpose(x, 0, 1), g), alpha)))
+
+
+def _scaled(v: Any, alpha: Any) -> Any:
+    return v if alpha == 1 else v * alpha
+
+
+def _shapes_error(name: str, x: Any, y: Any) -> RuntimeError:
+    return RuntimeError(f"{name}: shapes {list(x.shape)} and {list(y.shape)} cannot be multiplied "
+                        f"(the last dim of the first must equal the {'first' if y.ndim == 1 else 'second-to-last'} "
+                        "dim of the second)")
+
+
+def _t(x: Any) -> Any:
+    from symgrad.creation import as_tensor
+
+    return as_tensor(x)
+
+
+def matmul(input: Any, other: Any) -> Any:
+    """Matrix product with NumPy/PyTorch semantics (1-d, 2-d, batched).
+
+    >>> import symgrad
+    >>> W = symgrad.tensor([[1., 2.], [3., 4.]], name="W")
+    >>> v = symgrad.tensor([1., 1.])
+    >>> (W @ v).expr
+    [W[0, 0] + W[0, 1], W[1, 0] + W[1, 1]]
+    """
+    x, y = _t(input), _t(other)
+    if x.ndim == 0 or y.ndim == 0:
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{x.ndim}D and {y.ndim}D; use * for a scalar product")
+    if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
+        raise _shapes_error("matmul", x, y)
+    return apply(_MATMUL, x, y)
+
+
+def mm(input: Any, mat2: Any) -> Any:
+    """Product of two matrices (2-d only).
+
+    >>> import symgrad
+    >>> symgrad.mm(symgrad.eye(2), symgrad.tensor([[1., 2.], [3., 4.]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
+    x, y = _t(input), _t(mat2)
+    if x.ndim != 2 or y.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be 2D matrices, got {x.ndim}D and {y.ndim}D")
+    return matmul(x, y)
+
+
+def bmm(input: Any, mat2: Any) -> Any:
+    """Batched matrix product (3-d only)."""
+    x, y = _t(input), _t(mat2)
+    if x.ndim != 3 or y.ndim != 3:
+        raise RuntimeError(f"bmm: both arguments must be 3D tensors, got {x.ndim}D and {y.ndim}D")
+    return matmul(x, y)
+
+
+def mv(input: Any, vec: Any) -> Any:
+    """Matrix times vector."""
+    x, y = _t(input), _t(vec)
+    if x.ndim != 2 or y.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2D matrix and a 1D vector, got {x.ndim}D and {y.ndim}D")
+    return matmul(x, y)
+
+
+def dot(input: Any, other: Any) -> Any:
+    """Dot product of two 1-d tensors.
+
+    >>> import symgrad
+    >>> X = symgrad.tensor([1.5, 2.5, 3.5])
+    >>> W = symgrad.tensor([0.2, 0.4, 0.6], requires_grad=True)
+    >>> symgrad.dot(X, W).expr
+    1.5*W[0] + 2.5*W[1] + 3.5*W[2]
+    """
+    x, y = _t(input), _t(other)
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+    if x.shape[0] != y.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
+                           "have the same number of elements, but got "
+                           f"{x.shape[0]} and {y.shape[0]} elements respectively")
+    return apply(_DOT, x, y)
+
+
+vdot = inner = dot
+
+
+def outer(input: Any, vec2: Any) -> Any:
+    """Outer product of two vectors.
+
+    >>> import symgrad
+    >>> symgrad.outer(symgrad.tensor([1., 2.]), symgrad.tensor([3., 4.]))
+    tensor([[3., 4.],
+            [6., 8.]])
+    """
+    x, y = _t(input), _t(vec2)
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(f"outer: expected 1D vectors, got {x.ndim}D and {y.ndim}D")
+    return _reshape(x, (x.shape[0], 1)) * _reshape(y, (1, y.shape[0]))
+
+
+ger = outer
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * (mat1 @ mat2)`` (what ``nn.Linear`` uses)."""
+    b, x, y = _t(input), _t(mat1), _t(mat2)
+    if x.ndim != 2 or y.ndim != 2:
+        raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {x.ndim}D and {y.ndim}D")
+    if x.shape[1] != y.shape[0]:
+        raise _shapes_error("addmm", x, y)
+    return apply(_ADDMM, b, x, y, beta=beta, alpha=alpha)
+
+
+def linear(input: Any, weight: Any, bias: Any = None) -> Any:
+    """``input @ weight.T + bias`` (``addmm`` for 2-d input, as PyTorch).
+
+    >>> import symgrad
+    >>> symgrad.linear(symgrad.tensor([[1., 2.]]), symgrad.tensor([[3., 4.]]), symgrad.tensor([0.5]))
+    tensor([[11.5000]])
+    """
+    x, w = _t(input), _t(weight)
+    wt = _transpose(w, 0, 1) if w.ndim == 2 else w
+    if bias is not None and x.ndim == 2 and w.ndim == 2:
+        return addmm(bias, x, wt)
+    out = matmul(x, wt)
+    return out if bias is None else out + bias

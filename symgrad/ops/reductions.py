@@ -1,0 +1,465 @@
+"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, softmax...
+
+All take ``dim`` (an int, a tuple, or None for every dim) and ``keepdim``.
+Ties in ``max``/``min`` over all elements share the gradient evenly, while
+``max(dim=...)`` sends it to the index it returns - both as PyTorch does."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from symgrad.dispatch import apply
+from symgrad.ops._sympy import sp
+from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
+from symgrad.ops.registry import defop
+
+__all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
+           "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
+           "aminmax"]
+
+values_indices = namedtuple("values_indices", ["values", "indices"])  # what max(x, dim) returns
+
+
+def _grow(g: Any, x: Any, dims: Any, keepdim: bool) -> Any:
+    """A reduced gradient, broadcast back over the reduced dims."""
+    if not keepdim:
+        g = _reshape(g, kept_shape(x.shape, dims))
+    return _expand(g, tuple(x.shape))
+
+
+def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
+    return apply(_SUM, x, dims=dims, keepdim=keepdim)
+
+
+_SUM = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
+             lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items)),
+             params=("dims", "keepdim"),
+             vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim),))
+
+_MEAN = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
+              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
+              params=("dims", "keepdim"),
+              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) / reduced_count(x.shape, dims),))
+
+
+def _prod_others(x: Any, dims: Any) -> Any:
+    """For each element, the product of the others in its reduction (zeros-safe)."""
+    axes = tuple(range(x.ndim)) if dims is None else dims
+    rest = [i for i in range(x.ndim) if i not in axes]
+    moved = np.transpose(x, rest + list(axes))
+    flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.transpose(others, np.argsort(rest + list(axes)))
+
+
+def _prod_others_sym(x: Any, dims: Any) -> Any:
+    axes = tuple(range(x.ndim)) if dims is None else dims
+    out = np.empty(x.shape, dtype=object)
+    for idx in np.ndindex(*x.shape):
+        group = tuple(slice(None) if i in axes else idx[i] for i in range(x.ndim))
+        items = x[group].reshape(-1)
+        own = int(np.ravel_multi_index(tuple(idx[i] for i in axes), tuple(x.shape[i] for i in axes)))
+        out[idx] = sp.Mul(*[v for k, v in enumerate(items) if k != own])
+    return out
+
+
+_PROD_OTHERS = defop("prod_others", _prod_others, _prod_others_sym, params=("dims",),
+                     vjp=(lambda g, out, x, dims:
+                          (_grow(_sum(g * out, dims, False), x, dims, False) - g * out) / x,))
+
+_PROD = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
+              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Mul(*items)),
+              params=("dims", "keepdim"),
+              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * apply(_PROD_OTHERS, x, dims=dims),))
+
+
+def _even_share(g: Any, out: Any, x: Any, dims: Any, keepdim: bool) -> Any:
+    ties = x == _grow(out, x, dims, keepdim)
+    return _grow(g, x, dims, keepdim) * ties / _grow(_sum(ties, dims, True), x, dims, True)
+
+
+_AMAX = defop("amax", lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
+              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Max(*items)),
+              params=("dims", "keepdim"), vjp=(_even_share,))
+_AMIN = defop("amin", lambda x, dims, keepdim: np.amin(x, axis=dims, keepdims=keepdim),
+              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Min(*items)),
+              params=("dims", "keepdim"), vjp=(_even_share,))
+
+
+def _first_extreme(items: list[Any], better: Any, weak: Any) -> list[Any]:
+    """Conditions 'item k is the first maximum' (or minimum) as SymPy booleans."""
+    return [sp.And(*[better(v, w) for w in items[:k]], *[weak(v, w) for w in items[k + 1:]])
+            for k, v in enumerate(items)]
+
+
+def _pick_forward(kind: str) -> Any:
+    arg = np.argmax if kind == "max" else np.argmin
+
+    def onehot(x: Any, dim: int) -> Any:
+        idx = np.expand_dims(arg(x, axis=dim), dim)
+        out = np.zeros(x.shape, dtype=bool)
+        np.put_along_axis(out, idx, True, axis=dim)
+        return out
+    return onehot
+
+
+_IS_ARGMAX = defop("is_argmax", _pick_forward("max"),
+                   lambda x, dim: sym_along(x, dim, lambda items: _first_extreme(items, sp.Gt, sp.Ge)),
+                   params=("dim",), bool_out=True)
+_IS_ARGMIN = defop("is_argmin", _pick_forward("min"),
+                   lambda x, dim: sym_along(x, dim, lambda items: _first_extreme(items, sp.Lt, sp.Le)),
+                   params=("dim",), bool_out=True)
+
+
+def _pick_sym(x: Any, dim: int, keepdim: bool, fn: Any) -> Any:
+    return sym_reduce(x, (dim,), keepdim, lambda items: fn(*items))
+
+
+_MAX_DIM = defop("max_dim", lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
+                 lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Max), params=("dim", "keepdim"),
+                 backward_name="MaxBackward0",
+                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMAX, x, dim=dim),))
+_MIN_DIM = defop("min_dim", lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
+                 lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Min), params=("dim", "keepdim"),
+                 backward_name="MinBackward0",
+                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMIN, x, dim=dim),))
+
+
+def _argpick_sym(kind: str) -> Any:
+    def sym(x: Any, dim: Any, keepdim: bool) -> Any:
+        better, weak = (sp.Gt, sp.Ge) if kind == "max" else (sp.Lt, sp.Le)
+        flat = x.reshape(-1) if dim is None else x
+        axis = 0 if dim is None else dim
+
+        def index(items: list[Any]) -> Any:
+            conds = _first_extreme(items, better, weak)
+            return sp.Piecewise(*[(k, c) for k, c in enumerate(conds[:-1])], (len(items) - 1, True))
+        out = sym_reduce(flat, (axis,), keepdim and dim is not None, index)
+        return out if not (keepdim and dim is None) else out.reshape((1,) * x.ndim)
+    return sym
+
+
+def _argpick(kind: str) -> Any:
+    arg = np.argmax if kind == "max" else np.argmin
+
+    def forward(x: Any, dim: Any, keepdim: bool) -> Any:
+        if dim is None:
+            r = np.asarray(arg(x))
+            return r.reshape((1,) * x.ndim) if keepdim else r
+        return arg(x, axis=dim, keepdims=keepdim)
+    return forward
+
+
+_ARGMAX = defop("argmax", _argpick("max"), _argpick_sym("max"), params=("dim", "keepdim"))
+_ARGMIN = defop("argmin", _argpick("min"), _argpick_sym("min"), params=("dim", "keepdim"))
+
+
+def _logsumexp(x: Any, dims: Any, keepdim: bool) -> Any:
+    m = np.amax(x, axis=dims, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, dims), x.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dims)
+
+
+_LOGSUMEXP = defop("logsumexp", _logsumexp,
+                   lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.log(sp.Add(*map(sp.exp, items)))),
+                   params=("dims", "keepdim"),
+                   vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * exp(x - _grow(out, x, dims, keepdim)),))
+
+
+def _softmax(x: Any, dim: int) -> Any:
+    e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _softmax_sym(items: list[Any]) -> list[Any]:
+    total = sp.Add(*[sp.exp(v) for v in items])
+    return [sp.exp(v) / total for v in items]
+
+
+_SOFTMAX = defop("softmax", _softmax, lambda x, dim: sym_along(x, dim, _softmax_sym), params=("dim",),
+                 vjp=(lambda g, out, x, dim: out * (g - _sum(g * out, (dim,), True)),))
+
+
+def _log_softmax(x: Any, dim: int) -> Any:
+    return x - _logsumexp(x, (dim,), True)
+
+
+def _log_softmax_sym(items: list[Any]) -> list[Any]:
+    lse = sp.log(sp.Add(*[sp.exp(v) for v in items]))
+    return [v - lse for v in items]
+
+
+_LOG_SOFTMAX = defop("log_softmax", _log_softmax, lambda x, dim: sym_along(x, dim, _log_softmax_sym),
+                     params=("dim",),
+                     vjp=(lambda g, out, x, dim: g - exp(out) * _sum(g, (dim,), True),))
+
+
+def _cumsum_sym(items: list[Any]) -> list[Any]:
+    out, total = [], sp.Integer(0)
+    for v in items:
+        total = total + v
+        out.append(total)
+    return out
+
+
+_CUMSUM = defop("cumsum", lambda x, dim: np.cumsum(x, axis=dim), lambda x, dim: sym_along(x, dim, _cumsum_sym),
+                params=("dim",),
+                vjp=(lambda g, out, x, dim: _flip(apply(_CUMSUM, _flip(g, (dim,)), dim=dim), (dim,)),))
+
+_ALL = defop("all", lambda x, dims, keepdim: np.all(x, axis=dims, keepdims=keepdim),
+             lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.And(*items)),
+             params=("dims", "keepdim"), bool_args=(0,), bool_out=True)
+_ANY = defop("any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdims=keepdim),
+             lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Or(*items)),
+             params=("dims", "keepdim"), bool_args=(0,), bool_out=True)
+
+
+# ---------------------------------------------------------------- functions
+
+def _t(x: Any) -> Any:
+    from symgrad.creation import as_tensor
+
+    return as_tensor(x)
+
+
+def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A001
+    """Sum over ``dim`` (all dims when None).
+
+    >>> import symgrad
+    >>> X = symgrad.tensor([1., 2., 3.], name="X")
+    >>> symgrad.sum(X).expr
+    X[0] + X[1] + X[2]
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    if x._value.dtype.kind in "bu" or (x._value.dtype.kind == "i" and x._value.dtype.itemsize < 8):
+        x = x.long()
+    return apply(_SUM, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Mean over ``dim``.
+
+    >>> import symgrad
+    >>> symgrad.mean(symgrad.tensor([1., 2., 3., 4.]))
+    tensor(2.5000)
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    if not x.is_floating_point():
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {x.dtype}; call .double() (or pass dtype=) first")
+    return apply(_MEAN, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Product over ``dim`` (zeros are handled exactly in the gradient).
+
+    >>> import symgrad
+    >>> x = symgrad.tensor([2., 3.], requires_grad=True)
+    >>> symgrad.prod(x).expr
+    x[0]*x[1]
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return apply(_PROD, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+    """Largest value over ``dim`` (all when empty); ties share the gradient evenly."""
+    x = _t(input)
+    dims = norm_dims(None if dim == () else dim, x.ndim)
+    return apply(_AMAX, x, dims=dims, keepdim=bool(keepdim))
+
+
+def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+    """Smallest value over ``dim`` (all when empty); ties share the gradient evenly."""
+    x = _t(input)
+    dims = norm_dims(None if dim == () else dim, x.ndim)
+    return apply(_AMIN, x, dims=dims, keepdim=bool(keepdim))
+
+
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)``;
+    ``max(x, other_tensor)``: the elementwise maximum.
+
+    >>> import symgrad
+    >>> symgrad.max(symgrad.tensor([[1., 5.], [7., 2.]]), dim=1)
+    values_indices(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
+    return _extreme(input, dim, keepdim, "max")
+
+
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """Like ``max``, for the smallest values."""
+    return _extreme(input, dim, keepdim, "min")
+
+
+def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
+    from symgrad._tensor import Tensor
+
+    x = _t(input)
+    if isinstance(dim, Tensor):
+        from symgrad.ops.selection import maximum, minimum
+
+        return (maximum if kind == "max" else minimum)(x, dim)
+    if dim is None:
+        if x.numel() == 0:
+            raise RuntimeError(f"{kind}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return apply(_AMAX if kind == "max" else _AMIN, x, dims=None, keepdim=False)
+    d = norm_dim(dim, x.ndim)
+    values = apply(_MAX_DIM if kind == "max" else _MIN_DIM, x, dim=d, keepdim=bool(keepdim))
+    indices = apply(_ARGMAX if kind == "max" else _ARGMIN, x, dim=d, keepdim=bool(keepdim))
+    return values_indices(values, indices)
+
+
+def aminmax(input: Any, *, dim: Any = None, keepdim: bool = False) -> Any:
+    """``(min, max)`` over ``dim``."""
+    return namedtuple("aminmax", ["min", "max"])(amin(input, () if dim is None else dim, keepdim),
+                                                 amax(input, () if dim is None else dim, keepdim))
+
+
+def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Index of the (first) largest element, outside the graph.
+
+    >>> import symgrad
+    >>> symgrad.argmax(symgrad.tensor([1., 5., 2.]))
+    tensor(1)
+    """
+    x = _t(input)
+    return apply(_ARGMAX, x, dim=None if dim is None else norm_dim(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Index of the (first) smallest element, outside the graph."""
+    x = _t(input)
+    return apply(_ARGMIN, x, dim=None if dim is None else norm_dim(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Any:
+    """Variance over ``dim`` with Bessel's ``correction`` (1 by default).
+
+    >>> import symgrad
+    >>> symgrad.var(symgrad.tensor([1., 2., 3., 4.]))
+    tensor(1.6667)
+    """
+    x = _t(input)
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    dims = norm_dims(dim, x.ndim)
+    n = reduced_count(x.shape, dims)
+    d = x - mean(x, dims, True)
+    return sum(d * d, dims, keepdim) / (n - correction)
+
+
+def std(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Any:
+    """Standard deviation: ``sqrt(var)``."""
+    from symgrad.ops.unary import sqrt
+
+    return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+
+
+def var_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
+    """``(var, mean)``."""
+    return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
+
+
+def std_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
+    """``(std, mean)``."""
+    return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
+
+
+def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
+    """``log(sum(exp(x)))`` over ``dim``, computed stably.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor([1000., 1000.])
+    >>> symgrad.logsumexp(x, 0)
+    tensor(1000.6931)
+    """
+    x = _t(input)
+    return apply(_LOGSUMEXP, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably.
+
+    >>> import symgrad
+    >>> symgrad.softmax(symgrad.tensor([0., 0.]), 0)
+    tensor([0.5000, 0.5000])
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return apply(_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
+
+
+def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``x - logsumexp(x)`` along ``dim``, computed stably.
+
+    >>> import symgrad
+    >>> symgrad.log_softmax(symgrad.tensor([-1000., 1000.]), 0)
+    tensor([-2000.,     0.])
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return apply(_LOG_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
+
+
+def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
+    """Running sum along ``dim``.
+
+    >>> import symgrad
+    >>> symgrad.cumsum(symgrad.tensor([1., 2., 3.]), 0)
+    tensor([1., 3., 6.])
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return apply(_CUMSUM, x, dim=norm_dim(dim, x.ndim))
+
+
+def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """True where every element (over ``dim``) is true."""
+    x = _t(input)
+    return apply(_ALL, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """True where some element (over ``dim``) is true."""
+    x = _t(input)
+    return apply(_ANY, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+
+def count_nonzero(input: Any, dim: Any = None) -> Any:
+    """Number of nonzero elements (outside the graph)."""
+    from symgrad.ops.comparison import ne
+
+    return sum(ne(input, 0), dim)
+
+
+def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
+    """The 2-norm (``p=2`` or ``"fro"``) or 1-norm over ``dim``; at zero the
+    2-norm's gradient is 0, as in PyTorch.
+
+    >>> import symgrad
+    >>> symgrad.norm(symgrad.tensor([3., 4.]))
+    tensor(5.)
+    """
+    from symgrad.ops.unary import abs as _abs
+    from symgrad.ops.unary import sqrt
+
+    x = _t(input)
+    if p == 1:
+        return sum(_abs(x), dim, keepdim)
+    if p not in (2, "fro"):
+        raise ValueError(f"norm(): only p=1, p=2 and p='fro' are supported, got {p!r}")
+    squares = sum(x * x, dim, keepdim)
+    from symgrad.ops.selection import where
+
+    safe = where(squares == 0, 1.0, squares)
+    return where(squares == 0, 0.0, sqrt(safe))
+
+
+from symgrad.ops.shape import _expand, _flip, _reshape  # noqa: E402  (rules refer to these by name)
+from symgrad.ops.unary import exp  # noqa: E402

@@ -1,0 +1,124 @@
+"""The op table: one ``OpDef`` per op, with its numeric forward (NumPy), its
+symbolic forward (SymPy) and its derivative rule written in symgrad's own ops.
+
+``defop`` validates each entry when the table is built and says how to fix a
+bad one (PyTorch's ``load_derivatives.py`` habit): unique names, rules taking
+``(g, out, *inputs, *params)`` by those exact names, one rule per input.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+from typing import Any, Callable, Sequence
+
+from symgrad.autograd.graph import Node
+
+Rule = Callable[..., Any]
+
+TABLE: dict[str, OpDef] = {}
+
+
+class OpDef:
+    """Everything about one op.
+
+    * ``forward(*arrays, **params)``: NumPy; must also accept object arrays
+      where ``symbolic`` is None (shape ops), which reuses it symbolically.
+    * ``symbolic(*values, **params)``: SymPy; for ``elementwise`` ops a scalar
+      function mapped over arrays, else a function of object arrays.
+    * ``vjp``: a tuple with one rule per input (None: not differentiable in that
+      input), or one rule returning a gradient per input (variadic ops), or
+      None when the op's results lie outside the graph (comparisons, argmax).
+    """
+
+    __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
+                 "promote", "bool_args", "bool_out", "view", "uses", "node_class", "variadic")
+
+    def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
+                 symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
+                 elementwise: bool, promote: str | None, bool_args: tuple[int, ...], bool_out: bool,
+                 view: bool, variadic: bool, backward_name: str | None) -> None:
+        self.name = name
+        self.inputs = tuple(inputs)
+        self.params = tuple(params)
+        self.forward = forward
+        self.symbolic = symbolic if symbolic is not None else forward
+        self.vjp = vjp
+        self.elementwise = elementwise
+        self.promote = promote
+        self.bool_args = bool_args
+        self.bool_out = bool_out
+        self.view = view
+        self.variadic = variadic
+        self.uses = _rule_uses(vjp, self.inputs)
+        cls_name = backward_name or _camel(name) + "Backward0"
+        self.node_class = type(cls_name, (Node,), {"__slots__": ()})
+
+    @property
+    def differentiable(self) -> bool:
+        return self.vjp is not None
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] | None, *,
+          inputs: Sequence[str] = ("x",), params: Sequence[str] = (),
+          vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,
+          promote: str | None = None, bool_args: tuple[int, ...] = (), bool_out: bool = False,
+          view: bool = False, variadic: bool = False, backward_name: str | None = None) -> OpDef:
+    """Add one op to the table (see ``OpDef``); returns its definition."""
+    if name in TABLE:
+        raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
+                         "or delete the duplicate stanza")
+    if promote not in (None, "common", "float", "divide"):
+        raise ValueError(f"op {name!r}: promote must be None, 'common', 'float' or 'divide', not {promote!r}")
+    _check_rules(name, vjp, tuple(inputs), tuple(params), variadic)
+    op = OpDef(name, inputs, params, forward, symbolic, vjp, elementwise=elementwise, promote=promote,
+               bool_args=bool_args, bool_out=bool_out, view=view, variadic=variadic,
+               backward_name=backward_name)
+    TABLE[name] = op
+    return op
+
+
+def _check_rules(name: str, vjp: Any, inputs: tuple[str, ...], params: tuple[str, ...], variadic: bool) -> None:
+    if vjp is None:
+        return
+    expected = ["g", "out", *(["xs"] if variadic else inputs), *params]
+    rules = vjp if isinstance(vjp, tuple) else (vjp,)
+    if isinstance(vjp, tuple) and len(vjp) != len(inputs):
+        raise ValueError(f"op {name!r} has {len(inputs)} inputs {inputs} but {len(vjp)} derivative "
+                         "rules; give one rule per input (None for an input with no derivative)")
+    for i, rule in enumerate(rules):
+        if rule is None:
+            continue
+        got = list(inspect.signature(rule).parameters)
+        if got != expected:
+            which = f"rule {i} of op {name!r}" if isinstance(vjp, tuple) else f"the rule of op {name!r}"
+            raise ValueError(f"{which} takes ({', '.join(got)}) but must take ({', '.join(expected)}): "
+                             "the incoming gradient g, the result out, the inputs, then the params")
+
+
+def _rule_uses(vjp: Any, inputs: tuple[str, ...]) -> frozenset[str]:
+    """Names of ``out`` and inputs the rules read: only those are saved for backward."""
+    if vjp is None:
+        return frozenset()
+    used: set[str] = set()
+    for rule in vjp if isinstance(vjp, tuple) else (vjp,):
+        if rule is not None:
+            used |= _loaded_names(rule)
+    return frozenset(n for n in used if n == "out" or n == "xs" or n in inputs)
+
+
+def _loaded_names(fn: Callable[..., Any]) -> set[str]:
+    code = fn.__code__
+    names = set(code.co_cellvars)
+    for ins in dis.get_instructions(code):
+        if ins.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "STORE_FAST_LOAD_FAST")):
+            val = ins.argval
+            names.update(val if isinstance(val, tuple) else (val,))
+    return names
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_"))

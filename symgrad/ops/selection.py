@@ -1,0 +1,127 @@
+"""Choosing between values: ``where``, ``clamp``, ``maximum``, ``minimum``.
+
+Non-differentiable points follow PyTorch: ``clamp``'s derivative is 1 at a
+bound, and ``maximum``/``minimum`` split the gradient evenly on ties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symgrad.dispatch import apply
+from symgrad.ops._sympy import num, sp
+from symgrad.ops.registry import defop
+
+__all__ = ["where", "clamp", "clip", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
+
+_WHERE = defop("where", np.where, lambda c, x, y: sp.Piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
+               elementwise=True, promote="common", bool_args=(0,),
+               vjp=(None,
+                    lambda g, out, c, x, y: where(c, g, 0.0),
+                    lambda g, out, c, x, y: where(c, 0.0, g)))
+
+
+def _in_range(x: Any, lo: Any, hi: Any) -> Any:
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
+
+
+def _clamp_sym(x: Any, lo: Any, hi: Any) -> Any:
+    if lo is not None:
+        x = sp.Max(x, num(lo))
+    return x if hi is None else sp.Min(x, num(hi))
+
+
+_CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False), _clamp_sym,
+               params=("lo", "hi"), elementwise=True,
+               vjp=(lambda g, out, x, lo, hi: g * _in_range(x, lo, hi),))
+
+_MAXIMUM = defop("maximum", np.maximum, lambda x, y: sp.Max(x, y), inputs=("x", "y"), elementwise=True,
+                 promote="common",
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x > y, g, 0.0)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y > x, g, 0.0))))
+
+_MINIMUM = defop("minimum", np.minimum, lambda x, y: sp.Min(x, y), inputs=("x", "y"), elementwise=True,
+                 promote="common",
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x < y, g, 0.0)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y < x, g, 0.0))))
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """``input`` where ``condition`` holds, else ``other``; the closed form is a
+    ``Piecewise`` in the condition.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(2., requires_grad=True)
+    >>> symgrad.where(x > 0, x, -x).expr
+    Piecewise((x, x > 0), (-x, True))
+    """
+    if input is None and other is None:
+        from symgrad.ops.shape import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() needs both input and other (or neither, for the indices of true elements)")
+    return apply(_WHERE, condition, input, other)
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - PyTorch's names
+    """Limit values to ``[min, max]``; the derivative is 1 inside, including at
+    the bounds (PyTorch's convention), and 0 outside.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(0.5, requires_grad=True)
+    >>> symgrad.clamp(x, 0, 1).expr
+    Min(1, Max(0, x))
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if _is_tensor(min) or _is_tensor(max):
+        out = input
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
+    return apply(_CLAMP, input, lo=min, hi=max)
+
+
+clip = clamp
+
+
+def maximum(input: Any, other: Any) -> Any:
+    """Elementwise maximum; on ties each side gets half the gradient (as PyTorch).
+
+    >>> import symgrad
+    >>> symgrad.maximum(symgrad.tensor([1., 5.]), symgrad.tensor([3., 2.]))
+    tensor([3., 5.])
+    """
+    return apply(_MAXIMUM, input, other)
+
+
+def minimum(input: Any, other: Any) -> Any:
+    """Elementwise minimum; on ties each side gets half the gradient."""
+    return apply(_MINIMUM, input, other)
+
+
+fmax, fmin = maximum, minimum
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Any:
+    """``value`` where ``mask`` is true, else ``input``.
+
+    >>> import symgrad
+    >>> symgrad.masked_fill(symgrad.tensor([1., 2.]), symgrad.tensor([True, False]), 0.)
+    tensor([0., 2.])
+    """
+    return where(mask, value, input)
+
+
+def _is_tensor(x: Any) -> bool:
+    from symgrad._tensor import Tensor
+
+    return isinstance(x, Tensor)

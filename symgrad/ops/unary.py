@@ -1,0 +1,122 @@
+"""Elementwise functions of one tensor.  Each stanza: NumPy forward, SymPy
+forward, derivative rule in symgrad ops, and (``d``) the closed-form
+derivative as it prints, which the generated docstring shows and doctests
+check against the engine."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from symgrad.dispatch import apply
+from symgrad.ops._sympy import Exact, num, sp
+from symgrad.ops.registry import defop
+
+__all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
+           "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu",
+           "abs", "sign", "erf", "erfc", "floor", "ceil", "round", "trunc", "frac", "softplus",
+           "arcsin", "arccos", "arctan", "absolute", "special_expit"]
+
+
+def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any], rule: Callable[..., Any],
+           d: str, value: float = 0.5) -> Callable[[Any], Any]:
+    op = defop(name, forward, symbolic, vjp=(rule,), elementwise=True, promote="float")
+
+    def fn(input: Any) -> Any:
+        return apply(op, input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Elementwise ``{name}``; its derivative is ``{d}``.\n\n"
+                  f">>> import symgrad\n>>> x = symgrad.tensor({value}, requires_grad=True)\n"
+                  f">>> symgrad.diff(symgrad.{name}(x), x)\n{d}\n")
+    return fn
+
+
+LOG2 = Exact(math.log(2), lambda: sp.log(2))
+LOG10 = Exact(math.log(10), lambda: sp.log(10))
+TWO_OVER_SQRT_PI = Exact(2 / math.sqrt(math.pi), lambda: 2 / sp.sqrt(sp.pi))
+
+
+def _erf(x: NDArray[Any]) -> Any:
+    # math.erf is exact to the last bit; vectorised for arrays
+    v = np.vectorize(math.erf, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erf(x), dtype=x.dtype)
+    return v
+
+
+exp = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)")
+exp2 = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)")
+log = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x")
+log2 = _unary("log2", np.log2, lambda x: sp.log(x, 2), lambda g, out, x: g / (x * LOG2),
+              "1/(x*log(2))")
+log10 = _unary("log10", np.log10, lambda x: sp.log(x, 10), lambda g, out, x: g / (x * LOG10),
+               "1/(x*log(10))")
+log1p = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)")
+expm1 = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1, lambda g, out, x: g * (out + 1), "exp(x)")
+sqrt = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))")
+rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x: 1 / sp.sqrt(x),
+               lambda g, out, x: -g * out * out * out / 2, "-1/(2*x**(3/2))")
+reciprocal = _unary("reciprocal", np.reciprocal, lambda x: 1 / x, lambda g, out, x: -g * out * out, "-1/x**2")
+sin = _unary("sin", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * cos(x), "cos(x)")
+cos = _unary("cos", np.cos, lambda x: sp.cos(x), lambda g, out, x: -g * sin(x), "-sin(x)")
+tan = _unary("tan", np.tan, lambda x: sp.tan(x), lambda g, out, x: g * (1 + out * out), "tan(x)**2 + 1")
+asin = _unary("asin", np.arcsin, lambda x: sp.asin(x), lambda g, out, x: g / sqrt(1 - x * x),
+              "1/sqrt(1 - x**2)")
+acos = _unary("acos", np.arccos, lambda x: sp.acos(x), lambda g, out, x: -g / sqrt(1 - x * x),
+              "-1/sqrt(1 - x**2)")
+atan = _unary("atan", np.arctan, lambda x: sp.atan(x), lambda g, out, x: g / (1 + x * x), "1/(x**2 + 1)")
+sinh = _unary("sinh", np.sinh, lambda x: sp.sinh(x), lambda g, out, x: g * cosh(x), "cosh(x)")
+cosh = _unary("cosh", np.cosh, lambda x: sp.cosh(x), lambda g, out, x: g * sinh(x), "sinh(x)")
+tanh = _unary("tanh", np.tanh, lambda x: sp.tanh(x), lambda g, out, x: g * (1 - out * out), "1 - tanh(x)**2")
+asinh = _unary("asinh", np.arcsinh, lambda x: sp.asinh(x), lambda g, out, x: g / sqrt(x * x + 1),
+               "1/sqrt(x**2 + 1)")
+acosh = _unary("acosh", np.arccosh, lambda x: sp.acosh(x), lambda g, out, x: g / sqrt(x * x - 1),
+               "1/sqrt(x**2 - 1)", value=1.5)
+atanh = _unary("atanh", np.arctanh, lambda x: sp.atanh(x), lambda g, out, x: g / (1 - x * x),
+               "1/(1 - x**2)")
+sigmoid = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
+                 lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
+relu = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
+              lambda g, out, x: g * (x > 0), "Piecewise((1, x > 0), (0, True))")
+abs = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
+sign = _unary("sign", np.sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
+erf = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
+             "2*exp(-x**2)/sqrt(pi)")
+erfc = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
+              lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)")
+floor = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0")
+ceil = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0")
+round = _unary("round", np.round, lambda x: sp.Function("round")(x),  # noqa: A001 - PyTorch's name
+               lambda g, out, x: zeros_like(g), "0")
+trunc = _unary("trunc", np.trunc, lambda x: sp.sign(x) * sp.floor(sp.Abs(x)), lambda g, out, x: zeros_like(g),
+               "0")
+frac = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
+              lambda g, out, x: g, "1")
+
+arcsin, arccos, arctan, absolute, special_expit = asin, acos, atan, abs, sigmoid
+
+
+def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
+    bx = x * beta
+    return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
+
+
+_SOFTPLUS = defop("softplus", _softplus, lambda x, beta, threshold: sp.log(1 + sp.exp(num(beta) * x)) / num(beta),
+                  params=("beta", "threshold"), elementwise=True, promote="float",
+                  vjp=(lambda g, out, x, beta, threshold: g * sigmoid(x * beta),))
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + exp(beta*x)) / beta`` (linear above ``threshold``, as PyTorch).
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(0., requires_grad=True)
+    >>> symgrad.softplus(x).expr
+    log(exp(x) + 1)
+    """
+    return apply(_SOFTPLUS, input, beta=beta, threshold=threshold)
+
+
+from symgrad.creation import zeros_like  # noqa: E402  (rules refer to it by name)

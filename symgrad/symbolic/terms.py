@@ -1,0 +1,107 @@
+"""Terms: immutable descriptions of values, the symbolic view's graph.
+
+* ``Leaf``  - a symbol (a tensor that requires grad, or was given a name);
+* ``Const`` - a number or array of numbers;
+* ``Apply`` - an op applied to argument terms, with its parameters.
+
+The autograd graph node (``autograd.graph.Node``) is a subclass of ``Apply``:
+one object per recorded op serves both views.  Terms never hold tensors, so
+in-place changes to a tensor never rewrite history.  Evaluation to SymPy is
+lazy and memoized in ``_sym`` (see ``symbolic.evaluate``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any
+
+_uids = itertools.count(1)
+
+
+class Term:
+    """Base class of the symbolic view's nodes."""
+
+    __slots__ = ("_sym", "__weakref__")
+    const = False
+
+    def resolve(self) -> Term:
+        """The term this one stands for (lazy terms override this)."""
+        return self
+
+
+class Const(Term):
+    """A constant: a Python number or a NumPy array (copied if it is ever mutated)."""
+
+    __slots__ = ("value",)
+    const = True
+
+    def __init__(self, value: Any) -> None:
+        self._sym = None
+        self.value = value
+
+    def freeze(self) -> None:
+        """Copy the array before the tensor that owns it is modified in place."""
+        v = self.value
+        if hasattr(v, "copy"):
+            self.value = v.copy()
+
+
+class Leaf(Term):
+    """A symbol standing for a leaf tensor's current value.
+
+    The name is found lazily (``symbolic.naming``): an explicit ``name=``,
+    else the variable the tensor is bound to when the expression is first
+    built, else a fresh name.
+    """
+
+    __slots__ = ("tensor", "shape", "name", "uid")
+
+    def __init__(self, tensor: Any, shape: tuple[int, ...], name: str | None) -> None:
+        self._sym = None
+        self.tensor = weakref.ref(tensor)
+        self.shape = shape
+        self.name = name
+        self.uid = next(_uids)
+
+
+class Apply(Term):
+    """``op(*args, **params)`` with argument terms ``args``."""
+
+    __slots__ = ("op", "args", "params")
+
+    def __init__(self, op: Any, args: tuple[Term, ...], params: dict[str, Any]) -> None:
+        self._sym = None
+        self.op = op
+        self.args = args
+        self.params = params
+
+
+class Lazy(Term):
+    """A term computed on demand by ``compute()``; used for closed forms of
+    gradients produced by the fast numeric backward pass."""
+
+    __slots__ = ("_compute", "_resolved")
+
+    def __init__(self, compute: Any) -> None:
+        self._sym = None
+        self._compute = compute
+        self._resolved: Term | None = None
+
+    def resolve(self) -> Term:
+        r = self._resolved
+        if r is None:
+            r = self._compute().resolve()
+            self._resolved = r
+            self._compute = None
+        return r
+
+
+class Unavailable(Term):
+    """A value whose closed form was deliberately not kept; says why when asked."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self._sym = None
+        self.reason = reason

@@ -1,0 +1,340 @@
+"""Tensor's operators and op methods: one-line forwards to ``symgrad.ops``.
+
+``Tensor`` inherits this mixin, so ``x.sin()``, ``x + y`` and ``symgrad.sin(x)``
+are the same op.  In-place methods (``add_``, ``x[i] = v``...) compute out of
+place and write back through ``dispatch.inplace``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from symgrad._tensor import Tensor
+
+_ops: Any = None  # symgrad.ops, bound when it has loaded (it imports Tensor)
+
+
+def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from symgrad.dispatch import inplace
+
+    return inplace(self, fn, *args, **kwargs)
+
+
+class TensorOps:
+    """Operators and methods that forward to the op functions."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ operators
+    def __add__(self, other: Any) -> Tensor: return _ops.add(self, other)  # noqa: E704
+    def __radd__(self, other: Any) -> Tensor: return _ops.add(other, self)  # noqa: E704
+    def __sub__(self, other: Any) -> Tensor: return _ops.sub(self, other)  # noqa: E704
+    def __rsub__(self, other: Any) -> Tensor: return _ops.sub(other, self)  # noqa: E704
+    def __mul__(self, other: Any) -> Tensor: return _ops.mul(self, other)  # noqa: E704
+    def __rmul__(self, other: Any) -> Tensor: return _ops.mul(other, self)  # noqa: E704
+    def __truediv__(self, other: Any) -> Tensor: return _ops.div(self, other)  # noqa: E704
+    def __rtruediv__(self, other: Any) -> Tensor: return _ops.div(other, self)  # noqa: E704
+    def __floordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(self, other)  # noqa: E704
+    def __rfloordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(other, self)  # noqa: E704
+    def __mod__(self, other: Any) -> Tensor: return _ops.remainder(self, other)  # noqa: E704
+    def __rmod__(self, other: Any) -> Tensor: return _ops.remainder(other, self)  # noqa: E704
+    def __pow__(self, other: Any) -> Tensor: return _ops.pow(self, other)  # noqa: E704
+    def __rpow__(self, other: Any) -> Tensor: return _ops.pow(other, self)  # noqa: E704
+    def __matmul__(self, other: Any) -> Tensor: return _ops.matmul(self, other)  # noqa: E704
+    def __rmatmul__(self, other: Any) -> Tensor: return _ops.matmul(other, self)  # noqa: E704
+    def __neg__(self) -> Tensor: return _ops.neg(self)  # noqa: E704
+    def __pos__(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
+    def __abs__(self) -> Tensor: return _ops.abs(self)  # noqa: E704
+    def __eq__(self, other: Any) -> Tensor: return _ops.eq(self, other)  # type: ignore[override]  # noqa: E704
+    def __ne__(self, other: Any) -> Tensor: return _ops.ne(self, other)  # type: ignore[override]  # noqa: E704
+    def __lt__(self, other: Any) -> Tensor: return _ops.lt(self, other)  # noqa: E704
+    def __le__(self, other: Any) -> Tensor: return _ops.le(self, other)  # noqa: E704
+    def __gt__(self, other: Any) -> Tensor: return _ops.gt(self, other)  # noqa: E704
+    def __ge__(self, other: Any) -> Tensor: return _ops.ge(self, other)  # noqa: E704
+    def __and__(self, other: Any) -> Tensor: return _ops.logical_and(self, other)  # noqa: E704
+    def __rand__(self, other: Any) -> Tensor: return _ops.logical_and(other, self)  # noqa: E704
+    def __or__(self, other: Any) -> Tensor: return _ops.logical_or(self, other)  # noqa: E704
+    def __ror__(self, other: Any) -> Tensor: return _ops.logical_or(other, self)  # noqa: E704
+    def __xor__(self, other: Any) -> Tensor: return _ops.logical_xor(self, other)  # noqa: E704
+    def __rxor__(self, other: Any) -> Tensor: return _ops.logical_xor(other, self)  # noqa: E704
+    def __invert__(self) -> Tensor: return _ops.logical_not(self)  # noqa: E704
+    def __getitem__(self, key: Any) -> Tensor: return _ops.index(self, key)  # noqa: E704
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _inplace(self, _ops.index_put, key, value)
+
+    def __iadd__(self, other: Any) -> Tensor: return self.add_(other)  # noqa: E704
+    def __isub__(self, other: Any) -> Tensor: return self.sub_(other)  # noqa: E704
+    def __imul__(self, other: Any) -> Tensor: return self.mul_(other)  # noqa: E704
+    def __itruediv__(self, other: Any) -> Tensor: return self.div_(other)  # noqa: E704
+    def __ipow__(self, other: Any) -> Tensor: return self.pow_(other)  # noqa: E704
+
+    # ------------------------------------------------------------ arithmetic and math
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor: return _ops.add(self, other, alpha=alpha)  # noqa: E704
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor: return _ops.sub(self, other, alpha=alpha)  # noqa: E704
+    def mul(self, other: Any) -> Tensor: return _ops.mul(self, other)  # noqa: E704
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: E704
+        return _ops.div(self, other, rounding_mode=rounding_mode)
+    def pow(self, exponent: Any) -> Tensor: return _ops.pow(self, exponent)  # noqa: E704
+    def neg(self) -> Tensor: return _ops.neg(self)  # noqa: E704
+    def remainder(self, other: Any) -> Tensor: return _ops.remainder(self, other)  # noqa: E704
+    def square(self) -> Tensor: return _ops.square(self)  # noqa: E704
+    def exp(self) -> Tensor: return _ops.exp(self)  # noqa: E704
+    def exp2(self) -> Tensor: return _ops.exp2(self)  # noqa: E704
+    def log(self) -> Tensor: return _ops.log(self)  # noqa: E704
+    def log2(self) -> Tensor: return _ops.log2(self)  # noqa: E704
+    def log10(self) -> Tensor: return _ops.log10(self)  # noqa: E704
+    def log1p(self) -> Tensor: return _ops.log1p(self)  # noqa: E704
+    def expm1(self) -> Tensor: return _ops.expm1(self)  # noqa: E704
+    def sqrt(self) -> Tensor: return _ops.sqrt(self)  # noqa: E704
+    def rsqrt(self) -> Tensor: return _ops.rsqrt(self)  # noqa: E704
+    def reciprocal(self) -> Tensor: return _ops.reciprocal(self)  # noqa: E704
+    def sin(self) -> Tensor: return _ops.sin(self)  # noqa: E704
+    def cos(self) -> Tensor: return _ops.cos(self)  # noqa: E704
+    def tan(self) -> Tensor: return _ops.tan(self)  # noqa: E704
+    def asin(self) -> Tensor: return _ops.asin(self)  # noqa: E704
+    def acos(self) -> Tensor: return _ops.acos(self)  # noqa: E704
+    def atan(self) -> Tensor: return _ops.atan(self)  # noqa: E704
+    def sinh(self) -> Tensor: return _ops.sinh(self)  # noqa: E704
+    def cosh(self) -> Tensor: return _ops.cosh(self)  # noqa: E704
+    def tanh(self) -> Tensor: return _ops.tanh(self)  # noqa: E704
+    def asinh(self) -> Tensor: return _ops.asinh(self)  # noqa: E704
+    def acosh(self) -> Tensor: return _ops.acosh(self)  # noqa: E704
+    def atanh(self) -> Tensor: return _ops.atanh(self)  # noqa: E704
+    def sigmoid(self) -> Tensor: return _ops.sigmoid(self)  # noqa: E704
+    def relu(self) -> Tensor: return _ops.relu(self)  # noqa: E704
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: E704
+        return _ops.softplus(self, beta, threshold)
+    def abs(self) -> Tensor: return _ops.abs(self)  # noqa: E704
+    def sign(self) -> Tensor: return _ops.sign(self)  # noqa: E704
+    def erf(self) -> Tensor: return _ops.erf(self)  # noqa: E704
+    def erfc(self) -> Tensor: return _ops.erfc(self)  # noqa: E704
+    def floor(self) -> Tensor: return _ops.floor(self)  # noqa: E704
+    def ceil(self) -> Tensor: return _ops.ceil(self)  # noqa: E704
+    def round(self) -> Tensor: return _ops.round(self)  # noqa: E704
+    def trunc(self) -> Tensor: return _ops.trunc(self)  # noqa: E704
+    def frac(self) -> Tensor: return _ops.frac(self)  # noqa: E704
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor: return _ops.clamp(self, min, max)  # noqa: A002,E704
+    clip = clamp
+    def maximum(self, other: Any) -> Tensor: return _ops.maximum(self, other)  # noqa: E704
+    def minimum(self, other: Any) -> Tensor: return _ops.minimum(self, other)  # noqa: E704
+    def where(self, condition: Any, other: Any) -> Tensor: return _ops.where(condition, self, other)  # noqa: E704
+    def masked_fill(self, mask: Any, value: Any) -> Tensor: return _ops.masked_fill(self, mask, value)  # noqa: E704
+
+    # ------------------------------------------------------------ comparisons
+    def eq(self, other: Any) -> Tensor: return _ops.eq(self, other)  # noqa: E704
+    def ne(self, other: Any) -> Tensor: return _ops.ne(self, other)  # noqa: E704
+    def lt(self, other: Any) -> Tensor: return _ops.lt(self, other)  # noqa: E704
+    def le(self, other: Any) -> Tensor: return _ops.le(self, other)  # noqa: E704
+    def gt(self, other: Any) -> Tensor: return _ops.gt(self, other)  # noqa: E704
+    def ge(self, other: Any) -> Tensor: return _ops.ge(self, other)  # noqa: E704
+    def equal(self, other: Any) -> bool: return _ops.equal(self, other)  # noqa: E704
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08) -> bool:  # noqa: E704
+        return _ops.allclose(self, other, rtol, atol)
+    def isnan(self) -> Tensor: return _ops.isnan(self)  # noqa: E704
+    def isinf(self) -> Tensor: return _ops.isinf(self)  # noqa: E704
+    def isfinite(self) -> Tensor: return _ops.isfinite(self)  # noqa: E704
+    def logical_not(self) -> Tensor: return _ops.logical_not(self)  # noqa: E704
+    def logical_and(self, other: Any) -> Tensor: return _ops.logical_and(self, other)  # noqa: E704
+    def logical_or(self, other: Any) -> Tensor: return _ops.logical_or(self, other)  # noqa: E704
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _ops.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _ops.mean(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _ops.prod(self, dim, keepdim, dtype=dtype)
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any: return _ops.max(self, dim, keepdim)  # noqa: E704
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any: return _ops.min(self, dim, keepdim)  # noqa: E704
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor: return _ops.amax(self, dim, keepdim)  # noqa: E704
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor: return _ops.amin(self, dim, keepdim)  # noqa: E704
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: E704
+        return _ops.argmax(self, dim, keepdim)
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: E704
+        return _ops.argmin(self, dim, keepdim)
+    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Tensor:  # noqa: E704
+        return _ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Tensor:  # noqa: E704
+        return _ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor: return _ops.logsumexp(self, dim, keepdim)  # noqa: E704
+    def softmax(self, dim: int) -> Tensor: return _ops.softmax(self, dim)  # noqa: E704
+    def log_softmax(self, dim: int) -> Tensor: return _ops.log_softmax(self, dim)  # noqa: E704
+    def cumsum(self, dim: int) -> Tensor: return _ops.cumsum(self, dim)  # noqa: E704
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor: return _ops.all(self, dim, keepdim)  # noqa: E704
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor: return _ops.any(self, dim, keepdim)  # noqa: E704
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: E704
+        return _ops.norm(self, p, dim, keepdim)
+
+    # ------------------------------------------------------------ products
+    def matmul(self, other: Any) -> Tensor: return _ops.matmul(self, other)  # noqa: E704
+    def mm(self, other: Any) -> Tensor: return _ops.mm(self, other)  # noqa: E704
+    def mv(self, vec: Any) -> Tensor: return _ops.mv(self, vec)  # noqa: E704
+    def bmm(self, other: Any) -> Tensor: return _ops.bmm(self, other)  # noqa: E704
+    def dot(self, other: Any) -> Tensor: return _ops.dot(self, other)  # noqa: E704
+    def outer(self, other: Any) -> Tensor: return _ops.outer(self, other)  # noqa: E704
+
+    # ------------------------------------------------------------ shapes
+    def reshape(self, *shape: Any) -> Tensor: return _ops.reshape(self, *shape)  # noqa: E704
+    def view(self, *shape: Any) -> Tensor: return _ops.view(self, *shape)  # noqa: E704
+    def view_as(self, other: Any) -> Tensor: return _ops.view(self, tuple(other.shape))  # noqa: E704
+    def reshape_as(self, other: Any) -> Tensor: return _ops.reshape(self, tuple(other.shape))  # noqa: E704
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: E704
+        return _ops.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim: int, sizes: Any) -> Tensor: return _ops.unflatten(self, dim, sizes)  # noqa: E704
+    def ravel(self) -> Tensor: return _ops.flatten(self)  # noqa: E704
+    def squeeze(self, dim: Any = None) -> Tensor: return _ops.squeeze(self, dim)  # noqa: E704
+    def unsqueeze(self, dim: int) -> Tensor: return _ops.unsqueeze(self, dim)  # noqa: E704
+    def transpose(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
+    def swapaxes(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
+    def permute(self, *dims: Any) -> Tensor: return _ops.permute(self, *dims)  # noqa: E704
+    def movedim(self, source: int, destination: int) -> Tensor: return _ops.movedim(self, source, destination)  # noqa: E704
+    def t(self) -> Tensor: return _ops.t(self)  # noqa: E704
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        if self.ndim > 2:  # type: ignore[attr-defined]
+            warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                          "deprecated; use x.permute(*reversed(range(x.ndim))) or x.mT", UserWarning, stacklevel=2)
+        return _ops.permute(self, tuple(reversed(range(self.ndim))))  # type: ignore[attr-defined]
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return _ops.transpose(self, -2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor: return _ops.expand(self, *sizes)  # noqa: E704
+    def expand_as(self, other: Any) -> Tensor: return _ops.expand_as(self, other)  # noqa: E704
+    def broadcast_to(self, shape: Any) -> Tensor: return _ops.broadcast_to(self, shape)  # noqa: E704
+    def sum_to_size(self, *size: Any) -> Tensor: return _ops.sum_to_size(self, *size)  # noqa: E704
+    def flip(self, dims: Any) -> Tensor: return _ops.flip(self, dims)  # noqa: E704
+    def split(self, split_size: Any, dim: int = 0) -> Any: return _ops.split(self, split_size, dim)  # noqa: E704
+    def chunk(self, chunks: int, dim: int = 0) -> Any: return _ops.chunk(self, chunks, dim)  # noqa: E704
+    def unbind(self, dim: int = 0) -> Any: return _ops.unbind(self, dim)  # noqa: E704
+    def narrow(self, dim: int, start: int, length: int) -> Tensor: return _ops.narrow(self, dim, start, length)  # noqa: E704
+    def select(self, dim: int, index: int) -> Tensor: return _ops.select(self, dim, index)  # noqa: E704
+    def gather(self, dim: int, index: Any) -> Tensor: return _ops.gather(self, dim, index)  # noqa: E704
+    def masked_select(self, mask: Any) -> Tensor: return _ops.masked_select(self, mask)  # noqa: E704
+    def nonzero(self, *, as_tuple: bool = False) -> Any: return _ops.nonzero(self, as_tuple=as_tuple)  # noqa: E704
+    def clone(self) -> Tensor: return _ops.clone(self)  # noqa: E704
+
+    def contiguous(self) -> Tensor:
+        return self  # type: ignore[return-value]  # NumPy arrays are always usable as they are
+
+    def is_contiguous(self) -> bool:
+        return bool(self._value.flags.c_contiguous)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------ dtype and device
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
+        devices other than the CPU are refused with a clear error."""
+        from symgrad.device import device as _device
+        from symgrad.dtypes import dtype as _dtype
+
+        target = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, _dtype) or a in (float, int, bool) or isinstance(a, np.dtype):
+                target = a
+            elif isinstance(a, (str, _device)):
+                dev = a
+            elif hasattr(a, "_value"):
+                target = a.dtype
+            elif a is not None:
+                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, a device or a tensor")
+        if dev is not None:
+            _device(dev)
+        return self if target is None else _ops.to_dtype(self, target)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
+        return self.to(dtype)
+
+    def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
+    def double(self) -> Tensor: return self.to(np.float64)  # noqa: E704
+    def float(self) -> Tensor: return self.to(np.float32)  # noqa: E704
+    def half(self) -> Tensor: return self.to(np.float16)  # noqa: E704
+    def long(self) -> Tensor: return self.to(np.int64)  # noqa: E704
+    def int(self) -> Tensor: return self.to(np.int32)  # noqa: E704
+    def bool(self) -> Tensor: return self.to(np.bool_)  # noqa: E704
+    def cpu(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        from symgrad.device import device as _device
+
+        _device("cuda")
+        return self  # type: ignore[return-value]  # pragma: no cover - device() raises
+
+    # ------------------------------------------------------------ in place
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.add, other, alpha=alpha)  # noqa: E704
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.sub, other, alpha=alpha)  # noqa: E704
+    def mul_(self, other: Any) -> Tensor: return _inplace(self, _ops.mul, other)  # noqa: E704
+    def div_(self, other: Any) -> Tensor: return _inplace(self, _ops.div, other)  # noqa: E704
+    def pow_(self, exponent: Any) -> Tensor: return _inplace(self, _ops.pow, exponent)  # noqa: E704
+    def neg_(self) -> Tensor: return _inplace(self, _ops.neg)  # noqa: E704
+    def exp_(self) -> Tensor: return _inplace(self, _ops.exp)  # noqa: E704
+    def log_(self) -> Tensor: return _inplace(self, _ops.log)  # noqa: E704
+    def sqrt_(self) -> Tensor: return _inplace(self, _ops.sqrt)  # noqa: E704
+    def sin_(self) -> Tensor: return _inplace(self, _ops.sin)  # noqa: E704
+    def cos_(self) -> Tensor: return _inplace(self, _ops.cos)  # noqa: E704
+    def tanh_(self) -> Tensor: return _inplace(self, _ops.tanh)  # noqa: E704
+    def sigmoid_(self) -> Tensor: return _inplace(self, _ops.sigmoid)  # noqa: E704
+    def relu_(self) -> Tensor: return _inplace(self, _ops.relu)  # noqa: E704
+    def abs_(self) -> Tensor: return _inplace(self, _ops.abs)  # noqa: E704
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor: return _inplace(self, _ops.clamp, min, max)  # noqa: A002,E704
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor: return _inplace(self, _ops.masked_fill, mask, value)  # noqa: E704
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _inplace(self, lambda s: s + value * tensor1 * tensor2)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _inplace(self, lambda s: s + value * tensor1 / tensor2)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return _inplace(self, lambda s: s + weight * (end - s))
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` (a number or a 0-d tensor)."""
+        return _inplace(self, _fill, value)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0."""
+        return _inplace(self, _fill, 0)
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """Copy ``src`` (broadcast, converted) into this tensor."""
+        return _inplace(self, _copy_from, src)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        from symgrad.creation import generator
+
+        return _inplace(self, _fill, generator().uniform(a, b, self.shape))  # type: ignore[attr-defined]
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        from symgrad.creation import generator
+
+        return _inplace(self, _fill, generator().normal(mean, std, self.shape))  # type: ignore[attr-defined]
+
+
+def _fill(src: Any, value: Any) -> Any:
+    from symgrad.creation import as_tensor
+
+    v = as_tensor(value)
+    if v.ndim and tuple(v.shape) != tuple(src.shape):
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {v.ndim} dimensions")
+    return _ops.expand(v.to(src.dtype), *src.shape)
+
+
+def _copy_from(src: Any, other: Any) -> Any:
+    from symgrad.creation import as_tensor
+
+    o = as_tensor(other)
+    return _ops.expand(o.to(src.dtype), *src.shape)

@@ -1,0 +1,14 @@
+"""Shared fixtures: fresh default dtype and print options around every test."""
+
+from __future__ import annotations
+
+import pytest
+
+import symgrad
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    yield
+    symgrad.set_default_dtype(symgrad.float64)
+    symgrad.set_printoptions(profile="default")
