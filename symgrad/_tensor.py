@@ -13,7 +13,8 @@ in-place change seen through one of them is seen symbolically by all.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 

@@ -7,13 +7,14 @@ Floating tensors default to float64 (``set_default_dtype`` changes it);
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from symgrad import dtypes as _dt
-from symgrad.ops._util import norm_shape
 from symgrad._tensor import Tensor
+from symgrad.ops._util import norm_shape
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn",

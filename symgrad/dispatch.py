@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from symgrad import dtypes as _dt
+from symgrad._tensor import Tensor, _term_or_const, term_of
 from symgrad.autograd.graph import accumulator
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops.registry import OpDef, defop
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
-from symgrad._tensor import Tensor, _term_or_const, term_of
 
 _PY_NUMBERS = (int, float, bool)
 

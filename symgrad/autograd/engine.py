@@ -18,7 +18,8 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -9,7 +9,8 @@ grad are reached through an ``AccumulateGrad`` node, as in PyTorch.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from symgrad.symbolic.terms import Apply
 

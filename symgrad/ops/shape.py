@@ -9,7 +9,8 @@ NumPy arrays or tensors alike: derivative rules use them in both passes.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

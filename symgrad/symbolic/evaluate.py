@@ -13,8 +13,9 @@ SymPy recurses when it prints or differentiates, so expressions deeper than
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import sympy
