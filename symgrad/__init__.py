@@ -14,6 +14,7 @@ Importing symgrad does not import SymPy; the first symbolic feature used does.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Any
 
@@ -69,7 +70,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
 
 
-def is_tensor(obj: Any) -> bool:
+def is_tensor(obj: Any) -> builtins.bool:
     """True for symgrad tensors.
 
     >>> import symgrad
@@ -79,12 +80,12 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> builtins.int:
     """Number of elements."""
     return input.numel()
 
 
-def is_floating_point(input: Tensor) -> bool:
+def is_floating_point(input: Tensor) -> builtins.bool:
     return input.is_floating_point()
 
 

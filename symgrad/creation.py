@@ -297,7 +297,8 @@ def manual_seed(seed: int) -> Any:
 
 def seed() -> int:
     """Seed from fresh entropy; returns the seed."""
-    s = int(np.random.SeedSequence().entropy % (2**63))
+    entropy: Any = np.random.SeedSequence().entropy
+    s = int(entropy or 0) % (2**63)
     manual_seed(s)
     return s
 
@@ -334,9 +335,16 @@ def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -
     return _random(_rng[0].normal(mean, std, tuple(size)), dtype, False)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
-    """Random integers in [low, high)."""
-    if high is None:
+def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
+    """Random integers in [low, high); ``randint(high, size)`` as in PyTorch.
+
+    >>> import symgrad
+    >>> symgrad.randint(3, (4,)).shape
+    symgrad.Size([4])
+    """
+    if isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     return Tensor._make(_rng[0].integers(low, high, tuple(size)).astype(d.numpy))

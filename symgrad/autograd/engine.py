@@ -163,7 +163,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             tape.seeds.append((node, _term(seed), seed._value))
 
     captured: dict[Any, Any] = {}
-    targets_by_node = {} if targets is None else dict(zip(target_nodes, targets))
+    targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
     try:

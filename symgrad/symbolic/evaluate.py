@@ -109,6 +109,7 @@ def value(root: Term) -> Any:
                 continue
             v = _apply(t, args)
         elif isinstance(t, Leaf):
+            assert t.name is not None, "assign_names named every leaf"
             v = symbols.leaf_value(t.name, t.uid, t.shape, _leaf_kind(t))
         elif isinstance(t, Const):
             v = constants.constant(t.value)
@@ -123,7 +124,8 @@ def value(root: Term) -> Any:
             raise too_large(f"The closed form has {size} nodes (limit {limits.size})")
         t._sym = (v, depth, size)
         stack.pop()
-    return root._sym[0]
+    done: Any = root._sym
+    return done[0]
 
 
 def public(v: Any) -> Any:
