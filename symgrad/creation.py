@@ -29,7 +29,10 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         arr = np.array(data, copy=True)
     else:
-        arr = np.array(_unwrap(data))
+        try:
+            arr = np.array(_unwrap(data))
+        except ValueError:
+            arr = np.array(None, dtype=object)  # ragged nesting: reported below
         if arr.dtype == object:
             raise TypeError(f"could not make a tensor from {type(data).__name__}: nested sequences must be "
                             "rectangular and hold numbers or tensors")

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from symgrad import dtypes as _dt
+
 if TYPE_CHECKING:
     from symgrad._tensor import Tensor
 
@@ -293,7 +295,8 @@ class TensorOps:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, _dtype) or a in (float, int, bool) or isinstance(a, np.dtype):
+            if isinstance(a, (_dtype, np.dtype)) or a in (float, int, bool) or (
+                    isinstance(a, type) and issubclass(a, np.generic)):
                 target = a
             elif isinstance(a, (str, _device)):
                 dev = a
@@ -311,12 +314,12 @@ class TensorOps:
         return self.to(dtype)
 
     def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
-    def double(self) -> Tensor: return self.to(np.float64)  # noqa: E704
-    def float(self) -> Tensor: return self.to(np.float32)  # noqa: E704
-    def half(self) -> Tensor: return self.to(np.float16)  # noqa: E704
-    def long(self) -> Tensor: return self.to(np.int64)  # noqa: E704
-    def int(self) -> Tensor: return self.to(np.int32)  # noqa: E704
-    def bool(self) -> Tensor: return self.to(np.bool_)  # noqa: E704
+    def double(self) -> Tensor: return self.to(_dt.float64)  # noqa: E704
+    def float(self) -> Tensor: return self.to(_dt.float32)  # noqa: E704
+    def half(self) -> Tensor: return self.to(_dt.float16)  # noqa: E704
+    def long(self) -> Tensor: return self.to(_dt.int64)  # noqa: E704
+    def int(self) -> Tensor: return self.to(_dt.int32)  # noqa: E704
+    def bool(self) -> Tensor: return self.to(_dt.bool_)  # noqa: E704
     def cpu(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:

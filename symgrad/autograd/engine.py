@@ -166,6 +166,9 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
+    # inf and nan flow through gradients silently, as in PyTorch (sqrt'(0) = inf)
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()
     try:
         for node in order:
             g = buffer.pop(node, None)
@@ -182,6 +185,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             if not retain_graph:
                 _free(node)
     finally:
+        quiet.__exit__(None, None, None)
         grad_mode._state.enabled = prev
     return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
 
@@ -448,7 +452,7 @@ class _Tape:
         for node, term, value in self.seeds:
             _add(buffer, node, Tensor._make(value, term))
         terms: dict[Any, Term] = {}
-        with grad_mode.no_grad():
+        with grad_mode.no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for node, saved, out_value in self.steps:
                 g = buffer.pop(node, None)
                 if g is None:

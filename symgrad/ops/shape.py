@@ -49,7 +49,15 @@ def _index_backward(g: Any, shape: tuple[int, ...], key: Any) -> Any:
     return out
 
 
-_INDEX: OpDef = defop("index", lambda x, key: x[key], None, params=("key",), view=True,
+def _getitem(x: Any, key: Any) -> Any:
+    out = x[key]
+    if not isinstance(out, np.ndarray):  # x[0] of a 1-d array: a 0-d view, as PyTorch gives
+        parts = key if isinstance(key, tuple) else (key,)
+        out = np.asarray(out, dtype=x.dtype) if Ellipsis in parts else x[parts + (Ellipsis,)]
+    return out
+
+
+_INDEX: OpDef = defop("index", _getitem, None, params=("key",), view=True,
                vjp=(lambda g, out, x, key: apply(_INDEX_BACKWARD, g, shape=tuple(x.shape), key=key),))
 
 _INDEX_BACKWARD: OpDef = defop("index_backward", _index_backward, None, inputs=("g_in",), params=("shape", "key"),
@@ -58,7 +66,8 @@ _INDEX_BACKWARD: OpDef = defop("index_backward", _index_backward, None, inputs=(
 
 def _index_put(x: Any, v: Any, key: Any) -> Any:
     out = x.copy()
-    out[key] = v
+    # a 0-d object array stored into one element would nest an array in the array
+    out[key] = v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
     return out
 
 

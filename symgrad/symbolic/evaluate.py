@@ -33,7 +33,7 @@ class ExpressionTooLargeError(RuntimeError):
 class Limits:
     """Largest expression ``.expr`` builds: ``depth`` tree levels, ``size`` tree nodes."""
 
-    depth: int = 120
+    depth: int = 100
     size: int = 200_000
     graph_nodes: int = 1_000_000
 
@@ -46,8 +46,8 @@ def set_expr_limits(depth: int | None = None, size: int | None = None) -> Limits
     Python's recursion limit printing deeper expressions).
 
     >>> import symgrad
-    >>> symgrad.set_expr_limits(depth=120).depth
-    120
+    >>> symgrad.set_expr_limits(depth=100).depth
+    100
     """
     if depth is not None:
         limits.depth = int(depth)
