@@ -1,0 +1,243 @@
+"""The checks every random program must pass.
+
+For every leaf that requires grad, these must agree within float64
+tolerances:
+
+* the numeric gradient (``loss.backward()``, the array-mode engine);
+* the closed form (``leaf.grad.expr``) evaluated at the point;
+* float64 central finite differences (Richardson-extrapolated);
+* PyTorch's gradient, and PyTorch's forward values for every node;
+* the gradient computed with ``create_graph=True`` (the tensor-mode engine),
+  and the Hessian-vector product through it, against finite differences of
+  the gradient and against PyTorch's.
+
+Finite differences only mean something where the program is smooth: if a
+perturbed point lands on another branch of a kink (``abs``, ``max``,
+``floor``...), the case is discarded with ``NotSmooth`` (rare: the generator
+keeps inputs ``MARGIN`` away from kinks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.core.function import AppliedUndef
+
+import symgrad
+from tests.fuzz.program import Program
+
+RTOL_ENGINES = 1e-9      # symgrad vs PyTorch, array vs tensor mode: the same float64 math, reordered
+RTOL_CLOSED = 1e-8       # closed form evaluated by SymPy/NumPy
+RTOL_FD = 1e-6           # Richardson-extrapolated central differences
+
+
+class NotSmooth(Exception):
+    """A finite-difference step crossed a kink: this point says nothing about the gradient."""
+
+
+@dataclass
+class Report:
+    """What was checked for one program (the long run sums these)."""
+
+    checks: set[str] = field(default_factory=set)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def check(program: Program, torch: Any = None, second_order: bool = True) -> Report:
+    report = Report()
+    leaves = program.make_leaves(symgrad, named=True)
+    loss, nodes = program.run(symgrad, "symgrad", leaves)
+    loss.backward()
+    grads = [_grad_array(t) for t in leaves]
+    wanted = [i for i, leaf in enumerate(program.leaves) if leaf.requires_grad]
+    used = [i for i in wanted if leaves[i].grad is not None]  # unused leaves: PyTorch's None is checked below
+    scale = max([1.0] + [float(np.max(np.abs(grads[i]), initial=0.0)) for i in wanted])
+
+    _check_finite_differences(program, grads, wanted, scale)
+    report.checks.add("finite_differences")
+    _check_closed_form(program, leaves, loss, grads, wanted, used, scale, report)
+    if torch is not None:
+        _check_torch(program, torch, leaves, loss, nodes, scale)
+        report.checks.add("torch")
+    if second_order:
+        _check_second_order(program, torch, grads, wanted, scale)
+        report.checks.add("second_order")
+    return report
+
+
+def _grad_array(t: Any) -> np.ndarray:
+    return np.zeros_like(t._value) if t.grad is None else np.array(t.grad._value)
+
+
+def _close(got: np.ndarray, want: np.ndarray, rtol: float, scale: float, what: str) -> None:
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale, err_msg=what)
+
+
+# ---------------------------------------------------------------- finite differences
+
+def _forward(program: Program, values: list[np.ndarray], center: dict[str, Any] | None) -> tuple[float, dict]:
+    with symgrad.no_grad():
+        loss, nodes = program.run(symgrad, "symgrad", program.make_leaves(symgrad, values, requires_grad=False))
+    values_by_name = {**{leaf.name: v for leaf, v in zip(program.leaves, values)},
+                      **{k: v._value for k, v in nodes.items()}}
+    branches = _branches(program, values_by_name)
+    if center is not None and not _same_branches(branches, center):
+        raise NotSmooth()
+    return float(loss._value), branches
+
+
+def _branches(program: Program, values: dict[str, np.ndarray]) -> dict[str, Any]:
+    out = {}
+    for s in program.steps:
+        if s.op.kink is not None:
+            out[s.name] = s.op.kink(*[values[a] for a in s.args], **s.params)[0]
+    return out
+
+
+def _same_branches(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def _derivative(f: Callable[[float], Any], h: float) -> Any:
+    """Central difference with one Richardson step: error O(h**4)."""
+    d1 = (f(h) - f(-h)) / (2 * h)
+    d2 = (f(h / 2) - f(-h / 2)) / h
+    return (4 * d2 - d1) / 3
+
+
+def _check_finite_differences(program: Program, grads: list[np.ndarray], wanted: list[int], scale: float) -> None:
+    base = [leaf.value for leaf in program.leaves]
+    _, center = _forward(program, base, None)
+    for i in wanted:
+        fd = np.zeros_like(base[i])
+        for idx in np.ndindex(*base[i].shape):
+            def f(d: float, i: int = i, idx: Any = idx) -> float:
+                values = [v.copy() for v in base]
+                values[i][idx] += d
+                return _forward(program, values, center)[0]
+            fd[idx] = _derivative(f, 1e-4 * max(1.0, abs(base[i][idx])))
+        _close(grads[i], fd, RTOL_FD, scale, f"gradient of {program.leaves[i].name} vs finite differences")
+
+
+# ---------------------------------------------------------------- closed forms
+
+def _flat(e: Any) -> list[Any]:
+    if isinstance(e, sympy.NDimArray):
+        return list(sympy.flatten(e.tolist())) if e.shape else [e[()]]
+    return [e]
+
+
+def _round(e: Any) -> bool:
+    return isinstance(e, AppliedUndef) and e.func.__name__ == "round"
+
+
+def evaluate_at(exprs: list[Any], point: dict[Any, float]) -> np.ndarray:
+    """Closed forms evaluated at a point by substituting numbers (SymPy
+    evaluates as it rebuilds).  Not ``lambdify``: it replaces non-identifier
+    symbols (``x0[0, 1]``) by dummies, and rebuilding a 9-argument ``Max``
+    that way takes SymPy half a minute."""
+    subs = {s: sympy.Float(v, 17) for s, v in point.items()}
+    out = []
+    for e in exprs:
+        v = sympy.sympify(e).xreplace(subs)
+        if v.has(AppliedUndef):  # round() prints as an undefined function: NumPy's rounding, as the forward
+            v = v.replace(_round, lambda r: sympy.Float(np.round(float(r.args[0])), 17))
+        out.append(float(sympy.re(v.evalf(17))))
+    return np.array(out)
+
+
+def _check_closed_form(program: Program, leaves: list[Any], loss: Any, grads: list[np.ndarray],
+                       wanted: list[int], used: list[int], scale: float, report: Report) -> None:
+    try:
+        symbols = [s for i in wanted for s in _flat(leaves[i].expr)]
+        exprs = [_flat(loss.expr)[0]] + [e for i in used for e in _flat(leaves[i].grad.expr)]
+    except symgrad.ExpressionTooLargeError as e:  # documented limit, with its message naming compact()
+        assert "compact()" in str(e)
+        report.skipped["closed_form"] = "expression too large"
+        return
+    point = dict(zip(symbols, [float(v) for i in wanted for v in program.leaves[i].value.reshape(-1)]))
+    got = evaluate_at(exprs, point)
+    _close(got[:1], np.array([float(loss._value)]), RTOL_CLOSED, max(1.0, abs(float(loss._value))),
+           "loss.expr evaluated at the point vs the loss")
+    numeric = np.concatenate([grads[i].reshape(-1) for i in used] or [np.zeros(0)])
+    _close(got[1:], numeric, RTOL_CLOSED, scale, "closed-form gradient evaluated at the point vs numeric gradient")
+    report.checks.add("closed_form")
+
+
+# ---------------------------------------------------------------- PyTorch
+
+def _check_torch(program: Program, torch: Any, leaves: list[Any], loss: Any, nodes: dict[str, Any],
+                 scale: float) -> None:
+    tleaves = program.make_leaves(torch)
+    tloss, tnodes = program.run(torch, "torch", tleaves)
+    for name, t in nodes.items():
+        want = tnodes[name].detach().numpy()
+        assert t._value.shape == want.shape, f"{name}: shape {t._value.shape} vs PyTorch's {want.shape}"
+        assert t._value.dtype == want.dtype, f"{name}: dtype {t._value.dtype} vs PyTorch's {want.dtype}"
+        _close(t._value, want, RTOL_ENGINES, max(1.0, float(np.max(np.abs(want), initial=0.0))),
+               f"value of {name} vs PyTorch")
+    assert loss.requires_grad == tloss.requires_grad
+    tloss.backward()
+    for leaf, t, tt in zip(program.leaves, leaves, tleaves):
+        if not leaf.requires_grad:
+            continue
+        assert (t.grad is None) == (tt.grad is None), f"{leaf.name}.grad is None in one library only"
+        if tt.grad is not None:
+            _close(t.grad._value, tt.grad.numpy(), RTOL_ENGINES, scale, f"gradient of {leaf.name} vs PyTorch")
+
+
+# ---------------------------------------------------------------- second order
+
+def _directions(program: Program, wanted: list[int]) -> list[np.ndarray]:
+    rng = np.random.default_rng(len(program.steps))
+    return [rng.uniform(-1, 1, program.leaves[i].value.shape) for i in wanted]
+
+
+def _gradients(module: Any, dialect: str, program: Program, values: list[np.ndarray] | None, wanted: list[int],
+               create_graph: bool) -> tuple[list[Any], list[Any]]:
+    leaves = program.make_leaves(module, values)
+    loss, _ = program.run(module, dialect, leaves)
+    xs = [leaves[i] for i in wanted]
+    return xs, list(module.autograd.grad(loss, xs, create_graph=create_graph, allow_unused=True,
+                                         materialize_grads=True))
+
+
+def _hvp(module: Any, dialect: str, program: Program, wanted: list[int], u: list[np.ndarray]) -> tuple[list, list]:
+    xs, grads = _gradients(module, dialect, program, None, wanted, create_graph=True)
+    directional = sum((g * module.tensor(ui, dtype=module.float64)).sum() for g, ui in zip(grads, u))
+    if not directional.requires_grad:  # every second derivative vanishes
+        return grads, [np.zeros_like(ui) for ui in u]
+    hs = module.autograd.grad(directional, xs, allow_unused=True, materialize_grads=True)
+    return grads, [np.array(h.detach().numpy(force=True)) for h in hs]  # force: PyTorch may give a ZeroTensor
+
+
+def _check_second_order(program: Program, torch: Any, grads: list[np.ndarray], wanted: list[int],
+                        scale: float) -> None:
+    u = _directions(program, wanted)
+    tensor_mode, hvp = _hvp(symgrad, "symgrad", program, wanted, u)
+    for i, g in zip(wanted, tensor_mode):
+        _close(g._value, grads[i], RTOL_ENGINES, scale,
+               f"gradient of {program.leaves[i].name} with create_graph=True vs without")
+    hscale = max([1.0] + [float(np.max(np.abs(h), initial=0.0)) for h in hvp])
+    if torch is not None:
+        _, thvp = _hvp(torch, "torch", program, wanted, u)
+        for i, h, th in zip(wanted, hvp, thvp):
+            _close(h, th, RTOL_ENGINES, hscale, f"Hessian-vector product for {program.leaves[i].name} vs PyTorch")
+    base = [leaf.value for leaf in program.leaves]
+    _, center = _forward(program, base, None)
+
+    def directional_gradient(d: float) -> np.ndarray:
+        values = [v.copy() for v in base]
+        for i, ui in zip(wanted, u):
+            values[i] = values[i] + d * ui
+        _forward(program, values, center)  # raises NotSmooth off the branch
+        _, gs = _gradients(symgrad, "symgrad", program, values, wanted, create_graph=False)
+        return np.concatenate([g._value.reshape(-1) for g in gs])
+
+    fd = _derivative(directional_gradient, 1e-4)
+    _close(np.concatenate([h.reshape(-1) for h in hvp]), fd, RTOL_FD, hscale,
+           "Hessian-vector product vs finite differences of the gradient")
