@@ -104,9 +104,15 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
     return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
 
 
-_SOFTPLUS = defop("softplus", _softplus, lambda x, beta, threshold: sp.log(1 + sp.exp(num(beta) * x)) / num(beta),
-                  params=("beta", "threshold"), elementwise=True, promote="float",
-                  vjp=(lambda g, out, x, beta, threshold: g * sigmoid(x * beta),))
+def _softplus_sym(x: Any, beta: float, threshold: float) -> Any:
+    b = num(beta)
+    return sp.Piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
+
+
+# Linear above the threshold, in value and derivative, as PyTorch computes it.
+_SOFTPLUS = defop("softplus", _softplus, _softplus_sym, params=("beta", "threshold"), elementwise=True,
+                  promote="float",
+                  vjp=(lambda g, out, x, beta, threshold: where(x * beta > threshold, g, g * sigmoid(x * beta)),))
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
@@ -115,9 +121,10 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     >>> import symgrad
     >>> x = symgrad.tensor(0., requires_grad=True)
     >>> symgrad.softplus(x).expr
-    log(exp(x) + 1)
+    Piecewise((x, x > 20), (log(exp(x) + 1), True))
     """
     return apply(_SOFTPLUS, input, beta=beta, threshold=threshold)
 
 
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to it by name)
+from symgrad.ops.selection import where  # noqa: E402

@@ -1,0 +1,26 @@
+"""The smallest failing case of every core bug the reliability checks found.
+
+Each test names the bug; the fix is its own commit.  They run without
+PyTorch: the expected values are PyTorch's, written down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad as sg
+
+
+def test_softplus_is_linear_above_threshold_in_gradient_and_closed_form():
+    # Found by the differential fuzzer: the derivative and the closed form
+    # ignored ``threshold`` (PyTorch: softplus(x) = x, gradient 1, above it).
+    x = sg.tensor([1.875, 0.25], requires_grad=True)
+    y = sg.softplus(x, beta=2.0, threshold=3.0)
+    y.sum().backward()
+    assert y.tolist()[0] == 1.875
+    np.testing.assert_allclose(x.grad.tolist(), [1.0, 1 / (1 + np.exp(-0.5))], rtol=1e-12)
+    s = x.expr
+    assert float(y.expr[0].subs(s[0], 1.875)) == 1.875
+    assert float(x.grad.expr[0].subs(s[0], 1.875)) == 1.0
+    assert float(x.grad.expr[1].subs(s[1], 0.25)) == pytest.approx(1 / (1 + np.exp(-0.5)), rel=1e-12)
