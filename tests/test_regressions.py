@@ -24,3 +24,19 @@ def test_softplus_is_linear_above_threshold_in_gradient_and_closed_form():
     assert float(y.expr[0].subs(s[0], 1.875)) == 1.875
     assert float(x.grad.expr[0].subs(s[0], 1.875)) == 1.0
     assert float(x.grad.expr[1].subs(s[1], 0.25)) == pytest.approx(1 / (1 + np.exp(-0.5)), rel=1e-12)
+
+
+def test_second_derivatives_of_prod_at_an_exact_zero_are_finite():
+    # Found by the differential fuzzer: prod's double backward divided by x
+    # and gave nan where an input is 0 (PyTorch: finite, the polynomial's).
+    x = sg.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    (g,) = sg.autograd.grad(x.prod(), x, create_graph=True)
+    assert sg.autograd.grad(g[0], x)[0].tolist() == [0.0, 3.0, 0.0]
+    x = sg.tensor([[2.0, 0.0], [0.0, 0.0]], requires_grad=True)
+    (g,) = sg.autograd.grad(x.prod(1).sum(), x, create_graph=True)
+    (h,) = sg.autograd.grad((g * sg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum(), x)
+    assert h.tolist() == [[2.0, 1.0], [4.0, 3.0]]
+    y = sg.tensor([[0.0, 2.0], [1.5, 0.5], [3.0, 0.0]], requires_grad=True)
+    (g,) = sg.autograd.grad(y.prod(0).sum(), y, create_graph=True)
+    (h,) = sg.autograd.grad(g[1, 0], y)  # d/dy of y[0,0] * y[2,0]
+    assert h.tolist() == [[3.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
