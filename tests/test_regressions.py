@@ -40,3 +40,16 @@ def test_second_derivatives_of_prod_at_an_exact_zero_are_finite():
     (g,) = sg.autograd.grad(y.prod(0).sum(), y, create_graph=True)
     (h,) = sg.autograd.grad(g[1, 0], y)  # d/dy of y[0,0] * y[2,0]
     assert h.tolist() == [[3.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+
+
+def test_mixed_second_derivative_of_pow_at_exponent_zero():
+    # Found by the differential fuzzer (finite differences): d/dx x**y was
+    # masked to 0 wherever y == 0, which also zeroed d2/dxdy = 1/x there.
+    # PyTorch masks the same way: a declared difference (tests/differences.py).
+    x, y = sg.tensor(2.0, requires_grad=True), sg.tensor(0.0, requires_grad=True)
+    (gx,) = sg.autograd.grad(x ** y, x, create_graph=True)
+    assert gx.item() == 0.0
+    assert sg.autograd.grad(gx, y)[0].item() == 0.5
+    z = sg.tensor(0.0, requires_grad=True)
+    (gz,) = sg.autograd.grad(z ** y, z)
+    assert gz.item() == 0.0  # 0 ** 0: still PyTorch's 0, not nan

@@ -52,7 +52,9 @@ _POW_SCALAR = defop(
 
 
 def _pow_grad_x(g: Any, out: Any, x: Any, y: Any) -> Any:
-    return where(y == 0, 0.0, g * y * x ** (y - 1))
+    # Only 0 ** 0 needs the guard (0 * inf); masking every y == 0 would also
+    # erase the derivative's own dependence on y there (d2/dxdy x**y = 1/x at y = 0).
+    return where((y == 0) & (x == 0), 0.0, g * y * x ** (y - 1))
 
 
 def _pow_grad_y(g: Any, out: Any, x: Any, y: Any) -> Any:
