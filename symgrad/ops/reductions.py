@@ -15,6 +15,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
 from symgrad.ops.registry import OpDef, defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
            "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
@@ -157,7 +158,7 @@ def _argpick_sym(kind: str) -> Any:
 
         def index(items: list[Any]) -> Any:
             conds = _first_extreme(items, better, weak)
-            return sp.Piecewise(*[(k, c) for k, c in enumerate(conds[:-1])], (len(items) - 1, True))
+            return piecewise(*[(k, c) for k, c in enumerate(conds[:-1])], (len(items) - 1, True))
         out = sym_reduce(flat, (axis,), keepdim and dim is not None, index)
         return out if not (keepdim and dim is None) else out.reshape((1,) * x.ndim)
     return sym

@@ -12,10 +12,11 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import num, sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["where", "clamp", "clip", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
 
-_WHERE = defop("where", np.where, lambda c, x, y: sp.Piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
+_WHERE = defop("where", np.where, lambda c, x, y: piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
                elementwise=True, promote="common", bool_args=(0,),
                vjp=(None,
                     lambda g, out, c, x, y: where(c, g, 0.0),

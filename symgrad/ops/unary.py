@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu",
@@ -106,7 +107,7 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
 
 def _softplus_sym(x: Any, beta: float, threshold: float) -> Any:
     b = num(beta)
-    return sp.Piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
+    return piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
 
 
 # Linear above the threshold, in value and derivative, as PyTorch computes it.

@@ -22,6 +22,7 @@ import sympy
 from sympy.logic.boolalg import Boolean
 
 from symgrad.symbolic import constants, naming, symbols
+from symgrad.symbolic.piecewise import piecewise
 from symgrad.symbolic.terms import Apply, Const, Lazy, Leaf, Term, Unavailable
 
 
@@ -200,7 +201,7 @@ def _to_number(e: Any) -> Any:
             return sympy.Integer(1)
         if e is sympy.false:
             return sympy.Integer(0)
-        return sympy.Piecewise((1, e), (0, True))
+        return piecewise((1, e), (0, True))
     return e
 
 
