@@ -2,7 +2,8 @@
 
 Programs are random DAGs: every step draws an op from the catalogue and its
 arguments from *all* earlier nodes (leaves and intermediate results, so nodes
-are reused), most recent first so that shrinking leans towards short chains.
+are reused), those that require grad and the most recent first, so that
+shrinking leans towards short chains that reach the loss.
 Values are known while the program is drawn (each step runs under
 ``no_grad``), so an op is only applied inside its domain, away from its kinks,
 and where its result stays finite and moderate.
@@ -52,21 +53,29 @@ def leaves(draw: Any, max_leaves: int = 3) -> list[Leaf]:
 
 
 @st.composite
-def programs(draw: Any, max_leaves: int = 3, max_steps: int = 6, ops: list[FuzzOp] | None = None) -> Program:
+def programs(draw: Any, max_leaves: int = 3, min_steps: int = 2, max_steps: int = 8,
+             ops: list[FuzzOp] | None = None) -> Program:
     catalogue = ops or CATALOGUE
     leaf_list = draw(leaves(max_leaves))
     nodes = [_Node(leaf.name, leaf.value, leaf.requires_grad) for leaf in leaf_list]
     steps: list[Step] = []
-    for k in range(draw(st.integers(1, max_steps))):
+    for k in range(draw(st.integers(min_steps, max_steps))):
         step = _draw_step(draw, nodes, f"y{k}", catalogue)
         if step is None:
             continue
         steps.append(step)
         if step.name not in {n.name for n in nodes}:  # the step crashed: stop, the oracles will report it
             break
-    output = [n for n in nodes if n.requires_grad][-1]  # the loss depends on some leaf that requires grad
-    weights = np.array([WEIGHTS[i % len(WEIGHTS)] for i in range(output.value.size)]).reshape(output.shape)
-    return Program(leaf_list, steps, output.name, weights)
+    return Program(leaf_list, steps, _outputs(nodes, steps))
+
+
+def _outputs(nodes: list[_Node], steps: list[Step]) -> list[tuple[str, np.ndarray]]:
+    """Every result no later step uses (so every step counts), with its weights."""
+    used = {a for s in steps for a in s.args}
+    ends = [n for n in nodes if n.requires_grad and n.name not in used and n.name.startswith("y")]
+    ends = ends or [[n for n in nodes if n.requires_grad][-1]]
+    return [(n.name, np.array([WEIGHTS[i % len(WEIGHTS)] for i in range(n.value.size)]).reshape(n.shape))
+            for n in ends]
 
 
 def _draw_step(draw: Any, nodes: list[_Node], name: str, catalogue: list[FuzzOp]) -> Step | None:
@@ -96,7 +105,9 @@ def _draw_args(draw: Any, op: FuzzOp, nodes: list[_Node]) -> list[_Node] | None:
     args: list[_Node] = []
     for i in range(op.arity):
         last = i == op.arity - 1
-        candidates = [n for n in reversed(nodes) if op.domain(i).contains(n.value)
+        # results that require grad first (most recent first), then constants
+        ordered = sorted(reversed(nodes), key=lambda n: not n.requires_grad)
+        candidates = [n for n in ordered if op.domain(i).contains(n.value)
                       and (not last or op.fits([a.shape for a in args] + [n.shape]))]
         if not candidates:
             return None

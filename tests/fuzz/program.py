@@ -38,16 +38,16 @@ class Step:
 class Program:
     leaves: list[Leaf]
     steps: list[Step]
-    output: str
-    weights: np.ndarray
+    outputs: list[tuple[str, np.ndarray]]     # loss = sum of (output * weights).sum()
     _compiled: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------ printing
 
     def body(self, dialect: str) -> list[str]:
         lines = [f"{s.name} = {s.render(dialect)}" for s in self.steps]
-        w = _literal(self.weights)
-        lines.append(f"loss = ({self.output} * {dialect}.tensor({w}, dtype={dialect}.float64)).sum()")
+        terms = [f"({name} * {dialect}.tensor({_literal(w)}, dtype={dialect}.float64)).sum()"
+                 for name, w in self.outputs]
+        lines.append("loss = " + " + ".join(terms))
         return lines
 
     def leaf_line(self, leaf: Leaf, dialect: str) -> str:
