@@ -107,6 +107,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
         out._content = term
     if op.view and _same_memory(value, arrays[0]):
         _make_view(out, args[0], op, params)
+    if out._grad_fn is not None and out._grad_fn.out_value is not None:
+        # the saved result is this tensor's memory: in-place changes to it must be detected
+        out._grad_fn.out_ref = (_weakref(out), _version_of(out))
     return out
 
 
@@ -207,6 +210,7 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
         node.saved = (None,) * len(args)
         node.versions = None
     node.out_value = value if "out" in op.uses else None
+    node.out_ref = None
     node.pre_hooks = None
     node.retain = None
 

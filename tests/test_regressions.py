@@ -83,3 +83,27 @@ def test_conditions_on_piecewise_values_are_lifted_without_solving_inequalities(
         assert float(e[0].subs(s[0], v)) == pytest.approx(a if a > 1 else a * a)
         da = np.sign(v) * (1 if abs(v) > 0.5 else 2)
         assert float(g[0].subs(s[0], v)) == pytest.approx(da if a > 1 else 2 * a * da)
+
+
+def test_in_place_change_of_a_saved_result_is_detected():
+    # Found by the conformance table: exp (and every op whose rule reads
+    # ``out``) used its result after the result was modified in place, and
+    # returned a silently wrong gradient; PyTorch raises.
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid()
+    y.detach()[0] = 5.0  # through an alias sharing the version counter
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        sg.autograd.grad(y.sum(), x, create_graph=True)
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.data.add_(1)  # .data bypasses the version counter, as in PyTorch
+    y.sum().backward()
+    y = x.tanh()
+    y.tanh_()  # tanh's result changed
+    with pytest.raises(RuntimeError, match="TanhBackward0, is at version 1"):
+        y.sum().backward()

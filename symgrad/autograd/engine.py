@@ -205,6 +205,8 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             deliver(node, g)
         if saved is FREED:
             raise _freed_error()
+        if node.out_ref is not None:
+            _check_out(node)
         versions = node.versions
         inputs = []
         for i, s in enumerate(saved):
@@ -494,7 +496,16 @@ def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     return a.reshape(shape)
 
 
+def _check_out(node: Node) -> None:
+    ref, version = node.out_ref
+    out = ref()
+    if out is not None and (out._vroot if out._vroot is not None else out)._ver != version:
+        raise _version_error(node, out, version)
+
+
 def _check_versions(node: Node, saved: Any) -> None:
+    if node.out_ref is not None:
+        _check_out(node)
     if node.versions is None:
         return
     Tensor = _tensor_mod().Tensor
