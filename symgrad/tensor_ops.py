@@ -24,6 +24,14 @@ _ADD: Any = None
 _SUB: Any = None
 
 
+def _bool_operand(*args: Any) -> bool:
+    """Is any operand a bool (tensor or number)? Cheap: ``-`` is a hot operator."""
+    for a in args:
+        if a.__class__ is bool or (isinstance(a, TensorOps) and a._value.dtype.kind == "b"):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
 def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     from symgrad.dispatch import inplace
 
@@ -38,7 +46,8 @@ class TensorOps:
     # ------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Tensor: return _apply(_ADD, self, other)  # noqa: E704
     def __radd__(self, other: Any) -> Tensor: return _apply(_ADD, other, self)  # noqa: E704
-    def __sub__(self, other: Any) -> Tensor: return _apply(_SUB, self, other)  # noqa: E704
+    def __sub__(self, other: Any) -> Tensor:  # noqa: E704
+        return _apply(_SUB, self, other) if not _bool_operand(self, other) else _ops.sub(self, other)
     def __rsub__(self, other: Any) -> Tensor: return _ops.sub(other, self)  # noqa: E704
     def __mul__(self, other: Any) -> Tensor: return _apply(_MUL, self, other)  # noqa: E704
     def __rmul__(self, other: Any) -> Tensor: return _apply(_MUL, other, self)  # noqa: E704

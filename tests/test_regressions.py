@@ -107,3 +107,15 @@ def test_in_place_change_of_a_saved_result_is_detected():
     y.tanh_()  # tanh's result changed
     with pytest.raises(RuntimeError, match="TanhBackward0, is at version 1"):
         y.sum().backward()
+
+
+def test_subtraction_and_negation_of_bool_tensors_raise_runtime_error():
+    # Found by the dtype promotion table: PyTorch refuses "-" with a bool
+    # operand (RuntimeError, "use ~ or logical_not()"); symgrad computed
+    # uint8 - bool, or let NumPy's TypeError escape.
+    b = sg.tensor([True, False])
+    for bad in (lambda: b - 1, lambda: sg.tensor([1.0]) - True, lambda: 2 - b, lambda: -b,
+                lambda: sg.sub(sg.tensor([1]), b), lambda: sg.tensor([1.0]).sub_(b), lambda: b - b):
+        with pytest.raises(RuntimeError, match="logical_not"):
+            bad()
+    assert (sg.tensor([3]) - 1).tolist() == [2]

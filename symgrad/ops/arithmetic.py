@@ -99,6 +99,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> symgrad.sub(symgrad.tensor(3.), 1)
     tensor(2.)
     """
+    _refuse_bool("Subtraction, the `-` operator, with a bool tensor", input, other)
     return apply(_SUB, input, other if alpha == 1 else mul(other, alpha))
 
 
@@ -148,6 +149,7 @@ def neg(input: Any) -> Any:
     >>> symgrad.neg(symgrad.tensor([1., -2.]))
     tensor([-1.,  2.])
     """
+    _refuse_bool("Negation, the `-` operator, on a bool tensor", input)
     return apply(_NEG, input)
 
 
@@ -209,6 +211,15 @@ def floor_divide(input: Any, other: Any) -> Any:
     tensor([ 1., -2.])
     """
     return apply(_FLOOR_DIVIDE, input, other)
+
+
+def _refuse_bool(what: str, *args: Any) -> None:
+    from symgrad.tensor_ops import _bool_operand
+
+    if _bool_operand(*args):
+        raise RuntimeError(f"{what} is not supported (as in PyTorch). If you are trying to invert a mask, "
+                           "use the `~` or `logical_not()` operator instead; otherwise convert with .long() "
+                           "or .double() first.")
 
 
 def _as_float(x: Any, dtype: Any) -> Any:
