@@ -119,3 +119,19 @@ def test_subtraction_and_negation_of_bool_tensors_raise_runtime_error():
         with pytest.raises(RuntimeError, match="logical_not"):
             bad()
     assert (sg.tensor([3]) - 1).tolist() == [2]
+
+
+def test_nan_conventions_of_sign_relu_abs_maximum_minimum_follow_pytorch():
+    # Found by the conformance table (nan_inf): PyTorch's sign(nan) is 0 (so
+    # abs'(nan) = 0), relu'(nan) = 1, and maximum/minimum send the whole
+    # gradient to both sides when one is nan; symgrad gave nan, 0 and 0.
+    nan = float("nan")
+    assert sg.sign(sg.tensor([nan, -2.0])).tolist() == [0.0, -1.0]
+    for fn, want in ((sg.relu, 1.0), (sg.abs, 0.0), (lambda t: sg.maximum(t, sg.tensor(0.0)), 1.0),
+                     (lambda t: sg.minimum(t, sg.tensor(0.0)), 1.0)):
+        x = sg.tensor(nan, requires_grad=True)
+        fn(x).backward()
+        assert x.grad.item() == want
+    y = sg.tensor(nan, requires_grad=True)
+    sg.maximum(sg.tensor(1.0), y).backward()
+    assert y.grad.item() == 1.0

@@ -1,7 +1,8 @@
 """Choosing between values: ``where``, ``clamp``, ``maximum``, ``minimum``.
 
 Non-differentiable points follow PyTorch: ``clamp``'s derivative is 1 at a
-bound, and ``maximum``/``minimum`` split the gradient evenly on ties."""
+bound, ``maximum``/``minimum`` split the gradient evenly on ties, and a nan
+on either side gets the whole gradient (it is the result)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,13 @@ _CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, cop
 
 _MAXIMUM = defop("maximum", np.maximum, lambda x, y: sp.Max(x, y), inputs=("x", "y"), elementwise=True,
                  promote="common",
-                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x > y, g, 0.0)),
-                      lambda g, out, x, y: where(x == y, g / 2, where(y > x, g, 0.0))))
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x < y, 0.0, g)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y < x, 0.0, g))))
 
 _MINIMUM = defop("minimum", np.minimum, lambda x, y: sp.Min(x, y), inputs=("x", "y"), elementwise=True,
                  promote="common",
-                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x < y, g, 0.0)),
-                      lambda g, out, x, y: where(x == y, g / 2, where(y < x, g, 0.0))))
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x > y, 0.0, g)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y > x, 0.0, g))))
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:

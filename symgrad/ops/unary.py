@@ -42,6 +42,10 @@ LOG10 = Exact(math.log(10), lambda: sp.log(10))
 TWO_OVER_SQRT_PI = Exact(2 / math.sqrt(math.pi), lambda: 2 / sp.sqrt(sp.pi))
 
 
+def _sign(x: NDArray[Any]) -> Any:
+    return np.nan_to_num(np.sign(x), nan=0.0)  # sign(nan) is 0 in PyTorch (and so is abs'(nan))
+
+
 def _erf(x: NDArray[Any]) -> Any:
     # math.erf is exact to the last bit; vectorised for arrays
     v = np.vectorize(math.erf, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erf(x), dtype=x.dtype)
@@ -81,9 +85,9 @@ atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x),
 sigmoid: Callable[[Any], Any] = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
-              lambda g, out, x: g * (x > 0), "Piecewise((1, x > 0), (0, True))")
+              lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))")  # nan: g, as PyTorch
 abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
-sign: Callable[[Any], Any] = _unary("sign", np.sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
+sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
 erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
              "2*exp(-x**2)/sqrt(pi)")
 erfc: Callable[[Any], Any] = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
