@@ -34,7 +34,7 @@ class Stats:
 
     def add(self, program: Program, report: oracles.Report) -> None:
         self.checks.update(report.checks)
-        self.skipped.update(report.skipped)
+        self.skipped.update(report.skipped.keys())
         self.ops.update(s.op.name for s in program.steps)
         self.steps[len(program.steps)] += 1
 
@@ -80,9 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     try:
         run()
-    except Exception as e:  # hypothesis has printed the minimal program
+    except Exception as e:  # hypothesis attaches the minimal program as notes
         failed = True
-        print(f"\nDISAGREEMENT: {type(e).__name__}: {e}", file=sys.stderr)
+        notes = "\n".join(getattr(e, "__notes__", []))
+        print(f"\nDISAGREEMENT: {type(e).__name__}: {e}\n{notes}", file=sys.stderr)
     print(f"profile: {'long, seed ' + str(args.seed) if args.long else 'fixed-seed'}; "
           f"PyTorch: {'torch ' + torch.__version__ if torch else 'not installed'}; "
           f"{time.monotonic() - start:.0f} s")
