@@ -53,7 +53,7 @@ def leaves(draw: Any, max_leaves: int = 3) -> list[Leaf]:
 
 
 @st.composite
-def programs(draw: Any, max_leaves: int = 3, min_steps: int = 2, max_steps: int = 8,
+def programs(draw: Any, max_leaves: int = 3, min_steps: int = 3, max_steps: int = 8,
              ops: list[FuzzOp] | None = None) -> Program:
     catalogue = ops or CATALOGUE
     leaf_list = draw(leaves(max_leaves))

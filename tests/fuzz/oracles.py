@@ -160,8 +160,10 @@ def evaluate_at(exprs: list[Any], point: dict[Any, float]) -> np.ndarray:
     out = []
     for e in exprs:
         v = sympy.sympify(e).xreplace(subs)
-        if v.has(AppliedUndef):  # round() prints as an undefined function: NumPy's rounding, as the forward
-            v = v.replace(_round, lambda r: sympy.Float(np.round(float(r.args[0])), 17))
+        while v.has(AppliedUndef):  # round() prints as an undefined function: NumPy's rounding, innermost first
+            inner = {r: sympy.Float(np.round(float(r.args[0])), 17) for r in v.atoms(AppliedUndef)
+                     if _round(r) and not r.args[0].has(AppliedUndef)}
+            v = v.xreplace(inner)
         out.append(float(sympy.re(v.evalf(17))))
     return np.array(out)
 

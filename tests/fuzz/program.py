@@ -68,6 +68,9 @@ class Program:
     def __repr__(self) -> str:
         return "\n" + self.to_source() + "\n"
 
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # how hypothesis prints a falsifying example
+        p.text(repr(self))
+
     # ------------------------------------------------------------ running
 
     @property
