@@ -156,3 +156,19 @@ def test_compact_view_of_a_wide_sum_prints_without_sympys_term_ordering(monkeypa
     text = str(c)
     assert text.count("**2") == 3000
     assert str(sg.tensor([1.0, 2.0], requires_grad=True, name="w").sum().compact()) == "result = w[0] + w[1]"
+
+
+def test_huge_leaf_is_refused_before_its_symbols_are_built(monkeypatch):
+    # Found by the scale checks: .expr of a 1 000 000-element leaf spent 13 s
+    # making a million symbols before the size guard refused them.
+    from symgrad.symbolic import symbols
+
+    def building(*args, **kwargs):
+        raise AssertionError("symbols were built for a leaf over the size limit")
+
+    monkeypatch.setattr(symbols, "leaf_value", building)
+    x = sg.zeros(300_000, requires_grad=True)
+    with pytest.raises(sg.ExpressionTooLargeError, match="compact"):
+        _ = x.expr
+    with pytest.raises(sg.ExpressionTooLargeError, match="one per element"):
+        _ = (sg.ones(300_000) * x).sum().expr

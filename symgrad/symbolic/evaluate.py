@@ -111,8 +111,10 @@ def value(root: Term) -> Any:
             v = _apply(t, args)
         elif isinstance(t, Leaf):
             assert t.name is not None, "assign_names named every leaf"
+            _refuse_before_building(int(np.prod(t.shape)))
             v = symbols.leaf_value(t.name, t.uid, t.shape, _leaf_kind(t))
         elif isinstance(t, Const):
+            _refuse_before_building(int(np.size(t.value)))
             v = constants.constant(t.value)
         elif isinstance(t, Unavailable):
             raise RuntimeError(t.reason)
@@ -127,6 +129,12 @@ def value(root: Term) -> Any:
         stack.pop()
     done: Any = root._sym
     return done[0]
+
+
+def _refuse_before_building(elements: int) -> None:
+    # one node per element at least: refuse before making a million symbols (seconds)
+    if elements > limits.size:
+        raise too_large(f"The closed form has at least {elements} nodes, one per element (limit {limits.size})")
 
 
 def public(v: Any) -> Any:
