@@ -39,6 +39,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "set_expr_limits": "symgrad.symbolic.evaluate",
     "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
+    "lambdify": "symgrad.codegen",
+    "gradient_function": "symgrad.codegen",
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "testing", "display", "codegen", "cli")
 
@@ -75,6 +77,6 @@ __all__ = [
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "set_expr_limits",
-    "ExpressionTooLargeError", "is_tensor", "numel", "is_floating_point",
+    "ExpressionTooLargeError", "lambdify", "gradient_function", "is_tensor", "numel", "is_floating_point",
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]

@@ -1,0 +1,118 @@
+"""Cleaning straight-line code: drop dead temporaries, put single-use ones back in line.
+
+After ``ssa.Builder`` every compound value has a temporary.  A temporary
+read exactly once is substituted into its reader (SymPy then tidies the
+result: ``1*y`` is ``y``), as long as the reader stays shallow
+(``MAX_INLINE_DEPTH``: SymPy's printers recurse, and short lines read better)
+and short (``MAX_INLINE_SIZE`` operations).  What is left are the values
+used more than once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable
+
+from sympy.core.basic import Basic
+
+from symgrad.codegen.program import Assign, Call, Output
+
+MAX_INLINE_DEPTH = 8
+MAX_INLINE_SIZE = 24
+
+
+def symbols_in(value: Any) -> Iterable[Any]:
+    """Every symbol occurrence in an expression or ``Call`` (with repeats), iteratively."""
+    stack = list(value.args) if isinstance(value, Call) else [value]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, Basic):
+            continue
+        if e.is_Symbol:
+            yield e
+        elif e.args:
+            stack.extend(e.args)
+
+
+def output_atoms(outputs: list[Output]) -> Iterable[Any]:
+    for out in outputs:
+        v = out.value
+        items = v.reshape(-1) if hasattr(v, "reshape") and not isinstance(v, Basic) else [v]
+        for e in items:
+            yield from symbols_in(e)
+
+
+def eliminate_dead(body: list[Assign], outputs: list[Output]) -> list[Assign]:
+    """``body`` without assignments nothing reads."""
+    live = set(output_atoms(outputs))
+    kept = []
+    for a in reversed(body):
+        if a.target in live:
+            kept.append(a)
+            live.update(symbols_in(a.value))
+    kept.reverse()
+    return kept
+
+
+def inline(body: list[Assign], outputs: list[Output]) -> tuple[list[Assign], dict[Any, Any]]:
+    """Substitute single-use temporaries into their reader.  Returns the new
+    body and the substitutions still to apply to the outputs."""
+    uses = Counter(output_atoms(outputs))
+    for a in body:
+        uses.update(symbols_in(a.value))
+    output_targets = {out.value for out in outputs if isinstance(out.value, Basic)}
+    pending: dict[Any, Any] = {}
+    depth: dict[Any, int] = {}
+    size: dict[Any, int] = {}
+    kept: list[Assign] = []
+    for a in body:
+        value, d, s = _substitute(a.value, pending, depth, size)
+        target = a.target
+        if (isinstance(value, Basic) and uses[target] == 1 and target not in output_targets
+                and d < MAX_INLINE_DEPTH and s <= MAX_INLINE_SIZE):
+            pending[target] = value
+            depth[target] = d
+            size[target] = s
+        else:
+            kept.append(Assign(target, value))
+    return kept, pending
+
+
+def _substitute(value: Any, pending: dict[Any, Any], depth: dict[Any, int],
+                size: dict[Any, int]) -> tuple[Any, int, int]:
+    """``value`` with pending temporaries substituted, its inline depth and size."""
+    if isinstance(value, Call):
+        args = tuple(_substitute(arg, pending, depth, size)[0] for arg in value.args)
+        return value.with_args(args), 0, 1
+    if not isinstance(value, Basic):
+        return value, 1, 1
+    found = {s: pending[s] for s in set(symbols_in(value)) if s in pending}
+    if not found:
+        return value, 1, 1
+    d = 1 + max(depth[s] for s in found)
+    n = 1 + sum(size[s] for s in found)
+    return value.xreplace(found), d, n
+
+
+def substitute_outputs(outputs: list[Output], pending: dict[Any, Any]) -> None:
+    """Apply the last substitutions (temporaries read only by an output) in place."""
+    if not pending:
+        return
+    for out in outputs:
+        v = out.value
+        if isinstance(v, Basic):
+            out.value = v.xreplace(pending) if v.free_symbols & pending.keys() else v
+        elif hasattr(v, "reshape"):
+            flat = v.reshape(-1)
+            for i, e in enumerate(flat):
+                if isinstance(e, Basic) and e.free_symbols & pending.keys():
+                    flat[i] = e.xreplace(pending)
+
+
+def optimize(body: list[Assign], outputs: list[Output]) -> list[Assign]:
+    """Dead-code elimination, inlining, and dead-code elimination again
+    (SymPy's tidying can make values unused: ``t - t`` is 0)."""
+    body = eliminate_dead(body, outputs)
+    body, pending = inline(body, outputs)
+    substitute_outputs(outputs, pending)
+    return eliminate_dead(body, outputs)
