@@ -241,7 +241,8 @@ class TensorOps:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, _dtype) or a in (float, int, bool) or isinstance(a, np.dtype):
+            if (isinstance(a, (_dtype, np.dtype)) or a in (float, int, bool)
+                    or (isinstance(a, type) and issubclass(a, np.generic))):  # np.float32, as float() passes
                 target = a
             elif isinstance(a, (str, _device)):
                 dev = a
