@@ -15,18 +15,22 @@ from symgrad.codegen.graph import post_order
 from symgrad.codegen.program import Output, Program
 from symgrad.symbolic.terms import Term
 
-# Closed forms are shown for outputs whose graph has at most this many nodes
-# and whose printed form has at most this many characters.
-MAX_SHOWN_NODES = 150
+# Closed forms are shown for outputs whose graph has at most this many
+# elements (summed over its nodes: building and printing larger ones costs
+# more than generating the code) and whose printed form has at most this many
+# characters.
+MAX_SHOWN_ELEMENTS = 200
 MAX_SHOWN_CHARS = 240
 
 
-def describe(program: Program, title: str, outputs: list[tuple[Output, Any]], vectorized: bool = False) -> str:
-    """The docstring for ``program``; ``outputs`` pairs each output with its spec."""
+def describe(program: Program, title: str, outputs: list[tuple[Output, Any]], vectorized: bool = False,
+             sizes: dict[int, int] | None = None) -> str:
+    """The docstring for ``program``; ``outputs`` pairs each output with its
+    spec; ``sizes`` gives each term's number of elements (by ``id``)."""
     lines = [signature(program)]
     if title:
         lines += ["", title]
-    shown = [f"{out.name} = {closed_form(spec, program)}" for out, spec in outputs]
+    shown = [f"{out.name} = {closed_form(spec, program, sizes or {})}" for out, spec in outputs]
     lines += ["", *shown, "", "Inputs:"]
     lines += [f"    {inp.name}: {_describe_shape(inp.shape)}" for inp in program.inputs]
     if vectorized:
@@ -47,13 +51,13 @@ def signature(program: Program) -> str:
     return f"{program.name}({params}) -> {tree(program.outputs)}"
 
 
-def closed_form(spec: Any, program: Program) -> str:
+def closed_form(spec: Any, program: Program, sizes: dict[int, int]) -> str:
     """The output's closed form in the program's names, or why it is not shown."""
     src = spec.display if spec.display is not None else spec.source
     if isinstance(src, Term):
-        nodes = len(post_order([src]))
-        if nodes > MAX_SHOWN_NODES:
-            return f"(closed form not shown: {nodes} graph nodes; the code is in .source)"
+        elements = sum(sizes.get(id(t), 1) for t in post_order([src]))
+        if elements > MAX_SHOWN_ELEMENTS:
+            return f"(closed form not shown: its graph has {elements} elements; the code is in .source)"
         from symgrad.symbolic.evaluate import ExpressionTooLargeError, expr
 
         try:

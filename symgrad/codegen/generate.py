@@ -53,10 +53,11 @@ class OutputSpec:
 
 
 def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name: str = "f",
-             title: str = "", compile: bool = False) -> Callable[..., Any]:
-    """Generate, print and load the function ``name(*inputs) -> outputs``."""
+             title: str = "", compile: bool = False, mode: str | None = None) -> Callable[..., Any]:
+    """Generate, print and load the function ``name(*inputs) -> outputs``
+    (``mode`` forces "array" or "scalar" code; by default it is chosen)."""
     target = backends.get(backend)
-    program = build_program(inputs, outputs, target, name, title)
+    program = build_program(inputs, outputs, target, name, title, mode)
     source, bound = target.render(program)
     fn = target.load(program, source, bound, compile=compile) if backend == "c" else target.load(program, source, bound)
     fn.__doc__ = program.doc
@@ -65,12 +66,15 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
     return fn
 
 
-def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str, title: str) -> Program:
+def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str, title: str,
+                  mode: str | None = None) -> Program:
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
     order = post_order(roots)
     _check_leaves(order, inputs)
-    mode = _mode(target, inputs, order)
+    mode = mode or _mode(target, inputs, order)
+    if mode not in ("array", "scalar") or (mode == "array" and target.scalar_only):
+        raise CodegenError(f"mode must be 'scalar' or 'array' (scalar only for {target.name}), got {mode!r}")
     names = Namespace()
     names.claim(name)
     builder = Builder(names)
@@ -85,7 +89,8 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     _name_outputs(body, flat)
     program = Program(name, mode, program_inputs, body, out_tree, lowering.constants, builder.shapes)
     vectorized = mode == "scalar" and not target.scalar_only
-    program.doc = docs.describe(program, title, list(zip(flat, specs)), vectorized)
+    sizes = {k: int(np.size(v)) for k, v in lowering.numeric.items()}
+    program.doc = docs.describe(program, title, list(zip(flat, specs)), vectorized, sizes)
     return program
 
 

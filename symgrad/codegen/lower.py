@@ -53,7 +53,7 @@ class Lowering:
         self.inputs = inputs
         self.constants: list[Constant] = []
         self.values: dict[int, Value] = {}
-        self._numeric: dict[int, Any] = {}
+        self.numeric: dict[int, Any] = {}
         self._pooled: dict[Any, Any] = {}
 
     # ------------------------------------------------------------ graph
@@ -61,12 +61,12 @@ class Lowering:
     def lower(self, order: list[Term]) -> None:
         """Lower every term of ``order`` (arguments first)."""
         todo = [t for t in order if id(t) not in self.values]
-        self._numeric.update(numeric_values(todo, self._numeric))
+        self.numeric.update(numeric_values(todo, self.numeric))
         for t in todo:
             self.values[id(t)] = self._lower(t)
 
     def _lower(self, t: Term) -> Value:
-        numeric = self._numeric[id(t)]
+        numeric = self.numeric[id(t)]
         shape, dtype = shape_of(numeric), dtype_of(numeric)
         inp = self.inputs.get(id(t))
         if inp is not None:

@@ -143,8 +143,16 @@ def _torch_printer_class() -> Any:
         def _print(self, expr: Any, **kwargs: Any) -> str:
             if (isinstance(expr, sympy.Expr) and not expr.is_Number and not expr.is_Symbol
                     and expr.is_number and expr.is_real):
-                return self._print_Float(sympy.Float(expr))
+                return repr(float(expr))
             return super()._print(expr, **kwargs)
+
+        def _print_Piecewise(self, expr: Any) -> str:
+            text = super()._print_Piecewise(expr)
+            # A boolean used as a number, Piecewise((1, c), (0, True)): torch.where
+            # on Python numbers gives int64, and int64 / int64 gives float32.
+            if [(p.expr, p.cond) for p in expr.args][1:] == [(0, sympy.true)] and expr.args[0].expr == 1:
+                return f"{text}.double()"
+            return text
 
         def _print_Max(self, expr: Any) -> str:
             return self._fold_torch("torch.maximum", "min", expr.args)
@@ -163,10 +171,9 @@ def _torch_printer_class() -> Any:
             return out
 
         def _print_Function(self, expr: Any) -> str:
-            if expr.func.__name__ == "round":
-                return f"torch.round({self._print(expr.args[0])})"
-            if expr.func.__name__ == "isfinite":
-                return f"torch.isfinite({self._print(expr.args[0])})"
+            name = expr.func.__name__
+            if name in ("round", "isfinite", "isnan", "isinf", "erfc"):
+                return f"torch.{name}({self._print(expr.args[0])})"
             return super()._print_Function(expr)
 
     return TorchCode
