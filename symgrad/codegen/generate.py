@@ -17,7 +17,7 @@ import sympy
 from sympy.core.basic import Basic
 
 from symgrad.codegen import backends, docs
-from symgrad.codegen.graph import CodegenError, post_order
+from symgrad.codegen.graph import CodegenError, count_uses, merge_equal, post_order
 from symgrad.codegen.lower import Lowering, as_dtype_number
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.optimize import optimize, output_atoms, symbols_in
@@ -80,16 +80,17 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     builder = Builder(names)
     program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
     by_term = _inputs_by_term(order, inputs, program_inputs)
-    lowering = Lowering(builder, mode, by_term)
-    lowering.lower(order)
+    unique, rep = merge_equal(order)
+    lowering = Lowering(builder, mode, by_term, rep, count_uses(unique, rep, roots))
+    lowering.lower(unique)
     out_tree = map_outputs(outputs, lambda s: _make_output(lowering, target, names, s, inputs, program_inputs),
                            OutputSpec)
     flat = list(iter_outputs(out_tree))
-    body = optimize(builder.body, flat)
+    body = optimize(builder.body, flat, builder.inlinable)
     _name_outputs(body, flat)
     program = Program(name, mode, program_inputs, body, out_tree, lowering.constants, builder.shapes)
     vectorized = mode == "scalar" and not target.scalar_only
-    sizes = {k: int(np.size(v)) for k, v in lowering.numeric.items()}
+    sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
     program.doc = docs.describe(program, title, list(zip(flat, specs)), vectorized, sizes)
     return program
 
@@ -152,7 +153,7 @@ def _make_output(lowering: Lowering, target: Any, names: Namespace, spec: Output
     name = names.claim(spec.raw_name, "out")
     src = spec.source
     if isinstance(src, Term):
-        v = lowering.values[id(src.resolve())]
+        v = lowering.value_of(src)
         if lowering.mode == "array":
             return Output(name, as_dtype_number(lowering.fit(v), v.dtype), v.shape, v.dtype)
         return Output(name, _float_numbers(v.data, v.dtype), v.shape, v.dtype)

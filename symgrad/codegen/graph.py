@@ -8,10 +8,12 @@ arguments are all constants be folded into constants.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Iterable
 
 import numpy as np
 
+from symgrad.codegen.program import freeze
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term, Unavailable
 
 
@@ -43,19 +45,47 @@ def args_of(t: Apply) -> list[Term]:
     return [a.resolve() for a in t.args]
 
 
-def numeric_values(order: list[Term], given: dict[int, np.ndarray]) -> dict[int, Any]:
-    """Each term's value (keyed by ``id``): leaves from ``given`` (else their
-    tensor's current value), applications by their NumPy forward."""
+def merge_equal(order: list[Term]) -> tuple[list[Term], dict[int, Term]]:
+    """Applications of the same op to the same arguments with the same
+    parameters merged into one (derivative rules recompute ``cos(x)``, ``x*x``...):
+    the distinct terms in order, and each term's representative (by ``id``)."""
+    rep: dict[int, Term] = {}
+    seen: dict[Any, Term] = {}
+    unique: list[Term] = []
+    for t in order:
+        if isinstance(t, Apply):
+            key = (t.op.name, tuple(id(rep[id(a.resolve())]) for a in t.args), freeze(t.params))
+            first = seen.setdefault(key, t)
+            rep[id(t)] = first
+            if first is not t:
+                continue
+        else:
+            rep[id(t)] = t
+        unique.append(t)
+    return unique, rep
+
+
+def count_uses(unique: list[Term], rep: dict[int, Term], roots: Iterable[Term]) -> Counter[int]:
+    """How many times each distinct term is read (by a term, or as an output)."""
+    uses: Counter[int] = Counter(id(rep[id(r.resolve())]) for r in roots)
+    for t in unique:
+        if isinstance(t, Apply):
+            uses.update(id(rep[id(a.resolve())]) for a in t.args)
+    return uses
+
+
+def numeric_values(order: list[Term], rep: dict[int, Term] | None = None) -> dict[int, Any]:
+    """Each term's value (keyed by ``id``): leaves from their tensor's current
+    value, applications by their NumPy forward.  ``rep`` maps merged terms
+    (``merge_equal``) to the one in ``order``."""
     values: dict[int, Any] = {}
     with np.errstate(all="ignore"):
         for t in order:
-            values[id(t)] = _value_of(t, values, given)
+            values[id(t)] = _value_of(t, values, rep)
     return values
 
 
-def _value_of(t: Term, values: dict[int, Any], given: dict[int, np.ndarray]) -> Any:
-    if id(t) in given:
-        return given[id(t)]
+def _value_of(t: Term, values: dict[int, Any], rep: dict[int, Term] | None) -> Any:
     if isinstance(t, Leaf):
         tensor = t.tensor()
         return tensor._value if tensor is not None else np.ones(t.shape)
@@ -68,7 +98,8 @@ def _value_of(t: Term, values: dict[int, Any], given: dict[int, np.ndarray]) -> 
         raise CodegenError(t.reason)
     if isinstance(t, Apply):
         try:
-            out = t.op.forward(*[values[id(a)] for a in args_of(t)], **t.params)
+            args = args_of(t) if rep is None else [rep[id(a)] for a in args_of(t)]
+            out = t.op.forward(*[values[id(a)] for a in args], **t.params)
         except Exception as e:  # pragma: no cover - the op ran once already with these shapes
             raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e
         return np.asarray(out)

@@ -1,7 +1,9 @@
 """Cleaning straight-line code: drop dead temporaries, put single-use ones back in line.
 
-After ``ssa.Builder`` every compound value has a temporary.  A temporary
-read exactly once is substituted into its reader (SymPy then tidies the
+``ssa.Builder.flatten`` gives every compound subexpression of a SymPy
+expression a temporary (how shared parts of ``symgrad.diff`` results and of
+``softmax``'s elements are found).  Such a temporary read exactly once is
+substituted into its reader (SymPy then tidies the
 result: ``1*y`` is ``y``), as long as the reader stays shallow
 (``MAX_INLINE_DEPTH``: SymPy's printers recurse, and short lines read better)
 and short (``MAX_INLINE_SIZE`` operations).  What is left are the values
@@ -54,9 +56,9 @@ def eliminate_dead(body: list[Assign], outputs: list[Output]) -> list[Assign]:
     return kept
 
 
-def inline(body: list[Assign], outputs: list[Output]) -> tuple[list[Assign], dict[Any, Any]]:
-    """Substitute single-use temporaries into their reader.  Returns the new
-    body and the substitutions still to apply to the outputs."""
+def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tuple[list[Assign], dict[Any, Any]]:
+    """Substitute single-use ``inlinable`` temporaries into their reader.
+    Returns the new body and the substitutions still to apply to the outputs."""
     uses = Counter(output_atoms(outputs))
     for a in body:
         uses.update(symbols_in(a.value))
@@ -68,8 +70,8 @@ def inline(body: list[Assign], outputs: list[Output]) -> tuple[list[Assign], dic
     for a in body:
         value, d, s = _substitute(a.value, pending, depth, size)
         target = a.target
-        if (isinstance(value, Basic) and uses[target] == 1 and target not in output_targets
-                and d < MAX_INLINE_DEPTH and s <= MAX_INLINE_SIZE):
+        if (target in inlinable and isinstance(value, Basic) and uses[target] == 1
+                and target not in output_targets and d < MAX_INLINE_DEPTH and s <= MAX_INLINE_SIZE):
             pending[target] = value
             depth[target] = d
             size[target] = s
@@ -109,10 +111,10 @@ def substitute_outputs(outputs: list[Output], pending: dict[Any, Any]) -> None:
                     flat[i] = e.xreplace(pending)
 
 
-def optimize(body: list[Assign], outputs: list[Output]) -> list[Assign]:
+def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> list[Assign]:
     """Dead-code elimination, inlining, and dead-code elimination again
     (SymPy's tidying can make values unused: ``t - t`` is 0)."""
     body = eliminate_dead(body, outputs)
-    body, pending = inline(body, outputs)
+    body, pending = inline(body, outputs, inlinable)
     substitute_outputs(outputs, pending)
     return eliminate_dead(body, outputs)

@@ -29,6 +29,8 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
+from symgrad.codegen.ssa import is_number_like
+
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
 
 
@@ -161,14 +163,18 @@ def _torch_printer_class() -> Any:
             return self._fold_torch("torch.minimum", "max", expr.args)
 
         def _fold_torch(self, fn: str, clamp_side: str, args: Any) -> str:
-            numbers = [a for a in args if a.is_number]
-            others = [a for a in args if not a.is_number]
+            numbers = [a for a in args if is_number_like(a)]
+            others = [a for a in args if not is_number_like(a)]
             out = self._print(others[0])
             for a in others[1:]:
                 out = f"{fn}({out}, {self._print(a)})"
             for a in numbers:  # torch.maximum needs tensors; clamp takes a number
                 out = f"torch.clamp({out}, {clamp_side}={self._print(a)})"
             return out
+
+        def _print_Relational(self, expr: Any) -> str:
+            # Infix, so that a number on the left works (torch.ge(0.5, x) does not).
+            return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
 
         def _print_Function(self, expr: Any) -> str:
             name = expr.func.__name__

@@ -6,7 +6,8 @@ subexpression computed twice anywhere in the program - by two graph nodes,
 two elements, or two derivative rules - is computed once.  Temporaries used
 only once are put back in line later (``optimize.inline``); what remains are
 exactly the shared subexpressions, found from the graph rather than by
-searching an expanded tree.
+searching an expanded tree.  (Graph nodes are inlined or not as they are
+lowered, from the graph's use counts: see ``lower``.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,31 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.program import Assign, Call
+
+
+class Literal(sympy.Symbol):
+    """A positive float constant standing in code as its decimal (``0.9999``).
+
+    A symbol rather than a ``sympy.Float``: SymPy's Float arithmetic costs
+    several times more than symbol arithmetic, and the constants in a graph
+    need no arithmetic at generation time (constant nodes are folded
+    numerically first).  Printers print a symbol by its name: the decimal."""
+
+    def __new__(cls, decimal: str) -> Literal:
+        return super().__new__(cls, decimal, positive=True)  # type: ignore[return-value]
+
+    @property
+    def value(self) -> float:
+        return float(self.name)
+
+
+def is_number_like(e: Any) -> bool:
+    """A number, a numeric expression (``log(2)``) or a ``Literal`` (with its sign)."""
+    if isinstance(e, Literal):
+        return True
+    if isinstance(e, sympy.Mul) and len(e.args) == 2 and e.args[0] == -1:
+        return isinstance(e.args[1], Literal)
+    return bool(getattr(e, "is_number", False))
 
 
 def is_atom(e: Any) -> bool:
@@ -49,6 +75,7 @@ class Builder:
         self.body: list[Assign] = []
         self.shapes: dict[Any, tuple[int, ...]] = {}
         self._numbered: dict[Any, Any] = {}
+        self.inlinable: set[Any] = set()
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
@@ -56,9 +83,11 @@ class Builder:
         self.shapes[s] = shape
         return s
 
-    def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None) -> Any:
+    def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None,
+             inlinable: bool = False) -> Any:
         """An atom standing for ``value`` (an expression or a ``Call``); equal
-        values share one temporary."""
+        values share one temporary.  ``inlinable`` temporaries may go back in
+        line if read once (``optimize.inline``)."""
         if isinstance(value, Call):
             key: Any = value.key()
             shape = value.shape
@@ -77,6 +106,8 @@ class Builder:
         sym = self.symbol(self.names.temp(), boolean, shape)
         self.body.append(Assign(sym, value))
         self._numbered[key] = sym
+        if inlinable:
+            self.inlinable.add(sym)
         return sym
 
     def flatten(self, expr: Any) -> Any:
@@ -101,7 +132,7 @@ class Builder:
                 node_new = node.func(*args)
             else:
                 node_new = node
-            done[node] = self.bind(node_new) if _bindable(node_new) else node_new
+            done[node] = self.bind(node_new, inlinable=True) if _bindable(node_new) else node_new
         return done[expr]
 
     def shape_of(self, expr: Any) -> tuple[int, ...]:
