@@ -10,8 +10,9 @@ checks that together they reach every op.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Case:
     def build(self) -> tuple[list[Any], list[Any], Any]:
         """(all leaves, leaves that require grad, output)."""
         leaves, grads = [], []
-        for name, a in zip(self.names, self.args):
+        for name, a in zip(self.names, self.args, strict=False):
             arr = np.asarray(a)
             t = symgrad.tensor(arr, dtype=_dtype(arr))
             if arr.dtype.kind == "f" and self.grad:

@@ -51,7 +51,7 @@ def _check(case: Case, backend: str, convert=lambda v: v, result=np.asarray, **o
         g = symgrad.gradient_function(f, grads, backend, inputs=leaves, **options)
         value, gs = g(*[convert(v) for v in values])
         _close(result(value), f.detach().numpy(), case.tol)
-        for got, w in zip(gs, want):
+        for got, w in zip(gs, want, strict=True):
             _close(result(got), w, case.tol)
 
 
@@ -119,7 +119,7 @@ def test_c_compiled_matches_the_engine_for_every_case():
             expected += want
             tols += [case.tol] * len(want)
     fn = symgrad.lambdify(leaves, outputs, "c", compile=True)
-    for got, want, tol in zip(fn(*values), expected, tols):
+    for got, want, tol in zip(fn(*values), expected, tols, strict=True):
         _close(got, want, tol)
 
 

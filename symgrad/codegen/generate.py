@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import sympy
@@ -53,13 +53,13 @@ class OutputSpec:
 
 
 def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name: str = "f",
-             title: str = "", compile: bool = False, mode: str | None = None) -> Callable[..., Any]:
+             title: str = "", compile_code: bool = False, mode: str | None = None) -> Any:
     """Generate, print and load the function ``name(*inputs) -> outputs``
     (``mode`` forces "array" or "scalar" code; by default it is chosen)."""
     target = backends.get(backend)
     program = build_program(inputs, outputs, target, name, title, mode)
     source, bound = target.render(program)
-    fn = target.load(program, source, bound, compile=compile) if backend == "c" else target.load(program, source, bound)
+    fn = target.load(program, source, bound, compile_code) if backend == "c" else target.load(program, source, bound)
     fn.__doc__ = program.doc
     fn.source = source
     fn.program = program
@@ -71,6 +71,7 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
     order = post_order(roots)
+    _check_distinct(inputs)
     _check_leaves(order, inputs)
     mode = mode or _mode(target, inputs, order)
     if mode not in ("array", "scalar") or (mode == "array" and target.scalar_only):
@@ -91,11 +92,22 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     program = Program(name, mode, program_inputs, body, out_tree, lowering.constants, builder.shapes)
     vectorized = mode == "scalar" and not target.scalar_only
     sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
-    program.doc = docs.describe(program, title, list(zip(flat, specs)), vectorized, sizes)
+    program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)), vectorized, sizes)
     return program
 
 
 # ---------------------------------------------------------------- inputs
+
+def _check_distinct(inputs: list[InputSpec]) -> None:
+    seen: dict[Any, int] = {}
+    for i, s in enumerate(inputs):
+        key = ("leaf", s.uid) if s.uid is not None else ("const", id(s.const)) if s.const is not None \
+            else ("symbol", s.symbol)
+        if key in seen:
+            raise CodegenError(f"inputs {seen[key]} and {i} are the same {key[0]} ({s.raw_name!r}); "
+                               "an input can be given only once")
+        seen[key] = i
+
 
 def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
     uids = {s.uid for s in inputs if s.uid is not None}
@@ -135,8 +147,8 @@ def _make_input(builder: Builder, target: Any, spec: InputSpec, mode: str) -> In
 
 
 def _inputs_by_term(order: list[Term], specs: list[InputSpec], inputs: list[Input]) -> dict[int, Input]:
-    by_uid = {s.uid: inp for s, inp in zip(specs, inputs) if s.uid is not None}
-    by_const = {id(s.const): inp for s, inp in zip(specs, inputs) if s.const is not None}
+    by_uid = {s.uid: inp for s, inp in zip(specs, inputs, strict=True) if s.uid is not None}
+    by_const = {id(s.const): inp for s, inp in zip(specs, inputs, strict=True) if s.const is not None}
     out: dict[int, Input] = {}
     for t in order:
         if isinstance(t, Leaf) and t.uid in by_uid:
@@ -179,8 +191,8 @@ def _atoms_for(expr: Any, specs: list[InputSpec], inputs: list[Input]) -> dict[A
     for e in (expr.reshape(-1) if isinstance(expr, np.ndarray) else [expr]):
         if isinstance(e, Basic):
             free |= e.free_symbols
-    by_uid = {s.uid: inp for s, inp in zip(specs, inputs) if s.uid is not None}
-    by_symbol = {s.symbol: inp for s, inp in zip(specs, inputs) if s.symbol is not None}
+    by_uid = {s.uid: inp for s, inp in zip(specs, inputs, strict=True) if s.uid is not None}
+    by_symbol = {s.symbol: inp for s, inp in zip(specs, inputs, strict=True) if s.symbol is not None}
     atoms: dict[Any, Any] = {}
     unknown = []
     for sym in free:

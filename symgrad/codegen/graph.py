@@ -9,7 +9,8 @@ arguments are all constants be folded into constants.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -65,12 +66,18 @@ def merge_equal(order: list[Term]) -> tuple[list[Term], dict[int, Term]]:
     return unique, rep
 
 
+# SymPy merges equal terms and factors (x + x is 2*x, x*x is x**2), so an
+# argument these ops read twice is still computed once in line.
+_MERGING_OPS = frozenset({"add", "sub", "mul"})
+
+
 def count_uses(unique: list[Term], rep: dict[int, Term], roots: Iterable[Term]) -> Counter[int]:
     """How many times each distinct term is read (by a term, or as an output)."""
     uses: Counter[int] = Counter(id(rep[id(r.resolve())]) for r in roots)
     for t in unique:
         if isinstance(t, Apply):
-            uses.update(id(rep[id(a.resolve())]) for a in t.args)
+            reads = [id(rep[id(a.resolve())]) for a in t.args]
+            uses.update(set(reads) if t.op.name in _MERGING_OPS else reads)
     return uses
 
 

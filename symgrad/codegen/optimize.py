@@ -13,7 +13,8 @@ used more than once.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sympy.core.basic import Basic
 

@@ -34,6 +34,11 @@ from symgrad.codegen.ssa import is_number_like
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
 
 
+def _know(printer: Any, functions: dict[str, str]) -> None:
+    """Teach a printer how the backend spells more functions."""
+    printer.known_functions = {**printer.known_functions, **functions}
+
+
 class _PlainFloats:
     def _print_Float(self, expr: Any) -> str:
         f = float(expr)
@@ -89,7 +94,7 @@ class NumPyCode(_ArrayPrinting, NumPyPrinter):
             extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc")
         else:  # exact but slow: math's erf on each element
             extra.update(erf="numpy.vectorize(math.erf)", erfc="numpy.vectorize(math.erfc)")
-        self.known_functions = dict(self.known_functions, **extra)
+        _know(self, extra)
 
 
 class JaxCode(_ArrayPrinting, JaxPrinter):
@@ -97,8 +102,8 @@ class JaxCode(_ArrayPrinting, JaxPrinter):
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
-        self.known_functions = dict(self.known_functions, round="jax.numpy.round", isfinite="jax.numpy.isfinite",
-                                    erf="jax.scipy.special.erf", erfc="jax.scipy.special.erfc")
+        _know(self, {"round": "jax.numpy.round", "isfinite": "jax.numpy.isfinite",
+                     "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
 
 
 class MathCode(_PlainFloats, PythonCodePrinter):
@@ -106,8 +111,7 @@ class MathCode(_PlainFloats, PythonCodePrinter):
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
-        self.known_functions = dict(self.known_functions, round="round", isfinite="math.isfinite",
-                                    isinf="math.isinf", isnan="math.isnan")
+        _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
 
 
 class CCode(_PlainFloats, C99CodePrinter):
@@ -115,8 +119,7 @@ class CCode(_PlainFloats, C99CodePrinter):
 
     def __init__(self) -> None:
         super().__init__({"order": "none"})
-        self.known_functions = dict(self.known_functions, round="nearbyint", isnan="isnan", isinf="isinf",
-                                    isfinite="isfinite")
+        _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite"})
 
     def _print_Mod(self, expr: Any) -> str:
         x, y = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)

@@ -10,7 +10,8 @@ temporary, so the code stays linear in the number of elements.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import sympy
@@ -83,7 +84,7 @@ def sum_to_size(b: Builder, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray
 def matmul(b: Builder, x: np.ndarray, y: np.ndarray) -> Any:
     """``x @ y`` with one ``Add`` per element (NumPy's object matmul adds term by term)."""
     if x.ndim == 1 and y.ndim == 1:
-        return sympy.Add(*[p * q for p, q in zip(x, y)])
+        return sympy.Add(*[p * q for p, q in zip(x, y, strict=True)])
     xm = x[None, :] if x.ndim == 1 else x
     ym = y[:, None] if y.ndim == 1 else y
     batch = np.broadcast_shapes(xm.shape[:-2], ym.shape[:-2])
@@ -93,7 +94,7 @@ def matmul(b: Builder, x: np.ndarray, y: np.ndarray) -> Any:
     for idx in np.ndindex(*out.shape):
         *bi, i, j = idx
         row, col = xm[tuple(bi) + (i,)], ym[tuple(bi) + (slice(None), j)]
-        out[idx] = sympy.Add(*[p * q for p, q in zip(row, col)])
+        out[idx] = sympy.Add(*[p * q for p, q in zip(row, col, strict=True)])
     if x.ndim == 1:
         out = out[..., 0, :]
     if y.ndim == 1:

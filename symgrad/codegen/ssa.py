@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import sympy
 from sympy.core.basic import Basic
-from sympy.logic.boolalg import Boolean
 from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.logic.boolalg import Boolean
 
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.program import Assign, Call
@@ -128,7 +128,7 @@ class Builder:
                 stack.extend((a, False) for a in node.args if a not in done)
                 continue
             args = [done[a] for a in node.args]
-            if any(new is not old for new, old in zip(args, node.args)):
+            if any(new is not old for new, old in zip(args, node.args, strict=True)):
                 node_new = node.func(*args)
             else:
                 node_new = node

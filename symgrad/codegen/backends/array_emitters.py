@@ -8,8 +8,6 @@ small helper function whose source is copied into the generated module.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, view_index

@@ -14,8 +14,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sympy.core.basic import Basic
@@ -70,8 +71,9 @@ class CBackend:
             raise CodegenError(f"the C backend cannot print {', '.join(names)}; use backend='numpy'")
         return "\n".join(lines) + "\n", {}
 
-    def load(self, program: Program, source: str, bound: dict[str, Any], compile: bool = False) -> Callable[..., Any]:
-        if not compile:
+    def load(self, program: Program, source: str, bound: dict[str, Any],
+             compile_code: bool = False) -> Callable[..., Any]:
+        if not compile_code:
             return _not_compiled(program)
         library = ctypes.CDLL(build_library(source))
         return _wrap(getattr(library, program.name), program)
@@ -138,7 +140,7 @@ def _wrap(fn: Any, program: Program) -> Callable[..., Any]:
                             f"({', '.join(i.name for i in inputs)}), got {len(args)}")
         c_args: list[Any] = []
         keep: list[np.ndarray] = []
-        for inp, a in zip(inputs, args):
+        for inp, a in zip(inputs, args, strict=True):
             arr = np.asarray(a, dtype=np.float64, order="C")
             if arr.shape != inp.shape:
                 raise ValueError(f"{program.name}(): {inp.name} must have shape {inp.shape}, got {arr.shape}; "

@@ -4,7 +4,8 @@ printer, and the constants, helper functions and imports the code needs."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sympy.core.basic import Basic

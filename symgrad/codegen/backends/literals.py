@@ -7,7 +7,8 @@ numbers); strings from users never pass through, except docstrings, which
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

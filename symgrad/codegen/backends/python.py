@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sympy.core.basic import Basic
