@@ -15,11 +15,12 @@ from symgrad.codegen.graph import post_order
 from symgrad.codegen.program import Output, Program
 from symgrad.symbolic.terms import Term
 
-# Closed forms are shown for outputs whose graph has at most this many
-# elements (summed over its nodes: building and printing larger ones costs
-# more than generating the code) and whose printed form has at most this many
-# characters.
+# Closed forms are shown when the whole graph has at most this many elements
+# (summed over its nodes: building and printing larger ones costs more than
+# generating the code), for at most this many outputs, each cut after this
+# many characters.
 MAX_SHOWN_ELEMENTS = 200
+MAX_SHOWN_OUTPUTS = 12
 MAX_SHOWN_CHARS = 240
 
 
@@ -30,12 +31,21 @@ def describe(program: Program, title: str, outputs: list[tuple[Output, Any]], ve
     lines = [signature(program)]
     if title:
         lines += ["", title]
-    shown = [f"{out.name} = {closed_form(spec, program, sizes or {})}" for out, spec in outputs]
-    lines += ["", *shown, "", "Inputs:"]
+    lines += ["", *_math(program, outputs, sizes or {}), "", "Inputs:"]
     lines += [f"    {inp.name}: {_describe_shape(inp.shape)}" for inp in program.inputs]
     if vectorized:
         lines += ["", "Arrays of points may be passed for the inputs; the results broadcast over them."]
     return "\n".join(lines)
+
+
+def _math(program: Program, outputs: list[tuple[Output, Any]], sizes: dict[int, int]) -> list[str]:
+    total = sum(sizes.values())
+    if total > MAX_SHOWN_ELEMENTS:
+        return [f"(closed forms not shown: the graph has {total} elements; the code is in .source)"]
+    shown = [f"{out.name} = {closed_form(spec, program, sizes)}" for out, spec in outputs[:MAX_SHOWN_OUTPUTS]]
+    if len(outputs) > MAX_SHOWN_OUTPUTS:
+        shown.append(f"... and {len(outputs) - MAX_SHOWN_OUTPUTS} more outputs")
+    return shown
 
 
 def signature(program: Program) -> str:

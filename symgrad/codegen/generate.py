@@ -117,8 +117,9 @@ def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
 
         naming.assign_names(missing)
         listed = ", ".join(repr(t.name) for t in missing)
-        raise CodegenError(f"the outputs depend on {listed}, which {'is' if len(missing) == 1 else 'are'} not "
-                           "among the inputs; add them to the inputs")
+        one = len(missing) == 1
+        raise CodegenError(f"the outputs depend on {listed}, which {'is' if one else 'are'} not among the inputs; "
+                           f"add {'it' if one else 'them'} to the inputs")
 
 
 def _mode(target: Any, inputs: list[InputSpec], order: list[Term]) -> str:
@@ -204,8 +205,9 @@ def _atoms_for(expr: Any, specs: list[InputSpec], inputs: list[Input]) -> dict[A
         index = getattr(sym, "index", ())
         atoms[sym] = inp.elements[index] if index else inp.symbol
     if unknown:
-        raise CodegenError(f"the outputs contain {', '.join(sorted(unknown))}, which "
-                           f"{'is' if len(unknown) == 1 else 'are'} not among the inputs; add them to the inputs")
+        one = len(unknown) == 1
+        raise CodegenError(f"the outputs contain {', '.join(sorted(unknown))}, which {'is' if one else 'are'} not "
+                           f"among the inputs; add {'it' if one else 'them'} to the inputs")
     return atoms
 
 
