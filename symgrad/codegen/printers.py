@@ -92,8 +92,8 @@ class NumPyCode(_ArrayPrinting, NumPyPrinter):
         extra = {"round": "numpy.round", "isfinite": "numpy.isfinite"}
         if importlib.util.find_spec("scipy") is not None:
             extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc")
-        else:  # exact but slow: math's erf on each element
-            extra.update(erf="numpy.vectorize(math.erf)", erfc="numpy.vectorize(math.erfc)")
+        else:  # exact but slow: math's erf on each element (helpers in array_emitters)
+            extra.update(erf="_erf", erfc="_erfc")
         _know(self, extra)
 
 

@@ -15,6 +15,8 @@ from symgrad.codegen.program import Call
 
 # Helper functions, copied into the generated module when used.
 HELPERS = {
+    "_erf": "_erf = numpy.vectorize(math.erf, otypes=[float])  # SciPy is not installed",
+    "_erfc": "_erfc = numpy.vectorize(math.erfc, otypes=[float])  # SciPy is not installed",
     "_prod_others": '''def _prod_others(x, axes):
     """For each element, the product of the others in its reduction (exact with zeros)."""
     axes = tuple(range(x.ndim)) if axes is None else axes

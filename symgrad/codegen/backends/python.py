@@ -76,6 +76,7 @@ class PythonBackend:
                       lambda name, arr: self.array_literal(arr), self.masks_as_indices)
         body = [f"{a.target.name} = {self._rhs(ctx, a.value)}" for a in program.body]
         returned = self._returns(ctx, program, body)
+        self._printed_helpers(ctx, "\n".join([*body, returned]))
         constants, bound = self._constants(ctx, program)
         code = "\n".join([*ctx.helpers.values(), *constants, *body, returned])
         lines = [f"import {m}" for m in self._imports(printer, ctx, code)]
@@ -123,6 +124,12 @@ class PythonBackend:
             return inner if top and items else f"({inner})"
 
         return tree(program.outputs, True)
+
+    def _printed_helpers(self, ctx: Context, code: str) -> None:
+        """Helpers the printer (not an emitter) refers to, such as ``_erf``."""
+        for name in self.helpers:
+            if name not in ctx.helpers and re.search(rf"(?<![\w.]){re.escape(name)}\(", code):
+                ctx.helper(name)
 
     def _pack(self, ctx: Context, shape: tuple[int, ...], items: list[str]) -> str:
         if self.scalar_only:
