@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,7 @@ class Lowering:
         """A non-elementwise op, element by element: its inputs become temporaries
         (the op may read an element many times), and shared parts of its
         results too (``softmax``'s sum)."""
-        data = [self.materialize(v).data for v in vals]
+        data = [self.materialize(v, inlinable=True).data for v in vals]
         rule = scalar_rules.RULES.get(t.op.name)
         if rule is not None:
             out = rule(self.b, *[np.asarray(d, dtype=object) for d in data], **t.params)
@@ -134,11 +135,13 @@ class Lowering:
 
     # ------------------------------------------------------------ values
 
-    def materialize(self, v: Value) -> Value:
-        """``v`` with its expression(s) bound to temporaries."""
+    def materialize(self, v: Value, inlinable: bool = False) -> Value:
+        """``v`` with its expression(s) bound to temporaries (``inlinable``: they
+        may go back in line where read only once, see ``optimize.inline``)."""
         if v.depth == 0 and v.size == 0:
             return v
-        data = _map_elements(v.data, self.b.bind) if isinstance(v.data, np.ndarray) else self.b.bind(v.data)
+        bind = partial(self.b.bind, inlinable=inlinable)
+        data = _map_elements(v.data, bind) if isinstance(v.data, np.ndarray) else bind(v.data)
         return Value(data, v.shape, v.dtype, v.constant)
 
     def input_data(self, inp: Input) -> Any:

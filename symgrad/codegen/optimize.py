@@ -65,36 +65,41 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tu
         uses.update(symbols_in(a.value))
     output_targets = {out.value for out in outputs if isinstance(out.value, Basic)}
     pending: dict[Any, Any] = {}
-    depth: dict[Any, int] = {}
-    size: dict[Any, int] = {}
     kept: list[Assign] = []
     for a in body:
-        value, d, s = _substitute(a.value, pending, depth, size)
+        value = _substitute(a.value, pending)
         target = a.target
         if (target in inlinable and isinstance(value, Basic) and uses[target] == 1
-                and target not in output_targets and d < MAX_INLINE_DEPTH and s <= MAX_INLINE_SIZE):
+                and target not in output_targets and _small(value)):
             pending[target] = value
-            depth[target] = d
-            size[target] = s
         else:
             kept.append(Assign(target, value))
     return kept, pending
 
 
-def _substitute(value: Any, pending: dict[Any, Any], depth: dict[Any, int],
-                size: dict[Any, int]) -> tuple[Any, int, int]:
-    """``value`` with pending temporaries substituted, its inline depth and size."""
+def _substitute(value: Any, pending: dict[Any, Any]) -> Any:
+    """``value`` with pending temporaries substituted."""
     if isinstance(value, Call):
-        args = tuple(_substitute(arg, pending, depth, size)[0] for arg in value.args)
-        return value.with_args(args), 0, 1
+        return value.with_args(tuple(_substitute(arg, pending) for arg in value.args))
     if not isinstance(value, Basic):
-        return value, 1, 1
+        return value
     found = {s: pending[s] for s in set(symbols_in(value)) if s in pending}
-    if not found:
-        return value, 1, 1
-    d = 1 + max(depth[s] for s in found)
-    n = 1 + sum(size[s] for s in found)
-    return value.xreplace(found), d, n
+    return value.xreplace(found) if found else value
+
+
+def _small(e: Any) -> bool:
+    """At most ``MAX_INLINE_DEPTH`` levels and ``MAX_INLINE_SIZE`` operations (iteratively, stopping early)."""
+    stack = [(e, 1)]
+    size = 0
+    while stack:
+        node, depth = stack.pop()
+        if not node.args:
+            continue
+        size += 1
+        if depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
+            return False
+        stack.extend((a, depth + 1) for a in node.args)
+    return True
 
 
 def substitute_outputs(outputs: list[Output], pending: dict[Any, Any]) -> None:
