@@ -216,6 +216,8 @@ def test_unknown_backend_and_bad_names(seed):
         symgrad.lambdify([x, y], z, backend="fortran")
     with pytest.raises(ValueError, match="Python identifier"):
         symgrad.lambdify([x, y], z, name="f; import os")
+    with pytest.raises(ValueError, match="choose another name"):
+        symgrad.lambdify([x, y], z, name="sin", backend="c")
 
 
 def test_gradient_function_needs_a_scalar_and_grad_leaves(seed):

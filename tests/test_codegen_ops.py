@@ -9,7 +9,7 @@ import pytest
 from codegen_cases import CASES, Case
 
 import symgrad
-from symgrad.codegen import api, backends
+from symgrad.codegen import backends, specs
 from symgrad.codegen.backends.c import compiler
 from symgrad.codegen.generate import generate
 from symgrad.codegen.graph import post_order
@@ -68,8 +68,8 @@ def test_numpy_matches_the_engine(case):
 def test_numpy_scalar_mode_matches_the_engine(case):
     """Element-by-element code (what scalar inputs get, so arrays of points broadcast)."""
     leaves, values, out, grad, want = _expected(case)
-    specs = [api._input_spec(x, i) for i, x in enumerate(leaves)]
-    fn = generate(specs, api._spec("out", out, False), "numpy", mode="scalar")
+    inputs = [specs.input_spec(x, i) for i, x in enumerate(leaves)]
+    fn = generate(inputs, specs.output_spec("out", out, False), "numpy", mode="scalar")
     _close(fn(*values), out.detach().numpy(), case.tol)
 
 

@@ -59,7 +59,7 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
     target = backends.get(backend)
     program = build_program(inputs, outputs, target, name, title, mode)
     source, bound = target.render(program)
-    fn = target.load(program, source, bound, compile_code) if backend == "c" else target.load(program, source, bound)
+    fn = target.load(program, source, bound, compile_code)
     fn.__doc__ = program.doc
     fn.source = source
     fn.program = program
@@ -68,32 +68,37 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
 
 def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str, title: str,
                   mode: str | None = None) -> Program:
+    """The program computing ``outputs`` (a tree of ``OutputSpec``) from ``inputs``."""
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
     order = post_order(roots)
     _check_distinct(inputs)
     _check_leaves(order, inputs)
-    mode = mode or _mode(target, inputs, order)
-    if mode not in ("array", "scalar") or (mode == "array" and target.scalar_only):
-        raise CodegenError(f"mode must be 'scalar' or 'array' (scalar only for {target.name}), got {mode!r}")
+    mode = _checked_mode(mode or _mode(target, inputs, order), target)
     names = Namespace()
     names.claim(name)
     builder = Builder(names)
     program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
-    by_term = _inputs_by_term(order, inputs, program_inputs)
     unique, rep = merge_equal(order)
-    lowering = Lowering(builder, mode, by_term, rep, count_uses(unique, rep, roots))
+    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), rep,
+                        count_uses(unique, rep, roots))
     lowering.lower(unique)
-    out_tree = map_outputs(outputs, lambda s: _make_output(lowering, target, names, s, inputs, program_inputs),
+    out_tree = map_outputs(outputs, lambda s: _make_output(lowering, names, s, inputs, program_inputs),
                            OutputSpec)
     flat = list(iter_outputs(out_tree))
     body = optimize(builder.body, flat, builder.inlinable)
     _name_outputs(body, flat)
-    program = Program(name, mode, program_inputs, body, out_tree, lowering.constants, builder.shapes)
-    vectorized = mode == "scalar" and not target.scalar_only
+    program = Program(name, mode, program_inputs, body, out_tree, lowering.constants)
     sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
-    program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)), vectorized, sizes)
+    program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
+                                vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes)
     return program
+
+
+def _checked_mode(mode: str, target: Any) -> str:
+    if mode not in ("array", "scalar") or (mode == "array" and target.scalar_only):
+        raise CodegenError(f"mode must be 'scalar' or 'array' (only 'scalar' for {target.name}), got {mode!r}")
+    return mode
 
 
 # ---------------------------------------------------------------- inputs
@@ -161,7 +166,7 @@ def _inputs_by_term(order: list[Term], specs: list[InputSpec], inputs: list[Inpu
 
 # ---------------------------------------------------------------- outputs
 
-def _make_output(lowering: Lowering, target: Any, names: Namespace, spec: OutputSpec,
+def _make_output(lowering: Lowering, names: Namespace, spec: OutputSpec,
                  specs: list[InputSpec], inputs: list[Input]) -> Output:
     name = names.claim(spec.raw_name, "out")
     src = spec.source

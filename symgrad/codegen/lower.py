@@ -27,8 +27,9 @@ from sympy.core.basic import Basic
 
 from symgrad.codegen import scalar_rules
 from symgrad.codegen.graph import CodegenError, args_of, dtype_of, numeric_values, shape_of
+from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input
-from symgrad.codegen.ssa import Builder, Literal, is_atom
+from symgrad.codegen.ssa import Builder, Literal
 from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
@@ -39,10 +40,6 @@ IDENTITY_OPS = frozenset({"clone", "copy"})
 # Internal op: broadcast a value to a node's shape (when SymPy's tidying
 # dropped the symbols that carried the shape: ``0*x`` is ``0``).
 BROADCAST = "_broadcast"
-
-MAX_INLINE_DEPTH = 8
-MAX_INLINE_SIZE = 24
-
 
 @dataclass
 class Value:
@@ -233,4 +230,4 @@ def as_dtype_number(e: Any, dtype: np.dtype) -> Any:
     return e
 
 
-__all__ = ["Lowering", "Value", "IDENTITY_OPS", "BROADCAST", "as_dtype_number", "is_atom"]
+__all__ = ["Lowering", "Value", "IDENTITY_OPS", "BROADCAST", "as_dtype_number"]

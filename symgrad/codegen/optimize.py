@@ -2,12 +2,13 @@
 
 ``ssa.Builder.flatten`` gives every compound subexpression of a SymPy
 expression a temporary (how shared parts of ``symgrad.diff`` results and of
-``softmax``'s elements are found).  Such a temporary read exactly once is
-substituted into its reader (SymPy then tidies the
-result: ``1*y`` is ``y``), as long as the reader stays shallow
-(``MAX_INLINE_DEPTH``: SymPy's printers recurse, and short lines read better)
-and short (``MAX_INLINE_SIZE`` operations).  What is left are the values
-used more than once.
+``softmax``'s elements are found), and scalar code gives the inputs of
+reductions temporaries.  Such an *inlinable* temporary read exactly once is
+substituted into its reader (SymPy then tidies the result: ``1*y`` is
+``y``), as long as the result stays shallow (``MAX_INLINE_DEPTH``: SymPy's
+printers recurse, and short lines read better) and short
+(``MAX_INLINE_SIZE`` operations).  The same limits bound the expressions
+``lower`` keeps in line.
 """
 
 from __future__ import annotations

@@ -87,7 +87,6 @@ class Program:
     body: list[Assign]
     outputs: Any  # an Output, or nested tuples/lists of them
     constants: list[Constant]
-    shapes: dict[Any, tuple[int, ...]]
     doc: str = ""
 
     def output_list(self) -> list[Output]:

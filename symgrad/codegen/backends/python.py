@@ -159,7 +159,9 @@ class PythonBackend:
 
     # ------------------------------------------------------------ loading
 
-    def load(self, program: Program, source: str, bound: dict[str, Any]) -> Callable[..., Any]:
+    def load(self, program: Program, source: str, bound: dict[str, Any],
+             compile_code: bool = False) -> Callable[..., Any]:
+        """The generated function (``compile_code`` is for C; Python code is always loaded)."""
         return load_python(source, program.name, bound)
 
 
