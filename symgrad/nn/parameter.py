@@ -1,0 +1,58 @@
+"""``Parameter``: a tensor that a ``Module`` registers as one of its weights.
+
+A parameter is a leaf that requires grad (network weights are the variables
+we differentiate with respect to), so it is a symbol in every closed form;
+``symgrad.nn`` names that symbol by the parameter's qualified name
+(``linear.weight``) when an expression is first built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symgrad import dtypes as _dt
+from symgrad._tensor import Tensor, _init
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A ``Tensor`` that ``Module`` registers as a parameter when assigned as
+    an attribute; requires grad by default and shares memory with ``data``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> w = nn.Parameter(symgrad.tensor([[0.5]]))
+    >>> w
+    Parameter containing:
+    tensor([[0.5000]], requires_grad=True)
+    >>> (w * 2).requires_grad, type(w * 2).__name__
+    (True, 'Tensor')
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        if data is None:
+            value = np.empty((0,), dtype=_dt.get_default_dtype().numpy)
+        elif isinstance(data, Tensor):
+            value = data._value  # shared, as torch.nn.Parameter shares its data's storage
+        else:
+            raise TypeError(f"Parameter expects a symgrad Tensor, got {type(data).__name__}; "
+                            "wrap the values first: nn.Parameter(symgrad.tensor(...))")
+        _init(self, value, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Pickling and copy.deepcopy keep the class (Tensor's reduce would rebuild a plain Tensor).
+        return (_rebuild_parameter, (self._value.copy(), self._requires_grad))
+
+
+def _rebuild_parameter(value: np.ndarray, requires_grad: bool) -> Parameter:
+    return Parameter(Tensor._make(value), requires_grad)
