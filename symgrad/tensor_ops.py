@@ -241,7 +241,8 @@ class TensorOps:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, (_dtype, np.dtype)) or a in (float, int, bool) or _is_numpy_type(a):
+            if isinstance(a, (_dtype, np.dtype)) or a in (float, int, bool) or (
+                    isinstance(a, type) and issubclass(a, np.generic)):
                 target = a
             elif isinstance(a, (str, _device)):
                 dev = a
@@ -322,11 +323,6 @@ class TensorOps:
         from symgrad.creation import generator
 
         return _inplace(self, _fill, generator().normal(mean, std, self.shape))  # type: ignore[attr-defined]
-
-
-def _is_numpy_type(a: Any) -> bool:
-    # np.float64 and friends are types, not np.dtype instances (double() passes them)
-    return isinstance(a, type) and issubclass(a, np.generic)
 
 
 def _fill(src: Any, value: Any) -> Any:
