@@ -322,7 +322,8 @@ class Module:
         ['weight', 'bias']
         """
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+        # remove_duplicate=False: a module reachable twice is saved under both names, as PyTorch does
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             base = module_prefix + "." if module_prefix else ""
             for name, p in module._parameters.items():
                 if p is not None:
