@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import symgrad
-import symgrad.nn.functional as F
+import symgrad.nn.functional as F  # noqa: N812 - PyTorch's convention
 from symgrad import nn
 from symgrad.nn import init
 

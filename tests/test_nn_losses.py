@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 import symgrad
-import symgrad.nn.functional as F
+import symgrad.nn.functional as F  # noqa: N812 - PyTorch's convention
 from symgrad import nn
 
 RNG = np.random.default_rng(0)
