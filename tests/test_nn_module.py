@@ -295,3 +295,13 @@ def test_repr_against_pytorch():
     for t_loss, s_loss in [(torch.nn.MSELoss(), nn.MSELoss()), (torch.nn.CrossEntropyLoss(), nn.CrossEntropyLoss()),
                            (torch.nn.BCEWithLogitsLoss(), nn.BCEWithLogitsLoss())]:
         assert repr(s_loss) == repr(t_loss)
+
+
+def test_deepcopy_of_a_model_is_independent():
+    net = Net()
+    twin = copy.deepcopy(net)
+    assert type(twin.head.weight) is nn.Parameter and twin.head.weight is not net.head.weight
+    with symgrad.no_grad():
+        twin.head.weight.add_(1.0)
+    assert not np.array_equal(np.asarray(twin.head.weight), np.asarray(net.head.weight))
+    assert repr(twin) == repr(net)

@@ -99,7 +99,13 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """``x - log(sum(exp(x)))`` along ``dim``."""
+    """``x - log(sum(exp(x)))`` along ``dim``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LogSoftmax(dim=1)(symgrad.tensor([[0., 0.]]))
+    tensor([[-0.6931, -0.6931]])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()

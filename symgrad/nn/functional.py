@@ -72,12 +72,25 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent elementwise."""
+    """Hyperbolic tangent elementwise.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.tanh(symgrad.tensor([0.]))
+    tensor([0.])
+    """
     return ops.tanh(require_tensor(input, "tanh"))
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """``1 / (1 + exp(-x))`` elementwise."""
+    """``1 / (1 + exp(-x))`` elementwise.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(0., requires_grad=True)
+    >>> F.sigmoid(x), F.sigmoid(x).expr
+    (tensor(0.5000, grad_fn=<SigmoidBackward0>), 1/(1 + exp(-x)))
+    """
     return ops.sigmoid(require_tensor(input, "sigmoid"))
 
 
@@ -103,7 +116,15 @@ def _implicit_dim(name: str, ndim: int) -> int:
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    """``exp(x) / sum(exp(x))`` along ``dim`` (PyTorch's implicit choice, with
+    its warning, when ``dim`` is not given).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.softmax(symgrad.tensor([[0., 0.], [0., 0.]]), dim=1)
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
     require_tensor(input, "softmax")
     if dim is None:
         dim = _implicit_dim("softmax", input.ndim)
@@ -111,7 +132,14 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """``x - log(sum(exp(x)))`` along ``dim`` (computed stably)."""
+    """``x - log(sum(exp(x)))`` along ``dim`` (computed stably).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> z = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> F.log_softmax(z, dim=0).expr
+    [z[0] - log(exp(z[0]) + exp(z[1])), z[1] - log(exp(z[0]) + exp(z[1]))]
+    """
     require_tensor(input, "log_softmax")
     if dim is None:
         dim = _implicit_dim("log_softmax", input.ndim)

@@ -102,7 +102,15 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.rando
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: np.random.Generator | None = None) -> Tensor:
-    """Fill with values drawn from the normal distribution N(mean, std**2)."""
+    """Fill with values drawn from the normal distribution N(mean, std**2).
+
+    >>> import symgrad
+    >>> from symgrad.nn import init
+    >>> _ = symgrad.manual_seed(0)
+    >>> w = init.normal_(symgrad.empty(10000), mean=3.0, std=0.5)
+    >>> round(float(w.mean()), 1), round(float(w.std()), 1)
+    (3.0, 0.5)
+    """
     _check(tensor)
     return _fill(tensor, _gen(generator).normal(mean, std, tuple(tensor.shape)))
 
@@ -122,17 +130,38 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with ones."""
+    """Fill with ones.
+
+    >>> import symgrad
+    >>> from symgrad.nn import init
+    >>> init.ones_(symgrad.empty(2))
+    tensor([1., 1.])
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with zeros."""
+    """Fill with zeros.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> layer = nn.Linear(2, 1)
+    >>> nn.init.zeros_(layer.bias)
+    Parameter containing:
+    tensor([0.], requires_grad=True)
+    """
     return constant_(tensor, 0.0)
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
-    """Glorot uniform: ``U(-a, a)`` with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    """Glorot uniform: ``U(-a, a)`` with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    >>> import symgrad
+    >>> from symgrad.nn import init
+    >>> w = init.xavier_uniform_(symgrad.empty(4, 2))
+    >>> bool((w.abs() <= 1).all())
+    True
+    """
     _check(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -140,7 +169,14 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: np.random.Gene
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
-    """Glorot normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    """Glorot normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    >>> import symgrad
+    >>> from symgrad.nn import init
+    >>> _ = symgrad.manual_seed(0)
+    >>> round(float(init.xavier_normal_(symgrad.empty(200, 300)).std()), 2)
+    0.06
+    """
     _check(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
@@ -167,7 +203,14 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator: np.random.Generator | None = None) -> Tensor:
-    """He normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``."""
+    """He normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``.
+
+    >>> import symgrad
+    >>> from symgrad.nn import init
+    >>> _ = symgrad.manual_seed(0)
+    >>> round(float(init.kaiming_normal_(symgrad.empty(300, 200), nonlinearity="relu").std()), 2)
+    0.1
+    """
     _check(tensor)
     if _no_op(tensor):
         return tensor

@@ -81,13 +81,21 @@ class Module:
                             "(symgrad.nn.Parameter or None required); wrap it: nn.Parameter(tensor)")
         if param is not None and param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
-                             "created explicitly; to express '{name}' as a function of another Tensor, compute "
+                             f"created explicitly; to express '{name}' as a function of another Tensor, compute "
                              "the value in the forward() method")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is part of the module's state but not a parameter
-        (saved in ``state_dict`` unless ``persistent=False``)."""
+        (saved in ``state_dict`` unless ``persistent=False``).
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("running_mean", symgrad.zeros(2))
+        >>> list(m.state_dict()), m.running_mean
+        (['running_mean'], tensor([0., 0.]))
+        """
         self._check_new_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
@@ -189,7 +197,13 @@ class Module:
 
     def named_modules(self, memo: set[int] | None = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
-        """``(qualified name, module)`` for this module and all below it ("" for itself)."""
+        """``(qualified name, module)`` for this module and all below it ("" for itself).
+
+        >>> from symgrad import nn
+        >>> net = nn.Sequential(nn.Linear(1, 2), nn.Tanh())
+        >>> [name for name, _ in net.named_modules()]
+        ['', '0', '1']
+        """
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -267,7 +281,13 @@ class Module:
         return module
 
     def get_parameter(self, target: str) -> Parameter:
-        """The parameter at a dotted path (``"linear.weight"``)."""
+        """The parameter at a dotted path (``"linear.weight"``).
+
+        >>> from symgrad import nn
+        >>> net = nn.Sequential(nn.Linear(1, 1))
+        >>> net.get_parameter("0.bias") is net[0].bias
+        True
+        """
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         param = module._parameters.get(name)
@@ -276,7 +296,14 @@ class Module:
         return param
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call ``fn`` on every submodule (children first) and on this module; returns self."""
+        """Call ``fn`` on every submodule (children first) and on this module; returns self.
+
+        >>> from symgrad import nn
+        >>> net = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1))
+        >>> _ = net.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
+        >>> net[1].weight.tolist()
+        [[0.0]]
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -285,7 +312,13 @@ class Module:
     # ------------------------------------------------------------ modes and gradients
 
     def train(self, mode: bool = True) -> Module:
-        """Set training mode here and below (layers such as dropout read ``self.training``)."""
+        """Set training mode here and below (layers such as dropout read ``self.training``).
+
+        >>> from symgrad import nn
+        >>> net = nn.Sequential(nn.Linear(1, 1))
+        >>> net.eval()[0].training, net.train()[0].training
+        (False, True)
+        """
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
         for module in self.modules():
@@ -303,7 +336,19 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear the gradients of every parameter (drop them, or zero them in place)."""
+        """Clear the gradients of every parameter (drop them, or zero them in place).
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> layer = nn.Linear(1, 1)
+        >>> layer(symgrad.ones(1, 1)).sum().backward()
+        >>> layer.zero_grad(set_to_none=False)
+        >>> layer.bias.grad
+        tensor([0.])
+        >>> layer.zero_grad()
+        >>> layer.bias.grad is None
+        True
+        """
         for p in self.parameters():
             _clear_grad(p, set_to_none)
 

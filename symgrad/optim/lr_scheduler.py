@@ -10,7 +10,20 @@ __all__ = ["LRScheduler", "StepLR"]
 
 
 class LRScheduler:
-    """Base class: ``step()`` once per epoch sets each group's ``lr`` from ``get_lr()``."""
+    """Base class: ``step()`` once per epoch sets each group's ``lr`` from
+    ``get_lr()`` (subclasses define it; ``last_epoch`` counts the steps).
+
+    >>> import symgrad
+    >>> from symgrad import optim
+    >>> class Halving(optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base / 2 ** self.last_epoch for base in self.base_lrs]
+    >>> opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> sched.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -27,6 +40,7 @@ class LRScheduler:
         self.step()
 
     def get_lr(self) -> list[float]:
+        """The learning rates for the epoch ``last_epoch`` (one per parameter group)."""
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
 
     def get_last_lr(self) -> list[float]:
@@ -45,6 +59,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict`` saved."""
         self.__dict__.update(state_dict)
 
 

@@ -122,7 +122,22 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``;
-        parameters are numbered in the order of the groups, as PyTorch does."""
+        parameters are numbered in the order of the groups, as PyTorch does.
+
+        >>> import symgrad
+        >>> from symgrad import optim
+        >>> w = symgrad.tensor([1.0], requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> saved = opt.state_dict()
+        >>> saved["state"]
+        {0: {'momentum_buffer': tensor([2.])}}
+        >>> opt2 = optim.SGD([w], lr=0.5, momentum=0.9)
+        >>> opt2.load_state_dict(saved)
+        >>> opt2.param_groups[0]["lr"], opt2.state[w]["momentum_buffer"]
+        (0.1, tensor([2.]))
+        """
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
