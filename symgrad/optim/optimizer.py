@@ -47,6 +47,8 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             f"but got {params.type()}; pass a list: [tensor] or model.parameters()")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(_UNORDERED)
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list; pass model.parameters() of a model that "
@@ -198,13 +200,16 @@ def check_number(value: Any, what: str, low: float = 0.0, high: float | None = N
         raise ValueError(f"Invalid {what}: {value}")
 
 
+_UNORDERED = ("optimizer parameters need to be organized in ordered collections, but the ordering of tensors in "
+              "sets will change between runs. Please use a list instead.")
+
+
 def _split_names(params: Any) -> tuple[list[Any], list[str] | None]:
     """Parameters, and their names when given as ``named_parameters()`` pairs."""
     if isinstance(params, Tensor):
         return [params], None
-    if isinstance(params, set):
-        raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
-                        "tensors in sets will change between runs. Please use a list instead.")
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(_UNORDERED)
     items = list(params)
     if items and all(isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], str) for i in items):
         return [p for _, p in items], [n for n, _ in items]
