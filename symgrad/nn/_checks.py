@@ -39,3 +39,32 @@ def check_int(value: Any, what: str, minimum: int = 0) -> int:
     if value < minimum:
         raise ValueError(f"{what} must be >= {minimum}, got {value}")
     return value
+
+
+def parse_to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The dtype asked of ``Module.to(...)`` (or None); checks the device, of
+    which only the CPU exists."""
+    from symgrad import dtypes as _dt
+    from symgrad.device import device as _device
+
+    dtype = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, _device)):
+            dev = a
+        elif a is not None:
+            dtype = a
+    if dev is not None:
+        _device(dev)
+    if dtype is None:
+        return None
+    d = _dt.as_dtype(dtype)
+    if not d.is_floating_point:
+        raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={d!r}; "
+                        "integer parameters cannot be trained")
+    return d

@@ -9,26 +9,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import Any
 
 from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor
-from symgrad.grad_mode import no_grad
-from symgrad.nn.parameter import Parameter
+from symgrad.nn._checks import parse_to_args
+from symgrad.nn._state_dict import IncompatibleKeys, load_into
+from symgrad.nn.parameter import Parameter, clear_grad
 
 __all__ = ["Module"]
-
-
-class _IncompatibleKeys(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
 
 def _forward_unimplemented(self: Module, *args: Any, **kwargs: Any) -> Any:
@@ -350,7 +339,7 @@ class Module:
         True
         """
         for p in self.parameters():
-            _clear_grad(p, set_to_none)
+            clear_grad(p, set_to_none)
 
     # ------------------------------------------------------------ state
 
@@ -378,7 +367,7 @@ class Module:
                     out[base + name] = b if keep_vars else b.detach()
         return out
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers (the objects stay the
         same, so an optimizer holding them keeps working).  Values may be
         symgrad tensors, NumPy arrays or anything ``numpy.asarray`` accepts,
@@ -393,27 +382,7 @@ class Module:
         >>> bool((a.weight == b.weight).all())
         True
         """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        errors: list[str] = []
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict.keys() if k not in own]
-        with no_grad():
-            for key, target in own.items():
-                if key in state_dict:
-                    error = _copy_into(target, state_dict[key], key)
-                    if error:
-                        errors.append(error)
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(),
-                                                                                      "\n\t".join(errors)))
-        return _IncompatibleKeys(missing, unexpected)
+        return load_into(self, state_dict, strict)
 
     # ------------------------------------------------------------ dtype and device
 
@@ -427,7 +396,7 @@ class Module:
         >>> layer.weight.dtype
         symgrad.float32
         """
-        dtype = _parse_to(args, kwargs)
+        dtype = parse_to_args(args, kwargs)
         if dtype is not None:
             self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
         return self
@@ -502,70 +471,3 @@ def _indent(text: str, spaces: int) -> str:
     if len(lines) == 1:
         return text
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
-
-
-def _clear_grad(p: Tensor, set_to_none: bool) -> None:
-    grad = p.grad
-    if grad is None:
-        return
-    if set_to_none:
-        p.grad = None
-    else:
-        if grad.grad_fn is not None:
-            grad.detach_()
-        else:
-            grad.requires_grad_(False)
-        grad.zero_()
-
-
-def _as_array(value: Any, key: str) -> np.ndarray | None:
-    """The numbers of a state_dict value: a symgrad tensor, a NumPy array or a
-    CPU torch tensor (read through its own ``.numpy()``)."""
-    if isinstance(value, Tensor):
-        return np.asarray(value)
-    if hasattr(value, "detach") and hasattr(value, "numpy"):
-        return np.asarray(value.detach().cpu().numpy())
-    try:
-        arr = np.asarray(value)
-    except Exception:  # noqa: BLE001 - anything NumPy cannot read is reported below
-        return None
-    return arr if arr.dtype.kind in "biuf" else None
-
-
-def _copy_into(target: Tensor, value: Any, key: str) -> str | None:
-    arr = _as_array(value, key)
-    if arr is None:
-        return (f'While copying the parameter named "{key}", expected a tensor or array of numbers from '
-                f"checkpoint but received {type(value).__name__}")
-    if tuple(arr.shape) != tuple(target.shape):
-        return (f"size mismatch for {key}: copying a param with shape symgrad.Size({list(arr.shape)}) from "
-                f"checkpoint, the shape in current model is {target.shape}.")
-    target.copy_(arr)
-    return None
-
-
-def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> _dt.dtype | None:
-    """The dtype asked of ``Module.to``; checks the device (only the CPU exists)."""
-    from symgrad.device import device as _device
-
-    dtype = kwargs.pop("dtype", None)
-    dev = kwargs.pop("device", None)
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, (str, _device)):
-            dev = a
-        elif a is not None:
-            dtype = a
-    if dev is not None:
-        _device(dev)
-    if dtype is None:
-        return None
-    d = _dt.as_dtype(dtype)
-    if not d.is_floating_point:
-        raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={d!r}; "
-                        "integer parameters cannot be trained")
-    return d

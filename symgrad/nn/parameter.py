@@ -15,7 +15,7 @@ import numpy as np
 from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor, _init
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "clear_grad"]
 
 
 class Parameter(Tensor):
@@ -52,6 +52,29 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Pickling and copy.deepcopy keep the class (Tensor's reduce would rebuild a plain Tensor).
         return (_rebuild_parameter, (self._value.copy(), self._requires_grad))
+
+
+def clear_grad(p: Tensor, set_to_none: bool = True) -> None:
+    """Drop ``p.grad`` (``set_to_none``), or zero it in place, outside any graph;
+    what ``Module.zero_grad`` and ``Optimizer.zero_grad`` do to each parameter.
+
+    >>> import symgrad
+    >>> w = symgrad.tensor([1.], requires_grad=True)
+    >>> (w * 3).sum().backward()
+    >>> clear_grad(w, set_to_none=False); w.grad
+    tensor([0.])
+    """
+    grad = p.grad
+    if grad is None:
+        return
+    if set_to_none:
+        p.grad = None
+        return
+    if grad.grad_fn is not None:
+        grad.detach_()
+    else:
+        grad.requires_grad_(False)
+    grad.zero_()
 
 
 def _rebuild_parameter(value: np.ndarray, requires_grad: bool) -> Parameter:

@@ -17,6 +17,7 @@ import numpy as np
 from symgrad._tensor import Tensor
 from symgrad.creation import from_numpy
 from symgrad.grad_mode import enable_grad, no_grad
+from symgrad.nn.parameter import clear_grad
 
 __all__ = ["Optimizer", "numeric"]
 
@@ -93,17 +94,7 @@ class Optimizer:
         """Clear the gradients of all optimized parameters (drop them, or zero them in place)."""
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if grad.grad_fn is not None:
-                        grad.detach_()
-                    else:
-                        grad.requires_grad_(False)
-                    grad.zero_()
+                clear_grad(p, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-evaluating
