@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from symgrad import dtypes as _dt
-from symgrad._tensor import Tensor, _init
+from symgrad._tensor import Tensor
 
 __all__ = ["Parameter", "clear_grad"]
 
@@ -32,8 +32,6 @@ class Parameter(Tensor):
     (True, 'Tensor')
     """
 
-    __slots__ = ()
-
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         if data is None:
             value = np.empty((0,), dtype=_dt.get_default_dtype().numpy)
@@ -42,7 +40,7 @@ class Parameter(Tensor):
         else:
             raise TypeError(f"Parameter expects a symgrad Tensor, got {type(data).__name__}; "
                             "wrap the values first: nn.Parameter(symgrad.tensor(...))")
-        _init(self, value, None)
+        self._value = value
         if requires_grad:
             self.requires_grad_(True)
 
