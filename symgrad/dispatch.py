@@ -169,12 +169,17 @@ def _arg_term(a: Any) -> Term:
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
     """The node's edges to its inputs' nodes, and what its rules need saved."""
     edges: list[Any] = []
-    refit = not op.elementwise  # must gradients be summed back or cast? (elementwise: only if shapes differ)
+    refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
     shape, dtype = value.shape, value.dtype
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             g: Any = a._grad_fn
-            edges.append(g if g is not None else accumulator(a))
+            if g is None:
+                ref = a._grad_acc
+                g = None if ref is None else ref()
+                if g is None:
+                    g = accumulator(a)
+            edges.append(g)
             if not refit:
                 v = a._value
                 refit = v.shape != shape or v.dtype is not dtype
