@@ -175,8 +175,7 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
         if isinstance(a, Tensor) and a._requires_grad:
             g: Any = a._grad_fn
             if g is None:
-                ref = a._grad_acc
-                g = None if ref is None else ref()
+                g = a._grad_acc
                 if g is None:
                     g = accumulator(a)
             edges.append(g)
@@ -269,13 +268,9 @@ def _broadcast_message(shapes: list[tuple[int, ...]]) -> str:
 
 
 def _same_memory(out: np.ndarray, src: np.ndarray) -> bool:
-    return _owner(out) is _owner(src)
-
-
-def _owner(a: np.ndarray) -> Any:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    # NumPy points every view's .base at the array that owns the memory
+    base = out.base
+    return base is not None and (base is src or base is src.base)
 
 
 def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:
