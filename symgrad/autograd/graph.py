@@ -9,7 +9,8 @@ grad are reached through an ``AccumulateGrad`` node, as in PyTorch.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from symgrad.symbolic.terms import Apply
 
@@ -29,6 +30,13 @@ class Node(Apply):
     and the values its derivative rule needs."""
 
     __slots__ = ("edges", "saved", "versions", "meta", "out_value", "pre_hooks", "retain")
+    edges: tuple[Any, ...]      # per input: the input's node (or AccumulateGrad), None if it needs no grad
+    saved: Any                  # per input: the tensor if a rule reads it, else None; FREED after backward
+    versions: tuple[int, ...]   # version counters of the saved tensors when the op ran
+    meta: tuple[Any, ...]       # per input needing grad: (shape, NumPy dtype) to fit its gradient to
+    out_value: Any              # the result's array, if a rule reads ``out``
+    pre_hooks: list[Any] | None
+    retain: Any                 # weakref to a tensor that called retain_grad()
 
     def name(self) -> str:
         return type(self).__name__
@@ -46,13 +54,23 @@ class Node(Apply):
 
 
 class AccumulateGrad:
-    """Sink of gradients for one leaf tensor (holds the leaf; the leaf holds it weakly)."""
+    """Sink of gradients for one leaf tensor.
 
-    __slots__ = ("variable", "__weakref__")
+    The leaf holds its AccumulateGrad and the node holds the leaf weakly, so
+    the node is made once per leaf (not once per graph) and no reference
+    cycle keeps a leaf alive; a gradient for a leaf nobody holds any more is
+    simply dropped.
+    """
+
+    __slots__ = ("_variable", "__weakref__")
     next_functions: tuple[tuple[Any, int], ...] = ()
 
     def __init__(self, variable: Any) -> None:
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Any:
+        return self._variable()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -62,10 +80,8 @@ class AccumulateGrad:
 
 
 def accumulator(leaf: Any) -> AccumulateGrad:
-    """The leaf's AccumulateGrad node, created on first use and shared after."""
-    ref = leaf._grad_acc
-    acc = ref() if ref is not None else None
+    """The leaf's AccumulateGrad node, created on first use and kept after."""
+    acc = leaf._grad_acc
     if acc is None:
-        acc = AccumulateGrad(leaf)
-        leaf._grad_acc = weakref.ref(acc)
+        acc = leaf._grad_acc = AccumulateGrad(leaf)
     return acc
