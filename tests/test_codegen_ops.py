@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from codegen_cases import CASES, Case
 
 import symgrad
 from symgrad.codegen import backends, specs
@@ -16,6 +15,7 @@ from symgrad.codegen.graph import post_order
 from symgrad.codegen.lower import BROADCAST, IDENTITY_OPS
 from symgrad.ops import TABLE
 from symgrad.symbolic.terms import Apply
+from tests.codegen_cases import CASES, Case
 
 _weights = np.random.default_rng(11)
 
