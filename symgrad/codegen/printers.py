@@ -78,6 +78,20 @@ class _ArrayPrinting(_PlainFloats):
     def _print_Min(self, expr: Any) -> str:
         return self._fold("minimum", expr.args)
 
+    # SymPy prints these as reductions over a tuple of the operands
+    # (logical_and.reduce((a, b))), which fails when the operands broadcast.
+    def _print_And(self, expr: Any) -> str:
+        return self._fold("logical_and", expr.args)
+
+    def _print_Or(self, expr: Any) -> str:
+        return self._fold("logical_or", expr.args)
+
+    def _print_Xor(self, expr: Any) -> str:
+        return self._fold("logical_xor", expr.args)
+
+    def _print_Not(self, expr: Any) -> str:
+        return self._call("logical_not", expr.args[0])
+
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp == -1:
             return "1/" + self.parenthesize(expr.base, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
@@ -152,12 +166,24 @@ def _torch_printer_class() -> Any:
             return super()._print(expr, **kwargs)
 
         def _print_Piecewise(self, expr: Any) -> str:
-            text = super()._print_Piecewise(expr)
-            # A boolean used as a number, Piecewise((1, c), (0, True)): torch.where
-            # on Python numbers gives int64, and int64 / int64 gives float32.
-            if [(p.expr, p.cond) for p in expr.args][1:] == [(0, sympy.true)] and expr.args[0].expr == 1:
-                return f"{text}.double()"
-            return text
+            # torch.where on two Python numbers gives int64 or float32 (and
+            # int64 / int64 is float32): when every branch is a number, the
+            # default one is a float64 tensor, unless all are integers (an
+            # index); a boolean used as a number, Piecewise((1, c), (0, True)), too.
+            pieces = list(expr.args)
+            values = [p.expr for p in pieces]
+            boolean = values == [1, 0] and pieces[1].cond is sympy.true
+            float64 = all(is_number_like(v) for v in values) and (
+                boolean or not all(getattr(v, "is_Integer", False) for v in values))
+            last = pieces[-1]
+            out = self._print(last.expr) if last.cond is sympy.true else "float('nan')"
+            if float64:
+                out = f"torch.tensor({out}, dtype=torch.float64)"
+            if last.cond is sympy.true:
+                pieces = pieces[:-1]
+            for piece in reversed(pieces):
+                out = f"torch.where({self._print(piece.cond)}, {self._print(piece.expr)}, {out})"
+            return out
 
         def _print_Max(self, expr: Any) -> str:
             return self._fold_torch("torch.maximum", "min", expr.args)

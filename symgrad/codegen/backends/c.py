@@ -128,8 +128,16 @@ def _user() -> str:
     return str(getuid()) if getuid else "user"
 
 
+# ctypes (libffi) calls functions of at most this many arguments.
+MAX_CTYPES_ARGUMENTS = 1024
+
+
 def _wrap(fn: Any, program: Program) -> Callable[..., Any]:
     inputs, outputs = program.inputs, program.output_list()
+    if len(inputs) + len(outputs) > MAX_CTYPES_ARGUMENTS:
+        raise CodegenError(f"{program.name} has {len(inputs) + len(outputs)} parameters and Python's ctypes calls at "
+                           f"most {MAX_CTYPES_ARGUMENTS}; pass arrays instead of many scalars (symgrad.stack), or use "
+                           "compile=False and compile .source yourself")
     fn.restype = None
     fn.argtypes = [ctypes.c_double if not i.shape else ctypes.c_void_p for i in inputs] + \
         [ctypes.c_void_p] * len(outputs)
