@@ -103,7 +103,7 @@ class Lowering:
         if not t.op.elementwise:
             call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
                         tuple(v.shape for v in vals), shape, dtype)
-            return Value(self.b.bind(call), shape, dtype)
+            return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
         data = apply_symbolic(t, args, [v.data for v in vals])
         depth = 1 + max(v.depth for v in vals)
         size = 1 + sum(v.size for v in vals)
@@ -111,6 +111,19 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _compose_permutes(self, call: Call) -> Any:
+        """A transpose of a transpose (``W.T`` in a layer, transposed again by
+        matmul's rule) is one permutation of the original, or the original."""
+        if call.op != "permute":
+            return call
+        inner = self.b.definitions.get(call.args[0])
+        if not (isinstance(inner, Call) and inner.op == "permute"):
+            return call
+        dims = tuple(inner.params["dims"][d] for d in call.params["dims"])
+        if dims == tuple(range(len(dims))):
+            return inner.args[0]
+        return Call("permute", inner.args, {"dims": dims}, inner.in_shapes, call.shape, call.dtype)
 
     def _scalar_op(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...]) -> Any:
         """A non-elementwise op, element by element: its inputs become temporaries

@@ -76,6 +76,7 @@ class Builder:
         self.shapes: dict[Any, tuple[int, ...]] = {}
         self._numbered: dict[Any, Any] = {}
         self.inlinable: set[Any] = set()
+        self.definitions: dict[Any, Any] = {}
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
@@ -106,6 +107,7 @@ class Builder:
         sym = self.symbol(self.names.temp(), boolean, shape)
         self.body.append(Assign(sym, value))
         self._numbered[key] = sym
+        self.definitions[sym] = value
         if inlinable:
             self.inlinable.add(sym)
         return sym
