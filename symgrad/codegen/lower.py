@@ -98,12 +98,18 @@ class Lowering:
             return vals[0]
         if all(v.constant for v in vals):
             return self.constant(numeric)
-        if self.mode == "scalar" and not t.op.elementwise:
+        if t.op.elementwise:
+            return self._elementwise(t, args, vals, shape, dtype)
+        if self.mode == "scalar":
             return Value(self._scalar_op(t, args, vals, shape), shape, dtype)
-        if not t.op.elementwise:
-            call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
-                        tuple(v.shape for v in vals), shape, dtype)
-            return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
+        call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
+                    tuple(v.shape for v in vals), shape, dtype)
+        return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
+
+    def _elementwise(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...],
+                     dtype: np.dtype) -> Value:
+        """The op's SymPy forward on its arguments' expressions; a temporary when
+        read more than once or when the expression gets too deep or large."""
         data = apply_symbolic(t, args, [v.data for v in vals])
         depth = 1 + max(v.depth for v in vals)
         size = 1 + sum(v.size for v in vals)
