@@ -161,7 +161,7 @@ def test_formula_to_tensor_uses_symgrads_own_rules():
 
 # ---------------------------------------------------------------- fuzzing
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=string.printable, max_size=60))
 def test_random_text_is_parsed_or_refused_cleanly(text):
     try:
@@ -182,15 +182,18 @@ def _tree(children):
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(_ATOMS, _tree, max_leaves=8))
 def test_random_formulas_agree_with_symgrads_ops(text):
     """A random formula read as SymPy and computed with symgrad ops gives the
     same closed form (the two targets read formulas the same way)."""
     sx, sy = symgrad.tensor(0.3, name="x"), symgrad.tensor(0.7, name="y")
     sym = parse_formula(text, {"x": sx.expr, "y": sy.expr})
-    with np.errstate(all="ignore"):
-        tensor = formula_to_tensor(text, {"x": sx, "y": sy})
+    try:
+        with np.errstate(all="ignore"):
+            tensor = formula_to_tensor(text, {"x": sx, "y": sy})
+    except FormulaError:  # numbers only that overflow or are nan, e.g. acos(2): refused cleanly
+        assume(False)
     assume(np.isfinite(tensor.item()) and abs(tensor.item()) < 1e6)
     point = {sx.expr: sympy.Rational(3, 10), sy.expr: sympy.Rational(7, 10)}
     assert complex(sym.evalf(30, subs=point)) == pytest.approx(tensor.item(), rel=1e-9, abs=1e-9)
