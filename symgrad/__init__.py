@@ -39,8 +39,13 @@ __version__ = "0.1.0"
 _LAZY = {
     "set_expr_limits": "symgrad.symbolic.evaluate",
     "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
+    # function transforms (symgrad.grad is jax.grad's kind; symgrad.autograd.grad is PyTorch's)
+    **dict.fromkeys(("grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"), "symgrad.functional"),
+    **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),
+    **dict.fromkeys(("verify_gradient", "assert_gradient", "GradientReport"), "symgrad.verify"),
+    **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
 }
-_LAZY_MODULES = ("nn", "optim", "functional", "testing", "display", "codegen", "cli")
+_LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")
 
 
 def __getattr__(name: str) -> Any:
@@ -76,5 +81,7 @@ __all__ = [
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "set_expr_limits",
     "ExpressionTooLargeError", "is_tensor", "numel", "is_floating_point",
+    "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp", "gradcheck", "gradgradcheck",
+    "GradcheckError", "verify_gradient", "assert_gradient", "GradientReport", "parse_formula", "FormulaError",
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]
