@@ -105,6 +105,8 @@ class SympyTarget:
         return -a
 
     def call(self, name: str, args: list[Any]) -> Any:
+        if name in ("sum", "mean"):
+            return _reduce(name, args[0])
         fn = SYMPY_FUNCTIONS[name]
         if not any(isinstance(a, np.ndarray) for a in args):
             return fn(*args)
@@ -117,6 +119,13 @@ class SympyTarget:
         if isinstance(value, np.ndarray):
             return value[()] if value.ndim == 0 else sp.Array(value.tolist())
         return value
+
+
+def _reduce(name: str, value: Any) -> Any:
+    if not isinstance(value, np.ndarray):
+        return value
+    total = sp.Add(*value.reshape(-1))
+    return total / value.size if name == "mean" else total
 
 
 def _internal(v: Any) -> Any:

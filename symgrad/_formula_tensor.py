@@ -52,7 +52,7 @@ TENSOR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "atanh": symgrad.atanh, "floor": symgrad.floor, "ceil": symgrad.ceil, "ceiling": symgrad.ceil,
     "log": _log, "log2": symgrad.log2, "log10": symgrad.log10, "log1p": symgrad.log1p,
     "expm1": symgrad.expm1, "softplus": symgrad.softplus, "rsqrt": symgrad.rsqrt,
-    "reciprocal": symgrad.reciprocal,
+    "reciprocal": symgrad.reciprocal, "sum": symgrad.sum, "mean": symgrad.mean,
     "Max": _fold(symgrad.maximum), "max": _fold(symgrad.maximum), "maximum": _fold(symgrad.maximum),
     "Min": _fold(symgrad.minimum), "min": _fold(symgrad.minimum), "minimum": _fold(symgrad.minimum),
 }
@@ -122,6 +122,8 @@ class TensorTarget:
         return -a
 
     def call(self, name: str, args: list[Any]) -> Any:
+        if name in ("sum", "mean") and not isinstance(args[0], Tensor):
+            return args[0]  # a number is its own sum and mean
         return TENSOR_FUNCTIONS[name](*args)
 
     def array(self, rows: Any) -> Any:

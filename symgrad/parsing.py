@@ -35,6 +35,7 @@ FUNCTIONS: dict[str, tuple[int, ...]] = {
                          "floor", "ceil", "ceiling", "log2", "log10", "log1p", "expm1", "softplus", "rsqrt",
                          "reciprocal", "arcsin", "arccos", "arctan")},
     "log": (1, 2),
+    "sum": (1,), "mean": (1,),  # over all elements of an array expression, as NumPy's
     **{f: tuple(range(2, 33)) for f in ("Max", "Min", "max", "min", "maximum", "minimum")},
 }
 CONSTANTS = ("pi", "E")
