@@ -43,10 +43,12 @@ def numeric(value: Any, point: dict[Any, Any]) -> np.ndarray | None:
 
 
 def points(table: SymbolTable, rng: np.random.Generator) -> Iterator[dict[Any, Any]]:
-    """The current values first (when known), then random exact decimals."""
+    """The current values first (where known; random where the tensor is
+    gone), then random exact decimals."""
     symbols = table.symbols()
-    if symbols and all(s in table.current for s in symbols):
-        yield {s: _exact(table.current[s]) for s in symbols}
+    if any(s in table.current for s in symbols):
+        yield {s: _exact(table.current[s]) if s in table.current else _draw(rng, s in table.integer)
+               for s in symbols}
     while True:
         yield {s: _draw(rng, s in table.integer) for s in symbols}
 
