@@ -198,3 +198,63 @@ def test_random_formulas_agree_with_symgrads_ops(text):
     point = {sx.expr: sympy.Rational(3, 10), sy.expr: sympy.Rational(7, 10)}
     assert complex(sym.evalf(30, subs=point)) == pytest.approx(tensor.item(), rel=1e-9, abs=1e-9)
     assert complex(tensor.expr.evalf(30, subs=point)) == pytest.approx(tensor.item(), rel=1e-9, abs=1e-9)
+
+
+# Random Python syntax trees, hostile node kinds included: every one is either
+# read as a formula or refused with a FormulaError, and none runs.
+_NAMES = st.sampled_from(["x", "y", "sin", "exp", "os", "__import__", "eval", "open", "__class__", "mean"])
+
+
+def _ast_nodes(children):
+    import ast
+
+    return st.one_of(
+        st.builds(lambda a, b, op: ast.BinOp(a, op, b), children, children,
+                  st.sampled_from([ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow(), ast.BitXor(), ast.Mod(),
+                                   ast.MatMult(), ast.FloorDiv()])),
+        st.builds(lambda a, op: ast.UnaryOp(op, a), children, st.sampled_from([ast.USub(), ast.UAdd(), ast.Not(),
+                                                                                 ast.Invert()])),
+        st.builds(lambda f, args: ast.Call(f, args, []), children, st.lists(children, max_size=3)),
+        st.builds(lambda v, attr: ast.Attribute(v, attr, ast.Load()), children, _NAMES),
+        st.builds(lambda v, i: ast.Subscript(v, i, ast.Load()), children, children),
+        st.builds(lambda body: ast.Lambda(ast.arguments([], [], None, [], [], None, []), body), children),
+        st.builds(lambda a, b: ast.Compare(a, [ast.Lt()], [b]), children, children),
+        st.builds(lambda a, b, c: ast.IfExp(a, b, c), children, children, children),
+        st.builds(lambda elts: ast.List(elts, ast.Load()), st.lists(children, max_size=3)),
+        st.builds(lambda elts: ast.Tuple(elts, ast.Load()), st.lists(children, max_size=3)),
+    )
+
+
+_AST_LEAVES = st.one_of(
+    _NAMES.map(lambda n: __import__("ast").Name(n, __import__("ast").Load())),
+    st.one_of(st.integers(-5, 5), st.floats(-10, 10, allow_nan=False), st.text(max_size=3),
+              st.booleans(), st.none()).map(lambda v: __import__("ast").Constant(v)),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_AST_LEAVES, _ast_nodes, max_leaves=10))
+def test_random_python_syntax_trees_are_read_or_refused(tree):
+    import ast
+
+    try:
+        text = ast.unparse(ast.fix_missing_locations(ast.Expression(tree)))
+    except Exception:  # an AST Python itself cannot print is not a string anyone can type
+        assume(False)
+    calls = []
+    import builtins
+
+    real_import = builtins.__import__
+
+    def spy(name, *args, **kwargs):
+        calls.append(name)
+        return real_import(name, *args, **kwargs)
+
+    builtins.__import__ = spy
+    try:
+        parse_formula(text)
+    except FormulaError:
+        pass
+    finally:
+        builtins.__import__ = real_import
+    assert "os" not in calls

@@ -16,6 +16,9 @@ class GradcheckError(RuntimeError):
     """Raised by ``gradcheck`` and ``gradgradcheck`` (a ``RuntimeError``, as PyTorch's)."""
 
 
+GradcheckError.__module__ = "symgrad.testing"  # where users import it from (shown in tracebacks)
+
+
 def mismatch_message(what: str, i: int, k: int, numerical: np.ndarray, analytical: np.ndarray,
                      input_shape: tuple[int, ...], output_shape: tuple[int, ...], atol: float, rtol: float) -> str:
     """PyTorch's message (both matrices, rows = input elements, columns =

@@ -121,7 +121,7 @@ class GradientReport:
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         summary = "all match" if self.ok else "MISMATCH"
-        lines = [f"Gradient check of f = {_clip(str(self.function), 70)}: {summary}", fmt.format(*head),
+        lines = [f"Gradient check of f = {_clip(str(self.function), 70)}: {summary}", fmt.format(*head).rstrip(),
                  fmt.format(*("-" * w for w in widths))]
         lines += [fmt.format(*r).rstrip() for r in rows]
         for c in self.checks:
