@@ -14,20 +14,39 @@ Importing symgrad does not import SymPy; the first symbolic feature used does.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Any
 
+from symgrad import autograd, ops
 from symgrad._tensor import Size, Tensor  # noqa: I001  (Tensor before the ops that return it)
-from symgrad import ops
-from symgrad.ops import *  # noqa: F401,F403
-from symgrad import autograd
 from symgrad.calculus import derivative, diff
 from symgrad.creation import *  # noqa: F401,F403
 from symgrad.device import cuda, device
-from symgrad.dtypes import (bool_, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
-                            int8, int16, int32, int64, long, promote_types, result_type, set_default_dtype, short,
-                            uint8)
+from symgrad.dtypes import (
+    bool_,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from symgrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from symgrad.ops import *  # noqa: F401,F403
 from symgrad.printing import set_printoptions
 
 bool = bool_  # noqa: A001 - PyTorch's name: symgrad.bool
@@ -56,7 +75,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
 
 
-def is_tensor(obj: Any) -> bool:
+def is_tensor(obj: Any) -> builtins.bool:
     """True for symgrad tensors.
 
     >>> import symgrad
@@ -66,12 +85,12 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> builtins.int:
     """Number of elements."""
     return input.numel()
 
 
-def is_floating_point(input: Tensor) -> bool:
+def is_floating_point(input: Tensor) -> builtins.bool:
     return input.is_floating_point()
 
 
@@ -79,9 +98,7 @@ __all__ = [
     "Tensor", "Size", "ops", "autograd", "diff", "derivative", "cuda", "device", "dtype", "float16", "float32",
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "set_expr_limits",
-    "ExpressionTooLargeError", "is_tensor", "numel", "is_floating_point",
-    "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp", "gradcheck", "gradgradcheck",
-    "GradcheckError", "verify_gradient", "assert_gradient", "GradientReport", "parse_formula", "FormulaError",
+    "enable_grad", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "is_tensor", "numel",
+    "is_floating_point", *_LAZY,
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]

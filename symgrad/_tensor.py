@@ -13,7 +13,8 @@ in-place change seen through one of them is seen symbolically by all.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,21 @@ class Tensor(TensorOps):
                  "__weakref__")
 
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
+
+    _value: np.ndarray
+    _content: Term | None            # symbolic term; None for a plain constant
+    _base: Tensor | None             # memory owner, for views and aliases
+    _view: tuple[Any, ...] | None    # (op, params) steps from _base to this tensor
+    _view_src: Term | None           # the base term this view's term was derived from
+    _vc: list[int]                   # version counter, shared by views and detach()
+    _requires_grad: bool
+    _grad_fn: Node | None
+    _grad: Tensor | None
+    _retains_grad: bool
+    _hooks: list[Any] | None
+    _grad_acc: Any                   # weakref to this leaf's AccumulateGrad
+    _name: str | None
+    _accum: int                      # gradients accumulated into this tensor (as a .grad)
 
     # ------------------------------------------------------------ creation
 
@@ -469,7 +485,7 @@ def term_of(t: Tensor) -> Term | None:
         c: Term | None = None
     else:
         c = src
-        for op, params in t._view:
+        for op, params in t._view or ():
             c = Apply(op, (c,), params)
     t._content = c
     t._view_src = src
@@ -488,7 +504,7 @@ def _term_or_const(t: Tensor) -> Term:
         t._content = c
         return c
     c = _term_or_const(base)
-    for op, params in t._view:
+    for op, params in t._view or ():
         c = Apply(op, (c,), params)
     return c
 

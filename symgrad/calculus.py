@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from symgrad.autograd.engine import grad
 from symgrad._tensor import Tensor
+from symgrad.autograd.engine import grad
 
 __all__ = ["diff", "derivative"]
 

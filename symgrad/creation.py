@@ -7,13 +7,14 @@ Floating tensors default to float64 (``set_default_dtype`` changes it);
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from symgrad import dtypes as _dt
-from symgrad.ops._util import norm_shape
 from symgrad._tensor import Tensor
+from symgrad.ops._util import norm_shape
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn",
@@ -28,7 +29,10 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         arr = np.array(data, copy=True)
     else:
-        arr = np.array(_unwrap(data))
+        try:
+            arr = np.array(_unwrap(data))
+        except ValueError:
+            arr = np.array(None, dtype=object)  # ragged nesting: reported below
         if arr.dtype == object:
             raise TypeError(f"could not make a tensor from {type(data).__name__}: nested sequences must be "
                             "rectangular and hold numbers or tensors")
@@ -296,7 +300,8 @@ def manual_seed(seed: int) -> Any:
 
 def seed() -> int:
     """Seed from fresh entropy; returns the seed."""
-    s = int(np.random.SeedSequence().entropy % (2**63))
+    entropy: Any = np.random.SeedSequence().entropy
+    s = int(entropy or 0) % (2**63)
     manual_seed(s)
     return s
 
@@ -333,9 +338,16 @@ def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -
     return _random(_rng[0].normal(mean, std, tuple(size)), dtype, False)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
-    """Random integers in [low, high)."""
-    if high is None:
+def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
+    """Random integers in [low, high); ``randint(high, size)`` as in PyTorch.
+
+    >>> import symgrad
+    >>> symgrad.randint(3, (4,)).shape
+    symgrad.Size([4])
+    """
+    if isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     return Tensor._make(_rng[0].integers(low, high, tuple(size)).astype(d.numpy))

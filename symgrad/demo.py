@@ -6,6 +6,11 @@ from __future__ import annotations
 import symgrad as torch
 
 
+def _grad(t: torch.Tensor) -> torch.Tensor:
+    assert t.grad is not None, "backward() fills .grad"
+    return t.grad
+
+
 def _show(label: str, value: object, closed_form: object) -> None:
     print(f"  {label:<10} {str(value):<42} closed form: {closed_form}")
 
@@ -18,9 +23,9 @@ def first_derivatives() -> None:
     z = w * x + b
     z.backward()
     _show("z", z, z.expr)
-    _show("x.grad", x.grad, x.grad.expr)
-    _show("w.grad", w.grad, w.grad.expr)
-    _show("b.grad", b.grad, b.grad.expr)
+    _show("x.grad", _grad(x), _grad(x).expr)
+    _show("w.grad", _grad(w), _grad(w).expr)
+    _show("b.grad", _grad(b), _grad(b).expr)
 
 
 def second_derivative() -> None:
@@ -29,10 +34,10 @@ def second_derivative() -> None:
     y = torch.tensor(3.).requires_grad_()
     z = x * x * y
     z.backward(create_graph=True)
-    _show("x.grad", x.grad, x.grad.expr)
-    x.grad.data.zero_()
-    x.grad.backward()
-    _show("x.grad", x.grad, x.grad.expr)
+    _show("x.grad", _grad(x), _grad(x).expr)
+    _grad(x).data.zero_()
+    _grad(x).backward()
+    _show("x.grad", _grad(x), _grad(x).expr)
     print(f"  symgrad.diff(z, x, y) = {torch.diff(z, x, y)}")
 
 
@@ -44,8 +49,8 @@ def vector() -> None:
     Y = torch.add(torch.dot(X, W), b)
     Y.backward()
     _show("Y", Y, Y.expr)
-    _show("W.grad", W.grad, W.grad.expr)
-    _show("b.grad", b.grad, b.grad.expr)
+    _show("W.grad", _grad(W), _grad(W).expr)
+    _show("b.grad", _grad(b), _grad(b).expr)
 
 
 def run() -> None:

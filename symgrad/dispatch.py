@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from symgrad import dtypes as _dt
+from symgrad._tensor import Tensor, _term_or_const, term_of
 from symgrad.autograd.graph import accumulator
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops.registry import OpDef, defop
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
-from symgrad._tensor import Tensor, _term_or_const, term_of
 
 _PY_NUMBERS = (int, float, bool)
 
@@ -32,7 +32,7 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
             return op.forward(*args, **params)  # a derivative rule in the numeric pass
         args = tuple(_wrap(a) for a in args)
 
-    arrays = []
+    arrays: list[Any] = []
     symbolic = needs_grad = False
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
@@ -119,10 +119,10 @@ def _arg_term(a: Any) -> Term:
 
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
     uses = op.uses
-    edges = []
-    saved = []
-    versions = []
-    meta = []
+    edges: list[Any] = []
+    saved: list[Any] = []
+    versions: list[int] = []
+    meta: list[Any] = []
     names = op.inputs if not op.variadic else ("xs",) * len(args)
     for name, a in zip(names, args):
         if isinstance(a, Tensor) and a._requires_grad:
@@ -209,7 +209,7 @@ def _owner(a: np.ndarray) -> Any:
 
 def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:
     root = src._base if src._base is not None else src
-    chain = (src._view if src._base is not None else ()) + ((op, params),)
+    chain = ((src._view or ()) if src._base is not None else ()) + ((op, params),)
     out._base = root
     out._view = chain
     out._vc = src._vc
@@ -226,7 +226,7 @@ def _refresh_view(v: Tensor) -> None:
     v._grad_fn = c._grad_fn
     v._requires_grad = c._requires_grad
     v._content = c._content
-    v._view_src = v._base._content
+    v._view_src = c._content if v._base is None else v._base._content
 
 
 def _any_requires_grad(self: Tensor, args: tuple[Any, ...]) -> bool:

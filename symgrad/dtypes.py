@@ -8,6 +8,7 @@ floating); a Python float meeting an integer tensor gives the default dtype.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -32,23 +33,27 @@ class dtype:  # noqa: N801 - PyTorch's name
     """
 
     __slots__ = ("name", "numpy", "category", "itemsize")
+    name: str
+    numpy: np.dtype
+    category: builtins.int
+    itemsize: builtins.int
 
-    def __init__(self, name: str, np_dtype: Any, category: int) -> None:
+    def __init__(self, name: str, np_dtype: Any, category: builtins.int) -> None:
         self.name = name
         self.numpy = np.dtype(np_dtype)
         self.category = category
         self.itemsize = self.numpy.itemsize
 
     @property
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         return self.category == _FLOAT
 
     @property
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return False
 
     @property
-    def is_signed(self) -> bool:
+    def is_signed(self) -> builtins.bool:
         return self.numpy.kind != "u" and self.numpy.kind != "b"
 
     def __repr__(self) -> str:

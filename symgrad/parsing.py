@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any, Callable, Iterable, Mapping, NoReturn
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn
 
 __all__ = ["FormulaError", "parse_formula", "formula_to_tensor", "FUNCTIONS", "CONSTANTS"]
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from symgrad import dtypes as _dt
+
 if TYPE_CHECKING:
     from symgrad._tensor import Tensor
 
@@ -227,52 +229,6 @@ class TensorOps:
     def is_contiguous(self) -> bool:
         return bool(self._value.flags.c_contiguous)  # type: ignore[attr-defined]
 
-    # ------------------------------------------------------------ dtype and device
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
-        devices other than the CPU are refused with a clear error."""
-        from symgrad.device import device as _device
-        from symgrad.dtypes import dtype as _dtype
-
-        target = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("copy", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, _dtype) or a in (float, int, bool) or isinstance(a, np.dtype):
-                target = a
-            elif isinstance(a, (str, _device)):
-                dev = a
-            elif hasattr(a, "_value"):
-                target = a.dtype
-            elif a is not None:
-                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, a device or a tensor")
-        if dev is not None:
-            _device(dev)
-        return self if target is None else _ops.to_dtype(self, target)
-
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
-        return self.to(dtype)
-
-    def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
-    def double(self) -> Tensor: return self.to(np.float64)  # noqa: E704
-    def float(self) -> Tensor: return self.to(np.float32)  # noqa: E704
-    def half(self) -> Tensor: return self.to(np.float16)  # noqa: E704
-    def long(self) -> Tensor: return self.to(np.int64)  # noqa: E704
-    def int(self) -> Tensor: return self.to(np.int32)  # noqa: E704
-    def bool(self) -> Tensor: return self.to(np.bool_)  # noqa: E704
-    def cpu(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
-
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        from symgrad.device import device as _device
-
-        _device("cuda")
-        return self  # type: ignore[return-value]  # pragma: no cover - device() raises
-
     # ------------------------------------------------------------ in place
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.add, other, alpha=alpha)  # noqa: E704
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.sub, other, alpha=alpha)  # noqa: E704
@@ -323,6 +279,54 @@ class TensorOps:
 
         return _inplace(self, _fill, generator().normal(mean, std, self.shape))  # type: ignore[attr-defined]
 
+
+    # ------------------------------------------------------------ dtype and device
+    # (last in the class: these method names shadow float/int/bool in later annotations)
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
+        devices other than the CPU are refused with a clear error."""
+        from symgrad.device import device as _device
+        from symgrad.dtypes import dtype as _dtype
+
+        target = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, (_dtype, np.dtype)) or a in (float, int, bool) or (
+                    isinstance(a, type) and issubclass(a, np.generic)):
+                target = a
+            elif isinstance(a, (str, _device)):
+                dev = a
+            elif hasattr(a, "_value"):
+                target = a.dtype
+            elif a is not None:
+                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, a device or a tensor")
+        if dev is not None:
+            _device(dev)
+        return _ops.to_dtype(self, target) if target is not None else self  # type: ignore[return-value]
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
+        return self.to(dtype)
+
+    def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
+    def double(self) -> Tensor: return self.to(_dt.float64)  # noqa: E704
+    def float(self) -> Tensor: return self.to(_dt.float32)  # noqa: E704
+    def half(self) -> Tensor: return self.to(_dt.float16)  # noqa: E704
+    def long(self) -> Tensor: return self.to(_dt.int64)  # noqa: E704
+    def int(self) -> Tensor: return self.to(_dt.int32)  # noqa: E704
+    def bool(self) -> Tensor: return self.to(_dt.bool_)  # noqa: E704
+    def cpu(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        from symgrad.device import device as _device
+
+        _device("cuda")
+        return self  # type: ignore[return-value]  # pragma: no cover - device() raises
 
 def _fill(src: Any, value: Any) -> Any:
     from symgrad.creation import as_tensor

@@ -18,7 +18,8 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -162,9 +163,12 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             tape.seeds.append((node, _term(seed), seed._value))
 
     captured: dict[Any, Any] = {}
-    targets_by_node = {} if targets is None else dict(zip(target_nodes, targets))
+    targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
+    # inf and nan flow through gradients silently, as in PyTorch (sqrt'(0) = inf)
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()
     try:
         for node in order:
             g = buffer.pop(node, None)
@@ -181,6 +185,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             if not retain_graph:
                 _free(node)
     finally:
+        quiet.__exit__(None, None, None)
         grad_mode._state.enabled = prev
     return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
 
@@ -447,7 +452,7 @@ class _Tape:
         for node, term, value in self.seeds:
             _add(buffer, node, Tensor._make(value, term))
         terms: dict[Any, Term] = {}
-        with grad_mode.no_grad():
+        with grad_mode.no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for node, saved, out_value in self.steps:
                 g = buffer.pop(node, None)
                 if g is None:

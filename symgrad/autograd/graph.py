@@ -9,7 +9,8 @@ grad are reached through an ``AccumulateGrad`` node, as in PyTorch.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from symgrad.symbolic.terms import Apply
 
@@ -29,6 +30,13 @@ class Node(Apply):
     and the values its derivative rule needs."""
 
     __slots__ = ("edges", "saved", "versions", "meta", "out_value", "pre_hooks", "retain")
+    edges: tuple[Any, ...]      # per input: the input's node (or AccumulateGrad), None if it needs no grad
+    saved: Any                  # per input: the tensor if a rule reads it, else None; FREED after backward
+    versions: tuple[int, ...]   # version counters of the saved tensors when the op ran
+    meta: tuple[Any, ...]       # per input needing grad: (shape, NumPy dtype) to fit its gradient to
+    out_value: Any              # the result's array, if a rule reads ``out``
+    pre_hooks: list[Any] | None
+    retain: Any                 # weakref to a tensor that called retain_grad()
 
     def name(self) -> str:
         return type(self).__name__
@@ -49,6 +57,7 @@ class AccumulateGrad:
     """Sink of gradients for one leaf tensor (holds the leaf; the leaf holds it weakly)."""
 
     __slots__ = ("variable", "__weakref__")
+    variable: Any
     next_functions: tuple[tuple[Any, int], ...] = ()
 
     def __init__(self, variable: Any) -> None:

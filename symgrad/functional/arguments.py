@@ -23,8 +23,9 @@ differentiated with respect to them.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from symgrad import grad_mode
 from symgrad._tensor import Tensor, term_of

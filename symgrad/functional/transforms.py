@@ -12,7 +12,8 @@ as ``sympy.hessian(f, [x, y])`` does.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from symgrad import grad_mode
 from symgrad._tensor import Tensor

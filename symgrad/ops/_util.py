@@ -3,7 +3,8 @@ reduction helper (object arrays of SymPy expressions, reduced along axes)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

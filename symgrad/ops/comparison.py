@@ -5,7 +5,8 @@ closed forms stay correct away from the current point (``relu'`` is
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -14,13 +14,14 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
            "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
            "aminmax"]
 
 values_indices = namedtuple("values_indices", ["values", "indices"])  # what max(x, dim) returns
+_aminmax = namedtuple("_aminmax", ["min", "max"])
 
 
 def _grow(g: Any, x: Any, dims: Any, keepdim: bool) -> Any:
@@ -34,12 +35,12 @@ def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
     return apply(_SUM, x, dims=dims, keepdim=keepdim)
 
 
-_SUM = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
+_SUM: OpDef = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items)),
              params=("dims", "keepdim"),
              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim),))
 
-_MEAN = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
+_MEAN: OpDef = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
               params=("dims", "keepdim"),
               vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) / reduced_count(x.shape, dims),))
@@ -69,11 +70,11 @@ def _prod_others_sym(x: Any, dims: Any) -> Any:
     return out
 
 
-_PROD_OTHERS = defop("prod_others", _prod_others, _prod_others_sym, params=("dims",),
+_PROD_OTHERS: OpDef = defop("prod_others", _prod_others, _prod_others_sym, params=("dims",),
                      vjp=(lambda g, out, x, dims:
                           (_grow(_sum(g * out, dims, False), x, dims, False) - g * out) / x,))
 
-_PROD = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
+_PROD: OpDef = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Mul(*items)),
               params=("dims", "keepdim"),
               vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * apply(_PROD_OTHERS, x, dims=dims),))
@@ -84,10 +85,10 @@ def _even_share(g: Any, out: Any, x: Any, dims: Any, keepdim: bool) -> Any:
     return _grow(g, x, dims, keepdim) * ties / _grow(_sum(ties, dims, True), x, dims, True)
 
 
-_AMAX = defop("amax", lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
+_AMAX: OpDef = defop("amax", lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Max(*items)),
               params=("dims", "keepdim"), vjp=(_even_share,))
-_AMIN = defop("amin", lambda x, dims, keepdim: np.amin(x, axis=dims, keepdims=keepdim),
+_AMIN: OpDef = defop("amin", lambda x, dims, keepdim: np.amin(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Min(*items)),
               params=("dims", "keepdim"), vjp=(_even_share,))
 
@@ -109,10 +110,10 @@ def _pick_forward(kind: str) -> Any:
     return onehot
 
 
-_IS_ARGMAX = defop("is_argmax", _pick_forward("max"),
+_IS_ARGMAX: OpDef = defop("is_argmax", _pick_forward("max"),
                    lambda x, dim: sym_along(x, dim, lambda items: _first_extreme(items, sp.Gt, sp.Ge)),
                    params=("dim",), bool_out=True)
-_IS_ARGMIN = defop("is_argmin", _pick_forward("min"),
+_IS_ARGMIN: OpDef = defop("is_argmin", _pick_forward("min"),
                    lambda x, dim: sym_along(x, dim, lambda items: _first_extreme(items, sp.Lt, sp.Le)),
                    params=("dim",), bool_out=True)
 
@@ -121,11 +122,11 @@ def _pick_sym(x: Any, dim: int, keepdim: bool, fn: Any) -> Any:
     return sym_reduce(x, (dim,), keepdim, lambda items: fn(*items))
 
 
-_MAX_DIM = defop("max_dim", lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
+_MAX_DIM: OpDef = defop("max_dim", lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Max), params=("dim", "keepdim"),
                  backward_name="MaxBackward0",
                  vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMAX, x, dim=dim),))
-_MIN_DIM = defop("min_dim", lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
+_MIN_DIM: OpDef = defop("min_dim", lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Min), params=("dim", "keepdim"),
                  backward_name="MinBackward0",
                  vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMIN, x, dim=dim),))
@@ -156,8 +157,8 @@ def _argpick(kind: str) -> Any:
     return forward
 
 
-_ARGMAX = defop("argmax", _argpick("max"), _argpick_sym("max"), params=("dim", "keepdim"))
-_ARGMIN = defop("argmin", _argpick("min"), _argpick_sym("min"), params=("dim", "keepdim"))
+_ARGMAX: OpDef = defop("argmax", _argpick("max"), _argpick_sym("max"), params=("dim", "keepdim"))
+_ARGMIN: OpDef = defop("argmin", _argpick("min"), _argpick_sym("min"), params=("dim", "keepdim"))
 
 
 def _logsumexp(x: Any, dims: Any, keepdim: bool) -> Any:
@@ -167,7 +168,7 @@ def _logsumexp(x: Any, dims: Any, keepdim: bool) -> Any:
     return out if keepdim else np.squeeze(out, axis=dims)
 
 
-_LOGSUMEXP = defop("logsumexp", _logsumexp,
+_LOGSUMEXP: OpDef = defop("logsumexp", _logsumexp,
                    lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.log(sp.Add(*map(sp.exp, items)))),
                    params=("dims", "keepdim"),
                    vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * exp(x - _grow(out, x, dims, keepdim)),))
@@ -183,7 +184,7 @@ def _softmax_sym(items: list[Any]) -> list[Any]:
     return [sp.exp(v) / total for v in items]
 
 
-_SOFTMAX = defop("softmax", _softmax, lambda x, dim: sym_along(x, dim, _softmax_sym), params=("dim",),
+_SOFTMAX: OpDef = defop("softmax", _softmax, lambda x, dim: sym_along(x, dim, _softmax_sym), params=("dim",),
                  vjp=(lambda g, out, x, dim: out * (g - _sum(g * out, (dim,), True)),))
 
 
@@ -196,7 +197,7 @@ def _log_softmax_sym(items: list[Any]) -> list[Any]:
     return [v - lse for v in items]
 
 
-_LOG_SOFTMAX = defop("log_softmax", _log_softmax, lambda x, dim: sym_along(x, dim, _log_softmax_sym),
+_LOG_SOFTMAX: OpDef = defop("log_softmax", _log_softmax, lambda x, dim: sym_along(x, dim, _log_softmax_sym),
                      params=("dim",),
                      vjp=(lambda g, out, x, dim: g - exp(out) * _sum(g, (dim,), True),))
 
@@ -209,14 +210,14 @@ def _cumsum_sym(items: list[Any]) -> list[Any]:
     return out
 
 
-_CUMSUM = defop("cumsum", lambda x, dim: np.cumsum(x, axis=dim), lambda x, dim: sym_along(x, dim, _cumsum_sym),
+_CUMSUM: OpDef = defop("cumsum", lambda x, dim: np.cumsum(x, axis=dim), lambda x, dim: sym_along(x, dim, _cumsum_sym),
                 params=("dim",),
                 vjp=(lambda g, out, x, dim: _flip(apply(_CUMSUM, _flip(g, (dim,)), dim=dim), (dim,)),))
 
-_ALL = defop("all", lambda x, dims, keepdim: np.all(x, axis=dims, keepdims=keepdim),
+_ALL: OpDef = defop("all", lambda x, dims, keepdim: np.all(x, axis=dims, keepdims=keepdim),
              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.And(*items)),
              params=("dims", "keepdim"), bool_args=(0,), bool_out=True)
-_ANY = defop("any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdims=keepdim),
+_ANY: OpDef = defop("any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdims=keepdim),
              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Or(*items)),
              params=("dims", "keepdim"), bool_args=(0,), bool_out=True)
 
@@ -320,8 +321,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
 
 def aminmax(input: Any, *, dim: Any = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim``."""
-    return namedtuple("aminmax", ["min", "max"])(amin(input, () if dim is None else dim, keepdim),
-                                                 amax(input, () if dim is None else dim, keepdim))
+    return _aminmax(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
 
 
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:

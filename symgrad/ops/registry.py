@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dis
 import inspect
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from symgrad.autograd.graph import Node
 

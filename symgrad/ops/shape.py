@@ -9,14 +9,15 @@ NumPy arrays or tensors alike: derivative rules use them in both passes.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from symgrad.autograd.engine import sum_to_shape
 from symgrad.dispatch import _same_memory, apply
 from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
            "movedim", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "index", "index_put",
@@ -24,19 +25,19 @@ __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "t
            "select", "clone", "to_dtype", "gather", "take_along_dim", "masked_select", "nonzero", "ravel",
            "atleast_1d", "broadcast_tensors"]
 
-_VIEW = defop("view", lambda x, shape: np.reshape(x, shape), None, params=("shape",), view=True,
+_VIEW: OpDef = defop("view", lambda x, shape: np.reshape(x, shape), None, params=("shape",), view=True,
               vjp=(lambda g, out, x, shape: _reshape(g, tuple(x.shape)),))
 
-_PERMUTE = defop("permute", lambda x, dims: np.transpose(x, dims), None, params=("dims",), view=True,
+_PERMUTE: OpDef = defop("permute", lambda x, dims: np.transpose(x, dims), None, params=("dims",), view=True,
                  vjp=(lambda g, out, x, dims: _permute(g, tuple(np.argsort(dims))),))
 
-_EXPAND = defop("expand", lambda x, shape: np.broadcast_to(x, shape), None, params=("shape",), view=True,
+_EXPAND: OpDef = defop("expand", lambda x, shape: np.broadcast_to(x, shape), None, params=("shape",), view=True,
                 vjp=(lambda g, out, x, shape: _sum_to(g, tuple(x.shape)),))
 
-_SUM_TO = defop("sum_to_size", lambda x, shape: sum_to_shape(x, shape), None, params=("shape",),
+_SUM_TO: OpDef = defop("sum_to_size", lambda x, shape: sum_to_shape(x, shape), None, params=("shape",),
                 vjp=(lambda g, out, x, shape: _expand(g, tuple(x.shape)),))
 
-_FLIP = defop("flip", lambda x, dims: np.flip(x, axis=dims), None, params=("dims",), view=True,
+_FLIP: OpDef = defop("flip", lambda x, dims: np.flip(x, axis=dims), None, params=("dims",), view=True,
               vjp=(lambda g, out, x, dims: _flip(g, dims),))
 
 
@@ -48,16 +49,25 @@ def _index_backward(g: Any, shape: tuple[int, ...], key: Any) -> Any:
     return out
 
 
-_INDEX = defop("index", lambda x, key: x[key], None, params=("key",), view=True,
+def _getitem(x: Any, key: Any) -> Any:
+    out = x[key]
+    if not isinstance(out, np.ndarray):  # x[0] of a 1-d array: a 0-d view, as PyTorch gives
+        parts = key if isinstance(key, tuple) else (key,)
+        out = np.asarray(out, dtype=x.dtype) if Ellipsis in parts else x[parts + (Ellipsis,)]
+    return out
+
+
+_INDEX: OpDef = defop("index", _getitem, None, params=("key",), view=True,
                vjp=(lambda g, out, x, key: apply(_INDEX_BACKWARD, g, shape=tuple(x.shape), key=key),))
 
-_INDEX_BACKWARD = defop("index_backward", _index_backward, None, inputs=("g_in",), params=("shape", "key"),
+_INDEX_BACKWARD: OpDef = defop("index_backward", _index_backward, None, inputs=("g_in",), params=("shape", "key"),
                         vjp=(lambda g, out, g_in, shape, key: _index(g, key),))
 
 
 def _index_put(x: Any, v: Any, key: Any) -> Any:
     out = x.copy()
-    out[key] = v
+    # a 0-d object array stored into one element would nest an array in the array
+    out[key] = v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
     return out
 
 
@@ -67,10 +77,10 @@ def _index_zero(x: Any, key: Any) -> Any:
     return out
 
 
-_INDEX_ZERO = defop("index_zero", _index_zero, None, params=("key",),
+_INDEX_ZERO: OpDef = defop("index_zero", _index_zero, None, params=("key",),
                     vjp=(lambda g, out, x, key: apply(_INDEX_ZERO, g, key=key),))
 
-_INDEX_PUT = defop("index_put", _index_put, None, inputs=("x", "v"), params=("key",),
+_INDEX_PUT: OpDef = defop("index_put", _index_put, None, inputs=("x", "v"), params=("key",),
                    vjp=(lambda g, out, x, v, key: apply(_INDEX_ZERO, g, key=key),
                         lambda g, out, x, v, key: _index(g, key)))
 
@@ -84,15 +94,15 @@ def _cat_grads(g: Any, out: Any, xs: Any, dim: int) -> list[Any]:
     return grads
 
 
-_CAT = defop("cat", lambda *xs, dim: np.concatenate(xs, axis=dim), None, params=("dim",), variadic=True,
+_CAT: OpDef = defop("cat", lambda *xs, dim: np.concatenate(xs, axis=dim), None, params=("dim",), variadic=True,
              promote="common", vjp=_cat_grads)
 
-_STACK = defop("stack", lambda *xs, dim: np.stack(xs, axis=dim), None, params=("dim",), variadic=True,
+_STACK: OpDef = defop("stack", lambda *xs, dim: np.stack(xs, axis=dim), None, params=("dim",), variadic=True,
                promote="common",
                vjp=lambda g, out, xs, dim: [_index(g, (slice(None),) * dim + (i,)) for i in range(len(xs))])
 
-_CLONE = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,))
-_COPY = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,))
+_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,))
+_COPY: OpDef = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,))
 
 
 def _cast_sym(x: Any, dtype: np.dtype) -> Any:
@@ -106,9 +116,9 @@ def _cast_sym(x: Any, dtype: np.dtype) -> Any:
     return x
 
 
-_TO = defop("to_copy", lambda x, dtype: x.astype(dtype), _cast_sym, params=("dtype",), backward_name="ToCopyBackward0",
+_TO: OpDef = defop("to_copy", lambda x, dtype: x.astype(dtype), _cast_sym, params=("dtype",), backward_name="ToCopyBackward0",
             vjp=(lambda g, out, x, dtype: apply(_TO, g, dtype=_dtype_of(x)),))
-_TO_DISCRETE = defop("to_discrete", lambda x, dtype: x.astype(dtype), _cast_sym, params=("dtype",))
+_TO_DISCRETE: OpDef = defop("to_discrete", lambda x, dtype: x.astype(dtype), _cast_sym, params=("dtype",))
 
 
 def _dtype_of(x: Any) -> np.dtype:
@@ -562,7 +572,7 @@ def gather(input: Any, dim: int, index: Any) -> Any:
         raise RuntimeError("gather(): Expected dtype int64 for index")
     if idx.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    grids = list(np.indices(idx.shape, sparse=True))
+    grids: list[Any] = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
     return _index(x, tuple(grids))
 

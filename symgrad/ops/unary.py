@@ -6,7 +6,8 @@ check against the engine."""
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,53 +47,53 @@ def _erf(x: NDArray[Any]) -> Any:
     return v
 
 
-exp = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)")
-exp2 = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)")
-log = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x")
-log2 = _unary("log2", np.log2, lambda x: sp.log(x, 2), lambda g, out, x: g / (x * LOG2),
+exp: Callable[[Any], Any] = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)")
+exp2: Callable[[Any], Any] = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)")
+log: Callable[[Any], Any] = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x")
+log2: Callable[[Any], Any] = _unary("log2", np.log2, lambda x: sp.log(x, 2), lambda g, out, x: g / (x * LOG2),
               "1/(x*log(2))")
-log10 = _unary("log10", np.log10, lambda x: sp.log(x, 10), lambda g, out, x: g / (x * LOG10),
+log10: Callable[[Any], Any] = _unary("log10", np.log10, lambda x: sp.log(x, 10), lambda g, out, x: g / (x * LOG10),
                "1/(x*log(10))")
-log1p = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)")
-expm1 = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1, lambda g, out, x: g * (out + 1), "exp(x)")
-sqrt = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))")
-rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x: 1 / sp.sqrt(x),
+log1p: Callable[[Any], Any] = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)")
+expm1: Callable[[Any], Any] = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1, lambda g, out, x: g * (out + 1), "exp(x)")
+sqrt: Callable[[Any], Any] = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))")
+rsqrt: Callable[[Any], Any] = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x: 1 / sp.sqrt(x),
                lambda g, out, x: -g * out * out * out / 2, "-1/(2*x**(3/2))")
-reciprocal = _unary("reciprocal", np.reciprocal, lambda x: 1 / x, lambda g, out, x: -g * out * out, "-1/x**2")
-sin = _unary("sin", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * cos(x), "cos(x)")
-cos = _unary("cos", np.cos, lambda x: sp.cos(x), lambda g, out, x: -g * sin(x), "-sin(x)")
-tan = _unary("tan", np.tan, lambda x: sp.tan(x), lambda g, out, x: g * (1 + out * out), "tan(x)**2 + 1")
-asin = _unary("asin", np.arcsin, lambda x: sp.asin(x), lambda g, out, x: g / sqrt(1 - x * x),
+reciprocal: Callable[[Any], Any] = _unary("reciprocal", np.reciprocal, lambda x: 1 / x, lambda g, out, x: -g * out * out, "-1/x**2")
+sin: Callable[[Any], Any] = _unary("sin", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * cos(x), "cos(x)")
+cos: Callable[[Any], Any] = _unary("cos", np.cos, lambda x: sp.cos(x), lambda g, out, x: -g * sin(x), "-sin(x)")
+tan: Callable[[Any], Any] = _unary("tan", np.tan, lambda x: sp.tan(x), lambda g, out, x: g * (1 + out * out), "tan(x)**2 + 1")
+asin: Callable[[Any], Any] = _unary("asin", np.arcsin, lambda x: sp.asin(x), lambda g, out, x: g / sqrt(1 - x * x),
               "1/sqrt(1 - x**2)")
-acos = _unary("acos", np.arccos, lambda x: sp.acos(x), lambda g, out, x: -g / sqrt(1 - x * x),
+acos: Callable[[Any], Any] = _unary("acos", np.arccos, lambda x: sp.acos(x), lambda g, out, x: -g / sqrt(1 - x * x),
               "-1/sqrt(1 - x**2)")
-atan = _unary("atan", np.arctan, lambda x: sp.atan(x), lambda g, out, x: g / (1 + x * x), "1/(x**2 + 1)")
-sinh = _unary("sinh", np.sinh, lambda x: sp.sinh(x), lambda g, out, x: g * cosh(x), "cosh(x)")
-cosh = _unary("cosh", np.cosh, lambda x: sp.cosh(x), lambda g, out, x: g * sinh(x), "sinh(x)")
-tanh = _unary("tanh", np.tanh, lambda x: sp.tanh(x), lambda g, out, x: g * (1 - out * out), "1 - tanh(x)**2")
-asinh = _unary("asinh", np.arcsinh, lambda x: sp.asinh(x), lambda g, out, x: g / sqrt(x * x + 1),
+atan: Callable[[Any], Any] = _unary("atan", np.arctan, lambda x: sp.atan(x), lambda g, out, x: g / (1 + x * x), "1/(x**2 + 1)")
+sinh: Callable[[Any], Any] = _unary("sinh", np.sinh, lambda x: sp.sinh(x), lambda g, out, x: g * cosh(x), "cosh(x)")
+cosh: Callable[[Any], Any] = _unary("cosh", np.cosh, lambda x: sp.cosh(x), lambda g, out, x: g * sinh(x), "sinh(x)")
+tanh: Callable[[Any], Any] = _unary("tanh", np.tanh, lambda x: sp.tanh(x), lambda g, out, x: g * (1 - out * out), "1 - tanh(x)**2")
+asinh: Callable[[Any], Any] = _unary("asinh", np.arcsinh, lambda x: sp.asinh(x), lambda g, out, x: g / sqrt(x * x + 1),
                "1/sqrt(x**2 + 1)")
-acosh = _unary("acosh", np.arccosh, lambda x: sp.acosh(x), lambda g, out, x: g / sqrt(x * x - 1),
+acosh: Callable[[Any], Any] = _unary("acosh", np.arccosh, lambda x: sp.acosh(x), lambda g, out, x: g / sqrt(x * x - 1),
                "1/sqrt(x**2 - 1)", value=1.5)
-atanh = _unary("atanh", np.arctanh, lambda x: sp.atanh(x), lambda g, out, x: g / (1 - x * x),
+atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x), lambda g, out, x: g / (1 - x * x),
                "1/(1 - x**2)")
-sigmoid = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
+sigmoid: Callable[[Any], Any] = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
-relu = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
+relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
               lambda g, out, x: g * (x > 0), "Piecewise((1, x > 0), (0, True))")
-abs = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
-sign = _unary("sign", np.sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
-erf = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
+abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
+sign: Callable[[Any], Any] = _unary("sign", np.sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
+erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
              "2*exp(-x**2)/sqrt(pi)")
-erfc = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
+erfc: Callable[[Any], Any] = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
               lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)")
-floor = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0")
-ceil = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0")
-round = _unary("round", np.round, lambda x: sp.Function("round")(x),  # noqa: A001 - PyTorch's name
+floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0")
+ceil: Callable[[Any], Any] = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0")
+round: Callable[[Any], Any] = _unary("round", np.round, lambda x: sp.Function("round")(x),  # noqa: A001 - PyTorch's name
                lambda g, out, x: zeros_like(g), "0")
-trunc = _unary("trunc", np.trunc, lambda x: sp.sign(x) * sp.floor(sp.Abs(x)), lambda g, out, x: zeros_like(g),
+trunc: Callable[[Any], Any] = _unary("trunc", np.trunc, lambda x: sp.sign(x) * sp.floor(sp.Abs(x)), lambda g, out, x: zeros_like(g),
                "0")
-frac = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
+frac: Callable[[Any], Any] = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
               lambda g, out, x: g, "1")
 
 arcsin, arccos, arctan, absolute, special_expit = asin, acos, atan, abs, sigmoid

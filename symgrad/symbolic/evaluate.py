@@ -13,8 +13,9 @@ SymPy recurses when it prints or differentiates, so expressions deeper than
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import sympy
@@ -32,7 +33,7 @@ class ExpressionTooLargeError(RuntimeError):
 class Limits:
     """Largest expression ``.expr`` builds: ``depth`` tree levels, ``size`` tree nodes."""
 
-    depth: int = 120
+    depth: int = 100
     size: int = 200_000
     graph_nodes: int = 1_000_000
 
@@ -45,8 +46,8 @@ def set_expr_limits(depth: int | None = None, size: int | None = None) -> Limits
     Python's recursion limit printing deeper expressions).
 
     >>> import symgrad
-    >>> symgrad.set_expr_limits(depth=120).depth
-    120
+    >>> symgrad.set_expr_limits(depth=100).depth
+    100
     """
     if depth is not None:
         limits.depth = int(depth)
@@ -108,6 +109,7 @@ def value(root: Term) -> Any:
                 continue
             v = _apply(t, args)
         elif isinstance(t, Leaf):
+            assert t.name is not None, "assign_names named every leaf"
             v = symbols.leaf_value(t.name, t.uid, t.shape, _leaf_kind(t))
         elif isinstance(t, Const):
             v = constants.constant(t.value)
@@ -122,7 +124,8 @@ def value(root: Term) -> Any:
             raise too_large(f"The closed form has {size} nodes (limit {limits.size})")
         t._sym = (v, depth, size)
         stack.pop()
-    return root._sym[0]
+    done: Any = root._sym
+    return done[0]
 
 
 def public(v: Any) -> Any:

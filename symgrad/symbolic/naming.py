@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from symgrad.symbolic.terms import Leaf
 

@@ -65,9 +65,9 @@ def leaf_value(name: str, uid: int, shape: tuple[int, ...], kind: str) -> Any:
     """The symbolic value of a leaf: one symbol (0-d) or an object array of them."""
     import numpy as np
 
-    assumptions = {"integer": True} if kind in "iu" else {"real": True}
+    assumptions: dict[str, Any] = {"integer": True} if kind in "iu" else {"real": True}
     if not shape:
-        return LeafSymbol(name, uid, **assumptions)
+        return LeafSymbol(name, uid, name, (), **assumptions)
     out = np.empty(shape, dtype=object)
     for index in np.ndindex(*shape):
         out[index] = LeafSymbol(element_name(name, index), uid, name, index, **assumptions)

@@ -24,6 +24,7 @@ class Term:
 
     __slots__ = ("_sym", "__weakref__")
     const = False
+    _sym: Any  # (value, depth, size) once evaluated to SymPy, else None
 
     def resolve(self) -> Term:
         """The term this one stands for (lazy terms override this)."""
@@ -35,6 +36,7 @@ class Const(Term):
 
     __slots__ = ("value",)
     const = True
+    value: Any
 
     def __init__(self, value: Any) -> None:
         self._sym = None
@@ -56,6 +58,10 @@ class Leaf(Term):
     """
 
     __slots__ = ("tensor", "shape", "name", "uid")
+    tensor: Any
+    shape: tuple[int, ...]
+    name: str | None
+    uid: int
 
     def __init__(self, tensor: Any, shape: tuple[int, ...], name: str | None) -> None:
         self._sym = None
@@ -69,6 +75,9 @@ class Apply(Term):
     """``op(*args, **params)`` with argument terms ``args``."""
 
     __slots__ = ("op", "args", "params")
+    op: Any
+    args: tuple[Term, ...]
+    params: dict[str, Any]
 
     def __init__(self, op: Any, args: tuple[Term, ...], params: dict[str, Any]) -> None:
         self._sym = None
@@ -82,6 +91,7 @@ class Lazy(Term):
     gradients produced by the fast numeric backward pass."""
 
     __slots__ = ("_compute", "_resolved")
+    _compute: Any
 
     def __init__(self, compute: Any) -> None:
         self._sym = None
@@ -101,6 +111,7 @@ class Unavailable(Term):
     """A value whose closed form was deliberately not kept; says why when asked."""
 
     __slots__ = ("reason",)
+    reason: str
 
     def __init__(self, reason: str) -> None:
         self._sym = None

@@ -8,7 +8,8 @@ matrix of shape ``(input j elements, output i elements)``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -10,8 +10,9 @@ division by zero.  The first point tried is the variables' current values.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import sympy

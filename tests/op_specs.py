@@ -1,0 +1,208 @@
+"""The op spec table: one row per op (OpInfo / LAX_GRAD_OPS style).
+
+Each row says how to call the op (symgrad and PyTorch), on which input
+shapes (broadcast pairs included), inside which domain (away from kinks and
+poles), with which tolerances, and which checks do not apply (with the
+reason, as data).  ``covers`` names the op-table entries the row exercises;
+``test_op_table_and_specs_agree`` insists every table entry is covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import symgrad as sg
+from symgrad.ops import shape as _shape
+
+# domains: (low, high) for uniform samples; "nonzero" keeps |x| in [0.3, 2]
+REAL = (-2.0, 2.0)
+POS = (0.3, 2.5)
+UNIT = (-0.9, 0.9)
+NONZERO = "nonzero"
+
+UNARY = [((),), ((3,),), ((2, 3),)]
+BINARY = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2,))]
+MATRIX = [((3,),), ((2, 3),), ((2, 3, 2),)]
+
+
+@dataclass
+class Spec:
+    name: str                                  # row id (also the op name when covers is empty)
+    fn: Callable[..., Any]                     # symgrad: tensors -> tensor
+    torch_fn: Callable[..., Any] | None        # the same in PyTorch (None: no equivalent)
+    cases: list[tuple[tuple[int, ...], ...]]   # input shapes per case
+    domain: Any = REAL                         # one domain, or a list with one per input
+    covers: tuple[str, ...] = ()               # op-table names exercised (default: (name,))
+    differentiable: bool = True                # False: results lie outside the graph
+    second_order: bool = True
+    forward_rtol: float = 1e-9                 # symbolic forward vs NumPy forward
+    closed_form_rtol: float = 1e-9             # closed-form gradient vs numeric gradient
+    skips: dict[str, str] = field(default_factory=dict)   # check name -> reason
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return self.covers or (self.name,)
+
+    def domain_of(self, i: int) -> Any:
+        return self.domain[i] if isinstance(self.domain, list) else self.domain
+
+
+def _t(name: str) -> Callable[..., Any]:
+    """torch.<name> looked up when the torch check runs (torch is optional)."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import torch
+
+        return getattr(torch, name)(*args, **kwargs)
+    return call
+
+
+NO_SYMBOLIC_FORM = "its symbolic form is an undefined function (isnan(x)), not something to evaluate"
+SYMPY_NO_DERIVATIVE = ("sympy.diff returns DiracDelta or an unevaluated Derivative(floor(x)) here; symgrad follows "
+                       "PyTorch (0 almost everywhere), which the finite-difference and PyTorch checks confirm")
+NO_SYMPY_ORACLE = {"closed_form": SYMPY_NO_DERIVATIVE}
+
+
+def _unary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
+    return Spec(name, getattr(sg, name), _t(name), UNARY, domain, **kw)
+
+
+def _binary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
+    return Spec(name, getattr(sg, name), _t(name), BINARY, domain, **kw)
+
+
+def _scatter_through_view(x: Any) -> Any:
+    y = x * 1.0
+    with sg.no_grad():
+        y[0].mul_(2.0)
+    return y
+
+
+def _torch_scatter_through_view(x: Any) -> Any:
+    import torch
+
+    y = x * 1.0
+    with torch.no_grad():
+        y[0].mul_(2.0)
+    return y
+
+
+SPECS: list[Spec] = [
+    # ---- arithmetic
+    _binary("add"), _binary("sub"), _binary("mul"),
+    _binary("div", [REAL, NONZERO]),
+    _binary("pow", [POS, REAL]),
+    Spec("pow_scalar_int", lambda x: x ** 3, lambda x: x ** 3, UNARY, covers=("pow_scalar",)),
+    Spec("pow_scalar_half", lambda x: x ** 0.5, lambda x: x ** 0.5, UNARY, POS, covers=("pow_scalar",)),
+    Spec("pow_scalar_neg", lambda x: x ** -1.5, lambda x: x ** -1.5, UNARY, POS, covers=("pow_scalar",)),
+    Spec("rpow", lambda x: 2 ** x, lambda x: 2 ** x, UNARY, covers=("pow",)),
+    Spec("neg", lambda x: -x, lambda x: -x, UNARY),
+    _binary("remainder", [(1.1, 1.4), (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
+    Spec("floor_divide", sg.floor_divide, _t("floor_divide"), BINARY, [(1.1, 1.4), (0.75, 0.85)],
+         differentiable=False),
+    # ---- unary math
+    _unary("exp"), _unary("exp2"), _unary("log", POS), _unary("log2", POS), _unary("log10", POS),
+    _unary("log1p", (-0.5, 2.0)), _unary("expm1"), _unary("sqrt", POS), _unary("rsqrt", POS),
+    _unary("reciprocal", NONZERO), _unary("sin"), _unary("cos"), _unary("tan", (-1.2, 1.2)),
+    _unary("asin", UNIT), _unary("acos", UNIT), _unary("atan"), _unary("sinh"), _unary("cosh"),
+    _unary("tanh"), _unary("asinh"), _unary("acosh", (1.1, 3.0)), _unary("atanh", UNIT),
+    _unary("sigmoid"), _unary("relu", NONZERO), _unary("abs", NONZERO), _unary("sign", NONZERO, skips=NO_SYMPY_ORACLE),
+    _unary("erf"), _unary("erfc"),
+    *[_unary(n, (0.1, 0.4), skips=NO_SYMPY_ORACLE) for n in ("floor", "ceil", "trunc", "round", "frac")],
+    Spec("softplus", sg.softplus, lambda x: __import__("torch").nn.functional.softplus(x), UNARY),
+    Spec("softplus_beta", lambda x: sg.softplus(x, beta=2.0, threshold=3.0),
+         lambda x: __import__("torch").nn.functional.softplus(x, beta=2.0, threshold=3.0), UNARY, (-1.0, 1.0),
+         covers=("softplus",)),
+    Spec("clamp", lambda x: sg.clamp(x, -0.5, 0.5), lambda x: x.clamp(-0.5, 0.5), UNARY, NONZERO),
+    Spec("clamp_min", lambda x: sg.clamp(x, min=0.5), lambda x: x.clamp(min=0.5), UNARY, NONZERO,
+         covers=("clamp",)),
+    Spec("clamp_tensor_bounds", lambda x, lo: sg.clamp(x, lo, lo + 1.0), lambda x, lo: x.clamp(lo, lo + 1.0),
+         [((3,), (3,))], [(-1.0, 1.0), (-2.0, -1.5)], covers=("where", "lt", "gt")),
+    # ---- selection and comparison
+    _binary("maximum"), _binary("minimum"),
+    Spec("where", lambda x, y: sg.where(x > 0, x, y), lambda x, y: __import__("torch").where(x > 0, x, y),
+         BINARY, [NONZERO, REAL], covers=("where", "gt")),
+    *[Spec(n, getattr(sg, n), _t(n), BINARY, differentiable=False) for n in ("eq", "ne", "lt", "le", "gt", "ge")],
+    Spec("logical_and", lambda x, y: (x > 0) & (y > 0), lambda x, y: (x > 0) & (y > 0), BINARY,
+         differentiable=False),
+    Spec("logical_or", lambda x, y: (x > 0) | (y > 0), lambda x, y: (x > 0) | (y > 0), BINARY,
+         differentiable=False),
+    Spec("logical_xor", lambda x, y: (x > 0) ^ (y > 0), lambda x, y: (x > 0) ^ (y > 0), BINARY,
+         differentiable=False),
+    Spec("logical_not", lambda x: ~(x > 0), lambda x: ~(x > 0), UNARY, differentiable=False),
+    *[Spec(n, getattr(sg, n), _t(n), UNARY, NONZERO, differentiable=False,
+           skips={"symbolic_forward": NO_SYMBOLIC_FORM}) for n in ("isnan", "isinf", "isfinite")],
+    # ---- reductions
+    Spec("sum", lambda x: x.sum(), lambda x: x.sum(), MATRIX),
+    Spec("sum_dim", lambda x: x.sum(0), lambda x: x.sum(0), MATRIX, covers=("sum",)),
+    Spec("sum_keepdim", lambda x: x.sum(-1, keepdim=True), lambda x: x.sum(-1, keepdim=True), MATRIX,
+         covers=("sum",)),
+    Spec("mean", lambda x: x.mean(), lambda x: x.mean(), MATRIX),
+    Spec("mean_dims", lambda x: x.mean((0, -1)), lambda x: x.mean((0, -1)), MATRIX[1:], covers=("mean",)),
+    Spec("prod", lambda x: x.prod(), lambda x: x.prod(), MATRIX, covers=("prod", "prod_others")),
+    Spec("prod_dim", lambda x: x.prod(-1), lambda x: x.prod(-1), MATRIX, covers=("prod", "prod_others")),
+    # (the ties-aware closed form of a 12-element max is correct but slow for sympy.diff: two shapes suffice)
+    Spec("amax", lambda x: x.amax(), lambda x: x.amax(), MATRIX[:2]),
+    Spec("amin_dim", lambda x: x.amin(0), lambda x: x.amin(0), MATRIX, covers=("amin",)),
+    Spec("max", lambda x: x.max(), lambda x: x.max(), MATRIX[:2], covers=("amax",)),
+    Spec("max_dim", lambda x: x.max(-1).values, lambda x: x.max(-1).values, MATRIX,
+         covers=("max_dim", "is_argmax", "argmax")),
+    Spec("min_dim", lambda x: x.min(0, keepdim=True).values, lambda x: x.min(0, keepdim=True).values, MATRIX,
+         covers=("min_dim", "is_argmin", "argmin")),
+    Spec("argmax", lambda x: sg.argmax(x, -1), lambda x: x.argmax(-1), MATRIX, differentiable=False),
+    Spec("argmin", lambda x: sg.argmin(x), lambda x: x.argmin(), MATRIX, differentiable=False),
+    Spec("var", lambda x: x.var(), lambda x: x.var(), MATRIX, covers=("mean", "sum")),
+    Spec("std_dim", lambda x: x.std(-1, correction=0), lambda x: x.std(-1, correction=0), MATRIX,
+         covers=("mean", "sum", "sqrt")),
+    Spec("logsumexp", lambda x: sg.logsumexp(x, 0), lambda x: x.logsumexp(0), MATRIX),
+    Spec("softmax", lambda x: sg.softmax(x, -1), lambda x: x.softmax(-1), MATRIX),
+    Spec("log_softmax", lambda x: sg.log_softmax(x, 0), lambda x: x.log_softmax(0), MATRIX),
+    Spec("cumsum", lambda x: sg.cumsum(x, 0), lambda x: x.cumsum(0), MATRIX, covers=("cumsum", "flip")),
+    Spec("all", lambda x: (x > 0).all(), lambda x: (x > 0).all(), MATRIX, differentiable=False),
+    Spec("any", lambda x: (x > 0).any(-1), lambda x: (x > 0).any(-1), MATRIX, differentiable=False),
+    Spec("norm", lambda x: sg.norm(x), lambda x: x.norm(), MATRIX, covers=("where", "eq", "sqrt", "sum")),
+    # ---- products
+    Spec("matmul", sg.matmul, _t("matmul"),
+         [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)),
+          ((2, 2, 3), (2, 3, 2)), ((3,), (2, 3, 4))]),
+    Spec("dot", sg.dot, _t("dot"), [((3,), (3,))]),
+    Spec("addmm", sg.addmm, _t("addmm"), [((4,), (2, 3), (3, 4)), ((2, 1), (2, 3), (3, 4))]),
+    Spec("addmm_scaled", lambda b, x, y: sg.addmm(b, x, y, beta=0.5, alpha=2.0),
+         lambda b, x, y: __import__("torch").addmm(b, x, y, beta=0.5, alpha=2.0), [((4,), (2, 3), (3, 4))],
+         covers=("addmm",)),
+    Spec("outer", sg.outer, _t("outer"), [((3,), (2,))], covers=("view", "mul")),
+    # ---- shapes and indexing
+    Spec("view", lambda x: x.reshape(-1, 2) * 1.0, lambda x: x.reshape(-1, 2) * 1.0, [((2, 3),), ((4,),)]),
+    Spec("permute", lambda x: x.permute(2, 0, 1), lambda x: x.permute(2, 0, 1), [((2, 3, 2),)]),
+    Spec("transpose", lambda x: x.transpose(0, 1), lambda x: x.transpose(0, 1), [((2, 3),)], covers=("permute",)),
+    Spec("expand", lambda x: x.expand(2, 3), lambda x: x.expand(2, 3), [((1, 3),), ((3,),), ((),)]),
+    Spec("sum_to_size", lambda x: x.sum_to_size(1, 3), lambda x: x.sum_to_size(1, 3), [((2, 3),)]),
+    Spec("flip", lambda x: x.flip(0), lambda x: x.flip(0), [((3,),), ((2, 3),)]),
+    Spec("index_basic", lambda x: x[0], lambda x: x[0], [((3,),), ((2, 3),)],
+         covers=("index", "index_backward")),
+    Spec("index_slice", lambda x: x[:, 1:], lambda x: x[:, 1:], [((2, 3),)], covers=("index", "index_backward")),
+    Spec("index_repeated", lambda x: x[[0, 0, 1]], lambda x: x[[0, 0, 1]], [((3,),), ((2, 3),)],
+         covers=("index", "index_backward")),
+    Spec("index_mask", lambda x: x[x > 0], lambda x: x[x > 0], [((2, 3),)], NONZERO,
+         covers=("index", "index_backward")),
+    Spec("index_put", lambda x, v: sg.index_put(x, (slice(0, 1),), v),
+         lambda x, v: x.index_put((__import__("torch").tensor([0]),), v), [((2, 3), (3,)), ((2, 3), (1, 3))],
+         covers=("index_put", "index_zero")),
+    Spec("cat", lambda x, y: sg.cat([x, y], 0), lambda x, y: __import__("torch").cat([x, y], 0),
+         [((2, 3), (1, 3)), ((3,), (2,))]),
+    Spec("stack", lambda x, y: sg.stack([x, y], 1), lambda x, y: __import__("torch").stack([x, y], 1),
+         [((3,), (3,)), ((2, 3), (2, 3))]),
+    Spec("clone", lambda x: x.clone(), lambda x: x.clone(), UNARY),
+    Spec("copy", _shape._copy, lambda x: x.clone(), UNARY),
+    Spec("to_copy", lambda x: x.to(sg.float32).to(sg.float64), lambda x: x.float().double(), UNARY,
+         forward_rtol=1e-7, closed_form_rtol=1e-7,  # symbolic casts are exact, numeric ones round to float32
+         skips={"fd": "the float32 round trip makes finite differences with eps=1e-6 meaningless",
+                "float32": "this row converts to float64 by design"}),
+    Spec("to_discrete", lambda x: x.to(sg.int64), lambda x: x.to(__import__("torch").int64), UNARY,
+         (-3.0, 3.0), differentiable=False),
+    Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
+         covers=("_scatter_view",), differentiable=False),
+]
+
+SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -1,0 +1,144 @@
+"""Bad input gets PyTorch's exception type and a message that says what to do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad as sg
+
+
+def leaf(v):
+    return sg.tensor(v, requires_grad=True)
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="floating point"):
+        sg.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        sg.tensor([True]).requires_grad_()
+
+
+def test_backward_on_non_scalar_needs_gradient():
+    with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs.*gradient="):
+        (leaf([1., 2.]) * 2).backward()
+
+
+def test_gradient_of_wrong_shape():
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        (leaf([1., 2.]) * 2).backward(sg.ones(3))
+
+
+def test_backward_without_grad_fn():
+    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn"):
+        sg.tensor(1.0).backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (sg.tensor(1.0) * 2).backward()
+
+
+def test_second_backward_through_freed_graph():
+    x = leaf(1.0)
+    y = x.sin()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_in_place_on_leaf_requiring_grad():
+    x = leaf([1., 2.])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad.*no_grad"):
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x[0] = 5.0
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x[0].mul_(2)
+    with sg.no_grad():
+        x.add_(1)
+    assert x.tolist() == [2.0, 3.0]
+
+
+def test_saved_tensor_modified_in_place():
+    x = leaf(1.0)
+    y = x * 2
+    z = y * y
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*version 1; expected version 0"):
+        z.backward()
+
+
+def test_incompatible_broadcast():
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(2\)"):
+        sg.ones(3) + sg.ones(2)
+
+
+def test_in_place_cannot_change_shape_or_type():
+    x = sg.ones(3)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        x.add_(sg.ones(2, 3))
+    i = sg.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i.mul_(1.5)
+
+
+def test_grad_of_non_leaf_warns():
+    y = leaf(1.0) * 2
+    with pytest.warns(UserWarning, match="retain_grad"):
+        assert y.grad is None
+
+
+def test_autograd_grad_of_unused_input():
+    x, y = leaf(1.0), leaf(2.0)
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        sg.autograd.grad(x * 3, [x, y])
+
+
+def test_autograd_grad_input_not_requiring_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        sg.autograd.grad(leaf(1.0) * 2, sg.tensor(1.0))
+
+
+def test_assigning_grad_of_wrong_shape_or_type():
+    x = leaf([1., 2.])
+    with pytest.raises(RuntimeError, match="different size"):
+        x.grad = sg.zeros(3)
+    with pytest.raises(RuntimeError, match="different type"):
+        x.grad = sg.zeros(2, dtype=sg.float32)
+    with pytest.raises(TypeError, match="Tensor or None"):
+        x.grad = np.zeros(2)
+
+
+def test_bad_arguments_name_the_problem():
+    with pytest.raises(TypeError, match="argument 2 must be a Tensor or a number"):
+        sg.ones(2) + "a"
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        sg.ones(2, 3).sum(5)
+    with pytest.raises(RuntimeError, match="invalid for input of size 6"):
+        sg.ones(2, 3).reshape(4, 2)
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        sg.ones(2, 3) @ sg.ones(2, 3)
+    with pytest.raises(RuntimeError, match="1D tensors expected"):
+        sg.dot(sg.ones(2, 2), sg.ones(2))
+    with pytest.raises(RuntimeError, match="Use .reshape"):
+        sg.ones(2, 3).t().view(6)
+    with pytest.raises(TypeError, match="real numbers or booleans"):
+        sg.tensor(["a"])
+    with pytest.raises(TypeError, match="rectangular"):
+        sg.tensor([[1.0], [1.0, 2.0]])
+    with pytest.raises(RuntimeError, match="elements cannot be converted to Scalar"):
+        sg.ones(2).item()
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(sg.ones(2))
+    with pytest.raises(TypeError, match="dtype"):
+        sg.zeros(2, dtype="complex128")
+
+
+def test_expanded_views_are_read_only():
+    x = sg.ones(1, 3).expand(2, 3)
+    with pytest.raises(RuntimeError, match="read-only"):
+        x.add_(1)
+
+
+def test_requires_grad_on_non_leaf():
+    y = leaf(1.0) * 2
+    with pytest.raises(RuntimeError, match="detach"):
+        y.requires_grad = False
