@@ -213,3 +213,23 @@ def test_two_variables_with_the_same_name_are_ambiguous():
     c = symgrad.tensor(3., requires_grad=True, name="x")
     with pytest.raises(ValueError, match="two different variables are printed as 'x'"):
         symgrad.verify_gradient(a * c, a, "x")
+
+
+# ---------------------------------------------------------------- the evaluator behind the sampling
+
+_FORMULAS = ["sin(x)*exp(y) - log(x**2 + 1)", "Max(0, x) + Min(x, y, 1)", "sigmoid(x)*(1 - sigmoid(y))",
+             "sign(x)/2 + abs(y)", "floor(x) + ceiling(y)", "relu(x - y)**2", "atan(x/y) + asinh(x)",
+             "sqrt(x)", "log(x)", "erf(x) + pi*E", "x**y", "tanh(x)**3/cosh(y)"]
+
+
+@pytest.mark.parametrize("text", _FORMULAS)
+def test_point_evaluation_matches_sympy(text):
+    from symgrad.verify.numbers import evaluate_at
+
+    x, y = sympy.symbols("x y", real=True)
+    e = symgrad.parse_formula(text, {"x": x, "y": y})
+    e = e.rewrite(sympy.Piecewise) if text.startswith("relu") else e
+    for px, py in [(sympy.Rational(7, 10), sympy.Rational(-3, 2)), (sympy.Rational(-5, 4), sympy.Rational(2, 5))]:
+        want = complex(sympy.N(e.xreplace({x: px, y: py}), 30))
+        got = evaluate_at(e, {x: px, y: py})
+        assert got == pytest.approx(want, rel=1e-14, abs=1e-14)

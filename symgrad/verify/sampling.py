@@ -1,7 +1,7 @@
 """Comparing two forms numerically at random points of their common domain.
 
 Points are exact decimals (``0.37``, ``-1.5``), so a counterexample reads
-well and evaluation is exact up to SymPy's 20-digit arithmetic.  A point is
+well and evaluation is exact up to 30-digit arithmetic (``numbers``).  A point is
 kept only where everything involved - ``f`` itself, symgrad's gradient and
 the hand derivation - is a finite real number: no ``log`` of negatives, no
 division by zero.  The first point tried is the variables' current values.
@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import sympy
 
+from symgrad.verify.numbers import evaluate_at
 from symgrad.verify.variables import SymbolTable
 
 __all__ = ["Sample", "numeric", "points", "compare"]
 
-DIGITS = 20
 TRIES_PER_POINT = 30
 
 
@@ -31,9 +31,8 @@ def numeric(value: Any, point: dict[Any, Any]) -> np.ndarray | None:
     items = value.reshape(-1) if isinstance(value, np.ndarray) else [value]
     out = []
     for e in items:
-        v = e.xreplace(point) if isinstance(e, sympy.Basic) else e
         try:
-            c = complex(sympy.N(v, DIGITS))
+            c = evaluate_at(e, point) if isinstance(e, sympy.Basic) else complex(e)
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             return None
         if not (math.isfinite(c.real) and math.isfinite(c.imag)) or abs(c.imag) > 1e-12 * max(1.0, abs(c.real)):
