@@ -217,6 +217,8 @@ def test_clear_errors():
         symgrad.jacobian(z)
     with pytest.raises(TypeError, match="not a tensor"):
         symgrad.grad(lambda x: "oops")(x)
+    with pytest.raises(TypeError, match=r"\.item\(\)"):
+        symgrad.grad(lambda x: (x * x).sum().item())(x)
 
 
 def test_symgrad_grad_does_not_shadow_the_engine():

@@ -63,6 +63,14 @@ def test_two_inputs_with_broadcasting_pass():
     assert symgrad.gradgradcheck(f, (a, b))
 
 
+def test_non_contiguous_inputs():
+    base = symgrad.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], dtype=symgrad.float64)
+    xt = base.t().requires_grad_()  # a transposed view of base's memory
+    assert symgrad.gradcheck(lambda x: symgrad.sin(x) * symgrad.tensor([1., 2.]), (xt,))
+    assert symgrad.gradcheck(lambda x: symgrad.sin(x) * symgrad.tensor([1., 2.]), (xt,), fast_mode=True)
+    assert base.tolist() == [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]
+
+
 def test_a_rule_half_a_percent_wrong_is_caught(make_op):
     bad_sin = make_op("sin_off", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * symgrad.cos(x) * 1.005)
     x = _x()

@@ -62,19 +62,15 @@ class _Call:
 
 
 def _outputs(result: Any, who: str) -> tuple[list[Tensor], arguments.TreeDef]:
-    from symgrad.creation import tensor
-
     leaves, tree = arguments.flatten(result)
     if tree.kind == "dict" or any(c.kind != "leaf" for c in tree.children):
         raise TypeError(f"{who}: the function must return a tensor or a tuple/list of tensors")
-    outs = []
     for i, x in enumerate(leaves):
-        if isinstance(x, (int, float)) and not isinstance(x, bool):
-            x = tensor(float(x))
         if not isinstance(x, Tensor):
-            raise TypeError(f"{who}: output {i} of the function is a {type(x).__name__}, not a tensor")
-        outs.append(x)
-    return outs, tree
+            hint = (" (a number computed with .item(), float() or NumPy has no derivative: return the tensor)"
+                    if isinstance(x, (int, float)) else "")
+            raise TypeError(f"{who}: output {i} of the function is a {type(x).__name__}, not a tensor{hint}")
+    return leaves, tree
 
 
 def _check_fn(f: Any, who: str, example: str) -> None:
