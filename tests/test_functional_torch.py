@@ -136,3 +136,8 @@ def test_errors_for_bad_inputs_match_torch_wording():
         sf.vjp(lambda x: x * 2, symgrad.tensor([1., 2.]))
     with pytest.raises(RuntimeError, match="single element"):
         sf.hessian(lambda x: x * 2, symgrad.tensor([1., 2.]))
+    two = (symgrad.tensor([1., 2.]), symgrad.tensor([3., 4.]))
+    with pytest.raises(RuntimeError, match=r"Entry 1 in v has invalid size"):
+        sf.jvp(lambda x, y: x * y, two, (symgrad.tensor([1., 1.]), symgrad.tensor([1., 1., 1.])))
+    with pytest.raises(RuntimeError, match="v is a tuple of invalid length"):
+        sf.jvp(lambda x, y: x * y, two, (symgrad.tensor([1., 1.]),))

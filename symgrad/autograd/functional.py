@@ -106,10 +106,9 @@ def _vectors(v: Any, like: tuple[Tensor, ...], fn_name: str, what: str) -> list[
         if len(like) == 1:
             raise RuntimeError("The given v should contain a single Tensor.")
         raise RuntimeError(f"v is a tuple of invalid length: should be {len(like)} but got {len(vs)}.")
-    for el_v, el in zip(vs, like):
+    for i, (el_v, el) in enumerate(zip(vs, like)):
         if tuple(el_v.shape) != tuple(el.shape):
-            raise RuntimeError(f"Entry {vs.index(el_v)} in v has invalid size: should be {el.shape} but got "
-                               f"{el_v.shape}.")
+            raise RuntimeError(f"Entry {i} in v has invalid size: should be {el.shape} but got {el_v.shape}.")
     return list(vs)
 
 
