@@ -6,7 +6,8 @@ different thing.
 
 Layout: ``transforms`` (the public functions), ``arguments`` (argnums,
 containers, variables and their names), ``derivatives`` (the reverse-mode
-computations), ``blocks`` (tuples of blocks read as one matrix).
+computations), ``blocks`` (tuples of blocks read as one matrix), ``tensor_forms``
+(Jacobians and Hessians of tensors already computed).
 """
 
 from symgrad.functional.blocks import Blocks

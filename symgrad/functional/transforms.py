@@ -15,9 +15,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from symgrad import grad_mode
 from symgrad._tensor import Tensor
-from symgrad.functional import arguments, derivatives
+from symgrad.functional import arguments, derivatives, tensor_forms
 from symgrad.functional.blocks import Blocks
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"]
@@ -146,8 +148,6 @@ def _value_and_grad(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[s
 
 
 def _ones(t: Tensor) -> Any:
-    import numpy as np
-
     return np.ones_like(t._value)
 
 
@@ -171,8 +171,8 @@ def jacobian(f: Any, argnums: Any = 0, has_aux: bool = False) -> Any:
     tensor([[3., 2.],
             [1., 1.]], grad_fn=<CatBackward0>)
     """
-    if _is_tensors(f):
-        return _jacobian_of_tensors(f, argnums)
+    if tensor_forms.is_tensors(f):
+        return tensor_forms.jacobian_of_tensors(f, argnums)
     _check_fn(f, "jacobian", "f")
 
     @functools.wraps(f)
@@ -217,8 +217,8 @@ def hessian(f: Any, argnums: Any = 0, has_aux: bool = False) -> Any:
     >>> symgrad.hessian(lambda w: (w ** 3).sum())(symgrad.tensor([1., 2.])).expr
     [[6*w[0], 0], [0, 6*w[1]]]
     """
-    if _is_tensors(f):
-        return _hessian_of_tensor(f, argnums)
+    if tensor_forms.is_tensors(f):
+        return tensor_forms.hessian_of_tensor(f, argnums)
     _check_fn(f, "hessian", "f")
     inner = jacobian(f, argnums, has_aux)
     outer = jacobian(inner, argnums, has_aux)
@@ -239,7 +239,9 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
     (tensor([ 2., 40.]), [2*x[0], 20*x[1]])
     """
     _check_fn(f, "vjp", "f, *primals")
-    call = _Call(f, primals, {}, tuple(range(len(primals))) or 0, has_aux, "vjp")
+    if not primals:
+        raise TypeError("vjp needs the point to linearize at: symgrad.vjp(f, x) or symgrad.vjp(f, x, y)")
+    call = _Call(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
 
     def vjp_fn(*cotangents: Any) -> tuple[Any, ...]:
         cts = _match(cotangents, call, "cotangent")
@@ -320,47 +322,3 @@ def hvp(f: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool = Fals
 
     gs, hv, (value, aux) = jvp(grads_with_value, primals, tangents, has_aux=True)
     return (value, hv, aux) if has_aux else (value, hv)
-
-
-# ---------------------------------------------------------------- computed tensors
-
-def _is_tensors(x: Any) -> bool:
-    return isinstance(x, Tensor) or (isinstance(x, (list, tuple)) and bool(x) and
-                                     all(isinstance(t, Tensor) for t in x))
-
-
-def _as_list(x: Any, what: str) -> list[Tensor]:
-    items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
-    if not items or not all(isinstance(t, Tensor) for t in items):
-        raise TypeError(f"{what} must be a tensor or a list of tensors, got {type(x).__name__}")
-    for i, t in enumerate(items):
-        if what == "variables" and not t.requires_grad:
-            raise RuntimeError(f"variable {i} does not require grad, so nothing was recorded for it; create it "
-                               "with requires_grad=True before computing the function")
-    return items
-
-
-def _jacobian_of_tensors(outputs: Any, inputs: Any) -> Tensor:
-    if isinstance(inputs, int) and not isinstance(inputs, bool):
-        raise TypeError("symgrad.jacobian(outputs, inputs) needs the variables as the second argument, "
-                        "e.g. symgrad.jacobian(z, [x, y])")
-    outs, ins = _as_list(outputs, "outputs"), _as_list(inputs, "variables")
-    with grad_mode.enable_grad():
-        rows = [_materialize(derivatives.jacobian_blocks(o, ins, create_graph=True), tuple(o.shape), ins) for o in outs]
-    if isinstance(outputs, Tensor) and isinstance(inputs, Tensor):
-        return rows[0][0]
-    blocks = Blocks([Blocks(r, "row", (o.ndim,) * len(r)) for r, o in zip(rows, outs)], "column")
-    with grad_mode.enable_grad():
-        return blocks.matrix()
-
-
-def _hessian_of_tensor(z: Any, inputs: Any) -> Tensor:
-    if not isinstance(z, Tensor) or z.numel() != 1:
-        raise RuntimeError("symgrad.hessian(z, variables) needs a scalar tensor z; for vector outputs use "
-                           "the function form symgrad.hessian(f)(...)")
-    ins = _as_list(inputs, "variables")
-    z = z.reshape(())
-    with grad_mode.enable_grad():
-        gs = derivatives.vjp_grads([z], ins, [Tensor._make(_ones(z))], create_graph=True)
-    grads = _materialize(gs, (), ins)
-    return _jacobian_of_tensors(grads[0] if isinstance(inputs, Tensor) else grads, inputs)
