@@ -10,6 +10,8 @@ import symgrad
 import symgrad.autograd.functional as sf
 
 torch = pytest.importorskip("torch")
+# torch.func imports torch.jit.script internally, which warns in this torch version
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 tf = torch.autograd.functional
 
 # Each function is written once against a library namespace (symgrad or torch).
