@@ -215,6 +215,12 @@ def test_clear_errors():
         symgrad.jvp(lambda x: x, (x,), (symgrad.tensor([1., 2., 3.]),))
     with pytest.raises(TypeError, match="needs the variables"):
         symgrad.jacobian(z)
+    with pytest.raises(TypeError, match="needs the variables"):
+        symgrad.hessian(z)
+    with pytest.raises(TypeError, match=r"variables\[1\] is a int"):
+        symgrad.hessian(z, [x, 3])
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        symgrad.hessian(z, symgrad.tensor(1.))
     with pytest.raises(TypeError, match="not a tensor"):
         symgrad.grad(lambda x: "oops")(x)
     with pytest.raises(TypeError, match=r"\.item\(\)"):

@@ -31,8 +31,13 @@ def is_tensors(x: Any) -> bool:
 
 def _as_list(x: Any, what: str) -> list[Tensor]:
     items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
-    if not items or not all(isinstance(t, Tensor) for t in items):
-        raise TypeError(f"{what} must be a tensor or a list of tensors, got {type(x).__name__}")
+    if not items:
+        raise TypeError(f"{what} must be a tensor or a non-empty list of tensors, got {type(x).__name__}; "
+                        "e.g. symgrad.hessian(z, [x, y])")
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}[{i}] is a {type(t).__name__}, not a tensor; pass the tensors z was computed "
+                            "from, e.g. symgrad.hessian(z, [x, y])")
     for i, t in enumerate(items):
         if what == "variables" and not t.requires_grad:
             raise RuntimeError(f"variable {i} does not require grad, so nothing was recorded for it; create it "
@@ -40,11 +45,15 @@ def _as_list(x: Any, what: str) -> list[Tensor]:
     return items
 
 
+def _need_variables(inputs: Any, who: str) -> None:
+    if isinstance(inputs, int) and not isinstance(inputs, bool):  # the default argnums of the function form
+        raise TypeError(f"symgrad.{who}(z, variables) needs the variables as the second argument, "
+                        f"e.g. symgrad.{who}(z, [x, y])")
+
+
 def jacobian_of_tensors(outputs: Any, inputs: Any) -> Tensor:
     """d outputs / d inputs, differentiable further (``create_graph``)."""
-    if isinstance(inputs, int) and not isinstance(inputs, bool):
-        raise TypeError("symgrad.jacobian(outputs, inputs) needs the variables as the second argument, "
-                        "e.g. symgrad.jacobian(z, [x, y])")
+    _need_variables(inputs, "jacobian")
     outs, ins = _as_list(outputs, "outputs"), _as_list(inputs, "variables")
     with grad_mode.enable_grad():
         rows = [_materialize(derivatives.jacobian_blocks(o, ins, create_graph=True), tuple(o.shape), ins) for o in outs]
@@ -57,6 +66,7 @@ def jacobian_of_tensors(outputs: Any, inputs: Any) -> Tensor:
 
 def hessian_of_tensor(z: Any, inputs: Any) -> Tensor:
     """The Hessian of a one-element tensor: the Jacobian of its gradient."""
+    _need_variables(inputs, "hessian")
     if not isinstance(z, Tensor) or z.numel() != 1:
         raise RuntimeError("symgrad.hessian(z, variables) needs a scalar tensor z; for vector outputs use "
                            "the function form symgrad.hessian(f)(...)")
