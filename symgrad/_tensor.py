@@ -60,26 +60,25 @@ class Tensor(TensorOps):
     (tensor(12.), 2*x*y)
     """
 
-    __slots__ = ("_value", "_content", "_base", "_view", "_view_src", "_vc", "_requires_grad",
-                 "_grad_fn", "_grad", "_retains_grad", "_hooks", "_grad_acc", "_name", "_accum",
-                 "__weakref__")
-
+    # No __slots__: most tensors never set most of these, and class-level
+    # defaults let creation write only what differs (measured: it is the hot path).
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
-    _value: np.ndarray
-    _content: Term | None            # symbolic term; None for a plain constant
-    _base: Tensor | None             # memory owner, for views and aliases
-    _view: tuple[Any, ...] | None    # (op, params) steps from _base to this tensor
-    _view_src: Term | None           # the base term this view's term was derived from
-    _vc: list[int]                   # version counter, shared by views and detach()
-    _requires_grad: bool
-    _grad_fn: Node | None
-    _grad: Tensor | None
-    _retains_grad: bool
-    _hooks: list[Any] | None
-    _grad_acc: Any                   # weakref to this leaf's AccumulateGrad
-    _name: str | None
-    _accum: int                      # gradients accumulated into this tensor (as a .grad)
+    _value: np.ndarray                               # the numeric view
+    _content: Term | None = None                     # symbolic term; None for a plain constant
+    _base: Tensor | None = None                      # memory owner, for views and aliases
+    _view: tuple[Any, ...] | None = None             # (op, params) steps from _base to this tensor
+    _view_src: Term | None = None                    # the base term this view's term was derived from
+    _ver: int = 0                                    # version counter (see _vroot)
+    _vroot: Tensor | None = None                     # who owns the version counter: views and detach() share
+    _requires_grad: bool = False
+    _grad_fn: Node | None = None
+    _grad: Tensor | None = None
+    _retains_grad: bool = False
+    _hooks: list[Any] | None = None
+    _grad_acc: Any = None                            # this leaf's AccumulateGrad (made on first use)
+    _name: str | None = None
+    _accum: int = 0                                  # gradients accumulated into this tensor (as a .grad)
 
     # ------------------------------------------------------------ creation
 
@@ -88,7 +87,7 @@ class Tensor(TensorOps):
         from symgrad.creation import _to_array
 
         d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-        _init(self, _to_array(data, d), None)
+        self._value = _to_array(data, d)
         if name is not None:
             self._set_name(name)
         if requires_grad:
@@ -97,7 +96,9 @@ class Tensor(TensorOps):
     @classmethod
     def _make(cls, value: np.ndarray, content: Term | None = None) -> Tensor:
         t = cls.__new__(cls)
-        _init(t, value, content)
+        t._value = value
+        if content is not None:
+            t._content = content
         return t
 
     # ------------------------------------------------------------ numeric view
@@ -399,7 +400,11 @@ class Tensor(TensorOps):
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return (self._vroot if self._vroot is not None else self)._ver
+
+    def _bump_version(self) -> None:
+        owner = self._vroot if self._vroot is not None else self
+        owner._ver += 1
 
     # ------------------------------------------------------------ printing
 
@@ -455,23 +460,6 @@ class Tensor(TensorOps):
                 t._content.freeze()
 
 
-def _init(t: Tensor, value: np.ndarray, content: Term | None) -> None:
-    t._value = value
-    t._content = content
-    t._base = None
-    t._view = None
-    t._view_src = None
-    t._vc = [0]
-    t._requires_grad = False
-    t._grad_fn = None
-    t._grad = None
-    t._retains_grad = False
-    t._hooks = None
-    t._grad_acc = None
-    t._name = None
-    t._accum = 0
-
-
 def term_of(t: Tensor) -> Term | None:
     """The tensor's current term; None for a plain constant."""
     base = t._base
@@ -517,7 +505,7 @@ def _alias(t: Tensor, share_version: bool) -> Tensor:
     a._content = term_of(t)
     a._view_src = root._content
     if share_version:
-        a._vc = t._vc
+        a._vroot = t._vroot if t._vroot is not None else t
     return a
 
 

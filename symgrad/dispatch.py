@@ -20,61 +20,112 @@ from symgrad.ops.registry import OpDef, defop
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
 _PY_NUMBERS = (int, float, bool)
+_NUMERIC = (np.ndarray, np.generic)
+_new = object.__new__
 
 
 def apply(op: OpDef, *args: Any, **params: Any) -> Any:
-    """Apply ``op`` to tensors (and Python numbers); returns a new tensor."""
-    for a in args:
-        if isinstance(a, Tensor):
-            break
-    else:
-        if any(isinstance(a, (np.ndarray, np.generic)) for a in args):
-            return op.forward(*args, **params)  # a derivative rule in the numeric pass
-        args = tuple(_wrap(a) for a in args)
+    """Apply ``op`` to tensors (and Python numbers); returns a new tensor.
 
+    This is the hot path of every op, so it is written flat (measured):
+    one pass over the arguments, then the result, its term and its node.
+    """
     arrays: list[Any] = []
-    symbolic = needs_grad = False
-    for i, a in enumerate(args):
-        if isinstance(a, Tensor):
-            if a._base is not None and a._grad_fn is not None and a._base._content is not a._view_src:
-                _refresh_view(a)
-            arrays.append(a._value)
-            c = term_of(a)
+    symbolic = needs_grad = has_tensor = has_array = has_float = mixed = False
+    first_dtype = None
+    for a in args:
+        cls = a.__class__
+        if cls is Tensor or isinstance(a, Tensor):
+            has_tensor = True
+            dt = a._value.dtype
+            if first_dtype is None:
+                first_dtype = dt
+            elif dt is not first_dtype:
+                mixed = True
+            base = a._base
+            if base is None:
+                c = a._content
+            else:
+                if a._grad_fn is not None and base._content is not a._view_src:
+                    _refresh_view(a)
+                c = term_of(a)
             if c is not None and not c.const:
                 symbolic = True
             if a._requires_grad:
                 needs_grad = True
-        elif isinstance(a, _PY_NUMBERS):
+            arrays.append(a._value)
+        elif cls is float:
+            has_float = True
             arrays.append(a)
-            if a.__class__ not in _PY_NUMBERS:  # a number with an exact symbolic form (ops._sympy.Exact)
-                symbolic = True
+        elif cls is int or cls is bool:
+            arrays.append(a)
+        elif isinstance(a, _NUMERIC):
+            has_array = True
+            arrays.append(a)
+        elif isinstance(a, _PY_NUMBERS):  # a number with an exact symbolic form (ops._sympy.Exact)
+            has_float = has_float or isinstance(a, float)
+            arrays.append(a)
+            symbolic = True
         else:
-            raise TypeError(f"{op.name}(): argument {i + 1} must be a Tensor or a number, "
-                            f"not {type(a).__name__}")
-    if op.promote is not None:
+            return _apply_converted(op, args, params)
+    if has_array:
+        if not has_tensor:
+            return op.forward(*arrays, **params)  # a derivative rule in the numeric backward pass
+        return _apply_converted(op, args, params)
+    if not has_tensor:
+        return _apply_converted(op, args, params)
+
+    promote = op.promote
+    if promote is not None and (mixed or first_dtype.kind != "f" and (has_float or promote != "common")):  # type: ignore[union-attr]
         _promote(op, args, arrays)
     try:
         value = op.forward(*arrays, **params)
     except ValueError as e:
         raise _shape_error(op, args, e) from None
-    if type(value) is not np.ndarray:
+    if value.__class__ is not np.ndarray:
         value = np.asarray(value)
 
-    out = Tensor._make(value)
-    record = needs_grad and op.vjp is not None and _grad_state.enabled
-    if record or symbolic:
-        terms = tuple(_arg_term(a) for a in args)
-        if record:
-            node = op.node_class(op, terms, params)
-            _connect(node, op, args, value)
-            out._content = node
-            out._grad_fn = node
-            out._requires_grad = True
-        else:
-            out._content = Apply(op, terms, params)
-    if op.view and isinstance(args[0], Tensor) and _same_memory(value, arrays[0]):
+    out = _new(Tensor)
+    out._value = value
+    if needs_grad and op.vjp is not None and _grad_state.enabled:
+        node: Any = _new(op.node_class)
+        node._sym = None
+        node.op = op
+        node.args = tuple([a._content if a.__class__ is Tensor and a._content is not None and a._base is None
+                           else _arg_term(a) for a in args])
+        node.params = params
+        _connect(node, op, args, value)
+        out._content = node
+        out._grad_fn = node
+        out._requires_grad = True
+    elif symbolic:
+        term = _new(Apply)
+        term._sym = None
+        term.op = op
+        term.args = tuple([_arg_term(a) for a in args])
+        term.params = params
+        out._content = term
+    if op.view and _same_memory(value, arrays[0]):
         _make_view(out, args[0], op, params)
     return out
+
+
+def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Arguments that are not yet tensors (lists, NumPy arrays next to tensors)
+    become constant tensors; anything else is a clear error."""
+    from symgrad.creation import as_tensor
+
+    converted = []
+    for i, a in enumerate(args):
+        if isinstance(a, (Tensor, int, float, bool)):
+            converted.append(a)
+            continue
+        try:
+            converted.append(as_tensor(a))
+        except TypeError:
+            raise TypeError(f"{op.name}(): argument {i + 1} must be a Tensor or a number, "
+                            f"not {type(a).__name__}") from None
+    return apply(op, *converted, **params)
 
 
 def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
@@ -92,7 +143,7 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     _check_writable(self, r)
     self._before_write()
     np.copyto(self._value, r._value, casting="unsafe")
-    self._vc[0] += 1
+    self._bump_version()
     if r._grad_fn is not None:
         self._grad_fn = r._grad_fn
         self._requires_grad = True
@@ -105,48 +156,67 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 # ---------------------------------------------------------------- helpers
 
-def _wrap(a: Any) -> Tensor:
-    from symgrad.creation import as_tensor
-
-    return as_tensor(a)
-
-
 def _arg_term(a: Any) -> Term:
     if isinstance(a, Tensor):
+        if a._base is None:
+            c = a._content
+            if c is not None:
+                return c
         return _term_or_const(a)
     return Const(a)
 
 
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
-    uses = op.uses
+    """The node's edges to its inputs' nodes, and what its rules need saved."""
     edges: list[Any] = []
-    saved: list[Any] = []
-    versions: list[int] = []
-    meta: list[Any] = []
-    names = op.inputs if not op.variadic else ("xs",) * len(args)
-    for name, a in zip(names, args):
+    refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
+    shape, dtype = value.shape, value.dtype
+    for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
-            edges.append(a._grad_fn if a._grad_fn is not None else accumulator(a))
-            meta.append((a._value.shape, a._value.dtype))
+            g: Any = a._grad_fn
+            if g is None:
+                g = a._grad_acc
+                if g is None:
+                    g = accumulator(a)
+            edges.append(g)
+            if not refit:
+                v = a._value
+                refit = v.shape != shape or v.dtype is not dtype
         else:
             edges.append(None)
-            meta.append(None)
-        if name in uses and isinstance(a, Tensor):
-            saved.append(a)
-            versions.append(a._vc[0])
-        else:
-            saved.append(a if name in uses else None)
-            versions.append(0)
     node.edges = tuple(edges)
-    node.saved = tuple(saved)
-    node.versions = tuple(versions)
-    node.meta = tuple(meta)
-    node.out_value = value if "out" in uses else None
+    node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
+                       for e, a in zip(edges, args)]) if refit else None
+    which = op.saved_inputs
+    if which is None:  # variadic: every input
+        node.saved = args
+        node.versions = tuple([_version_of(a) for a in args])
+    elif which:
+        saved: list[Any] = [None] * len(args)
+        versions = [0] * len(args)
+        for i in which:
+            a = saved[i] = args[i]
+            if isinstance(a, Tensor):
+                owner = a._vroot
+                versions[i] = a._ver if owner is None else owner._ver
+        node.saved = tuple(saved)
+        node.versions = tuple(versions)
+    else:
+        node.saved = (None,) * len(args)
+        node.versions = None
+    node.out_value = value if "out" in op.uses else None
     node.pre_hooks = None
     node.retain = None
 
 
+def _version_of(a: Any) -> int:
+    if isinstance(a, Tensor):
+        return (a._vroot if a._vroot is not None else a)._ver
+    return 0
+
+
 def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any]) -> None:
+    """Cast arrays to the op's result dtype (PyTorch's result_type rules)."""
     if op.promote == "float":
         for i, a in enumerate(arrays):
             if isinstance(a, np.ndarray) and a.dtype.kind not in "fc":
@@ -198,13 +268,9 @@ def _broadcast_message(shapes: list[tuple[int, ...]]) -> str:
 
 
 def _same_memory(out: np.ndarray, src: np.ndarray) -> bool:
-    return _owner(out) is _owner(src)
-
-
-def _owner(a: np.ndarray) -> Any:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    # NumPy points every view's .base at the array that owns the memory
+    base = out.base
+    return base is not None and (base is src or base is src.base)
 
 
 def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:
@@ -212,7 +278,7 @@ def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> N
     chain = ((src._view or ()) if src._base is not None else ()) + ((op, params),)
     out._base = root
     out._view = chain
-    out._vc = src._vc
+    out._vroot = src._vroot if src._vroot is not None else src
     out._view_src = root._content
 
 

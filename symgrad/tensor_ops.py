@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from symgrad._tensor import Tensor
 
 _ops: Any = None  # symgrad.ops, bound when it has loaded (it imports Tensor)
+_apply: Any = None  # dispatch.apply, bound with it: the hottest operators call it directly
+_MUL: Any = None
+_ADD: Any = None
+_SUB: Any = None
 
 
 def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -32,12 +36,12 @@ class TensorOps:
     __slots__ = ()
 
     # ------------------------------------------------------------ operators
-    def __add__(self, other: Any) -> Tensor: return _ops.add(self, other)  # noqa: E704
-    def __radd__(self, other: Any) -> Tensor: return _ops.add(other, self)  # noqa: E704
-    def __sub__(self, other: Any) -> Tensor: return _ops.sub(self, other)  # noqa: E704
+    def __add__(self, other: Any) -> Tensor: return _apply(_ADD, self, other)  # noqa: E704
+    def __radd__(self, other: Any) -> Tensor: return _apply(_ADD, other, self)  # noqa: E704
+    def __sub__(self, other: Any) -> Tensor: return _apply(_SUB, self, other)  # noqa: E704
     def __rsub__(self, other: Any) -> Tensor: return _ops.sub(other, self)  # noqa: E704
-    def __mul__(self, other: Any) -> Tensor: return _ops.mul(self, other)  # noqa: E704
-    def __rmul__(self, other: Any) -> Tensor: return _ops.mul(other, self)  # noqa: E704
+    def __mul__(self, other: Any) -> Tensor: return _apply(_MUL, self, other)  # noqa: E704
+    def __rmul__(self, other: Any) -> Tensor: return _apply(_MUL, other, self)  # noqa: E704
     def __truediv__(self, other: Any) -> Tensor: return _ops.div(self, other)  # noqa: E704
     def __rtruediv__(self, other: Any) -> Tensor: return _ops.div(other, self)  # noqa: E704
     def __floordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(self, other)  # noqa: E704

@@ -18,14 +18,14 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from symgrad import grad_mode
 from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
-from symgrad.symbolic.terms import Const, Lazy, Term, Unavailable
+from symgrad.symbolic.terms import Lazy, Term, Unavailable
 
 # Closed forms of gradients accumulated more often than this without being
 # cleared are dropped (numbers stay exact), so long loops do not keep every
@@ -148,46 +148,112 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
 
 def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: bool,
          targets: list[Any] | None, accumulate: bool) -> list[Any]:
+    Tensor = _tensor_mod().Tensor
     root_nodes = [t._grad_fn if t._grad_fn is not None else accumulator(t) for t in roots]
     target_nodes = None if targets is None else [_key_node(t) for t in targets]
     order, hooked = _topological(root_nodes)
     needed = None if target_nodes is None else _needed(order, set(target_nodes))
     tensor_mode = create_graph or hooked
-    tape = None if tensor_mode else _Tape(order, needed, set(target_nodes or ()))
+    tape = None if tensor_mode else _Tape(needed)
 
     buffer: dict[Any, Any] = {}
     for node, seed in zip(root_nodes, seeds):
-        g = seed if tensor_mode else _cast(seed._value, seed._value.dtype)
-        _add(buffer, node, g)
+        _add(buffer, node, seed if tensor_mode else seed._value)
         if tape is not None:
             tape.seeds.append((node, _term(seed), seed._value))
 
     captured: dict[Any, Any] = {}
     targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
+
+    def deliver(node: Any, g: Any) -> None:
+        _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape)
+
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
     # inf and nan flow through gradients silently, as in PyTorch (sqrt'(0) = inf)
     quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     quiet.__enter__()
     try:
-        for node in order:
-            g = buffer.pop(node, None)
-            if g is None or (needed is not None and node not in needed):
-                continue
-            g = _pre_hooks(node, g) if tensor_mode else g
-            if tape is not None:
-                tape.steps.append((node, getattr(node, "saved", None), getattr(node, "out_value", None)))
-            _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape)
-            if isinstance(node, AccumulateGrad):
-                continue
-            for edge, gi in _node_grads(node, g, node.saved, node.out_value, tensor_mode, needed, live=True):
-                _add(buffer, edge, gi)
-            if not retain_graph:
-                _free(node)
+        if tape is None:
+            _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph)
+        else:
+            _flow_arrays(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, tape.steps, Tensor)
     finally:
         quiet.__exit__(None, None, None)
         grad_mode._state.enabled = prev
     return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
+
+
+def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
+                 retain_graph: bool, steps: list[Any], Tensor: Any) -> None:
+    """The numeric pass: rules run on NumPy arrays.  Written flat: it is the
+    hot loop of every ``backward()`` (measured)."""
+    pop = buffer.pop
+    get = buffer.get
+    for node in order:
+        g = pop(node, None)
+        if g is None or (needed is not None and node not in needed):
+            continue
+        if node.__class__ is AccumulateGrad:
+            steps.append((node, None, None))
+            deliver(node, g)
+            continue
+        saved = node.saved
+        out_value = node.out_value
+        steps.append((node, saved, out_value))
+        if node.retain is not None or has_targets:
+            deliver(node, g)
+        if saved is FREED:
+            raise _freed_error()
+        versions = node.versions
+        inputs = []
+        for i, s in enumerate(saved):
+            if isinstance(s, Tensor):
+                if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
+                    raise _version_error(node, s, versions[i])
+                inputs.append(s._value)
+            else:
+                inputs.append(s)
+        edges = node.edges
+        meta = node.meta
+        params = node.params
+        vjp = node.op.vjp
+        if vjp.__class__ is tuple:
+            for i, rule in enumerate(vjp):
+                edge = edges[i]
+                if edge is None or rule is None or (needed is not None and edge not in needed):
+                    continue
+                gi = rule(g, out_value, *inputs, **params)
+                if gi is None:
+                    continue
+                if meta is not None:
+                    gi = _fit_array(gi, meta[i])
+                prev = get(edge)
+                buffer[edge] = gi if prev is None else prev + gi
+        else:
+            for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
+                prev = get(edge)
+                buffer[edge] = gi if prev is None else prev + gi
+        if not retain_graph and (versions is not None or out_value is not None):
+            node.saved = FREED
+            node.out_value = None
+
+
+def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
+                  retain_graph: bool) -> None:
+    """The tensor pass (create_graph, or hooks that must see tensors)."""
+    for node in order:
+        g = buffer.pop(node, None)
+        if g is None or (needed is not None and node not in needed):
+            continue
+        g = _pre_hooks(node, g)
+        deliver(node, g)
+        if isinstance(node, AccumulateGrad):
+            continue
+        for edge, gi in _node_grads(node, g, node.saved, node.out_value, True, needed, live=True):
+            _add(buffer, edge, gi)
+        if not retain_graph:
+            _free(node)
 
 
 def _key_node(t: Any) -> Any:
@@ -198,35 +264,43 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     """Reverse post-order of the graph below ``roots`` (iterative DFS), and
     whether any hook is registered in it."""
     post: list[Any] = []
-    seen: set[int] = set()
+    seen: set[Any] = set()
     hooked = False
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
-        stack: list[tuple[Any, Any]] = [(root, iter(_children(root)))]
+        seen.add(root)
+        stack: list[list[Any]] = [[root, _edges(root), 0]]
         while stack:
-            node, it = stack[-1]
-            for child in it:
-                if id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, iter(_children(child))))
+            frame = stack[-1]
+            node, edges, i = frame
+            n = len(edges)
+            while i < n:
+                child = edges[i]
+                i += 1
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    frame[2] = i
+                    stack.append([child, _edges(child), 0])
                     break
             else:
                 stack.pop()
                 post.append(node)
-                if isinstance(node, AccumulateGrad):
-                    hooked = hooked or bool(node.variable._hooks)
+                if node.__class__ is AccumulateGrad:
+                    leaf = node.variable
+                    hooked = hooked or (leaf is not None and bool(leaf._hooks))
                 else:
                     hooked = hooked or bool(node.pre_hooks)
     post.reverse()
     return post, hooked
 
 
-def _children(node: Any) -> Iterable[Any]:
-    if isinstance(node, AccumulateGrad):
-        return ()
-    return [e for e in node.edges if e is not None]
+def _edges(node: Any) -> tuple[Any, ...]:
+    return () if node.__class__ is AccumulateGrad else node.edges
+
+
+def _children(node: Any) -> list[Any]:
+    return [e for e in _edges(node) if e is not None]
 
 
 def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
@@ -238,8 +312,28 @@ def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
     return needed
 
 
+def _freed_error() -> RuntimeError:
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors after "
+        "they have already been freed). Saved intermediate values of the graph are freed when you call "
+        ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+        "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+def _version_error(node: Any, s: Any, expected: int) -> RuntimeError:
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{s.dtype} {list(s.shape)}], which is an input of {type(node).__name__}, is at "
+        f"version {s._version}; expected version {expected} instead. Hint: clone() the tensor before "
+        "modifying it in place, or use the out-of-place op.")
+
+
 def _pre_hooks(node: Any, g: Any) -> Any:
-    hooks = node.variable._hooks if isinstance(node, AccumulateGrad) else node.pre_hooks
+    if isinstance(node, AccumulateGrad):
+        leaf = node.variable
+        hooks = None if leaf is None else leaf._hooks
+    else:
+        hooks = node.pre_hooks
     for hook in list(hooks or ()):
         r = hook(g)
         if r is not None:
@@ -260,8 +354,9 @@ def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any
             captured[node] = _as_result(g, tape, node)
         return
     if isinstance(node, AccumulateGrad):
-        if not targets or target is not None:
-            _accumulate(node.variable, g, create_graph, tape, node)
+        leaf = node.variable
+        if leaf is not None and (not targets or target is not None):
+            _accumulate(leaf, g, create_graph, tape, node)
         return
     retained = node.retain() if node.retain is not None else None
     if retained is not None and (not targets or target is retained):
@@ -287,7 +382,8 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any) -> No
 
             var._grad = _copy(g)
         else:
-            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=tape is None),
+            # a copy: the same array may also be another input's gradient
+            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True),
                                      _term(g) if tape is None else g._content)
         var._accum = 1
         return
@@ -308,7 +404,7 @@ _DROPPED = Unavailable(
 
 
 def _free(node: Any) -> None:
-    if any(s is not None for s in node.saved) or node.out_value is not None:
+    if node.versions is not None or node.out_value is not None:
         node.saved = FREED
         node.out_value = None
 
@@ -319,11 +415,7 @@ def _node_grads(node: Node, g: Any, saved: Any, out_value: Any, tensor_mode: boo
                 live: bool) -> list[tuple[Any, Any]]:
     """(edge, gradient) for each input of ``node`` that needs one."""
     if saved is FREED:
-        raise RuntimeError(
-            "Trying to backward through the graph a second time (or directly access saved tensors after "
-            "they have already been freed). Saved intermediate values of the graph are freed when you call "
-            ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-            "graph a second time or if you need to access saved tensors after calling backward.")
+        raise _freed_error()
     if live:
         _check_versions(node, saved)
     op = node.op
@@ -333,19 +425,21 @@ def _node_grads(node: Node, g: Any, saved: Any, out_value: Any, tensor_mode: boo
     params = node.params
     vjp = op.vjp
     results: list[tuple[Any, Any]] = []
+    meta = node.meta
+    fit = _fit if tensor_mode else _fit_array
     if isinstance(vjp, tuple):
         for i, rule in enumerate(vjp):
             if want[i] and rule is not None:
                 gi = rule(g, out, *inputs, **params)
                 if gi is not None:
-                    results.append((edges[i], _fit(gi, node.meta[i], tensor_mode)))
+                    results.append((edges[i], gi if meta is None else fit(gi, meta[i])))
         return results
     grads = vjp(g, out, inputs, **params) if op.variadic else vjp(g, out, *inputs, **params)
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
     for i, gi in enumerate(grads):
         if want[i] and gi is not None:
-            results.append((edges[i], _fit(gi, node.meta[i], tensor_mode)))
+            results.append((edges[i], gi if meta is None else fit(gi, meta[i])))
     return results
 
 
@@ -367,21 +461,29 @@ def _rule_args(node: Node, saved: Any, out_value: Any, tensor_mode: bool, live: 
     return inputs, out
 
 
-def _fit(gi: Any, meta: Any, tensor_mode: bool) -> Any:
-    """Sum a gradient back to its input's shape and cast it to its dtype."""
+def _fit(gi: Any, meta: Any) -> Any:
+    """Sum a gradient (tensor) back to its input's shape and cast it to its dtype:
+    the one place where broadcasting is undone."""
     shape, dtype = meta
-    if tensor_mode:
-        if tuple(gi.shape) != shape:
-            gi = gi.sum_to_size(shape) if gi.ndim else gi.expand(shape)
-        if gi._value.dtype != dtype:
-            gi = gi.to(dtype)
+    if tuple(gi.shape) != shape:
+        gi = gi.sum_to_size(shape) if gi.ndim else gi.expand(shape)
+    if gi._value.dtype != dtype:
+        gi = gi.to(dtype)
+    return gi
+
+
+def _fit_array(gi: Any, meta: Any) -> Any:
+    """``_fit`` for the numeric pass (NumPy arrays)."""
+    if meta is None:
         return gi
+    shape, dtype = meta
     gi = np.asarray(gi)
     if gi.shape != shape:
         gi = sum_to_shape(gi, shape)
     if gi.dtype != dtype:
         gi = gi.astype(dtype)
     return gi
+
 
 
 def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
@@ -399,14 +501,12 @@ def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
 
 
 def _check_versions(node: Node, saved: Any) -> None:
+    if node.versions is None:
+        return
     Tensor = _tensor_mod().Tensor
     for s, v in zip(saved, node.versions):
-        if isinstance(s, Tensor) and s._vc[0] != v:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{s.dtype} {list(s.shape)}], which is an input of {type(node).__name__}, is at "
-                f"version {s._vc[0]}; expected version {v} instead. Hint: clone() the tensor before "
-                "modifying it in place, or use the out-of-place op.")
+        if isinstance(s, Tensor) and (s._vroot if s._vroot is not None else s)._ver != v:
+            raise _version_error(node, s, v)
 
 
 def _add(buffer: dict[Any, Any], node: Any, g: Any) -> None:
@@ -431,12 +531,10 @@ class _Tape:
     """What an array-mode pass did, so its closed forms can be made later by
     running the same rules on tensors (``term(node)``)."""
 
-    __slots__ = ("order", "needed", "keys", "steps", "seeds", "_terms")
+    __slots__ = ("needed", "steps", "seeds", "_terms")
 
-    def __init__(self, order: list[Any], needed: Any, keys: set[Any]) -> None:
-        self.order = order
+    def __init__(self, needed: Any) -> None:
         self.needed = needed
-        self.keys = keys
         self.steps: list[tuple[Any, Any, Any]] = []
         self.seeds: list[tuple[Any, Term, Any]] = []
         self._terms: dict[Any, Term] | None = None
@@ -466,4 +564,4 @@ class _Tape:
         return terms
 
 
-__all__ = ["backward", "grad", "sum_to_shape", "Const"]
+__all__ = ["backward", "grad", "sum_to_shape"]

@@ -19,9 +19,11 @@ __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comp
 def _bind() -> None:
     import sys
 
-    from symgrad import tensor_ops
+    from symgrad import dispatch, tensor_ops
 
     tensor_ops._ops = sys.modules[__name__]
+    tensor_ops._apply = dispatch.apply
+    tensor_ops._MUL, tensor_ops._ADD, tensor_ops._SUB = TABLE["mul"], TABLE["add"], TABLE["sub"]
 
 
 _bind()

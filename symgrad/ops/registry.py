@@ -33,7 +33,7 @@ class OpDef:
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
-                 "promote", "bool_args", "bool_out", "view", "uses", "node_class", "variadic")
+                 "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "node_class", "variadic")
 
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
@@ -52,6 +52,9 @@ class OpDef:
         self.view = view
         self.variadic = variadic
         self.uses = _rule_uses(vjp, self.inputs)
+        # positions of the inputs the rules read (None: all of them, for variadic ops)
+        self.saved_inputs = None if "xs" in self.uses else tuple(
+            i for i, n in enumerate(self.inputs) if n in self.uses)
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
 
