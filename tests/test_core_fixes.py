@@ -3,6 +3,7 @@ test failed before its fix."""
 
 from __future__ import annotations
 
+import pytest
 import sympy
 
 import symgrad
@@ -26,3 +27,11 @@ def test_short_decimals_still_print_as_decimals():
     assert str((x * 0.1).expr) == "0.1*x"
     assert str((x * 0.5).expr) == "0.5*x"
     assert str((x * 0.123456789).expr) == "0.123456789*x"
+
+
+def test_ops_on_numbers_only_do_not_recurse():
+    """After the flat-dispatch rewrite, an op given only Python numbers bounced
+    between apply() and _apply_converted() until RecursionError."""
+    assert symgrad.sin(2.0).item() == pytest.approx(0.9092974268256817)
+    assert symgrad.add(1, 2).item() == 3
+    assert symgrad.maximum(1.5, 2).item() == 2
