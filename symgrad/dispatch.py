@@ -128,6 +128,8 @@ def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -
         except TypeError:
             raise TypeError(f"{op.name}(): argument {i + 1} must be a Tensor or a number, "
                             f"not {type(a).__name__}") from None
+    if not any(isinstance(a, Tensor) for a in converted):
+        converted = [as_tensor(a) for a in converted]  # numbers only: 0-d tensors, or apply() sends them back here
     return apply(op, *converted, **params)
 
 
@@ -172,38 +174,36 @@ def _arg_term(a: Any) -> Term:
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
     """The node's edges to its inputs' nodes, and what its rules need saved."""
     edges: list[Any] = []
-    meta: list[Any] | None = None if op.elementwise else []
+    refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
+    shape, dtype = value.shape, value.dtype
     for a in args:
-        if a.__class__ is not Tensor and not isinstance(a, Tensor) or not a._requires_grad:
-            edges.append(None)
-            if meta is not None:
-                meta.append(None)
-            continue
-        g: Any = a._grad_fn
-        if g is None:
-            ref = a._grad_acc
-            g = ref() if ref is not None else None
+        if isinstance(a, Tensor) and a._requires_grad:
+            g: Any = a._grad_fn
             if g is None:
-                g = accumulator(a)
-        edges.append(g)
-        v = a._value
-        if meta is None and (v.shape != value.shape or v.dtype != value.dtype):
-            meta = [None if e is None else (t._value.shape, t._value.dtype) for e, t in zip(edges, args)]
-        elif meta is not None and len(meta) < len(edges):
-            meta.append((v.shape, v.dtype))
+                g = a._grad_acc
+                if g is None:
+                    g = accumulator(a)
+            edges.append(g)
+            if not refit:
+                v = a._value
+                refit = v.shape != shape or v.dtype is not dtype
+        else:
+            edges.append(None)
     node.edges = tuple(edges)
-    node.meta = None if meta is None else tuple(meta)
+    node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
+                       for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
     if which is None:  # variadic: every input
         node.saved = args
-        node.versions = tuple(_version_of(a) for a in args)
+        node.versions = tuple([_version_of(a) for a in args])
     elif which:
         saved: list[Any] = [None] * len(args)
         versions = [0] * len(args)
         for i in which:
-            a = args[i]
-            saved[i] = a
-            versions[i] = _version_of(a)
+            a = saved[i] = args[i]
+            if isinstance(a, Tensor):
+                owner = a._vroot
+                versions[i] = a._ver if owner is None else owner._ver
         node.saved = tuple(saved)
         node.versions = tuple(versions)
     else:
@@ -274,13 +274,9 @@ def _broadcast_message(shapes: list[tuple[int, ...]]) -> str:
 
 
 def _same_memory(out: np.ndarray, src: np.ndarray) -> bool:
-    return _owner(out) is _owner(src)
-
-
-def _owner(a: np.ndarray) -> Any:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    # NumPy points every view's .base at the array that owns the memory
+    base = out.base
+    return base is not None and (base is src or base is src.base)
 
 
 def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:
