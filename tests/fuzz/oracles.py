@@ -58,7 +58,7 @@ class Report:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def check(program: Program, torch: Any = None, second_order: bool = True) -> Report:
+def check(program: Program, torch: Any = None, second_order: bool = True, codegen: bool = True) -> Report:
     report = Report()
     leaves = program.make_leaves(symgrad, named=True)
     loss, nodes = program.run(symgrad, "symgrad", leaves)
@@ -76,10 +76,14 @@ def check(program: Program, torch: Any = None, second_order: bool = True) -> Rep
     if torch is not None:
         _check_torch(program, torch, leaves, loss, nodes, scale)
         report.checks.add("torch")
+    hvp = None
     if second_order:
         hvp_torch = torch if "pow_exponent_zero_second_order" not in differences else None
-        _check_second_order(program, hvp_torch, grads, wanted, scale)
+        hvp = _check_second_order(program, hvp_torch, grads, wanted, scale)
         report.checks.add("second_order")
+    if codegen and hasattr(symgrad, "gradient_function"):
+        _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None)
+        report.checks.add("codegen")
     for name in differences:
         report.skipped[f"torch_hvp ({DIFFERENCES[name].name})"] = DIFFERENCES[name].reason
     return report
@@ -234,7 +238,7 @@ def _hvp(module: Any, dialect: str, program: Program, wanted: list[int], u: list
 
 
 def _check_second_order(program: Program, torch: Any, grads: list[np.ndarray], wanted: list[int],
-                        scale: float) -> None:
+                        scale: float) -> list[np.ndarray]:
     u = _directions(program, wanted)
     tensor_mode, hvp = _hvp(symgrad, "symgrad", program, wanted, u)
     for i, g in zip(wanted, tensor_mode):
@@ -259,3 +263,27 @@ def _check_second_order(program: Program, torch: Any, grads: list[np.ndarray], w
     fd = _derivative(directional_gradient, 1e-4)
     _close(np.concatenate([h.reshape(-1) for h in hvp]), fd, RTOL_FD, hscale,
            "Hessian-vector product vs finite differences of the gradient")
+    return hvp
+
+
+# ---------------------------------------------------------------- generated code
+
+def _check_codegen(program: Program, value: float, grads: list[np.ndarray], used: list[int], scale: float,
+                   hvp: list[np.ndarray] | None) -> None:
+    """``symgrad.gradient_function`` (NumPy backend): value, gradient and Hessian."""
+    if not used:
+        return
+    leaves = program.make_leaves(symgrad)
+    loss, _ = program.run(symgrad, "symgrad", leaves)
+    fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None)
+    got = fn(*[program.leaves[i].value for i in used])
+    _close(np.asarray(got[0]), np.asarray(value), RTOL_CLOSED, max(1.0, abs(value)), "generated code's value")
+    for i, g in zip(used, got[1]):
+        _close(np.asarray(g), grads[i], RTOL_CLOSED, scale, f"generated code's gradient of {program.leaves[i].name}")
+    if hvp is not None:
+        u = _directions(program, used)
+        hscale = max([1.0] + [float(np.max(np.abs(h), initial=0.0)) for h in hvp])
+        for k, (i, row) in enumerate(zip(used, got[2])):
+            hu = sum(np.tensordot(np.asarray(block), uj, axes=uj.ndim) for block, uj in zip(row, u))
+            _close(np.asarray(hu, dtype=float), hvp[k], RTOL_CLOSED, hscale,
+                   f"generated Hessian times a direction, for {program.leaves[i].name}")
