@@ -172,3 +172,15 @@ def test_huge_leaf_is_refused_before_its_symbols_are_built(monkeypatch):
         _ = x.expr
     with pytest.raises(sg.ExpressionTooLargeError, match="one per element"):
         _ = (sg.ones(300_000) * x).sum().expr
+
+
+def test_generated_code_prints_sympys_complex_infinity():
+    # Found by the differential fuzzer (generated code): the NumPy, JAX and C
+    # printers raised KeyError/PrintMethodNotImplementedError on zoo, which the
+    # closed form of log(x * (x > 0)) has in its unused x <= 0 branch.
+    x = sg.tensor(0.25, requires_grad=True)
+    y = sg.log(x * (x > 0)) - x
+    fn = sg.gradient_function(y, x, hessian=True)
+    value, grad, hess = fn(0.25)
+    assert (float(value), float(grad), float(hess)) == pytest.approx((np.log(0.25) - 0.25, 3.0, -16.0))
+    assert "NAN" in sg.gradient_function(y, x, backend="c", hessian=True).source
