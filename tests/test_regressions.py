@@ -185,3 +185,19 @@ def test_generated_code_prints_sympys_complex_infinity():
         assert "nan" in source.lower()
     value, grad, hess = sg.gradient_function(y, x, hessian=True)(0.25)
     assert (float(value), float(grad), float(hess)) == pytest.approx((np.log(0.25), 4.0, -16.0))
+
+
+def test_closed_form_comparing_a_branch_that_is_not_a_real_number():
+    # Found by the differential fuzzer: log(x * (x > 0)) is zoo (SymPy's 1/0)
+    # in its x <= 0 branch; comparing it (log(...) > 0) raised SymPy's
+    # "TypeError: Invalid comparison of non-real zoo" from .expr.  Such a
+    # branch compares as IEEE compares nan: false (except !=).
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.log(x * (x > 0))
+    z = y * (y > 0) + y * (y != 0)
+    s = x.expr
+    e = z.expr
+    assert float(e.subs(s, 2.0)) == pytest.approx(2 * np.log(2.0))
+    assert float(e.subs(s, 0.5)) == pytest.approx(np.log(0.5))
+    z.backward()
+    assert float(x.grad.expr.subs(s, 2.0)) == pytest.approx(x.grad.item()) == pytest.approx(1.0)

@@ -13,6 +13,7 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import relation
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal", "not_equal",
            "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
@@ -33,12 +34,12 @@ def _compare(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any
     return fn
 
 
-eq = _compare("eq", np.equal, lambda x, y: sp.Eq(x, y), "==", "tensor([False, False])")
-ne = _compare("ne", np.not_equal, lambda x, y: sp.Ne(x, y), "!=", "tensor([True, True])")
-lt = _compare("lt", np.less, lambda x, y: sp.Lt(x, y), "<", "tensor([ True, False])")
-le = _compare("le", np.less_equal, lambda x, y: sp.Le(x, y), "<=", "tensor([ True, False])")
-gt = _compare("gt", np.greater, lambda x, y: sp.Gt(x, y), ">", "tensor([False,  True])")
-ge = _compare("ge", np.greater_equal, lambda x, y: sp.Ge(x, y), ">=", "tensor([False,  True])")
+eq = _compare("eq", np.equal, lambda x, y: relation(sp.Eq, x, y), "==", "tensor([False, False])")
+ne = _compare("ne", np.not_equal, lambda x, y: relation(sp.Ne, x, y), "!=", "tensor([True, True])")
+lt = _compare("lt", np.less, lambda x, y: relation(sp.Lt, x, y), "<", "tensor([ True, False])")
+le = _compare("le", np.less_equal, lambda x, y: relation(sp.Le, x, y), "<=", "tensor([ True, False])")
+gt = _compare("gt", np.greater, lambda x, y: relation(sp.Gt, x, y), ">", "tensor([False,  True])")
+ge = _compare("ge", np.greater_equal, lambda x, y: relation(sp.Ge, x, y), ">=", "tensor([False,  True])")
 greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
 _NOT = defop("logical_not", np.logical_not, lambda x: sp.Not(x), elementwise=True, bool_args=(0,), bool_out=True)
