@@ -82,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         run()
     except Exception as e:  # hypothesis attaches the minimal program as notes
         failed = True
-        notes = "\n".join(getattr(e, "__notes__", []))
-        print(f"\nDISAGREEMENT: {type(e).__name__}: {e}\n{notes}", file=sys.stderr)
+        for err in getattr(e, "exceptions", [e]):  # several distinct failures come as an ExceptionGroup
+            notes = "\n".join(getattr(err, "__notes__", []))
+            print(f"\nDISAGREEMENT: {type(err).__name__}: {err}\n{notes}", file=sys.stderr)
     print(f"profile: {'long, seed ' + str(args.seed) if args.long else 'fixed-seed'}; "
           f"PyTorch: {'torch ' + torch.__version__ if torch else 'not installed'}; "
           f"{time.monotonic() - start:.0f} s")

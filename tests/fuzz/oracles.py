@@ -276,7 +276,9 @@ def _check_codegen(program: Program, value: float, grads: list[np.ndarray], used
     leaves = program.make_leaves(symgrad)
     loss, _ = program.run(symgrad, "symgrad", leaves)
     fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None)
-    got = fn(*[program.leaves[i].value for i in used])
+    # the function takes wrt, then any other leaf the loss reads (one used only in a mask, say)
+    position = {id(t): i for i, t in enumerate(leaves)}
+    got = fn(*[program.leaves[position[id(t)]].value for t in fn.inputs])
     _close(np.asarray(got[0]), np.asarray(value), RTOL_CLOSED, max(1.0, abs(value)), "generated code's value")
     for i, g in zip(used, got[1]):
         _close(np.asarray(g), grads[i], RTOL_CLOSED, scale, f"generated code's gradient of {program.leaves[i].name}")
