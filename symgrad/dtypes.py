@@ -143,6 +143,7 @@ def from_numpy_dtype(np_d: np.dtype) -> dtype:
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """PyTorch's ``promote_types``: the smallest type both fit in, float over int."""
+    a, b = as_dtype(a), as_dtype(b)
     if a is b:
         return a
     if a.category != b.category:

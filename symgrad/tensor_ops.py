@@ -32,6 +32,12 @@ def _bool_operand(*args: Any) -> bool:
     return False
 
 
+def _tensor_argument(x: Any, fn: str, name: str) -> Any:
+    if not isinstance(x, TensorOps):
+        raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, not {type(x).__name__}")
+    return x
+
+
 def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     from symgrad.dispatch import inplace
 
@@ -326,7 +332,7 @@ class TensorOps:
             return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
         return self.to(dtype)
 
-    def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
+    def type_as(self, other: Any) -> Tensor: return self.to(_tensor_argument(other, "type_as", "other").dtype)  # noqa: E704
     def double(self) -> Tensor: return self.to(_dt.float64)  # noqa: E704
     def float(self) -> Tensor: return self.to(_dt.float32)  # noqa: E704
     def half(self) -> Tensor: return self.to(_dt.float16)  # noqa: E704

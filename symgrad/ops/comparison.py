@@ -107,7 +107,7 @@ def equal(input: Any, other: Any) -> bool:
     >>> symgrad.equal(symgrad.tensor([1., 2.]), symgrad.tensor([1., 2.]))
     True
     """
-    a, b = np.asarray(input), np.asarray(other)
+    a, b = _values(input), _values(other)
     return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
@@ -115,7 +115,7 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, eq
     """Elementwise ``|input - other| <= atol + rtol * |other|``, as a bool tensor (numbers only)."""
     from symgrad.creation import as_tensor
 
-    return as_tensor(np.isclose(np.asarray(input), np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return as_tensor(np.isclose(_values(input), _values(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -125,4 +125,10 @@ def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, e
     >>> symgrad.allclose(symgrad.tensor([1.0]), symgrad.tensor([1.0 + 1e-9]))
     True
     """
-    return bool(np.allclose(np.asarray(input), np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(np.allclose(_values(input), _values(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _values(x: Any) -> np.ndarray:
+    from symgrad.creation import as_tensor
+
+    return as_tensor(x)._value

@@ -82,6 +82,10 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - 
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not _is_tensor(bound) and (
+                isinstance(bound, bool) or not isinstance(bound, (int, float, np.integer, np.floating))):
+            raise TypeError(f"clamp(): {name} must be a number or a tensor, not {type(bound).__name__}")
     if _is_tensor(min) or _is_tensor(max):
         out = input
         if min is not None:
