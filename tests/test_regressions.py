@@ -201,3 +201,23 @@ def test_closed_form_comparing_a_branch_that_is_not_a_real_number():
     assert float(e.subs(s, 0.5)) == pytest.approx(np.log(0.5))
     z.backward()
     assert float(x.grad.expr.subs(s, 2.0)) == pytest.approx(x.grad.item()) == pytest.approx(1.0)
+
+
+def test_device_dtype_and_print_option_strings_are_validated():
+    # Found by the hostile-input fuzzer: device("cpu:-1") was accepted and
+    # "cpu:abc" raised int()'s ValueError; dtype strings went through NumPy's
+    # dtype language ("\x00" was bool, "0{" raised NumPy's ValueError);
+    # set_printoptions ignored an unknown profile and took precision="abc"
+    # until the next tensor was printed.
+    for spec in ("cpu:-1", "cpu:abc", "cpu:"):
+        with pytest.raises(RuntimeError, match="device"):
+            sg.device(spec)
+    assert str(sg.device("cpu:1")) == "cpu:1"
+    for bad in ("\x00", "0{", "f8", "()f8"):
+        with pytest.raises(TypeError, match="dtype"):
+            sg.zeros(1, dtype=bad)
+    assert sg.zeros(1, dtype="float32").dtype is sg.float32
+    with pytest.raises(ValueError, match="profile"):
+        sg.set_printoptions(profile="nonsense")
+    with pytest.raises(ValueError, match="precision"):
+        sg.set_printoptions(precision="abc")
