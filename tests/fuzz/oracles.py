@@ -58,7 +58,8 @@ class Report:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def check(program: Program, torch: Any = None, second_order: bool = True, codegen: bool = True) -> Report:
+def check(program: Program, torch: Any = None, second_order: bool = True, codegen: bool = True,
+          transforms: bool = True) -> Report:
     report = Report()
     leaves = program.make_leaves(symgrad, named=True)
     loss, nodes = program.run(symgrad, "symgrad", leaves)
@@ -81,6 +82,9 @@ def check(program: Program, torch: Any = None, second_order: bool = True, codege
         hvp_torch = torch if "pow_exponent_zero_second_order" not in differences else None
         hvp = _check_second_order(program, hvp_torch, grads, wanted, scale)
         report.checks.add("second_order")
+    if transforms and hasattr(symgrad, "hvp"):
+        _check_transforms(program, grads, wanted, scale, hvp)
+        report.checks.add("transforms")
     if codegen and hasattr(symgrad, "gradient_function"):
         _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None)
         report.checks.add("codegen")
@@ -264,6 +268,31 @@ def _check_second_order(program: Program, torch: Any, grads: list[np.ndarray], w
     _close(np.concatenate([h.reshape(-1) for h in hvp]), fd, RTOL_FD, hscale,
            "Hessian-vector product vs finite differences of the gradient")
     return hvp
+
+
+# ---------------------------------------------------------------- function transforms
+
+def _check_transforms(program: Program, grads: list[np.ndarray], wanted: list[int], scale: float,
+                      hvp: list[np.ndarray] | None) -> None:
+    """``symgrad.grad``, ``jvp`` and ``hvp`` of the program as a function of its leaves."""
+    def f(*leaves: Any) -> Any:
+        return program.run(symgrad, "symgrad", list(leaves))[0]
+
+    primals = tuple(symgrad.tensor(leaf.value) for leaf in program.leaves)
+    gs = symgrad.grad(f, argnums=tuple(wanted))(*primals)
+    for i, g in zip(wanted, gs):
+        _close(g._value, grads[i], RTOL_ENGINES, scale, f"symgrad.grad for {program.leaves[i].name}")
+    u = dict(zip(wanted, _directions(program, wanted)))
+    tangents = tuple(symgrad.tensor(u.get(i, np.zeros_like(leaf.value))) for i, leaf in enumerate(program.leaves))
+    _, jv = symgrad.jvp(f, primals, tangents)
+    directional = sum(float(np.sum(grads[i] * u[i])) for i in wanted)
+    _close(np.asarray(jv._value), np.asarray(directional), RTOL_ENGINES, scale * max(1.0, len(u)),
+           "symgrad.jvp vs the gradient along the direction")
+    if hvp is not None:
+        _, hv = symgrad.hvp(f, primals, tangents)
+        hscale = max([1.0] + [float(np.max(np.abs(h), initial=0.0)) for h in hvp])
+        for k, i in enumerate(wanted):
+            _close(hv[i]._value, hvp[k], RTOL_ENGINES, hscale, f"symgrad.hvp for {program.leaves[i].name}")
 
 
 # ---------------------------------------------------------------- generated code
