@@ -149,7 +149,7 @@ def _check_finite_differences(program: Program, grads: list[np.ndarray], wanted:
 
 # ---------------------------------------------------------------- closed forms
 
-def _flat(e: Any) -> list[Any]:
+def flatten_expr(e: Any) -> list[Any]:
     if isinstance(e, sympy.NDimArray):
         return list(sympy.flatten(e.tolist())) if e.shape else [e[()]]
     return [e]
@@ -179,8 +179,8 @@ def evaluate_at(exprs: list[Any], point: dict[Any, float]) -> np.ndarray:
 def _check_closed_form(program: Program, leaves: list[Any], loss: Any, grads: list[np.ndarray],
                        wanted: list[int], used: list[int], scale: float, report: Report) -> None:
     try:
-        symbols = [s for i in wanted for s in _flat(leaves[i].expr)]
-        exprs = [_flat(loss.expr)[0]] + [e for i in used for e in _flat(leaves[i].grad.expr)]
+        symbols = [s for i in wanted for s in flatten_expr(leaves[i].expr)]
+        exprs = [flatten_expr(loss.expr)[0]] + [e for i in used for e in flatten_expr(leaves[i].grad.expr)]
     except symgrad.ExpressionTooLargeError as e:  # documented limit, with its message naming compact()
         assert "compact()" in str(e)
         report.skipped["closed_form"] = "expression too large"
