@@ -1,43 +1,23 @@
 """Hostile and malformed strings at every public entry point that takes one:
 symbol names, device and dtype strings, formula strings (verify, the
 parser), command-line arguments, print profiles, nn parameter names and
-option strings.
+option strings (the checks: ``tests/fuzz/strings.py``).
 
-Nothing may execute code (payloads append to ``CANARY`` if they ever run),
-escape as anything but an error that names the argument, or reach generated
-code unsanitised.  Hypothesis mixes the payloads with random text.
+Nothing may execute code, escape as anything but an error that names the
+argument, or reach generated code unsanitised.  Hypothesis mixes known
+payloads with random text; ``tests/fuzz/atheris_strings.py`` runs the same
+checks coverage-guided.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
-from collections.abc import Callable
-from typing import Any
-
-import numpy as np
 import pytest
-import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import symgrad as sg
-from symgrad import nn
-from symgrad.parsing import FormulaError, parse_formula
+from tests.fuzz import strings
 
-CANARY: list[str] = []
-_RUN = "__import__('tests.test_hostile').test_hostile.CANARY.append('ran')"
-
-PAYLOADS = [
-    _RUN, f"x; {_RUN}", f'x"""; {_RUN}; """', f"x'''; {_RUN}; '''", f"x\n{_RUN}", f"lambda: {_RUN}",
-    f"exec({_RUN!r})", f"eval({_RUN!r})", "().__class__.__bases__[0].__subclasses__()", "x.__class__",
-    "{0.__class__}", "%s%n", "x\x00y", "\u202ex", "x[0]", "sin(x)", "x**2", "1e999999", "10**10**10",
-    "9**9**9**9", "9" * 5000, "(" * 300 + "x" + ")" * 300, "x" + "**x" * 300, "-" * 1000 + "x",
-    "cpu", "cpu:0", "cpu:-1", "cpu:abc", "cuda", "cuda:0", "meta", "float32", "float64", "f8", "O", "S5",
-    "float64,float64", "(2,3)f8", "int", "bool", "", " ", "\n", "demo", "--help", "-h", "demo --x",
-]
-STRINGS = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=40),
+STRINGS = st.one_of(st.sampled_from(strings.PAYLOADS), st.text(max_size=40),
                     st.text(alphabet="()[]{}*+-/.,:;'\"\\ x_0123456789eE\n", max_size=40))
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -45,171 +25,31 @@ FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None
 
 @pytest.fixture(autouse=True)
 def _no_payload_ran():
-    CANARY.clear()
+    strings.CANARY.clear()
     yield
-    assert not CANARY, "a hostile string was executed"
+    strings.nothing_ran()
 
 
-def outcome(fn: Callable[[], Any], argument: str, allowed: tuple[type[BaseException], ...] = (TypeError, ValueError,
-                                                                                            RuntimeError),
-            value: str | None = None) -> Any:
-    """Run ``fn``: it succeeds, or fails with an allowed error that names the argument (or quotes ``value``)."""
-    try:
-        return fn()
-    except allowed as e:
-        text = str(e)
-        assert argument in text.lower() or (value is not None and repr(value) in text), \
-            f"the error does not name the {argument}: {type(e).__name__}: {e}"
-        return e
-    finally:
-        assert not CANARY, "a hostile string was executed"
+@pytest.mark.parametrize("check", strings.CHECKS, ids=lambda c: c.__name__)
+def test_hostile_strings(check):
+    FUZZ(given(STRINGS)(check))()
 
-
-# ---------------------------------------------------------------- device and dtype strings
-
-def _is_cpu(s: str) -> bool:
-    kind, _, index = s.partition(":")
-    return kind == "cpu" and (index == "" or index.isdigit())
-
-
-@FUZZ
-@given(STRINGS)
-def test_device_strings(s):
-    for call in (lambda: sg.device(s), lambda: sg.zeros(2, device=s), lambda: sg.tensor([1.0], device=s)):
-        r = outcome(call, "device")
-        assert isinstance(r, Exception) != _is_cpu(s), (s, r)
-
-
-@FUZZ
-@given(STRINGS)
-def test_dtype_strings(s):
-    for call in (lambda: sg.zeros(2, dtype=s), lambda: sg.tensor([1.0], dtype=s), lambda: sg.ones(2).to(dtype=s)):
-        r = outcome(call, "dtype")
-        if not isinstance(r, Exception):
-            assert r.dtype in (sg.float16, sg.float32, sg.float64, sg.int8, sg.int16, sg.int32, sg.int64, sg.uint8,
-                               sg.bool)
-
-
-@FUZZ
-@given(STRINGS)
-def test_to_with_a_string(s):
-    outcome(lambda: sg.ones(2).to(s), "device")
-
-
-# ---------------------------------------------------------------- symbol names, closed forms, generated code
-
-def _code_is_clean(source: str, raw: str) -> None:
-    """The generated module: imports and one function whose only string is its docstring."""
-    tree = ast.parse(source)
-    funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    assert len(funcs) == 1 and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef)) for n in tree.body)
-    body = funcs[0].body
-    assert isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)  # the docstring
-    for node in ast.walk(ast.Module(body=body[1:], type_ignores=[])):
-        assert not (isinstance(node, ast.Constant) and isinstance(node.value, str)), "a string in generated code"
-        if isinstance(node, ast.Name):
-            assert node.id.isidentifier()
-    names = {a.arg for a in funcs[0].args.args}
-    if not raw.isidentifier():
-        assert raw not in names
-
-
-@FUZZ
-@given(STRINGS)
-def test_symbol_names(s):
-    x = outcome(lambda: sg.tensor([0.5, 1.5], requires_grad=True, name=s), "name")
-    if isinstance(x, Exception):
-        return
-    y = (sg.sin(x) * x).sum()
-    for show in (lambda: str(y.expr), lambda: repr(y), lambda: sympy.latex(y.expr), lambda: str(y.compact())):
-        show()
-    y.backward(retain_graph=True)
-    str(x.grad.expr)
-    fn = sg.gradient_function(y, x)
-    _code_is_clean(fn.source, s)
-    value, grad = fn(np.array([0.5, 1.5]))
-    assert float(value) == pytest.approx(y.item()) and np.allclose(grad, x.grad.tolist())
-    assert not CANARY
-
-
-@FUZZ
-@given(STRINGS)
-def test_renaming_a_leaf(s):
-    x = sg.tensor(1.0, requires_grad=True)
-
-    def rename() -> Any:
-        x.name = s
-        return str((x * x).expr)
-    outcome(rename, "name")
-
-
-# ---------------------------------------------------------------- formulas
-
-@FUZZ
-@given(STRINGS)
-def test_formula_strings_are_parsed_never_run(s):
-    with contextlib.suppress(FormulaError):
-        parse_formula(s, ["x", "y"])
-    assert not CANARY
-
-
-@FUZZ
-@given(STRINGS)
-def test_verify_gradient_with_a_formula_string(s):
-    x = sg.tensor(0.5, requires_grad=True, name="x")
-    try:
-        sg.verify_gradient(x * x, x, expected=s, points=3)
-    except (FormulaError, TypeError, ValueError) as e:
-        assert str(e).strip()
-    assert not CANARY
-
-
-# ---------------------------------------------------------------- command line and options
 
 @FUZZ
 @given(st.lists(STRINGS, max_size=3))
 def test_command_line_arguments(argv):
-    from symgrad.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        try:
-            code = main(argv)
-        except SystemExit as e:  # argparse's usage error
-            code = e.code
-    assert code in (0, 2), (argv, out.getvalue()[-500:])
+    strings.check_command_line(argv)
 
 
-@FUZZ
-@given(STRINGS)
-def test_print_profiles(s):
-    try:
-        r = outcome(lambda: sg.set_printoptions(profile=s), "profile")
-        assert isinstance(r, Exception) != (s in ("default", "short", "full")), (s, r)
-        repr(sg.ones(3))
-    finally:
-        sg.set_printoptions(profile="default")
+def test_the_canary_sees_executed_payloads():
+    with pytest.raises(AssertionError, match="executed"):
+        strings.outcome(lambda: eval(strings.RUN), "x")  # noqa: S307 - the point of the test
+    strings.CANARY.clear()
 
 
-@FUZZ
-@given(STRINGS)
-def test_option_strings(s):
-    x, y = sg.tensor([1.0, -2.5]), sg.tensor([2.0, 2.0])
-    r = outcome(lambda: sg.div(x, y, rounding_mode=s), "rounding_mode")
-    assert isinstance(r, Exception) != (s in ("trunc", "floor"))
-    r = outcome(lambda: sg.norm(x, p=s), "p=")
-    assert isinstance(r, Exception) != (s == "fro")
+def test_the_atheris_harness_runs_without_atheris():
+    from tests.fuzz import atheris_strings
 
-
-@FUZZ
-@given(STRINGS)
-def test_module_member_names(s):
-    m = nn.Module()
-    r = outcome(lambda: m.register_parameter(s, nn.Parameter(sg.ones(2))), "name", (KeyError, TypeError, ValueError),
-                value=s)
-    if isinstance(r, Exception):
-        return
-    state = m.state_dict()
-    assert list(state) == [s]
-    m.load_state_dict(state)
-    assert [n for n, _ in m.named_parameters()] == [s]
+    atheris_strings.strings = strings  # what main() sets after instrumenting the import
+    for data in (b"", b"\x00cpu:1", b"\x02x\xff", b"\x04sin(x)*2", bytes([len(strings.CHECKS)]) + b"demo"):
+        atheris_strings.one_input(data)
