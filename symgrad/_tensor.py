@@ -79,6 +79,7 @@ class Tensor(TensorOps):
     _grad_acc: Any = None                            # weakref to this leaf's AccumulateGrad
     _name: str | None = None
     _accum: int = 0                                  # gradients accumulated into this tensor (as a .grad)
+    _grad_origin: Any = None                         # as a .grad: which backward() made it (autograd.origin)
 
     # ------------------------------------------------------------ creation
 
