@@ -23,12 +23,15 @@ MAX_LABELLED_PASSES = 8
 
 @dataclass(frozen=True, eq=False)
 class Pass:
-    """One ``backward()`` call: its outputs (weakly), each output's own origin
-    when the output was itself a gradient (higher-order derivatives), and
-    whether explicit ``gradient=`` seeds were given (a vector-Jacobian
-    product rather than a plain derivative)."""
+    """One ``backward()`` call: its outputs (weakly: only to find their
+    variable names) and their terms (to write an unnamed output as its
+    formula; a pass's gradients keep its graph alive anyway), each output's
+    own origin when the output was itself a gradient (higher-order
+    derivatives), and whether explicit ``gradient=`` seeds were given (a
+    vector-Jacobian product rather than a plain derivative)."""
 
     outputs: tuple[Any, ...]
+    output_terms: tuple[Any, ...]
     output_origins: tuple[GradOrigin | None, ...]
     seeded: bool
 
@@ -54,7 +57,10 @@ class GradOrigin:
 
 def start(roots: list[Any], seeded: bool) -> Pass:
     """The record of a ``backward()`` from ``roots``."""
-    return Pass(tuple(weakref.ref(t) for t in roots), tuple(graph_origin(t) for t in roots), seeded)
+    from symgrad._tensor import _term_or_const
+
+    return Pass(tuple(weakref.ref(t) for t in roots), tuple(_term_or_const(t) for t in roots),
+                tuple(graph_origin(t) for t in roots), seeded)
 
 
 def graph_origin(t: Any) -> GradOrigin | None:
