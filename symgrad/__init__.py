@@ -58,6 +58,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "set_expr_limits": "symgrad.symbolic.evaluate",
     "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
+    "show": "symgrad.display",
+    "draw": "symgrad.display",
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "testing", "display", "codegen", "cli")
 
