@@ -169,38 +169,32 @@ def _arg_term(a: Any) -> Term:
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
     """The node's edges to its inputs' nodes, and what its rules need saved."""
     edges: list[Any] = []
-    meta: list[Any] | None = None if op.elementwise else []
+    refit = not op.elementwise  # must gradients be summed back or cast? (elementwise: only if shapes differ)
+    shape, dtype = value.shape, value.dtype
     for a in args:
-        if a.__class__ is not Tensor and not isinstance(a, Tensor) or not a._requires_grad:
+        if isinstance(a, Tensor) and a._requires_grad:
+            g: Any = a._grad_fn
+            edges.append(g if g is not None else accumulator(a))
+            if not refit:
+                v = a._value
+                refit = v.shape != shape or v.dtype is not dtype
+        else:
             edges.append(None)
-            if meta is not None:
-                meta.append(None)
-            continue
-        g: Any = a._grad_fn
-        if g is None:
-            ref = a._grad_acc
-            g = ref() if ref is not None else None
-            if g is None:
-                g = accumulator(a)
-        edges.append(g)
-        v = a._value
-        if meta is None and (v.shape != value.shape or v.dtype != value.dtype):
-            meta = [None if e is None else (t._value.shape, t._value.dtype) for e, t in zip(edges, args)]
-        elif meta is not None and len(meta) < len(edges):
-            meta.append((v.shape, v.dtype))
     node.edges = tuple(edges)
-    node.meta = None if meta is None else tuple(meta)
+    node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
+                       for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
     if which is None:  # variadic: every input
         node.saved = args
-        node.versions = tuple(_version_of(a) for a in args)
+        node.versions = tuple([_version_of(a) for a in args])
     elif which:
         saved: list[Any] = [None] * len(args)
         versions = [0] * len(args)
         for i in which:
-            a = args[i]
-            saved[i] = a
-            versions[i] = _version_of(a)
+            a = saved[i] = args[i]
+            if isinstance(a, Tensor):
+                owner = a._vroot
+                versions[i] = a._ver if owner is None else owner._ver
         node.saved = tuple(saved)
         node.versions = tuple(versions)
     else:

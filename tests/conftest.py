@@ -6,6 +6,8 @@ import pytest
 
 import symgrad
 
+collect_ignore_glob = ["data/*"]  # verbatim seed programs: run by test_seed.py, not collected
+
 
 @pytest.fixture(autouse=True)
 def _restore_global_state():

@@ -13,7 +13,10 @@ import sympy
 
 import symgrad
 
-SEED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "seed"
+# Verbatim copies of the seed article's programs and PyTorch's output for them
+# (the originals live in ../shared/seed, which a clone of this repo may not have).
+SEED = pathlib.Path(__file__).resolve().parent / "data" / "seed"
+SHARED_SEED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "seed"
 
 
 def _swapped(src: str) -> str:
@@ -28,7 +31,6 @@ def _numbers(text: str) -> list[float]:
     return [float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", "\n".join(lines))]
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the shared seed folder is not next to this checkout")
 @pytest.mark.parametrize("name", ["01_first_derivative", "02_second_derivative", "03_vector"])
 def test_seed_program_prints_pytorchs_numbers(name):
     src = _swapped((SEED / f"{name}.py").read_text(encoding="utf-8"))
@@ -36,6 +38,12 @@ def test_seed_program_prints_pytorchs_numbers(name):
     want = (SEED / "pytorch-output" / f"{name}.txt").read_text(encoding="utf-8")
     assert _numbers(out) == pytest.approx(_numbers(want))
     assert out.count("grad_fn=<CopyBackwards>") == want.count("grad_fn=<CopyBackwards>")
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason="../shared/seed is not next to this checkout")
+def test_vendored_seed_matches_the_shared_one():
+    for path in SEED.rglob("*.*"):
+        assert path.read_bytes() == (SHARED_SEED / path.relative_to(SEED)).read_bytes(), path.name
 
 
 def test_first_derivatives_closed_forms():

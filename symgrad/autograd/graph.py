@@ -73,7 +73,7 @@ class AccumulateGrad:
 def accumulator(leaf: Any) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, created on first use and shared after."""
     ref = leaf._grad_acc
-    acc = ref() if ref is not None else None
+    acc = None if ref is None else ref()
     if acc is None:
         acc = AccumulateGrad(leaf)
         leaf._grad_acc = weakref.ref(acc)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from symgrad.dispatch import apply
-from symgrad.ops._sympy import sp
+from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
 from symgrad.ops.registry import OpDef, defop
 
@@ -43,7 +43,13 @@ _SUM: OpDef = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdim
 _MEAN: OpDef = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
               params=("dims", "keepdim"),
-              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) / reduced_count(x.shape, dims),))
+              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) / _exact_count(x.shape, dims),))
+
+
+def _exact_count(shape: Any, dims: Any) -> Any:
+    # n as an Exact number: a constant gradient divided by n stays 1/n in closed forms (not 0.0909...)
+    n = reduced_count(shape, dims)
+    return Exact(float(n), lambda: sp.Integer(n))
 
 
 def _prod_others(x: Any, dims: Any) -> Any:

@@ -106,7 +106,7 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
 
 _SOFTPLUS = defop("softplus", _softplus, lambda x, beta, threshold: sp.log(1 + sp.exp(num(beta) * x)) / num(beta),
                   params=("beta", "threshold"), elementwise=True, promote="float",
-                  vjp=(lambda g, out, x, beta, threshold: g * sigmoid(x * beta),))
+                  vjp=(lambda g, out, x, beta, threshold: g * where(x * beta > threshold, 1.0, sigmoid(x * beta)),))
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
@@ -121,3 +121,4 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
 
 
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to it by name)
+from symgrad.ops.selection import where  # noqa: E402

@@ -1,0 +1,27 @@
+"""Neural-network layers, losses and initialisation with PyTorch's names
+(``symgrad.nn``, as ``torch.nn``).
+
+Parameters are symbols named by their qualified names, so a model's output
+and loss are formulas of ``linear.weight[0, 0]``, ``linear.bias[0]``...
+
+>>> import symgrad
+>>> from symgrad import nn
+>>> model = nn.Linear(1, 1)
+>>> loss = nn.MSELoss()(model(symgrad.tensor([[1.], [2.]])), symgrad.tensor([[3.], [5.]]))
+>>> loss.expr
+(bias[0] + weight[0, 0] - 3)**2/2 + (bias[0] + 2*weight[0, 0] - 5)**2/2
+"""
+
+from symgrad.nn import functional, init  # noqa: F401
+from symgrad.nn import naming as _naming  # noqa: F401  (registers the parameter namer)
+from symgrad.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from symgrad.nn.container import ModuleList, Sequential
+from symgrad.nn.flatten import Flatten
+from symgrad.nn.linear import Identity, Linear
+from symgrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from symgrad.nn.module import Module
+from symgrad.nn.parameter import Parameter
+
+__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Sequential", "ModuleList", "ReLU", "Tanh",
+           "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+           "CrossEntropyLoss", "NLLLoss", "functional", "init"]

@@ -1,0 +1,118 @@
+"""Activation layers: ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
+``Softmax``, ``LogSoftmax`` (each a thin module over ``nn.functional``)."""
+
+from __future__ import annotations
+
+from symgrad._tensor import Tensor
+from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from symgrad.nn.module import Module
+
+__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax"]
+
+
+class ReLU(Module):
+    """``max(0, x)`` elementwise.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> nn.ReLU()(x).expr
+    Max(0, x)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Tanh(Module):
+    """Hyperbolic tangent elementwise.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> nn.Tanh()(x).expr
+    tanh(x)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanh(input)
+
+
+class Sigmoid(Module):
+    """``1 / (1 + exp(-x))`` elementwise.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.Sigmoid()(symgrad.tensor([0.]))
+    tensor([0.5000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.sigmoid(input)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta*x)) / beta``, linear where ``beta*x > threshold``.
+
+    >>> from symgrad import nn
+    >>> nn.Softplus()
+    Softplus(beta=1.0, threshold=20.0)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    """``exp(x) / sum(exp(x))`` along ``dim``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.Softmax(dim=0)(symgrad.tensor([0., 0.]))
+    tensor([0.5000, 0.5000])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """``x - log(sum(exp(x)))`` along ``dim``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LogSoftmax(dim=1)(symgrad.tensor([[0., 0.]]))
+    tensor([[-0.6931, -0.6931]])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

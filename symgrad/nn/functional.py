@@ -1,0 +1,146 @@
+"""Functions behind the layers, as ``torch.nn.functional`` (``import
+symgrad.nn.functional as F``): ``linear``, activations, and the losses (from
+``symgrad.nn.loss_functions``).  All are compositions of symgrad ops, so
+every result has a closed form.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import symgrad.ops as ops
+from symgrad._tensor import Tensor
+from symgrad.nn._checks import require_tensor
+from symgrad.nn.loss_functions import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = ["linear", "relu", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "mse_loss", "l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: ``addmm`` for a batch of rows (so the
+    result's ``grad_fn`` is ``AddmmBackward0``, as in PyTorch).
+
+    Mixed floating dtypes are promoted (a float32 input meeting float64
+    weights gives float64), where PyTorch would refuse them.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> w = symgrad.tensor([[2.]], requires_grad=True)
+    >>> b = symgrad.tensor([1.], requires_grad=True)
+    >>> y = F.linear(symgrad.tensor([[3.]]), w, b)
+    >>> y, y.expr
+    (tensor([[7.]], grad_fn=<AddmmBackward0>), [[b[0] + 3*w[0, 0]]])
+    """
+    require_tensor(input, "linear")
+    require_tensor(weight, "linear", "weight")
+    if input.ndim == 0:
+        raise RuntimeError("linear(): the input must have at least 1 dimension (its last one holds the "
+                           "features), got a 0-d tensor; reshape it, e.g. x.reshape(1, 1)")
+    if weight.ndim not in (1, 2):
+        raise RuntimeError(f"linear(): weight must be 1-d or 2-d (out_features x in_features), got shape "
+                           f"{list(weight.shape)}")
+    in_features = weight.shape[-1]
+    if input.shape[-1] != in_features:
+        rows = math.prod(input.shape[:-1])
+        out = weight.shape[0] if weight.ndim == 2 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+                           f"{in_features}x{out}): the input's last dimension ({input.shape[-1]}) must equal "
+                           f"the layer's in_features ({in_features})")
+    return ops.linear(input, weight, bias)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(0, x)`` elementwise.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.relu(symgrad.tensor([-1., 2.]))
+    tensor([0., 2.])
+    """
+    require_tensor(input, "relu")
+    return input.relu_() if inplace else ops.relu(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent elementwise.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.tanh(symgrad.tensor([0.]))
+    tensor([0.])
+    """
+    return ops.tanh(require_tensor(input, "tanh"))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))`` elementwise.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(0., requires_grad=True)
+    >>> F.sigmoid(x), F.sigmoid(x).expr
+    (tensor(0.5000, grad_fn=<SigmoidBackward0>), 1/(1 + exp(-x)))
+    """
+    return ops.sigmoid(require_tensor(input, "sigmoid"))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta*x)) / beta`` (linear where ``beta*x > threshold``).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(0., requires_grad=True)
+    >>> F.softplus(x).expr
+    log(exp(x) + 1)
+    """
+    if beta == 0:
+        raise ValueError("softplus(): beta must be nonzero")
+    return ops.softplus(require_tensor(input, "softplus"), beta, threshold)
+
+
+def _implicit_dim(name: str, ndim: int) -> int:
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                  f"dim={dim} as an argument.", UserWarning, stacklevel=3)
+    return dim
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (PyTorch's implicit choice, with
+    its warning, when ``dim`` is not given).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.softmax(symgrad.tensor([[0., 0.], [0., 0.]]), dim=1)
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
+    require_tensor(input, "softmax")
+    if dim is None:
+        dim = _implicit_dim("softmax", input.ndim)
+    return ops.softmax(input if dtype is None else input.to(dtype), dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``x - log(sum(exp(x)))`` along ``dim`` (computed stably).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> z = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> F.log_softmax(z, dim=0).expr
+    [z[0] - log(exp(z[0]) + exp(z[1])), z[1] - log(exp(z[0]) + exp(z[1]))]
+    """
+    require_tensor(input, "log_softmax")
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.ndim)
+    return ops.log_softmax(input if dtype is None else input.to(dtype), dim)

@@ -1,0 +1,18 @@
+"""Optimizers with PyTorch's names and update rules (``symgrad.optim``, as
+``torch.optim``): ``SGD``, ``Adam``, ``AdamW`` and ``lr_scheduler.StepLR``.
+
+>>> import symgrad
+>>> from symgrad import nn, optim
+>>> model = nn.Linear(1, 1)
+>>> opt = optim.SGD(model.parameters(), lr=0.01)
+>>> opt.zero_grad()
+>>> nn.MSELoss()(model(symgrad.tensor([[1.]])), symgrad.tensor([[3.]])).backward()
+>>> opt.step()
+"""
+
+from symgrad.optim import lr_scheduler  # noqa: F401
+from symgrad.optim.adam import Adam, AdamW
+from symgrad.optim.optimizer import Optimizer
+from symgrad.optim.sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]

@@ -1,0 +1,177 @@
+"""Optimizers against PyTorch: the same initial weights (loaded through
+``state_dict``) and the same data give the same losses and parameters after
+several steps, for SGD (plain, momentum, dampening, Nesterov, weight decay,
+maximize), Adam, AdamW and AMSGrad, on MSE, BCE and cross-entropy problems."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad
+from symgrad import nn, optim
+
+torch = pytest.importorskip("torch")
+
+STEPS = 8
+
+
+def _nets():
+    """A small tanh network in both libraries, with PyTorch's weights (float64)."""
+    torch.manual_seed(0)
+    t_net = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)).double()
+    s_net = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2))
+    s_net.load_state_dict(t_net.state_dict())
+    return t_net, s_net
+
+
+def _problem(kind: str):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(6, 3))
+    if kind == "mse":
+        y = rng.normal(size=(6, 2))
+        return x, y, torch.nn.MSELoss(), nn.MSELoss()
+    if kind == "bce":
+        y = rng.integers(0, 2, size=(6, 2)).astype(float)
+        return x, y, torch.nn.BCEWithLogitsLoss(), nn.BCEWithLogitsLoss()
+    y = rng.integers(0, 2, size=6)
+    return x, y, torch.nn.CrossEntropyLoss(), nn.CrossEntropyLoss()
+
+
+def _train(net, opt, loss_fn, x, y):
+    losses = []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _compare(kind: str, make_t, make_s, rtol: float = 1e-10, falls: bool = True):
+    x, y, t_loss, s_loss = _problem(kind)
+    t_net, s_net = _nets()
+    t_losses = _train(t_net, make_t(t_net.parameters()), t_loss, torch.from_numpy(x), torch.from_numpy(y))
+    s_losses = _train(s_net, make_s(s_net.parameters()), s_loss, symgrad.from_numpy(x), symgrad.from_numpy(y))
+    np.testing.assert_allclose(s_losses, t_losses, rtol=rtol)
+    for (name, s_p), (t_name, t_p) in zip(s_net.state_dict().items(), t_net.state_dict().items()):
+        assert name == t_name
+        np.testing.assert_allclose(np.asarray(s_p), t_p.numpy(), rtol=rtol, atol=1e-12)
+    assert (s_losses[-1] < s_losses[0]) == falls
+
+
+SGD_CONFIGS = {
+    "plain": dict(lr=0.1),
+    "momentum": dict(lr=0.1, momentum=0.9),
+    "dampening": dict(lr=0.1, momentum=0.9, dampening=0.3),
+    "nesterov": dict(lr=0.1, momentum=0.9, nesterov=True),
+    "weight_decay": dict(lr=0.1, weight_decay=0.01),
+    "everything": dict(lr=0.05, momentum=0.8, weight_decay=0.1, nesterov=True),
+}
+
+
+@pytest.mark.parametrize("kind", ["mse", "bce", "ce"])
+@pytest.mark.parametrize("config", list(SGD_CONFIGS))
+def test_sgd_matches_pytorch(kind, config):
+    kw = SGD_CONFIGS[config]
+    _compare(kind, lambda p: torch.optim.SGD(p, **kw), lambda p: optim.SGD(p, **kw))
+
+
+def test_sgd_maximize_matches_pytorch():
+    kw = dict(lr=0.01, momentum=0.5, maximize=True)
+    _compare("mse", lambda p: torch.optim.SGD(p, **kw), lambda p: optim.SGD(p, **kw), falls=False)
+
+
+ADAM_CONFIGS = {
+    "adam": (torch.optim.Adam, optim.Adam, dict(lr=0.05)),
+    "adam_weight_decay": (torch.optim.Adam, optim.Adam, dict(lr=0.05, weight_decay=0.1)),
+    "adam_amsgrad": (torch.optim.Adam, optim.Adam, dict(lr=0.05, amsgrad=True, betas=(0.8, 0.9))),
+    "adamw": (torch.optim.AdamW, optim.AdamW, dict(lr=0.05)),
+    "adamw_weight_decay": (torch.optim.AdamW, optim.AdamW, dict(lr=0.05, weight_decay=0.5, eps=1e-6)),
+}
+
+
+@pytest.mark.parametrize("kind", ["mse", "bce", "ce"])
+@pytest.mark.parametrize("config", list(ADAM_CONFIGS))
+def test_adam_family_matches_pytorch(kind, config):
+    t_cls, s_cls, kw = ADAM_CONFIGS[config]
+    _compare(kind, lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw))
+
+
+def test_bce_on_probabilities_trains_like_pytorch():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(8, 3)), rng.integers(0, 2, size=(8, 2)).astype(float)
+    t_net, s_net = _nets()
+    t_opt, s_opt = torch.optim.SGD(t_net.parameters(), lr=0.5), optim.SGD(s_net.parameters(), lr=0.5)
+    t_losses = _train(t_net, t_opt, lambda out, y: torch.nn.BCELoss()(torch.sigmoid(out), y),
+                      torch.from_numpy(x), torch.from_numpy(y))
+    s_losses = _train(s_net, s_opt, lambda out, y: nn.BCELoss()(symgrad.sigmoid(out), y),
+                      symgrad.from_numpy(x), symgrad.from_numpy(y))
+    np.testing.assert_allclose(s_losses, t_losses, rtol=1e-10)
+
+
+def test_step_lr_matches_pytorch():
+    t_net, s_net = _nets()
+    t_opt = torch.optim.SGD(t_net.parameters(), lr=1.0)
+    s_opt = optim.SGD(s_net.parameters(), lr=1.0)
+    t_sched = torch.optim.lr_scheduler.StepLR(t_opt, step_size=3, gamma=0.5)
+    s_sched = optim.lr_scheduler.StepLR(s_opt, step_size=3, gamma=0.5)
+    t_lrs, s_lrs = [], []
+    for _ in range(10):
+        t_opt.step()
+        s_opt.step()
+        t_sched.step()
+        s_sched.step()
+        t_lrs.append(t_sched.get_last_lr())
+        s_lrs.append(s_sched.get_last_lr())
+    assert s_lrs == t_lrs
+    assert s_opt.param_groups[0]["lr"] == t_opt.param_groups[0]["lr"] == 0.125
+
+
+def test_optimizer_state_dict_resumes_training_exactly():
+    """Training 4 steps, saving, loading into a fresh optimizer and training 4
+    more is the same as training 8 steps without interruption."""
+    x, y, _, loss_fn = _problem("mse")
+    x, y = symgrad.from_numpy(x), symgrad.from_numpy(y)
+
+    def steps(net, opt, n):
+        for _ in range(n):
+            opt.zero_grad()
+            loss_fn(net(x), y).backward()
+            opt.step()
+
+    _, straight = _nets()
+    opt = optim.Adam(straight.parameters(), lr=0.05, amsgrad=True)
+    steps(straight, opt, 8)
+
+    _, first = _nets()
+    opt1 = optim.Adam(first.parameters(), lr=0.05, amsgrad=True)
+    steps(first, opt1, 4)
+    saved_model, saved_opt = first.state_dict(), opt1.state_dict()
+    _, resumed = _nets()
+    resumed.load_state_dict(saved_model)
+    opt2 = optim.Adam(resumed.parameters(), lr=0.05, amsgrad=True)
+    opt2.load_state_dict(saved_opt)
+    steps(resumed, opt2, 4)
+    for a, b in zip(straight.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_state_dict_layout_matches_pytorch():
+    t_net, s_net = _nets()
+    t_opt = torch.optim.SGD(t_net.parameters(), lr=0.1, momentum=0.9)
+    s_opt = optim.SGD(s_net.parameters(), lr=0.1, momentum=0.9)
+    x = np.ones((1, 3))
+    t_net(torch.from_numpy(x)).sum().backward()
+    s_net(symgrad.from_numpy(x)).sum().backward()
+    t_opt.step()
+    s_opt.step()
+    t_sd, s_sd = t_opt.state_dict(), s_opt.state_dict()
+    assert list(s_sd["state"]) == list(t_sd["state"]) == [0, 1, 2, 3]
+    assert s_sd["state"][0].keys() == t_sd["state"][0].keys()
+    np.testing.assert_allclose(np.asarray(s_sd["state"][0]["momentum_buffer"]),
+                               t_sd["state"][0]["momentum_buffer"].numpy())
+    assert s_sd["param_groups"][0]["params"] == t_sd["param_groups"][0]["params"]
+    for key in ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"):
+        assert s_sd["param_groups"][0][key] == t_sd["param_groups"][0][key]
