@@ -140,7 +140,7 @@ def test_changed_gradient_loses_its_derivative_label():
 def test_vector_jacobian_product_is_not_called_a_derivative():
     x, _ = _seed()
     (x * 2).backward(gradient=symgrad.tensor(5.))
-    assert describe(x.grad).text() == "x.grad = 10 = 10"
+    assert describe(x.grad).text() == "x.grad = 10"
 
 
 def test_show_names_outputs_and_leaves(capsys):

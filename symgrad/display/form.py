@@ -60,9 +60,16 @@ def closed_form(t: Tensor) -> ClosedForm:
         return ClosedForm(compact=t.compact())
     except RuntimeError as e:  # a closed form deliberately not kept says why
         return ClosedForm(note=str(e))
+    if _plain_numbers(expr):
+        return ClosedForm()  # 1 = 1 says nothing; pi or 1/3 would, and stay
     if tree_size(expr, MAX_INLINE_NODES) > MAX_INLINE_NODES:
         return ClosedForm(compact=t.compact())
     return ClosedForm(expr=expr)
+
+
+def _plain_numbers(expr: Any) -> bool:
+    items = list(expr) if isinstance(expr, sympy.NDimArray) else [expr]
+    return all(isinstance(e, (sympy.Integer, sympy.Float)) for e in items)
 
 
 def tree_size(expr: Any, limit: int) -> int:
