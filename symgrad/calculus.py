@@ -45,8 +45,16 @@ def derivative(f: Tensor, *wrt: Any) -> Tensor:
     if not variables:
         raise TypeError("diff needs at least one variable: diff(z, x)")
     out = f
-    for x in variables:
-        out = _jacobian(out, x)
+    try:
+        for x in variables:
+            out = _jacobian(out, x)
+    except RuntimeError as e:
+        if "second time" not in str(e):
+            raise
+        raise RuntimeError("diff needs the graph of the function, but a backward() call without "
+                           "retain_graph=True has already freed it. Call symgrad.diff before backward(), pass "
+                           "retain_graph=True to backward(), or read the first derivative from leaf.grad.expr"
+                           ) from None
     return out
 
 

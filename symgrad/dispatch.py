@@ -169,12 +169,16 @@ def _arg_term(a: Any) -> Term:
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:
     """The node's edges to its inputs' nodes, and what its rules need saved."""
     edges: list[Any] = []
-    refit = not op.elementwise  # must gradients be summed back or cast? (elementwise: only if shapes differ)
+    refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
     shape, dtype = value.shape, value.dtype
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             g: Any = a._grad_fn
-            edges.append(g if g is not None else accumulator(a))
+            if g is None:
+                g = a._grad_acc
+                if g is None:
+                    g = accumulator(a)
+            edges.append(g)
             if not refit:
                 v = a._value
                 refit = v.shape != shape or v.dtype is not dtype
@@ -264,13 +268,9 @@ def _broadcast_message(shapes: list[tuple[int, ...]]) -> str:
 
 
 def _same_memory(out: np.ndarray, src: np.ndarray) -> bool:
-    return _owner(out) is _owner(src)
-
-
-def _owner(a: np.ndarray) -> Any:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    # NumPy points every view's .base at the array that owns the memory
+    base = out.base
+    return base is not None and (base is src or base is src.base)
 
 
 def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> None:

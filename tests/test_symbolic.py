@@ -226,3 +226,15 @@ def test_diff_errors():
         sg.diff(x * 2, x)
     with pytest.raises(TypeError, match="at least one variable"):
         sg.diff(x * 2)
+
+
+def test_diff_after_backward_explains_the_freed_graph():
+    x = sg.tensor(2., requires_grad=True)
+    y = sg.sin(x) * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="symgrad.diff before backward"):
+        sg.diff(y, x)
+    w = sg.tensor(2., requires_grad=True)
+    z = sg.sin(w) * w
+    z.backward(retain_graph=True)
+    assert sympy.simplify(sg.diff(z, w) - w.grad.expr) == 0

@@ -293,7 +293,8 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
                 stack.pop()
                 post.append(node)
                 if node.__class__ is AccumulateGrad:
-                    hooked = hooked or bool(node.variable._hooks)
+                    leaf = node.variable
+                    hooked = hooked or (leaf is not None and bool(leaf._hooks))
                 else:
                     hooked = hooked or bool(node.pre_hooks)
     post.reverse()
@@ -334,7 +335,11 @@ def _version_error(node: Any, s: Any, expected: int) -> RuntimeError:
 
 
 def _pre_hooks(node: Any, g: Any) -> Any:
-    hooks = node.variable._hooks if isinstance(node, AccumulateGrad) else node.pre_hooks
+    if isinstance(node, AccumulateGrad):
+        leaf = node.variable
+        hooks = None if leaf is None else leaf._hooks
+    else:
+        hooks = node.pre_hooks
     for hook in list(hooks or ()):
         r = hook(g)
         if r is not None:
@@ -355,8 +360,9 @@ def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any
             captured[node] = _as_result(g, tape, node)
         return
     if isinstance(node, AccumulateGrad):
-        if not targets or target is not None:
-            _accumulate(node.variable, g, create_graph, tape, node, run)
+        leaf = node.variable
+        if leaf is not None and (not targets or target is not None):
+            _accumulate(leaf, g, create_graph, tape, node, run)
         return
     retained = node.retain() if node.retain is not None else None
     if retained is not None and (not targets or target is retained):

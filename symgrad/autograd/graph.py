@@ -54,14 +54,23 @@ class Node(Apply):
 
 
 class AccumulateGrad:
-    """Sink of gradients for one leaf tensor (holds the leaf; the leaf holds it weakly)."""
+    """Sink of gradients for one leaf tensor.
 
-    __slots__ = ("variable", "__weakref__")
-    variable: Any
+    The leaf holds its AccumulateGrad and the node holds the leaf weakly, so
+    the node is made once per leaf (not once per graph) and no reference
+    cycle keeps a leaf alive; a gradient for a leaf nobody holds any more is
+    simply dropped.
+    """
+
+    __slots__ = ("_variable", "__weakref__")
     next_functions: tuple[tuple[Any, int], ...] = ()
 
     def __init__(self, variable: Any) -> None:
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Any:
+        return self._variable()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -71,10 +80,8 @@ class AccumulateGrad:
 
 
 def accumulator(leaf: Any) -> AccumulateGrad:
-    """The leaf's AccumulateGrad node, created on first use and shared after."""
-    ref = leaf._grad_acc
-    acc = None if ref is None else ref()
+    """The leaf's AccumulateGrad node, created on first use and kept after."""
+    acc = leaf._grad_acc
     if acc is None:
-        acc = AccumulateGrad(leaf)
-        leaf._grad_acc = weakref.ref(acc)
+        acc = leaf._grad_acc = AccumulateGrad(leaf)
     return acc

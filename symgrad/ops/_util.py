@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from symgrad._tensor import Tensor
+
 
 def norm_dim(dim: Any, ndim: int, name: str = "dim") -> int:
     """A dimension index in ``[-ndim, ndim)`` as a non-negative int."""
@@ -87,3 +89,12 @@ def flatten_args(args: Iterable[Any]) -> list[Any]:
     if len(items) == 1 and isinstance(items[0], (list, tuple)):
         return list(items[0])
     return items
+
+
+def tensor_arg(x: Any) -> Any:
+    """``x`` as a tensor; tensors pass through untouched (the common, fast case)."""
+    if isinstance(x, Tensor):
+        return x
+    from symgrad.creation import as_tensor
+
+    return as_tensor(x)

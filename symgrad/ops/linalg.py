@@ -10,6 +10,7 @@ import numpy as np
 
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
+from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _reshape, _squeeze_last, _transpose, _unsqueeze
 
@@ -54,7 +55,12 @@ _DOT = defop("dot", np.dot, lambda x, y: sp.Add(*[a * b for a, b in zip(x, y)]),
              vjp=(lambda g, out, x, y: g * y,
                   lambda g, out, x, y: g * x))
 
-_ADDMM = defop("addmm", lambda b, x, y, beta, alpha: beta * b + alpha * (x @ y),
+def _addmm(b: Any, x: Any, y: Any, beta: Any, alpha: Any) -> Any:
+    out = x @ y if alpha == 1 else alpha * (x @ y)
+    return out + b if beta == 1 else out + beta * b
+
+
+_ADDMM = defop("addmm", _addmm,
                lambda b, x, y, beta, alpha: beta * b + alpha * np.matmul(x, y),
                inputs=("b", "x", "y"), params=("beta", "alpha"), promote="common",
                vjp=(lambda g, out, b, x, y, beta, alpha: g * beta if beta != 1 else g,
@@ -70,12 +76,6 @@ def _shapes_error(name: str, x: Any, y: Any) -> RuntimeError:
     return RuntimeError(f"{name}: shapes {list(x.shape)} and {list(y.shape)} cannot be multiplied "
                         f"(the last dim of the first must equal the {'first' if y.ndim == 1 else 'second-to-last'} "
                         "dim of the second)")
-
-
-def _t(x: Any) -> Any:
-    from symgrad.creation import as_tensor
-
-    return as_tensor(x)
 
 
 def matmul(input: Any, other: Any) -> Any:

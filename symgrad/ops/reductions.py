@@ -14,6 +14,7 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
+from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
@@ -229,12 +230,6 @@ _ANY: OpDef = defop("any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdim
 
 
 # ---------------------------------------------------------------- functions
-
-def _t(x: Any) -> Any:
-    from symgrad.creation import as_tensor
-
-    return as_tensor(x)
-
 
 def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A001
     """Sum over ``dim`` (all dims when None).

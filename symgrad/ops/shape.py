@@ -17,6 +17,7 @@ import numpy as np
 from symgrad.autograd.engine import sum_to_shape
 from symgrad.dispatch import _same_memory, apply
 from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
+from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
@@ -172,12 +173,6 @@ def _squeeze_last(x: Any) -> Any:
 
 
 # ---------------------------------------------------------------- public functions
-
-def _t(x: Any) -> Any:
-    from symgrad.creation import as_tensor
-
-    return as_tensor(x)
-
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     if shape.count(-1) > 1:
