@@ -60,8 +60,13 @@ _LAZY = {
     "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
     "show": "symgrad.display",
     "draw": "symgrad.display",
+    # function transforms (symgrad.grad is jax.grad's kind; symgrad.autograd.grad is PyTorch's)
+    **dict.fromkeys(("grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"), "symgrad.functional"),
+    **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),
+    **dict.fromkeys(("verify_gradient", "assert_gradient", "GradientReport"), "symgrad.verify"),
+    **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
 }
-_LAZY_MODULES = ("nn", "optim", "functional", "testing", "display", "codegen", "cli")
+_LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")
 
 
 def __getattr__(name: str) -> Any:

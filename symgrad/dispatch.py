@@ -125,6 +125,8 @@ def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -
         except TypeError:
             raise TypeError(f"{op.name}(): argument {i + 1} must be a Tensor or a number, "
                             f"not {type(a).__name__}") from None
+    if not any(isinstance(a, Tensor) for a in converted):
+        converted = [as_tensor(a) for a in converted]  # numbers only: 0-d tensors, or apply() sends them back here
     return apply(op, *converted, **params)
 
 

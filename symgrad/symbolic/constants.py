@@ -30,7 +30,22 @@ def number(v: Any) -> Any:
         return sympy.Integer(int(f))
     # str() of a float32 gives its shortest decimal ("0.1", not 0.100000001490116)
     text = str(v) if isinstance(v, np.floating) else repr(f)
-    return sympy.Float(text)
+    fraction = _simple_fraction(f, text)
+    return fraction if fraction is not None else sympy.Float(text)
+
+
+def _simple_fraction(f: float, text: str) -> Any:
+    """``1/3`` for 0.3333333333333333: a float with a long decimal that is
+    exactly the float of a small fraction (a folded ``1/n`` in a derivative
+    rule, such as the mean's) prints as that fraction.  Short decimals (0.1,
+    0.25) stay decimals; the number is the same float either way."""
+    digits = len(text.lstrip("-").replace(".", "").lstrip("0").split("e")[0])
+    if digits < 12 or not math.isfinite(f):
+        return None
+    from fractions import Fraction
+
+    q = Fraction(f).limit_denominator(1000)
+    return sympy.Rational(q.numerator, q.denominator) if q.numerator / q.denominator == f else None
 
 
 def constant(value: Any) -> Any:
