@@ -164,13 +164,16 @@ def grad_lines(text: str, wrt: list[str] | None, at: str | None = None, latex: b
 
 def codegen_source(text: str, wrt: list[str] | None, backend: str = "numpy") -> str:
     """The source of a generated function returning the formula's value and gradient."""
-    import symgrad
+    import importlib.util
+
+    if importlib.util.find_spec("symgrad.codegen") is None:
+        raise UsageError("this installation of symgrad has no code generator (symgrad.codegen)")
+    import symgrad.codegen as codegen
 
     formula = read_formula(text, None)
     variables = _variables(formula, wrt)
     if not variables:
         raise UsageError("the formula has no variables, so there is no gradient to generate")
-    codegen = symgrad.codegen
     try:
         fn = codegen.gradient_function(formula.f, variables, backend=backend)
     except codegen.CodegenError as e:

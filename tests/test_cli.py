@@ -4,6 +4,7 @@ malformed --at and hostile strings."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -12,6 +13,8 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+needs_codegen = pytest.mark.skipif(importlib.util.find_spec("symgrad.codegen") is None,
+                                   reason="symgrad.codegen (the code generation branch) has not landed here")
 
 
 def symgrad(*args: str, script: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,6 +55,7 @@ def test_grad_prints_each_partial_with_its_value():
     assert r.stdout == "∂f/∂x = 2*x*y = 12\n∂f/∂y = x**2 = 4\n"
 
 
+@needs_codegen
 def test_codegen_prints_a_runnable_numpy_function():
     r = symgrad("codegen", "x*x*y", "--wrt", "x,y")
     assert r.returncode == 0, r.stderr
@@ -60,6 +64,7 @@ def test_codegen_prints_a_runnable_numpy_function():
     assert namespace["value_and_grad"](2., 3.) == (12., (12., 4.))
 
 
+@needs_codegen
 def test_codegen_c_backend():
     r = symgrad("codegen", "x*x*y", "--backend", "c")
     assert r.returncode == 0 and "void value_and_grad(double x, double y" in r.stdout
@@ -101,7 +106,7 @@ def test_help_for_every_command(command):
     (["grad", "x*y", "--at", "x=1,y=2,z=3"], ["z, which the formula does not use"]),
     (["grad", "x*y", "--at", "x=1,x=2,y=3"], ["x twice"]),
     (["grad", "2*3"], ["no variables"]),
-    (["codegen", "x*y", "--backend", "fortran"], ["unknown backend 'fortran'"]),
+    pytest.param(["codegen", "x*y", "--backend", "fortran"], ["unknown backend 'fortran'"], marks=needs_codegen),
 ])
 def test_bad_input_is_one_line(args, pieces):
     assert_one_line_error(symgrad(*args), *pieces)
@@ -136,6 +141,12 @@ def test_hostile_formulas_are_refused(formula, tmp_path):
     assert_one_line_error(r)
     assert not marker.exists()
     assert "Traceback" not in r.stderr
+
+
+def test_codegen_without_the_code_generator_is_a_clear_error():
+    if importlib.util.find_spec("symgrad.codegen") is not None:
+        pytest.skip("symgrad.codegen is installed")
+    assert_one_line_error(symgrad("codegen", "x*y"), "no code generator")
 
 
 def test_argument_errors_do_not_trace_back():
