@@ -12,7 +12,6 @@ labels, whether a record still describes the tensor) lives in
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from typing import Any
 
 # A gradient accumulated over more passes than this without being cleared
@@ -20,23 +19,30 @@ from typing import Any
 # loops that never clear gradients do not grow a chain of records.
 MAX_LABELLED_PASSES = 8
 
+_ref = weakref.ref
 
-@dataclass(frozen=True, eq=False)
+
 class Pass:
     """One ``backward()`` call: its outputs (weakly: only to find their
     variable names) and their terms (to write an unnamed output as its
     formula; a pass's gradients keep its graph alive anyway), each output's
     own origin when the output was itself a gradient (higher-order
     derivatives), and whether explicit ``gradient=`` seeds were given (a
-    vector-Jacobian product rather than a plain derivative)."""
+    vector-Jacobian product rather than a plain derivative).
 
-    outputs: tuple[Any, ...]
-    output_terms: tuple[Any, ...]
-    output_origins: tuple[GradOrigin | None, ...]
-    seeded: bool
+    Plain slotted classes, not dataclasses: one is made per ``backward()``
+    and per gradient stored, on the hot path of every training step."""
+
+    __slots__ = ("outputs", "output_terms", "output_origins", "seeded")
+
+    def __init__(self, outputs: tuple[Any, ...], output_terms: tuple[Any, ...],
+                 output_origins: tuple[GradOrigin | None, ...], seeded: bool) -> None:
+        self.outputs = outputs
+        self.output_terms = output_terms
+        self.output_origins = output_origins
+        self.seeded = seeded
 
 
-@dataclass(frozen=True, eq=False)
 class GradOrigin:
     """The record left on a gradient tensor (``t._grad_origin``).
 
@@ -47,26 +53,46 @@ class GradOrigin:
     first pass.
     """
 
-    passes: int
-    run: Pass
-    wrt: Any
-    term: Any
-    grad_fn: Any
-    before: tuple[Any, GradOrigin | None] | None
+    __slots__ = ("passes", "run", "wrt", "term", "grad_fn", "before")
+
+    def __init__(self, passes: int, run: Pass, wrt: Any, term: Any, grad_fn: Any,
+                 before: tuple[Any, GradOrigin | None] | None) -> None:
+        self.passes = passes
+        self.run = run
+        self.wrt = wrt
+        self.term = term
+        self.grad_fn = grad_fn
+        self.before = before
 
 
 def start(roots: list[Any], seeded: bool) -> Pass:
     """The record of a ``backward()`` from ``roots``."""
-    from symgrad._tensor import _term_or_const
+    if len(roots) == 1:  # the usual loss.backward(), kept cheap
+        t = roots[0]
+        c = t._content if t._base is None and t._content is not None else _tensor_module()._term_or_const(t)
+        return Pass((_ref(t),), (c,), (graph_origin(t),), seeded)
+    term = _tensor_module()._term_or_const
+    return Pass(tuple([_ref(t) for t in roots]), tuple([term(t) for t in roots]),
+                tuple([graph_origin(t) for t in roots]), seeded)
 
-    return Pass(tuple(weakref.ref(t) for t in roots), tuple(_term_or_const(t) for t in roots),
-                tuple(graph_origin(t) for t in roots), seeded)
+
+_tensor: Any = None
+
+
+def _tensor_module() -> Any:
+    """``symgrad._tensor``, imported on first use (it imports this package)."""
+    global _tensor
+    if _tensor is None:
+        from symgrad import _tensor as module
+
+        _tensor = module
+    return _tensor
 
 
 def graph_origin(t: Any) -> GradOrigin | None:
     """``t``'s origin if ``t`` is a gradient whose graph is still the one it
     was made with (so differentiating it differentiates that derivative)."""
-    o = getattr(t, "_grad_origin", None)
+    o = t._grad_origin
     if o is None or o.grad_fn is None or o.grad_fn is not t._grad_fn:
         return None
     return o
@@ -74,10 +100,8 @@ def graph_origin(t: Any) -> GradOrigin | None:
 
 def current(t: Any) -> GradOrigin | None:
     """``t``'s origin if it still describes ``t``'s value (nothing changed it since)."""
-    from symgrad._tensor import term_of
-
     o = getattr(t, "_grad_origin", None)
-    if o is None or o.term is not term_of(t) or o.grad_fn is not t._grad_fn:
+    if o is None or o.term is not _tensor_module().term_of(t) or o.grad_fn is not t._grad_fn:
         return None
     return o
 
@@ -86,8 +110,6 @@ def record(grad: Any, wrt: Any, run: Pass | None, before: Any = None) -> None:
     """Label ``grad`` (just stored in ``wrt``'s ``.grad``) with this pass.
     ``before``: the gradient tensor this pass added to, if any (read before the
     addition: pass ``snapshot(old)``)."""
-    from symgrad._tensor import term_of
-
     if run is None:
         return
     passes = 1
@@ -96,14 +118,13 @@ def record(grad: Any, wrt: Any, run: Pass | None, before: Any = None) -> None:
         if passes > MAX_LABELLED_PASSES:
             grad._grad_origin = None
             return
-    grad._grad_origin = GradOrigin(passes, run, weakref.ref(wrt), term_of(grad), grad._grad_fn, before)
+    term = grad._content if grad._base is None else _tensor_module().term_of(grad)
+    grad._grad_origin = GradOrigin(passes, run, _ref(wrt), term, grad._grad_fn, before)
 
 
 def snapshot(old: Any) -> tuple[Any, GradOrigin | None]:
     """What a gradient holds before a pass adds to it: its term and origin."""
-    from symgrad._tensor import _term_or_const
-
-    return _term_or_const(old), current(old)
+    return _tensor_module()._term_or_const(old), current(old)
 
 
 __all__ = ["Pass", "GradOrigin", "start", "record", "snapshot", "current", "graph_origin", "MAX_LABELLED_PASSES"]
