@@ -73,7 +73,12 @@ def parse_at(text: str | None) -> dict[str, float]:
 
 def read_formula(text: str, at: str | None) -> Formula:
     """Parse ``text`` safely and compute it on one leaf per variable, valued
-    by ``at`` (all variables or none)."""
+    by ``at`` (all variables or none).
+
+    >>> formula = read_formula("x*x*y", "x=2,y=3")
+    >>> formula.f, list(formula.variables)
+    (tensor(12., grad_fn=<MulBackward0>), ['x', 'y'])
+    """
     import symgrad
     from symgrad.parsing import FormulaError, formula_to_tensor, parse_formula
 
@@ -163,7 +168,13 @@ def grad_lines(text: str, wrt: list[str] | None, at: str | None = None, latex: b
 
 
 def codegen_source(text: str, wrt: list[str] | None, backend: str = "numpy") -> str:
-    """The source of a generated function returning the formula's value and gradient."""
+    """The source of a generated function returning the formula's value and gradient.
+
+    >>> import importlib.util
+    >>> source = codegen_source("x*x*y", ["x", "y"]) if importlib.util.find_spec("symgrad.codegen") else None
+    >>> source is None or "def value_and_grad(x, y):" in source
+    True
+    """
     import importlib.util
 
     if importlib.util.find_spec("symgrad.codegen") is None:

@@ -7,6 +7,19 @@ make (one small object per gradient delivered), and holds tensors weakly so
 that a gradient never keeps its output alive.  Interpretation (names,
 labels, whether a record still describes the tensor) lives in
 ``symgrad.display``.
+
+>>> import symgrad
+>>> from symgrad.autograd import origin
+>>> x = symgrad.tensor(2., requires_grad=True)
+>>> z = x * x
+>>> z.backward()
+>>> record = origin.current(x.grad)
+>>> record.wrt() is x, record.run.outputs[0]() is z, record.passes
+(True, True, 1)
+>>> x.grad.zero_()
+tensor(0.)
+>>> origin.current(x.grad) is None
+True
 """
 
 from __future__ import annotations

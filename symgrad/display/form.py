@@ -74,7 +74,13 @@ def _plain_numbers(expr: Any) -> bool:
 
 def tree_size(expr: Any, limit: int) -> int:
     """Nodes of the expression tree (as printed: shared subtrees count each
-    time), counting no further than ``limit + 1``."""
+    time), counting no further than ``limit + 1``.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> tree_size(sympy.sin(x) * x, 100), tree_size(sympy.sin(x) * x, 2)
+    (4, 3)
+    """
     items = list(expr) if isinstance(expr, sympy.NDimArray) else [expr]
     n = 0
     for item in items:

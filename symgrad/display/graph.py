@@ -53,7 +53,14 @@ def draw(t: Tensor, *, formulas: bool = False, max_nodes: int = MAX_NODES, rankd
     """The computation graph of ``t`` as a ``graphviz.Digraph``: ops, shapes,
     values and (after ``backward()``) the leaves' gradients.  ``formulas=True``
     adds each node's closed form.  Needs the ``graphviz`` Python package and
-    Graphviz's ``dot`` program; says how to install them when missing."""
+    Graphviz's ``dot`` program; says how to install them when missing.
+
+    >>> import shutil, symgrad
+    >>> a = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> g = symgrad.draw(a.sum()) if shutil.which("dot") else None
+    >>> g is None or "sum (SumBackward0)" in g.source
+    True
+    """
     if not isinstance(t, Tensor):
         raise TypeError(f"draw() draws the graph of a symgrad tensor, got {type(t).__name__}")
     graphviz = _graphviz()

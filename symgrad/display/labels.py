@@ -71,7 +71,12 @@ Label = Union[Name, Derivative, Sum]
 
 
 def derive(label: Label, x: Name) -> Derivative:
-    """The label of the derivative of ``label`` with respect to ``x``."""
+    """The label of the derivative of ``label`` with respect to ``x``.
+
+    >>> z, x, y = Name("z", "z"), Name("x", "x"), Name("y", "y")
+    >>> text(derive(derive(z, x), y)), text(derive(derive(z, x), x))
+    ('∂²z/∂y∂x', '∂²z/∂x²')
+    """
     if isinstance(label, Derivative):
         return Derivative(label.of, label.wrt + (x,))
     return Derivative(label, (x,))
@@ -135,7 +140,14 @@ def label_of(t: Tensor) -> Label | None:
 
 
 def name_of(t: Tensor) -> Name | None:
-    """A leaf's symbol name, else the variable the calling code binds ``t`` to."""
+    """A leaf's symbol name, else the variable the calling code binds ``t`` to.
+
+    >>> import symgrad
+    >>> from symgrad.display.labels import name_of
+    >>> speed = symgrad.tensor(2., requires_grad=True) * 3
+    >>> name_of(speed)
+    Name(plain='speed', tex='speed', atomic=True)
+    """
     term = term_of(t)
     if isinstance(term, Leaf):
         name = t.name

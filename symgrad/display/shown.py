@@ -42,6 +42,7 @@ class Shown:
     value: Any
 
     def text(self) -> str:
+        """Plain text: one line, or the compact view's lines and then the result."""
         lines = [f"{_show_name(n)} = {public(v)}" for n, v in self._assignments()]
         lines.append(" = ".join(self._chain(labels.text, str, values.value_text)))
         return "\n".join(lines + self._notes())
@@ -100,7 +101,16 @@ def _latex_text(s: str) -> str:
 
 
 def describe(t: Tensor) -> Shown:
-    """The ``Shown`` of a tensor, without displaying it (see ``show``)."""
+    r"""The ``Shown`` of a tensor, without displaying it (see ``show``).
+
+    >>> import symgrad
+    >>> from symgrad.display import describe
+    >>> x = symgrad.tensor(2., requires_grad=True)
+    >>> shown = describe(x * x)
+    >>> print(shown.text(), shown.latex(), sep="\n")
+    x**2 = 4
+    x^{2} \;=\; 4
+    """
     if not isinstance(t, Tensor):
         raise TypeError(f"show() displays symgrad tensors, got {type(t).__name__}")
     return Shown(labels.label_of(t), form.closed_form(t), t._value)
@@ -110,7 +120,16 @@ def show(*tensors: Tensor) -> None:
     """Display tensors as ``label = closed form = value``: rendered math in
     Jupyter, text elsewhere.  Gradients are labelled with the derivative they
     hold (``∂z/∂x``, ``∂²z/∂x²``), other tensors with their variable name;
-    large closed forms appear as their compact view (named shared parts)."""
+    large closed forms appear as their compact view (named shared parts).
+
+    >>> import symgrad
+    >>> w = symgrad.tensor(3., requires_grad=True)
+    >>> loss = (w - 1) ** 2
+    >>> loss.backward()
+    >>> symgrad.show(loss, w.grad)
+    loss = (w - 1)**2 = 4
+    ∂loss/∂w = 2*w - 2 = 4
+    """
     shown = [describe(t) for t in tensors]
     display = _ipython_display()
     for s in shown:
