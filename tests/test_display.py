@@ -233,3 +233,14 @@ def test_draw_says_how_to_install_the_python_package(monkeypatch):
     x, _ = _seed()
     with pytest.raises(symgrad.display.GraphvizNotFoundError, match="pip install graphviz"):
         symgrad.draw(x * 2)
+
+
+def test_latex_repr_falls_back_to_text_when_the_closed_form_fails(monkeypatch):
+    x, _ = _seed()
+
+    def broken(t):
+        raise TypeError("a SymPy failure")
+
+    monkeypatch.setattr("symgrad.display.form.closed_form", broken)
+    assert (x * 2)._repr_latex_() is None
+    assert repr(x * 2) == "tensor(4., grad_fn=<MulBackward0>)"

@@ -161,5 +161,8 @@ def latex_repr(t: Tensor) -> str | None:
     """
     if t.ndim > 2 or t.numel() > form.MAX_ELEMENTS:
         return None
-    label = labels.name_of(t) if isinstance(term_of(t), Leaf) else None  # a variable: x = 2
-    return Shown(label, form.closed_form(t), t._value)._repr_latex_()
+    try:
+        label = labels.name_of(t) if isinstance(term_of(t), Leaf) else None  # a variable: x = 2
+        return Shown(label, form.closed_form(t), t._value)._repr_latex_()
+    except Exception:  # a display hook must not fail: Jupyter then shows the text repr; t.expr raises
+        return None
