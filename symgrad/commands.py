@@ -186,7 +186,7 @@ def codegen_source(text: str, wrt: list[str] | None, backend: str = "numpy") -> 
     if not variables:
         raise UsageError("the formula has no variables, so there is no gradient to generate")
     try:
-        fn = codegen.gradient_function(formula.f, variables, backend=backend)
+        fn: Any = codegen.gradient_function(formula.f, variables, backend=backend)  # a function with .source
     except codegen.CodegenError as e:
         raise UsageError(str(e)) from None
     return str(fn.source)
