@@ -34,10 +34,17 @@ from symgrad.symbolic.terms import Lazy, Term, Unavailable
 MAX_ACCUMULATED_CLOSED_FORMS = 64
 
 
-def _tensor_mod() -> Any:
-    from symgrad import _tensor as tensor
+_tensor: Any = None
 
-    return tensor
+
+def _tensor_mod() -> Any:
+    """``symgrad._tensor``, imported on first use (it imports this package)."""
+    global _tensor
+    if _tensor is None:
+        from symgrad import _tensor as module
+
+        _tensor = module
+    return _tensor
 
 
 # ---------------------------------------------------------------- public API
@@ -379,18 +386,23 @@ def _as_result(g: Any, tape: Any, node: Any) -> Any:
 
 def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
     Tensor = _tensor_mod().Tensor
-    if tape is not None:  # array mode
-        g = Tensor._make(_cast(g, var._value.dtype), Lazy(functools.partial(tape.term, key)))
     old = var._grad
+    if tape is not None:  # array mode: the closed form is made later, if ever asked for
+        term = Lazy(functools.partial(tape.term, key))
+        if old is None:
+            # a copy: the same array may also be another input's gradient
+            var._grad = Tensor._make(np.array(g, dtype=var._value.dtype), term)
+            var._accum = 1
+            origin.record(var._grad, var, run)
+            return
+        g = Tensor._make(_cast(g, var._value.dtype), term)
     if old is None:
         if create_graph:
             from symgrad.ops.shape import _copy
 
             var._grad = _copy(g)
         else:
-            # a copy: the same array may also be another input's gradient
-            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True),
-                                     _term(g) if tape is None else g._content)
+            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True), _term(g))
         var._accum = 1
         origin.record(var._grad, var, run)
         return
