@@ -15,6 +15,7 @@ import argparse
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.config import FULL_RUN, QUICK_RUN
@@ -32,6 +33,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="symgrad's benchmark suite (issue 7)")
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, few repeats")
     parser.add_argument("--only", help="comma-separated row numbers, e.g. 1,3")
+    parser.add_argument("--sympy-timeout", type=float, help="seconds before a SymPy run is stopped (full run: 60)")
     parser.add_argument("--json", type=Path, help=f"results file (full run default: {DEFAULT_JSON})")
     parser.add_argument("--markdown", type=Path, help=f"document to update (full run default: {DEFAULT_MARKDOWN})")
     return parser.parse_args(argv)
@@ -40,6 +42,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     config = QUICK_RUN if args.quick else FULL_RUN
+    if args.sympy_timeout:
+        config = replace(config, sympy_timeout=args.sympy_timeout)
     chosen = {int(n) for n in args.only.split(",")} if args.only else None
     rows = [row for row in ROWS if chosen is None or row.NUMBER in chosen]
     meta = describe(config)

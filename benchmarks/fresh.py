@@ -23,11 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a child printed last as JSON (``None`` if it timed out), and its wall time."""
+    """The JSON lines a child printed (up to the timeout, if it was stopped), and its wall time."""
 
-    data: Any
+    lines: list[Any]
     seconds: float
     timed_out: bool
+
+    @property
+    def data(self) -> Any:
+        """The last line printed (None if none)."""
+        return self.lines[-1] if self.lines else None
 
 
 def child_environment() -> dict[str, str]:
@@ -38,18 +43,30 @@ def child_environment() -> dict[str, str]:
 
 
 def run_python(args: list[str], timeout: float | None = None) -> Outcome:
-    """``python ARGS`` in a fresh interpreter; parses the last line of its output as JSON."""
+    """``python ARGS`` in a fresh interpreter; each line it prints is parsed as JSON."""
     start = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
                               env=child_environment())
-    except subprocess.TimeoutExpired:
-        return Outcome(None, time.perf_counter() - start, True)
+    except subprocess.TimeoutExpired as stopped:
+        return Outcome(_json_lines(stopped.stdout), time.perf_counter() - start, True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"python {' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    lines = done.stdout.strip().splitlines()
-    return Outcome(json.loads(lines[-1]) if lines else None, seconds, False)
+    return Outcome(_json_lines(done.stdout), seconds, False)
+
+
+def _json_lines(output: str | bytes | None) -> list[Any]:
+    """Complete JSON lines of a child's output (a line cut short by a timeout is dropped)."""
+    if isinstance(output, bytes):  # TimeoutExpired keeps bytes even in text mode
+        output = output.decode(errors="replace")
+    parsed = []
+    for line in (output or "").splitlines():
+        try:
+            parsed.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return parsed
 
 
 def run_module(module: str, *args: str, timeout: float | None = None) -> Outcome:

@@ -7,6 +7,7 @@ Install them with ``pip install -e ".[bench]"``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 from types import ModuleType
 
@@ -44,3 +45,9 @@ def available(name: str) -> bool:
 
 def version(name: str) -> str:
     return str(getattr(peer(name), "__version__", "?"))
+
+
+def require_codegen() -> None:
+    """Rows 3 to 8 time generated code: without ``symgrad.codegen`` in this build they are skipped."""
+    if importlib.util.find_spec("symgrad.codegen") is None:
+        raise PeerMissingError("symgrad.codegen is not in this build of symgrad")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.config import Config
-from benchmarks.peers import PeerMissingError, peer, version
+from benchmarks.peers import PeerMissingError, peer, require_codegen, version
 from benchmarks.result import Line, Target, skipped, timed_line
 from benchmarks.timing import interleaved, once
 from benchmarks.workloads.seed import X_TRAIN, Y_TRAIN, make_model, seed_loop
@@ -66,14 +66,22 @@ def run(config: Config) -> list[Line]:
         torch = peer("torch")
     except PeerMissingError as missing:
         return [skipped(NUMBER, case, EAGER if "eager" in case else GENERATED, str(missing)) for case in cases]
-    generation = once(generated_step)
-    step, initial = generated_step()
-    times = interleaved({"float64": eager(symgrad.float64), "float32": eager(symgrad.float32),
-                         "generated": lambda: generated_loop(step, initial),
-                         "torch": lambda: seed_loop(torch, torch.nn, torch.optim, EPOCHS)}, config.timing)
+    contenders = {"float64": eager(symgrad.float64), "float32": eager(symgrad.float32),
+                  "torch": lambda: seed_loop(torch, torch.nn, torch.optim, EPOCHS)}
+    try:
+        require_codegen()
+    except PeerMissingError as missing:
+        no_codegen = skipped(NUMBER, cases[2], GENERATED, str(missing))
+    else:
+        generation = once(generated_step)
+        step, initial = generated_step()
+        contenders["generated"] = lambda: generated_loop(step, initial)
+    times = interleaved(contenders, config.timing)
     baseline = f"PyTorch {version('torch')} eager"
-    return [timed_line(NUMBER, cases[0], EAGER, times["float64"], times["torch"], baseline),
-            timed_line(NUMBER, cases[1], EAGER, times["float32"], times["torch"], baseline),
-            timed_line(NUMBER, cases[2], GENERATED, times["generated"], times["torch"], baseline,
-                       note=f"generating the step took {generation * 1e3:.0f} ms once (not in the loop time); "
-                            f"final loss {generated_loop(step, initial):.4g}")]
+    lines = [timed_line(NUMBER, cases[0], EAGER, times["float64"], times["torch"], baseline),
+             timed_line(NUMBER, cases[1], EAGER, times["float32"], times["torch"], baseline)]
+    if "generated" not in times:
+        return [*lines, no_codegen]
+    return [*lines, timed_line(NUMBER, cases[2], GENERATED, times["generated"], times["torch"], baseline,
+                               note=f"generating the step took {generation * 1e3:.0f} ms once (not in the loop "
+                                    f"time); final loss {generated_loop(step, initial):.4g}")]

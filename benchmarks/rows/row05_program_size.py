@@ -14,8 +14,8 @@ from typing import Any
 
 from benchmarks.config import Config
 from benchmarks.fresh import run_module
-from benchmarks.peers import PeerMissingError
-from benchmarks.result import Line, Target
+from benchmarks.peers import PeerMissingError, require_codegen
+from benchmarks.result import Line, Target, skipped
 from benchmarks.workloads import casadi_side, jax_side
 from benchmarks.workloads.functions import BUILDERS
 
@@ -31,7 +31,7 @@ def families(config: Config) -> dict[str, tuple[str, list[Any]]]:
     return {"rosenbrock_vector": ("Rosenbrock, one vector leaf, n=", config.pick([10, 100, 1000], [10, 20])),
             "rosenbrock_scalars": ("Rosenbrock, scalar leaves, n=", config.pick([10, 100, 1000], [10, 20])),
             "product": ("product of n variables, n=", config.pick([10, 100], [10, 20])),
-            "mlp": ("1-16-1 tanh MLP loss, 11 points", [None]),
+            "mlp": ("tanh MLP loss, 11 points, 1-n-1, n=", config.pick([4, 16], [2])),
             "sin_chain": ("nested y = sin(x*y), depth ", config.pick([10, 30, 100], [5, 10]))}
 
 
@@ -45,9 +45,17 @@ def symgrad_sizes(name: str, size: Any) -> tuple[int, int]:
     return count_operations(symgrad.lambdify(grad.inputs, f)), count_operations(grad)
 
 
-def sympy_sizes(name: str, size: Any, timeout: float) -> tuple[int, int] | None:
-    outcome = run_module("benchmarks.workloads.sympy_side", "sizes", name, str(size), timeout=timeout)
-    return None if outcome.timed_out else (outcome.data["function"], outcome.data["gradient"])
+def sympy_sizes(name: str, sizes: list[Any], timeout: float) -> dict[Any, tuple[int, int] | str]:
+    """SymPy's sizes (or why there are none) at every size, counted in one fresh
+    interpreter with ``timeout`` seconds per size."""
+    outcome = run_module("benchmarks.workloads.sympy_side", "sizes", name, ",".join(map(str, sizes)),
+                         timeout=timeout * len(sizes))
+    found: dict[Any, tuple[int, int] | str] = {size: f"did not finish in {timeout * len(sizes):.0f} s for all sizes"
+                                               for size in sizes}
+    for line in outcome.lines:
+        found[line["size"]] = (f"failed: {line['failed']}" if "failed" in line
+                               else (line["function"], line["gradient"]))
+    return found
 
 
 def peer_ratio(sizes: Callable[..., Any], *args: Any) -> str:
@@ -55,15 +63,24 @@ def peer_ratio(sizes: Callable[..., Any], *args: Any) -> str:
         counted = sizes(*args)
     except PeerMissingError:
         return "not installed"
-    if counted is None:
-        return "did not finish"
+    if isinstance(counted, str):
+        return counted
     function, gradient = counted
     return f"{gradient / function:.2f} ({gradient}/{function})"
 
 
 def run(config: Config) -> list[Line]:
+    try:
+        require_codegen()
+    except PeerMissingError as missing:
+        return [skipped(NUMBER, "every case", BOUND, str(missing))]
     lines = []
+    counted: dict[str, Any] = {}  # SymPy has one Rosenbrock (of n symbols) for symgrad's two: counted once
     for name, (label, sizes) in families(config).items():
+        sympy_name = name.replace("_vector", "_scalars")
+        if sympy_name not in counted:
+            counted[sympy_name] = sympy_sizes(sympy_name, sizes, config.sympy_timeout)
+        sympy = counted[sympy_name]
         ratios = []
         for size in sizes:
             function_ops, gradient_ops = symgrad_sizes(name, size)
@@ -71,8 +88,8 @@ def run(config: Config) -> list[Line]:
             ratios.append(ratio)
             peers = {"CasADi": peer_ratio(casadi_side.program_sizes, name, size),
                      "JAX": peer_ratio(jax_side.program_sizes, name, size),
-                     "SymPy no cse": peer_ratio(sympy_sizes, name, size, config.sympy_timeout)}
-            lines.append(Line(NUMBER, label + ("" if size is None else str(size)), BOUND, symgrad=ratio,
+                     "SymPy no cse": peer_ratio(sympy.__getitem__, size)}
+            lines.append(Line(NUMBER, label + str(size), BOUND, symgrad=ratio,
                               baseline_name="; ".join(f"{k} {v}" for k, v in peers.items()), unit="ops ratio",
                               ratio=ratio, note=f"symgrad {gradient_ops}/{function_ops} ops", extra=peers))
         if len(sizes) > 1:

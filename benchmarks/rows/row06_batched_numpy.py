@@ -4,7 +4,8 @@ against the same computation written by hand in NumPy."""
 from __future__ import annotations
 
 from benchmarks.config import Config
-from benchmarks.result import Line, Target, timed_line
+from benchmarks.peers import PeerMissingError, require_codegen
+from benchmarks.result import Line, Target, skipped, timed_line
 from benchmarks.timing import Settings, interleaved
 from benchmarks.workloads.batched import check_same, problems
 
@@ -14,6 +15,10 @@ TARGET = Target("<=", 1.0, "<= 1.0x hand-written NumPy")
 
 
 def run(config: Config) -> list[Line]:
+    try:
+        require_codegen()
+    except PeerMissingError as missing:
+        return [skipped(NUMBER, "every case", TARGET, str(missing))]
     import symgrad
 
     points = config.pick(10 ** 6, 10 ** 3)

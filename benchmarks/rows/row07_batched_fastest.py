@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.config import Config
-from benchmarks.peers import PeerMissingError, peer
-from benchmarks.result import Line, Target, format_ratio, timed_line
+from benchmarks.peers import PeerMissingError, peer, require_codegen
+from benchmarks.result import Line, Target, format_ratio, skipped, timed_line
 from benchmarks.timing import Settings, interleaved
 from benchmarks.workloads.batched import Problem, check_same, problems
 
@@ -51,6 +51,10 @@ def contenders(problem: Problem) -> dict[str, Any]:
 
 
 def run(config: Config) -> list[Line]:
+    try:
+        require_codegen()
+    except PeerMissingError as missing:
+        return [skipped(NUMBER, "every case", TARGET, str(missing))]
     points = config.pick(10 ** 6, 10 ** 3)
     settings = Settings(repeats=config.pick(15, 3), min_sample=0.0, warmup=config.pick(3, 1))
     lines = []

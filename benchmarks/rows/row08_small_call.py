@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.config import Config
-from benchmarks.result import Line, Target, format_ratio, timed_line
+from benchmarks.peers import PeerMissingError, require_codegen
+from benchmarks.result import Line, Target, format_ratio, skipped, timed_line
 from benchmarks.timing import interleaved
 from benchmarks.workloads import handwritten
 from benchmarks.workloads.functions import MLP_X, MLP_Y, mlp, mlp_weights
@@ -30,6 +31,10 @@ def _compiled(f: Any, wrt: list[Any]) -> Any | None:
 
 
 def run(config: Config) -> list[Line]:
+    try:
+        require_codegen()
+    except PeerMissingError as missing:
+        return [skipped(NUMBER, "every case", TARGET, str(missing))]
     import symgrad
 
     f, wrt = mlp()

@@ -9,7 +9,7 @@ from typing import Any
 from benchmarks.peers import peer
 
 
-def build(name: str, size: int | None) -> tuple[Any, Any]:
+def build(name: str, size: int) -> tuple[Any, Any]:
     """``(f, x)``: a scalar SX expression and the SX column of its variables."""
     ca = peer("casadi")
     from benchmarks.workloads.functions import MLP_X, MLP_Y
@@ -24,7 +24,8 @@ def build(name: str, size: int | None) -> tuple[Any, Any]:
             f = f * x[i]
         return f, x
     if name == "mlp":
-        W1, b1, W2, b2 = ca.SX.sym("W1", 16, 1), ca.SX.sym("b1", 16), ca.SX.sym("W2", 1, 16), ca.SX.sym("b2", 1)
+        W1, b1 = ca.SX.sym("W1", size, 1), ca.SX.sym("b1", size)
+        W2, b2 = ca.SX.sym("W2", 1, size), ca.SX.sym("b2", 1)
         X, Y = ca.DM(MLP_X.T), ca.DM(MLP_Y.T)  # one column per point
         H = ca.tanh(ca.mtimes(W1, X) + ca.repmat(b1, 1, X.shape[1]))
         residual = ca.mtimes(W2, H) + ca.repmat(b2, 1, X.shape[1]) - Y
@@ -38,7 +39,7 @@ def build(name: str, size: int | None) -> tuple[Any, Any]:
     raise ValueError(f"unknown function {name!r}")
 
 
-def emit(name: str, size: int | None) -> str:
+def emit(name: str, size: int) -> str:
     """Build, take the gradient, make the value-and-gradient Function and print its C code."""
     ca = peer("casadi")
     f, x = build(name, size)
@@ -54,7 +55,7 @@ def _operations(function: Any) -> int:
     return sum(function.instruction_id(k) not in bookkeeping for k in range(function.n_instructions()))
 
 
-def program_sizes(name: str, size: int | None) -> tuple[int, int]:
+def program_sizes(name: str, size: int) -> tuple[int, int]:
     """Operations (SX instructions other than inputs, outputs and constants) of f and of (f, grad f)."""
     ca = peer("casadi")
     f, x = build(name, size)

@@ -2,8 +2,9 @@
 ``(f, wrt)``, a scalar output tensor and the leaves to differentiate by.
 
 The same functions are written for SymPy, CasADi, JAX and by hand in NumPy
-in the sibling modules; ``MLP_DATA`` and ``mlp_weights`` are shared so all
-of them compute the same numbers.
+in the sibling modules; ``MLP_X``, ``MLP_Y`` and ``mlp_weights`` are shared so
+all of them compute the same numbers.  The MLP's size argument is its hidden
+width (16 in the issue; the smoke run uses 2).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import numpy as np
 
 MLP_X = np.linspace(-1.0, 1.0, 11).reshape(11, 1)
 MLP_Y = np.sin(3 * MLP_X)
-MLP_SHAPES = ((16, 1), (16,), (1, 16), (1,))  # W1, b1, W2, b2: 49 weights
+MLP_HIDDEN = 16  # 1-16-1: W1, b1, W2, b2 hold 49 weights
 
 
-def mlp_weights() -> list[np.ndarray]:
+def mlp_weights(hidden: int = MLP_HIDDEN) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
-    return [rng.normal(size=s) for s in MLP_SHAPES]
+    return [rng.normal(size=s) for s in ((hidden, 1), (hidden,), (1, hidden), (1,))]
 
 
 def rosenbrock_vector(n: int) -> tuple[Any, Any]:
@@ -51,13 +52,13 @@ def product(n: int) -> tuple[Any, list[Any]]:
     return f, xs
 
 
-def mlp() -> tuple[Any, list[Any]]:
-    """Mean squared error of a 1-16-1 tanh MLP over 11 points (49 weights)."""
+def mlp(hidden: int = MLP_HIDDEN) -> tuple[Any, list[Any]]:
+    """Mean squared error of a 1-hidden-1 tanh MLP over 11 points (49 weights for 16)."""
     import symgrad
     from symgrad.nn.functional import linear
 
     X, Y = symgrad.tensor(MLP_X), symgrad.tensor(MLP_Y)
-    params = [symgrad.tensor(w, requires_grad=True) for w in mlp_weights()]
+    params = [symgrad.tensor(w, requires_grad=True) for w in mlp_weights(hidden)]
     W1, b1, W2, b2 = params
     return ((linear(symgrad.tanh(linear(X, W1, b1)), W2, b2) - Y) ** 2).mean(), params
 
@@ -86,6 +87,6 @@ BUILDERS: dict[str, Any] = {
     "rosenbrock_vector": rosenbrock_vector,
     "rosenbrock_scalars": rosenbrock_scalars,
     "product": product,
-    "mlp": lambda _size=None: mlp(),
+    "mlp": mlp,
     "sin_chain": sin_chain,
 }
