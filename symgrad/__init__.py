@@ -63,6 +63,8 @@ _LAZY = {
     **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),
     **dict.fromkeys(("verify_gradient", "assert_gradient", "GradientReport"), "symgrad.verify"),
     **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
+    "lambdify": "symgrad.codegen",
+    "gradient_function": "symgrad.codegen",
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")
 

@@ -1,0 +1,223 @@
+"""Emitters for ops that are not elementwise, for NumPy and JAX (``jax.numpy``
+mirrors NumPy's API, so one table serves both; ``{M}`` is the module).
+
+Elementwise ops never appear here: SymPy's printers write them.  Each entry
+returns one Python expression; the few ops with no one-line NumPy form use a
+small helper function whose source is copied into the generated module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, view_index
+from symgrad.codegen.program import Call
+
+# Helper functions, copied into the generated module when used.
+HELPERS = {
+    "_erf": "_erf = numpy.vectorize(math.erf, otypes=[float])  # SciPy is not installed",
+    "_erfc": "_erfc = numpy.vectorize(math.erfc, otypes=[float])  # SciPy is not installed",
+    "_prod_others": '''def _prod_others(x, axes):
+    """For each element, the product of the others in its reduction (exact with zeros)."""
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    order = [i for i in range(x.ndim) if i not in axes] + list(axes)
+    moved = {M}.transpose(x, order)
+    flat = moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,))
+    ones = {M}.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    left = {M}.cumprod({M}.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = {M}.flip({M}.cumprod({M}.concatenate([ones, {M}.flip(flat[..., 1:], axis=-1)], axis=-1), axis=-1), axis=-1)
+    inverse = sorted(range(x.ndim), key=order.__getitem__)
+    return {M}.transpose((left * right).reshape(moved.shape), inverse)''',
+    "_is_argmax": '''def _is_argmax(x, axis):
+    """True at the first largest element along axis."""
+    first = {M}.expand_dims({M}.argmax(x, axis=axis), axis)
+    positions = {M}.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    return positions == first''',
+    "_is_argmin": '''def _is_argmin(x, axis):
+    """True at the first smallest element along axis."""
+    first = {M}.expand_dims({M}.argmin(x, axis=axis), axis)
+    positions = {M}.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    return positions == first''',
+    "_logsumexp": '''def _logsumexp(x, axis, keepdims):
+    """log(sum(exp(x))) without overflow."""
+    m = {M}.amax(x, axis=axis, keepdims=True)
+    m = {M}.where({M}.isfinite(m), m, 0)
+    out = {M}.log({M}.sum({M}.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else {M}.squeeze(out, axis=axis)''',
+    "_softmax": '''def _softmax(x, axis):
+    """exp(x) / sum(exp(x)) without overflow."""
+    e = {M}.exp(x - {M}.amax(x, axis=axis, keepdims=True))
+    return e / {M}.sum(e, axis=axis, keepdims=True)''',
+    "_log_softmax": '''def _log_softmax(x, axis):
+    """x - logsumexp(x) without overflow."""
+    m = {M}.amax(x, axis=axis, keepdims=True)
+    return x - m - {M}.log({M}.sum({M}.exp(x - m), axis=axis, keepdims=True))''',
+    "_pack": '''def _pack(shape, *items):
+    """The elements as an array of shape (after the shape of the points, when arrays of points are passed)."""
+    items = {M}.broadcast_arrays(*items)
+    return {M}.stack(items, axis=-1).reshape(items[0].shape + shape)''',
+    "_scatter_add": '''def _scatter_add(shape, index, g):
+    """Zeros of shape, with g added at the flat positions index (repeats add up)."""
+    out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
+    {M}.add.at(out, index.reshape(-1), {M}.broadcast_to(g, index.shape).reshape(-1))
+    return out.reshape(shape)''',
+    "_scatter_set": '''def _scatter_set(x, index, v):
+    """A copy of x with v written at the flat positions index."""
+    out = {M}.array(x, copy=True, order="C")
+    out.reshape(-1)[index.reshape(-1)] = {M}.broadcast_to(v, index.shape).reshape(-1)
+    return out''',
+}
+
+JAX_HELPERS = {
+    **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack")},
+    "_scatter_add": '''def _scatter_add(shape, index, g):
+    """Zeros of shape, with g added at the flat positions index (repeats add up)."""
+    out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
+    out = out.at[index.reshape(-1)].add({M}.broadcast_to(g, index.shape).reshape(-1))
+    return out.reshape(shape)''',
+    "_scatter_set": '''def _scatter_set(x, index, v):
+    """A copy of x with v written at the flat positions index."""
+    flat = {M}.asarray(x).reshape(-1)
+    flat = flat.at[index.reshape(-1)].set({M}.broadcast_to(v, index.shape).reshape(-1))
+    return flat.reshape({M}.shape(x))''',
+}
+
+
+def _reduce(fn: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        p = call.params
+        return f"{ctx.fn(fn)}({a[0]}{kwargs(axis=p['dims'], keepdims=p['keepdim'])})"
+    return emit
+
+
+def _pick(fn: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        p = call.params
+        return f"{ctx.fn(fn)}({a[0]}{kwargs(axis=p['dim'], keepdims=p['keepdim'])})"
+    return emit
+
+
+def _arg(fn: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        p = call.params
+        if p["dim"] is None and p["keepdim"]:
+            return f"{ctx.fn('reshape')}({ctx.fn(fn)}({a[0]}), {ctx.lit(call.shape)})"
+        return f"{ctx.fn(fn)}({a[0]}{kwargs(axis=p['dim'], keepdims=p['keepdim'])})"
+    return emit
+
+
+def _helper(name: str, *params: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        extra = "".join(", " + ctx.lit(call.params[p]) for p in params)
+        return f"{ctx.helper(name)}({a[0]}{extra})"
+    return emit
+
+
+def _sum_to_size(ctx: Context, call: Call, a: list[str]) -> str:
+    (src,), shape = call.in_shapes, call.shape
+    lead = len(src) - len(shape)
+    keep = tuple(lead + i for i, s in enumerate(shape) if s == 1 and src[lead + i] != 1)
+    out = a[0]
+    if keep:
+        out = f"{ctx.fn('sum')}({out}, axis={ctx.lit(keep)}, keepdims=True)"
+    if lead:
+        out = f"{ctx.fn('sum')}({out}, axis={ctx.lit(tuple(range(lead)))})"
+    return out
+
+
+def _index(ctx: Context, call: Call, a: list[str]) -> str:
+    return f"{ctx.operand(a[0])}[{ctx.key(call.params['key'])}]"
+
+
+def _index_backward(ctx: Context, call: Call, a: list[str]) -> str:
+    index = ctx.array(flat_index(call.params["shape"], call.params["key"]))
+    return f"{ctx.helper('_scatter_add')}({ctx.lit(call.params['shape'])}, {index}, {a[0]})"
+
+
+def _index_put(ctx: Context, call: Call, a: list[str]) -> str:
+    index = ctx.array(flat_index(call.in_shapes[0], call.params["key"]))
+    value = a[1] if len(a) > 1 else "0"
+    return f"{ctx.helper('_scatter_set')}({a[0]}, {index}, {value})"
+
+
+def _scatter_view(ctx: Context, call: Call, a: list[str]) -> str:
+    index = ctx.array(view_index(call.in_shapes[0], call.params["chain"]))
+    return f"{ctx.helper('_scatter_set')}({a[0]}, {index}, {a[1]})"
+
+
+def _join(fn: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        return f"{ctx.fn(fn)}(({', '.join(a)}{',' if len(a) == 1 else ''}), axis={call.params['dim']})"
+    return emit
+
+
+def _cast(ctx: Context, call: Call, a: list[str]) -> str:
+    return f"{ctx.fn('asarray')}({a[0]}, dtype={ctx.dtype(np.dtype(call.params['dtype']))})"
+
+
+def _matmul(ctx: Context, call: Call, a: list[str]) -> str:
+    return f"{ctx.operand(a[0])} @ {ctx.operand(a[1])}"
+
+
+def _addmm(ctx: Context, call: Call, a: list[str]) -> str:
+    beta, alpha = call.params["beta"], call.params["alpha"]
+    product = f"{ctx.operand(a[1])} @ {ctx.operand(a[2])}"
+    left = a[0] if beta == 1 else f"{ctx.lit(beta)}*{ctx.operand(a[0])}"
+    right = product if alpha == 1 else f"{ctx.lit(alpha)}*({product})"
+    return f"{left} + {right}"
+
+
+def _broadcast(ctx: Context, call: Call, a: list[str]) -> str:
+    shape = ctx.lit(call.params["shape"])
+    if call.in_shapes[0] == ():
+        return f"{ctx.fn('full')}({shape}, {a[0]}, dtype={ctx.dtype(call.dtype)})"
+    return f"{ctx.fn('broadcast_to')}({a[0]}, {shape})"
+
+
+def _simple(fn: str, *params: tuple[str, str]) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        extra = "".join(f", {name}={ctx.lit(call.params[p])}" for p, name in params)
+        return f"{ctx.fn(fn)}({', '.join(a)}{extra})"
+    return emit
+
+
+def _positional(fn: str, param: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        return f"{ctx.fn(fn)}({a[0]}, {ctx.lit(call.params[param])})"
+    return emit
+
+
+def numpy_table() -> dict[str, Emitter]:
+    """Op name -> emitter, for NumPy."""
+    return {
+        "sum": _reduce("sum"), "mean": _reduce("mean"), "prod": _reduce("prod"), "amax": _reduce("amax"),
+        "amin": _reduce("amin"), "all": _reduce("all"), "any": _reduce("any"),
+        "max_dim": _pick("amax"), "min_dim": _pick("amin"), "argmax": _arg("argmax"), "argmin": _arg("argmin"),
+        "prod_others": _helper("_prod_others", "dims"), "is_argmax": _helper("_is_argmax", "dim"),
+        "is_argmin": _helper("_is_argmin", "dim"),
+        "logsumexp": lambda ctx, call, a: (f"{ctx.helper('_logsumexp')}({a[0]}, {ctx.lit(call.params['dims'])}, "
+                                           f"{ctx.lit(call.params['keepdim'])})"),
+        "softmax": _helper("_softmax", "dim"), "log_softmax": _helper("_log_softmax", "dim"),
+        "cumsum": _simple("cumsum", ("dim", "axis")),
+        "view": _positional("reshape", "shape"), "permute": _positional("transpose", "dims"),
+        "expand": _positional("broadcast_to", "shape"), "sum_to_size": _sum_to_size,
+        "flip": _simple("flip", ("dims", "axis")),
+        "index": _index, "index_backward": _index_backward, "index_zero": _index_put, "index_put": _index_put,
+        "_scatter_view": _scatter_view,
+        "cat": _join("concatenate"), "stack": _join("stack"),
+        "to_copy": _cast, "to_discrete": _cast,
+        "matmul": _matmul, "dot": _simple("dot"), "addmm": _addmm,
+        "_broadcast": _broadcast,
+    }
+
+
+def jax_table() -> dict[str, Emitter]:
+    """Op name -> emitter, for JAX (NumPy's, with JAX's own softmax and friends)."""
+    table = numpy_table()
+    table.update({
+        "logsumexp": lambda ctx, call, a: (f"jax.scipy.special.logsumexp({a[0]}"
+                                           f"{kwargs(axis=call.params['dims'], keepdims=call.params['keepdim'])})"),
+        "softmax": lambda ctx, call, a: f"jax.nn.softmax({a[0]}, axis={call.params['dim']})",
+        "log_softmax": lambda ctx, call, a: f"jax.nn.log_softmax({a[0]}, axis={call.params['dim']})",
+    })
+    return table

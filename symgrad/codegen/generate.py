@@ -1,0 +1,239 @@
+"""From inputs and outputs to a loaded function: the pipeline
+
+    term graph -> straight-line code with shared temporaries -> backend source -> callable
+
+``InputSpec``/``OutputSpec`` say what the caller asked for (``api`` builds
+them from tensors, symbols and SymPy expressions); ``generate`` does the rest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.core.basic import Basic
+
+from symgrad.codegen import backends, docs
+from symgrad.codegen.graph import CodegenError, count_uses, merge_equal, post_order
+from symgrad.codegen.lower import Lowering, as_dtype_number
+from symgrad.codegen.names import Namespace
+from symgrad.codegen.optimize import optimize, output_atoms, symbols_in
+from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
+from symgrad.codegen.ssa import Builder
+from symgrad.symbolic.terms import Const, Leaf, Term
+
+# Scalar mode writes one line per element; past this many elements in the
+# graph, array backends switch to array mode and the C/math backends refuse.
+MAX_SCALAR_ELEMENTS = 200_000
+
+
+@dataclass
+class InputSpec:
+    """One parameter: a leaf (``uid``), a constant tensor (``const``), or a SymPy symbol."""
+
+    raw_name: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    uid: int | None = None
+    const: Const | None = None
+    symbol: Any = None
+    source: Any = None
+
+
+@dataclass
+class OutputSpec:
+    """One result: a term, a SymPy expression / array, or a number."""
+
+    raw_name: str
+    source: Any
+    display: Any = field(default=None)
+
+
+def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name: str = "f",
+             title: str = "", compile_code: bool = False, mode: str | None = None) -> Any:
+    """Generate, print and load the function ``name(*inputs) -> outputs``
+    (``mode`` forces "array" or "scalar" code; by default it is chosen)."""
+    target = backends.get(backend)
+    program = build_program(inputs, outputs, target, name, title, mode)
+    source, bound = target.render(program)
+    fn = target.load(program, source, bound, compile_code)
+    fn.__doc__ = program.doc
+    fn.source = source
+    fn.program = program
+    return fn
+
+
+def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str, title: str,
+                  mode: str | None = None) -> Program:
+    """The program computing ``outputs`` (a tree of ``OutputSpec``) from ``inputs``."""
+    specs = list(iter_outputs(outputs, OutputSpec))
+    roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
+    order = post_order(roots)
+    _check_distinct(inputs)
+    _check_leaves(order, inputs)
+    mode = _checked_mode(mode or _mode(target, inputs, order), target)
+    names = Namespace()
+    names.claim(name)
+    builder = Builder(names)
+    program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
+    unique, rep = merge_equal(order)
+    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), rep,
+                        count_uses(unique, rep, roots))
+    lowering.lower(unique)
+    out_tree = map_outputs(outputs, lambda s: _make_output(lowering, names, s, inputs, program_inputs),
+                           OutputSpec)
+    flat = list(iter_outputs(out_tree))
+    body = optimize(builder.body, flat, builder.inlinable)
+    _name_outputs(body, flat)
+    program = Program(name, mode, program_inputs, body, out_tree, lowering.constants)
+    sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
+    program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
+                                vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes)
+    return program
+
+
+def _checked_mode(mode: str, target: Any) -> str:
+    if mode not in ("array", "scalar") or (mode == "array" and target.scalar_only):
+        raise CodegenError(f"mode must be 'scalar' or 'array' (only 'scalar' for {target.name}), got {mode!r}")
+    return mode
+
+
+# ---------------------------------------------------------------- inputs
+
+def _check_distinct(inputs: list[InputSpec]) -> None:
+    seen: dict[Any, int] = {}
+    for i, s in enumerate(inputs):
+        key = ("leaf", s.uid) if s.uid is not None else ("const", id(s.const)) if s.const is not None \
+            else ("symbol", s.symbol)
+        if key in seen:
+            raise CodegenError(f"inputs {seen[key]} and {i} are the same {key[0]} ({s.raw_name!r}); "
+                               "an input can be given only once")
+        seen[key] = i
+
+
+def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
+    uids = {s.uid for s in inputs if s.uid is not None}
+    missing = [t for t in order if isinstance(t, Leaf) and t.uid not in uids]
+    if missing:
+        from symgrad.symbolic import naming
+
+        naming.assign_names(missing)
+        listed = ", ".join(repr(t.name) for t in missing)
+        one = len(missing) == 1
+        raise CodegenError(f"the outputs depend on {listed}, which {'is' if one else 'are'} not among the inputs; "
+                           f"add {'it' if one else 'them'} to the inputs")
+
+
+def _mode(target: Any, inputs: list[InputSpec], order: list[Term]) -> str:
+    if not target.scalar_only and any(s.shape for s in inputs):
+        return "array"
+    elements = sum(int(np.prod(t.shape)) for t in order if isinstance(t, Leaf))
+    elements += sum(np.size(t.value) for t in order if isinstance(t, Const))
+    elements += len(order)
+    if elements <= MAX_SCALAR_ELEMENTS:
+        return "scalar"
+    if target.scalar_only:
+        raise CodegenError(f"the {target.name} backend writes one line per array element and this graph has "
+                           f"about {elements}; use backend='numpy' (or jax/torch), which work on whole arrays")
+    return "array"
+
+
+def _make_input(builder: Builder, target: Any, spec: InputSpec, mode: str) -> Input:
+    name = builder.names.claim(spec.raw_name, "x")
+    shape = spec.shape
+    symbol = builder.symbol(name, shape=shape if mode == "array" else ())
+    inp = Input(name, symbol, shape, spec.dtype, spec.source)
+    if shape and np.prod(shape) <= MAX_SCALAR_ELEMENTS:
+        for index in np.ndindex(*shape):
+            inp.elements[index] = builder.symbol(target.element_name(name, index, shape))
+    return inp
+
+
+def _inputs_by_term(order: list[Term], specs: list[InputSpec], inputs: list[Input]) -> dict[int, Input]:
+    by_uid = {s.uid: inp for s, inp in zip(specs, inputs, strict=True) if s.uid is not None}
+    by_const = {id(s.const): inp for s, inp in zip(specs, inputs, strict=True) if s.const is not None}
+    out: dict[int, Input] = {}
+    for t in order:
+        if isinstance(t, Leaf) and t.uid in by_uid:
+            out[id(t)] = by_uid[t.uid]
+        elif isinstance(t, Const) and id(t) in by_const:
+            out[id(t)] = by_const[id(t)]
+    return out
+
+
+# ---------------------------------------------------------------- outputs
+
+def _make_output(lowering: Lowering, names: Namespace, spec: OutputSpec,
+                 specs: list[InputSpec], inputs: list[Input]) -> Output:
+    name = names.claim(spec.raw_name, "out")
+    src = spec.source
+    if isinstance(src, Term):
+        v = lowering.value_of(src)
+        if lowering.mode == "array":
+            return Output(name, as_dtype_number(lowering.fit(v), v.dtype), v.shape, v.dtype)
+        return Output(name, _float_numbers(v.data, v.dtype), v.shape, v.dtype)
+    expr = _sympy_value(src)
+    data = lowering.lower_sympy(expr, _atoms_for(expr, specs, inputs))
+    shape = tuple(np.shape(data)) if isinstance(data, np.ndarray) else ()
+    dtype = np.dtype(bool) if isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(expr, sympy.Expr) \
+        else np.dtype(np.float64)
+    return Output(name, _float_numbers(data, dtype), shape, dtype)
+
+
+def _sympy_value(src: Any) -> Any:
+    """A SymPy expression, or an object array of them for arrays and matrices."""
+    if isinstance(src, (sympy.NDimArray, sympy.MatrixBase)):
+        shape = src.shape
+        return np.array(list(src) if isinstance(src, sympy.MatrixBase) else src.tolist(), dtype=object).reshape(shape)
+    return sympy.sympify(src)
+
+
+def _atoms_for(expr: Any, specs: list[InputSpec], inputs: list[Input]) -> dict[Any, Any]:
+    """The program atom for each symbol of a SymPy output."""
+    free: set[Any] = set()
+    for e in (expr.reshape(-1) if isinstance(expr, np.ndarray) else [expr]):
+        if isinstance(e, Basic):
+            free |= e.free_symbols
+    by_uid = {s.uid: inp for s, inp in zip(specs, inputs, strict=True) if s.uid is not None}
+    by_symbol = {s.symbol: inp for s, inp in zip(specs, inputs, strict=True) if s.symbol is not None}
+    atoms: dict[Any, Any] = {}
+    unknown = []
+    for sym in free:
+        uid = getattr(sym, "leaf_uid", None)
+        inp = by_uid.get(uid) if uid is not None else by_symbol.get(sym)
+        if inp is None:
+            unknown.append(str(sym))
+            continue
+        index = getattr(sym, "index", ())
+        atoms[sym] = inp.elements[index] if index else inp.symbol
+    if unknown:
+        one = len(unknown) == 1
+        raise CodegenError(f"the outputs contain {', '.join(sorted(unknown))}, which {'is' if one else 'are'} not "
+                           f"among the inputs; add {'it' if one else 'them'} to the inputs")
+    return atoms
+
+
+def _float_numbers(data: Any, dtype: np.dtype) -> Any:
+    if isinstance(data, np.ndarray):
+        out = np.empty(data.shape, dtype=object)
+        for index in np.ndindex(*data.shape):
+            out[index] = as_dtype_number(data[index], dtype)
+        return out
+    return as_dtype_number(data, dtype)
+
+
+def _name_outputs(body: list[Any], outputs: list[Output]) -> None:
+    """A temporary read only by one output takes the output's name (``value = ...``)."""
+    reads = Counter(output_atoms(outputs))
+    for a in body:
+        reads.update(symbols_in(a.value))
+    assigned = {a.target: a for a in body}
+    for out in outputs:
+        v = out.value
+        if isinstance(v, sympy.Symbol) and v in assigned and reads[v] == 1:
+            renamed = sympy.Symbol(out.name, **v.assumptions0)
+            assigned[v].target = renamed
+            out.value = renamed

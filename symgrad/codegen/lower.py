@@ -1,0 +1,252 @@
+"""Lowering: term graphs and SymPy expressions to straight-line code.
+
+One pass over the graph in argument-first order gives every node a ``Value``:
+an expression (array mode) or an object array of expressions (scalar mode).
+Elementwise ops are written by the op's own SymPy forward, so the code reads
+like the closed form; a node read more than once becomes a temporary (as do
+chains deeper than ``MAX_INLINE_DEPTH`` or larger than ``MAX_INLINE_SIZE``
+operations: SymPy's printers recurse, and long lines do not read well), the
+others stay in line in their reader.  Other ops become ``Call``s in array
+mode, and their SymPy forward over elements in scalar mode.
+
+Inlining is decided here, from the graph's use counts, rather than by
+building everything and substituting afterwards: every SymPy operation costs
+tens of microseconds, and this way each node is built once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.core.basic import Basic
+
+from symgrad.codegen import scalar_rules
+from symgrad.codegen.graph import CodegenError, args_of, dtype_of, numeric_values, shape_of
+from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
+from symgrad.codegen.program import Call, Constant, Input
+from symgrad.codegen.ssa import Builder, Literal
+from symgrad.symbolic import constants
+from symgrad.symbolic.evaluate import apply_symbolic
+from symgrad.symbolic.terms import Apply, Const, Leaf, Term
+
+# Ops that only copy memory: in code that never writes in place they are the value itself.
+IDENTITY_OPS = frozenset({"clone", "copy"})
+
+# Internal op: broadcast a value to a node's shape (when SymPy's tidying
+# dropped the symbols that carried the shape: ``0*x`` is ``0``).
+BROADCAST = "_broadcast"
+
+@dataclass
+class Value:
+    """What a node computes: ``data`` (an expression, or an object array of
+    them in scalar mode), its shape and dtype, whether it is a constant, and
+    how deep and large its in-line expression is (0 for atoms)."""
+
+    data: Any
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    constant: bool = False
+    depth: int = 0
+    size: int = 0
+
+
+class Lowering:
+    """Turns terms into ``Value``s, appending code to ``builder``."""
+
+    def __init__(self, builder: Builder, mode: str, inputs: dict[int, Input], rep: dict[int, Term],
+                 uses: Counter[int]) -> None:
+        self.b = builder
+        self.mode = mode
+        self.inputs = inputs
+        self.rep = rep
+        self.uses = uses
+        self.constants: list[Constant] = []
+        self.values: dict[int, Value] = {}
+        self.numeric: dict[int, Any] = {}
+        self._pooled: dict[Any, Any] = {}
+
+    # ------------------------------------------------------------ graph
+
+    def lower(self, order: list[Term]) -> None:
+        """Lower every distinct term of ``order`` (arguments first)."""
+        self.numeric.update(numeric_values(order, self.rep))
+        for t in order:
+            self.values[id(t)] = self._lower(t)
+
+    def value_of(self, t: Term) -> Value:
+        return self.values[id(self.rep[id(t.resolve())])]
+
+    def _lower(self, t: Term) -> Value:
+        numeric = self.numeric[id(t)]
+        shape, dtype = shape_of(numeric), dtype_of(numeric)
+        inp = self.inputs.get(id(t))
+        if inp is not None:
+            return Value(self.input_data(inp), shape, dtype)
+        if isinstance(t, Leaf):  # pragma: no cover - the API checks leaves against inputs first
+            raise CodegenError(f"the outputs depend on leaf {t.name!r}, which is not among the inputs")
+        if isinstance(t, Const):
+            return self.constant(numeric)
+        assert isinstance(t, Apply)
+        args = [self.rep[id(a)] for a in args_of(t)]
+        vals = [self.values[id(a)] for a in args]
+        if t.op.name in IDENTITY_OPS:
+            return vals[0]
+        if all(v.constant for v in vals):
+            return self.constant(numeric)
+        if t.op.elementwise:
+            return self._elementwise(t, args, vals, shape, dtype)
+        if self.mode == "scalar":
+            return Value(self._scalar_op(t, args, vals, shape), shape, dtype)
+        call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
+                    tuple(v.shape for v in vals), shape, dtype)
+        return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
+
+    def _elementwise(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...],
+                     dtype: np.dtype) -> Value:
+        """The op's SymPy forward on its arguments' expressions; a temporary when
+        read more than once or when the expression gets too deep or large."""
+        data = apply_symbolic(t, args, [v.data for v in vals])
+        depth = 1 + max(v.depth for v in vals)
+        size = 1 + sum(v.size for v in vals)
+        v = Value(data, shape, dtype, False, depth, size)
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
+            return self.materialize(v)
+        return v
+
+    def _compose_permutes(self, call: Call) -> Any:
+        """A transpose of a transpose (``W.T`` in a layer, transposed again by
+        matmul's rule) is one permutation of the original, or the original."""
+        if call.op != "permute":
+            return call
+        inner = self.b.definitions.get(call.args[0])
+        if not (isinstance(inner, Call) and inner.op == "permute"):
+            return call
+        dims = tuple(inner.params["dims"][d] for d in call.params["dims"])
+        if dims == tuple(range(len(dims))):
+            return inner.args[0]
+        return Call("permute", inner.args, {"dims": dims}, inner.in_shapes, call.shape, call.dtype)
+
+    def _scalar_op(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...]) -> Any:
+        """A non-elementwise op, element by element: its inputs become temporaries
+        (the op may read an element many times), and shared parts of its
+        results too (``softmax``'s sum)."""
+        data = [self.materialize(v, inlinable=True).data for v in vals]
+        rule = scalar_rules.RULES.get(t.op.name)
+        if rule is not None:
+            out = rule(self.b, *[np.asarray(d, dtype=object) for d in data], **t.params)
+        else:
+            out = apply_symbolic(t, args, data)
+        if isinstance(out, np.ndarray) and out.ndim == 0:
+            out = out[()]
+        if not isinstance(out, np.ndarray):
+            return self.b.flatten(out)
+        if out.shape != shape:  # pragma: no cover - a symbolic forward disagreeing with its NumPy forward
+            raise CodegenError(f"op {t.op.name!r}: symbolic shape {out.shape} differs from the numeric {shape}")
+        return _map_elements(out, self.b.flatten)
+
+    # ------------------------------------------------------------ values
+
+    def materialize(self, v: Value, inlinable: bool = False) -> Value:
+        """``v`` with its expression(s) bound to temporaries (``inlinable``: they
+        may go back in line where read only once, see ``optimize.inline``)."""
+        if v.depth == 0 and v.size == 0:
+            return v
+        bind = partial(self.b.bind, inlinable=inlinable)
+        data = _map_elements(v.data, bind) if isinstance(v.data, np.ndarray) else bind(v.data)
+        return Value(data, v.shape, v.dtype, v.constant)
+
+    def input_data(self, inp: Input) -> Any:
+        if self.mode == "array" or not inp.shape:
+            return inp.symbol
+        data = np.empty(inp.shape, dtype=object)
+        for index in np.ndindex(*inp.shape):
+            data[index] = inp.elements[index]
+        return data
+
+    def constant(self, numeric: Any) -> Value:
+        arr = np.asarray(numeric)
+        shape, dtype = arr.shape, arr.dtype
+        if self.mode == "scalar":
+            v = _map_elements(arr, literal) if arr.ndim else literal(arr[()])
+            return Value(v, shape, dtype, True)
+        if arr.size and (arr.ndim == 0 or bool(np.all(arr == arr.reshape(-1)[0]))):
+            return Value(literal(arr.reshape(-1)[0]), shape, dtype, True)
+        return Value(self._pool(arr), shape, dtype, True)
+
+    def _pool(self, arr: np.ndarray) -> Any:
+        key = (arr.shape, str(arr.dtype), arr.tobytes())
+        sym = self._pooled.get(key)
+        if sym is None:
+            sym = self.b.symbol(self.b.names.temp("c"), arr.dtype == np.bool_, arr.shape)
+            self.constants.append(Constant(sym, arr.copy()))
+            self._pooled[key] = sym
+        return sym
+
+    def fit(self, v: Value) -> Any:
+        """``v``'s expression with exactly ``v.shape`` (array mode)."""
+        expr = v.data
+        if self.b.shape_of(expr) == v.shape:
+            return expr
+        expr = as_dtype_number(expr, v.dtype)
+        call = Call(BROADCAST, (expr,), {"shape": v.shape}, (self.b.shape_of(expr),), v.shape, v.dtype)
+        return self.b.bind(call)
+
+    # ------------------------------------------------------------ SymPy outputs
+
+    def lower_sympy(self, expr: Any, atoms: dict[Any, Any]) -> Any:
+        """An expression (or object array of them) from outside the graph, with
+        its symbols replaced by the program's atoms."""
+        if isinstance(expr, np.ndarray):
+            return _map_elements(expr, lambda e: self.lower_sympy(e, atoms))
+        if not isinstance(expr, Basic):
+            return sympy.sympify(expr)
+        mapped = expr.xreplace(atoms) if atoms else expr
+        return self.b.flatten(mapped)
+
+
+def _map_elements(arr: np.ndarray, fn: Any) -> np.ndarray:
+    out = np.empty(arr.shape, dtype=object)
+    for index in np.ndindex(*arr.shape):
+        out[index] = fn(arr[index])
+    return out
+
+
+def literal(v: Any) -> Any:
+    """A number for generated code.  Integers (and integral floats) are SymPy
+    numbers, so SymPy tidies ``1*y`` and ``2*x + x``; other floats are
+    ``ssa.Literal`` symbols (with the sign outside), which print as their
+    shortest decimal."""
+    key = (type(v), v)
+    found = _literals.get(key)
+    if found is None:
+        found = constants.number(v)
+        if isinstance(found, sympy.Float):
+            magnitude = Literal(_decimal(v))
+            found = -magnitude if found < 0 else magnitude
+        if len(_literals) < 100_000:
+            _literals[key] = found
+    return found
+
+
+_literals: dict[Any, Any] = {}
+
+
+def _decimal(v: Any) -> str:
+    """The shortest decimal that reads back as ``|v|`` (float32 values by float32's rules)."""
+    return str(abs(v)) if isinstance(v, np.floating) else repr(abs(float(v)))
+
+
+def as_dtype_number(e: Any, dtype: np.dtype) -> Any:
+    """``2`` as ``2.0`` when the value is a float (so ``numpy.full`` and returned
+    constants get the right dtype)."""
+    if isinstance(e, sympy.Integer) and dtype.kind == "f":
+        return sympy.Float(int(e))
+    return e
+
+
+__all__ = ["Lowering", "Value", "IDENTITY_OPS", "BROADCAST", "as_dtype_number"]

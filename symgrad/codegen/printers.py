@@ -1,0 +1,218 @@
+"""SymPy's code printers, one per backend, with a few readability fixes.
+
+The printing of every function, operator and constant is SymPy's
+(``NumPyPrinter``, ``JaxPrinter``, ``PythonCodePrinter``, ``C99CodePrinter``,
+``TorchPrinter``).  The subclasses below only change what reads badly or
+breaks in generated code that works on arrays:
+
+* floats print as Python writes them (``0.1``, not ``0.100000000000000``);
+* ``Piecewise`` prints as nested ``where`` (NumPy, JAX), and ``Max``/``Min``
+  as ``maximum``/``minimum``, instead of ``select``/``functools.reduce``;
+* ``1/x`` instead of ``x**(-1.0)``;
+* functions SymPy has no printer for in a backend (``round``; ``erf`` for
+  NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
+* C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
+  ternary ``?:`` stays on one line;
+* numeric constants such as ``log(2)`` print as floats for PyTorch, whose
+  functions do not accept Python numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from typing import Any
+
+import sympy
+from sympy.printing.c import C99CodePrinter
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pycode import PythonCodePrinter
+
+from symgrad.codegen.ssa import is_number_like
+
+_SETTINGS = {"order": "none", "fully_qualified_modules": True}
+
+
+def _know(printer: Any, functions: dict[str, str]) -> None:
+    """Teach a printer how the backend spells more functions."""
+    printer.known_functions = {**printer.known_functions, **functions}
+
+
+class _PlainFloats:
+    def _print_Float(self, expr: Any) -> str:
+        f = float(expr)
+        if math.isfinite(f):
+            return repr(f)
+        return super()._print_Float(expr)  # type: ignore[misc]
+
+
+class _ArrayPrinting(_PlainFloats):
+    """Readable NumPy-style printing shared by the NumPy and JAX printers."""
+
+    _module: str
+
+    def _call(self, fn: str, *args: Any) -> str:
+        return f"{self._module_format(self._module + '.' + fn)}({', '.join(self._print(a) for a in args)})"  # type: ignore[attr-defined]
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        pieces = list(expr.args)
+        last = pieces[-1]
+        out = self._print(last.expr) if last.cond is sympy.true else self._print(sympy.nan)  # type: ignore[attr-defined]
+        if last.cond is sympy.true:
+            pieces = pieces[:-1]
+        for piece in reversed(pieces):
+            out = f"{self._module_format(self._module + '.where')}({self._print(piece.cond)}, {self._print(piece.expr)}, {out})"  # type: ignore[attr-defined]
+        return out
+
+    def _fold(self, fn: str, args: Any) -> str:
+        args = list(args)
+        out = self._print(args[0])  # type: ignore[attr-defined]
+        for a in args[1:]:
+            out = f"{self._module_format(self._module + '.' + fn)}({out}, {self._print(a)})"  # type: ignore[attr-defined]
+        return out
+
+    def _print_Max(self, expr: Any) -> str:
+        return self._fold("maximum", expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return self._fold("minimum", expr.args)
+
+    # SymPy prints these as reductions over a tuple of the operands
+    # (logical_and.reduce((a, b))), which fails when the operands broadcast.
+    def _print_And(self, expr: Any) -> str:
+        return self._fold("logical_and", expr.args)
+
+    def _print_Or(self, expr: Any) -> str:
+        return self._fold("logical_or", expr.args)
+
+    def _print_Xor(self, expr: Any) -> str:
+        return self._fold("logical_xor", expr.args)
+
+    def _print_Not(self, expr: Any) -> str:
+        return self._call("logical_not", expr.args[0])
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        if expr.exp == -1:
+            return "1/" + self.parenthesize(expr.base, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
+        return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
+
+
+class NumPyCode(_ArrayPrinting, NumPyPrinter):
+    """NumPy printing (``erf`` from ``scipy.special`` when SciPy is installed)."""
+
+    def __init__(self) -> None:
+        super().__init__(dict(_SETTINGS))
+        extra = {"round": "numpy.round", "isfinite": "numpy.isfinite"}
+        if importlib.util.find_spec("scipy") is not None:
+            extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc")
+        else:  # exact but slow: math's erf on each element (helpers in array_emitters)
+            extra.update(erf="_erf", erfc="_erfc")
+        _know(self, extra)
+
+
+class JaxCode(_ArrayPrinting, JaxPrinter):
+    """JAX printing: everything from ``jax.numpy``/``jax.scipy``, so the code is ``jax.jit``-able."""
+
+    def __init__(self) -> None:
+        super().__init__(dict(_SETTINGS))
+        _know(self, {"round": "jax.numpy.round", "isfinite": "jax.numpy.isfinite",
+                     "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
+
+
+class MathCode(_PlainFloats, PythonCodePrinter):
+    """Plain Python on floats, with the ``math`` module."""
+
+    def __init__(self) -> None:
+        super().__init__(dict(_SETTINGS))
+        _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
+
+
+class CCode(_PlainFloats, C99CodePrinter):
+    """C99 with ``math.h``."""
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
+        _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite"})
+
+    def _print_Mod(self, expr: Any) -> str:
+        x, y = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+        return f"({x} - {y}*floor({x}/{y}))"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        pieces = list(expr.args)
+        last = pieces[-1]
+        out = self._print(last.expr) if last.cond is sympy.true else "NAN"
+        if last.cond is sympy.true:
+            pieces = pieces[:-1]
+        for piece in reversed(pieces):
+            out = f"(({self._print(piece.cond)}) ? ({self._print(piece.expr)}) : ({out}))"
+        return out
+
+
+def _torch_printer_class() -> Any:
+    from sympy.printing.pytorch import TorchPrinter
+
+    class TorchCode(_PlainFloats, TorchPrinter):
+        """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
+
+        def __init__(self) -> None:
+            super().__init__({"order": "none"})
+
+        def _print(self, expr: Any, **kwargs: Any) -> str:
+            if (isinstance(expr, sympy.Expr) and not expr.is_Number and not expr.is_Symbol
+                    and expr.is_number and expr.is_real):
+                return repr(float(expr))
+            return super()._print(expr, **kwargs)
+
+        def _print_Piecewise(self, expr: Any) -> str:
+            # torch.where on two Python numbers gives int64 or float32 (and
+            # int64 / int64 is float32): when every branch is a number, the
+            # default one is a float64 tensor, unless all are integers (an
+            # index); a boolean used as a number, Piecewise((1, c), (0, True)), too.
+            pieces = list(expr.args)
+            values = [p.expr for p in pieces]
+            boolean = values == [1, 0] and pieces[1].cond is sympy.true
+            float64 = all(is_number_like(v) for v in values) and (
+                boolean or not all(getattr(v, "is_Integer", False) for v in values))
+            last = pieces[-1]
+            out = self._print(last.expr) if last.cond is sympy.true else "float('nan')"
+            if float64:
+                out = f"torch.tensor({out}, dtype=torch.float64)"
+            if last.cond is sympy.true:
+                pieces = pieces[:-1]
+            for piece in reversed(pieces):
+                out = f"torch.where({self._print(piece.cond)}, {self._print(piece.expr)}, {out})"
+            return out
+
+        def _print_Max(self, expr: Any) -> str:
+            return self._fold_torch("torch.maximum", "min", expr.args)
+
+        def _print_Min(self, expr: Any) -> str:
+            return self._fold_torch("torch.minimum", "max", expr.args)
+
+        def _fold_torch(self, fn: str, clamp_side: str, args: Any) -> str:
+            numbers = [a for a in args if is_number_like(a)]
+            others = [a for a in args if not is_number_like(a)]
+            out = self._print(others[0])
+            for a in others[1:]:
+                out = f"{fn}({out}, {self._print(a)})"
+            for a in numbers:  # torch.maximum needs tensors; clamp takes a number
+                out = f"torch.clamp({out}, {clamp_side}={self._print(a)})"
+            return out
+
+        def _print_Relational(self, expr: Any) -> str:
+            # Infix, so that a number on the left works (torch.ge(0.5, x) does not).
+            return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
+
+        def _print_Function(self, expr: Any) -> str:
+            name = expr.func.__name__
+            if name in ("round", "isfinite", "isnan", "isinf", "erfc"):
+                return f"torch.{name}({self._print(expr.args[0])})"
+            return super()._print_Function(expr)
+
+    return TorchCode
+
+
+def torch_printer() -> Any:
+    return _torch_printer_class()()

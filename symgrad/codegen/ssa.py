@@ -1,0 +1,145 @@
+"""Building straight-line code: every non-atomic value gets one temporary.
+
+``Builder.flatten`` walks a SymPy expression's DAG (iteratively) and binds
+each compound subexpression to a temporary; ``bind`` numbers values, so a
+subexpression computed twice anywhere in the program - by two graph nodes,
+two elements, or two derivative rules - is computed once.  Temporaries used
+only once are put back in line later (``optimize.inline``); what remains are
+exactly the shared subexpressions, found from the graph rather than by
+searching an expanded tree.  (Graph nodes are inlined or not as they are
+lowered, from the graph's use counts: see ``lower``.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.core.basic import Basic
+from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.logic.boolalg import Boolean
+
+from symgrad.codegen.names import Namespace
+from symgrad.codegen.program import Assign, Call
+
+
+class Literal(sympy.Symbol):
+    """A positive float constant standing in code as its decimal (``0.9999``).
+
+    A symbol rather than a ``sympy.Float``: SymPy's Float arithmetic costs
+    several times more than symbol arithmetic, and the constants in a graph
+    need no arithmetic at generation time (constant nodes are folded
+    numerically first).  Printers print a symbol by its name: the decimal."""
+
+    def __new__(cls, decimal: str) -> Literal:
+        return super().__new__(cls, decimal, positive=True)  # type: ignore[return-value]
+
+    @property
+    def value(self) -> float:
+        return float(self.name)
+
+
+def is_number_like(e: Any) -> bool:
+    """A number, a numeric expression (``log(2)``) or a ``Literal`` (with its sign)."""
+    if isinstance(e, Literal):
+        return True
+    if isinstance(e, sympy.Mul) and len(e.args) == 2 and e.args[0] == -1:
+        return isinstance(e.args[1], Literal)
+    return bool(getattr(e, "is_number", False))
+
+
+def is_atom(e: Any) -> bool:
+    """Values never worth a temporary: symbols, numbers and constant expressions (``log(2)``)."""
+    if not isinstance(e, Basic):
+        return True
+    if e.is_Atom:
+        return True
+    return bool(getattr(e, "is_number", False)) and not isinstance(e, Boolean)
+
+
+def _bindable(e: Basic) -> bool:
+    # Piecewise's (expr, cond) pairs and other containers stay inside their parent.
+    return isinstance(e, (sympy.Expr, Boolean)) and not isinstance(e, ExprCondPair)
+
+
+def is_boolean(e: Any) -> bool:
+    return isinstance(e, Boolean) and not isinstance(e, sympy.Expr)
+
+
+class Builder:
+    """The program body under construction, with its symbols' shapes."""
+
+    def __init__(self, names: Namespace) -> None:
+        self.names = names
+        self.body: list[Assign] = []
+        self.shapes: dict[Any, tuple[int, ...]] = {}
+        self._numbered: dict[Any, Any] = {}
+        self.inlinable: set[Any] = set()
+        self.definitions: dict[Any, Any] = {}
+
+    def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
+        """A new symbol called ``name`` (already claimed in the namespace)."""
+        s = sympy.Symbol(name) if boolean else sympy.Symbol(name, real=True)
+        self.shapes[s] = shape
+        return s
+
+    def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None,
+             inlinable: bool = False) -> Any:
+        """An atom standing for ``value`` (an expression or a ``Call``); equal
+        values share one temporary.  ``inlinable`` temporaries may go back in
+        line if read once (``optimize.inline``)."""
+        if isinstance(value, Call):
+            key: Any = value.key()
+            shape = value.shape
+            boolean = value.dtype == np.bool_
+        else:
+            if is_atom(value):
+                return value
+            key = value
+        found = self._numbered.get(key)
+        if found is not None:
+            return found
+        if shape is None:
+            shape = self.shape_of(value)
+        if boolean is None:
+            boolean = is_boolean(value)
+        sym = self.symbol(self.names.temp(), boolean, shape)
+        self.body.append(Assign(sym, value))
+        self._numbered[key] = sym
+        self.definitions[sym] = value
+        if inlinable:
+            self.inlinable.add(sym)
+        return sym
+
+    def flatten(self, expr: Any) -> Any:
+        """Bind every compound subexpression of ``expr``; returns an atom."""
+        if is_atom(expr):
+            return expr
+        done: dict[Any, Any] = {}
+        stack: list[tuple[Any, bool]] = [(expr, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in done:
+                continue
+            if is_atom(node):
+                done[node] = node
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if a not in done)
+                continue
+            args = [done[a] for a in node.args]
+            if any(new is not old for new, old in zip(args, node.args, strict=True)):
+                node_new = node.func(*args)
+            else:
+                node_new = node
+            done[node] = self.bind(node_new, inlinable=True) if _bindable(node_new) else node_new
+        return done[expr]
+
+    def shape_of(self, expr: Any) -> tuple[int, ...]:
+        """The broadcast shape of the symbols in ``expr`` (array mode)."""
+        if not isinstance(expr, Basic):
+            return ()
+        shapes = [self.shapes.get(s, ()) for s in expr.free_symbols]
+        return tuple(np.broadcast_shapes(*shapes)) if shapes else ()

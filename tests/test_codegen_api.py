@@ -1,0 +1,239 @@
+"""symgrad.lambdify and symgrad.gradient_function as users call them."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy
+
+import symgrad
+from symgrad.codegen import CodegenError
+
+
+@pytest.fixture
+def seed():
+    x = symgrad.tensor(2., requires_grad=True)
+    y = symgrad.tensor(3., requires_grad=True)
+    return x, y, x * x * y
+
+
+def body(fn) -> list[str]:
+    """The generated function's statements, docstring left out."""
+    tree = ast.parse(fn.source)
+    func = [n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")][-1]
+    return [ast.unparse(s) for s in func.body[1:]]
+
+
+# ---------------------------------------------------------------- the seed
+
+def test_seed_value_and_gradient(seed):
+    x, y, z = seed
+    g = symgrad.gradient_function(z, [x, y])
+    assert g(2, 3) == (12, (12, 4))
+    assert g(2., 3.) == (12.0, (12.0, 4.0))
+
+
+def test_seed_source_reads_like_numpy(seed):
+    x, y, z = seed
+    g = symgrad.gradient_function(z, [x, y])
+    assert body(g) == ["t1 = x ** 2", "value = t1 * y", "grad_x = 2 * x * y", "return (value, (grad_x, t1))"]
+    assert g.__doc__.startswith("value_and_grad(x, y) -> (value, (grad_x, grad_y))")
+    assert "grad_x = 2*x*y" in g.__doc__ and "grad_y = x**2" in g.__doc__
+    assert g.inputs == [x, y] and g.outputs[0] is z
+
+
+def test_importing_symgrad_loads_neither_sympy_nor_codegen():
+    code = "import sys, symgrad; print('sympy' in sys.modules, 'symgrad.codegen' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+    assert symgrad.lambdify.__module__ == "symgrad.codegen.api"
+
+
+# ---------------------------------------------------------------- what lambdify accepts
+
+def test_gradients_made_with_create_graph(seed):
+    x, y, z = seed
+    z.backward(create_graph=True)
+    f = symgrad.lambdify([x, y], [x.grad, y.grad])
+    assert f(2., 3.) == [12.0, 4.0]
+
+
+def test_results_of_autograd_grad_whose_terms_are_lazy(seed):
+    x, y, z = seed
+    gx, gy = symgrad.autograd.grad(z, [x, y])
+    assert type(symgrad._tensor.term_of(gx)).__name__ == "Lazy"
+    f = symgrad.lambdify((x, y), (gx, gy))
+    assert f(1., 5.) == (10.0, 1.0)
+
+
+def test_diff_results_are_sympy(seed):
+    x, y, z = seed
+    f = symgrad.lambdify([x, y], [symgrad.diff(z, x), symgrad.diff(z, x, y)])
+    assert f(2., 3.) == [12.0, 4.0]
+    assert body(f)[0] == "out0 = 2 * x * y"
+
+
+def test_leaf_symbols_as_inputs_and_array_diff():
+    w = symgrad.tensor([1., 2., 3.], requires_grad=True)
+    q = (w ** 3).sum()
+    f = symgrad.lambdify([w.symbol], symgrad.diff(q, w))
+    np.testing.assert_allclose(f(np.array([1., 2., 3.])), [3., 12., 27.])
+
+
+def test_plain_sympy_expressions():
+    a, b = sympy.symbols("a b")
+    f = symgrad.lambdify([a, b], a * sympy.sin(b) + a ** 2)
+    assert f(2.0, 0.0) == 4.0
+
+
+def test_constant_tensors_can_be_inputs():
+    X = symgrad.tensor([[1., 2.], [3., 4.]])
+    w = symgrad.tensor([0.5, -1.], requires_grad=True)
+    loss = ((X @ w) ** 2).sum()
+    f = symgrad.lambdify([w, X], loss)
+    assert f(np.array([0.5, -1.]), np.array([[1., 2.], [3., 4.]])) == pytest.approx(loss.item())
+    assert f(np.array([1., 0.]), np.eye(2)) == pytest.approx(1.0)
+
+
+def test_simplify_option():
+    x = symgrad.tensor(0.3, requires_grad=True)
+    f = symgrad.lambdify([x], symgrad.sin(x) ** 2 + symgrad.cos(x) ** 2, simplify=True)
+    assert body(f) == ["return 1.0"]
+    assert f(0.7) == 1.0
+
+
+# ---------------------------------------------------------------- gradient_function
+
+def test_array_leaves_and_unused_variables():
+    w = symgrad.tensor([1., 2.], requires_grad=True)
+    u = symgrad.tensor([5., 6., 7.], requires_grad=True)
+    f = (w ** 2).sum()
+    g = symgrad.gradient_function(f, [w, u])
+    value, (gw, gu) = g(np.array([1., 2.]), np.array([5., 6., 7.]))
+    assert value == 5.0
+    np.testing.assert_allclose(gw, [2., 4.])
+    np.testing.assert_array_equal(gu, np.zeros(3))
+
+
+def test_other_leaves_become_extra_inputs(seed):
+    x, y, z = seed
+    g = symgrad.gradient_function(z, x)
+    assert [i.name for i in g.program.inputs] == ["x", "y"]
+    assert g(2., 3.) == (12.0, 12.0)
+
+
+def test_hessian_of_scalars_matches_diff(seed):
+    x, y, z = seed
+    h = symgrad.gradient_function(z, [x, y], hessian=True)
+    assert h(2., 3.) == (12.0, (12.0, 4.0), ((6.0, 4.0), (4.0, 0.0)))
+
+
+def test_hessian_of_an_array_leaf():
+    w = symgrad.tensor([1., 2.], requires_grad=True)
+    q = (w ** 3).sum() + w[0] * w[1]
+    h = symgrad.gradient_function(q, w, hessian=True)
+    value, grad, hess = h(np.array([1., 2.]))
+    assert value == 11.0
+    np.testing.assert_allclose(grad, [5., 13.])
+    np.testing.assert_allclose(hess, [[6., 1.], [1., 12.]])
+
+
+def test_python_functions_are_traced_once():
+    calls = []
+
+    def f(a, b):
+        calls.append(1)
+        return symgrad.exp(a) * b ** 2
+
+    g = symgrad.gradient_function(f, [0, 1])
+    assert len(calls) == 1
+    value, (ga, gb) = g(0.0, 2.0)
+    assert (value, ga, gb) == (4.0, 4.0, 4.0)
+    single = symgrad.gradient_function(f, 1)
+    assert single(0.0, 2.0) == (4.0, 4.0)
+
+
+def test_traced_functions_take_example_shapes():
+    g = symgrad.gradient_function(lambda w: (w * w).sum(), 0, example_args=[np.zeros(3)])
+    value, grad = g(np.array([1., 2., 3.]))
+    assert value == 14.0
+    np.testing.assert_allclose(grad, [2., 4., 6.])
+
+
+# ---------------------------------------------------------------- vectorized evaluation
+
+def test_scalar_leaves_accept_arrays_of_points(seed):
+    x, y, z = seed
+    g = symgrad.gradient_function(z, [x, y])
+    xs = np.linspace(-1, 1, 7)
+    value, (gx, gy) = g(xs, 3.0)
+    np.testing.assert_allclose(value, xs ** 2 * 3)
+    np.testing.assert_allclose(gx, 6 * xs)
+    np.testing.assert_allclose(gy, xs ** 2)
+
+
+def test_array_outputs_of_scalar_leaves_put_points_first(seed):
+    x, y, _ = seed
+    f = symgrad.lambdify([x, y], symgrad.stack([x * y, x + y, symgrad.tensor(1.)]))
+    np.testing.assert_allclose(f(2., 3.), [6., 5., 1.])
+    pts = f(np.array([1., 2.]), np.array([3., 4.]))
+    np.testing.assert_allclose(pts, [[3., 4., 1.], [8., 6., 1.]])
+
+
+# ---------------------------------------------------------------- errors that say what to do
+
+def test_a_leaf_missing_from_the_inputs_is_named(seed):
+    x, y, z = seed
+    with pytest.raises(CodegenError, match=r"depend on .y., which is not among the inputs; add it to the inputs"):
+        symgrad.lambdify([x], z)
+
+
+def test_inputs_must_be_leaves(seed):
+    x, y, z = seed
+    with pytest.raises(CodegenError, match="inputs must be leaves"):
+        symgrad.lambdify([x * 2], z)
+
+
+def test_an_input_given_twice_is_refused(seed):
+    x, y, z = seed
+    with pytest.raises(CodegenError, match="given only once"):
+        symgrad.lambdify([x, y, x], z)
+
+
+def test_unknown_symbols_in_sympy_outputs_are_named(seed):
+    x, _, _ = seed
+    with pytest.raises(CodegenError, match="contain q"):
+        symgrad.lambdify([x], sympy.Symbol("q") * 2)
+
+
+def test_unknown_backend_and_bad_names(seed):
+    x, y, z = seed
+    with pytest.raises(CodegenError, match="unknown backend 'fortran'"):
+        symgrad.lambdify([x, y], z, backend="fortran")
+    with pytest.raises(ValueError, match="Python identifier"):
+        symgrad.lambdify([x, y], z, name="f; import os")
+    with pytest.raises(ValueError, match="choose another name"):
+        symgrad.lambdify([x, y], z, name="sin", backend="c")
+
+
+def test_gradient_function_needs_a_scalar_and_grad_leaves(seed):
+    x, y, z = seed
+    with pytest.raises(CodegenError, match=r"scalar f.*f.sum\(\)"):
+        symgrad.gradient_function(symgrad.stack([z, z]), [x])
+    c = symgrad.tensor(1.0)
+    with pytest.raises(CodegenError, match="requires grad"):
+        symgrad.gradient_function(z, [c])
+    with pytest.raises(CodegenError, match="argument positions"):
+        symgrad.gradient_function(lambda a: a * a, 3)
+
+
+def test_uncompiled_c_says_how_to_compile(seed):
+    x, y, z = seed
+    f = symgrad.lambdify([x, y], z, backend="c")
+    assert "void f(double x, double y, double *out)" in f.source
+    with pytest.raises(RuntimeError, match="compile=True"):
+        f(1., 2.)
