@@ -52,7 +52,7 @@ def lines_table(lines: Sequence[Line]) -> str:
             baseline += f": {show_value(line.baseline, line.unit)}"
         cpu = "-" if line.cpu_ratio is None else (show_value(line.cpu_ratio, "s") if line.unit == "s absolute"
                                                    else format_ratio(line.cpu_ratio))
-        verdict = line.verdict.split(" (target")[0]
+        verdict = line.verdict.split(" (")[0]
         rows.append("| " + " | ".join(_cell(c) for c in (
             str(line.row), line.case, show_value(line.symgrad, line.unit), baseline, show_ratio(line), cpu,
             line.target.text, f"**{verdict}**" if line.met is False else verdict, line.note)) + " |")
@@ -60,21 +60,39 @@ def lines_table(lines: Sequence[Line]) -> str:
 
 
 def summary_table(rows: Sequence[Any], lines: Sequence[Line]) -> str:
-    """One line per row of the issue: how many of its measured lines meet their target."""
-    out = ["| # | benchmark | symgrad (ratio) vs target | verdict |", "|---|---|---|---|"]
+    """One line per row of the issue: symgrad's ratios beside the targets, and
+    how many of the row's lines meet them."""
+    out = ["| # | benchmark | symgrad's ratio: target | verdict |", "|---|---|---|---|"]
     for row in rows:
         mine = [line for line in lines if line.row == row.NUMBER]
-        measured = [line for line in mine if line.met is not None]
-        missed = [line for line in measured if not line.met]
-        if not measured:
-            verdict = "not measured"
-        elif missed:
-            verdict = f"**misses** ({len(missed)} of {len(measured)} lines)"
-        else:
-            verdict = f"meets ({len(measured)} of {len(measured)} lines)"
-        results = "; ".join(f"{line.case}: {show_ratio(line)} (target {line.target.text})" for line in mine)
-        out.append(f"| {row.NUMBER} | {_cell(row.TITLE)} | {_cell(results)} | {verdict} |")
+        out.append(f"| {row.NUMBER} | {_cell(row.TITLE)} | {_cell(_results(mine))} | {_row_verdict(mine)} |")
     return "\n".join(out)
+
+
+def _results(lines: Sequence[Line]) -> str:
+    sizes = [line for line in lines if line.unit == "ops ratio" and line.ratio is not None]
+    growths = [line for line in lines if line.unit == "growth" and line.ratio is not None]
+    parts = [f"{line.case}: {show_ratio(line) if line.status == 'ok' else line.status} ({line.target.text})"
+             for line in lines if line not in sizes and line not in growths]
+    if sizes:  # row 5: many sizes of many functions, summarised by the worst
+        worst = max(sizes, key=lambda line: line.ratio or 0)
+        parts.append(f"largest of {len(sizes)} programs {show_ratio(worst)} ({worst.case}): {worst.target.text}")
+    if growths:
+        worst = max(growths, key=lambda line: line.ratio or 0)
+        parts.append(f"largest growth {show_ratio(worst)} ({worst.case.split(':')[0]}): {worst.target.text}")
+    return "; ".join(parts)
+
+
+def _row_verdict(lines: Sequence[Line]) -> str:
+    met = sum(line.met is True for line in lines)
+    missed = sum(line.met is False for line in lines)
+    undecided = sum(line.met is None and line.status == "ok" for line in lines)
+    skipped = sum(line.status != "ok" for line in lines)
+    counts = [f"{met} of {len(lines)} lines meet"] + [f"{n} {what}" for n, what in
+                                                      ((missed, "miss"), (undecided, "undecided"), (skipped, "not measured"))
+                                                      if n]
+    head = "**misses**" if missed else ("meets" if met and not undecided and not skipped else "open")
+    return f"{head} ({', '.join(counts)})"
 
 
 def meta_list(meta: dict[str, Any]) -> str:

@@ -49,17 +49,20 @@ class Line:
 
     @property
     def met(self) -> bool | None:
+        """True or False; None when not measured, or undecided (the baseline
+        was stopped at the timeout and the bound it gives is not enough)."""
         if self.status != "ok" or self.ratio is None:
             return None
-        return self.target.met(self.ratio)
+        met = self.target.met(self.ratio)
+        return None if self.bound == "<" and not met else met
 
     @property
     def verdict(self) -> str:
         if self.status != "ok" or self.ratio is None:
             return f"not measured ({self.status}: {self.note})" if self.note else f"not measured ({self.status})"
         shown = f"{self.bound}{format_ratio(self.ratio)}"
-        if self.bound == "<" and not self.met:
-            return f"undecided: {shown} (the baseline did not finish; target {self.target.text})"
+        if self.met is None:
+            return f"undecided: {shown} (target {self.target.text}; the baseline was stopped at the timeout)"
         return f"{'meets' if self.met else 'MISSES'}: {shown} (target {self.target.text})"
 
     def as_json(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def test_quick_run_produces_every_row(tmp_path):
         assert line["status"] in ("ok", "skipped"), line
         if line["status"] == "ok":
             assert isinstance(line["ratio"], float) and line["ratio"] >= 0, line
-            assert line["met"] in (True, False)
+            assert line["met"] in (True, False) or line["verdict"].startswith("undecided"), line
             assert line["target"]["op"] in ("<=", ">=")
     text = document.read_text()
     assert "<!-- results:start -->" in text and "<!-- results:end -->" in text
