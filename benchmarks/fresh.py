@@ -9,12 +9,16 @@ imports is the one the child imports.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +40,27 @@ class Outcome:
 
 
 def child_environment() -> dict[str, str]:
+    """This environment, ``benchmarks`` importable, and bytecode caching on.
+
+    Caching matters for import times: where ``PYTHONDONTWRITEBYTECODE`` is set
+    (as on our machines), symgrad would be compiled from source at every
+    import while NumPy and SymPy load the ``.pyc`` files pip wrote when it
+    installed them.  Users have caches, so every child reads and writes them,
+    in one temporary tree (``PYTHONPYCACHEPREFIX``) to keep the work tree clean.
+    """
     env = dict(os.environ)
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(paths + [str(ROOT)])
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _bytecode_cache()
     return env
+
+
+@cache
+def _bytecode_cache() -> str:
+    path = tempfile.mkdtemp(prefix="symgrad-bench-pycache-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def run_python(args: list[str], timeout: float | None = None) -> Outcome:

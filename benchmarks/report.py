@@ -29,16 +29,6 @@ def show_value(value: float | None, unit: str) -> str:
     return f"{value:.2f}"
 
 
-def show_ratio(line: Line) -> str:
-    if line.ratio is None:
-        return "-"
-    if line.unit == "s absolute":
-        return show_value(line.ratio, "s")
-    if line.unit in ("ops ratio", "growth"):
-        return f"{line.ratio:.2f}"
-    return line.bound + format_ratio(line.ratio)
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -54,7 +44,7 @@ def lines_table(lines: Sequence[Line]) -> str:
                                                    else format_ratio(line.cpu_ratio))
         verdict = line.verdict.split(" (")[0]
         rows.append("| " + " | ".join(_cell(c) for c in (
-            str(line.row), line.case, show_value(line.symgrad, line.unit), baseline, show_ratio(line), cpu,
+            str(line.row), line.case, show_value(line.symgrad, line.unit), baseline, line.shown_ratio, cpu,
             line.target.text, f"**{verdict}**" if line.met is False else verdict, line.note)) + " |")
     return "\n".join(rows)
 
@@ -72,14 +62,14 @@ def summary_table(rows: Sequence[Any], lines: Sequence[Line]) -> str:
 def _results(lines: Sequence[Line]) -> str:
     sizes = [line for line in lines if line.unit == "ops ratio" and line.ratio is not None]
     growths = [line for line in lines if line.unit == "growth" and line.ratio is not None]
-    parts = [f"{line.case}: {show_ratio(line) if line.status == 'ok' else line.status} ({line.target.text})"
+    parts = [f"{line.case}: {line.shown_ratio if line.status == 'ok' else line.status} ({line.target.text})"
              for line in lines if line not in sizes and line not in growths]
     if sizes:  # row 5: many sizes of many functions, summarised by the worst
         worst = max(sizes, key=lambda line: line.ratio or 0)
-        parts.append(f"largest of {len(sizes)} programs {show_ratio(worst)} ({worst.case}): {worst.target.text}")
+        parts.append(f"largest of {len(sizes)} programs {worst.shown_ratio} ({worst.case}): {worst.target.text}")
     if growths:
         worst = max(growths, key=lambda line: line.ratio or 0)
-        parts.append(f"largest growth {show_ratio(worst)} ({worst.case.split(':')[0]}): {worst.target.text}")
+        parts.append(f"largest growth {worst.shown_ratio} ({worst.case.split(':')[0]}): {worst.target.text}")
     return "; ".join(parts)
 
 

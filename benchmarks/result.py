@@ -60,10 +60,22 @@ class Line:
     def verdict(self) -> str:
         if self.status != "ok" or self.ratio is None:
             return f"not measured ({self.status}: {self.note})" if self.note else f"not measured ({self.status})"
-        shown = f"{self.bound}{format_ratio(self.ratio)}"
+        shown = self.shown_ratio
         if self.met is None:
             return f"undecided: {shown} (target {self.target.text}; the baseline was stopped at the timeout)"
         return f"{'meets' if self.met else 'MISSES'}: {shown} (target {self.target.text})"
+
+    @property
+    def shown_ratio(self) -> str:
+        """The ratio as the tables print it: ``1.19x``, ``<0.06x``; seconds for an
+        absolute time; a plain number for a program-size ratio or its growth."""
+        if self.ratio is None:
+            return "-"
+        if self.unit == "s absolute":
+            return f"{self.ratio * 1e3:.0f} ms"
+        if self.unit in ("ops ratio", "growth"):
+            return f"{self.ratio:.2f}"
+        return self.bound + format_ratio(self.ratio)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -2,7 +2,8 @@
 
 Each measurement starts a new interpreter, so interpreter startup is in every
 number; ``python -c pass`` is timed in the same rounds and subtracted for the
-import's own cost.  Children's CPU time (``RUSAGE_CHILDREN``) is kept beside
+import's own cost.  The children use bytecode caches, as installed packages
+do (``fresh.child_environment``); the first round writes them and is dropped.  Children's CPU time (``RUSAGE_CHILDREN``) is kept beside
 wall time: it does not count waiting for a core on a busy machine.
 """
 
@@ -34,7 +35,7 @@ def measure(repeats: int) -> dict[str, tuple[float, float]]:
     """program -> (median wall seconds, median CPU seconds) of ``python -c PROGRAM``."""
     env = child_environment()
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in PROGRAMS}
-    for round_number in range(repeats + 1):  # round 0 warms the file cache and is dropped
+    for round_number in range(repeats + 1):  # round 0 writes the bytecode caches, warms the file cache: dropped
         names = list(PROGRAMS) if round_number % 2 == 0 else list(reversed(PROGRAMS))
         for name in names:
             cpu0, wall0 = _child_cpu(), time.perf_counter()
