@@ -33,7 +33,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="symgrad's benchmark suite (issue 7)")
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, few repeats")
     parser.add_argument("--only", help="comma-separated row numbers, e.g. 1,3")
-    parser.add_argument("--sympy-timeout", type=float, help="seconds before a SymPy run is stopped (full run: 60)")
+    parser.add_argument("--sympy-timeout", type=float, help="seconds before a SymPy run is stopped (full run: 300)")
     parser.add_argument("--json", type=Path, help=f"results file (full run default: {DEFAULT_JSON})")
     parser.add_argument("--markdown", type=Path, help=f"document to update (full run default: {DEFAULT_MARKDOWN})")
     return parser.parse_args(argv)

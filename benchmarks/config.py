@@ -21,5 +21,5 @@ class Config:
         return quick if self.quick else full
 
 
-FULL_RUN = Config(quick=False, timing=FULL, sympy_timeout=60.0)
+FULL_RUN = Config(quick=False, timing=FULL, sympy_timeout=300.0)
 QUICK_RUN = Config(quick=True, timing=QUICK, sympy_timeout=20.0)
