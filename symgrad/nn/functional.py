@@ -101,7 +101,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     >>> import symgrad.nn.functional as F
     >>> x = symgrad.tensor(0., requires_grad=True)
     >>> F.softplus(x).expr
-    log(exp(x) + 1)
+    Piecewise((x, x > 20), (log(exp(x) + 1), True))
     """
     if beta == 0:
         raise ValueError("softplus(): beta must be nonzero")

@@ -104,7 +104,13 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
     return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
 
 
-_SOFTPLUS = defop("softplus", _softplus, lambda x, beta, threshold: sp.log(1 + sp.exp(num(beta) * x)) / num(beta),
+def _softplus_sym(x: Any, beta: float, threshold: float) -> Any:
+    # PyTorch's softplus is exactly x above the threshold; the closed form says so
+    b = num(beta)
+    return sp.Piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
+
+
+_SOFTPLUS = defop("softplus", _softplus, _softplus_sym,
                   params=("beta", "threshold"), elementwise=True, promote="float",
                   vjp=(lambda g, out, x, beta, threshold: g * where(x * beta > threshold, 1.0, sigmoid(x * beta)),))
 
@@ -115,7 +121,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     >>> import symgrad
     >>> x = symgrad.tensor(0., requires_grad=True)
     >>> symgrad.softplus(x).expr
-    log(exp(x) + 1)
+    Piecewise((x, x > 20), (log(exp(x) + 1), True))
     """
     return apply(_SOFTPLUS, input, beta=beta, threshold=threshold)
 
