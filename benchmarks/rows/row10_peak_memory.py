@@ -22,9 +22,9 @@ TARGET = Target("<=", 1.0, "<= 1.0x PyTorch")
 WORKLOADS = {"chain": "row 1 (1000-op scalar chain)", "regression": "row 3 (linear regression, eager)"}
 
 
-def measure(lib: str, workload: str, mode: str, repeats: int) -> dict[str, float]:
-    runs = [run_module("benchmarks.workloads.memory_child", lib, workload, mode).data for _ in range(repeats)]
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+def measure(lib: str, workload: str, mode: str) -> dict[str, float]:
+    """One fresh interpreter's numbers (``memory_child``)."""
+    return dict(run_module("benchmarks.workloads.memory_child", lib, workload, mode).data)
 
 
 def run(config: Config) -> list[Line]:
@@ -36,17 +36,17 @@ def run(config: Config) -> list[Line]:
         except PeerMissingError as missing:
             lines.append(skipped(NUMBER, label, TARGET, str(missing)))
             continue
-        mine, theirs = {}, {}
+        samples: dict[str, dict[str, list[float]]] = {"symgrad": {}, "torch": {}}
         for _ in range(repeats):  # alternate the two libraries
-            for lib, store in (("symgrad", mine), ("torch", theirs)):
-                for key, value in measure(lib, workload, "rss", 1).items():
+            for lib, store in samples.items():
+                for key, value in measure(lib, workload, "rss").items():
                     store.setdefault(key, []).append(value)
-        m = {k: statistics.median(v) for k, v in mine.items()}
-        t = {k: statistics.median(v) for k, v in theirs.items()}
-        traced = measure("symgrad", workload, "traced", 1)["traced_peak"]
+        m, t = ({k: statistics.median(v) for k, v in samples[lib].items()} for lib in ("symgrad", "torch"))
+        traced = measure("symgrad", workload, "traced")["traced_peak"]
         lines.append(Line(NUMBER, f"{label}: peak resident set of the process", TARGET, symgrad=m["peak"],
                           baseline=t["peak"], baseline_name=baseline, unit="MiB", ratio=m["peak"] / t["peak"],
                           note=f"after import: symgrad {m['after_import']:.0f} MiB, PyTorch {t['after_import']:.0f} MiB"))
+        # PyTorch growing by nothing would divide by zero: count at least 1 KiB.
         lines.append(Line(NUMBER, f"{label}: growth of the resident set during the workload", TARGET,
                           symgrad=m["growth"], baseline=t["growth"], baseline_name=baseline, unit="MiB",
                           ratio=m["growth"] / max(t["growth"], 1 / 1024),
