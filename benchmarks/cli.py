@@ -3,6 +3,7 @@
     python -m benchmarks            # full run: benchmarks/results.json and docs/benchmarks.md
     python -m benchmarks --quick    # smoke run: every row on tiny sizes, writes nothing unless asked
     python -m benchmarks --only 1,3 # some rows
+    python -m benchmarks --render benchmarks/results.json   # re-print the docs tables, measuring nothing
 
 A row that fails is reported as an error line (with the exception) and the
 run goes on, so one broken peer does not hide the other rows; the exit
@@ -12,6 +13,7 @@ status is then 1.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import traceback
@@ -36,11 +38,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sympy-timeout", type=float, help="seconds before a SymPy run is stopped (full run: 300)")
     parser.add_argument("--json", type=Path, help=f"results file (full run default: {DEFAULT_JSON})")
     parser.add_argument("--markdown", type=Path, help=f"document to update (full run default: {DEFAULT_MARKDOWN})")
+    parser.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                        help="measure nothing: rewrite the tables of --markdown (default: the docs page) from a results file")
     return parser.parse_args(argv)
+
+
+def render(results: Path, document: Path) -> int:
+    """The tables again from saved results (after a change to how they are printed)."""
+    data = json.loads(results.read_text())
+    lines = [Line.from_json(line) for line in data["lines"]]
+    rows = [row for row in ROWS if any(line.row == row.NUMBER for line in lines)]
+    write_markdown(document, markdown(rows, lines, data["meta"]))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.render:
+        return render(args.render, args.markdown or DEFAULT_MARKDOWN)
     config = QUICK_RUN if args.quick else FULL_RUN
     if args.sympy_timeout:
         config = replace(config, sympy_timeout=args.sympy_timeout)

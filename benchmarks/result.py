@@ -84,10 +84,16 @@ class Line:
         data["verdict"] = self.verdict
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Line:
+        fields = {k: v for k, v in data.items() if k not in ("met", "verdict", "target")}
+        return cls(**fields, target=Target(**data["target"]))
+
 
 def format_ratio(ratio: float) -> str:
-    """Three significant digits, so a ratio just over its target does not print as on it."""
-    return f"{ratio:.0f}x" if ratio >= 1000 else f"{ratio:.3g}x"
+    """Three significant digits (1.00x, 0.978x), so a ratio just over its target
+    does not print as on it."""
+    return f"{ratio:.0f}x" if ratio >= 100 else f"{ratio:#.3g}x"
 
 
 def skipped(row: int, case: str, target: Target, reason: str) -> Line:

@@ -36,3 +36,10 @@ def test_quick_run_produces_every_row(tmp_path):
     for row in range(1, 11):
         assert f"\n| {row} | " in text
     assert data["meta"]["mode"].startswith("quick")
+
+    # The tables can be printed again from the saved results, measuring nothing.
+    again = tmp_path / "again.md"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--render", str(results), "--markdown", str(again)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert again.read_text() == text
