@@ -36,9 +36,8 @@ def families(config: Config) -> dict[str, tuple[str, list[Any]]]:
 
 
 def symgrad_sizes(name: str, size: Any) -> tuple[int, int]:
-    from symgrad.codegen import count_operations
-
     import symgrad
+    from symgrad.codegen import count_operations
 
     f, wrt = BUILDERS[name](size)
     grad = symgrad.gradient_function(f, wrt)
