@@ -58,6 +58,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "set_expr_limits": "symgrad.symbolic.evaluate",
     "ExpressionTooLargeError": "symgrad.symbolic.evaluate",
+    "show": "symgrad.display",
+    "draw": "symgrad.display",
     # function transforms (symgrad.grad is jax.grad's kind; symgrad.autograd.grad is PyTorch's)
     **dict.fromkeys(("grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"), "symgrad.functional"),
     **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),

@@ -79,6 +79,7 @@ class Tensor(TensorOps):
     _grad_acc: Any = None                            # this leaf's AccumulateGrad (made on first use)
     _name: str | None = None
     _accum: int = 0                                  # gradients accumulated into this tensor (as a .grad)
+    _grad_origin: Any = None                         # as a .grad: which backward() made it (autograd.origin)
 
     # ------------------------------------------------------------ creation
 

@@ -165,8 +165,13 @@ LINALG = [
     Case("matmul_vec", lambda x, v: x @ v + v @ x.T, (U(-2, 2, (3, 3)), U(-2, 2, (3,))), names=("x", "v")),
     Case("matmul_batch", lambda x, y: x @ y, (U(-2, 2, (2, 2, 3)), U(-2, 2, (3, 2)))),
     Case("dot", lambda x, y: symgrad.dot(x, y), (U(-2, 2, (3,)), U(-2, 2, (3,)))),
-    Case("addmm", lambda x, w, b: symgrad.linear(x, w, b), (U(-2, 2), U(-2, 2, (4, 3)), U(-2, 2, (4,))),
+    Case("addmm", lambda x, w, b: symgrad.addmm(b, x, w.T), (U(-2, 2), U(-2, 2, (4, 3)), U(-2, 2, (4,))),
          names=("x", "w", "b")),
+    Case("linear", lambda x, w, b: symgrad.linear(x, w, b), (U(-2, 2), U(-2, 2, (4, 3)), U(-2, 2, (4,))),
+         names=("x", "w", "b")),
+    Case("linear_nobias", lambda x, w: symgrad.linear(x, w), (U(-2, 2), U(-2, 2, (4, 3))), names=("x", "w")),
+    Case("mse_loss", lambda x, y: symgrad.mse_loss(x, y) + symgrad.mse_loss(x, y, "sum")
+         + symgrad.mse_loss(x, y, "none").sum(), (U(-2, 2), U(-2, 2))),
 ]
 
 CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG

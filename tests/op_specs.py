@@ -172,6 +172,13 @@ SPECS: list[Spec] = [
          lambda b, x, y: __import__("torch").addmm(b, x, y, beta=0.5, alpha=2.0), [((4,), (2, 3), (3, 4))],
          covers=("addmm",)),
     Spec("outer", sg.outer, _t("outer"), [((3,), (2,))], covers=("view", "mul")),
+    Spec("linear", sg.linear, lambda x, w, b: __import__("torch").nn.functional.linear(x, w, b),
+         [((4, 3), (2, 3), (2,)), ((3,), (2, 3), (2,)), ((2, 4, 3), (2, 3), (2,))]),
+    Spec("linear_nobias", lambda x, w: sg.linear(x, w), lambda x, w: __import__("torch").nn.functional.linear(x, w),
+         [((4, 3), (2, 3)), ((3,), (2, 3))]),
+    *[Spec(f"mse_loss_{r}", lambda x, y, r=r: sg.mse_loss(x, y, r),
+           lambda x, y, r=r: __import__("torch").nn.functional.mse_loss(x, y, reduction=r),
+           [((2, 3), (2, 3)), ((), ())], covers=("mse_loss",)) for r in ("mean", "sum", "none")],
     # ---- shapes and indexing
     Spec("view", lambda x: x.reshape(-1, 2) * 1.0, lambda x: x.reshape(-1, 2) * 1.0, [((2, 3),), ((4,),)]),
     Spec("permute", lambda x: x.permute(2, 0, 1), lambda x: x.permute(2, 0, 1), [((2, 3, 2),)]),

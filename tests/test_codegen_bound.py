@@ -1,7 +1,7 @@
 """No expression swell: the value-and-gradient program costs at most 4 times
 the function's (counted as operations and calls in ``.source``), and the
 ratio does not grow with the problem's size.  Speed is measured in
-``benchmarks/codegen_bound.py``, not here."""
+the benchmark suite (``python -m benchmarks``, rows 4 to 8), not here."""
 
 from __future__ import annotations
 

@@ -230,8 +230,10 @@ def test_load_state_dict_from_pytorch():
     s_layer = nn.Linear(3, 2)
     s_layer.load_state_dict(t_layer.state_dict())
     x = np.arange(6.0).reshape(2, 3)
-    expected = t_layer(torch.from_numpy(x).float()).detach().numpy()
-    np.testing.assert_allclose(np.asarray(s_layer(symgrad.from_numpy(x))), expected, rtol=1e-6)
+    # like with like: symgrad's parameters are float64 copies of PyTorch's float32 ones, so compare
+    # with PyTorch in float64 (a float32 PyTorch result differs by its own rounding, ~1e-6)
+    expected = t_layer.double()(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(np.asarray(s_layer(symgrad.from_numpy(x))), expected, rtol=1e-12)
 
 
 # ---------------------------------------------------------------- dtype and device

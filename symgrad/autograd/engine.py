@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from symgrad import grad_mode
+from symgrad.autograd import origin
 from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
 from symgrad.symbolic.terms import Lazy, Term, Unavailable
 
@@ -33,10 +34,17 @@ from symgrad.symbolic.terms import Lazy, Term, Unavailable
 MAX_ACCUMULATED_CLOSED_FORMS = 64
 
 
-def _tensor_mod() -> Any:
-    from symgrad import _tensor as tensor
+_tensor: Any = None
 
-    return tensor
+
+def _tensor_mod() -> Any:
+    """``symgrad._tensor``, imported on first use (it imports this package)."""
+    global _tensor
+    if _tensor is None:
+        from symgrad import _tensor as module
+
+        _tensor = module
+    return _tensor
 
 
 # ---------------------------------------------------------------- public API
@@ -57,8 +65,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     targets = None if inputs is None else _as_tensors(inputs, "inputs")
     if targets is not None and not targets:
         raise RuntimeError("backward(): 'inputs' argument to backward() cannot be empty")
+    seeded = grad_tensors is not None and any(g is not None for g in _as_list(grad_tensors))
     _run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
-         targets, accumulate=True)
+         targets, accumulate=True, run=origin.start(roots, seeded))
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -102,6 +111,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 # ---------------------------------------------------------------- argument checks
+
+def _as_list(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
 
 def _as_tensors(x: Any, what: str) -> list[Any]:
     Tensor = _tensor_mod().Tensor
@@ -147,7 +160,7 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
 # ---------------------------------------------------------------- the pass
 
 def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: bool,
-         targets: list[Any] | None, accumulate: bool) -> list[Any]:
+         targets: list[Any] | None, accumulate: bool, run: origin.Pass | None = None) -> list[Any]:
     Tensor = _tensor_mod().Tensor
     root_nodes = [t._grad_fn if t._grad_fn is not None else accumulator(t) for t in roots]
     target_nodes = None if targets is None else [_key_node(t) for t in targets]
@@ -166,7 +179,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
 
     def deliver(node: Any, g: Any) -> None:
-        _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape)
+        _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape, run)
 
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
@@ -347,7 +360,7 @@ def _pre_hooks(node: Any, g: Any) -> Any:
 
 
 def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any], accumulate: bool,
-             create_graph: bool, tape: Any) -> None:
+             create_graph: bool, tape: Any, run: Any) -> None:
     """Hand the gradient arriving at ``node`` to whoever wants it: the leaf's
     ``.grad``, a retained non-leaf ``.grad``, or the caller of ``grad()``."""
     target = targets.get(node)
@@ -358,13 +371,13 @@ def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any
     if isinstance(node, AccumulateGrad):
         leaf = node.variable
         if leaf is not None and (not targets or target is not None):
-            _accumulate(leaf, g, create_graph, tape, node)
+            _accumulate(leaf, g, create_graph, tape, node, run)
         return
     retained = node.retain() if node.retain is not None else None
     if retained is not None and (not targets or target is retained):
-        _accumulate(retained, g, create_graph, tape, node)
+        _accumulate(retained, g, create_graph, tape, node, run)
     elif target is not None:
-        _accumulate(target, g, create_graph, tape, node)
+        _accumulate(target, g, create_graph, tape, node, run)
 
 
 def _as_result(g: Any, tape: Any, node: Any) -> Any:
@@ -373,30 +386,39 @@ def _as_result(g: Any, tape: Any, node: Any) -> Any:
     return _tensor_mod().Tensor._make(np.array(g), Lazy(functools.partial(tape.term, node)))
 
 
-def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any) -> None:
+def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
     Tensor = _tensor_mod().Tensor
-    if tape is not None:  # array mode
-        g = Tensor._make(_cast(g, var._value.dtype), Lazy(functools.partial(tape.term, key)))
     old = var._grad
+    if tape is not None:  # array mode: the closed form is made later, if ever asked for
+        term = Lazy(functools.partial(tape.term, key))
+        if old is None:
+            # a copy: the same array may also be another input's gradient
+            var._grad = Tensor._make(np.array(g, dtype=var._value.dtype), term)
+            var._accum = 1
+            origin.record(var._grad, var, run)
+            return
+        g = Tensor._make(_cast(g, var._value.dtype), term)
     if old is None:
         if create_graph:
             from symgrad.ops.shape import _copy
 
             var._grad = _copy(g)
         else:
-            # a copy: the same array may also be another input's gradient
-            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True),
-                                     _term(g) if tape is None else g._content)
+            var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True), _term(g))
         var._accum = 1
+        origin.record(var._grad, var, run)
         return
+    before = origin.snapshot(old)
     if create_graph:
         var._grad = old + g
+        origin.record(var._grad, var, run, before)
         return
     with grad_mode.no_grad():
         old.add_(g)
     var._accum += 1
     if var._accum > MAX_ACCUMULATED_CLOSED_FORMS and old._base is None:
         old._content = _DROPPED
+    origin.record(old, var, run, before)
 
 
 _DROPPED = Unavailable(

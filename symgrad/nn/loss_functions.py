@@ -52,13 +52,13 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     >>> w = symgrad.tensor(3., requires_grad=True)
     >>> loss = F.mse_loss(w * symgrad.tensor([1., 2.]), symgrad.tensor([2., 4.]))
     >>> loss, loss.expr
-    (tensor(2.5000, grad_fn=<MeanBackward0>), (w - 2)**2/2 + (2*w - 4)**2/2)
+    (tensor(2.5000, grad_fn=<MseLossBackward0>), (w - 2)**2/2 + (2*w - 4)**2/2)
     """
     no_legacy(size_average, reduce, "mse_loss")
     _pair(input, target, "mse_loss")
     reduction = check_reduction(reduction)
     _warn_if_broadcast(input, target)
-    return _reduce((input - target) ** 2, reduction)
+    return ops.mse_loss(input, target, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,

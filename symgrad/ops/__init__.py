@@ -9,11 +9,12 @@ from symgrad.ops.comparison import *  # noqa: F401,F403
 from symgrad.ops.selection import *  # noqa: F401,F403
 from symgrad.ops.reductions import *  # noqa: F401,F403
 from symgrad.ops.linalg import *  # noqa: F401,F403
+from symgrad.ops.losses import *  # noqa: F401,F403
 from symgrad.ops.shape import *  # noqa: F401,F403
-from symgrad.ops import arithmetic, comparison, linalg, reductions, selection, shape, unary
+from symgrad.ops import arithmetic, comparison, linalg, losses, reductions, selection, shape, unary
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
-           *selection.__all__, *reductions.__all__, *linalg.__all__, *shape.__all__]
+           *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__]
 
 
 def _bind() -> None:

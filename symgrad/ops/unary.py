@@ -110,6 +110,7 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
 
 
 def _softplus_sym(x: Any, beta: float, threshold: float) -> Any:
+    # PyTorch's softplus is exactly x above the threshold; the closed form says so
     b = num(beta)
     return piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
 

@@ -58,6 +58,17 @@ def assign_names(leaves: Iterable[Leaf]) -> None:
             leaf.name = fresh_name()
 
 
+def variable_name(value: Any) -> str | None:
+    """The name the calling code binds ``value`` to (innermost user frame
+    first), or None: how ``symgrad.show`` names an output such as ``z``."""
+    for frame in _user_frames():
+        for space in (frame.f_locals, frame.f_globals):
+            for k, v in list(space.items()):
+                if v is value and _usable(k):
+                    return k
+    return None
+
+
 def _scan(pending: dict[int, tuple[Leaf, Any]]) -> None:
     seen_globals: set[int] = set()
     for frame in _user_frames():

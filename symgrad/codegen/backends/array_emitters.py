@@ -167,6 +167,17 @@ def _addmm(ctx: Context, call: Call, a: list[str]) -> str:
     return f"{left} + {right}"
 
 
+def _linear(ctx: Context, call: Call, a: list[str]) -> str:
+    product = f"{ctx.operand(a[0])} @ {ctx.operand(a[1])}.T"
+    return product if len(a) == 2 else f"{product} + {ctx.operand(a[2])}"
+
+
+def _mse_loss(ctx: Context, call: Call, a: list[str]) -> str:
+    squares = f"({ctx.operand(a[0])} - {ctx.operand(a[1])})**2"
+    reduction = call.params["reduction"]
+    return squares if reduction == "none" else f"{ctx.fn(reduction)}({squares})"
+
+
 def _broadcast(ctx: Context, call: Call, a: list[str]) -> str:
     shape = ctx.lit(call.params["shape"])
     if call.in_shapes[0] == ():
@@ -207,6 +218,7 @@ def numpy_table() -> dict[str, Emitter]:
         "cat": _join("concatenate"), "stack": _join("stack"),
         "to_copy": _cast, "to_discrete": _cast,
         "matmul": _matmul, "dot": _simple("dot"), "addmm": _addmm,
+        "linear": _linear, "linear_nobias": _linear, "mse_loss": _mse_loss,
         "_broadcast": _broadcast,
     }
 

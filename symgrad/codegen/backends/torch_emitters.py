@@ -168,4 +168,8 @@ def torch_table() -> dict[str, Emitter]:
         "matmul": lambda ctx, call, a: f"{ctx.operand(a[0])} @ {ctx.operand(a[1])}",
         "dot": lambda ctx, call, a: f"torch.dot({a[0]}, {a[1]})",
         "addmm": _addmm, "_broadcast": _broadcast,
+        "linear": lambda ctx, call, a: f"torch.nn.functional.linear({', '.join(a)})",
+        "linear_nobias": lambda ctx, call, a: f"torch.nn.functional.linear({', '.join(a)})",
+        "mse_loss": lambda ctx, call, a: (f"torch.nn.functional.mse_loss({a[0]}, {a[1]}, "
+                                          f"reduction={call.params['reduction']!r})"),  # one of symgrad's three names
     }

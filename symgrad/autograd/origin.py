@@ -1,0 +1,143 @@
+"""Where a ``.grad`` came from: which outputs a ``backward()`` started from
+and which tensor the gradient belongs to, so that ``symgrad.show(x.grad)``
+can write ``∂z/∂x = 2*x*y = 12``.
+
+The engine records, it never reads: everything here is plain data, cheap to
+make (one small object per gradient delivered), and holds tensors weakly so
+that a gradient never keeps its output alive.  Interpretation (names,
+labels, whether a record still describes the tensor) lives in
+``symgrad.display``.
+
+>>> import symgrad
+>>> from symgrad.autograd import origin
+>>> x = symgrad.tensor(2., requires_grad=True)
+>>> z = x * x
+>>> z.backward()
+>>> record = origin.current(x.grad)
+>>> record.wrt() is x, record.run.outputs[0]() is z, record.passes
+(True, True, 1)
+>>> x.grad.zero_()
+tensor(0.)
+>>> origin.current(x.grad) is None
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+# A gradient accumulated over more passes than this without being cleared
+# stops carrying a label (the numbers and closed form are unaffected), so
+# loops that never clear gradients do not grow a chain of records.
+MAX_LABELLED_PASSES = 8
+
+_ref = weakref.ref
+
+
+class Pass:
+    """One ``backward()`` call: its outputs (weakly: only to find their
+    variable names) and their terms (to write an unnamed output as its
+    formula; a pass's gradients keep its graph alive anyway), each output's
+    own origin when the output was itself a gradient (higher-order
+    derivatives), and whether explicit ``gradient=`` seeds were given (a
+    vector-Jacobian product rather than a plain derivative).
+
+    Plain slotted classes, not dataclasses: one is made per ``backward()``
+    and per gradient stored, on the hot path of every training step."""
+
+    __slots__ = ("outputs", "output_terms", "output_origins", "seeded")
+
+    def __init__(self, outputs: tuple[Any, ...], output_terms: tuple[Any, ...],
+                 output_origins: tuple[GradOrigin | None, ...], seeded: bool) -> None:
+        self.outputs = outputs
+        self.output_terms = output_terms
+        self.output_origins = output_origins
+        self.seeded = seeded
+
+
+class GradOrigin:
+    """The record left on a gradient tensor (``t._grad_origin``).
+
+    ``term`` and ``grad_fn`` are the gradient's own at recording time: if
+    either has changed since (``zero_()``, another accumulation), the record
+    no longer describes the tensor.  ``before`` is what the gradient held
+    before this pass added to it: ``(term, origin or None)``, or None on the
+    first pass.
+    """
+
+    __slots__ = ("passes", "run", "wrt", "term", "grad_fn", "before")
+
+    def __init__(self, passes: int, run: Pass, wrt: Any, term: Any, grad_fn: Any,
+                 before: tuple[Any, GradOrigin | None] | None) -> None:
+        self.passes = passes
+        self.run = run
+        self.wrt = wrt
+        self.term = term
+        self.grad_fn = grad_fn
+        self.before = before
+
+
+def start(roots: list[Any], seeded: bool) -> Pass:
+    """The record of a ``backward()`` from ``roots``."""
+    if len(roots) == 1:  # the usual loss.backward(), kept cheap
+        t = roots[0]
+        c = t._content if t._base is None and t._content is not None else _tensor_module()._term_or_const(t)
+        return Pass((_ref(t),), (c,), (graph_origin(t),), seeded)
+    term = _tensor_module()._term_or_const
+    return Pass(tuple([_ref(t) for t in roots]), tuple([term(t) for t in roots]),
+                tuple([graph_origin(t) for t in roots]), seeded)
+
+
+_tensor: Any = None
+
+
+def _tensor_module() -> Any:
+    """``symgrad._tensor``, imported on first use (it imports this package)."""
+    global _tensor
+    if _tensor is None:
+        from symgrad import _tensor as module
+
+        _tensor = module
+    return _tensor
+
+
+def graph_origin(t: Any) -> GradOrigin | None:
+    """``t``'s origin if ``t`` is a gradient whose graph is still the one it
+    was made with (so differentiating it differentiates that derivative)."""
+    o = t._grad_origin
+    if o is None or o.grad_fn is None or o.grad_fn is not t._grad_fn:
+        return None
+    return o
+
+
+def current(t: Any) -> GradOrigin | None:
+    """``t``'s origin if it still describes ``t``'s value (nothing changed it since)."""
+    o = getattr(t, "_grad_origin", None)
+    if o is None or o.term is not _tensor_module().term_of(t) or o.grad_fn is not t._grad_fn:
+        return None
+    return o
+
+
+def record(grad: Any, wrt: Any, run: Pass | None, before: Any = None) -> None:
+    """Label ``grad`` (just stored in ``wrt``'s ``.grad``) with this pass.
+    ``before``: the gradient tensor this pass added to, if any (read before the
+    addition: pass ``snapshot(old)``)."""
+    if run is None:
+        return
+    passes = 1
+    if before is not None and before[1] is not None:
+        passes = 1 + before[1].passes
+        if passes > MAX_LABELLED_PASSES:
+            grad._grad_origin = None
+            return
+    term = grad._content if grad._base is None else _tensor_module().term_of(grad)
+    grad._grad_origin = GradOrigin(passes, run, _ref(wrt), term, grad._grad_fn, before)
+
+
+def snapshot(old: Any) -> tuple[Any, GradOrigin | None]:
+    """What a gradient holds before a pass adds to it: its term and origin."""
+    return _tensor_module()._term_or_const(old), current(old)
+
+
+__all__ = ["Pass", "GradOrigin", "start", "record", "snapshot", "current", "graph_origin", "MAX_LABELLED_PASSES"]

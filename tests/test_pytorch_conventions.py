@@ -1,0 +1,87 @@
+"""Every row of docs/pytorch.md, checked: the conventions at
+non-differentiable points (against PyTorch where installed) and the
+documented differences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import symgrad
+
+try:
+    import torch
+except ImportError:  # the comparisons below still check symgrad's documented values
+    torch = None
+
+# (name, function of (library, *inputs), input values, documented gradients)
+CONVENTIONS = [
+    ("relu'(0) = 0", lambda L, x: L.relu(x), [0.], [0.]),
+    ("abs'(0) = 0", lambda L, x: L.abs(x), [0.], [0.]),
+    ("clamp at its lower bound", lambda L, x: L.clamp(x, 0., 1.), [0.], [1.]),
+    ("clamp at its upper bound", lambda L, x: L.clamp(x, 0., 1.), [1.], [1.]),
+    ("maximum ties split evenly", lambda L, x, y: L.maximum(x, y), [1., 1.], [.5, .5]),
+    ("minimum ties split evenly", lambda L, x, y: L.minimum(x, y), [1., 1.], [.5, .5]),
+    ("max() ties share evenly", lambda L, x: x.max(), [[1., 3., 3.]], [[0., .5, .5]]),
+    ("min() ties share evenly", lambda L, x: x.min(), [[1., 1., 3.]], [[.5, .5, 0.]]),
+    ("max(dim) picks its index", lambda L, x: x.max(dim=0)[0], [[1., 3., 3.]], [[0., 1., 0.]]),
+    ("min(dim) picks its index", lambda L, x: x.min(dim=0)[0], [[1., 1., 3.]], [[1., 0., 0.]]),
+    ("sqrt'(0) = inf", lambda L, x: L.sqrt(x), [0.], [math.inf]),
+    ("sign' = 0", lambda L, x: L.sign(x), [0.], [0.]),
+    ("floor' = 0", lambda L, x: L.floor(x), [1.], [0.]),
+    ("ceil' = 0", lambda L, x: L.ceil(x), [1.], [0.]),
+    ("round' = 0", lambda L, x: L.round(x), [0.5], [0.]),
+]
+
+
+def _grads(lib, f, values):
+    xs = [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in values]
+    f(lib, *xs).sum().backward()
+    return [x.grad.tolist() for x in xs]
+
+
+@pytest.mark.parametrize("name, f, values, documented", CONVENTIONS, ids=[c[0] for c in CONVENTIONS])
+def test_non_differentiable_points(name, f, values, documented):
+    assert _grads(symgrad, f, values) == documented
+    if torch is not None:
+        assert _grads(torch, f, values) == documented
+
+
+def test_closed_form_agrees_at_relu_kink():
+    x = symgrad.tensor(0., requires_grad=True)
+    d = symgrad.diff(symgrad.relu(x), x)
+    assert d.subs(x.symbol, 0) == 0
+
+
+def test_default_dtype_is_float64():
+    assert symgrad.tensor(1.).dtype is symgrad.float64
+    assert symgrad.get_default_dtype() is symgrad.float64
+
+
+def test_forward_ops_warn_like_numpy():
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"):
+        symgrad.log(symgrad.tensor(0.))
+
+
+def test_backward_is_quiet():
+    import warnings
+
+    x = symgrad.tensor(0., requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        symgrad.sqrt(x).backward()
+    assert x.grad.item() == math.inf
+
+
+def test_inplace_on_views_of_tensors_requiring_grad_is_refused():
+    x = symgrad.tensor([1., 2.], requires_grad=True)
+    y = x * 1
+    with pytest.raises(RuntimeError, match="in-place operations on views"):
+        y[0].mul_(2)
+
+
+def test_cpu_only():
+    assert symgrad.cuda.is_available() is False
+    with pytest.raises(RuntimeError, match="CPU"):
+        symgrad.tensor(1., device="cuda")
