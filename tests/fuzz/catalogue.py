@@ -58,6 +58,7 @@ class FuzzOp:
     params: Callable[[Any, Sequence[Shape]], dict[str, Any]] | None = None   # (draw, shapes) -> params
     kink: Kink | None = None
     nondiff: tuple[int, ...] = ()            # arguments the result does not depend on differentiably (masks)
+    partial_shapes: bool = False             # ``shapes`` also judges the first arguments alone (guides drawing)
     tags: frozenset[str] = field(default_factory=frozenset)
 
     def domain(self, i: int) -> Interval:
@@ -206,6 +207,19 @@ def _vectors(same_length: bool) -> Callable[[Sequence[Shape]], bool]:
     return fits
 
 
+def _linear_fits(shapes: Sequence[Shape]) -> bool:
+    """input (..., n), weight (k, n), and a bias (k,) when there are three."""
+    if len(shapes) == 1:
+        return 1 <= len(shapes[0]) <= 2
+    x, w, *b = shapes
+    ok = 1 <= len(x) <= 2 and len(w) == 2 and w[1] == x[-1] and int(np.prod(x[:-1])) * w[0] <= MAX_NUMEL
+    return ok and all(s == (w[0],) for s in b)
+
+
+def _reduction(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"reduction": draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
 def _clamp_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
     lo = draw(st.sampled_from([-1.0, -0.5, 0.0, 0.25]))
     return {"lo": lo, "hi": lo + draw(st.sampled_from([0.5, 1.0, 2.0]))}
@@ -309,6 +323,10 @@ REDUCTIONS = [
 
 PRODUCTS = [
     FuzzOp("matmul", "{0} @ {1}", 2, shapes=_matmul_fits),
+    FuzzOp("linear", "{M}.nn.functional.linear({0}, {1}, {2})", 3, shapes=_linear_fits, partial_shapes=True),
+    FuzzOp("linear_nobias", "{M}.nn.functional.linear({0}, {1})", 2, shapes=_linear_fits),
+    FuzzOp("mse_loss", "{M}.nn.functional.mse_loss({0}, {1}, reduction={reduction})", 2,
+           shapes=lambda s: s[0] == s[1], params=_reduction),
     FuzzOp("dot", "{M}.dot({0}, {1})", 2, shapes=_vectors(True)),
     FuzzOp("outer", "{M}.outer({0}, {1})", 2, shapes=_vectors(False)),
 ]

@@ -108,7 +108,7 @@ def _draw_args(draw: Any, op: FuzzOp, nodes: list[_Node]) -> list[_Node] | None:
         # results that require grad first (most recent first), then constants
         ordered = sorted(reversed(nodes), key=lambda n: not n.requires_grad)
         candidates = [n for n in ordered if op.domain(i).contains(n.value)
-                      and (not last or op.fits([a.shape for a in args] + [n.shape]))]
+                      and (not (last or op.partial_shapes) or op.fits([a.shape for a in args] + [n.shape]))]
         if not candidates:
             return None
         args.append(candidates[draw(st.integers(0, len(candidates) - 1))])
