@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from symgrad import dtypes as _dt
+from symgrad.device import device as _device
 
 if TYPE_CHECKING:
     from symgrad._tensor import Tensor
@@ -304,9 +305,9 @@ class TensorOps:
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
         devices other than the CPU are refused with a clear error."""
-        from symgrad.device import device as _device
-        from symgrad.dtypes import dtype as _dtype
-
+        if len(args) == 1 and not kwargs and args[0].__class__ is _device and args[0].type == "cpu":
+            return self  # type: ignore[return-value]  # the seed's .to(device), every epoch
+        _dtype = _dt.dtype
         target = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)

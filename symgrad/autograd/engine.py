@@ -145,7 +145,7 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs: this output has "
                                    f"shape {list(t._value.shape)}; pass gradient=... of that shape "
                                    "(e.g. symgrad.ones_like(out)) or reduce it with .sum()")
-            g = Tensor._make(np.ones_like(t._value))
+            g = Tensor._make(np.ones(t._value.shape, t._value.dtype))
         elif not isinstance(g, Tensor):
             from symgrad.creation import as_tensor
 
@@ -501,6 +501,8 @@ def _fit_array(gi: Any, meta: Any) -> Any:
     if meta is None:
         return gi
     shape, dtype = meta
+    if gi.__class__ is np.ndarray and gi.dtype is dtype and gi.shape == shape:
+        return gi
     gi = np.asarray(gi)
     if gi.shape != shape:
         gi = sum_to_shape(gi, shape)
@@ -553,9 +555,7 @@ def _cast(a: Any, dtype: Any) -> np.ndarray:
 
 
 def _term(t: Any) -> Term:
-    from symgrad._tensor import _term_or_const
-
-    return _term_or_const(t)
+    return _tensor_mod()._term_or_const(t)
 
 
 # ---------------------------------------------------------------- closed forms
