@@ -277,35 +277,29 @@ def _key_node(t: Any) -> Any:
 
 def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     """Reverse post-order of the graph below ``roots`` (iterative DFS), and
-    whether any hook is registered in it."""
+    whether any hook is registered in it.  Each node is pushed twice: once to
+    expand its inputs, once (marked done) to be emitted after them."""
     post: list[Any] = []
     seen: set[Any] = set()
     hooked = False
-    for root in roots:
-        if root in seen:
+    stack: list[tuple[Any, bool]] = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            post.append(node)
             continue
-        seen.add(root)
-        stack: list[list[Any]] = [[root, _edges(root), 0]]
-        while stack:
-            frame = stack[-1]
-            node, edges, i = frame
-            n = len(edges)
-            while i < n:
-                child = edges[i]
-                i += 1
-                if child is not None and child not in seen:
-                    seen.add(child)
-                    frame[2] = i
-                    stack.append([child, _edges(child), 0])
-                    break
-            else:
-                stack.pop()
-                post.append(node)
-                if node.__class__ is AccumulateGrad:
-                    leaf = node.variable
-                    hooked = hooked or (leaf is not None and bool(leaf._hooks))
-                else:
-                    hooked = hooked or bool(node.pre_hooks)
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        if node.__class__ is AccumulateGrad:
+            leaf = node.variable
+            hooked = hooked or (leaf is not None and bool(leaf._hooks))
+            continue
+        hooked = hooked or bool(node.pre_hooks)
+        for child in node.edges:
+            if child is not None and child not in seen:
+                stack.append((child, False))
     post.reverse()
     return post, hooked
 
