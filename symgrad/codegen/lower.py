@@ -37,6 +37,11 @@ from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 # Ops that only copy memory: in code that never writes in place they are the value itself.
 IDENTITY_OPS = frozenset({"clone", "copy"})
 
+# Shape ops that do nothing when the shape does not change (derivative rules
+# reshape to (-1, n) and expand to the input's shape without knowing it):
+# the shapes are known here, so the code has no such calls.
+SHAPE_OPS = frozenset({"view", "expand", "sum_to_size"})
+
 # Internal op: broadcast a value to a node's shape (when SymPy's tidying
 # dropped the symbols that carried the shape: ``0*x`` is ``0``).
 BROADCAST = "_broadcast"
@@ -94,8 +99,8 @@ class Lowering:
         assert isinstance(t, Apply)
         args = [self.rep[id(a)] for a in args_of(t)]
         vals = [self.values[id(a)] for a in args]
-        if t.op.name in IDENTITY_OPS:
-            return vals[0]
+        if t.op.name in IDENTITY_OPS or _changes_nothing(t, vals[0].shape, shape):
+            return self._alias(t, vals[0])
         if all(v.constant for v in vals):
             return self.constant(numeric)
         if t.op.elementwise:
@@ -117,6 +122,10 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _alias(self, t: Apply, v: Value) -> Value:
+        """``v`` standing for ``t`` as well: a temporary if ``t`` is read more than once."""
+        return self.materialize(v) if self.uses[id(t)] > 1 else v
 
     def _compose_permutes(self, call: Call) -> Any:
         """A transpose of a transpose (``W.T`` in a layer, transposed again by
@@ -207,6 +216,14 @@ class Lowering:
             return sympy.sympify(expr)
         mapped = expr.xreplace(atoms) if atoms else expr
         return self.b.flatten(mapped)
+
+
+def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    if t.op.name in SHAPE_OPS:
+        return arg_shape == shape
+    if t.op.name == "permute":
+        return tuple(t.params["dims"]) == tuple(range(len(shape)))
+    return False
 
 
 def _map_elements(arr: np.ndarray, fn: Any) -> np.ndarray:
