@@ -17,7 +17,7 @@ import sympy
 from sympy.core.basic import Basic
 
 from symgrad.codegen import backends, docs
-from symgrad.codegen.graph import CodegenError, count_uses, merge_equal, post_order
+from symgrad.codegen.graph import CodegenError, analyze
 from symgrad.codegen.lower import Lowering, as_dtype_number
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.optimize import optimize, output_atoms, symbols_in
@@ -71,7 +71,8 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     """The program computing ``outputs`` (a tree of ``OutputSpec``) from ``inputs``."""
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
-    order = post_order(roots)
+    graph = analyze(roots)
+    order = graph.order
     _check_distinct(inputs)
     _check_leaves(order, inputs)
     mode = _checked_mode(mode or _mode(target, inputs, order), target)
@@ -79,17 +80,15 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     names.claim(name)
     builder = Builder(names)
     program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
-    unique, rep = merge_equal(order)
-    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), rep,
-                        count_uses(unique, rep, roots))
-    lowering.lower(unique)
+    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), graph)
+    lowering.lower()
     out_tree = map_outputs(outputs, lambda s: _make_output(lowering, names, s, inputs, program_inputs),
                            OutputSpec)
     flat = list(iter_outputs(out_tree))
     body = optimize(builder.body, flat, builder.inlinable)
     _name_outputs(body, flat)
     program = Program(name, mode, program_inputs, body, out_tree, lowering.constants)
-    sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
+    sizes = {id(t): int(np.size(lowering.numeric[id(graph.rep[id(t)])])) for t in order}
     program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
                                 vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes)
     return program

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,53 +47,91 @@ def args_of(t: Apply) -> list[Term]:
     return [a.resolve() for a in t.args]
 
 
-def merge_equal(order: list[Term]) -> tuple[list[Term], dict[int, Term]]:
-    """Applications of the same op to the same arguments with the same
-    parameters merged into one (derivative rules recompute ``cos(x)``, ``x*x``...):
-    the distinct terms in order, and each term's representative (by ``id``)."""
-    rep: dict[int, Term] = {}
-    seen: dict[Any, Term] = {}
-    unique: list[Term] = []
-    for t in order:
-        if isinstance(t, Apply):
-            key = (t.op.name, tuple(id(rep[id(a.resolve())]) for a in t.args), freeze(t.params))
-            first = seen.setdefault(key, t)
-            rep[id(t)] = first
-            if first is not t:
-                continue
-        else:
-            rep[id(t)] = t
-        unique.append(t)
-    return unique, rep
-
-
-# SymPy merges equal terms and factors (x + x is 2*x, x*x is x**2), so an
-# argument these ops read twice is still computed once in line.
+# SymPy merges equal terms and factors (x + x is 2*x, x*x is x**2), and so
+# does ``nodes.make``: an argument these ops read twice is computed once in line.
 _MERGING_OPS = frozenset({"add", "sub", "mul"})
 
 
-def count_uses(unique: list[Term], rep: dict[int, Term], roots: Iterable[Term]) -> Counter[int]:
-    """How many times each distinct term is read (by a term, or as an output)."""
-    uses: Counter[int] = Counter(id(rep[id(r.resolve())]) for r in roots)
-    for t in unique:
-        if isinstance(t, Apply):
-            reads = [id(rep[id(a.resolve())]) for a in t.args]
-            uses.update(set(reads) if t.op.name in _MERGING_OPS else reads)
-    return uses
+@dataclass
+class Graph:
+    """The term graph below some outputs, with equal applications merged.
+
+    Derivative rules recompute values (``cos(x)`` in several rules, ``g * y``
+    twice for ``x*x``): applications of the same op to the same (merged)
+    arguments with equal parameters are one node.
+
+    * ``order``: every term (resolved), arguments before their users;
+    * ``unique``: the distinct terms, in the same order;
+    * ``rep``: each term's representative in ``unique`` (by ``id``);
+    * ``args``: each distinct application's arguments, as representatives;
+    * ``uses``: how many times each distinct term is read (by a term, or as an output).
+    """
+
+    order: list[Term]
+    unique: list[Term]
+    rep: dict[int, Term]
+    args: dict[int, list[Term]]
+    uses: Counter[int]
 
 
-def numeric_values(order: list[Term], rep: dict[int, Term] | None = None) -> dict[int, Any]:
-    """Each term's value (keyed by ``id``): leaves from their tensor's current
-    value, applications by their NumPy forward.  ``rep`` maps merged terms
-    (``merge_equal``) to the one in ``order``."""
+def analyze(roots: list[Term]) -> Graph:
+    """One iterative walk below ``roots``: order, merging and use counts together
+    (graphs of scalar leaves have tens of thousands of nodes)."""
+    order: list[Term] = []
+    unique: list[Term] = []
+    rep: dict[int, Term] = {}
+    args_of_rep: dict[int, list[Term]] = {}
+    first_of: dict[Any, Term] = {}
+    uses: Counter[int] = Counter()
+    visited: set[int] = set()
+    for root in roots:
+        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
+        while stack:
+            t, args = stack.pop()
+            if args is None:
+                if id(t) in visited:
+                    continue
+                visited.add(id(t))
+                args = [a.resolve() for a in t.args] if isinstance(t, Apply) else []
+                stack.append((t, args))
+                stack.extend((a, None) for a in reversed(args) if id(a) not in visited)
+                continue
+            order.append(t)
+            if not isinstance(t, Apply):
+                rep[id(t)] = t
+                unique.append(t)
+                continue
+            reps = [rep[id(a)] for a in args]
+            ids = tuple(map(id, reps))
+            first = first_of.setdefault((t.op.name, ids, freeze(t.params) if t.params else ()), t)
+            rep[id(t)] = first
+            if first is t:
+                unique.append(t)
+                args_of_rep[id(t)] = reps
+                uses.update(set(ids) if t.op.name in _MERGING_OPS else ids)
+    uses.update(id(rep[id(r.resolve())]) for r in roots)
+    return Graph(order, unique, rep, args_of_rep, uses)
+
+
+def numeric_values(graph: Graph) -> dict[int, Any]:
+    """Each distinct term's value (keyed by ``id``): leaves from their tensor's
+    current value, applications by their NumPy forward."""
     values: dict[int, Any] = {}
     with np.errstate(all="ignore"):
-        for t in order:
-            values[id(t)] = _value_of(t, values, rep)
+        for t in graph.unique:
+            if isinstance(t, Apply):
+                args = graph.args[id(t)]
+                try:
+                    out = t.op.forward(*[values[id(a)] for a in args], **t.params)
+                except Exception as e:  # pragma: no cover - the op ran once already with these shapes
+                    raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e
+                values[id(t)] = out if type(out) is np.ndarray else np.asarray(out)
+            else:
+                values[id(t)] = _value_of(t)
     return values
 
 
-def _value_of(t: Term, values: dict[int, Any], rep: dict[int, Term] | None) -> Any:
+def _value_of(t: Term) -> Any:
     if isinstance(t, Leaf):
         tensor = t.tensor()
         return tensor._value if tensor is not None else np.ones(t.shape)
@@ -103,19 +142,12 @@ def _value_of(t: Term, values: dict[int, Any], rep: dict[int, Term] | None) -> A
         return v if isinstance(v, (int, float, bool)) else np.asarray(v)
     if isinstance(t, Unavailable):
         raise CodegenError(t.reason)
-    if isinstance(t, Apply):
-        try:
-            args = args_of(t) if rep is None else [rep[id(a)] for a in args_of(t)]
-            out = t.op.forward(*[values[id(a)] for a in args], **t.params)
-        except Exception as e:  # pragma: no cover - the op ran once already with these shapes
-            raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e
-        return np.asarray(out)
     raise CodegenError(f"cannot generate code for a term of type {type(t).__name__}")
 
 
 def shape_of(v: Any) -> tuple[int, ...]:
-    return tuple(np.shape(v))
+    return v.shape if type(v) is np.ndarray else tuple(np.shape(v))
 
 
 def dtype_of(v: Any) -> np.dtype:
-    return np.asarray(v).dtype
+    return v.dtype if type(v) is np.ndarray else np.asarray(v).dtype

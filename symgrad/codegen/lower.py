@@ -16,7 +16,6 @@ tens of microseconds, and this way each node is built once.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,8 +24,8 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import scalar_rules
-from symgrad.codegen.graph import CodegenError, args_of, dtype_of, numeric_values, shape_of
+from symgrad.codegen import nodes, scalar_rules
+from symgrad.codegen.graph import CodegenError, Graph, dtype_of, numeric_values, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input
 from symgrad.codegen.ssa import Builder, Literal
@@ -63,13 +62,13 @@ class Value:
 class Lowering:
     """Turns terms into ``Value``s, appending code to ``builder``."""
 
-    def __init__(self, builder: Builder, mode: str, inputs: dict[int, Input], rep: dict[int, Term],
-                 uses: Counter[int]) -> None:
+    def __init__(self, builder: Builder, mode: str, inputs: dict[int, Input], graph: Graph) -> None:
         self.b = builder
         self.mode = mode
         self.inputs = inputs
-        self.rep = rep
-        self.uses = uses
+        self.graph = graph
+        self.rep = graph.rep
+        self.uses = graph.uses
         self.constants: list[Constant] = []
         self.values: dict[int, Value] = {}
         self.numeric: dict[int, Any] = {}
@@ -77,10 +76,10 @@ class Lowering:
 
     # ------------------------------------------------------------ graph
 
-    def lower(self, order: list[Term]) -> None:
-        """Lower every distinct term of ``order`` (arguments first)."""
-        self.numeric.update(numeric_values(order, self.rep))
-        for t in order:
+    def lower(self) -> None:
+        """Lower every distinct term of the graph (arguments first)."""
+        self.numeric.update(numeric_values(self.graph))
+        for t in self.graph.unique:
             self.values[id(t)] = self._lower(t)
 
     def value_of(self, t: Term) -> Value:
@@ -97,7 +96,7 @@ class Lowering:
         if isinstance(t, Const):
             return self.constant(numeric)
         assert isinstance(t, Apply)
-        args = [self.rep[id(a)] for a in args_of(t)]
+        args = self.graph.args[id(t)]
         vals = [self.values[id(a)] for a in args]
         if t.op.name in IDENTITY_OPS or _changes_nothing(t, vals[0].shape, shape):
             return self._alias(t, vals[0])
@@ -113,9 +112,15 @@ class Lowering:
 
     def _elementwise(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...],
                      dtype: np.dtype) -> Value:
-        """The op's SymPy forward on its arguments' expressions; a temporary when
-        read more than once or when the expression gets too deep or large."""
-        data = apply_symbolic(t, args, [v.data for v in vals])
+        """The op on its arguments' expressions - a ``nodes.Node`` for the common
+        ops, else the op's SymPy forward - made a temporary when read more than
+        once or when the expression gets too deep or large."""
+        datas = [v.data for v in vals]
+        name = t.op.name
+        if dtype != np.bool_ and all(v.dtype != np.bool_ for v in vals) and nodes.node_op(name, datas):
+            data = _map(lambda *a: nodes.make(name, a), datas)
+        else:
+            data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
         depth = 1 + max(v.depth for v in vals)
         size = 1 + sum(v.size for v in vals)
         v = Value(data, shape, dtype, False, depth, size)
@@ -224,6 +229,13 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
     if t.op.name == "permute":
         return tuple(t.params["dims"]) == tuple(range(len(shape)))
     return False
+
+
+def _map(fn: Any, datas: list[Any]) -> Any:
+    """``fn`` applied to expressions, element by element (with broadcasting) when some are arrays."""
+    if not any(isinstance(d, np.ndarray) for d in datas):
+        return fn(*datas)
+    return np.frompyfunc(fn, len(datas), 1)(*datas)
 
 
 def _map_elements(arr: np.ndarray, fn: Any) -> np.ndarray:

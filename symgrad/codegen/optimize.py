@@ -17,9 +17,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sympy.core.basic import Basic
+import numpy as np
 
+from symgrad.codegen.nodes import children, substitute
 from symgrad.codegen.program import Assign, Call, Output
+from symgrad.codegen.ssa import node_symbols
 
 MAX_INLINE_DEPTH = 8
 MAX_INLINE_SIZE = 24
@@ -27,23 +29,18 @@ MAX_INLINE_SIZE = 24
 
 def symbols_in(value: Any) -> Iterable[Any]:
     """Every symbol occurrence in an expression or ``Call`` (with repeats), iteratively."""
-    stack = list(value.args) if isinstance(value, Call) else [value]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, Basic):
-            continue
-        if e.is_Symbol:
-            yield e
-        elif e.args:
-            stack.extend(e.args)
+    if isinstance(value, Call):
+        for a in value.args:
+            yield from node_symbols(a)
+    else:
+        yield from node_symbols(value)
 
 
 def output_atoms(outputs: list[Output]) -> Iterable[Any]:
     for out in outputs:
         v = out.value
-        items = v.reshape(-1) if hasattr(v, "reshape") and not isinstance(v, Basic) else [v]
-        for e in items:
-            yield from symbols_in(e)
+        for e in (v.reshape(-1) if isinstance(v, np.ndarray) else [v]):
+            yield from node_symbols(e)
 
 
 def eliminate_dead(body: list[Assign], outputs: list[Output]) -> list[Assign]:
@@ -64,13 +61,13 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tu
     uses = Counter(output_atoms(outputs))
     for a in body:
         uses.update(symbols_in(a.value))
-    output_targets = {out.value for out in outputs if isinstance(out.value, Basic)}
+    output_targets = {out.value for out in outputs if not isinstance(out.value, np.ndarray)}
     pending: dict[Any, Any] = {}
     kept: list[Assign] = []
     for a in body:
         value = _substitute(a.value, pending)
         target = a.target
-        if (target in inlinable and isinstance(value, Basic) and uses[target] == 1
+        if (target in inlinable and not isinstance(value, Call) and uses[target] == 1
                 and target not in output_targets and _small(value)):
             pending[target] = value
         else:
@@ -80,12 +77,11 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tu
 
 def _substitute(value: Any, pending: dict[Any, Any]) -> Any:
     """``value`` with pending temporaries substituted."""
-    if isinstance(value, Call):
-        return value.with_args(tuple(_substitute(arg, pending) for arg in value.args))
-    if not isinstance(value, Basic):
+    if not pending:
         return value
-    found = {s: pending[s] for s in set(symbols_in(value)) if s in pending}
-    return value.xreplace(found) if found else value
+    if isinstance(value, Call):
+        return value.with_args(tuple(substitute(arg, pending) for arg in value.args))
+    return substitute(value, pending)
 
 
 def _small(e: Any) -> bool:
@@ -94,12 +90,13 @@ def _small(e: Any) -> bool:
     size = 0
     while stack:
         node, depth = stack.pop()
-        if not node.args:
+        args = children(node)
+        if not args:
             continue
         size += 1
         if depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return False
-        stack.extend((a, depth + 1) for a in node.args)
+        stack.extend((a, depth + 1) for a in args)
     return True
 
 
@@ -109,13 +106,12 @@ def substitute_outputs(outputs: list[Output], pending: dict[Any, Any]) -> None:
         return
     for out in outputs:
         v = out.value
-        if isinstance(v, Basic):
-            out.value = v.xreplace(pending) if v.free_symbols & pending.keys() else v
-        elif hasattr(v, "reshape"):
+        if isinstance(v, np.ndarray):
             flat = v.reshape(-1)
             for i, e in enumerate(flat):
-                if isinstance(e, Basic) and e.free_symbols & pending.keys():
-                    flat[i] = e.xreplace(pending)
+                flat[i] = substitute(e, pending)
+        else:
+            out.value = substitute(v, pending)
 
 
 def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> list[Assign]:

@@ -1,5 +1,8 @@
 """SymPy's code printers, one per backend, with a few readability fixes.
 
+Each also prints ``nodes.Node``s, with templates cut from its own output
+(``templates.NodePrinting``).
+
 The printing of every function, operator and constant is SymPy's
 (``NumPyPrinter``, ``JaxPrinter``, ``PythonCodePrinter``, ``C99CodePrinter``,
 ``TorchPrinter``).  The subclasses below only change what reads badly or
@@ -30,6 +33,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from symgrad.codegen.ssa import is_number_like
+from symgrad.codegen.templates import NodePrinting
 
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
 
@@ -98,7 +102,7 @@ class _ArrayPrinting(_PlainFloats):
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
 
 
-class NumPyCode(_ArrayPrinting, NumPyPrinter):
+class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
     """NumPy printing (``erf`` from ``scipy.special`` when SciPy is installed)."""
 
     def __init__(self) -> None:
@@ -111,7 +115,7 @@ class NumPyCode(_ArrayPrinting, NumPyPrinter):
         _know(self, extra)
 
 
-class JaxCode(_ArrayPrinting, JaxPrinter):
+class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):
     """JAX printing: everything from ``jax.numpy``/``jax.scipy``, so the code is ``jax.jit``-able."""
 
     def __init__(self) -> None:
@@ -120,7 +124,7 @@ class JaxCode(_ArrayPrinting, JaxPrinter):
                      "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
 
 
-class MathCode(_PlainFloats, PythonCodePrinter):
+class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
 
     def __init__(self) -> None:
@@ -128,7 +132,7 @@ class MathCode(_PlainFloats, PythonCodePrinter):
         _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
 
 
-class CCode(_PlainFloats, C99CodePrinter):
+class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
     """C99 with ``math.h``."""
 
     def __init__(self) -> None:
@@ -153,7 +157,7 @@ class CCode(_PlainFloats, C99CodePrinter):
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCode(_PlainFloats, TorchPrinter):
+    class TorchCode(NodePrinting, _PlainFloats, TorchPrinter):
         """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
 
         def __init__(self) -> None:

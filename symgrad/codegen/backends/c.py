@@ -23,7 +23,7 @@ from sympy.core.basic import Basic
 
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.printers import CCode
-from symgrad.codegen.program import Output, Program, map_outputs
+from symgrad.codegen.program import Node, Output, Program, map_outputs
 
 _PRELUDE = """#ifndef _USE_MATH_DEFINES
 #define _USE_MATH_DEFINES  /* M_PI and friends on MSVC */
@@ -64,7 +64,7 @@ class CBackend:
                 continue
             values = out.value.reshape(-1) if isinstance(out.value, np.ndarray) else [out.value]
             for k, e in enumerate(values):
-                lines.append(f"    {out.name}[{k}] = {printer._print(e) if isinstance(e, Basic) else e};")
+                lines.append(f"    {out.name}[{k}] = {printer._print(e) if isinstance(e, (Basic, Node)) else e};")
         lines.append("}")
         if getattr(printer, "_not_supported", None):
             names = sorted({type(m).__name__ for m in printer._not_supported})
