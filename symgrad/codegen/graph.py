@@ -58,7 +58,7 @@ class Graph:
 
     Derivative rules recompute values (``cos(x)`` in several rules, ``g * y``
     twice for ``x*x``): applications of the same op to the same (merged)
-    arguments with equal parameters are one node.
+    arguments with equal parameters are one node, and so are equal constants.
 
     * ``order``: every term (resolved), arguments before their users;
     * ``unique``: the distinct terms, in the same order;
@@ -81,53 +81,77 @@ def analyze(roots: list[Term]) -> Graph:
     unique: list[Term] = []
     rep: dict[int, Term] = {}
     args_of_rep: dict[int, list[Term]] = {}
+    pending: dict[int, list[Term]] = {}
     first_of: dict[Any, Term] = {}
     uses: Counter[int] = Counter()
-    visited: set[int] = set()
     for root in roots:
-        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
+        stack = [root.resolve()]
         while stack:
-            t, args = stack.pop()
-            if args is None:
-                if id(t) in visited:
+            t = stack[-1]
+            k = id(t)
+            if k in rep:  # reached again through another user
+                stack.pop()
+                continue
+            args = pending.get(k)
+            if args is None and isinstance(t, Apply):
+                # first visit: its arguments go first
+                args = pending[k] = [a.resolve() for a in t.args]
+                todo = [a for a in args if id(a) not in rep]
+                if todo:
+                    stack.extend(reversed(todo))
                     continue
-                visited.add(id(t))
-                args = [a.resolve() for a in t.args] if isinstance(t, Apply) else []
-                stack.append((t, args))
-                stack.extend((a, None) for a in reversed(args) if id(a) not in visited)
-                continue
+            stack.pop()
             order.append(t)
-            if not isinstance(t, Apply):
-                rep[id(t)] = t
-                unique.append(t)
+            if not isinstance(t, Apply):  # a leaf or constant
+                first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
+                rep[k] = first
+                if first is t:
+                    unique.append(t)
                 continue
-            reps = [rep[id(a)] for a in args]
+            reps = [rep[id(a)] for a in args]  # type: ignore[union-attr]
             ids = tuple(map(id, reps))
             first = first_of.setdefault((t.op.name, ids, freeze(t.params) if t.params else ()), t)
-            rep[id(t)] = first
+            rep[k] = first
             if first is t:
                 unique.append(t)
-                args_of_rep[id(t)] = reps
-                uses.update(set(ids) if t.op.name in _MERGING_OPS else ids)
-    uses.update(id(rep[id(r.resolve())]) for r in roots)
+                args_of_rep[k] = reps
+                for i in (set(ids) if t.op.name in _MERGING_OPS else ids):
+                    uses[i] += 1
+    for r in roots:
+        uses[id(rep[id(r.resolve())])] += 1
     return Graph(order, unique, rep, args_of_rep, uses)
+
+
+def _const_key(t: Const) -> Any:
+    """Equal constants are one node (rules make a ``2`` or a ``1.0`` each time they run):
+    the same type, dtype, shape and bytes (so -0.0 stays apart from 0.0)."""
+    v = t.value
+    if isinstance(v, np.ndarray):
+        return ("array", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, float):
+        return ("float", v.hex())
+    if isinstance(v, (bool, int)):
+        return (type(v).__name__, v)
+    return ("object", id(t))
 
 
 def numeric_values(graph: Graph) -> dict[int, Any]:
     """Each distinct term's value (keyed by ``id``): leaves from their tensor's
-    current value, applications by their NumPy forward."""
+    current value, applications by their NumPy forward (arrays or NumPy scalars)."""
     values: dict[int, Any] = {}
+    args_of_rep = graph.args
     with np.errstate(all="ignore"):
         for t in graph.unique:
-            if isinstance(t, Apply):
-                args = graph.args[id(t)]
-                try:
-                    out = t.op.forward(*[values[id(a)] for a in args], **t.params)
-                except Exception as e:  # pragma: no cover - the op ran once already with these shapes
-                    raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e
-                values[id(t)] = out if type(out) is np.ndarray else np.asarray(out)
-            else:
-                values[id(t)] = _value_of(t)
+            k = id(t)
+            args = args_of_rep.get(k)
+            if args is None:
+                values[k] = _value_of(t)
+                continue
+            try:
+                out = t.op.forward(*[values[id(a)] for a in args], **t.params)  # type: ignore[attr-defined]
+            except Exception as e:  # pragma: no cover - the op ran once already with these shapes
+                raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e  # type: ignore[attr-defined]
+            values[k] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)
     return values
 
 
@@ -146,8 +170,8 @@ def _value_of(t: Term) -> Any:
 
 
 def shape_of(v: Any) -> tuple[int, ...]:
-    return v.shape if type(v) is np.ndarray else tuple(np.shape(v))
+    return v.shape if isinstance(v, (np.ndarray, np.generic)) else tuple(np.shape(v))
 
 
 def dtype_of(v: Any) -> np.dtype:
-    return v.dtype if type(v) is np.ndarray else np.asarray(v).dtype
+    return v.dtype if isinstance(v, (np.ndarray, np.generic)) else np.asarray(v).dtype

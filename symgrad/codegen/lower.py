@@ -45,7 +45,7 @@ SHAPE_OPS = frozenset({"view", "expand", "sum_to_size"})
 # dropped the symbols that carried the shape: ``0*x`` is ``0``).
 BROADCAST = "_broadcast"
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """What a node computes: ``data`` (an expression, or an object array of
     them in scalar mode), its shape and dtype, whether it is a constant, and
@@ -79,8 +79,17 @@ class Lowering:
     def lower(self) -> None:
         """Lower every distinct term of the graph (arguments first)."""
         self.numeric.update(numeric_values(self.graph))
+        values, numeric, args_of = self.values, self.numeric, self.graph.args
         for t in self.graph.unique:
-            self.values[id(t)] = self._lower(t)
+            k = id(t)
+            if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
+                args = args_of[k]
+                vals = [values[id(a)] for a in args]
+                if not all(a.constant for a in vals):
+                    v = numeric[k]
+                    values[k] = self._elementwise(t, args, vals, shape_of(v), dtype_of(v))
+                    continue
+            values[k] = self._lower(t)
 
     def value_of(self, t: Term) -> Value:
         return self.values[id(self.rep[id(t.resolve())])]
@@ -117,12 +126,17 @@ class Lowering:
         once or when the expression gets too deep or large."""
         datas = [v.data for v in vals]
         name = t.op.name
-        if dtype != np.bool_ and all(v.dtype != np.bool_ for v in vals) and nodes.node_op(name, datas):
-            data = _map(lambda *a: nodes.make(name, a), datas)
+        if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas):
+            data = _map(partial(_make, name), datas)
         else:
             data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
-        depth = 1 + max(v.depth for v in vals)
-        size = 1 + sum(v.size for v in vals)
+        if len(vals) == 2:
+            a, b = vals
+            depth = 1 + (a.depth if a.depth > b.depth else b.depth)
+            size = 1 + a.size + b.size
+        else:
+            depth = 1 + max(v.depth for v in vals)
+            size = 1 + sum(v.size for v in vals)
         v = Value(data, shape, dtype, False, depth, size)
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
@@ -229,6 +243,13 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
     if t.op.name == "permute":
         return tuple(t.params["dims"]) == tuple(range(len(shape)))
     return False
+
+
+_BOOL = np.dtype(np.bool_)
+
+
+def _make(name: str, *args: Any) -> Any:
+    return nodes.make(name, args)
 
 
 def _map(fn: Any, datas: list[Any]) -> Any:

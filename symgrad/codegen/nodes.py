@@ -91,42 +91,48 @@ def make(op: str, args: tuple[Any, ...]) -> Any:
     return Node(op, args)
 
 
-def _number(e: Any) -> bool:
-    return isinstance(e, sympy.Number)
+# The rules run once per graph node: they test types first (most operands are
+# plain symbols or nodes) and SymPy's singletons by identity (S.Zero, S.One).
+_Symbol, _Number, _Mul = sympy.Symbol, sympy.Number, sympy.Mul
+ZERO_, ONE_, MINUS_ONE = sympy.S.Zero, sympy.S.One, sympy.S.NegativeOne
 
 
 def _coefficient(e: Any) -> bool:
     """A number, or a float constant (``Literal``) with its sign."""
-    if isinstance(e, (sympy.Number, Literal)):
+    t = type(e)
+    if t is Node or t is _Symbol:
+        return False
+    if t is Literal or isinstance(e, _Number):
         return True
-    return isinstance(e, sympy.Mul) and len(e.args) == 2 and e.args[0] == -1 and isinstance(e.args[1], Literal)
+    return t is _Mul and len(e.args) == 2 and e.args[0] is MINUS_ONE and type(e.args[1]) is Literal
 
 
 def _negative(e: Any) -> bool:
     """A negative number or float constant."""
-    if e is None:
+    t = type(e)
+    if t is Node or t is _Symbol or e is None:
         return False
-    if isinstance(e, sympy.Number):
+    if isinstance(e, _Number):
         return bool(e.is_negative)
-    return isinstance(e, sympy.Mul) and len(e.args) == 2 and e.args[0] == -1 and isinstance(e.args[1], Literal)
+    return t is _Mul and len(e.args) == 2 and e.args[0] is MINUS_ONE and type(e.args[1]) is Literal
 
 
 def _negate(e: Any) -> Any:
     """``-e`` for a number or float constant."""
-    if isinstance(e, sympy.Number):
+    if isinstance(e, _Number):
         return -e
-    if isinstance(e, Literal):
-        return sympy.Mul(-1, e)
+    if type(e) is Literal:
+        return _Mul(MINUS_ONE, e)
     return e.args[1]  # -(-literal)
+
+
+def _same(a: Any, b: Any) -> bool:
+    # Symbols are unique objects (SymPy caches them); nodes compare by structure.
+    return a is b or (type(a) is Node and a == b)
 
 
 def _is(e: Any, op: str) -> bool:
     return type(e) is Node and e.op == op
-
-
-def _scaled(e: Any) -> bool:
-    """``c*x`` with a number or float constant ``c``."""
-    return type(e) is Node and e.op == "mul" and _coefficient(e.args[0])
 
 
 def _leading(e: Any) -> Any:
@@ -144,73 +150,82 @@ def _negate_leading(e: Node) -> Any:
 
 
 def _add(a: Any, b: Any) -> Any:
-    if a == ZERO:
+    if a is ZERO_:
         return b
-    if b == ZERO:
+    if b is ZERO_:
         return a
-    if _number(a) and _number(b):
-        return a + b
-    if a == b:
+    if _same(a, b):
         return make("mul", (TWO, a))
-    if _is(b, "neg"):
-        return make("sub", (a, b.args[0]))
+    tb = type(b)
+    if tb is Node:
+        if b.op == "neg":
+            return make("sub", (a, b.args[0]))
+        if b.op == "mul" and _negative(_leading(b)):
+            return make("sub", (a, _negate_leading(b)))
+    elif tb is not _Symbol and _coefficient(b):
+        if _coefficient(a) and isinstance(a, _Number) and isinstance(b, _Number):
+            return a + b
+        if _negative(b):
+            return make("sub", (a, _negate(b)))
     if _is(a, "neg"):
         return make("sub", (b, a.args[0]))
-    if _negative(b):
-        return make("sub", (a, _negate(b)))
-    if _negative(_leading(b)):
-        return make("sub", (a, _negate_leading(b)))
     return _ordered("add", a, b)
 
 
 def _sub(a: Any, b: Any) -> Any:
-    if b == ZERO:
+    if b is ZERO_:
         return a
-    if a == ZERO:
+    if a is ZERO_:
         return make("neg", (b,))
-    if a == b:
+    if _same(a, b):
         return ZERO
-    if _number(a) and _number(b):
-        return a - b
-    if _is(b, "neg"):
-        return make("add", (a, b.args[0]))
-    if _negative(b):
-        return make("add", (a, _negate(b)))
-    if _negative(_leading(b)):
-        return make("add", (a, _negate_leading(b)))
+    tb = type(b)
+    if tb is Node:
+        if b.op == "neg":
+            return make("add", (a, b.args[0]))
+        if b.op == "mul" and _negative(_leading(b)):
+            return make("add", (a, _negate_leading(b)))
+    elif tb is not _Symbol and _coefficient(b):
+        if isinstance(a, _Number) and isinstance(b, _Number):
+            return a - b
+        if _negative(b):
+            return make("add", (a, _negate(b)))
     return None
 
 
 def _mul(a: Any, b: Any) -> Any:
-    if _coefficient(b) and not _coefficient(a):
-        a, b = b, a
-    if a == ONE:
-        return b
-    if a == ZERO:
-        return ZERO
-    if a == -1:
-        return make("neg", (b,))
-    if _number(a) and _number(b):
-        return a * b
-    if a == b:
+    ca, cb = _coefficient(a), _coefficient(b)
+    if cb and not ca:
+        a, b, ca, cb = b, a, True, False
+    if ca:
+        if a is ONE_:
+            return b
+        if a is ZERO_:
+            return ZERO
+        if a is MINUS_ONE:
+            return make("neg", (b,))
+        if isinstance(a, _Number):
+            if cb and isinstance(b, _Number):
+                return a * b
+            if type(b) is Node and b.op == "mul" and isinstance(b.args[0], _Number):
+                return make("mul", (a * b.args[0], b.args[1]))
+        elif _negative(a):  # -0.5*x reads as -(0.5*x)
+            return make("neg", (make("mul", (_negate(a), b)),))
+    elif _same(a, b):
         return make("pow_scalar", (a, TWO))
-    if _is(a, "neg"):
+    if type(a) is Node and a.op == "neg":
         return make("neg", (make("mul", (a.args[0], b)),))
-    if _is(b, "neg"):
+    if type(b) is Node and b.op == "neg":
         return make("neg", (make("mul", (a, b.args[0])),))
-    if _number(a) and _scaled(b) and _number(b.args[0]):
-        return make("mul", (a * b.args[0], b.args[1]))
-    if _negative(a) and not _number(a):  # -0.5*x reads as -(0.5*x)
-        return make("neg", (make("mul", (_negate(a), b)),))
     return _ordered("mul", a, b)
 
 
 def _div(a: Any, b: Any) -> Any:
-    if b == ONE:
+    if b is ONE_:
         return a
-    if a == ZERO and b != ZERO:
+    if a is ZERO_ and b is not ZERO_:
         return ZERO
-    if _number(a) and _number(b) and b != ZERO:
+    if isinstance(a, _Number) and isinstance(b, _Number) and b is not ZERO_:
         return a / b
     if _is(a, "neg"):
         return make("neg", (make("div", (a.args[0], b)),))
@@ -218,31 +233,33 @@ def _div(a: Any, b: Any) -> Any:
 
 
 def _neg(a: Any) -> Any:
-    if _coefficient(a):
+    ta = type(a)
+    if ta is Node:
+        if a.op == "neg":
+            return a.args[0]
+        if a.op == "sub":
+            return make("sub", (a.args[1], a.args[0]))
+        if a.op == "mul" and isinstance(_leading(a), _Number):
+            return _negate_leading(a)
+        return None
+    if ta is not _Symbol and _coefficient(a):
         return _negate(a)
-    if _is(a, "neg"):
-        return a.args[0]
-    if _number(_leading(a)):
-        return _negate_leading(a)
-    if _is(a, "sub"):
-        return make("sub", (a.args[1], a.args[0]))
     return None
 
 
 def _pow(a: Any, p: Any) -> Any:
-    if p == ONE:
+    if p is ONE_:
         return a
-    if p == ZERO:
+    if p is ZERO_:
         return ONE
-    if _number(a):
+    if isinstance(a, _Number):
         return a ** p
     return None
 
 
 def _ordered(op: str, a: Any, b: Any) -> Node:
     """Two symbols in name order (``x*y``, not ``y*x``): exact, as + and * commute."""
-    if isinstance(a, sympy.Symbol) and isinstance(b, sympy.Symbol) and not isinstance(a, Literal) \
-            and not isinstance(b, Literal) and b.name < a.name:
+    if type(a) is _Symbol and type(b) is _Symbol and b.name < a.name:
         a, b = b, a
     return Node(op, (a, b))
 

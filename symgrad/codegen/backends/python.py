@@ -127,8 +127,8 @@ class PythonBackend:
 
     def _printed_helpers(self, ctx: Context, code: str) -> None:
         """Helpers the printer (not an emitter) refers to, such as ``_erf``."""
-        for name in self.helpers:
-            if name not in ctx.helpers and re.search(rf"(?<![\w.]){re.escape(name)}\(", code):
+        for name in self.helpers:  # a substring test first: the code may be megabytes
+            if name not in ctx.helpers and name + "(" in code and re.search(rf"(?<![\w.]){re.escape(name)}\(", code):
                 ctx.helper(name)
 
     def _pack(self, ctx: Context, shape: tuple[int, ...], items: list[str]) -> str:
@@ -153,7 +153,7 @@ class PythonBackend:
         candidates = [*self.imports, *getattr(printer, "module_imports", {})]
         used = []
         for m in candidates:
-            if m not in used and re.search(rf"(?<![\w.]){re.escape(m)}\.", text):
+            if m not in used and m + "." in text and re.search(rf"(?<![\w.]){re.escape(m)}\.", text):
                 used.append(m)
         return used
 
