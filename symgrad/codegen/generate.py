@@ -120,7 +120,7 @@ def _sizes(graph: Any, numeric: dict[int, Any]) -> tuple[int, dict[int, int]]:
     (by ``id``) when the docstring may show closed forms (small graphs only)."""
     per_rep = {k: int(getattr(v, "size", 1)) for k, v in numeric.items()}
     rep = graph.rep
-    total = sum(per_rep[id(rep[id(t)])] for t in graph.order)
+    total = sum(map(per_rep.__getitem__, map(id, map(rep.__getitem__, map(id, graph.order)))))
     if total > docs.MAX_SHOWN_ELEMENTS:
         return total, {}
     return total, {id(t): per_rep[id(rep[id(t)])] for t in graph.order}

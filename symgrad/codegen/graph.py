@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from symgrad.codegen.program import freeze
-from symgrad.symbolic.terms import Apply, Const, Leaf, Term, Unavailable
+from symgrad.symbolic.terms import Apply, Const, Lazy, Leaf, Term, Unavailable
 
 
 class CodegenError(ValueError):
@@ -81,45 +81,41 @@ def analyze(roots: list[Term]) -> Graph:
     unique: list[Term] = []
     rep: dict[int, Term] = {}
     args_of_rep: dict[int, list[Term]] = {}
-    pending: dict[int, list[Term]] = {}
     first_of: dict[Any, Term] = {}
-    uses: Counter[int] = Counter()
+    reads: list[int] = []
     for root in roots:
-        stack = [root.resolve()]
+        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
         while stack:
-            t = stack[-1]
+            t, args = stack.pop()
             k = id(t)
             if k in rep:  # reached again through another user
-                stack.pop()
                 continue
-            args = pending.get(k)
-            if args is None and isinstance(t, Apply):
-                # first visit: its arguments go first
-                args = pending[k] = [a.resolve() for a in t.args]
-                todo = [a for a in args if id(a) not in rep]
-                if todo:
-                    stack.extend(reversed(todo))
-                    continue
-            stack.pop()
-            order.append(t)
             if not isinstance(t, Apply):  # a leaf or constant
+                order.append(t)
                 first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
                 rep[k] = first
                 if first is t:
                     unique.append(t)
                 continue
-            reps = [rep[id(a)] for a in args]  # type: ignore[union-attr]
+            if args is None:  # first visit: the arguments go first
+                args = [a.resolve() if isinstance(a, Lazy) else a for a in t.args]
+                todo = [a for a in args if id(a) not in rep]
+                if todo:
+                    stack.append((t, args))
+                    stack.extend([(a, None) for a in reversed(todo)])
+                    continue
+            order.append(t)
+            reps = [rep[id(a)] for a in args]
             ids = tuple(map(id, reps))
-            first = first_of.setdefault((t.op.name, ids, freeze(t.params) if t.params else ()), t)
+            name, params = t.op.name, t.params
+            first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)
             rep[k] = first
             if first is t:
                 unique.append(t)
                 args_of_rep[k] = reps
-                for i in (set(ids) if t.op.name in _MERGING_OPS else ids):
-                    uses[i] += 1
-    for r in roots:
-        uses[id(rep[id(r.resolve())])] += 1
-    return Graph(order, unique, rep, args_of_rep, uses)
+                reads.extend(set(ids) if name in _MERGING_OPS else ids)
+    reads.extend(id(rep[id(r.resolve())]) for r in roots)
+    return Graph(order, unique, rep, args_of_rep, Counter(reads))
 
 
 def _const_key(t: Const) -> Any:

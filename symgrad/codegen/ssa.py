@@ -77,11 +77,13 @@ class Builder:
         self._numbered: dict[Any, Any] = {}
         self.inlinable: set[Any] = set()
         self.definitions: dict[Any, Any] = {}
+        self._arrays = False  # any symbol of a non-scalar shape yet (else every shape is ())
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
         s = sympy.Symbol(name) if boolean else sympy.Symbol(name, real=True)
         self.shapes[s] = shape
+        self._arrays = self._arrays or bool(shape)
         return s
 
     def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None,
@@ -139,6 +141,8 @@ class Builder:
 
     def shape_of(self, expr: Any) -> tuple[int, ...]:
         """The broadcast shape of the symbols in ``expr`` (array mode)."""
+        if not self._arrays:
+            return ()
         if type(expr) is Node:
             symbols = set(node_symbols(expr))
         elif isinstance(expr, Basic):
