@@ -171,7 +171,12 @@ def load_python(source: str, name: str, bound: dict[str, Any]) -> Callable[..., 
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {"__name__": "symgrad_generated", **bound}
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code only
-    return namespace[name]
+    # Taken out of its module's namespace (the code never calls itself by name):
+    # a function in its own globals is a reference cycle, so it and its
+    # program would wait for the cyclic garbage collector instead of being
+    # freed when the last reference goes (tens of thousands of objects for a
+    # large graph, collected later in the middle of someone else's work).
+    return namespace.pop(name)
 
 
 def _nested(items: list[str], shape: tuple[int, ...]) -> str:
