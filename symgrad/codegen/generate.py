@@ -108,7 +108,9 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     flat = list(iter_outputs(out_tree))
     body, reads = optimize(builder.body, flat, builder.inlinable)
     _name_outputs(body, flat, reads)
-    program = Program(name, mode, program_inputs, body, out_tree, lowering.constants)
+    # (a constant whose every reader got a wider copy of it is not needed)
+    constants = [c for c in lowering.constants if c.symbol in reads]
+    program = Program(name, mode, program_inputs, body, out_tree, constants)
     total, sizes = _sizes(graph, lowering.numeric)
     program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
                                 vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes, total=total)

@@ -27,7 +27,7 @@ from sympy.core.basic import Basic
 from symgrad.codegen import nodes, scalar_rules
 from symgrad.codegen.graph import CodegenError, Graph, dtype_of, numeric_values, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
-from symgrad.codegen.program import Call, Constant, Input
+from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
 from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
@@ -35,6 +35,11 @@ from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
 # Ops that only copy memory: in code that never writes in place they are the value itself.
 IDENTITY_OPS = frozenset({"clone", "copy"})
+
+# Ops that compute in their result's dtype, converting narrower float inputs
+# first (NumPy's type promotion); a float32 constant they read is stored in
+# the wider type once, instead of being converted at every call.
+_WIDENING_CALLS = frozenset({"linear", "linear_nobias", "matmul", "addmm", "mse_loss", "dot"})
 
 # Shape ops that do nothing when the shape does not change (derivative rules
 # reshape to (-1, n) and expand to the input's shape without knowing it):
@@ -73,6 +78,7 @@ class Lowering:
         self.values: dict[int, Value] = {}
         self.numeric: dict[int, Any] = {}
         self._pooled: dict[Any, Any] = {}
+        self._pooled_arrays: dict[Any, np.ndarray] = {}
 
     # ------------------------------------------------------------ graph
 
@@ -107,6 +113,8 @@ class Lowering:
         assert isinstance(t, Apply)
         args = self.graph.args[id(t)]
         vals = [self.values[id(a)] for a in args]
+        if t.op.name in _WIDENING_CALLS and self.mode == "array":
+            vals = [self.widened(v, dtype) for v in vals]
         if t.op.name in IDENTITY_OPS or _changes_nothing(t, vals[0].shape, shape):
             return self._alias(t, vals[0])
         if all(v.constant for v in vals):
@@ -115,6 +123,8 @@ class Lowering:
             return self._elementwise(t, args, vals, shape, dtype)
         if self.mode == "scalar":
             return Value(self._scalar_op(t, args, vals, shape), shape, dtype)
+        if t.op.name == "mse_loss":
+            return self._mse_loss(t, vals, shape, dtype)
         call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
                     tuple(v.shape for v in vals), shape, dtype)
         return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
@@ -124,10 +134,16 @@ class Lowering:
         """The op on its arguments' expressions - a ``nodes.Node`` for the common
         ops, else the op's SymPy forward - made a temporary when read more than
         once or when the expression gets too deep or large."""
-        datas = [v.data for v in vals]
         name = t.op.name
+        if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
+            vals = [self.widened(v, dtype) for v in vals]
+        datas = [v.data for v in vals]
         if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas):
             data = _map(partial(_make, name), datas)
+            if type(data) is Node:  # computed already (mse_loss's difference, see _mse_loss)
+                found = self.b.bound(data)
+                if found is not None:
+                    return Value(found, shape, dtype)
         else:
             data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
         if len(vals) == 2:
@@ -141,6 +157,20 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _mse_loss(self, t: Apply, vals: list[Value], shape: tuple[int, ...], dtype: np.dtype) -> Value:
+        """``mean((x - y)**2)`` (or its sum, or the squares), with the difference
+        a temporary: the loss's derivative rule computes the same ``x - y``,
+        which then reads it instead of subtracting again (array mode)."""
+        x, y = vals
+        d = self.b.bind(nodes.make("sub", (x.data, y.data)))
+        squares = nodes.make("pow_scalar", (d, nodes.TWO))
+        reduction = t.params["reduction"]
+        if reduction == "none":
+            return self._alias(t, Value(squares, shape, dtype, False, 1, 1))
+        in_shape = tuple(np.broadcast_shapes(x.shape, y.shape))
+        call = Call(reduction, (squares,), {"dims": None, "keepdim": False}, (in_shape,), shape, dtype)
+        return Value(self.b.bind(call), shape, dtype)
 
     def _alias(self, t: Apply, v: Value) -> Value:
         """``v`` standing for ``t`` as well: a temporary if ``t`` is read more than once."""
@@ -213,7 +243,17 @@ class Lowering:
             sym = self.b.symbol(self.b.names.temp("c"), arr.dtype == np.bool_, arr.shape)
             self.constants.append(Constant(sym, arr.copy()))
             self._pooled[key] = sym
+            self._pooled_arrays[sym] = self.constants[-1].value
         return sym
+
+    def widened(self, v: Value, dtype: np.dtype) -> Value:
+        """``v`` as a constant of the wider float ``dtype``, if it is a narrower
+        float array constant (the seed's float32 data read by float64 weights):
+        exact, and what NumPy would convert it to at every call."""
+        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind == "f" else None
+        if arr is None or dtype.kind != "f" or dtype.itemsize <= arr.dtype.itemsize:
+            return v
+        return Value(self._pool(arr.astype(dtype)), v.shape, dtype, True)
 
     def fit(self, v: Value) -> Any:
         """``v``'s expression with exactly ``v.shape`` (array mode)."""

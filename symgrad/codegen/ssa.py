@@ -114,6 +114,10 @@ class Builder:
             self.inlinable.add(sym)
         return sym
 
+    def bound(self, value: Any) -> Any:
+        """The temporary already holding ``value``, or None."""
+        return self._numbered.get(value)
+
     def flatten(self, expr: Any) -> Any:
         """Bind every compound subexpression of ``expr``; returns an atom."""
         if is_atom(expr):

@@ -11,15 +11,18 @@ arrays: ``numpy.mean`` itself is a sum divided by the count.
 
 A method needs an array: a 0-d operand may be a Python number (the inputs
 of a generated function may be), so such operands keep the function form.
+A sum of squares of a value is a dot product (``numpy.vdot(d, d)``), as one
+writes it by hand; it rounds like BLAS rather than like NumPy's pairwise sum.
 JAX keeps the function forms (``jax.numpy`` arrays and NumPy inputs mix there).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sympy import Symbol
 
 from symgrad.codegen.backends.context import Context, Emitter, kwargs
-from symgrad.codegen.program import Call
+from symgrad.codegen.program import Call, Node
 
 
 def _is_array(call: Call, i: int = 0) -> bool:
@@ -36,11 +39,28 @@ def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     return int(np.prod([shape[d] for d in (range(len(shape)) if dims is None else dims)], dtype=np.int64))
 
 
+def _sum_of_squares(ctx: Context, call: Call) -> str | None:
+    """``numpy.vdot(d, d)`` for the sum of all of ``d**2`` (a mean squared
+    error's), float64: one BLAS dot product instead of squaring into a new
+    array and summing it (0.4 us against 1.1 us on 11 points)."""
+    (arg,) = call.args
+    if not (type(arg) is Node and arg.op == "pow_scalar" and arg.args[1] == 2 and isinstance(arg.args[0], Symbol)):
+        return None
+    if call.params.get("dims") is not None or call.params.get("keepdim") or call.dtype != np.float64:
+        return None
+    d = ctx.expr(arg.args[0])
+    return f"{ctx.fn('vdot')}({d}, {d})"
+
+
 def _method(name: str, fallback: Emitter, dims: str = "dims") -> Emitter:
     """``a.name(axis=..., keepdims=...)`` for an array operand, else ``fallback``."""
     def emit(ctx: Context, call: Call, a: list[str]) -> str:
         if not _is_array(call):
             return fallback(ctx, call, a)
+        if name == "sum":
+            squares = _sum_of_squares(ctx, call)
+            if squares is not None:
+                return squares
         p = call.params
         return f"{ctx.operand(a[0])}.{name}({kwargs(axis=_axis(p[dims]), keepdims=p['keepdim'])[2:]})"
     return emit
@@ -54,7 +74,8 @@ def _mean(fallback: Emitter) -> Emitter:
         n = _count(call.in_shapes[0], p["dims"]) if _is_array(call) else 0
         if n == 0 or call.dtype not in (np.float32, np.float64):
             return fallback(ctx, call, a)
-        total = f"{ctx.operand(a[0])}.sum({kwargs(axis=_axis(p['dims']), keepdims=p['keepdim'])[2:]})"
+        total = _sum_of_squares(ctx, call) or \
+            f"{ctx.operand(a[0])}.sum({kwargs(axis=_axis(p['dims']), keepdims=p['keepdim'])[2:]})"
         return total if n == 1 else f"{total}/{n}"
     return emit
 
