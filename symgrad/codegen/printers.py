@@ -113,6 +113,14 @@ class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
         else:  # exact but slow: math's erf on each element (helpers in array_emitters)
             extra.update(erf="_erf", erfc="_erfc")
         _know(self, extra)
+        self._constants = MathCode()
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # Constants such as log(2) and sqrt(pi) with math: a Python float keeps
+        # float32 arrays float32, NumPy's float64 numpy.log(2) would not.
+        if isinstance(expr, sympy.Expr) and not expr.is_Atom and expr.is_number:
+            return str(self._constants._print(expr))
+        return str(super()._print(expr, **kwargs))
 
 
 class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):

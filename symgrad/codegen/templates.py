@@ -61,7 +61,7 @@ class Template:
             self.slot = (POW + 1, False)  # a power's base
         else:
             self.slot = (CALL, False)  # anywhere else: parenthesized unless an atom or a call
-        if _is_one_call(text):
+        if is_one_call(text):
             self.precedence = CALL
         elif not self.prefix and re.fullmatch(r"\*\*(\d+|\(-[\d.]+\))", self.suffix):
             self.precedence = POW
@@ -72,7 +72,7 @@ class Template:
         return self.prefix + arg + self.suffix
 
 
-def _is_one_call(text: str) -> bool:
+def is_one_call(text: str) -> bool:
     """``name(...)`` whose parentheses close only at the end."""
     m = _CALL.match(text)
     if m is None or not text.endswith(")"):
@@ -128,11 +128,11 @@ class NodePrinting:
             elif isinstance(e, sympy.Rational) and not isinstance(e, sympy.Integer):
                 piece = (text, RATIONAL)
             else:
-                piece = (text, ATOM if re.fullmatch(r"[\w.]+", text) else CALL if _is_one_call(text) else ADD)
+                piece = (text, ATOM if re.fullmatch(r"[\w.]+", text) else CALL if is_one_call(text) else ADD)
         else:
             # SymPy's own printers parenthesize operands of equal precedence
             # (``0.9*(a % b)``: Python's % binds like *), so one level less.
-            return text, CALL if _is_one_call(text) else precedence(e) - 1
+            return text, CALL if is_one_call(text) else precedence(e) - 1
         cache[e] = piece
         return piece
 
@@ -158,4 +158,4 @@ class NodePrinting:
         return Template(text, self._print(mark))  # type: ignore[attr-defined]
 
 
-__all__ = ["NodePrinting", "Template"]
+__all__ = ["NodePrinting", "Template", "is_one_call"]

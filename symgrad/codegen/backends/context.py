@@ -14,6 +14,7 @@ from symgrad.codegen.backends import literals
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.program import Call, Node
+from symgrad.codegen.templates import is_one_call
 
 Emitter = Callable[["Context", Call, list[str]], str]
 
@@ -51,8 +52,8 @@ class Context:
         return text
 
     def operand(self, text: str) -> str:
-        """``text`` parenthesized unless it is a name, element or number."""
-        return text if _SIMPLE.match(text) else f"({text})"
+        """``text`` parenthesized unless it is a name, element, number or one call."""
+        return text if _SIMPLE.match(text) or is_one_call(text) else f"({text})"
 
     def array(self, arr: np.ndarray) -> str:
         """The name of a module-level constant holding ``arr``."""
