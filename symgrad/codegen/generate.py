@@ -111,16 +111,16 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     # (a constant whose every reader got a wider copy of it is not needed)
     constants = [c for c in lowering.constants if c.symbol in reads]
     program = Program(name, mode, program_inputs, body, out_tree, constants)
-    total, sizes = _sizes(graph, lowering.numeric)
+    total, sizes = _sizes(graph, lowering.values)
     program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
                                 vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes, total=total)
     return program
 
 
-def _sizes(graph: Any, numeric: dict[int, Any]) -> tuple[int, dict[int, int]]:
+def _sizes(graph: Any, values: dict[int, Any]) -> tuple[int, dict[int, int]]:
     """The graph's number of elements (summed over its nodes), and each node's
     (by ``id``) when the docstring may show closed forms (small graphs only)."""
-    per_rep = {k: int(getattr(v, "size", 1)) for k, v in numeric.items()}
+    per_rep = {k: math.prod(v.shape) for k, v in values.items()}
     rep = graph.rep
     total = sum(map(per_rep.__getitem__, map(id, map(rep.__getitem__, map(id, graph.order)))))
     if total > docs.MAX_SHOWN_ELEMENTS:

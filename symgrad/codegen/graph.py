@@ -131,24 +131,47 @@ def _const_key(t: Const) -> Any:
     return ("object", id(t))
 
 
-def numeric_values(graph: Graph) -> dict[int, Any]:
-    """Each distinct term's value (keyed by ``id``): leaves from their tensor's
-    current value, applications by their NumPy forward (arrays or NumPy scalars)."""
-    values: dict[int, Any] = {}
-    args_of_rep = graph.args
-    with np.errstate(all="ignore"):
-        for t in graph.unique:
-            k = id(t)
-            args = args_of_rep.get(k)
+class Replay:
+    """Each distinct term's value (by ``id``): leaves from their tensor's
+    current value, applications by their NumPy forward (arrays or NumPy
+    scalars) - computed when first asked for, so nodes whose shape and dtype
+    are known without it (``lower``) cost nothing.  Use inside
+    ``np.errstate(all="ignore")``: the values only give shapes and dtypes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self._values: dict[int, Any] = {}
+        self._terms: dict[int, Term] | None = None
+
+    def __getitem__(self, k: int) -> Any:
+        values = self._values
+        if k in values:
+            return values[k]
+        if self._terms is None:
+            self._terms = {id(t): t for t in self._graph.unique}
+        stack = [self._terms[k]]
+        while stack:  # arguments first, iteratively (a chain of skipped nodes may be long)
+            t = stack[-1]
+            tk = id(t)
+            if tk in values:
+                stack.pop()
+                continue
+            args = self._graph.args.get(tk)
             if args is None:
-                values[k] = _value_of(t)
+                values[tk] = _value_of(t)
+                stack.pop()
+                continue
+            missing = [a for a in args if id(a) not in values]
+            if missing:
+                stack.extend(missing)
                 continue
             try:
                 out = t.op.forward(*[values[id(a)] for a in args], **t.params)  # type: ignore[attr-defined]
             except Exception as e:  # pragma: no cover - the op ran once already with these shapes
                 raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e  # type: ignore[attr-defined]
-            values[k] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)
-    return values
+            values[tk] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)
+            stack.pop()
+        return values[k]
 
 
 def _value_of(t: Term) -> Any:

@@ -25,7 +25,7 @@ import sympy
 from sympy.core.basic import Basic
 
 from symgrad.codegen import nodes, scalar_rules
-from symgrad.codegen.graph import CodegenError, Graph, dtype_of, numeric_values, shape_of
+from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
@@ -76,7 +76,7 @@ class Lowering:
         self.uses = graph.uses
         self.constants: list[Constant] = []
         self.values: dict[int, Value] = {}
-        self.numeric: dict[int, Any] = {}
+        self.numeric = Replay(graph)
         self._pooled: dict[Any, Any] = {}
         self._pooled_arrays: dict[Any, np.ndarray] = {}
 
@@ -84,18 +84,21 @@ class Lowering:
 
     def lower(self) -> None:
         """Lower every distinct term of the graph (arguments first)."""
-        self.numeric.update(numeric_values(self.graph))
         values, numeric, args_of = self.values, self.numeric, self.graph.args
-        for t in self.graph.unique:
-            k = id(t)
-            if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
-                args = args_of[k]
-                vals = [values[id(a)] for a in args]
-                if not all(a.constant for a in vals):
-                    v = numeric[k]
-                    values[k] = self._elementwise(t, args, vals, shape_of(v), dtype_of(v))
-                    continue
-            values[k] = self._lower(t)
+        with np.errstate(all="ignore"):
+            for t in self.graph.unique:
+                k = id(t)
+                if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
+                    args = args_of[k]
+                    vals = [values[id(a)] for a in args]
+                    if not all(a.constant for a in vals):
+                        kind = _scalar_kind(t, args, vals)
+                        if kind is None:
+                            v = numeric[k]
+                            kind = shape_of(v), dtype_of(v)
+                        values[k] = self._elementwise(t, args, vals, *kind)
+                        continue
+                values[k] = self._lower(t)
 
     def value_of(self, t: Term) -> Value:
         return self.values[id(self.rep[id(t.resolve())])]
@@ -286,6 +289,25 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
 
 
 _BOOL = np.dtype(np.bool_)
+
+
+def _scalar_kind(t: Apply, args: list[Term], vals: list[Value]) -> tuple[tuple[int, ...], np.dtype] | None:
+    """Shape and dtype of a node op on 0-d floats of one dtype (and Python
+    numbers, which NumPy does not let change it), without running it: the
+    graphs of scalar leaves are tens of thousands of these."""
+    if not nodes.node_op(t.op.name, [v.data for v in vals]):
+        return None
+    dtype = None
+    for a, v in zip(args, vals, strict=True):
+        if v.shape:
+            return None
+        if v.constant and isinstance(a, Const) and type(a.value) in (int, float):
+            continue
+        if dtype is None:
+            dtype = v.dtype
+        elif v.dtype is not dtype:
+            return None
+    return ((), dtype) if dtype is not None and dtype.kind == "f" else None
 
 
 def _make(name: str, *args: Any) -> Any:
