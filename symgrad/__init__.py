@@ -91,11 +91,17 @@ def is_tensor(obj: Any) -> builtins.bool:
 
 def numel(input: Tensor) -> builtins.int:
     """Number of elements."""
-    return input.numel()
+    return _tensor_argument(input, "numel").numel()
 
 
 def is_floating_point(input: Tensor) -> builtins.bool:
-    return input.is_floating_point()
+    return _tensor_argument(input, "is_floating_point").is_floating_point()
+
+
+def _tensor_argument(input: Any, fn: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    return input
 
 
 __all__ = [

@@ -132,6 +132,27 @@ def _check_device(device: Any) -> None:
         _device(device)
 
 
+def _like(input: Any, fn: str) -> Tensor:
+    """The tensor a ``*_like`` function copies the shape (and dtype) of."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    return input
+
+
+def _fill_value(value: Any, fn: str) -> Any:
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return value.item()
+    if not isinstance(value, (int, float, bool, np.integer, np.floating, np.bool_)):
+        raise TypeError(f"{fn}(): fill_value must be a real number, not {type(value).__name__}")
+    return value
+
+
+def _integer(value: Any, fn: str, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{fn}(): {what} must be an int, not {type(value).__name__}")
+    return int(value)
+
+
 def _factory(shape: tuple[int, ...], dtype: Any, fill: Any, requires_grad: bool) -> Tensor:
     d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
     for s in shape:
@@ -181,6 +202,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
     tensor([7, 7])
     """
     _check_device(device)
+    fill_value = _fill_value(fill_value, "full")
     if dtype is None:
         dtype = _dt.scalar_dtype(fill_value)
     return _factory(norm_shape((size,)), dtype, fill_value, requires_grad)
@@ -213,6 +235,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     _check_device(device)
+    for v in (start, end, step):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))):
+            raise TypeError(f"arange(): start, end and step must be real numbers, not {type(v).__name__}")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -255,14 +280,16 @@ def zeros_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) ->
     """
     if isinstance(input, (np.ndarray, np.generic)):
         return np.zeros_like(input)
-    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, 0, requires_grad)
+    t = _like(input, "zeros_like")
+    return _factory(tuple(t.shape), t.dtype if dtype is None else dtype, 0, requires_grad)
 
 
 def ones_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
     """Ones shaped like ``input``."""
     if isinstance(input, (np.ndarray, np.generic)):
         return np.ones_like(input)
-    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, 1, requires_grad)
+    t = _like(input, "ones_like")
+    return _factory(tuple(t.shape), t.dtype if dtype is None else dtype, 1, requires_grad)
 
 
 def empty_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
@@ -272,7 +299,8 @@ def empty_like(input: Any, *, dtype: Any = None, requires_grad: bool = False) ->
 
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, shaped like ``input``."""
-    return _factory(tuple(input.shape), input.dtype if dtype is None else dtype, fill_value, requires_grad)
+    t, fill_value = _like(input, "full_like"), _fill_value(fill_value, "full_like")
+    return _factory(tuple(t.shape), t.dtype if dtype is None else dtype, fill_value, requires_grad)
 
 
 # ---------------------------------------------------------------- random numbers
@@ -335,7 +363,9 @@ def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -> Tensor:
     """Normal random numbers with the given mean and standard deviation."""
-    return _random(_rng[0].normal(mean, std, tuple(size)), dtype, False)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"normal(): size must be a tuple of ints, not {type(size).__name__}")
+    return _random(_rng[0].normal(mean, std, norm_shape((size,))), dtype, False)
 
 
 def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
@@ -349,23 +379,27 @@ def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any 
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
+    low, high = _integer(low, "randint", "low"), _integer(high, "randint", "high")
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
-    return Tensor._make(_rng[0].integers(low, high, tuple(size)).astype(d.numpy))
+    return Tensor._make(_rng[0].integers(low, high, norm_shape((size,))).astype(d.numpy))
 
 
 def rand_like(input: Any, *, dtype: Any = None) -> Tensor:
-    return rand(*input.shape, dtype=input.dtype if dtype is None else dtype)
+    t = _like(input, "rand_like")
+    return rand(*t.shape, dtype=t.dtype if dtype is None else dtype)
 
 
 def randn_like(input: Any, *, dtype: Any = None) -> Tensor:
-    return randn(*input.shape, dtype=input.dtype if dtype is None else dtype)
+    t = _like(input, "randn_like")
+    return randn(*t.shape, dtype=t.dtype if dtype is None else dtype)
 
 
 def randint_like(input: Any, low: int, high: int | None = None) -> Tensor:
-    return randint(low, high, tuple(input.shape))
+    return randint(low, high, tuple(_like(input, "randint_like").shape))
 
 
 def randperm(n: int, *, dtype: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
+    n = _integer(n, "randperm", "n")
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     return Tensor._make(_rng[0].permutation(n).astype(d.numpy))

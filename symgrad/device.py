@@ -25,10 +25,15 @@ class device:  # noqa: N801 - PyTorch's name
             spec, index = spec.type, spec.index
         if not isinstance(spec, str):
             raise TypeError(f"device() expects a string such as 'cpu', got {type(spec).__name__}")
-        kind, _, num = spec.partition(":")
+        kind, colon, num = spec.partition(":")
         if kind != "cpu":
             raise RuntimeError(f"symgrad computes on the CPU with NumPy; device {spec!r} is not available. "
                                "Use 'cpu' (symgrad.cuda.is_available() is False)")
+        if colon and not (num.isascii() and num.isdigit()):
+            raise RuntimeError(f"Invalid device string: {spec!r}; a device index must be a non-negative integer "
+                               "('cpu' or 'cpu:0')")
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must be a non-negative integer, got {index!r}")
         self.type = "cpu"
         self.index = int(num) if num else index
 

@@ -8,6 +8,7 @@ the op's NumPy forward.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
         out._content = term
     if op.view and _same_memory(value, arrays[0]):
         _make_view(out, args[0], op, params)
+    if out._grad_fn is not None and out._grad_fn.out_value is not None:
+        # the saved result is this tensor's memory: in-place changes to it must be detected
+        out._grad_fn.out_ref = (_weakref(out), _version_of(out))
     return out
 
 
@@ -207,6 +211,7 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
         node.saved = (None,) * len(args)
         node.versions = None
     node.out_value = value if "out" in op.uses else None
+    node.out_ref = None
     node.pre_hooks = None
     node.retain = None
 
@@ -239,13 +244,29 @@ def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any]) -> None:
     if uniform and first is not None and (first.kind == "f" or (op.promote == "common" and not any(
             isinstance(a, float) for a in arrays))):
         return
-    target_dtype = _dt.result_type(*args)
-    if op.promote == "divide" and not target_dtype.is_floating_point:
-        target_dtype = _dt.get_default_dtype()
-    target = target_dtype.numpy
+    target = _target_dtype(op.promote, tuple([_promotion_key(a) for a in args]), _dt.get_default_dtype())
     for i, a in enumerate(arrays):
         if isinstance(a, np.ndarray) and a.dtype != target:
             arrays[i] = a.astype(target)
+
+
+def _promotion_key(a: Any) -> Any:
+    """What result_type needs to know of an argument: dtype and 0-d-ness, or the number's type."""
+    if isinstance(a, Tensor):
+        v = a._value
+        return v.dtype, v.ndim == 0
+    return bool if isinstance(a, bool) else int if isinstance(a, int) else float
+
+
+@functools.lru_cache(maxsize=1024)
+def _target_dtype(mode: str, keys: tuple[Any, ...], default: Any) -> np.dtype:
+    # result_type's rules on stand-ins: the answer depends only on the keys (cached: mixed dtypes
+    # recur in every step of a training loop, e.g. float32 data meeting float64 parameters)
+    stand_ins = [np.zeros((1,) if not k[1] else (), k[0]) if isinstance(k, tuple) else k(1) for k in keys]
+    target = _dt.result_type(*[Tensor._make(a) if isinstance(a, np.ndarray) else a for a in stand_ins])
+    if mode == "divide" and not target.is_floating_point:
+        target = default
+    return target.numpy
 
 
 def _shape_error(op: OpDef, args: tuple[Any, ...], e: ValueError) -> Exception:

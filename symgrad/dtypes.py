@@ -115,6 +115,13 @@ def as_dtype(d: Any) -> dtype:
 _py_float, _py_int, _py_bool = 1.0.__class__, (1).__class__, True.__class__
 
 
+# Names accepted as strings: symgrad's own (PyTorch's), not NumPy's dtype
+# language, which reads "\x00" as bool and "()f8" as float64.
+_BY_NAME = {"float16": float16, "float32": float32, "float64": float64, "half": half, "float": float,
+            "double": double, "int8": int8, "int16": int16, "int32": int32, "int64": int64, "short": short,
+            "int": int, "long": long, "uint8": uint8, "bool": bool_}
+
+
 def _from_other(d: Any) -> dtype:
     if d is _py_float:
         return float64
@@ -122,6 +129,11 @@ def _from_other(d: Any) -> dtype:
         return int64
     if d is _py_bool:
         return bool_
+    if isinstance(d, str):
+        found = _BY_NAME.get(d.removeprefix("symgrad.").removeprefix("torch."))
+        if found is None:
+            raise TypeError(f"expected a dtype such as symgrad.float32 (or its name, 'float32'), got {d!r}")
+        return found
     try:
         np_d = np.dtype(d)
     except TypeError:
@@ -143,6 +155,7 @@ def from_numpy_dtype(np_d: np.dtype) -> dtype:
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """PyTorch's ``promote_types``: the smallest type both fit in, float over int."""
+    a, b = as_dtype(a), as_dtype(b)
     if a is b:
         return a
     if a.category != b.category:

@@ -35,6 +35,15 @@ def set_printoptions(precision: int | None = None, threshold: float | None = Non
     tensor(1.23)
     >>> symgrad.set_printoptions(profile="default")
     """
+    # checked here, not when a tensor is next printed far from the mistake
+    if profile is not None and profile not in ("default", "short", "full"):
+        raise ValueError(f"set_printoptions(): profile must be 'default', 'short' or 'full', got {profile!r}")
+    for key, value in (("precision", precision), ("edgeitems", edgeitems), ("linewidth", linewidth),
+                       ("threshold", threshold)):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if value is not None and (not number or value < 0 or (key != "threshold" and not isinstance(value, int))):
+            kind = "a non-negative number" if key == "threshold" else "a non-negative int"
+            raise ValueError(f"set_printoptions(): {key} must be {kind}, got {value!r}")
     if profile == "default":
         PRINT_OPTS.__init__()  # type: ignore[misc]
     elif profile == "short":

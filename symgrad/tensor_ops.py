@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from symgrad import dtypes as _dt
+from symgrad.device import device as _device
 
 if TYPE_CHECKING:
     from symgrad._tensor import Tensor
@@ -22,6 +23,20 @@ _apply: Any = None  # dispatch.apply, bound with it: the hottest operators call 
 _MUL: Any = None
 _ADD: Any = None
 _SUB: Any = None
+
+
+def _bool_operand(*args: Any) -> bool:
+    """Is any operand a bool (tensor or number)? Cheap: ``-`` is a hot operator."""
+    for a in args:
+        if a.__class__ is bool or (isinstance(a, TensorOps) and a._value.dtype.kind == "b"):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def _tensor_argument(x: Any, fn: str, name: str) -> Any:
+    if not isinstance(x, TensorOps):
+        raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, not {type(x).__name__}")
+    return x
 
 
 def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -38,7 +53,8 @@ class TensorOps:
     # ------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Tensor: return _apply(_ADD, self, other)  # noqa: E704
     def __radd__(self, other: Any) -> Tensor: return _apply(_ADD, other, self)  # noqa: E704
-    def __sub__(self, other: Any) -> Tensor: return _apply(_SUB, self, other)  # noqa: E704
+    def __sub__(self, other: Any) -> Tensor:  # noqa: E704
+        return _apply(_SUB, self, other) if not _bool_operand(self, other) else _ops.sub(self, other)
     def __rsub__(self, other: Any) -> Tensor: return _ops.sub(other, self)  # noqa: E704
     def __mul__(self, other: Any) -> Tensor: return _apply(_MUL, self, other)  # noqa: E704
     def __rmul__(self, other: Any) -> Tensor: return _apply(_MUL, other, self)  # noqa: E704
@@ -289,9 +305,9 @@ class TensorOps:
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
         devices other than the CPU are refused with a clear error."""
-        from symgrad.device import device as _device
-        from symgrad.dtypes import dtype as _dtype
-
+        if len(args) == 1 and not kwargs and args[0].__class__ is _device and args[0].type == "cpu":
+            return self  # type: ignore[return-value]  # the seed's .to(device), every epoch
+        _dtype = _dt.dtype
         target = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
@@ -317,7 +333,7 @@ class TensorOps:
             return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
         return self.to(dtype)
 
-    def type_as(self, other: Any) -> Tensor: return self.to(other.dtype)  # noqa: E704
+    def type_as(self, other: Any) -> Tensor: return self.to(_tensor_argument(other, "type_as", "other").dtype)  # noqa: E704
     def double(self) -> Tensor: return self.to(_dt.float64)  # noqa: E704
     def float(self) -> Tensor: return self.to(_dt.float32)  # noqa: E704
     def half(self) -> Tensor: return self.to(_dt.float16)  # noqa: E704

@@ -145,7 +145,7 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs: this output has "
                                    f"shape {list(t._value.shape)}; pass gradient=... of that shape "
                                    "(e.g. symgrad.ones_like(out)) or reduce it with .sum()")
-            g = Tensor._make(np.ones_like(t._value))
+            g = Tensor._make(np.ones(t._value.shape, t._value.dtype))
         elif not isinstance(g, Tensor):
             from symgrad.creation import as_tensor
 
@@ -218,6 +218,8 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             deliver(node, g)
         if saved is FREED:
             raise _freed_error()
+        if node.out_ref is not None:
+            _check_out(node)
         versions = node.versions
         inputs = []
         for i, s in enumerate(saved):
@@ -499,6 +501,8 @@ def _fit_array(gi: Any, meta: Any) -> Any:
     if meta is None:
         return gi
     shape, dtype = meta
+    if gi.__class__ is np.ndarray and gi.dtype is dtype and gi.shape == shape:
+        return gi
     gi = np.asarray(gi)
     if gi.shape != shape:
         gi = sum_to_shape(gi, shape)
@@ -522,7 +526,16 @@ def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     return a.reshape(shape)
 
 
+def _check_out(node: Node) -> None:
+    ref, version = node.out_ref
+    out = ref()
+    if out is not None and (out._vroot if out._vroot is not None else out)._ver != version:
+        raise _version_error(node, out, version)
+
+
 def _check_versions(node: Node, saved: Any) -> None:
+    if node.out_ref is not None:
+        _check_out(node)
     if node.versions is None:
         return
     Tensor = _tensor_mod().Tensor
@@ -542,9 +555,7 @@ def _cast(a: Any, dtype: Any) -> np.ndarray:
 
 
 def _term(t: Any) -> Term:
-    from symgrad._tensor import _term_or_const
-
-    return _term_or_const(t)
+    return _tensor_mod()._term_or_const(t)
 
 
 # ---------------------------------------------------------------- closed forms

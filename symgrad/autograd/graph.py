@@ -29,12 +29,13 @@ class Node(Apply):
     """A recorded op: its inputs' terms (``args``), edges to the inputs' nodes,
     and the values its derivative rule needs."""
 
-    __slots__ = ("edges", "saved", "versions", "meta", "out_value", "pre_hooks", "retain")
+    __slots__ = ("edges", "saved", "versions", "meta", "out_value", "out_ref", "pre_hooks", "retain")
     edges: tuple[Any, ...]      # per input: the input's node (or AccumulateGrad), None if it needs no grad
     saved: Any                  # per input: the tensor if a rule reads it, else None; FREED after backward
     versions: tuple[int, ...]   # version counters of the saved tensors when the op ran
     meta: tuple[Any, ...]       # per input needing grad: (shape, NumPy dtype) to fit its gradient to
     out_value: Any              # the result's array, if a rule reads ``out``
+    out_ref: Any                # (weakref to the result, its version) when out_value is saved
     pre_hooks: list[Any] | None
     retain: Any                 # weakref to a tensor that called retain_grad()
 

@@ -121,6 +121,8 @@ def _gradient_function(f: Any, wrt: Any, backend: str, hessian: bool, inputs: Se
             raise TypeError(f"gradient_function: f must be a tensor or a function of tensors, got {type(f).__name__}")
         f, wrt, inputs = trace(f, wrt, example_args)
     single = isinstance(wrt, Tensor)
+    if not single and not isinstance(wrt, (list, tuple)):
+        raise TypeError(f"gradient_function: wrt must be a leaf tensor or a list of them, got {type(wrt).__name__}")
     wrt_list = [wrt] if single else list(wrt)
     check_wrt(f, wrt_list)
     grads, hess = derivatives(f, wrt_list, hessian)

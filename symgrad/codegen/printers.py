@@ -17,7 +17,8 @@ breaks in generated code that works on arrays:
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
   ternary ``?:`` stays on one line;
 * numeric constants such as ``log(2)`` print as floats for PyTorch, whose
-  functions do not accept Python numbers.
+  functions do not accept Python numbers;
+* SymPy's ``zoo`` (``1/0``, often in an unused branch) prints as nan.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ class _PlainFloats:
         if math.isfinite(f):
             return repr(f)
         return super()._print_Float(expr)  # type: ignore[misc]
+
+    def _print_ComplexInfinity(self, expr: Any) -> str:
+        # SymPy's zoo (1/0, log(0) in an unused branch): a float has no unsigned
+        # infinity, so nan, as the math backend already prints it
+        return self._print(sympy.nan)  # type: ignore[attr-defined]
 
 
 class _ArrayPrinting(_PlainFloats):

@@ -37,7 +37,7 @@ def _pair(input: Any, target: Any, fn: str) -> None:
 
 
 def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
-    if input.shape != target.shape:
+    if input._value.shape != target._value.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have "
                       "the same size.", UserWarning, stacklevel=3)

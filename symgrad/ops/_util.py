@@ -25,6 +25,8 @@ def norm_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """None (all dims), or a sorted tuple of distinct non-negative dims."""
     if dim is None:
         return None
+    if not isinstance(dim, (int, np.integer, tuple, list)):
+        raise TypeError(f"dim must be an int or a tuple of ints, got {type(dim).__name__}")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = tuple(sorted({norm_dim(d, ndim) for d in dims}))
     if len(out) != len(dims):

@@ -52,7 +52,9 @@ _POW_SCALAR = defop(
 
 
 def _pow_grad_x(g: Any, out: Any, x: Any, y: Any) -> Any:
-    return where(y == 0, 0.0, g * y * x ** (y - 1))
+    # Only 0 ** 0 needs the guard (0 * inf); masking every y == 0 would also
+    # erase the derivative's own dependence on y there (d2/dxdy x**y = 1/x at y = 0).
+    return where((y == 0) & (x == 0), 0.0, g * y * x ** (y - 1))
 
 
 def _pow_grad_y(g: Any, out: Any, x: Any, y: Any) -> Any:
@@ -97,6 +99,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> symgrad.sub(symgrad.tensor(3.), 1)
     tensor(2.)
     """
+    _refuse_bool("Subtraction, the `-` operator, with a bool tensor", input, other)
     return apply(_SUB, input, other if alpha == 1 else mul(other, alpha))
 
 
@@ -146,6 +149,7 @@ def neg(input: Any) -> Any:
     >>> symgrad.neg(symgrad.tensor([1., -2.]))
     tensor([-1.,  2.])
     """
+    _refuse_bool("Negation, the `-` operator, on a bool tensor", input)
     return apply(_NEG, input)
 
 
@@ -207,6 +211,15 @@ def floor_divide(input: Any, other: Any) -> Any:
     tensor([ 1., -2.])
     """
     return apply(_FLOOR_DIVIDE, input, other)
+
+
+def _refuse_bool(what: str, *args: Any) -> None:
+    from symgrad.tensor_ops import _bool_operand
+
+    if _bool_operand(*args):
+        raise RuntimeError(f"{what} is not supported (as in PyTorch). If you are trying to invert a mask, "
+                           "use the `~` or `logical_not()` operator instead; otherwise convert with .long() "
+                           "or .double() first.")
 
 
 def _as_float(x: Any, dtype: Any) -> Any:

@@ -13,6 +13,7 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import relation
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal", "not_equal",
            "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
@@ -33,12 +34,12 @@ def _compare(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any
     return fn
 
 
-eq = _compare("eq", np.equal, lambda x, y: sp.Eq(x, y), "==", "tensor([False, False])")
-ne = _compare("ne", np.not_equal, lambda x, y: sp.Ne(x, y), "!=", "tensor([True, True])")
-lt = _compare("lt", np.less, lambda x, y: sp.Lt(x, y), "<", "tensor([ True, False])")
-le = _compare("le", np.less_equal, lambda x, y: sp.Le(x, y), "<=", "tensor([ True, False])")
-gt = _compare("gt", np.greater, lambda x, y: sp.Gt(x, y), ">", "tensor([False,  True])")
-ge = _compare("ge", np.greater_equal, lambda x, y: sp.Ge(x, y), ">=", "tensor([False,  True])")
+eq = _compare("eq", np.equal, lambda x, y: relation(sp.Eq, x, y), "==", "tensor([False, False])")
+ne = _compare("ne", np.not_equal, lambda x, y: relation(sp.Ne, x, y), "!=", "tensor([True, True])")
+lt = _compare("lt", np.less, lambda x, y: relation(sp.Lt, x, y), "<", "tensor([ True, False])")
+le = _compare("le", np.less_equal, lambda x, y: relation(sp.Le, x, y), "<=", "tensor([ True, False])")
+gt = _compare("gt", np.greater, lambda x, y: relation(sp.Gt, x, y), ">", "tensor([False,  True])")
+ge = _compare("ge", np.greater_equal, lambda x, y: relation(sp.Ge, x, y), ">=", "tensor([False,  True])")
 greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
 _NOT = defop("logical_not", np.logical_not, lambda x: sp.Not(x), elementwise=True, bool_args=(0,), bool_out=True)
@@ -106,7 +107,7 @@ def equal(input: Any, other: Any) -> bool:
     >>> symgrad.equal(symgrad.tensor([1., 2.]), symgrad.tensor([1., 2.]))
     True
     """
-    a, b = np.asarray(input), np.asarray(other)
+    a, b = _values(input), _values(other)
     return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
@@ -114,7 +115,7 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, eq
     """Elementwise ``|input - other| <= atol + rtol * |other|``, as a bool tensor (numbers only)."""
     from symgrad.creation import as_tensor
 
-    return as_tensor(np.isclose(np.asarray(input), np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return as_tensor(np.isclose(_values(input), _values(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -124,4 +125,10 @@ def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, e
     >>> symgrad.allclose(symgrad.tensor([1.0]), symgrad.tensor([1.0 + 1e-9]))
     True
     """
-    return bool(np.allclose(np.asarray(input), np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(np.allclose(_values(input), _values(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _values(x: Any) -> np.ndarray:
+    from symgrad.creation import as_tensor
+
+    return as_tensor(x)._value

@@ -75,9 +75,10 @@ def _scaled(v: Any, alpha: Any) -> Any:
 # A fused linear layer, as PyTorch has one: one node instead of a transpose and
 # an addmm (measured: it halves the forward cost of nn.Linear).
 def _linear_grad_w(g: Any, x: Any, w: Any) -> Any:
-    rows_g = _reshape(g, (-1, w.shape[0]))
-    rows_x = _reshape(x, (-1, w.shape[1]))
-    return _mm(_transpose(rows_g, 0, 1), rows_x)
+    if g.ndim != 2:  # a single row, or batches of rows: one matrix of rows
+        g = _reshape(g, (-1, w.shape[0]))
+        x = _reshape(x, (-1, w.shape[1]))
+    return _mm(_transpose(g, 0, 1), x)
 
 
 _LINEAR = defop("linear", lambda x, w, b: np.matmul(x, w.T) + b, lambda x, w, b: np.matmul(x, w.T) + b,
@@ -202,10 +203,11 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
     tensor([[11.5000]])
     """
     x, w = _t(input), _t(weight)
-    if w.ndim != 2 or x.ndim == 0:
+    xs, ws = x._value.shape, w._value.shape
+    if len(ws) != 2 or not xs:
         out = matmul(x, w)
         return out if bias is None else out + bias
-    if x.shape[-1] != w.shape[1]:
+    if xs[-1] != ws[1]:
         raise _shapes_error("linear", x, _transpose(w, 0, 1))
     if bias is None:
         return apply(_LINEAR_NOBIAS, x, w)

@@ -3,6 +3,8 @@ of a subtraction, a square and a mean.  The closed form is the same formula."""
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -37,7 +39,11 @@ def _mse_sym(x: Any, y: Any, reduction: str) -> Any:
 def _mse_scale(d: Any, reduction: str) -> Any:
     if reduction != "mean":
         return 2
-    n = int(np.prod(d.shape))
+    return _two_over(math.prod(d.shape))
+
+
+@functools.lru_cache(maxsize=256)
+def _two_over(n: int) -> Any:
     return Exact(2 / n, lambda: sp.Rational(2, n))  # prints as 2/n in closed forms
 
 

@@ -16,6 +16,7 @@ from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import OpDef, defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
            "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
@@ -77,9 +78,26 @@ def _prod_others_sym(x: Any, dims: Any) -> Any:
     return out
 
 
+def _prod_others_grad(g: Any, out: Any, x: Any, dims: Any) -> Any:
+    """For each j: the sum over i != j of g_i times the product of the group without i and j.
+    Dividing by x_j is exact only where x_j != 0; with a zero in the input the
+    products are formed directly (n * n per group, only then)."""
+    if not np.any(np.asarray(x) == 0):
+        return (_grow(_sum(g * out, dims, False), x, dims, False) - g * out) / x
+    axes = tuple(range(x.ndim)) if dims is None else dims
+    order = tuple(i for i in range(x.ndim) if i not in axes) + tuple(axes)
+    lead = tuple(x.shape[i] for i in order[:x.ndim - len(axes)])
+    n = reduced_count(x.shape, axes)
+    eye = np.eye(n, dtype=bool)
+    rows = where(eye, 1.0, _unsqueeze(_reshape(_permute(x, order), lead + (n,)), len(lead)))  # x_j := 1 in row j
+    others = apply(_PROD_OTHERS, rows, dims=(len(lead) + 1,))  # [..., j, i]: product without i and j
+    g_rows = _unsqueeze(_reshape(_permute(g, order), lead + (n,)), len(lead))
+    grad = _sum(where(eye, 0.0, others * g_rows), (len(lead) + 1,), False)
+    return _permute(_reshape(grad, tuple(x.shape[i] for i in order)), tuple(np.argsort(order)))
+
+
 _PROD_OTHERS: OpDef = defop("prod_others", _prod_others, _prod_others_sym, params=("dims",),
-                     vjp=(lambda g, out, x, dims:
-                          (_grow(_sum(g * out, dims, False), x, dims, False) - g * out) / x,))
+                     vjp=(_prod_others_grad,))
 
 _PROD: OpDef = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Mul(*items)),
@@ -147,7 +165,7 @@ def _argpick_sym(kind: str) -> Any:
 
         def index(items: list[Any]) -> Any:
             conds = _first_extreme(items, better, weak)
-            return sp.Piecewise(*[(k, c) for k, c in enumerate(conds[:-1])], (len(items) - 1, True))
+            return piecewise(*[(k, c) for k, c in enumerate(conds[:-1])], (len(items) - 1, True))
         out = sym_reduce(flat, (axis,), keepdim and dim is not None, index)
         return out if not (keepdim and dim is None) else out.reshape((1,) * x.ndim)
     return sym
@@ -462,5 +480,6 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
     return where(squares == 0, 0.0, sqrt(safe))
 
 
-from symgrad.ops.shape import _expand, _flip, _reshape  # noqa: E402  (rules refer to these by name)
+from symgrad.ops.selection import where  # noqa: E402  (rules refer to these by name)
+from symgrad.ops.shape import _expand, _flip, _permute, _reshape, _unsqueeze  # noqa: E402
 from symgrad.ops.unary import exp  # noqa: E402

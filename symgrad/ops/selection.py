@@ -1,7 +1,8 @@
 """Choosing between values: ``where``, ``clamp``, ``maximum``, ``minimum``.
 
 Non-differentiable points follow PyTorch: ``clamp``'s derivative is 1 at a
-bound, and ``maximum``/``minimum`` split the gradient evenly on ties."""
+bound, ``maximum``/``minimum`` split the gradient evenly on ties, and a nan
+on either side gets the whole gradient (it is the result)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import num, sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["where", "clamp", "clip", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
 
-_WHERE = defop("where", np.where, lambda c, x, y: sp.Piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
+_WHERE = defop("where", np.where, lambda c, x, y: piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
                elementwise=True, promote="common", bool_args=(0,),
                vjp=(None,
                     lambda g, out, c, x, y: where(c, g, 0.0),
@@ -42,13 +44,13 @@ _CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, cop
 
 _MAXIMUM = defop("maximum", np.maximum, lambda x, y: sp.Max(x, y), inputs=("x", "y"), elementwise=True,
                  promote="common",
-                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x > y, g, 0.0)),
-                      lambda g, out, x, y: where(x == y, g / 2, where(y > x, g, 0.0))))
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x < y, 0.0, g)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y < x, 0.0, g))))
 
 _MINIMUM = defop("minimum", np.minimum, lambda x, y: sp.Min(x, y), inputs=("x", "y"), elementwise=True,
                  promote="common",
-                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x < y, g, 0.0)),
-                      lambda g, out, x, y: where(x == y, g / 2, where(y < x, g, 0.0))))
+                 vjp=(lambda g, out, x, y: where(x == y, g / 2, where(x > y, 0.0, g)),
+                      lambda g, out, x, y: where(x == y, g / 2, where(y > x, 0.0, g))))
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
@@ -80,6 +82,10 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - 
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not _is_tensor(bound) and (
+                isinstance(bound, bool) or not isinstance(bound, (int, float, np.integer, np.floating))):
+            raise TypeError(f"clamp(): {name} must be a number or a tensor, not {type(bound).__name__}")
     if _is_tensor(min) or _is_tensor(max):
         out = input
         if min is not None:

@@ -350,11 +350,13 @@ def expand(input: Any, *sizes: Any) -> Any:
 
 def expand_as(input: Any, other: Any) -> Any:
     """``expand`` to ``other``'s shape."""
-    return expand(input, tuple(other.shape))
+    return expand(input, tuple(_t(other).shape))
 
 
 def broadcast_to(input: Any, shape: Sequence[int]) -> Any:
     """``expand`` to ``shape``."""
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"broadcast_to(): shape must be a tuple of ints, not {type(shape).__name__}")
     return expand(input, tuple(shape))
 
 
@@ -408,7 +410,10 @@ def normalize_key(key: Any) -> Any:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return int(v) if v.ndim == 0 and v.dtype.kind in "iu" else v
     if isinstance(key, list):
-        arr = np.asarray([k._value if isinstance(k, Tensor) else k for k in key])
+        try:
+            arr = np.asarray([k._value if isinstance(k, Tensor) else k for k in key])
+        except ValueError:
+            raise IndexError("an index list must be a rectangular list of ints or bools") from None
         if arr.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return arr
@@ -504,6 +509,11 @@ def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, .
     x = _t(input)
     d = norm_dim(dim, x.ndim)
     n = x.shape[d]
+    if not isinstance(split_size_or_sections, int) and not (
+            isinstance(split_size_or_sections, (tuple, list))
+            and all(isinstance(s, int) and not isinstance(s, bool) for s in split_size_or_sections)):
+        raise TypeError("split(): split_size_or_sections must be an int or a list of ints, not "
+                        f"{type(split_size_or_sections).__name__}")
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -524,6 +534,8 @@ def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, .
 def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
     x = _t(input)
+    if isinstance(chunks, bool) or not isinstance(chunks, int):
+        raise TypeError(f"chunk(): chunks must be an int, not {type(chunks).__name__}")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0")
     n = x.shape[norm_dim(dim, x.ndim)]
@@ -580,7 +592,7 @@ def take_along_dim(input: Any, indices: Any, dim: int) -> Any:
 def masked_select(input: Any, mask: Any) -> Any:
     """The elements where ``mask`` is true, as a 1-d tensor (selected by the current mask)."""
     x = _t(input)
-    m = np.asarray(getattr(mask, "_value", mask), dtype=bool)
+    m = np.asarray(_t(mask)._value, dtype=bool)
     return _index(_expand(x, np.broadcast_shapes(x.shape, m.shape)), np.broadcast_to(m, np.broadcast_shapes(x.shape, m.shape)))
 
 
@@ -588,7 +600,7 @@ def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """Indices of nonzero elements (numbers, outside the graph)."""
     from symgrad._tensor import Tensor
 
-    v = np.asarray(getattr(input, "_value", input))
+    v = _t(input)._value
     idx = np.nonzero(v)
     if as_tuple:
         return tuple(Tensor._make(np.asarray(i, dtype=np.int64)) for i in idx)

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops.registry import defop
+from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu",
@@ -39,6 +40,10 @@ def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any],
 LOG2 = Exact(math.log(2), lambda: sp.log(2))
 LOG10 = Exact(math.log(10), lambda: sp.log(10))
 TWO_OVER_SQRT_PI = Exact(2 / math.sqrt(math.pi), lambda: 2 / sp.sqrt(sp.pi))
+
+
+def _sign(x: NDArray[Any]) -> Any:
+    return np.nan_to_num(np.sign(x), nan=0.0)  # sign(nan) is 0 in PyTorch (and so is abs'(nan))
 
 
 def _erf(x: NDArray[Any]) -> Any:
@@ -80,9 +85,9 @@ atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x),
 sigmoid: Callable[[Any], Any] = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
-              lambda g, out, x: g * (x > 0), "Piecewise((1, x > 0), (0, True))")
+              lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))")  # nan: g, as PyTorch
 abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
-sign: Callable[[Any], Any] = _unary("sign", np.sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
+sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
 erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
              "2*exp(-x**2)/sqrt(pi)")
 erfc: Callable[[Any], Any] = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
@@ -107,12 +112,13 @@ def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:
 def _softplus_sym(x: Any, beta: float, threshold: float) -> Any:
     # PyTorch's softplus is exactly x above the threshold; the closed form says so
     b = num(beta)
-    return sp.Piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
+    return piecewise((x, b * x > num(threshold)), (sp.log(1 + sp.exp(b * x)) / b, True))
 
 
-_SOFTPLUS = defop("softplus", _softplus, _softplus_sym,
-                  params=("beta", "threshold"), elementwise=True, promote="float",
-                  vjp=(lambda g, out, x, beta, threshold: g * where(x * beta > threshold, 1.0, sigmoid(x * beta)),))
+# Linear above the threshold, in value and derivative, as PyTorch computes it.
+_SOFTPLUS = defop("softplus", _softplus, _softplus_sym, params=("beta", "threshold"), elementwise=True,
+                  promote="float",
+                  vjp=(lambda g, out, x, beta, threshold: where(x * beta > threshold, g, g * sigmoid(x * beta)),))
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:

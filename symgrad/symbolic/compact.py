@@ -18,6 +18,11 @@ from symgrad.symbolic.terms import Apply, Term
 # temporaries, which keeps every printed line shallow.
 MAX_INLINE_DEPTH = 8
 
+# SymPy's printer orders an Add's terms by their monomials over every symbol
+# in it: quadratic (45 s for a 20 000-term sum).  Values with more nodes than
+# this print in SymPy's stored order instead.
+ORDERED_PRINT_LIMIT = 2000
+
 
 @dataclass
 class Compact:
@@ -51,7 +56,15 @@ def _public(v: Any) -> Any:
 
 
 def _show(v: Any) -> str:
-    return str(_public(v))
+    e = _public(v)
+    return sympy.sstr(e, order="none") if _larger_than(e, ORDERED_PRINT_LIMIT) else str(e)
+
+
+def _larger_than(e: Any, n: int) -> bool:
+    for i, _ in enumerate(sympy.preorder_traversal(e)):
+        if i >= n:
+            return True
+    return False
 
 
 def _pairs(name: Any, value: Any) -> dict[Any, Any]:

@@ -22,6 +22,7 @@ import sympy
 from sympy.logic.boolalg import Boolean
 
 from symgrad.symbolic import constants, naming, symbols
+from symgrad.symbolic.piecewise import piecewise
 from symgrad.symbolic.terms import Apply, Const, Lazy, Leaf, Term, Unavailable
 
 
@@ -110,8 +111,10 @@ def value(root: Term) -> Any:
             v = _apply(t, args)
         elif isinstance(t, Leaf):
             assert t.name is not None, "assign_names named every leaf"
+            _refuse_before_building(int(np.prod(t.shape)))
             v = symbols.leaf_value(t.name, t.uid, t.shape, _leaf_kind(t))
         elif isinstance(t, Const):
+            _refuse_before_building(int(np.size(t.value)))
             v = constants.constant(t.value)
         elif isinstance(t, Unavailable):
             raise RuntimeError(t.reason)
@@ -126,6 +129,12 @@ def value(root: Term) -> Any:
         stack.pop()
     done: Any = root._sym
     return done[0]
+
+
+def _refuse_before_building(elements: int) -> None:
+    # one node per element at least: refuse before making a million symbols (seconds)
+    if elements > limits.size:
+        raise too_large(f"The closed form has at least {elements} nodes, one per element (limit {limits.size})")
 
 
 def public(v: Any) -> Any:
@@ -200,7 +209,7 @@ def _to_number(e: Any) -> Any:
             return sympy.Integer(1)
         if e is sympy.false:
             return sympy.Integer(0)
-        return sympy.Piecewise((1, e), (0, True))
+        return piecewise((1, e), (0, True))
     return e
 
 

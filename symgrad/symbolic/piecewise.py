@@ -1,0 +1,76 @@
+"""``Piecewise`` whose conditions never contain a ``Piecewise``.
+
+A condition on a piecewise value (``where(where(x > 0, x, -x) > 1, ...)``)
+makes SymPy rewrite it into ``ITE`` form and simplify that by solving
+inequalities: seconds per node, so a few nested ``where`` took tens of
+seconds to print.  Lifting the inner ``Piecewise`` into an ``ITE`` of its branches
+ourselves gives the same condition without that simplification, in milliseconds.
+
+SymPy is imported when a piecewise value is first built, not with symgrad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def piecewise(*pairs: tuple[Any, Any]) -> Any:
+    """``sympy.Piecewise(*pairs)`` with every condition lifted (see module docstring)."""
+    import sympy
+
+    return sympy.Piecewise(*[(e, lift(c)) for e, c in pairs])
+
+
+def lift(cond: Any) -> Any:
+    """A boolean without ``Piecewise`` inside: ``(a if p else b) > 0`` becomes
+    ``ITE(p, a > 0, b > 0)``, built directly (each condition appears once)."""
+    import sympy
+    from sympy.core.relational import Relational
+    from sympy.functions.elementary.piecewise import piecewise_fold
+    from sympy.logic.boolalg import ITE, And, Not, Or, Xor
+
+    if not isinstance(cond, sympy.Basic) or not cond.has(sympy.Piecewise):
+        return cond
+    if isinstance(cond, Relational):
+        return _lift_relation(cond.func, cond.lhs, cond.rhs)
+    if isinstance(cond, (And, Or, Not, Xor, ITE)):
+        return cond.func(*[lift(a) for a in cond.args])
+    folded = piecewise_fold(cond)
+    if not isinstance(folded, sympy.Piecewise):
+        return folded
+    return _chain([(when, value) for value, when in folded.args])
+
+
+def _lift_relation(op: Any, lhs: Any, rhs: Any) -> Any:
+    # Fold one side at a time (SymPy's fold would build every branch's relation
+    # with SymPy's own constructor, which refuses to compare zoo).
+    from sympy.functions.elementary.piecewise import Piecewise, piecewise_fold
+
+    for side in (0, 1):
+        value = piecewise_fold((lhs, rhs)[side])
+        if isinstance(value, Piecewise):
+            return _chain([(when, _lift_relation(op, *((v, rhs) if side == 0 else (lhs, v))))
+                           for v, when in value.args])
+    return relation(op, lhs, rhs)
+
+
+def _chain(branches: list[tuple[Any, Any]]) -> Any:
+    import sympy
+    from sympy.logic.boolalg import ITE
+
+    out = sympy.false
+    for when, value in reversed(branches):
+        out = value if when is sympy.true else ITE(when, value, out)
+    return out
+
+
+def relation(op: Any, lhs: Any, rhs: Any) -> Any:
+    """``op(lhs, rhs)`` for a SymPy relation (``sympy.Gt``...).  A side SymPy
+    cannot order - ``zoo`` or ``nan``, e.g. ``log(0)`` in a branch - compares as
+    IEEE floats compare nan: false, except ``!=``."""
+    import sympy
+
+    try:
+        return op(lhs, rhs)
+    except TypeError:
+        return sympy.true if op in (sympy.Ne, sympy.Unequality) else sympy.false

@@ -1,0 +1,801 @@
+"""The conformance table: PyTorch autograd behaviours symgrad promises to match.
+
+Each case is written once, as a function of the module (``symgrad`` or
+``torch``, called ``M``), and returns what can be observed: values, dtypes,
+whether ``.grad`` is None, which exception type is raised, which warnings.
+``tests/test_conformance.py`` runs every case against both and compares.
+A case that differs on purpose names its entry in ``tests/differences.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    group: str
+    run: Callable[[Any], Any]
+    differs: str | None = None     # a tests/differences.py entry: results differ on purpose
+
+
+CASES: list[Case] = []
+
+
+def case(group: str, differs: str | None = None) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+    def register(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        CASES.append(Case(fn.__name__, group, fn, differs))
+        return fn
+    return register
+
+
+# ---------------------------------------------------------------- helpers used by the cases
+
+def leaf(M: Any, v: Any) -> Any:
+    return M.tensor(v, dtype=M.float64, requires_grad=True)
+
+
+def const(M: Any, v: Any) -> Any:
+    return M.tensor(v, dtype=M.float64)
+
+
+def raises(fn: Callable[[], Any]) -> str | None:
+    """The exception type ``fn`` raises, or None."""
+    try:
+        fn()
+    except Exception as e:  # the type is what is compared
+        return type(e).__name__
+    return None
+
+
+def warns(fn: Callable[[], Any]) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn()
+    return sorted({w.category.__name__ for w in caught})
+
+
+def grad(t: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = t.grad
+    return None if g is None else g.detach().tolist()
+
+
+def dtype(t: Any) -> str:
+    return str(t.dtype).split(".")[-1]
+
+
+def backward_name(t: Any) -> str | None:
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+# ---------------------------------------------------------------- accumulation
+
+@case("accumulation")
+def gradients_accumulate_across_backward_calls(M):
+    x = leaf(M, 2.0)
+    (x * x).backward()
+    first = grad(x)
+    (x * x * x).backward()
+    return first, grad(x)
+
+
+@case("accumulation")
+def accumulation_is_in_place_without_create_graph(M):
+    x = leaf(M, 2.0)
+    (x * 3).backward()
+    g = x.grad
+    (x * 3).backward()
+    return x.grad is g, grad(x)
+
+
+@case("accumulation")
+def accumulation_is_out_of_place_with_create_graph(M):
+    x = leaf(M, 2.0)
+    (x * x).backward(create_graph=True)
+    g = x.grad
+    (x * x).backward(create_graph=True)
+    return x.grad is g, grad(x), x.grad.requires_grad
+
+
+@case("accumulation")
+def clearing_grad_restarts_accumulation(M):
+    x = leaf(M, [1.0, 2.0])
+    (x * x).sum().backward()
+    x.grad = None
+    (x * 3).sum().backward()
+    first = grad(x)
+    x.grad.zero_()
+    (x * 2).sum().backward()
+    return first, grad(x)
+
+
+@case("accumulation")
+def reused_node_sums_its_gradients(M):
+    x = leaf(M, 1.5)
+    y = x * 2
+    (y * y + y).backward()
+    return grad(x)
+
+
+@case("accumulation")
+def broadcast_gradients_are_summed_to_the_input_shape(M):
+    x = leaf(M, [[1.0], [2.0]])
+    b = leaf(M, [1.0, 2.0, 3.0])
+    s = leaf(M, 2.0)
+    (x * b * s).sum().backward()
+    return grad(x), grad(b), grad(s)
+
+
+@case("accumulation")
+def assigning_grad_checks_shape_and_type(M):
+    x = leaf(M, [1.0, 2.0])
+    return (raises(lambda: setattr(x, "grad", M.zeros(3, dtype=M.float64))),
+            raises(lambda: setattr(x, "grad", M.zeros(2, dtype=M.float32))),
+            raises(lambda: setattr(x, "grad", [0.0, 0.0])))
+
+
+# ---------------------------------------------------------------- retain_graph and create_graph
+
+@case("retain_graph")
+def second_backward_without_retain_graph_raises(M):
+    x = leaf(M, 2.0)
+    y = x.exp()
+    y.backward()
+    return raises(y.backward)
+
+
+@case("retain_graph")
+def retain_graph_allows_a_second_backward(M):
+    x = leaf(M, 2.0)
+    y = x.exp()
+    y.backward(retain_graph=True)
+    y.backward()
+    return grad(x)
+
+
+@case("retain_graph")
+def graph_without_saved_tensors_can_be_walked_twice(M):
+    x = leaf(M, 2.0)
+    y = x + 1
+    y.backward()
+    return raises(y.backward), grad(x)
+
+
+@case("retain_graph")
+def create_graph_retains_the_graph(M):
+    x = leaf(M, 2.0)
+    y = x.sin()
+    y.backward(create_graph=True)
+    return raises(y.backward)
+
+
+@case("retain_graph")
+def autograd_grad_frees_the_graph_by_default(M):
+    x = leaf(M, 2.0)
+    y = x.exp()
+    M.autograd.grad(y, x)
+    return raises(lambda: M.autograd.grad(y, x))
+
+
+@case("create_graph")
+def gradient_of_a_gradient(M):
+    x = leaf(M, 2.0)
+    (g,) = M.autograd.grad(x ** 3, x, create_graph=True)
+    (h,) = M.autograd.grad(g, x, create_graph=True)
+    (k,) = M.autograd.grad(h, x)
+    return g.item(), h.item(), k.item(), g.requires_grad, k.requires_grad
+
+
+@case("create_graph")
+def gradients_without_create_graph_do_not_require_grad(M):
+    x = leaf(M, 2.0)
+    (g,) = M.autograd.grad(x * x, x)
+    return g.requires_grad, backward_name(g)
+
+
+@case("create_graph")
+def first_gradient_stored_under_create_graph_is_a_copy(M):
+    x = leaf(M, 2.0)
+    (x * x).backward(create_graph=True)
+    return x.grad.requires_grad, backward_name(x.grad), grad(x)
+
+
+@case("create_graph")
+def mixed_second_derivative(M):
+    x, y = leaf(M, 2.0), leaf(M, 3.0)
+    (gx,) = M.autograd.grad(x * x * y, x, create_graph=True)
+    return M.autograd.grad(gx, [x, y])[1].item()
+
+
+# ---------------------------------------------------------------- retain_grad
+
+@case("retain_grad")
+def retain_grad_populates_a_non_leaf(M):
+    x = leaf(M, 2.0)
+    y = x * 3
+    y.retain_grad()
+    (y * y).backward()
+    return y.retains_grad, grad(y), grad(x)
+
+
+@case("retain_grad")
+def non_leaf_grad_is_none_with_a_warning(M):
+    x = leaf(M, 2.0)
+    y = x * 3
+    y.backward()
+    return warns(lambda: y.grad), grad(y), y.retains_grad
+
+
+@case("retain_grad")
+def retain_grad_on_a_leaf_is_a_no_op(M):
+    x = leaf(M, 2.0)
+    x.retain_grad()
+    (x * 2).backward()
+    return x.retains_grad, grad(x)
+
+
+@case("retain_grad")
+def retain_grad_without_requires_grad_raises(M):
+    return raises(lambda: const(M, 1.0).retain_grad())
+
+
+# ---------------------------------------------------------------- hooks
+
+@case("hooks")
+def leaf_hook_sees_and_replaces_the_gradient(M):
+    x = leaf(M, 2.0)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.item()))
+    x.register_hook(lambda g: g * 10)
+    (x * x).backward()
+    return seen, grad(x)
+
+
+@case("hooks")
+def non_leaf_hook_changes_what_flows_further(M):
+    x = leaf(M, 2.0)
+    y = x * x
+    y.register_hook(lambda g: g * 10)
+    (y * 3).backward()
+    return grad(x)
+
+
+@case("hooks")
+def removed_hook_no_longer_runs(M):
+    x = leaf(M, 2.0)
+    h = x.register_hook(lambda g: g * 10)
+    h.remove()
+    (x * x).backward()
+    return grad(x)
+
+
+@case("hooks")
+def hooks_run_in_registration_order(M):
+    x = leaf(M, 1.0)
+    order = []
+    x.register_hook(lambda g: order.append("a"))
+    x.register_hook(lambda g: order.append("b"))
+    (x * 2).backward()
+    return order
+
+
+@case("hooks")
+def hook_on_a_tensor_without_grad_raises(M):
+    return raises(lambda: const(M, 1.0).register_hook(lambda g: g))
+
+
+@case("hooks")
+def hook_changing_the_shape_raises(M):
+    x = leaf(M, [1.0, 2.0])
+    x.register_hook(lambda g: g.sum())
+    return raises(lambda: (x * 2).sum().backward())
+
+
+@case("hooks")
+def hooks_see_gradients_under_create_graph(M):
+    x = leaf(M, 2.0)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.requires_grad))
+    (x * x).backward(create_graph=True)
+    return seen
+
+
+# ---------------------------------------------------------------- detach and .data
+
+@case("detach")
+def detach_shares_memory_but_not_the_graph(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 2
+    d = y.detach()
+    with M.no_grad():
+        d.add_(1)
+    return d.requires_grad, d.grad_fn is None, d.is_leaf, y.tolist()
+
+
+@case("detach")
+def in_place_change_through_detach_is_detected(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 1
+    z = y * y
+    y.detach().mul_(10)
+    return raises(lambda: z.sum().backward())
+
+
+@case("detach")
+def in_place_change_through_data_is_not_detected(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 1
+    z = y * y
+    y.data.mul_(10)
+    z.sum().backward()
+    return grad(x)
+
+
+@case("detach")
+def data_is_a_leaf_outside_the_graph(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 2
+    return y.data.requires_grad, y.data.is_leaf, y.data.tolist()
+
+
+@case("detach")
+def assigning_data_replaces_the_values(M):
+    x = leaf(M, [1.0, 2.0])
+    x.data = const(M, [5.0, 6.0])
+    (x * x).sum().backward()
+    return x.tolist(), grad(x), x.requires_grad
+
+
+@case("detach")
+def detach_in_place(M):
+    x = leaf(M, 1.0)
+    y = x * 2
+    y.detach_()
+    return y.requires_grad, y.is_leaf, backward_name(y)
+
+
+# ---------------------------------------------------------------- grad mode
+
+@case("grad_mode")
+def no_grad_results_do_not_require_grad(M):
+    x = leaf(M, 1.0)
+    with M.no_grad():
+        y = x * 2
+        with M.enable_grad():
+            z = x * 2
+    return y.requires_grad, y.is_leaf, z.requires_grad, M.is_grad_enabled()
+
+
+@case("grad_mode")
+def no_grad_as_a_decorator(M):
+    @M.no_grad()
+    def f(t):
+        return t * 2, M.is_grad_enabled()
+    y, inside = f(leaf(M, 1.0))
+    return y.requires_grad, inside, M.is_grad_enabled()
+
+
+@case("grad_mode")
+def set_grad_enabled_as_function_and_context(M):
+    x = leaf(M, 1.0)
+    M.set_grad_enabled(False)
+    try:
+        off = (x * 2).requires_grad
+    finally:
+        M.set_grad_enabled(True)
+    with M.set_grad_enabled(False):
+        inside = M.is_grad_enabled()
+    return off, inside, M.is_grad_enabled()
+
+
+@case("grad_mode")
+def grad_mode_is_restored_after_an_exception(M):
+    try:
+        with M.no_grad():
+            raise ValueError
+    except ValueError:
+        pass
+    return M.is_grad_enabled()
+
+
+@case("grad_mode")
+def grad_mode_is_thread_local(M):
+    seen = []
+    with M.no_grad():
+        t = threading.Thread(target=lambda: seen.append(M.is_grad_enabled()))
+        t.start()
+        t.join()
+        main = M.is_grad_enabled()
+
+    def disable() -> None:
+        M.set_grad_enabled(False)
+        seen.append(M.is_grad_enabled())
+    t = threading.Thread(target=disable)
+    t.start()
+    t.join()
+    return seen, main, M.is_grad_enabled()
+
+
+@case("grad_mode")
+def in_place_update_of_a_leaf_under_no_grad(M):
+    x = leaf(M, [1.0, 2.0])
+    v = x._version
+    with M.no_grad():
+        x.mul_(2)
+    (x * x).sum().backward()
+    return x._version - v, x.is_leaf, x.requires_grad, grad(x)
+
+
+# ---------------------------------------------------------------- version counter
+
+@case("version_counter")
+def in_place_ops_bump_the_version(M):
+    x = const(M, [1.0, 2.0])
+    v0 = x._version
+    x.add_(1)
+    x.mul_(2)
+    x[0] = 5.0
+    return x._version - v0
+
+
+@case("version_counter")
+def views_share_the_version_counter(M):
+    x = const(M, [[1.0, 2.0], [3.0, 4.0]])
+    v = x[0]
+    v0 = x._version
+    v.add_(1)
+    return x._version - v0, v._version == x._version, x.tolist()
+
+
+@case("version_counter")
+def modified_saved_input_is_detected(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 1
+    z = y * y
+    y.add_(1)
+    return raises(lambda: z.sum().backward())
+
+
+@case("version_counter")
+def modified_saved_output_is_detected(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x.exp()
+    y.add_(1)
+    return raises(lambda: y.sum().backward())
+
+
+@case("version_counter", differs="in_place_op_keeps_its_result")
+def changing_the_result_of_an_in_place_op_again(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 2
+    y.tanh_()
+    y.mul_(3)
+    return raises(lambda: y.sum().backward()), grad(x)
+
+
+@case("version_counter")
+def op_that_saves_nothing_tolerates_in_place_changes(M):
+    x = leaf(M, [1.0, 2.0])
+    y = x * 1
+    z = y + 1
+    y.add_(1)
+    z.sum().backward()
+    return grad(x)
+
+
+@case("version_counter")
+def in_place_on_a_non_leaf_records_history(M):
+    x = leaf(M, 2.0)
+    y = x * 1
+    y.mul_(x)
+    y.add_(1)
+    y.backward()
+    return backward_name(y), grad(x)
+
+
+# ---------------------------------------------------------------- leaf rules
+
+@case("leaf_rules")
+def results_of_ops_without_grad_are_leaves(M):
+    a = const(M, 1.0)
+    b = a * 2
+    return a.is_leaf, b.is_leaf, b.requires_grad, backward_name(b)
+
+
+@case("leaf_rules")
+def results_of_ops_with_grad_are_not_leaves(M):
+    x = leaf(M, 1.0)
+    y = x * 2
+    return x.is_leaf, y.is_leaf, y.requires_grad, backward_name(y)
+
+
+@case("leaf_rules")
+def requires_grad_flags_of_non_leaves_cannot_be_cleared(M):
+    y = leaf(M, 1.0) * 2
+    return (raises(lambda: y.requires_grad_(False)), raises(lambda: setattr(y, "requires_grad", False)),
+            raises(lambda: y.requires_grad_(True)))
+
+
+@case("leaf_rules")
+def integer_tensors_cannot_require_grad(M):
+    return (raises(lambda: M.tensor([1, 2], requires_grad=True)),
+            raises(lambda: M.tensor([True]).requires_grad_()))
+
+
+@case("leaf_rules")
+def in_place_on_a_leaf_that_requires_grad_raises(M):
+    x = leaf(M, [1.0, 2.0])
+
+    def assign() -> None:
+        x[0] = 5.0
+    return raises(lambda: x.add_(1)), raises(assign), raises(lambda: x[0].mul_(2))
+
+
+@case("leaf_rules")
+def backward_needs_a_scalar_or_a_gradient(M):
+    x = leaf(M, [1.0, 2.0])
+    return (raises(lambda: (x * 2).backward()), raises(lambda: (x * 2).backward(M.ones(3, dtype=M.float64))),
+            raises(lambda: const(M, 1.0).backward()), raises(lambda: (const(M, 1.0) * 2).backward()))
+
+
+@case("leaf_rules")
+def backward_on_a_leaf(M):
+    x = leaf(M, [1.0, 2.0])
+    x.backward(const(M, [3.0, 4.0]))
+    return grad(x)
+
+
+@case("leaf_rules")
+def numpy_of_a_tensor_that_requires_grad_raises(M):
+    x = leaf(M, [1.0])
+    return raises(x.numpy), x.detach().numpy().tolist()
+
+
+# ---------------------------------------------------------------- autograd.grad options
+
+@case("autograd_grad")
+def unused_input_raises_unless_allowed(M):
+    x, y = leaf(M, 2.0), leaf(M, 3.0)
+    err = raises(lambda: M.autograd.grad(x * 2, [x, y]))
+    gx, gy = M.autograd.grad(x * 2, [x, y], allow_unused=True)
+    _, gz = M.autograd.grad(x * 2, [x, y], materialize_grads=True)
+    return err, gx.item(), gy, gz.item()
+
+
+@case("autograd_grad")
+def grad_does_not_touch_dot_grad(M):
+    x = leaf(M, 2.0)
+    (g,) = M.autograd.grad(x * x, x)
+    return g.item(), grad(x)
+
+
+@case("autograd_grad")
+def grad_outputs_weight_the_outputs(M):
+    x = leaf(M, [1.0, 2.0])
+    (g,) = M.autograd.grad(x * x, x, grad_outputs=const(M, [1.0, 10.0]))
+    return g.tolist()
+
+
+@case("autograd_grad")
+def grad_of_several_outputs_sums(M):
+    x = leaf(M, 2.0)
+    (g,) = M.autograd.grad([x * x, x * 3], x)
+    return g.item()
+
+
+@case("autograd_grad")
+def grad_with_respect_to_an_intermediate(M):
+    x = leaf(M, 2.0)
+    y = x * x
+    (gy,) = M.autograd.grad(y * 3 + y * y, y)
+    return gy.item()
+
+
+@case("autograd_grad")
+def grad_of_an_input_without_grad_raises(M):
+    return raises(lambda: M.autograd.grad(leaf(M, 1.0) * 2, const(M, 1.0)))
+
+
+@case("autograd_grad")
+def grad_with_no_inputs_raises(M):
+    return raises(lambda: M.autograd.grad(leaf(M, 1.0) * 2, []))
+
+
+@case("autograd_grad")
+def backward_inputs_limits_accumulation(M):
+    x, y = leaf(M, 2.0), leaf(M, 3.0)
+    (x * y).backward(inputs=[x])
+    return grad(x), grad(y)
+
+
+@case("autograd_grad")
+def backward_inputs_can_name_a_non_leaf(M):
+    x = leaf(M, 2.0)
+    y = x * x
+    (y * 3).backward(inputs=[y])
+    return grad(y), grad(x)
+
+
+@case("autograd_grad")
+def autograd_backward_with_several_roots(M):
+    x = leaf(M, [1.0, 2.0])
+    M.autograd.backward([x * x, (x * 3).sum()], [const(M, [1.0, 1.0]), None])
+    return grad(x)
+
+
+# ---------------------------------------------------------------- dtypes (see also test_dtype_promotion_matches)
+
+@case("dtypes")
+def python_numbers_give_the_default_dtype(M):
+    i = M.tensor([1, 2])
+    return (M.tensor(1.5).dtype == M.get_default_dtype(), (i * 2.5).dtype == M.get_default_dtype(),
+            (i / i).dtype == M.get_default_dtype(), dtype(i), dtype(M.tensor(True)))
+
+
+@case("dtypes", differs="default_dtype")
+def the_default_dtype_itself(M):
+    return dtype(M.tensor(1.5)), dtype(M.zeros(1)), dtype(M.tensor([1, 2]) * 0.5)
+
+
+@case("dtypes")
+def reductions_of_integers(M):
+    i = M.tensor([1, 2], dtype=M.int32)
+    b = M.tensor([True, False, True])
+    return dtype(i.sum()), dtype(b.sum()), i.sum().item(), raises(lambda: i.mean())
+
+
+@case("dtypes")
+def gradients_have_the_dtype_of_their_leaf(M):
+    x = M.tensor([1.0, 2.0], dtype=M.float32, requires_grad=True)
+    y = M.tensor(3.0, dtype=M.float64, requires_grad=True)
+    (x * y).sum().backward()
+    return dtype(x * y), dtype(x.grad), dtype(y.grad)
+
+
+@case("dtypes")
+def in_place_ops_cannot_widen(M):
+    i = M.tensor([1, 2])
+    f = M.tensor([1.0], dtype=M.float32)
+    return raises(lambda: i.mul_(1.5)), raises(lambda: f.add_(M.tensor([1.0], dtype=M.float64))), dtype(f)
+
+
+# ---------------------------------------------------------------- non-differentiable points
+
+def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:
+    x = leaf(M, v)
+    fn(x).sum().backward()
+    return grad(x)
+
+
+@case("conventions")
+def kinks_at_zero(M):
+    return [_derivative_at(M, f, 0.0) for f in (M.relu, M.abs, M.sign, M.floor, M.round)]
+
+
+@case("conventions")
+def clamp_at_its_bounds(M):
+    return [_derivative_at(M, lambda t: t.clamp(0.0, 1.0), v) for v in (0.0, 1.0, -0.5, 2.0)]
+
+
+@case("conventions")
+def ties_in_max_and_min(M):
+    return (_derivative_at(M, lambda t: t.max(), [1.0, 3.0, 3.0]),
+            _derivative_at(M, lambda t: t.amin(), [1.0, 1.0, 3.0]),
+            _derivative_at(M, lambda t: t.max(1).values, [[1.0, 3.0, 3.0]]),
+            _derivative_at(M, lambda t: t.min(0).values, [2.0, 2.0]),
+            _derivative_at(M, lambda t: M.maximum(t, const(M, 1.0)), 1.0),
+            _derivative_at(M, lambda t: M.minimum(t, const(M, 1.0)), 1.0))
+
+
+@case("conventions")
+def square_roots_and_powers_at_zero(M):
+    return (_derivative_at(M, M.sqrt, 0.0), _derivative_at(M, lambda t: t ** 0.5, 0.0),
+            _derivative_at(M, lambda t: t ** 2, 0.0), _derivative_at(M, lambda t: t ** 0, 0.0),
+            _derivative_at(M, lambda t: t.norm(), [0.0, 0.0]))
+
+
+@case("conventions")
+def power_with_a_zero_base_or_exponent(M):
+    x, y = leaf(M, [0.0, 0.0, 2.0]), leaf(M, [0.0, 2.0, 0.0])
+    (x ** y).sum().backward()
+    return grad(x), grad(y)
+
+
+@case("conventions")
+def where_routes_gradients(M):
+    x = leaf(M, [-1.0, 2.0])
+    M.where(x > 0, x * 3, x * x).sum().backward()
+    return grad(x)
+
+
+# ---------------------------------------------------------------- nan and inf
+
+@case("nan_inf")
+def nan_and_inf_flow_through_gradients(M):
+    return (_derivative_at(M, M.sqrt, -1.0), _derivative_at(M, M.log, 0.0), _derivative_at(M, M.exp, 1000.0),
+            _derivative_at(M, lambda t: t * 0.0, float("inf")), _derivative_at(M, M.reciprocal, 0.0))
+
+
+@case("nan_inf")
+def nan_propagates_through_selection(M):
+    nan = float("nan")
+    return (M.maximum(const(M, [nan, 1.0]), const(M, [0.0, nan])).tolist(),
+            const(M, [1.0, nan]).max().tolist(), const(M, [nan, -1.0]).clamp(0.0, 1.0).tolist(),
+            M.relu(const(M, nan)).tolist(), const(M, [nan, 2.0]).amin().tolist(),
+            const(M, [1.0, nan, 3.0]).sum().tolist())
+
+
+@case("nan_inf")
+def gradients_of_selection_at_nan(M):
+    nan = float("nan")
+    other = const(M, [0.0, nan])
+    return (_derivative_at(M, M.relu, nan), _derivative_at(M, M.abs, nan), _derivative_at(M, M.sign, nan),
+            _derivative_at(M, lambda t: t.clamp(0.0, 1.0), nan), _derivative_at(M, lambda t: t.amax(), [1.0, nan]),
+            _derivative_at(M, lambda t: t.max(0).values, [1.0, nan]),
+            _derivative_at(M, lambda t: M.maximum(t, other), [nan, 1.0]),
+            _derivative_at(M, lambda t: M.minimum(t, other), [nan, 1.0]),
+            _derivative_at(M, lambda t: M.where(t > 0, t, t * 2), [nan, 1.0]), M.sign(const(M, nan)).tolist())
+
+
+@case("nan_inf", differs="max_of_all_elements_at_nan")
+def gradient_of_max_of_all_elements_at_nan(M):
+    return _derivative_at(M, lambda t: t.max(), [1.0, float("nan")])
+
+
+@case("nan_inf", differs="prod_at_nan")
+def gradient_of_prod_at_nan(M):
+    return _derivative_at(M, lambda t: t.prod(), [float("nan"), 2.0, 3.0])
+
+
+@case("nan_inf")
+def infinities_in_softmax_family(M):
+    inf = float("inf")
+    t = const(M, [-inf, 0.0, 1.0])
+    return (M.softmax(t, 0).tolist(), M.log_softmax(t, 0).tolist(), M.logsumexp(t, 0).tolist(),
+            M.logsumexp(const(M, [-inf, -inf]), 0).tolist(), M.logsumexp(const(M, [inf, 1.0]), 0).tolist())
+
+
+@case("nan_inf")
+def gradients_of_softmax_family_with_infinities(M):
+    inf = float("inf")
+    return (_derivative_at(M, lambda t: M.logsumexp(t, 0) * 1.0, [-inf, 0.0]),
+            _derivative_at(M, lambda t: M.log_softmax(t, 0)[1], [-inf, 0.0]),
+            _derivative_at(M, lambda t: M.softmax(t, 0)[1], [-inf, 0.0]))
+
+
+@case("nan_inf", differs="numpy_floating_point_warnings")
+def floating_point_warnings_in_the_forward(M):
+    return warns(lambda: M.log(const(M, 0.0))), warns(lambda: M.log(leaf(M, 0.0)).backward())
+
+
+@case("nan_inf")
+def division_by_zero(M):
+    return ((const(M, [1.0, -1.0, 0.0]) / 0.0).tolist(),
+            _derivative_at(M, lambda t: 1.0 / t, [0.0]), _derivative_at(M, lambda t: t / 0.0, [1.0]))
+
+
+# ---------------------------------------------------------------- numerically delicate ops at +-1000
+
+@case("stability")
+def delicate_ops_at_large_arguments(M):
+    t = const(M, [-1000.0, 0.0, 1000.0])
+    return (M.sigmoid(t).tolist(), M.nn.functional.softplus(t).tolist() if M.__name__ == "torch"
+            else M.softplus(t).tolist(), M.log_softmax(t, 0).tolist(), M.logsumexp(t, 0).tolist(),
+            M.softmax(t, 0).tolist(), M.tanh(t).tolist())
+
+
+@case("stability")
+def gradients_of_delicate_ops_at_large_arguments(M):
+    softplus = M.nn.functional.softplus if M.__name__ == "torch" else M.softplus
+    v = [-1000.0, 0.0, 1000.0]
+    w = const(M, [1.0, 2.0, 3.0])
+    return [_derivative_at(M, lambda t, f=f: f(t) * w, v) for f in (
+        M.sigmoid, softplus, M.tanh, lambda t: M.log_softmax(t, 0), lambda t: M.softmax(t, 0),
+        lambda t: M.logsumexp(t, 0))]

@@ -1,0 +1,58 @@
+"""Where symgrad deliberately differs from PyTorch, as data, with the reason.
+
+The conformance table and the differential fuzzer compare symgrad with
+PyTorch; a comparison is only ever skipped by naming one of these entries,
+and the other oracles (finite differences, closed forms) still apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Difference:
+    name: str
+    symgrad: str
+    pytorch: str
+    reason: str
+
+
+DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
+    Difference(
+        "default_dtype",
+        symgrad="floating tensors default to float64 (symgrad.tensor(1.5).dtype is float64)",
+        pytorch="float32",
+        reason="symgrad's numbers are checked against closed forms and finite differences; float64 keeps "
+               "those comparisons meaningful. set_default_dtype(symgrad.float32) gives PyTorch's default."),
+    Difference(
+        "pow_exponent_zero_second_order",
+        symgrad="d2/dxdy x**y at y == 0 is 1/x (the true value; finite differences agree)",
+        pytorch="0: pow's backward masks exponent == 0 to 0 and the mask is differentiated as a constant",
+        reason="closed forms and higher derivatives must be right where the function is smooth; only 0**0 "
+               "needs a guard."),
+    Difference(
+        "max_of_all_elements_at_nan",
+        symgrad="x.max() over all elements is amax: at a nan input every gradient is nan (as PyTorch's amax)",
+        pytorch="x.max() sends the gradient to the nan elements (its amax gives nan, like symgrad)",
+        reason="the tie mask x == max(x) is part of the closed form; making it nan-aware would put isnan() into "
+               "every closed form of max for a case whose value is nan anyway."),
+    Difference(
+        "prod_at_nan",
+        symgrad="d/dx0 prod([x0, x1, x2]) is x1*x2 even when x0 is nan (the product of the others)",
+        pytorch="nan for every element: the gradient is computed as prod / x",
+        reason="symgrad's rule forms the product of the other elements, which is exact (zeros included); the "
+               "nan appears only in the elements that depend on the nan."),
+    Difference(
+        "numpy_floating_point_warnings",
+        symgrad="forward ops warn as NumPy does (log(0): RuntimeWarning 'divide by zero'); backward is silent",
+        pytorch="silent",
+        reason="the values are the same; the warnings are NumPy's, configured by the user with np.errstate or "
+               "np.seterr, and silencing them in every op would cost about a third of a small op's time."),
+    Difference(
+        "in_place_op_keeps_its_result",
+        symgrad="y.tanh_(); y.mul_(3); backward works and is correct",
+        pytorch="RuntimeError: tanh_ saved y, which mul_ then modified",
+        reason="symgrad's in-place ops compute out of place and keep their own copy of the result, so a later "
+               "in-place change cannot corrupt it; refusing a correct gradient would only copy a limitation."),
+]}

@@ -1,0 +1,223 @@
+"""The smallest failing case of every core bug the reliability checks found.
+
+Each test names the bug; the fix is its own commit.  They run without
+PyTorch: the expected values are PyTorch's, written down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad as sg
+
+
+def test_softplus_is_linear_above_threshold_in_gradient_and_closed_form():
+    # Found by the differential fuzzer: the derivative and the closed form
+    # ignored ``threshold`` (PyTorch: softplus(x) = x, gradient 1, above it).
+    x = sg.tensor([1.875, 0.25], requires_grad=True)
+    y = sg.softplus(x, beta=2.0, threshold=3.0)
+    y.sum().backward()
+    assert y.tolist()[0] == 1.875
+    np.testing.assert_allclose(x.grad.tolist(), [1.0, 1 / (1 + np.exp(-0.5))], rtol=1e-12)
+    s = x.expr
+    assert float(y.expr[0].subs(s[0], 1.875)) == 1.875
+    assert float(x.grad.expr[0].subs(s[0], 1.875)) == 1.0
+    assert float(x.grad.expr[1].subs(s[1], 0.25)) == pytest.approx(1 / (1 + np.exp(-0.5)), rel=1e-12)
+
+
+def test_second_derivatives_of_prod_at_an_exact_zero_are_finite():
+    # Found by the differential fuzzer: prod's double backward divided by x
+    # and gave nan where an input is 0 (PyTorch: finite, the polynomial's).
+    x = sg.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    (g,) = sg.autograd.grad(x.prod(), x, create_graph=True)
+    assert sg.autograd.grad(g[0], x)[0].tolist() == [0.0, 3.0, 0.0]
+    x = sg.tensor([[2.0, 0.0], [0.0, 0.0]], requires_grad=True)
+    (g,) = sg.autograd.grad(x.prod(1).sum(), x, create_graph=True)
+    (h,) = sg.autograd.grad((g * sg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum(), x)
+    assert h.tolist() == [[2.0, 1.0], [4.0, 3.0]]
+    y = sg.tensor([[0.0, 2.0], [1.5, 0.5], [3.0, 0.0]], requires_grad=True)
+    (g,) = sg.autograd.grad(y.prod(0).sum(), y, create_graph=True)
+    (h,) = sg.autograd.grad(g[1, 0], y)  # d/dy of y[0,0] * y[2,0]
+    assert h.tolist() == [[3.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+
+
+def test_mixed_second_derivative_of_pow_at_exponent_zero():
+    # Found by the differential fuzzer (finite differences): d/dx x**y was
+    # masked to 0 wherever y == 0, which also zeroed d2/dxdy = 1/x there.
+    # PyTorch masks the same way: a declared difference (tests/differences.py).
+    x, y = sg.tensor(2.0, requires_grad=True), sg.tensor(0.0, requires_grad=True)
+    (gx,) = sg.autograd.grad(x ** y, x, create_graph=True)
+    assert gx.item() == 0.0
+    assert sg.autograd.grad(gx, y)[0].item() == 0.5
+    z = sg.tensor(0.0, requires_grad=True)
+    (gz,) = sg.autograd.grad(z ** y, z)
+    assert gz.item() == 0.0  # 0 ** 0: still PyTorch's 0, not nan
+
+
+def test_conditions_on_piecewise_values_are_lifted_without_solving_inequalities(monkeypatch):
+    # Found by the differential fuzzer: .expr of four nested where() on a 2x3
+    # tensor took 11 s (22 s for the gradient): SymPy rewrites a condition on a
+    # Piecewise into ITE form and simplifies it by solving inequalities (as_set).
+    import sympy
+    from sympy.logic.boolalg import Boolean
+
+    def solving(*args, **kwargs):
+        raise AssertionError("building a closed form solved inequalities")
+
+    x = sg.tensor([1.9375, -0.9375, 0.25], requires_grad=True)
+    y = sg.where(x > 0, x, -x)
+    z = sg.where(y > 0.5, y, 2 * y)
+    w = sg.where(z > 1, z, z * z)
+    monkeypatch.setattr(Boolean, "as_set", solving)
+    e = w.expr
+    w.sum().backward()
+    g = x.grad.expr
+    monkeypatch.undo()
+    for piece in e:
+        for _, cond in piece.args:
+            assert not cond.has(sympy.Piecewise)
+    s = x.expr
+    for v in (1.9375, -0.9375, 0.25, 0.7, -0.3, 1.2):
+        a = abs(v) if abs(v) > 0.5 else 2 * abs(v)
+        assert float(e[0].subs(s[0], v)) == pytest.approx(a if a > 1 else a * a)
+        da = np.sign(v) * (1 if abs(v) > 0.5 else 2)
+        assert float(g[0].subs(s[0], v)) == pytest.approx(da if a > 1 else 2 * a * da)
+
+
+def test_in_place_change_of_a_saved_result_is_detected():
+    # Found by the conformance table: exp (and every op whose rule reads
+    # ``out``) used its result after the result was modified in place, and
+    # returned a silently wrong gradient; PyTorch raises.
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid()
+    y.detach()[0] = 5.0  # through an alias sharing the version counter
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        sg.autograd.grad(y.sum(), x, create_graph=True)
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.data.add_(1)  # .data bypasses the version counter, as in PyTorch
+    y.sum().backward()
+    y = x.tanh()
+    y.tanh_()  # tanh's result changed
+    with pytest.raises(RuntimeError, match="TanhBackward0, is at version 1"):
+        y.sum().backward()
+
+
+def test_subtraction_and_negation_of_bool_tensors_raise_runtime_error():
+    # Found by the dtype promotion table: PyTorch refuses "-" with a bool
+    # operand (RuntimeError, "use ~ or logical_not()"); symgrad computed
+    # uint8 - bool, or let NumPy's TypeError escape.
+    b = sg.tensor([True, False])
+    for bad in (lambda: b - 1, lambda: sg.tensor([1.0]) - True, lambda: 2 - b, lambda: -b,
+                lambda: sg.sub(sg.tensor([1]), b), lambda: sg.tensor([1.0]).sub_(b), lambda: b - b):
+        with pytest.raises(RuntimeError, match="logical_not"):
+            bad()
+    assert (sg.tensor([3]) - 1).tolist() == [2]
+
+
+def test_nan_conventions_of_sign_relu_abs_maximum_minimum_follow_pytorch():
+    # Found by the conformance table (nan_inf): PyTorch's sign(nan) is 0 (so
+    # abs'(nan) = 0), relu'(nan) = 1, and maximum/minimum send the whole
+    # gradient to both sides when one is nan; symgrad gave nan, 0 and 0.
+    nan = float("nan")
+    assert sg.sign(sg.tensor([nan, -2.0])).tolist() == [0.0, -1.0]
+    for fn, want in ((sg.relu, 1.0), (sg.abs, 0.0), (lambda t: sg.maximum(t, sg.tensor(0.0)), 1.0),
+                     (lambda t: sg.minimum(t, sg.tensor(0.0)), 1.0)):
+        x = sg.tensor(nan, requires_grad=True)
+        fn(x).backward()
+        assert x.grad.item() == want
+    y = sg.tensor(nan, requires_grad=True)
+    sg.maximum(sg.tensor(1.0), y).backward()
+    assert y.grad.item() == 1.0
+
+
+def test_compact_view_of_a_wide_sum_prints_without_sympys_term_ordering(monkeypatch):
+    # Found by the scale checks: str(y.compact()) of a 20 000-term sum took 45 s
+    # (100 000 terms: killed after 5 min) because SymPy's printer orders an
+    # Add's terms by monomials over every symbol (quadratic).  compact() is the
+    # view the size error recommends, so it must print.
+    import sympy
+
+    x = sg.tensor(np.linspace(0, 1, 3000), requires_grad=True)
+    c = (x * x).sum().compact()
+    original = sympy.Expr.as_ordered_terms
+
+    def ordering(self, *args, **kwargs):
+        assert len(self.args) < 1000, "SymPy's quadratic term ordering was used on a large sum"
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(sympy.Expr, "as_ordered_terms", ordering)
+    text = str(c)
+    assert text.count("**2") == 3000
+    assert str(sg.tensor([1.0, 2.0], requires_grad=True, name="w").sum().compact()) == "result = w[0] + w[1]"
+
+
+def test_huge_leaf_is_refused_before_its_symbols_are_built(monkeypatch):
+    # Found by the scale checks: .expr of a 1 000 000-element leaf spent 13 s
+    # making a million symbols before the size guard refused them.
+    from symgrad.symbolic import symbols
+
+    def building(*args, **kwargs):
+        raise AssertionError("symbols were built for a leaf over the size limit")
+
+    monkeypatch.setattr(symbols, "leaf_value", building)
+    x = sg.zeros(300_000, requires_grad=True)
+    with pytest.raises(sg.ExpressionTooLargeError, match="compact"):
+        _ = x.expr
+    with pytest.raises(sg.ExpressionTooLargeError, match="one per element"):
+        _ = (sg.ones(300_000) * x).sum().expr
+
+
+def test_generated_code_prints_sympys_complex_infinity():
+    # Found by the differential fuzzer (generated code): the NumPy, JAX and C
+    # printers raised KeyError/PrintMethodNotImplementedError on zoo, which the
+    # closed form of log(x * (x > 0)) has in its unused x <= 0 branch.
+    x = sg.tensor(0.25, requires_grad=True)
+    y = sg.log((x * (x > 0)).clone())
+    for backend in ("numpy", "c"):
+        source = sg.gradient_function(y, x, backend=backend, hessian=True).source
+        assert "nan" in source.lower()
+    value, grad, hess = sg.gradient_function(y, x, hessian=True)(0.25)
+    assert (float(value), float(grad), float(hess)) == pytest.approx((np.log(0.25), 4.0, -16.0))
+
+
+def test_closed_form_comparing_a_branch_that_is_not_a_real_number():
+    # Found by the differential fuzzer: log(x * (x > 0)) is zoo (SymPy's 1/0)
+    # in its x <= 0 branch; comparing it (log(...) > 0) raised SymPy's
+    # "TypeError: Invalid comparison of non-real zoo" from .expr.  Such a
+    # branch compares as IEEE compares nan: false (except !=).
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.log(x * (x > 0))
+    z = y * (y > 0) + y * (y != 0)
+    s = x.expr
+    e = z.expr
+    assert float(e.subs(s, 2.0)) == pytest.approx(2 * np.log(2.0))
+    assert float(e.subs(s, 0.5)) == pytest.approx(np.log(0.5))
+    z.backward()
+    assert float(x.grad.expr.subs(s, 2.0)) == pytest.approx(x.grad.item()) == pytest.approx(1.0)
+
+
+def test_device_dtype_and_print_option_strings_are_validated():
+    # Found by the hostile-input fuzzer: device("cpu:-1") was accepted and
+    # "cpu:abc" raised int()'s ValueError; dtype strings went through NumPy's
+    # dtype language ("\x00" was bool, "0{" raised NumPy's ValueError);
+    # set_printoptions ignored an unknown profile and took precision="abc"
+    # until the next tensor was printed.
+    for spec in ("cpu:-1", "cpu:abc", "cpu:"):
+        with pytest.raises(RuntimeError, match="device"):
+            sg.device(spec)
+    assert str(sg.device("cpu:1")) == "cpu:1"
+    for bad in ("\x00", "0{", "f8", "()f8"):
+        with pytest.raises(TypeError, match="dtype"):
+            sg.zeros(1, dtype=bad)
+    assert sg.zeros(1, dtype="float32").dtype is sg.float32
+    with pytest.raises(ValueError, match="profile"):
+        sg.set_printoptions(profile="nonsense")
+    with pytest.raises(ValueError, match="precision"):
+        sg.set_printoptions(precision="abc")
