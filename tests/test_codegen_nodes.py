@@ -253,6 +253,15 @@ def test_float32_data_is_stored_in_the_weights_dtype():
     np.testing.assert_allclose(gb, want[1].numpy(), rtol=1e-12)
 
 
+def test_mse_loss_of_a_value_with_itself():
+    """The difference is 0 (a number): the mean of its squares still gets an array (found by the fuzzer)."""
+    x = sg.tensor([0.5, -1.0], requires_grad=True)
+    loss = sg.mse_loss(-(-x), x)
+    value, grad = sg.gradient_function(loss, x)(np.array([0.5, -1.0]))
+    assert value == 0.0
+    np.testing.assert_array_equal(grad, [0.0, 0.0])
+
+
 def test_equal_constants_are_one_node_but_signed_zeros_stay_apart():
     a, b, c, d = Const(2.0), Const(2.0), Const(0.0), Const(-0.0)
     e, f = Const(2), Const(np.array([1.0, 2.0]))

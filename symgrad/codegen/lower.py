@@ -172,7 +172,8 @@ class Lowering:
         if reduction == "none":
             return self._alias(t, Value(squares, shape, dtype, False, 1, 1))
         in_shape = tuple(np.broadcast_shapes(x.shape, y.shape))
-        call = Call(reduction, (squares,), {"dims": None, "keepdim": False}, (in_shape,), shape, dtype)
+        arg = self.fit(Value(squares, in_shape, dtype))  # (mse_loss(x, x): the squares are 0)
+        call = Call(reduction, (arg,), {"dims": None, "keepdim": False}, (in_shape,), shape, dtype)
         return Value(self.b.bind(call), shape, dtype)
 
     def _alias(self, t: Apply, v: Value) -> Value:
