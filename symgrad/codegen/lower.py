@@ -91,7 +91,7 @@ class Lowering:
                 if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
                     args = args_of[k]
                     vals = [values[id(a)] for a in args]
-                    if not all(a.constant for a in vals):
+                    if not all([a.constant for a in vals]):
                         kind = _scalar_kind(t, args, vals)
                         if kind is None:
                             v = numeric[k]
@@ -142,7 +142,10 @@ class Lowering:
             vals = [self.widened(v, dtype) for v in vals]
         datas = [v.data for v in vals]
         if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas):
-            data = _map(partial(_make, name), datas)
+            if any(type(d) is np.ndarray for d in datas):
+                data = _map(partial(_make, name), datas)
+            else:
+                data = nodes.make(name, tuple(datas))
             if type(data) is Node:  # computed already (mse_loss's difference, see _mse_loss)
                 found = self.b.bound(data)
                 if found is not None:
