@@ -4,6 +4,7 @@
     python -m benchmarks --quick    # smoke run: every row on tiny sizes, writes nothing unless asked
     python -m benchmarks --only 1,3 # some rows
     python -m benchmarks --render benchmarks/results.json   # re-print the docs tables, measuring nothing
+    python -m benchmarks --only 3,8 --merge  # re-measure some rows into the saved results and the docs tables
 
 A row that fails is reported as an error line (with the exception) and the
 run goes on, so one broken peer does not hide the other rows; the exit
@@ -19,6 +20,7 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from benchmarks.config import FULL_RUN, QUICK_RUN
 from benchmarks.fresh import ROOT
@@ -40,7 +42,29 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, help=f"document to update (full run default: {DEFAULT_MARKDOWN})")
     parser.add_argument("--render", type=Path, metavar="RESULTS_JSON",
                         help="measure nothing: rewrite the tables of --markdown (default: the docs page) from a results file")
-    return parser.parse_args(argv)
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: replace those rows' lines in the results file (default: "
+                             f"{DEFAULT_JSON.name}) and rewrite the docs tables; the other rows keep their numbers")
+    args = parser.parse_args(argv)
+    if args.merge and not args.only:
+        parser.error("--merge needs --only (the rows to re-measure)")
+    return args
+
+
+def merge(results: Path, lines: list[Line], meta: dict[str, Any], document: Path) -> None:
+    """``lines`` in place of their rows' lines in ``results``, and the tables rewritten.
+    The run's description keeps the original run's and says which rows were measured again, when."""
+    data = json.loads(results.read_text())
+    numbers = sorted({line.row for line in lines})
+    kept = [Line.from_json(line) for line in data["lines"] if line["row"] not in numbers]
+    merged = sorted(kept + lines, key=lambda line: line.row)  # (stable: each row's lines keep their order)
+    shown = ", ".join(map(str, numbers))
+    merged_meta = {key: value for key, value in data["meta"].items() if not key.startswith("rows ")}
+    merged_meta[f"rows {shown} measured again"] = (f"{meta['date']}, {meta['symgrad'].split(' at ')[-1]}, "
+                                                   f"{meta['machine'].split(', ', 2)[-1]}")
+    write_json(results, merged, merged_meta)
+    rows = [row for row in ROWS if any(line.row == row.NUMBER for line in merged)]
+    write_markdown(document, markdown(rows, merged, merged_meta))
 
 
 def render(results: Path, document: Path) -> int:
@@ -80,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         lines.extend(new)
     text = markdown(rows, lines, meta)
     print(text)
+    if args.merge:
+        merge(args.json or DEFAULT_JSON, lines, meta, args.markdown or DEFAULT_MARKDOWN)
+        return 1 if failed else 0
     json_path = args.json or (None if args.quick or chosen else DEFAULT_JSON)
     markdown_path = args.markdown or (None if args.quick or chosen else DEFAULT_MARKDOWN)
     if json_path:

@@ -25,21 +25,25 @@ MAX_SHOWN_CHARS = 240
 
 
 def describe(program: Program, title: str, outputs: list[tuple[Output, Any]], vectorized: bool = False,
-             sizes: dict[int, int] | None = None) -> str:
+             sizes: dict[int, int] | None = None, total: int | None = None) -> str:
     """The docstring for ``program``; ``outputs`` pairs each output with its
-    spec; ``sizes`` gives each term's number of elements (by ``id``)."""
+    spec; ``sizes`` gives each term's number of elements (by ``id``), and
+    ``total`` their sum (when it is given, ``sizes`` may be left empty if the
+    total is too large to show closed forms)."""
     lines = [signature(program)]
     if title:
         lines += ["", title]
-    lines += ["", *_math(program, outputs, sizes or {}), "", "Inputs:"]
+    lines += ["", *_math(program, outputs, sizes or {}, total), "", "Inputs:"]
     lines += [f"    {inp.name}: {_describe_shape(inp.shape)}" for inp in program.inputs]
     if vectorized:
         lines += ["", "Arrays of points may be passed for the inputs; the results broadcast over them."]
     return "\n".join(lines)
 
 
-def _math(program: Program, outputs: list[tuple[Output, Any]], sizes: dict[int, int]) -> list[str]:
-    total = sum(sizes.values())
+def _math(program: Program, outputs: list[tuple[Output, Any]], sizes: dict[int, int],
+          total: int | None) -> list[str]:
+    if total is None:
+        total = sum(sizes.values())
     if total > MAX_SHOWN_ELEMENTS:
         return [f"(closed forms not shown: the graph has {total} elements; the code is in .source)"]
     shown = [f"{out.name} = {closed_form(spec, program, sizes)}" for out, spec in outputs[:MAX_SHOWN_OUTPUTS]]

@@ -8,7 +8,10 @@ them from tensors, symbols and SymPy expressions); ``generate`` does the rest.
 
 from __future__ import annotations
 
-from collections import Counter
+import gc
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +20,10 @@ import sympy
 from sympy.core.basic import Basic
 
 from symgrad.codegen import backends, docs
-from symgrad.codegen.graph import CodegenError, count_uses, merge_equal, post_order
+from symgrad.codegen.graph import CodegenError, analyze
 from symgrad.codegen.lower import Lowering, as_dtype_number
 from symgrad.codegen.names import Namespace
-from symgrad.codegen.optimize import optimize, output_atoms, symbols_in
+from symgrad.codegen.optimize import optimize
 from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
 from symgrad.codegen.ssa import Builder
 from symgrad.symbolic.terms import Const, Leaf, Term
@@ -52,6 +55,24 @@ class OutputSpec:
     display: Any = field(default=None)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while code is generated.
+
+    Generation makes hundreds of thousands of small objects that all live
+    until it ends; the collector would walk them again and again (a third of
+    the time on a 30,000-node graph).  Reference counting still frees them;
+    the collector runs again afterwards, if it was running before."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name: str = "f",
              title: str = "", compile_code: bool = False, mode: str | None = None) -> Any:
     """Generate, print and load the function ``name(*inputs) -> outputs``
@@ -71,7 +92,8 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     """The program computing ``outputs`` (a tree of ``OutputSpec``) from ``inputs``."""
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
-    order = post_order(roots)
+    graph = analyze(roots)
+    order = graph.order
     _check_distinct(inputs)
     _check_leaves(order, inputs)
     mode = _checked_mode(mode or _mode(target, inputs, order), target)
@@ -79,20 +101,31 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     names.claim(name)
     builder = Builder(names)
     program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
-    unique, rep = merge_equal(order)
-    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), rep,
-                        count_uses(unique, rep, roots))
-    lowering.lower(unique)
+    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), graph)
+    lowering.lower()
     out_tree = map_outputs(outputs, lambda s: _make_output(lowering, names, s, inputs, program_inputs),
                            OutputSpec)
     flat = list(iter_outputs(out_tree))
-    body = optimize(builder.body, flat, builder.inlinable)
-    _name_outputs(body, flat)
-    program = Program(name, mode, program_inputs, body, out_tree, lowering.constants)
-    sizes = {id(t): int(np.size(lowering.numeric[id(rep[id(t)])])) for t in order}
+    body, reads = optimize(builder.body, flat, builder.inlinable)
+    _name_outputs(body, flat, reads)
+    # (a constant whose every reader got a wider copy of it is not needed)
+    constants = [c for c in lowering.constants if c.symbol in reads]
+    program = Program(name, mode, program_inputs, body, out_tree, constants)
+    total, sizes = _sizes(graph, lowering.values)
     program.doc = docs.describe(program, title, list(zip(flat, specs, strict=True)),
-                                vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes)
+                                vectorized=mode == "scalar" and not target.scalar_only, sizes=sizes, total=total)
     return program
+
+
+def _sizes(graph: Any, values: dict[int, Any]) -> tuple[int, dict[int, int]]:
+    """The graph's number of elements (summed over its nodes), and each node's
+    (by ``id``) when the docstring may show closed forms (small graphs only)."""
+    per_rep = {k: math.prod(v.shape) for k, v in values.items()}
+    rep = graph.rep
+    total = sum(map(per_rep.__getitem__, map(id, map(rep.__getitem__, map(id, graph.order)))))
+    if total > docs.MAX_SHOWN_ELEMENTS:
+        return total, {}
+    return total, {id(t): per_rep[id(rep[id(t)])] for t in graph.order}
 
 
 def _checked_mode(mode: str, target: Any) -> str:
@@ -130,9 +163,12 @@ def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
 def _mode(target: Any, inputs: list[InputSpec], order: list[Term]) -> str:
     if not target.scalar_only and any(s.shape for s in inputs):
         return "array"
-    elements = sum(int(np.prod(t.shape)) for t in order if isinstance(t, Leaf))
-    elements += sum(np.size(t.value) for t in order if isinstance(t, Const))
-    elements += len(order)
+    elements = len(order)
+    for t in order:
+        if isinstance(t, Leaf):
+            elements += math.prod(t.shape)
+        elif isinstance(t, Const):
+            elements += getattr(t.value, "size", 1)
     if elements <= MAX_SCALAR_ELEMENTS:
         return "scalar"
     if target.scalar_only:
@@ -225,15 +261,13 @@ def _float_numbers(data: Any, dtype: np.dtype) -> Any:
     return as_dtype_number(data, dtype)
 
 
-def _name_outputs(body: list[Any], outputs: list[Output]) -> None:
-    """A temporary read only by one output takes the output's name (``value = ...``)."""
-    reads = Counter(output_atoms(outputs))
-    for a in body:
-        reads.update(symbols_in(a.value))
+def _name_outputs(body: list[Any], outputs: list[Output], reads: dict[Any, int]) -> None:
+    """A temporary read only by one output takes the output's name (``value = ...``);
+    ``reads`` counts each symbol's readers (``optimize``)."""
     assigned = {a.target: a for a in body}
     for out in outputs:
         v = out.value
-        if isinstance(v, sympy.Symbol) and v in assigned and reads[v] == 1:
+        if isinstance(v, sympy.Symbol) and v in assigned and reads.get(v) == 1:
             renamed = sympy.Symbol(out.name, **v.assumptions0)
             assigned[v].target = renamed
             out.value = renamed

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from symgrad.codegen.program import freeze
-from symgrad.symbolic.terms import Apply, Const, Leaf, Term, Unavailable
+from symgrad.symbolic.terms import Apply, Const, Lazy, Leaf, Term, Unavailable
 
 
 class CodegenError(ValueError):
@@ -46,53 +47,134 @@ def args_of(t: Apply) -> list[Term]:
     return [a.resolve() for a in t.args]
 
 
-def merge_equal(order: list[Term]) -> tuple[list[Term], dict[int, Term]]:
-    """Applications of the same op to the same arguments with the same
-    parameters merged into one (derivative rules recompute ``cos(x)``, ``x*x``...):
-    the distinct terms in order, and each term's representative (by ``id``)."""
-    rep: dict[int, Term] = {}
-    seen: dict[Any, Term] = {}
-    unique: list[Term] = []
-    for t in order:
-        if isinstance(t, Apply):
-            key = (t.op.name, tuple(id(rep[id(a.resolve())]) for a in t.args), freeze(t.params))
-            first = seen.setdefault(key, t)
-            rep[id(t)] = first
-            if first is not t:
-                continue
-        else:
-            rep[id(t)] = t
-        unique.append(t)
-    return unique, rep
-
-
-# SymPy merges equal terms and factors (x + x is 2*x, x*x is x**2), so an
-# argument these ops read twice is still computed once in line.
+# SymPy merges equal terms and factors (x + x is 2*x, x*x is x**2), and so
+# does ``nodes.make``: an argument these ops read twice is computed once in line.
 _MERGING_OPS = frozenset({"add", "sub", "mul"})
 
 
-def count_uses(unique: list[Term], rep: dict[int, Term], roots: Iterable[Term]) -> Counter[int]:
-    """How many times each distinct term is read (by a term, or as an output)."""
-    uses: Counter[int] = Counter(id(rep[id(r.resolve())]) for r in roots)
-    for t in unique:
-        if isinstance(t, Apply):
-            reads = [id(rep[id(a.resolve())]) for a in t.args]
-            uses.update(set(reads) if t.op.name in _MERGING_OPS else reads)
-    return uses
+@dataclass
+class Graph:
+    """The term graph below some outputs, with equal applications merged.
+
+    Derivative rules recompute values (``cos(x)`` in several rules, ``g * y``
+    twice for ``x*x``): applications of the same op to the same (merged)
+    arguments with equal parameters are one node, and so are equal constants.
+
+    * ``order``: every term (resolved), arguments before their users;
+    * ``unique``: the distinct terms, in the same order;
+    * ``rep``: each term's representative in ``unique`` (by ``id``);
+    * ``args``: each distinct application's arguments, as representatives;
+    * ``uses``: how many times each distinct term is read (by a term, or as an output).
+    """
+
+    order: list[Term]
+    unique: list[Term]
+    rep: dict[int, Term]
+    args: dict[int, list[Term]]
+    uses: Counter[int]
 
 
-def numeric_values(order: list[Term], rep: dict[int, Term] | None = None) -> dict[int, Any]:
-    """Each term's value (keyed by ``id``): leaves from their tensor's current
-    value, applications by their NumPy forward.  ``rep`` maps merged terms
-    (``merge_equal``) to the one in ``order``."""
-    values: dict[int, Any] = {}
-    with np.errstate(all="ignore"):
-        for t in order:
-            values[id(t)] = _value_of(t, values, rep)
-    return values
+def analyze(roots: list[Term]) -> Graph:
+    """One iterative walk below ``roots``: order, merging and use counts together
+    (graphs of scalar leaves have tens of thousands of nodes)."""
+    order: list[Term] = []
+    unique: list[Term] = []
+    rep: dict[int, Term] = {}
+    args_of_rep: dict[int, list[Term]] = {}
+    first_of: dict[Any, Term] = {}
+    reads: list[int] = []
+    for root in roots:
+        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
+        while stack:
+            t, args = stack.pop()
+            k = id(t)
+            if k in rep:  # reached again through another user
+                continue
+            if not isinstance(t, Apply):  # a leaf or constant
+                order.append(t)
+                first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
+                rep[k] = first
+                if first is t:
+                    unique.append(t)
+                continue
+            if args is None:  # first visit: the arguments go first
+                args = [a.resolve() if isinstance(a, Lazy) else a for a in t.args]
+                todo = [a for a in args if id(a) not in rep]
+                if todo:
+                    stack.append((t, args))
+                    stack.extend([(a, None) for a in reversed(todo)])
+                    continue
+            order.append(t)
+            reps = [rep[id(a)] for a in args]
+            ids = tuple(map(id, reps))
+            name, params = t.op.name, t.params
+            first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)
+            rep[k] = first
+            if first is t:
+                unique.append(t)
+                args_of_rep[k] = reps
+                reads.extend(set(ids) if name in _MERGING_OPS else ids)
+    reads.extend(id(rep[id(r.resolve())]) for r in roots)
+    return Graph(order, unique, rep, args_of_rep, Counter(reads))
 
 
-def _value_of(t: Term, values: dict[int, Any], rep: dict[int, Term] | None) -> Any:
+def _const_key(t: Const) -> Any:
+    """Equal constants are one node (rules make a ``2`` or a ``1.0`` each time they run):
+    the same type, dtype, shape and bytes (so -0.0 stays apart from 0.0)."""
+    v = t.value
+    if isinstance(v, np.ndarray):
+        return ("array", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, float):
+        return ("float", v.hex())
+    if isinstance(v, (bool, int)):
+        return (type(v).__name__, v)
+    return ("object", id(t))
+
+
+class Replay:
+    """Each distinct term's value (by ``id``): leaves from their tensor's
+    current value, applications by their NumPy forward (arrays or NumPy
+    scalars) - computed when first asked for, so nodes whose shape and dtype
+    are known without it (``lower``) cost nothing.  Use inside
+    ``np.errstate(all="ignore")``: the values only give shapes and dtypes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self._values: dict[int, Any] = {}
+        self._terms: dict[int, Term] | None = None
+
+    def __getitem__(self, k: int) -> Any:
+        values = self._values
+        if k in values:
+            return values[k]
+        if self._terms is None:
+            self._terms = {id(t): t for t in self._graph.unique}
+        stack = [self._terms[k]]
+        while stack:  # arguments first, iteratively (a chain of skipped nodes may be long)
+            t = stack[-1]
+            tk = id(t)
+            if tk in values:
+                stack.pop()
+                continue
+            args = self._graph.args.get(tk)
+            if args is None:
+                values[tk] = _value_of(t)
+                stack.pop()
+                continue
+            missing = [a for a in args if id(a) not in values]
+            if missing:
+                stack.extend(missing)
+                continue
+            try:
+                out = t.op.forward(*[values[id(a)] for a in args], **t.params)  # type: ignore[attr-defined]
+            except Exception as e:  # pragma: no cover - the op ran once already with these shapes
+                raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e  # type: ignore[attr-defined]
+            values[tk] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)
+            stack.pop()
+        return values[k]
+
+
+def _value_of(t: Term) -> Any:
     if isinstance(t, Leaf):
         tensor = t.tensor()
         return tensor._value if tensor is not None else np.ones(t.shape)
@@ -103,19 +185,12 @@ def _value_of(t: Term, values: dict[int, Any], rep: dict[int, Term] | None) -> A
         return v if isinstance(v, (int, float, bool)) else np.asarray(v)
     if isinstance(t, Unavailable):
         raise CodegenError(t.reason)
-    if isinstance(t, Apply):
-        try:
-            args = args_of(t) if rep is None else [rep[id(a)] for a in args_of(t)]
-            out = t.op.forward(*[values[id(a)] for a in args], **t.params)
-        except Exception as e:  # pragma: no cover - the op ran once already with these shapes
-            raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e
-        return np.asarray(out)
     raise CodegenError(f"cannot generate code for a term of type {type(t).__name__}")
 
 
 def shape_of(v: Any) -> tuple[int, ...]:
-    return tuple(np.shape(v))
+    return v.shape if isinstance(v, (np.ndarray, np.generic)) else tuple(np.shape(v))
 
 
 def dtype_of(v: Any) -> np.dtype:
-    return np.asarray(v).dtype
+    return v.dtype if isinstance(v, (np.ndarray, np.generic)) else np.asarray(v).dtype

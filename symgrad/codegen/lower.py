@@ -16,7 +16,6 @@ tens of microseconds, and this way each node is built once.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,10 +24,10 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import scalar_rules
-from symgrad.codegen.graph import CodegenError, args_of, dtype_of, numeric_values, shape_of
+from symgrad.codegen import nodes, scalar_rules
+from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
-from symgrad.codegen.program import Call, Constant, Input
+from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
 from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
@@ -37,11 +36,21 @@ from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 # Ops that only copy memory: in code that never writes in place they are the value itself.
 IDENTITY_OPS = frozenset({"clone", "copy"})
 
+# Ops that compute in their result's dtype, converting narrower float inputs
+# first (NumPy's type promotion); a float32 constant they read is stored in
+# the wider type once, instead of being converted at every call.
+_WIDENING_CALLS = frozenset({"linear", "linear_nobias", "matmul", "addmm", "mse_loss", "dot"})
+
+# Shape ops that do nothing when the shape does not change (derivative rules
+# reshape to (-1, n) and expand to the input's shape without knowing it):
+# the shapes are known here, so the code has no such calls.
+SHAPE_OPS = frozenset({"view", "expand", "sum_to_size"})
+
 # Internal op: broadcast a value to a node's shape (when SymPy's tidying
 # dropped the symbols that carried the shape: ``0*x`` is ``0``).
 BROADCAST = "_broadcast"
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """What a node computes: ``data`` (an expression, or an object array of
     them in scalar mode), its shape and dtype, whether it is a constant, and
@@ -58,25 +67,38 @@ class Value:
 class Lowering:
     """Turns terms into ``Value``s, appending code to ``builder``."""
 
-    def __init__(self, builder: Builder, mode: str, inputs: dict[int, Input], rep: dict[int, Term],
-                 uses: Counter[int]) -> None:
+    def __init__(self, builder: Builder, mode: str, inputs: dict[int, Input], graph: Graph) -> None:
         self.b = builder
         self.mode = mode
         self.inputs = inputs
-        self.rep = rep
-        self.uses = uses
+        self.graph = graph
+        self.rep = graph.rep
+        self.uses = graph.uses
         self.constants: list[Constant] = []
         self.values: dict[int, Value] = {}
-        self.numeric: dict[int, Any] = {}
+        self.numeric = Replay(graph)
         self._pooled: dict[Any, Any] = {}
+        self._pooled_arrays: dict[Any, np.ndarray] = {}
 
     # ------------------------------------------------------------ graph
 
-    def lower(self, order: list[Term]) -> None:
-        """Lower every distinct term of ``order`` (arguments first)."""
-        self.numeric.update(numeric_values(order, self.rep))
-        for t in order:
-            self.values[id(t)] = self._lower(t)
+    def lower(self) -> None:
+        """Lower every distinct term of the graph (arguments first)."""
+        values, numeric, args_of = self.values, self.numeric, self.graph.args
+        with np.errstate(all="ignore"):
+            for t in self.graph.unique:
+                k = id(t)
+                if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
+                    args = args_of[k]
+                    vals = [values[id(a)] for a in args]
+                    if not all([a.constant for a in vals]):
+                        kind = _scalar_kind(t, args, vals)
+                        if kind is None:
+                            v = numeric[k]
+                            kind = shape_of(v), dtype_of(v)
+                        values[k] = self._elementwise(t, args, vals, *kind)
+                        continue
+                values[k] = self._lower(t)
 
     def value_of(self, t: Term) -> Value:
         return self.values[id(self.rep[id(t.resolve())])]
@@ -92,31 +114,74 @@ class Lowering:
         if isinstance(t, Const):
             return self.constant(numeric)
         assert isinstance(t, Apply)
-        args = [self.rep[id(a)] for a in args_of(t)]
+        args = self.graph.args[id(t)]
         vals = [self.values[id(a)] for a in args]
-        if t.op.name in IDENTITY_OPS:
-            return vals[0]
+        if t.op.name in _WIDENING_CALLS and self.mode == "array":
+            vals = [self.widened(v, dtype) for v in vals]
+        if t.op.name in IDENTITY_OPS or _changes_nothing(t, vals[0].shape, shape):
+            return self._alias(t, vals[0])
         if all(v.constant for v in vals):
             return self.constant(numeric)
         if t.op.elementwise:
             return self._elementwise(t, args, vals, shape, dtype)
         if self.mode == "scalar":
             return Value(self._scalar_op(t, args, vals, shape), shape, dtype)
+        if t.op.name == "mse_loss":
+            return self._mse_loss(t, vals, shape, dtype)
         call = Call(t.op.name, tuple(self.fit(v) for v in vals), dict(t.params),
                     tuple(v.shape for v in vals), shape, dtype)
         return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
 
     def _elementwise(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...],
                      dtype: np.dtype) -> Value:
-        """The op's SymPy forward on its arguments' expressions; a temporary when
-        read more than once or when the expression gets too deep or large."""
-        data = apply_symbolic(t, args, [v.data for v in vals])
-        depth = 1 + max(v.depth for v in vals)
-        size = 1 + sum(v.size for v in vals)
+        """The op on its arguments' expressions - a ``nodes.Node`` for the common
+        ops, else the op's SymPy forward - made a temporary when read more than
+        once or when the expression gets too deep or large."""
+        name = t.op.name
+        if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
+            vals = [self.widened(v, dtype) for v in vals]
+        datas = [v.data for v in vals]
+        if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas):
+            if any(type(d) is np.ndarray for d in datas):
+                data = _map(partial(_make, name), datas)
+            else:
+                data = nodes.make(name, tuple(datas))
+            if type(data) is Node:  # computed already (mse_loss's difference, see _mse_loss)
+                found = self.b.bound(data)
+                if found is not None:
+                    return Value(found, shape, dtype)
+        else:
+            data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
+        if len(vals) == 2:
+            a, b = vals
+            depth = 1 + (a.depth if a.depth > b.depth else b.depth)
+            size = 1 + a.size + b.size
+        else:
+            depth = 1 + max(v.depth for v in vals)
+            size = 1 + sum(v.size for v in vals)
         v = Value(data, shape, dtype, False, depth, size)
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _mse_loss(self, t: Apply, vals: list[Value], shape: tuple[int, ...], dtype: np.dtype) -> Value:
+        """``mean((x - y)**2)`` (or its sum, or the squares), with the difference
+        a temporary: the loss's derivative rule computes the same ``x - y``,
+        which then reads it instead of subtracting again (array mode)."""
+        x, y = vals
+        d = self.b.bind(nodes.make("sub", (x.data, y.data)))
+        squares = nodes.make("pow_scalar", (d, nodes.TWO))
+        reduction = t.params["reduction"]
+        if reduction == "none":
+            return self._alias(t, Value(squares, shape, dtype, False, 1, 1))
+        in_shape = tuple(np.broadcast_shapes(x.shape, y.shape))
+        arg = self.fit(Value(squares, in_shape, dtype))  # (mse_loss(x, x): the squares are 0)
+        call = Call(reduction, (arg,), {"dims": None, "keepdim": False}, (in_shape,), shape, dtype)
+        return Value(self.b.bind(call), shape, dtype)
+
+    def _alias(self, t: Apply, v: Value) -> Value:
+        """``v`` standing for ``t`` as well: a temporary if ``t`` is read more than once."""
+        return self.materialize(v) if self.uses[id(t)] > 1 else v
 
     def _compose_permutes(self, call: Call) -> Any:
         """A transpose of a transpose (``W.T`` in a layer, transposed again by
@@ -185,7 +250,17 @@ class Lowering:
             sym = self.b.symbol(self.b.names.temp("c"), arr.dtype == np.bool_, arr.shape)
             self.constants.append(Constant(sym, arr.copy()))
             self._pooled[key] = sym
+            self._pooled_arrays[sym] = self.constants[-1].value
         return sym
+
+    def widened(self, v: Value, dtype: np.dtype) -> Value:
+        """``v`` as a constant of the wider float ``dtype``, if it is a narrower
+        float array constant (the seed's float32 data read by float64 weights):
+        exact, and what NumPy would convert it to at every call."""
+        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind == "f" else None
+        if arr is None or dtype.kind != "f" or dtype.itemsize <= arr.dtype.itemsize:
+            return v
+        return Value(self._pool(arr.astype(dtype)), v.shape, dtype, True)
 
     def fit(self, v: Value) -> Any:
         """``v``'s expression with exactly ``v.shape`` (array mode)."""
@@ -207,6 +282,47 @@ class Lowering:
             return sympy.sympify(expr)
         mapped = expr.xreplace(atoms) if atoms else expr
         return self.b.flatten(mapped)
+
+
+def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    if t.op.name in SHAPE_OPS:
+        return arg_shape == shape
+    if t.op.name == "permute":
+        return tuple(t.params["dims"]) == tuple(range(len(shape)))
+    return False
+
+
+_BOOL = np.dtype(np.bool_)
+
+
+def _scalar_kind(t: Apply, args: list[Term], vals: list[Value]) -> tuple[tuple[int, ...], np.dtype] | None:
+    """Shape and dtype of a node op on 0-d floats of one dtype (and Python
+    numbers, which NumPy does not let change it), without running it: the
+    graphs of scalar leaves are tens of thousands of these."""
+    if not nodes.node_op(t.op.name, [v.data for v in vals]):
+        return None
+    dtype = None
+    for a, v in zip(args, vals, strict=True):
+        if v.shape:
+            return None
+        if v.constant and isinstance(a, Const) and type(a.value) in (int, float):
+            continue
+        if dtype is None:
+            dtype = v.dtype
+        elif v.dtype is not dtype:
+            return None
+    return ((), dtype) if dtype is not None and dtype.kind == "f" else None
+
+
+def _make(name: str, *args: Any) -> Any:
+    return nodes.make(name, args)
+
+
+def _map(fn: Any, datas: list[Any]) -> Any:
+    """``fn`` applied to expressions, element by element (with broadcasting) when some are arrays."""
+    if not any(isinstance(d, np.ndarray) for d in datas):
+        return fn(*datas)
+    return np.frompyfunc(fn, len(datas), 1)(*datas)
 
 
 def _map_elements(arr: np.ndarray, fn: Any) -> np.ndarray:

@@ -13,13 +13,15 @@ printers recurse, and short lines read better) and short
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from sympy.core.basic import Basic
 
-from symgrad.codegen.program import Assign, Call, Output
+from symgrad.codegen.nodes import children, substitute
+from symgrad.codegen.program import Assign, Call, Node, Output
+from symgrad.codegen.ssa import node_symbols
 
 MAX_INLINE_DEPTH = 8
 MAX_INLINE_SIZE = 24
@@ -27,50 +29,62 @@ MAX_INLINE_SIZE = 24
 
 def symbols_in(value: Any) -> Iterable[Any]:
     """Every symbol occurrence in an expression or ``Call`` (with repeats), iteratively."""
-    stack = list(value.args) if isinstance(value, Call) else [value]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, Basic):
-            continue
-        if e.is_Symbol:
-            yield e
-        elif e.args:
-            stack.extend(e.args)
+    if isinstance(value, Call):
+        for a in value.args:
+            yield from node_symbols(a)
+    else:
+        yield from node_symbols(value)
 
 
 def output_atoms(outputs: list[Output]) -> Iterable[Any]:
     for out in outputs:
         v = out.value
-        items = v.reshape(-1) if hasattr(v, "reshape") and not isinstance(v, Basic) else [v]
-        for e in items:
-            yield from symbols_in(e)
+        for e in (v.reshape(-1) if isinstance(v, np.ndarray) else [v]):
+            yield from node_symbols(e)
 
 
-def eliminate_dead(body: list[Assign], outputs: list[Output]) -> list[Assign]:
-    """``body`` without assignments nothing reads."""
-    live = set(output_atoms(outputs))
+def count_reads(value: Any, reads: dict[Any, int]) -> None:
+    """Add the symbols ``value`` (an expression or ``Call``) reads to ``reads``.
+    (``symbols_in``, unrolled: this runs over every line of the program.)"""
+    stack = list(value.args) if isinstance(value, Call) else [value]
+    while stack:
+        e = stack.pop()
+        if type(e) is Node:
+            stack.extend(e.args)
+        elif isinstance(e, Basic):
+            if e.is_Symbol:
+                reads[e] = reads.get(e, 0) + 1
+            elif e.args:
+                stack.extend(e.args)
+
+
+def eliminate_dead(body: list[Assign], outputs: list[Output]) -> tuple[list[Assign], dict[Any, int]]:
+    """``body`` without assignments nothing reads, and how many times each
+    symbol is read (by the outputs and the kept assignments)."""
+    reads: dict[Any, int] = {}
+    for s in output_atoms(outputs):
+        reads[s] = reads.get(s, 0) + 1
     kept = []
     for a in reversed(body):
-        if a.target in live:
+        if a.target in reads:
             kept.append(a)
-            live.update(symbols_in(a.value))
+            count_reads(a.value, reads)
     kept.reverse()
-    return kept
+    return kept, reads
 
 
-def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tuple[list[Assign], dict[Any, Any]]:
-    """Substitute single-use ``inlinable`` temporaries into their reader.
+def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any],
+           uses: dict[Any, int]) -> tuple[list[Assign], dict[Any, Any]]:
+    """Substitute single-use ``inlinable`` temporaries into their reader
+    (``uses``: reads of each symbol, from ``eliminate_dead``).
     Returns the new body and the substitutions still to apply to the outputs."""
-    uses = Counter(output_atoms(outputs))
-    for a in body:
-        uses.update(symbols_in(a.value))
-    output_targets = {out.value for out in outputs if isinstance(out.value, Basic)}
+    output_targets = {out.value for out in outputs if not isinstance(out.value, np.ndarray)}
     pending: dict[Any, Any] = {}
     kept: list[Assign] = []
     for a in body:
         value = _substitute(a.value, pending)
         target = a.target
-        if (target in inlinable and isinstance(value, Basic) and uses[target] == 1
+        if (target in inlinable and not isinstance(value, Call) and uses.get(target) == 1
                 and target not in output_targets and _small(value)):
             pending[target] = value
         else:
@@ -80,12 +94,11 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tu
 
 def _substitute(value: Any, pending: dict[Any, Any]) -> Any:
     """``value`` with pending temporaries substituted."""
-    if isinstance(value, Call):
-        return value.with_args(tuple(_substitute(arg, pending) for arg in value.args))
-    if not isinstance(value, Basic):
+    if not pending:
         return value
-    found = {s: pending[s] for s in set(symbols_in(value)) if s in pending}
-    return value.xreplace(found) if found else value
+    if isinstance(value, Call):
+        return value.with_args(tuple(substitute(arg, pending) for arg in value.args))
+    return substitute(value, pending)
 
 
 def _small(e: Any) -> bool:
@@ -94,12 +107,13 @@ def _small(e: Any) -> bool:
     size = 0
     while stack:
         node, depth = stack.pop()
-        if not node.args:
+        args = children(node)
+        if not args:
             continue
         size += 1
         if depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return False
-        stack.extend((a, depth + 1) for a in node.args)
+        stack.extend((a, depth + 1) for a in args)
     return True
 
 
@@ -109,19 +123,21 @@ def substitute_outputs(outputs: list[Output], pending: dict[Any, Any]) -> None:
         return
     for out in outputs:
         v = out.value
-        if isinstance(v, Basic):
-            out.value = v.xreplace(pending) if v.free_symbols & pending.keys() else v
-        elif hasattr(v, "reshape"):
+        if isinstance(v, np.ndarray):
             flat = v.reshape(-1)
             for i, e in enumerate(flat):
-                if isinstance(e, Basic) and e.free_symbols & pending.keys():
-                    flat[i] = e.xreplace(pending)
+                flat[i] = substitute(e, pending)
+        else:
+            out.value = substitute(v, pending)
 
 
-def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> list[Assign]:
+def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> tuple[list[Assign], dict[Any, int]]:
     """Dead-code elimination, inlining, and dead-code elimination again
-    (SymPy's tidying can make values unused: ``t - t`` is 0)."""
-    body = eliminate_dead(body, outputs)
-    body, pending = inline(body, outputs, inlinable)
+    (SymPy's tidying can make values unused: ``t - t`` is 0).  Returns the
+    body and how many times each symbol is read."""
+    body, reads = eliminate_dead(body, outputs)
+    if not any(a.target in inlinable for a in body):
+        return body, reads
+    body, pending = inline(body, outputs, inlinable, reads)
     substitute_outputs(outputs, pending)
     return eliminate_dead(body, outputs)

@@ -1,5 +1,8 @@
 """SymPy's code printers, one per backend, with a few readability fixes.
 
+Each also prints ``nodes.Node``s, with templates cut from its own output
+(``templates.NodePrinting``).
+
 The printing of every function, operator and constant is SymPy's
 (``NumPyPrinter``, ``JaxPrinter``, ``PythonCodePrinter``, ``C99CodePrinter``,
 ``TorchPrinter``).  The subclasses below only change what reads badly or
@@ -31,6 +34,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from symgrad.codegen.ssa import is_number_like
+from symgrad.codegen.templates import NodePrinting
 
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
 
@@ -104,7 +108,7 @@ class _ArrayPrinting(_PlainFloats):
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
 
 
-class NumPyCode(_ArrayPrinting, NumPyPrinter):
+class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
     """NumPy printing (``erf`` from ``scipy.special`` when SciPy is installed)."""
 
     def __init__(self) -> None:
@@ -115,9 +119,17 @@ class NumPyCode(_ArrayPrinting, NumPyPrinter):
         else:  # exact but slow: math's erf on each element (helpers in array_emitters)
             extra.update(erf="_erf", erfc="_erfc")
         _know(self, extra)
+        self._constants = MathCode()
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # Constants such as log(2) and sqrt(pi) with math: a Python float keeps
+        # float32 arrays float32, NumPy's float64 numpy.log(2) would not.
+        if isinstance(expr, sympy.Expr) and not expr.is_Atom and expr.is_number:
+            return str(self._constants._print(expr))
+        return str(super()._print(expr, **kwargs))
 
 
-class JaxCode(_ArrayPrinting, JaxPrinter):
+class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):
     """JAX printing: everything from ``jax.numpy``/``jax.scipy``, so the code is ``jax.jit``-able."""
 
     def __init__(self) -> None:
@@ -126,7 +138,7 @@ class JaxCode(_ArrayPrinting, JaxPrinter):
                      "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
 
 
-class MathCode(_PlainFloats, PythonCodePrinter):
+class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
 
     def __init__(self) -> None:
@@ -134,7 +146,7 @@ class MathCode(_PlainFloats, PythonCodePrinter):
         _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
 
 
-class CCode(_PlainFloats, C99CodePrinter):
+class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
     """C99 with ``math.h``."""
 
     def __init__(self) -> None:
@@ -159,7 +171,7 @@ class CCode(_PlainFloats, C99CodePrinter):
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCode(_PlainFloats, TorchPrinter):
+    class TorchCode(NodePrinting, _PlainFloats, TorchPrinter):
         """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
 
         def __init__(self) -> None:

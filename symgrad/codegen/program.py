@@ -1,8 +1,9 @@
 """The program that backends print: inputs, straight-line assignments, outputs.
 
-Right-hand sides are SymPy expressions over *atoms* (input symbols,
-temporaries, numbers), or ``Call``s of array ops that are not elementwise
-(array mode only).  Two modes:
+Right-hand sides are expressions over *atoms* (input symbols, temporaries,
+numbers) - ``Node``s of symgrad's common elementwise ops, or SymPy
+expressions for the others - or ``Call``s of array ops that are not
+elementwise (array mode only).  Two modes:
 
 * **array mode** - a symbol stands for a whole array and elementwise ops are
   SymPy expressions over such symbols (NumPy broadcasting does the rest);
@@ -18,6 +19,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+
+class Node:
+    """``op(*args)`` for an elementwise op: ``args`` are atoms (symbols, numbers),
+    SymPy expressions or Nodes (made and tidied by ``nodes.make``).
+
+    Immutable and hashable (equal nodes are one temporary: ``ssa.Builder.bind``)."""
+
+    __slots__ = ("op", "args", "_hash")
+
+    def __init__(self, op: str, args: tuple[Any, ...]) -> None:
+        self.op = op
+        self.args = args
+        self._hash = hash((op, args))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is Node and self._hash == other._hash and self.op == other.op
+                                 and self.args == other.args)
+
+    def __repr__(self) -> str:
+        return f"Node({self.op!r}, {self.args!r})"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,18 @@ def as_list(x: Any) -> list[Any]:
     return [x]
 
 
+def input_specs(xs: list[Any]) -> list[InputSpec]:
+    """``input_spec`` of each input, with the leaves named together (naming
+    scans the caller's frames: once for all, rather than once per leaf)."""
+    from symgrad._tensor import Tensor, _term_or_const
+    from symgrad.symbolic import naming
+    from symgrad.symbolic.terms import Leaf
+
+    terms = [_term_or_const(x) for x in xs if isinstance(x, Tensor)]
+    naming.assign_names([t for t in terms if isinstance(t, Leaf)])
+    return [input_spec(x, i) for i, x in enumerate(xs)]
+
+
 def input_spec(x: Any, position: int) -> InputSpec:
     from symgrad._tensor import Tensor, _term_or_const
     from symgrad.symbolic import naming

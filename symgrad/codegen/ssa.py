@@ -21,7 +21,7 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import Boolean
 
 from symgrad.codegen.names import Namespace
-from symgrad.codegen.program import Assign, Call
+from symgrad.codegen.program import Assign, Call, Node
 
 
 class Literal(sympy.Symbol):
@@ -52,7 +52,7 @@ def is_number_like(e: Any) -> bool:
 def is_atom(e: Any) -> bool:
     """Values never worth a temporary: symbols, numbers and constant expressions (``log(2)``)."""
     if not isinstance(e, Basic):
-        return True
+        return type(e) is not Node
     if e.is_Atom:
         return True
     return bool(getattr(e, "is_number", False)) and not isinstance(e, Boolean)
@@ -77,11 +77,13 @@ class Builder:
         self._numbered: dict[Any, Any] = {}
         self.inlinable: set[Any] = set()
         self.definitions: dict[Any, Any] = {}
+        self._arrays = False  # any symbol of a non-scalar shape yet (else every shape is ())
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
         s = sympy.Symbol(name) if boolean else sympy.Symbol(name, real=True)
         self.shapes[s] = shape
+        self._arrays = self._arrays or bool(shape)
         return s
 
     def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None,
@@ -112,6 +114,10 @@ class Builder:
             self.inlinable.add(sym)
         return sym
 
+    def bound(self, value: Any) -> Any:
+        """The temporary already holding ``value``, or None."""
+        return self._numbered.get(value)
+
     def flatten(self, expr: Any) -> Any:
         """Bind every compound subexpression of ``expr``; returns an atom."""
         if is_atom(expr):
@@ -139,7 +145,27 @@ class Builder:
 
     def shape_of(self, expr: Any) -> tuple[int, ...]:
         """The broadcast shape of the symbols in ``expr`` (array mode)."""
-        if not isinstance(expr, Basic):
+        if not self._arrays:
             return ()
-        shapes = [self.shapes.get(s, ()) for s in expr.free_symbols]
+        if type(expr) is Node:
+            symbols = set(node_symbols(expr))
+        elif isinstance(expr, Basic):
+            symbols = expr.free_symbols
+        else:
+            return ()
+        shapes = [self.shapes.get(s, ()) for s in symbols]
         return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+
+
+def node_symbols(e: Any) -> Any:
+    """Every symbol occurrence in ``e`` (a Node, SymPy expression or atom), with repeats."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if type(x) is Node:
+            stack.extend(x.args)
+        elif isinstance(x, Basic):
+            if x.is_Symbol:
+                yield x
+            elif x.args:
+                stack.extend(x.args)

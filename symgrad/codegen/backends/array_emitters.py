@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from symgrad.codegen.backends import numpy_emitters
 from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, view_index
 from symgrad.codegen.program import Call
 
@@ -198,8 +199,8 @@ def _positional(fn: str, param: str) -> Emitter:
     return emit
 
 
-def numpy_table() -> dict[str, Emitter]:
-    """Op name -> emitter, for NumPy."""
+def function_table() -> dict[str, Emitter]:
+    """Op name -> emitter, with the array module's functions (``numpy.sum(x)``)."""
     return {
         "sum": _reduce("sum"), "mean": _reduce("mean"), "prod": _reduce("prod"), "amax": _reduce("amax"),
         "amin": _reduce("amin"), "all": _reduce("all"), "any": _reduce("any"),
@@ -223,9 +224,14 @@ def numpy_table() -> dict[str, Emitter]:
     }
 
 
+def numpy_table() -> dict[str, Emitter]:
+    """Op name -> emitter, for NumPy: array methods where they are faster (``numpy_emitters``)."""
+    return numpy_emitters.overrides(function_table())
+
+
 def jax_table() -> dict[str, Emitter]:
-    """Op name -> emitter, for JAX (NumPy's, with JAX's own softmax and friends)."""
-    table = numpy_table()
+    """Op name -> emitter, for JAX (NumPy's functions, with JAX's own softmax and friends)."""
+    table = function_table()
     table.update({
         "logsumexp": lambda ctx, call, a: (f"jax.scipy.special.logsumexp({a[0]}"
                                            f"{kwargs(axis=call.params['dims'], keepdims=call.params['keepdim'])})"),

@@ -13,7 +13,8 @@ from sympy.core.basic import Basic
 from symgrad.codegen.backends import literals
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
-from symgrad.codegen.program import Call
+from symgrad.codegen.program import Call, Node
+from symgrad.codegen.templates import is_one_call
 
 Emitter = Callable[["Context", Call, list[str]], str]
 
@@ -36,10 +37,13 @@ class Context:
         self._array_names: dict[Any, str] = {}
 
     def expr(self, e: Any) -> str:
-        """A SymPy expression in the backend's syntax."""
-        if not isinstance(e, Basic):
+        """An expression (a ``Node`` or SymPy's) in the backend's syntax."""
+        if type(e) is Node:
+            text = self.printer._print_Node(e)
+        elif isinstance(e, Basic):
+            text = self.printer._print(e)
+        else:
             return literals.literal(e)
-        text = self.printer._print(e)
         missing = getattr(self.printer, "_not_supported", None)
         if missing:
             names = sorted({type(m).__name__ for m in missing})
@@ -48,8 +52,8 @@ class Context:
         return text
 
     def operand(self, text: str) -> str:
-        """``text`` parenthesized unless it is a name, element or number."""
-        return text if _SIMPLE.match(text) else f"({text})"
+        """``text`` parenthesized unless it is a name, element, number or one call."""
+        return text if _SIMPLE.match(text) or is_one_call(text) else f"({text})"
 
     def array(self, arr: np.ndarray) -> str:
         """The name of a module-level constant holding ``arr``."""

@@ -127,8 +127,8 @@ class PythonBackend:
 
     def _printed_helpers(self, ctx: Context, code: str) -> None:
         """Helpers the printer (not an emitter) refers to, such as ``_erf``."""
-        for name in self.helpers:
-            if name not in ctx.helpers and re.search(rf"(?<![\w.]){re.escape(name)}\(", code):
+        for name in self.helpers:  # a substring test first: the code may be megabytes
+            if name not in ctx.helpers and name + "(" in code and re.search(rf"(?<![\w.]){re.escape(name)}\(", code):
                 ctx.helper(name)
 
     def _pack(self, ctx: Context, shape: tuple[int, ...], items: list[str]) -> str:
@@ -153,7 +153,7 @@ class PythonBackend:
         candidates = [*self.imports, *getattr(printer, "module_imports", {})]
         used = []
         for m in candidates:
-            if m not in used and re.search(rf"(?<![\w.]){re.escape(m)}\.", text):
+            if m not in used and m + "." in text and re.search(rf"(?<![\w.]){re.escape(m)}\.", text):
                 used.append(m)
         return used
 
@@ -171,7 +171,12 @@ def load_python(source: str, name: str, bound: dict[str, Any]) -> Callable[..., 
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {"__name__": "symgrad_generated", **bound}
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code only
-    return namespace[name]
+    # Taken out of its module's namespace (the code never calls itself by name):
+    # a function in its own globals is a reference cycle, so it and its
+    # program would wait for the cyclic garbage collector instead of being
+    # freed when the last reference goes (tens of thousands of objects for a
+    # large graph, collected later in the middle of someone else's work).
+    return namespace.pop(name)
 
 
 def _nested(items: list[str], shape: tuple[int, ...]) -> str:
