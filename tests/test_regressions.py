@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy
 
 import symgrad as sg
 
@@ -177,14 +178,24 @@ def test_huge_leaf_is_refused_before_its_symbols_are_built(monkeypatch):
 def test_generated_code_prints_sympys_complex_infinity():
     # Found by the differential fuzzer (generated code): the NumPy, JAX and C
     # printers raised KeyError/PrintMethodNotImplementedError on zoo, which the
-    # closed form of log(x * (x > 0)) has in its unused x <= 0 branch.
-    x = sg.tensor(0.25, requires_grad=True)
+    # closed form of log(x * (x > 0)) has in its unused x <= 0 branch.  Code is
+    # now printed from the graph (no zoo left to print there), so the printers
+    # are checked on a SymPy output with zoo in it, and the program on its numbers.
+    x = sg.tensor(0.25, requires_grad=True, name="x")
+    branchy = sympy.Piecewise((1 / x.expr, x.expr > 0), (sympy.zoo, True))
+    for backend in ("numpy", "c"):
+        source = sg.lambdify([x], branchy, backend=backend).source
+        assert "nan" in source.split("def f" if backend == "numpy" else "void f")[1].lower()
+    assert np.isnan(sg.lambdify([x], branchy)(-1.0))
+
     y = sg.log((x * (x > 0)).clone())
     for backend in ("numpy", "c"):
-        source = sg.gradient_function(y, x, backend=backend, hessian=True).source
-        assert "nan" in source.lower()
-    value, grad, hess = sg.gradient_function(y, x, hessian=True)(0.25)
-    assert (float(value), float(grad), float(hess)) == pytest.approx((np.log(0.25), 4.0, -16.0))
+        sg.gradient_function(y, x, backend=backend, hessian=True)  # generates without error
+    fn = sg.gradient_function(y, x, hessian=True)
+    assert [float(v) for v in fn(0.25)] == pytest.approx([np.log(0.25), 4.0, -16.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value, grad, hess = fn(-1.0)
+    assert value == -np.inf and np.isnan(grad) and np.isnan(hess)  # PyTorch: log(0) and 0 * inf
 
 
 def test_closed_form_comparing_a_branch_that_is_not_a_real_number():
