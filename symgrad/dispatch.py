@@ -160,6 +160,34 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     return self
 
 
+def plain_numbers(t: Tensor) -> np.ndarray | None:
+    """``t``'s array when an update outside autograd may just write numbers
+    into it: not a view, no history, writable, and its term a leaf symbol
+    (which keeps standing for the leaf) or plain numbers.  None otherwise:
+    then the general in-place path (``inplace``) must run.  Optimizers use
+    this for their updates, which would otherwise build (and throw away) a
+    term per step."""
+    if t._base is not None or t._grad_fn is not None:
+        return None
+    c = t._content
+    if c is not None and not c.const and c.__class__ is not Leaf:
+        return None
+    v = t._value
+    return v if v.flags.writeable else None
+
+
+def write_numbers(t: Tensor, value: Any) -> None:
+    """Write ``value`` into the memory of ``t`` (one that ``plain_numbers``
+    accepted), under ``no_grad``: as ``t.copy_(value)`` would, minus the term."""
+    if _grad_state.enabled:
+        raise RuntimeError("write_numbers() is an update outside autograd: call it under symgrad.no_grad()")
+    t._before_write()
+    np.copyto(t._value, value, casting="same_kind")
+    t._bump_version()
+    if t._content is not None and t._content.__class__ is not Leaf:
+        t._content = None  # numbers only now (a frozen constant would keep the old ones)
+
+
 # ---------------------------------------------------------------- helpers
 
 def _arg_term(a: Any) -> Term:
