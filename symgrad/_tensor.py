@@ -12,6 +12,7 @@ in-place change seen through one of them is seen symbolically by all.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -381,10 +382,8 @@ class Tensor(TensorOps):
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``symgrad.autograd.backward``)."""
-        from symgrad.autograd.engine import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph=retain_graph,
-                 create_graph=create_graph, inputs=inputs)
+        _engine_backward()([self], None if gradient is None else [gradient], retain_graph=retain_graph,
+                           create_graph=create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing memory and version counter, outside the graph."""
@@ -459,6 +458,14 @@ class Tensor(TensorOps):
         for t in (self, self._base):
             if t is not None and isinstance(t._content, Const):
                 t._content.freeze()
+
+
+@functools.cache
+def _engine_backward() -> Any:
+    """``symgrad.autograd.engine.backward``, imported once (the engine imports this module)."""
+    from symgrad.autograd.engine import backward
+
+    return backward
 
 
 def term_of(t: Tensor) -> Term | None:

@@ -78,7 +78,7 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
 
     promote = op.promote
     if promote is not None and (mixed or first_dtype.kind != "f" and (has_float or promote != "common")):  # type: ignore[union-attr]
-        _promote(op, args, arrays)
+        _promote(op, args, arrays, mixed)
     try:
         value = op.forward(*arrays, **params)
     except ValueError as e:
@@ -250,13 +250,25 @@ def _version_of(a: Any) -> int:
     return 0
 
 
-def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any]) -> None:
-    """Cast arrays to the op's result dtype (PyTorch's result_type rules)."""
+def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any], mixed: bool = False) -> None:
+    """Cast arrays to the op's result dtype (PyTorch's result_type rules);
+    ``mixed``: the tensors are known to differ in dtype."""
     if op.promote == "float":
         for i, a in enumerate(arrays):
             if isinstance(a, np.ndarray) and a.dtype.kind not in "fc":
                 arrays[i] = a.astype(_dt.get_default_dtype().numpy)
         return
+    if not mixed and _uniform(op, arrays):
+        return
+    target = _target_dtype(op.promote, tuple([_promotion_key(a) for a in args]), _dt.get_default_dtype())
+    for i, a in enumerate(arrays):
+        if isinstance(a, np.ndarray) and a.dtype is not target and a.dtype != target:
+            arrays[i] = a.astype(target)
+
+
+def _uniform(op: OpDef, arrays: list[Any]) -> bool:
+    """Do the arrays already have the result's dtype (one floating dtype, or
+    integers with nothing to widen them)?"""
     first = None
     uniform = True
     for a in arrays:
@@ -269,13 +281,8 @@ def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any]) -> None:
         elif isinstance(a, float) and first is not None and first.kind != "f":
             uniform = False
             break
-    if uniform and first is not None and (first.kind == "f" or (op.promote == "common" and not any(
-            isinstance(a, float) for a in arrays))):
-        return
-    target = _target_dtype(op.promote, tuple([_promotion_key(a) for a in args]), _dt.get_default_dtype())
-    for i, a in enumerate(arrays):
-        if isinstance(a, np.ndarray) and a.dtype != target:
-            arrays[i] = a.astype(target)
+    return uniform and first is not None and (first.kind == "f" or (op.promote == "common" and not any(
+        isinstance(a, float) for a in arrays)))
 
 
 def _promotion_key(a: Any) -> Any:

@@ -40,6 +40,54 @@ def test_step_bumps_the_parameter_version_like_an_inplace_op():
         y.sum().backward()
 
 
+@pytest.mark.parametrize("dtype", [symgrad.float32, symgrad.float64])
+def test_plain_sgd_step_gives_the_numbers_of_add_(dtype):
+    # SGD without momentum/decay writes p - lr*g into the arrays (no terms): the
+    # same bits as the general in-place path, p.add_(g, alpha=-lr) under no_grad.
+    rng = np.random.default_rng(0)
+    w = symgrad.tensor(rng.normal(size=(3, 2)), dtype=dtype, requires_grad=True)
+    twin = symgrad.tensor(np.asarray(w), dtype=dtype, requires_grad=True)
+    w.grad = symgrad.tensor(rng.normal(size=(3, 2)), dtype=dtype)
+    optim.SGD([w], lr=0.037).step()
+    with symgrad.no_grad():
+        twin.add_(w.grad, alpha=-0.037)
+    assert np.asarray(w).tobytes() == np.asarray(twin).tobytes() and w.dtype == dtype
+    assert str(w.expr[0, 0]) == "w[0, 0]"  # still the leaf's symbols
+
+
+def test_plain_sgd_step_on_a_tensor_that_is_not_a_plain_leaf_takes_the_general_path():
+    # A leaf that does not require grad but was given a .grad, and whose term is
+    # a formula (built under no_grad from a symbol): its new term is that formula
+    # minus lr * grad, as p.add_(...) would make it.
+    x = symgrad.tensor(2.0, requires_grad=True, name="x")
+    with symgrad.no_grad():
+        p = x * 3
+    p.grad = symgrad.tensor(1.0)
+    optim.SGD([p], lr=0.5).step()
+    assert float(p) == 5.5 and str(p.expr) == "3*x - 0.5"
+
+
+def test_a_formula_made_before_a_plain_sgd_step_keeps_the_old_numbers():
+    # p holds plain numbers (a constant in y's formula); the step writes new
+    # numbers into p's memory, and y's closed form must still show the old ones.
+    x = symgrad.tensor(2.0, requires_grad=True, name="x")
+    p = symgrad.tensor([1.0, 2.0])
+    y = p * x
+    p.grad = symgrad.tensor([1.0, 1.0])
+    optim.SGD([p], lr=1.0).step()
+    assert np.asarray(p).tolist() == [0.0, 1.0]
+    assert [str(e) for e in y.expr] == ["x", "2*x"]
+
+
+def test_write_numbers_refuses_to_run_while_recording():
+    from symgrad.dispatch import plain_numbers, write_numbers
+
+    w = symgrad.tensor([1.0], requires_grad=True)
+    assert plain_numbers(w) is not None and plain_numbers(w * 2) is None
+    with pytest.raises(RuntimeError, match="no_grad"):
+        write_numbers(w, np.zeros(1))
+
+
 def test_parameter_groups_have_their_own_hyperparameters():
     model = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1))
     opt = optim.SGD([{"params": model[0].parameters()}, {"params": model[1].parameters(), "lr": 0.5}],

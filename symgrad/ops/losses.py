@@ -24,7 +24,11 @@ def _mse(x: Any, y: Any, reduction: str) -> Any:
     sq = d * d
     if reduction == "none":
         return sq
-    return sq.mean() if reduction == "mean" else sq.sum()
+    if reduction == "sum":
+        return sq.sum()
+    if sq.dtype.char in "fd":  # NumPy's own mean (a sum, then one division) without its Python overhead;
+        return sq.sum() / sq.size  # float16 and integers keep mean(): it sums them in a wider type
+    return sq.mean()
 
 
 def _mse_sym(x: Any, y: Any, reduction: str) -> Any:
@@ -49,6 +53,8 @@ def _two_over(n: int) -> Any:
 
 def _mse_grad(g: Any, x: Any, y: Any, reduction: str) -> Any:
     d = x - y
+    if d.__class__ is np.ndarray:  # the numeric pass: a plain float multiplies twice as fast as Exact
+        return d * (g * (2 / d.size if reduction == "mean" else 2.0))
     return d * (g * _mse_scale(d, reduction))
 
 

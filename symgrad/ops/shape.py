@@ -157,9 +157,14 @@ def _transpose(x: Any, d0: int, d1: int) -> Any:
     n = x.ndim
     if n < 2:
         return x
+    if n == 2 and d0 != d1:
+        return apply(_PERMUTE, x, dims=_SWAP_2D)  # the common case, on the hot path of matmul's rules
     dims = list(range(n))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return _permute(x, tuple(dims))
+    return apply(_PERMUTE, x, dims=tuple(dims))
+
+
+_SWAP_2D = (1, 0)
 
 
 def _unsqueeze(x: Any, dim: int) -> Any:
