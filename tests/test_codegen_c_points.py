@@ -84,9 +84,9 @@ def test_shapes_that_do_not_broadcast_are_a_clear_error():
 
 def test_the_loops_names_never_clash_with_the_programs():
     # inputs called like the loop's own names: the loop takes another prefix
-    a, b = _leaves("pt_x", "pt_i")
+    a, b = _leaves("pt_x", "n")
     fn = sg.lambdify([a, b], a - b, backend="c", compile=True)
-    assert "pt2_i" in fn.source
+    assert "pt2_i" in fn.source and "long pt2_n" in fn.source
     np.testing.assert_array_equal(fn(np.array([5.0, 7.0]), np.array([1.0, 2.0])), [4.0, 5.0])
 
 

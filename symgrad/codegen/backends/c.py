@@ -116,19 +116,21 @@ def _of_scalars(program: Program) -> bool:
 
 def _points_function(program: Program, printer: Any) -> list[str]:
     """``NAME_points``: the body in a loop over ``n`` points.  Its own names
-    take a prefix no name of the program starts with, so they cannot clash."""
+    take a prefix no name of the program starts with, so they cannot clash
+    with the program's; among themselves, ``in_``/``out_`` keep the arrays
+    apart from the count and the index."""
     p = _free_prefix(program)
     inputs, outputs = program.inputs, program.output_list()
-    params = ["long n", *[f"const double *restrict {p}{i.name}" for i in inputs],
-              *[f"double *restrict {p}{o.name}" for o in outputs]]
-    lines = [f"/* {program.name} at n points: input and output k of point i at [i] of their arrays */",
+    params = [f"long {p}n", *[f"const double *restrict {p}in_{i.name}" for i in inputs],
+              *[f"double *restrict {p}out_{o.name}" for o in outputs]]
+    lines = [f"/* {program.name} at {p}n points: each input and output is an array, point i at [i] */",
              f"void {program.name}_points({', '.join(params)})", "{",
-             f"    for (long {p}i = 0; {p}i < n; {p}i++) {{"]
-    lines += [f"        const double {i.name} = {p}{i.name}[{p}i];" for i in inputs]
+             f"    for (long {p}i = 0; {p}i < {p}n; {p}i++) {{"]
+    lines += [f"        const double {i.name} = {p}in_{i.name}[{p}i];" for i in inputs]
     lines += [f"        const double {a.target.name} = {printer._print(a.value)};" for a in program.body]
     for out in outputs:
         e = out.value
-        lines.append(f"        {p}{out.name}[{p}i] = {printer._print(e) if isinstance(e, (Basic, Node)) else e};")
+        lines.append(f"        {p}out_{out.name}[{p}i] = {printer._print(e) if isinstance(e, (Basic, Node)) else e};")
     return [*lines, "    }", "}"]
 
 
