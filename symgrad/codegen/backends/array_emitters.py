@@ -16,8 +16,14 @@ from symgrad.codegen.program import Call
 
 # Helper functions, copied into the generated module when used.
 HELPERS = {
-    "_erf": "_erf = numpy.vectorize(math.erf, otypes=[float])  # SciPy is not installed",
-    "_erfc": "_erfc = numpy.vectorize(math.erfc, otypes=[float])  # SciPy is not installed",
+    "_erf": '''def _erf(x):
+    """math.erf on each element, in x's float dtype (SciPy is not installed)."""
+    x = {M}.asarray(x)
+    return {M}.vectorize(math.erf, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
+    "_erfc": '''def _erfc(x):
+    """math.erfc on each element, in x's float dtype (SciPy is not installed)."""
+    x = {M}.asarray(x)
+    return {M}.vectorize(math.erfc, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
     "_prod_others": '''def _prod_others(x, axes):
     """For each element, the product of the others in its reduction (exact with zeros)."""
     axes = tuple(range(x.ndim)) if axes is None else axes
