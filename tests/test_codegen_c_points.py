@@ -108,3 +108,22 @@ def test_without_the_vector_build_the_plain_build_is_used(monkeypatch, tmp_path)
     fn = sg.lambdify([x, y], sg.sin(x) * y, backend="c", compile=True)
     points = np.linspace(-2, 2, 9)
     np.testing.assert_allclose(fn(points, 3.0), np.sin(points) * 3.0, rtol=1e-15)
+
+
+def test_only_moderate_loops_ask_for_the_vector_build(monkeypatch):
+    # vectorising a large loop body costs seconds of compile time: those get -O2
+    asked = []
+    real = c_backend.build_library
+    monkeypatch.setattr(c_backend, "build_library", lambda source, vectorize=False: asked.append(vectorize)
+                        or real(source, vectorize))
+    x, y = _leaves("x", "y")
+    small = sg.gradient_function(sg.sin(x * y), [x, y], backend="c", compile=True)
+    monkeypatch.setattr(c_backend, "MAX_VECTORISED_BODY", 1)
+    large = sg.gradient_function(sg.sin(x * y) * sg.cos(x), [x, y], backend="c", compile=True)
+    w = sg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    sg.lambdify([w], (w * w).sum(), backend="c", compile=True)  # arrays in: no loop, nothing to vectorise
+    assert asked == [True, False, False]
+    assert "value_and_grad(pt_in_x[pt_i], pt_in_y[pt_i], pt_out_value + pt_i" in large.source  # a call per point
+    points = np.linspace(-1, 1, 5)
+    _assert_same(large(points, 2.0), sg.gradient_function(sg.sin(x * y) * sg.cos(x), [x, y])(points, 2.0))
+    _assert_same(small(points, 2.0), sg.gradient_function(sg.sin(x * y), [x, y])(points, 2.0), rtol=1e-13)
