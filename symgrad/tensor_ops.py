@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _ops: Any = None  # symgrad.ops, bound when it has loaded (it imports Tensor)
 _apply: Any = None  # dispatch.apply, bound with it: the hottest operators call it directly
+_fill_number: Any = None  # dispatch.fill_number, bound with it
 _MUL: Any = None
 _ADD: Any = None
 _SUB: Any = None
@@ -279,10 +280,14 @@ class TensorOps:
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor)."""
+        if _fill_number(self, value):
+            return self  # type: ignore[return-value]
         return _inplace(self, _fill, value)
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
+        if _fill_number(self, 0):
+            return self  # type: ignore[return-value]
         return _inplace(self, _fill, 0)
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:

@@ -140,6 +140,12 @@ def _scatter_through_view(a: Any, x: Any) -> Any:
     return b
 
 
+def _overwritten(x: Any) -> Any:
+    y = x * 2.0
+    y.fill_(1.5)  # the old values' history gets a zero gradient: the op "_overwritten"
+    return y * x
+
+
 SHAPES = [
     Case("view", lambda x: x.reshape(3, 2) * 2, (U(-2, 2),)),
     Case("permute", lambda x: x.permute(1, 0) @ x, (U(-2, 2),)),
@@ -158,6 +164,7 @@ SHAPES = [
     Case("to_copy", lambda x: x.float() * 2, (U(-2, 2),), tol=1e-6),
     Case("to_discrete", lambda x: x.long() + (x > 0).double(), (U(-3, 3),), grad=False),
     Case("_scatter_view", _scatter_through_view, (U(-2, 2), U(-2, 2, (1, 3))), grad=False, names=("a", "x")),
+    Case("_overwritten", _overwritten, (U(-2, 2),)),
 ]
 
 LINALG = [

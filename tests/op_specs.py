@@ -88,6 +88,18 @@ def _torch_scatter_through_view(x: Any) -> Any:
     return y
 
 
+def _overwritten(x: Any) -> Any:
+    y = x * 2.0
+    y.fill_(1.5)  # y's old values (and their history) are gone: zero gradient to x through them
+    return y * x
+
+
+def _torch_overwritten(x: Any) -> Any:
+    y = x * 2.0
+    y.fill_(1.5)
+    return y * x
+
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -210,6 +222,7 @@ SPECS: list[Spec] = [
          (-3.0, 3.0), differentiable=False),
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
          covers=("_scatter_view",), differentiable=False),
+    Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}
