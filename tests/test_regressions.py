@@ -232,3 +232,14 @@ def test_device_dtype_and_print_option_strings_are_validated():
         sg.set_printoptions(profile="nonsense")
     with pytest.raises(ValueError, match="precision"):
         sg.set_printoptions(precision="abc")
+
+
+def test_overwriting_a_tensor_with_a_history_cuts_that_history():
+    # Found while adding fill_'s fast path: y.zero_() (or y.copy_(constant))
+    # on a non-leaf kept y's old node, so x got y's old gradient (2) through
+    # values that were gone.  PyTorch (ZeroBackward0): x.grad is 0.
+    x = sg.tensor([1.0], requires_grad=True)
+    y = x * 2
+    y.zero_()
+    y.sum().backward()
+    assert np.asarray(x.grad).tolist() == [0.0]
