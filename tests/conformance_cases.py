@@ -500,6 +500,18 @@ def in_place_on_a_non_leaf_records_history(M):
     return backward_name(y), grad(x)
 
 
+@case("version_counter")
+def overwriting_a_non_leaf_gives_its_history_a_zero_gradient(M):
+    x = leaf(M, [1.0, 2.0])
+    other = leaf(M, [3.0, 4.0])
+    y = x * 2
+    y.zero_()
+    z = x * 3
+    z.copy_(other)
+    (y * x + z).sum().backward()
+    return y.requires_grad, z.requires_grad, grad(x), grad(other)
+
+
 # ---------------------------------------------------------------- leaf rules
 
 @case("leaf_rules")
