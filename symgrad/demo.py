@@ -12,7 +12,7 @@ def _grad(t: torch.Tensor) -> torch.Tensor:
 
 
 def _show(label: str, value: object, closed_form: object) -> None:
-    print(f"  {label:<10} {str(value):<42} closed form: {closed_form}")
+    print(f"  {label:<11} {str(value):<42} closed form: {closed_form}")
 
 
 def first_derivatives() -> None:
@@ -53,6 +53,45 @@ def vector() -> None:
     _show("b.grad", _grad(b), _grad(b).expr)
 
 
+def linear_regression() -> None:
+    import numpy as np
+    import sympy
+
+    from symgrad import nn, optim
+
+    print("4. Linear regression y = 2x + 1 (nn.Linear, MSELoss, SGD), 100 epochs")
+    torch.manual_seed(0)
+    inputs = torch.from_numpy(np.arange(11, dtype=np.float32).reshape(-1, 1))
+    targets = torch.from_numpy(np.arange(1, 23, 2, dtype=np.float32).reshape(-1, 1))
+
+    class LinearRegression(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(1, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear(x)
+
+    model = LinearRegression()
+    optimizer = optim.SGD(model.parameters(), lr=0.01)
+    criterion = nn.MSELoss()
+    for epoch in range(100):
+        loss = criterion(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if epoch % 20 == 0:
+            print(f"  epoch {epoch:>2}, loss {loss.item():.6f}")
+    loss = criterion(model(inputs), targets)
+    optimizer.zero_grad()
+    loss.backward()
+    weight, bias = model.linear.weight, model.linear.bias
+    print(f"  weight {weight.item():.4f}, bias {bias.item():.4f} (the data's: 2 and 1; at lr=0.01 the bias is slow)")
+    print(f"  loss   = {sympy.expand(loss.expr)}")
+    _show("weight.grad", _grad(weight), _grad(weight).expr[0, 0])
+    _show("bias.grad", _grad(bias), _grad(bias).expr[0])
+
+
 def run() -> None:
     print("symgrad demo: every tensor has a value and a closed form.\n")
     first_derivatives()
@@ -60,3 +99,5 @@ def run() -> None:
     second_derivative()
     print()
     vector()
+    print()
+    linear_regression()

@@ -152,3 +152,10 @@ def test_codegen_without_the_code_generator_is_a_clear_error():
 def test_argument_errors_do_not_trace_back():
     r = symgrad("diff", "x", "--order", "two")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "invalid int value" in r.stderr
+
+
+def test_demo_ends_with_the_seed_regression_as_formulas():
+    r = symgrad("demo")
+    assert r.returncode == 0, r.stderr
+    assert "epoch  0, loss 131.6" in r.stdout and "epoch 80, loss 0.16" in r.stdout  # manual_seed(0): the same run
+    assert "closed form: 10*linear.bias[0] + 70*linear.weight[0, 0] - 150" in r.stdout
