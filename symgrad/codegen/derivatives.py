@@ -36,12 +36,15 @@ def derivatives(f: Any, wrt: list[Any], hessian: bool) -> tuple[list[Any], list[
 
 def _grad(f: Any, wrt: list[Any], create_graph: bool) -> list[Any]:
     from symgrad import zeros_like
-    from symgrad.autograd import grad
+    from symgrad.autograd.engine import grad, grad_with_terms
 
     if not f.requires_grad:
         return [zeros_like(w) for w in wrt]
-    return list(grad(f.reshape(()) if f.ndim else f, wrt, retain_graph=True, create_graph=create_graph,
-                     allow_unused=True, materialize_grads=True))
+    f = f.reshape(()) if f.ndim else f
+    if create_graph:
+        return list(grad(f, wrt, retain_graph=True, create_graph=True, allow_unused=True, materialize_grads=True))
+    # every closed form is read: made in the pass, not by a numeric pass and its replay
+    return list(grad_with_terms(f, wrt, allow_unused=True, materialize_grads=True))
 
 
 def _hessian_rows(grads: list[Any], wrt: list[Any]) -> list[list[Any]]:
