@@ -64,7 +64,9 @@ class Graph:
     * ``unique``: the distinct terms, in the same order;
     * ``rep``: each term's representative in ``unique`` (by ``id``);
     * ``args``: each distinct application's arguments, as representatives;
-    * ``uses``: how many times each distinct term is read (by a term, or as an output).
+    * ``uses``: how many times each distinct term is read (by a term, or as an output);
+    * ``atoms``: the leaves and constants of ``order``, in its order (what the
+      checks of inputs look at, without walking every application again).
     """
 
     order: list[Term]
@@ -72,41 +74,69 @@ class Graph:
     rep: dict[int, Term]
     args: dict[int, list[Term]]
     uses: Counter[int]
+    atoms: list[Term]
 
 
 def analyze(roots: list[Term]) -> Graph:
     """One iterative walk below ``roots``: order, merging and use counts together
-    (graphs of scalar leaves have tens of thousands of nodes)."""
+    (graphs of scalar leaves have tens of thousands of nodes, so the walk is
+    written for speed: a term waits on the stack until its arguments are done
+    and is looked at again then, and the usual one or two arguments are
+    handled without building lists)."""
     order: list[Term] = []
     unique: list[Term] = []
+    atoms: list[Term] = []
     rep: dict[int, Term] = {}
     args_of_rep: dict[int, list[Term]] = {}
     first_of: dict[Any, Term] = {}
     reads: list[int] = []
+    get = rep.get
     for root in roots:
-        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
+        stack: list[Term] = [root.resolve()]
+        pop, push = stack.pop, stack.append
         while stack:
-            t, args = stack.pop()
+            t = pop()
             k = id(t)
             if k in rep:  # reached again through another user
                 continue
             if not isinstance(t, Apply):  # a leaf or constant
                 order.append(t)
+                atoms.append(t)
                 first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
                 rep[k] = first
                 if first is t:
                     unique.append(t)
                 continue
-            if args is None:  # first visit: the arguments go first
-                args = [a.resolve() if isinstance(a, Lazy) else a for a in t.args]
-                todo = [a for a in args if id(a) not in rep]
-                if todo:
-                    stack.append((t, args))
-                    stack.extend([(a, None) for a in reversed(todo)])
+            args = t.args
+            if len(args) == 2:
+                a, b = args
+                # (Lazy has no subclasses: a class test is the cheap isinstance here)
+                if a.__class__ is Lazy:
+                    a = a.resolve()
+                if b.__class__ is Lazy:
+                    b = b.resolve()
+                ra, rb = get(id(a)), get(id(b))
+                if ra is None or rb is None:  # the arguments first (the first on top), then this term again
+                    push(t)
+                    if rb is None:
+                        push(b)
+                    if ra is None:
+                        push(a)
                     continue
+                reps = [ra, rb]
+                ids: tuple[int, ...] = (id(ra), id(rb))
+            else:
+                resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
+                found: list[Any] = [get(id(a)) for a in resolved]
+                if None in found:
+                    push(t)
+                    for a, r in zip(reversed(resolved), reversed(found)):
+                        if r is None:
+                            push(a)
+                    continue
+                reps = found
+                ids = tuple(map(id, reps))
             order.append(t)
-            reps = [rep[id(a)] for a in args]
-            ids = tuple(map(id, reps))
             name, params = t.op.name, t.params
             first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)
             rep[k] = first
@@ -115,13 +145,15 @@ def analyze(roots: list[Term]) -> Graph:
                 args_of_rep[k] = reps
                 reads.extend(set(ids) if name in _MERGING_OPS else ids)
     reads.extend(id(rep[id(r.resolve())]) for r in roots)
-    return Graph(order, unique, rep, args_of_rep, Counter(reads))
+    return Graph(order, unique, rep, args_of_rep, Counter(reads), atoms)
 
 
 def _const_key(t: Const) -> Any:
     """Equal constants are one node (rules make a ``2`` or a ``1.0`` each time they run):
     the same type, dtype, shape and bytes (so -0.0 stays apart from 0.0)."""
     v = t.value
+    if v.__class__ is int:  # most of them (derivative rules' 2s and 1s): the common case first
+        return ("int", v)
     if isinstance(v, np.ndarray):
         return ("array", v.dtype.str, v.shape, v.tobytes())
     if isinstance(v, float):
