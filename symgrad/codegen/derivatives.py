@@ -67,13 +67,12 @@ def _hessian_rows(grads: list[Any], wrt: list[Any]) -> list[list[Any]]:
 def default_inputs(f: Any, wrt: list[Any]) -> list[Any]:
     """``wrt``, then the other leaves ``f`` depends on (in graph order)."""
     from symgrad._tensor import _term_or_const
-    from symgrad.codegen.graph import post_order
-    from symgrad.symbolic.terms import Leaf
+    from symgrad.codegen.graph import leaves_below
 
     wrt_uids = {getattr(_term_or_const(w), "uid", None) for w in wrt}
     extra = []
-    for t in post_order([_term_or_const(f)]):
-        if isinstance(t, Leaf) and t.uid not in wrt_uids:
+    for t in leaves_below([_term_or_const(f)]):
+        if t.uid not in wrt_uids:
             tensor = t.tensor()
             if tensor is None:
                 raise CodegenError("f depends on a leaf tensor that no longer exists; keep it alive and pass "

@@ -43,6 +43,26 @@ def post_order(roots: Iterable[Term]) -> list[Term]:
     return out
 
 
+def leaves_below(roots: Iterable[Term]) -> list[Leaf]:
+    """The leaves among ``post_order(roots)``, in its order, without building
+    the order (a leaf comes out of that walk as soon as it is first reached,
+    so the walk needs no second visit of each application)."""
+    out: list[Leaf] = []
+    seen: set[int] = set()
+    stack = [r.resolve() for r in reversed(list(roots))]
+    while stack:
+        t = stack.pop()
+        k = id(t)
+        if k in seen:
+            continue
+        seen.add(k)
+        if isinstance(t, Apply):
+            stack.extend([a.resolve() for a in reversed(t.args)])
+        elif isinstance(t, Leaf):
+            out.append(t)
+    return out
+
+
 def args_of(t: Apply) -> list[Term]:
     return [a.resolve() for a in t.args]
 
