@@ -15,6 +15,7 @@ import keyword
 import re
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")
+_UNDERSCORES = re.compile(r"__+")
 
 # Names generated code refers to: modules, and functions of C's math.h
 # (a C parameter called ``exp`` would hide the function ``exp``).
@@ -41,7 +42,7 @@ def identifier(raw: str, fallback: str = "v") -> str:
     ('linear_weight_0_0', 'x_import_os', 'v_2x', 'v')
     """
     text = _NOT_WORD.sub("_", raw).strip("_")
-    text = re.sub(r"__+", "_", text)
+    text = _UNDERSCORES.sub("_", text)
     if not text:
         return fallback
     if text[0].isdigit():
