@@ -300,17 +300,44 @@ def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver
 def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any) -> None:
     """The pass ``_Tape._replay`` makes of an array-mode pass, made directly
     (no numeric pass first), with the numeric pass's checks: rules on tensors
-    whose terms are the ones their inputs had when the op ran."""
+    whose terms are the ones their inputs had when the op ran.  Written flat,
+    as ``_flow_arrays`` (rules with one function per input are ``_node_grads``
+    unrolled: this is a pass over every node of a large graph)."""
+    Tensor = _tensor_mod().Tensor
+    make = Tensor._make
+    pop = buffer.pop
+    get = buffer.get
     for node in order:
-        g = buffer.pop(node, None)
+        g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
             continue
         deliver(node, g)
         if node.__class__ is AccumulateGrad:
             continue
-        _check_versions(node, node.saved)
-        for edge, gi in _node_grads(node, g, node.saved, node.out_value, True, needed, live=False):
-            _add(buffer, edge, gi)
+        saved = node.saved
+        if saved is FREED:
+            raise _freed_error()
+        _check_versions(node, saved)
+        vjp = node.op.vjp
+        if vjp.__class__ is not tuple:  # one rule for all inputs (variadic ops)
+            for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=False):
+                _add(buffer, edge, gi)
+            continue
+        out_value = node.out_value
+        out = None if out_value is None else make(out_value, node)
+        inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
+        edges, meta, params = node.edges, node.meta, node.params
+        for i, rule in enumerate(vjp):
+            edge = edges[i]
+            if edge is None or rule is None or (needed is not None and edge not in needed):
+                continue
+            gi = rule(g, out, *inputs, **params)
+            if gi is None:
+                continue
+            if meta is not None:
+                gi = _fit(gi, meta[i])
+            prev = get(edge)
+            buffer[edge] = gi if prev is None else prev + gi
 
 
 def _key_node(t: Any) -> Any:
@@ -346,20 +373,17 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     return post, hooked
 
 
-def _edges(node: Any) -> tuple[Any, ...]:
-    return () if node.__class__ is AccumulateGrad else node.edges
-
-
-def _children(node: Any) -> list[Any]:
-    return [e for e in _edges(node) if e is not None]
-
-
 def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
     """Nodes on a path to a target: only those run when inputs= is given."""
     needed: set[Any] = set()
-    for node in reversed(order):
-        if node in targets or any(c in needed for c in _children(node)):
+    for node in reversed(order):  # (written out: it runs over every node of the graph)
+        if node in targets:
             needed.add(node)
+        elif node.__class__ is not AccumulateGrad:
+            for c in node.edges:
+                if c is not None and c in needed:
+                    needed.add(node)
+                    break
     return needed
 
 
