@@ -184,7 +184,7 @@ def _const_key(t: Const) -> Any:
 
 
 class Replay:
-    """Each distinct term's value (by ``id``): leaves from their tensor's
+    """Each distinct term's value: leaves from their tensor's
     current value, applications by their NumPy forward (arrays or NumPy
     scalars) - computed when first asked for, so nodes whose shape and dtype
     are known without it (``lower``) cost nothing.  Use inside
@@ -193,15 +193,14 @@ class Replay:
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
         self._values: dict[int, Any] = {}
-        self._terms: dict[int, Term] | None = None
 
-    def __getitem__(self, k: int) -> Any:
+    def value(self, term: Term) -> Any:
+        """The value of ``term`` (a distinct term of the graph)."""
         values = self._values
+        k = id(term)
         if k in values:
             return values[k]
-        if self._terms is None:
-            self._terms = {id(t): t for t in self._graph.unique}
-        stack = [self._terms[k]]
+        stack = [term]
         while stack:  # arguments first, iteratively (a chain of skipped nodes may be long)
             t = stack[-1]
             tk = id(t)

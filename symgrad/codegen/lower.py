@@ -90,14 +90,20 @@ class Lowering:
                 k = id(t)
                 if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
                     args = args_of[k]
-                    vals = [values[id(a)] for a in args]
-                    if not all([a.constant for a in vals]):
+                    if len(args) == 2:  # most nodes: the lists below written out
+                        va, vb = values[id(args[0])], values[id(args[1])]
+                        vals, datas = [va, vb], [va.data, vb.data]
+                        constant = va.constant and vb.constant
+                    else:
+                        vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
+                        constant = all([a.constant for a in vals])
+                    if not constant:
                         dtype = _scalar_dtype(args, vals) if nodes.node_op(t.op.name, datas) else None
                         if dtype is not None:
                             values[k] = self._scalar_node(t, datas, vals, dtype)
                             continue
-                        v = numeric[k]
+                        v = numeric.value(t)
                         values[k] = self._elementwise(t, args, vals, shape_of(v), dtype_of(v))
                         continue
                 values[k] = self._lower(t)
@@ -127,7 +133,7 @@ class Lowering:
         return self.values[id(self.rep[id(t.resolve())])]
 
     def _lower(self, t: Term) -> Value:
-        numeric = self.numeric[id(t)]
+        numeric = self.numeric.value(t)
         shape, dtype = shape_of(numeric), dtype_of(numeric)
         inp = self.inputs.get(id(t))
         if inp is not None:
