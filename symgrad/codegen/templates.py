@@ -100,10 +100,10 @@ class NodePrinting:
         if infix is not None:  # most nodes: ``_operand`` twice, written out (this runs once per node printed)
             sign, prec, (least_a, unary_a), (least_b, unary_b) = infix
             a, b = e.args
-            text_a, prec_a = self._piece(a)
+            text_a, prec_a = self._piece(a) if type(a) is Node else self._leaf(a)
             if prec_a < least_a or (prec_a == UNARY and not unary_a):
                 text_a = f"({text_a})"
-            text_b, prec_b = self._piece(b)
+            text_b, prec_b = self._piece(b) if type(b) is Node else self._leaf(b)
             if prec_b < least_b or (prec_b == UNARY and not unary_b):
                 text_b = f"({text_b})"
             return text_a + sign + text_b, prec
