@@ -41,6 +41,8 @@ def identifier(raw: str, fallback: str = "v") -> str:
     >>> identifier("linear.weight[0, 0]"), identifier("x; import os"), identifier("2x"), identifier("π")
     ('linear_weight_0_0', 'x_import_os', 'v_2x', 'v')
     """
+    if raw.isascii() and raw.isidentifier() and raw[0] != "_" and raw[-1] != "_" and "__" not in raw:
+        return raw  # already one (most names: checked without the regular expressions)
     text = _NOT_WORD.sub("_", raw).strip("_")
     text = _UNDERSCORES.sub("_", text)
     if not text:
