@@ -272,3 +272,25 @@ def test_equal_constants_are_one_node_but_signed_zeros_stay_apart():
     assert rep[id(a)] is rep[id(b)] and rep[id(f)] is rep[id(g)]
     assert rep[id(c)] is not rep[id(d)] and rep[id(e)] is not rep[id(a)]
     assert math.copysign(1.0, rep[id(d)].value) == -1.0
+
+
+def test_the_fast_walks_visit_in_post_order():
+    """``analyze`` and ``leaves_below`` are written for speed (one and two
+    arguments unrolled, no second visit): their order is ``post_order``'s,
+    through lazy terms (a gradient read into a new expression), ops of three
+    arguments and shared subterms."""
+    from symgrad._tensor import _term_or_const
+    from symgrad.codegen.graph import leaves_below, post_order
+    from symgrad.symbolic.terms import Leaf
+
+    x, y, z = (sg.tensor(v, requires_grad=True) for v in (0.5, 2.0, -1.5))
+    (x * x * y).backward()
+    shared = sg.sin(x) * z
+    out = [sg.where(x > 0, shared + x.grad * y, sg.clamp(z, -1.0, 1.0)) + shared, shared * 3, y]
+    roots = [_term_or_const(t) for t in out]
+    graph = analyze(roots)
+    order = post_order(roots)
+    assert [id(t) for t in graph.order] == [id(t) for t in order]
+    assert [id(t) for t in graph.atoms] == [id(t) for t in order if not isinstance(t, Apply)]
+    assert [id(t) for t in leaves_below(roots)] == [id(t) for t in order if isinstance(t, Leaf)]
+    assert any(len(t.args) == 3 for t in graph.unique if isinstance(t, Apply))

@@ -85,6 +85,22 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     >>> symgrad.autograd.grad(gx, x)[0].expr
     2*y
     """
+    return _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads,
+                 terms_now=False)
+
+
+def grad_with_terms(outputs: Any, inputs: Any, allow_unused: bool | None = None,
+                    materialize_grads: bool = False) -> tuple[Any, ...]:
+    """``grad(outputs, inputs, retain_graph=True)``, for callers that will read
+    every gradient's closed form at once (code generation).  The rules run
+    once, on tensors without grad recording, building the terms as they go
+    (what the lazy closed form of ``grad`` does when it is first read), instead
+    of a numeric pass first and its replay later: the numbers would be made twice."""
+    return _grad(outputs, inputs, None, True, False, allow_unused, materialize_grads, terms_now=True)
+
+
+def _grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None, create_graph: bool,
+          allow_unused: bool | None, materialize_grads: bool, terms_now: bool) -> tuple[Any, ...]:
     roots = _as_tensors(outputs, "outputs")
     targets = _as_tensors(inputs, "inputs")
     if not targets:
@@ -97,7 +113,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     if allow_unused is None:
         allow_unused = materialize_grads
     captured = _run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
-                    targets, accumulate=False)
+                    targets, accumulate=False, terms_now=terms_now)
     out = []
     for i, (t, g) in enumerate(zip(targets, captured)):
         if g is None:
@@ -161,18 +177,23 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
 # ---------------------------------------------------------------- the pass
 
 def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: bool,
-         targets: list[Any] | None, accumulate: bool, run: origin.Pass | None = None) -> list[Any]:
+         targets: list[Any] | None, accumulate: bool, run: origin.Pass | None = None,
+         terms_now: bool = False) -> list[Any]:
+    """One backward pass.  ``terms_now``: the closed forms are wanted now, so
+    the rules run once on tensors, as the replay of an array-mode pass would
+    (``grad_with_terms``)."""
     Tensor = _tensor_mod().Tensor
     root_nodes = [t._grad_fn if t._grad_fn is not None else accumulator(t) for t in roots]
     target_nodes = None if targets is None else [_key_node(t) for t in targets]
     order, hooked = _topological(root_nodes)
     needed = None if target_nodes is None else _needed(order, set(target_nodes))
     tensor_mode = create_graph or hooked
-    tape = None if tensor_mode else _Tape(needed)
+    replaying = terms_now and not tensor_mode
+    tape = None if tensor_mode or replaying else _Tape(needed)
 
     buffer: dict[Any, Any] = {}
     for node, seed in zip(root_nodes, seeds):
-        _add(buffer, node, seed if tensor_mode else seed._value)
+        _add(buffer, node, seed if tensor_mode or replaying else seed._value)
         if tape is not None:
             tape.seeds.append((node, _term(seed), seed._value))
 
@@ -188,13 +209,17 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     quiet.__enter__()
     try:
-        if tape is None:
+        if replaying:
+            _flow_replay(order, buffer, needed, deliver)
+        elif tape is None:
             _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph)
         else:
             _flow_arrays(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, tape.steps, Tensor)
     finally:
         quiet.__exit__(None, None, None)
         grad_mode._state.enabled = prev
+    if replaying:  # each result its own tensor, as in array mode (a rule may pass one gradient on to two inputs)
+        captured = {n: Tensor._make(np.array(g._value), _term(g)) for n, g in captured.items()}
     return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
 
 
@@ -272,6 +297,49 @@ def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver
             _free(node)
 
 
+def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any) -> None:
+    """The pass ``_Tape._replay`` makes of an array-mode pass, made directly
+    (no numeric pass first), with the numeric pass's checks: rules on tensors
+    whose terms are the ones their inputs had when the op ran.  Written flat,
+    as ``_flow_arrays`` (rules with one function per input are ``_node_grads``
+    unrolled: this is a pass over every node of a large graph)."""
+    Tensor = _tensor_mod().Tensor
+    make = Tensor._make
+    pop = buffer.pop
+    get = buffer.get
+    for node in order:
+        g = pop(node, None)
+        if g is None or (needed is not None and node not in needed):
+            continue
+        deliver(node, g)
+        if node.__class__ is AccumulateGrad:
+            continue
+        saved = node.saved
+        if saved is FREED:
+            raise _freed_error()
+        _check_versions(node, saved)
+        vjp = node.op.vjp
+        if vjp.__class__ is not tuple:  # one rule for all inputs (variadic ops)
+            for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=False):
+                _add(buffer, edge, gi)
+            continue
+        out_value = node.out_value
+        out = None if out_value is None else make(out_value, node)
+        inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
+        edges, meta, params = node.edges, node.meta, node.params
+        for i, rule in enumerate(vjp):
+            edge = edges[i]
+            if edge is None or rule is None or (needed is not None and edge not in needed):
+                continue
+            gi = rule(g, out, *inputs, **params)
+            if gi is None:
+                continue
+            if meta is not None:
+                gi = _fit(gi, meta[i])
+            prev = get(edge)
+            buffer[edge] = gi if prev is None else prev + gi
+
+
 def _key_node(t: Any) -> Any:
     return t._grad_fn if t._grad_fn is not None else accumulator(t)
 
@@ -305,20 +373,17 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     return post, hooked
 
 
-def _edges(node: Any) -> tuple[Any, ...]:
-    return () if node.__class__ is AccumulateGrad else node.edges
-
-
-def _children(node: Any) -> list[Any]:
-    return [e for e in _edges(node) if e is not None]
-
-
 def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
     """Nodes on a path to a target: only those run when inputs= is given."""
     needed: set[Any] = set()
-    for node in reversed(order):
-        if node in targets or any(c in needed for c in _children(node)):
+    for node in reversed(order):  # (written out: it runs over every node of the graph)
+        if node in targets:
             needed.add(node)
+        elif node.__class__ is not AccumulateGrad:
+            for c in node.edges:
+                if c is not None and c in needed:
+                    needed.add(node)
+                    break
     return needed
 
 
@@ -596,4 +661,4 @@ class _Tape:
         return terms
 
 
-__all__ = ["backward", "grad", "sum_to_shape"]
+__all__ = ["backward", "grad", "grad_with_terms", "sum_to_shape"]

@@ -36,12 +36,15 @@ def derivatives(f: Any, wrt: list[Any], hessian: bool) -> tuple[list[Any], list[
 
 def _grad(f: Any, wrt: list[Any], create_graph: bool) -> list[Any]:
     from symgrad import zeros_like
-    from symgrad.autograd import grad
+    from symgrad.autograd.engine import grad, grad_with_terms
 
     if not f.requires_grad:
         return [zeros_like(w) for w in wrt]
-    return list(grad(f.reshape(()) if f.ndim else f, wrt, retain_graph=True, create_graph=create_graph,
-                     allow_unused=True, materialize_grads=True))
+    f = f.reshape(()) if f.ndim else f
+    if create_graph:
+        return list(grad(f, wrt, retain_graph=True, create_graph=True, allow_unused=True, materialize_grads=True))
+    # every closed form is read: made in the pass, not by a numeric pass and its replay
+    return list(grad_with_terms(f, wrt, allow_unused=True, materialize_grads=True))
 
 
 def _hessian_rows(grads: list[Any], wrt: list[Any]) -> list[list[Any]]:
@@ -64,13 +67,12 @@ def _hessian_rows(grads: list[Any], wrt: list[Any]) -> list[list[Any]]:
 def default_inputs(f: Any, wrt: list[Any]) -> list[Any]:
     """``wrt``, then the other leaves ``f`` depends on (in graph order)."""
     from symgrad._tensor import _term_or_const
-    from symgrad.codegen.graph import post_order
-    from symgrad.symbolic.terms import Leaf
+    from symgrad.codegen.graph import leaves_below
 
     wrt_uids = {getattr(_term_or_const(w), "uid", None) for w in wrt}
     extra = []
-    for t in post_order([_term_or_const(f)]):
-        if isinstance(t, Leaf) and t.uid not in wrt_uids:
+    for t in leaves_below([_term_or_const(f)]):
+        if t.uid not in wrt_uids:
             tensor = t.tensor()
             if tensor is None:
                 raise CodegenError("f depends on a leaf tensor that no longer exists; keep it alive and pass "

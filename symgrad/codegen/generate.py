@@ -20,7 +20,7 @@ import sympy
 from sympy.core.basic import Basic
 
 from symgrad.codegen import backends, docs
-from symgrad.codegen.graph import CodegenError, analyze
+from symgrad.codegen.graph import CodegenError, Graph, analyze
 from symgrad.codegen.lower import Lowering, as_dtype_number
 from symgrad.codegen.names import Namespace
 from symgrad.codegen.optimize import optimize
@@ -93,15 +93,14 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
     graph = analyze(roots)
-    order = graph.order
     _check_distinct(inputs)
-    _check_leaves(order, inputs)
-    mode = _checked_mode(mode or _mode(target, inputs, order), target)
+    _check_leaves(graph.atoms, inputs)
+    mode = _checked_mode(mode or _mode(target, inputs, graph), target)
     names = Namespace()
     names.claim(name)
     builder = Builder(names)
     program_inputs = [_make_input(builder, target, spec, mode) for spec in inputs]
-    lowering = Lowering(builder, mode, _inputs_by_term(order, inputs, program_inputs), graph)
+    lowering = Lowering(builder, mode, _inputs_by_term(graph.atoms, inputs, program_inputs), graph)
     lowering.lower()
     out_tree = map_outputs(outputs, lambda s: _make_output(lowering, names, s, inputs, program_inputs),
                            OutputSpec)
@@ -119,13 +118,17 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
 
 def _sizes(graph: Any, values: dict[int, Any]) -> tuple[int, dict[int, int]]:
     """The graph's number of elements (summed over its nodes), and each node's
-    (by ``id``) when the docstring may show closed forms (small graphs only)."""
-    per_rep = {k: math.prod(v.shape) for k, v in values.items()}
-    rep = graph.rep
-    total = sum(map(per_rep.__getitem__, map(id, map(rep.__getitem__, map(id, graph.order)))))
+    (by ``id``) when the docstring may show closed forms (small graphs only).
+    Scalars are one element each, so only the other nodes are looked up (graphs
+    of scalar leaves are tens of thousands of scalars)."""
+    arrays = {k: math.prod(v.shape) for k, v in values.items() if v.shape != ()}
+    rep, order = graph.rep, graph.order
+    total = len(order)
+    if arrays:
+        total += sum(arrays.get(id(rep[id(t)]), 1) - 1 for t in order)
     if total > docs.MAX_SHOWN_ELEMENTS:
         return total, {}
-    return total, {id(t): per_rep[id(rep[id(t)])] for t in graph.order}
+    return total, {id(t): arrays.get(id(rep[id(t)]), 1) for t in order}
 
 
 def _checked_mode(mode: str, target: Any) -> str:
@@ -147,9 +150,9 @@ def _check_distinct(inputs: list[InputSpec]) -> None:
         seen[key] = i
 
 
-def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
+def _check_leaves(atoms: list[Term], inputs: list[InputSpec]) -> None:
     uids = {s.uid for s in inputs if s.uid is not None}
-    missing = [t for t in order if isinstance(t, Leaf) and t.uid not in uids]
+    missing = [t for t in atoms if isinstance(t, Leaf) and t.uid not in uids]
     if missing:
         from symgrad.symbolic import naming
 
@@ -160,11 +163,11 @@ def _check_leaves(order: list[Term], inputs: list[InputSpec]) -> None:
                            f"add {'it' if one else 'them'} to the inputs")
 
 
-def _mode(target: Any, inputs: list[InputSpec], order: list[Term]) -> str:
+def _mode(target: Any, inputs: list[InputSpec], graph: Graph) -> str:
     if not target.scalar_only and any(s.shape for s in inputs):
         return "array"
-    elements = len(order)
-    for t in order:
+    elements = len(graph.order)
+    for t in graph.atoms:
         if isinstance(t, Leaf):
             elements += math.prod(t.shape)
         elif isinstance(t, Const):
@@ -188,11 +191,11 @@ def _make_input(builder: Builder, target: Any, spec: InputSpec, mode: str) -> In
     return inp
 
 
-def _inputs_by_term(order: list[Term], specs: list[InputSpec], inputs: list[Input]) -> dict[int, Input]:
+def _inputs_by_term(atoms: list[Term], specs: list[InputSpec], inputs: list[Input]) -> dict[int, Input]:
     by_uid = {s.uid: inp for s, inp in zip(specs, inputs, strict=True) if s.uid is not None}
     by_const = {id(s.const): inp for s, inp in zip(specs, inputs, strict=True) if s.const is not None}
     out: dict[int, Input] = {}
-    for t in order:
+    for t in atoms:
         if isinstance(t, Leaf) and t.uid in by_uid:
             out[id(t)] = by_uid[t.uid]
         elif isinstance(t, Const) and id(t) in by_const:

@@ -43,6 +43,26 @@ def post_order(roots: Iterable[Term]) -> list[Term]:
     return out
 
 
+def leaves_below(roots: Iterable[Term]) -> list[Leaf]:
+    """The leaves among ``post_order(roots)``, in its order, without building
+    the order (a leaf comes out of that walk as soon as it is first reached,
+    so the walk needs no second visit of each application)."""
+    out: list[Leaf] = []
+    seen: set[int] = set()
+    stack = [r.resolve() for r in reversed(list(roots))]
+    while stack:
+        t = stack.pop()
+        k = id(t)
+        if k in seen:
+            continue
+        seen.add(k)
+        if isinstance(t, Apply):
+            stack.extend([a.resolve() for a in reversed(t.args)])
+        elif isinstance(t, Leaf):
+            out.append(t)
+    return out
+
+
 def args_of(t: Apply) -> list[Term]:
     return [a.resolve() for a in t.args]
 
@@ -64,7 +84,9 @@ class Graph:
     * ``unique``: the distinct terms, in the same order;
     * ``rep``: each term's representative in ``unique`` (by ``id``);
     * ``args``: each distinct application's arguments, as representatives;
-    * ``uses``: how many times each distinct term is read (by a term, or as an output).
+    * ``uses``: how many times each distinct term is read (by a term, or as an output);
+    * ``atoms``: the leaves and constants of ``order``, in its order (what the
+      checks of inputs look at, without walking every application again).
     """
 
     order: list[Term]
@@ -72,41 +94,69 @@ class Graph:
     rep: dict[int, Term]
     args: dict[int, list[Term]]
     uses: Counter[int]
+    atoms: list[Term]
 
 
 def analyze(roots: list[Term]) -> Graph:
     """One iterative walk below ``roots``: order, merging and use counts together
-    (graphs of scalar leaves have tens of thousands of nodes)."""
+    (graphs of scalar leaves have tens of thousands of nodes, so the walk is
+    written for speed: a term waits on the stack until its arguments are done
+    and is looked at again then, and the usual one or two arguments are
+    handled without building lists)."""
     order: list[Term] = []
     unique: list[Term] = []
+    atoms: list[Term] = []
     rep: dict[int, Term] = {}
     args_of_rep: dict[int, list[Term]] = {}
     first_of: dict[Any, Term] = {}
     reads: list[int] = []
+    get = rep.get
     for root in roots:
-        stack: list[tuple[Term, list[Term] | None]] = [(root.resolve(), None)]
+        stack: list[Term] = [root.resolve()]
+        pop, push = stack.pop, stack.append
         while stack:
-            t, args = stack.pop()
+            t = pop()
             k = id(t)
             if k in rep:  # reached again through another user
                 continue
             if not isinstance(t, Apply):  # a leaf or constant
                 order.append(t)
+                atoms.append(t)
                 first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
                 rep[k] = first
                 if first is t:
                     unique.append(t)
                 continue
-            if args is None:  # first visit: the arguments go first
-                args = [a.resolve() if isinstance(a, Lazy) else a for a in t.args]
-                todo = [a for a in args if id(a) not in rep]
-                if todo:
-                    stack.append((t, args))
-                    stack.extend([(a, None) for a in reversed(todo)])
+            args = t.args
+            if len(args) == 2:
+                a, b = args
+                # (Lazy has no subclasses: a class test is the cheap isinstance here)
+                if a.__class__ is Lazy:
+                    a = a.resolve()
+                if b.__class__ is Lazy:
+                    b = b.resolve()
+                ra, rb = get(id(a)), get(id(b))
+                if ra is None or rb is None:  # the arguments first (the first on top), then this term again
+                    push(t)
+                    if rb is None:
+                        push(b)
+                    if ra is None:
+                        push(a)
                     continue
+                reps = [ra, rb]
+                ids: tuple[int, ...] = (id(ra), id(rb))
+            else:
+                resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
+                found: list[Any] = [get(id(a)) for a in resolved]
+                if None in found:
+                    push(t)
+                    for a, r in zip(reversed(resolved), reversed(found)):
+                        if r is None:
+                            push(a)
+                    continue
+                reps = found
+                ids = tuple(map(id, reps))
             order.append(t)
-            reps = [rep[id(a)] for a in args]
-            ids = tuple(map(id, reps))
             name, params = t.op.name, t.params
             first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)
             rep[k] = first
@@ -115,13 +165,15 @@ def analyze(roots: list[Term]) -> Graph:
                 args_of_rep[k] = reps
                 reads.extend(set(ids) if name in _MERGING_OPS else ids)
     reads.extend(id(rep[id(r.resolve())]) for r in roots)
-    return Graph(order, unique, rep, args_of_rep, Counter(reads))
+    return Graph(order, unique, rep, args_of_rep, Counter(reads), atoms)
 
 
 def _const_key(t: Const) -> Any:
     """Equal constants are one node (rules make a ``2`` or a ``1.0`` each time they run):
     the same type, dtype, shape and bytes (so -0.0 stays apart from 0.0)."""
     v = t.value
+    if v.__class__ is int:  # most of them (derivative rules' 2s and 1s): the common case first
+        return ("int", v)
     if isinstance(v, np.ndarray):
         return ("array", v.dtype.str, v.shape, v.tobytes())
     if isinstance(v, float):
@@ -132,7 +184,7 @@ def _const_key(t: Const) -> Any:
 
 
 class Replay:
-    """Each distinct term's value (by ``id``): leaves from their tensor's
+    """Each distinct term's value: leaves from their tensor's
     current value, applications by their NumPy forward (arrays or NumPy
     scalars) - computed when first asked for, so nodes whose shape and dtype
     are known without it (``lower``) cost nothing.  Use inside
@@ -141,15 +193,14 @@ class Replay:
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
         self._values: dict[int, Any] = {}
-        self._terms: dict[int, Term] | None = None
 
-    def __getitem__(self, k: int) -> Any:
+    def value(self, term: Term) -> Any:
+        """The value of ``term`` (a distinct term of the graph)."""
         values = self._values
+        k = id(term)
         if k in values:
             return values[k]
-        if self._terms is None:
-            self._terms = {id(t): t for t in self._graph.unique}
-        stack = [self._terms[k]]
+        stack = [term]
         while stack:  # arguments first, iteratively (a chain of skipped nodes may be long)
             t = stack[-1]
             tk = id(t)

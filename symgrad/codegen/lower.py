@@ -90,21 +90,50 @@ class Lowering:
                 k = id(t)
                 if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
                     args = args_of[k]
-                    vals = [values[id(a)] for a in args]
-                    if not all([a.constant for a in vals]):
-                        kind = _scalar_kind(t, args, vals)
-                        if kind is None:
-                            v = numeric[k]
-                            kind = shape_of(v), dtype_of(v)
-                        values[k] = self._elementwise(t, args, vals, *kind)
+                    if len(args) == 2:  # most nodes: the lists below written out
+                        va, vb = values[id(args[0])], values[id(args[1])]
+                        vals, datas = [va, vb], [va.data, vb.data]
+                        constant = va.constant and vb.constant
+                    else:
+                        vals = [values[id(a)] for a in args]
+                        datas = [v.data for v in vals]
+                        constant = all([a.constant for a in vals])
+                    if not constant:
+                        dtype = _scalar_dtype(args, vals) if nodes.node_op(t.op.name, datas) else None
+                        if dtype is not None:
+                            values[k] = self._scalar_node(t, datas, vals, dtype)
+                            continue
+                        v = numeric.value(t)
+                        values[k] = self._elementwise(t, args, vals, shape_of(v), dtype_of(v))
                         continue
                 values[k] = self._lower(t)
+
+    def _scalar_node(self, t: Apply, datas: list[Any], vals: list[Value], dtype: np.dtype) -> Value:
+        """``_elementwise`` for its most common case, without its checks: a
+        ``Node`` op on 0-d floats of one ``dtype`` (most of a graph of scalar
+        leaves; ``_scalar_dtype`` has checked that none of them is boolean, an
+        array or a constant array)."""
+        data = nodes.make(t.op.name, tuple(datas))
+        if type(data) is Node:  # computed already (see _elementwise)
+            found = self.b.bound(data)
+            if found is not None:
+                return Value(found, (), dtype)
+        if len(vals) == 2:
+            a, b = vals
+            depth = 1 + (a.depth if a.depth > b.depth else b.depth)
+            size = 1 + a.size + b.size
+        else:
+            depth = 1 + max(v.depth for v in vals)
+            size = 1 + sum(v.size for v in vals)
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
+            return Value(self.b.bind(data), (), dtype)  # (materialize)
+        return Value(data, (), dtype, False, depth, size)
 
     def value_of(self, t: Term) -> Value:
         return self.values[id(self.rep[id(t.resolve())])]
 
     def _lower(self, t: Term) -> Value:
-        numeric = self.numeric[id(t)]
+        numeric = self.numeric.value(t)
         shape, dtype = shape_of(numeric), dtype_of(numeric)
         inp = self.inputs.get(id(t))
         if inp is not None:
@@ -295,15 +324,14 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
 _BOOL = np.dtype(np.bool_)
 
 
-def _scalar_kind(t: Apply, args: list[Term], vals: list[Value]) -> tuple[tuple[int, ...], np.dtype] | None:
-    """Shape and dtype of a node op on 0-d floats of one dtype (and Python
-    numbers, which NumPy does not let change it), without running it: the
-    graphs of scalar leaves are tens of thousands of these."""
-    if not nodes.node_op(t.op.name, [v.data for v in vals]):
-        return None
+def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:
+    """The dtype of a node op (the caller has checked it is one) on 0-d floats
+    of one dtype (and Python numbers, which NumPy does not let change it),
+    found without running it: graphs of scalar leaves are tens of thousands of
+    these.  None for anything else (the numeric replay then tells)."""
     dtype = None
     for a, v in zip(args, vals, strict=True):
-        if v.shape:
+        if v.shape or type(v.data) is np.ndarray:
             return None
         if v.constant and isinstance(a, Const) and type(a.value) in (int, float):
             continue
@@ -311,7 +339,7 @@ def _scalar_kind(t: Apply, args: list[Term], vals: list[Value]) -> tuple[tuple[i
             dtype = v.dtype
         elif v.dtype is not dtype:
             return None
-    return ((), dtype) if dtype is not None and dtype.kind == "f" else None
+    return dtype if dtype is not None and dtype.kind == "f" else None
 
 
 def _make(name: str, *args: Any) -> Any:

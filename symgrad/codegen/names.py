@@ -15,6 +15,7 @@ import keyword
 import re
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")
+_UNDERSCORES = re.compile(r"__+")
 
 # Names generated code refers to: modules, and functions of C's math.h
 # (a C parameter called ``exp`` would hide the function ``exp``).
@@ -40,8 +41,10 @@ def identifier(raw: str, fallback: str = "v") -> str:
     >>> identifier("linear.weight[0, 0]"), identifier("x; import os"), identifier("2x"), identifier("π")
     ('linear_weight_0_0', 'x_import_os', 'v_2x', 'v')
     """
+    if raw.isascii() and raw.isidentifier() and raw[0] != "_" and raw[-1] != "_" and "__" not in raw:
+        return raw  # already one (most names: checked without the regular expressions)
     text = _NOT_WORD.sub("_", raw).strip("_")
-    text = re.sub(r"__+", "_", text)
+    text = _UNDERSCORES.sub("_", text)
     if not text:
         return fallback
     if text[0].isdigit():

@@ -67,6 +67,26 @@ def is_boolean(e: Any) -> bool:
     return isinstance(e, Boolean) and not isinstance(e, sympy.Expr)
 
 
+# SymPy symbols by name and kind, shared by the programs generated in this
+# process.  Every program names its temporaries t1, t2, ... again, and a
+# SymPy symbol costs several microseconds to make (its assumptions are
+# deduced) and to hash the first time; SymPy's own cache keeps only the last
+# 1000 made, fewer than one large program needs.  Symbols are immutable and
+# equal by name and assumptions, so sharing them changes nothing but the cost.
+# (Bounded: about 750 bytes each.)
+_SYMBOLS: dict[tuple[str, bool], sympy.Symbol] = {}
+MAX_SHARED_SYMBOLS = 20_000
+
+
+def _symbol(name: str, boolean: bool) -> sympy.Symbol:
+    s = _SYMBOLS.get((name, boolean))
+    if s is None:
+        s = sympy.Symbol(name) if boolean else sympy.Symbol(name, real=True)
+        if len(_SYMBOLS) < MAX_SHARED_SYMBOLS:
+            _SYMBOLS[name, boolean] = s
+    return s
+
+
 class Builder:
     """The program body under construction, with its symbols' shapes."""
 
@@ -81,7 +101,7 @@ class Builder:
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
-        s = sympy.Symbol(name) if boolean else sympy.Symbol(name, real=True)
+        s = _symbol(name, boolean)
         self.shapes[s] = shape
         self._arrays = self._arrays or bool(shape)
         return s

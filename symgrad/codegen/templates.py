@@ -97,9 +97,16 @@ class NodePrinting:
             return self._leaf(e)
         op = e.op
         infix = _INFIX.get(op)
-        if infix is not None:
-            sign, prec, left, right = infix
-            return self._operand(e.args[0], *left) + sign + self._operand(e.args[1], *right), prec
+        if infix is not None:  # most nodes: ``_operand`` twice, written out (this runs once per node printed)
+            sign, prec, (least_a, unary_a), (least_b, unary_b) = infix
+            a, b = e.args
+            text_a, prec_a = self._piece(a) if type(a) is Node else self._leaf(a)
+            if prec_a < least_a or (prec_a == UNARY and not unary_a):
+                text_a = f"({text_a})"
+            text_b, prec_b = self._piece(b) if type(b) is Node else self._leaf(b)
+            if prec_b < least_b or (prec_b == UNARY and not unary_b):
+                text_b = f"({text_b})"
+            return text_a + sign + text_b, prec
         if op == "neg":
             return "-" + self._operand(e.args[0], MUL, False), UNARY
         template = self._power(e.args[1]) if op == "pow_scalar" else self._function(op)
@@ -115,7 +122,9 @@ class NodePrinting:
 
     def _leaf(self, e: Any) -> tuple[str, int]:
         """Atoms and SymPy expressions, by the SymPy printer (atoms cached)."""
-        cache = self.__dict__.setdefault("_leaf_cache", {})
+        cache = self.__dict__.get("_leaf_cache")
+        if cache is None:
+            cache = self.__dict__["_leaf_cache"] = {}
         found = cache.get(e)
         if found is not None:
             return found

@@ -214,8 +214,6 @@ def floor_divide(input: Any, other: Any) -> Any:
 
 
 def _refuse_bool(what: str, *args: Any) -> None:
-    from symgrad.tensor_ops import _bool_operand
-
     if _bool_operand(*args):
         raise RuntimeError(f"{what} is not supported (as in PyTorch). If you are trying to invert a mask, "
                            "use the `~` or `logical_not()` operator instead; otherwise convert with .long() "
@@ -238,3 +236,4 @@ def _common_dtype(a: Any, b: Any) -> Any:
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to these by name)
 from symgrad.ops.selection import where  # noqa: E402
 from symgrad.ops.unary import floor, log  # noqa: E402
+from symgrad.tensor_ops import _bool_operand  # noqa: E402  (imported once: - is a hot operator)

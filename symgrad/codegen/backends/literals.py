@@ -86,7 +86,10 @@ def docstring(text: str, indent: str = "    ") -> str:
     >>> ast.literal_eval(docstring(text).strip()).strip() == text
     True
     """
-    escaped = "".join(_escape(ch) for ch in text)
+    if "\\" in text or '"' in text or not text.replace("\n", "").isprintable():
+        escaped = "".join(_escape(ch) for ch in text)
+    else:  # nothing to escape (the usual case; the text can be long: a signature with 1000 names)
+        escaped = text
     lines = [indent + line if line else "" for line in escaped.split("\n")]
     return f'{indent}"""' + "\n".join(lines)[len(indent):] + f'\n{indent}"""'
 
