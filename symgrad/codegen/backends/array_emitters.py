@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.codegen.backends import numpy_emitters
-from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, view_index
+from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, sum_to_size_axes, view_index
 from symgrad.codegen.program import Call
 
 # Helper functions, copied into the generated module when used.
@@ -121,14 +121,12 @@ def _helper(name: str, *params: str) -> Emitter:
 
 
 def _sum_to_size(ctx: Context, call: Call, a: list[str]) -> str:
-    (src,), shape = call.in_shapes, call.shape
-    lead = len(src) - len(shape)
-    keep = tuple(lead + i for i, s in enumerate(shape) if s == 1 and src[lead + i] != 1)
+    keep, lead = sum_to_size_axes(call)
     out = a[0]
     if keep:
         out = f"{ctx.fn('sum')}({out}, axis={ctx.lit(keep)}, keepdims=True)"
     if lead:
-        out = f"{ctx.fn('sum')}({out}, axis={ctx.lit(tuple(range(lead)))})"
+        out = f"{ctx.fn('sum')}({out}, axis={ctx.lit(lead)})"
     return out
 
 

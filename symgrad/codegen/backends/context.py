@@ -88,6 +88,15 @@ class Context:
         return f"{self.module}.{name}"
 
 
+def sum_to_size_axes(call: Call) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A ``sum_to_size`` call's two reductions: the axes summed keeping their
+    place (size 1 in the result), then the leading axes the result lacks."""
+    (src,), shape = call.in_shapes, call.shape
+    lead = len(src) - len(shape)
+    keep = tuple(lead + i for i, s in enumerate(shape) if s == 1 and src[lead + i] != 1)
+    return keep, tuple(range(lead))
+
+
 def kwargs(**items: Any) -> str:
     """``, axis=(0,), keepdims=True`` from items whose value is not the default (None/False)."""
     out = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from sympy import Symbol
 
-from symgrad.codegen.backends.context import Context, Emitter, kwargs
+from symgrad.codegen.backends.context import Context, Emitter, kwargs, sum_to_size_axes
 from symgrad.codegen.program import Call, Node
 
 
@@ -101,14 +101,12 @@ def _reshape(fallback: Emitter) -> Emitter:
 
 
 def _sum_to_size(ctx: Context, call: Call, a: list[str]) -> str:
-    (src,), shape = call.in_shapes, call.shape
-    lead = len(src) - len(shape)
-    keep = tuple(lead + i for i, s in enumerate(shape) if s == 1 and src[lead + i] != 1)
+    keep, lead = sum_to_size_axes(call)
     out = a[0]
     if keep:
         out = f"{ctx.operand(out)}.sum(axis={ctx.lit(_axis(keep))}, keepdims=True)"
     if lead:
-        out = f"{ctx.operand(out)}.sum(axis={ctx.lit(_axis(tuple(range(lead))))})"
+        out = f"{ctx.operand(out)}.sum(axis={ctx.lit(_axis(lead))})"
     return out
 
 
