@@ -255,22 +255,9 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 inputs.append(s._value)
             else:
                 inputs.append(s)
-        edges = node.edges
-        meta = node.meta
-        params = node.params
         vjp = node.op.vjp
         if vjp.__class__ is tuple:
-            for i, rule in enumerate(vjp):
-                edge = edges[i]
-                if edge is None or rule is None or (needed is not None and edge not in needed):
-                    continue
-                gi = rule(g, out_value, *inputs, **params)
-                if gi is None:
-                    continue
-                if meta is not None:
-                    gi = _fit_array(gi, meta[i])
-                prev = get(edge)
-                buffer[edge] = gi if prev is None else prev + gi
+            _run_rules(node, vjp, g, out_value, inputs, needed, _fit_array, buffer)
         else:
             for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
                 prev = get(edge)
@@ -306,7 +293,6 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
     Tensor = _tensor_mod().Tensor
     make = Tensor._make
     pop = buffer.pop
-    get = buffer.get
     for node in order:
         g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
@@ -326,18 +312,27 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         out_value = node.out_value
         out = None if out_value is None else make(out_value, node)
         inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
-        edges, meta, params = node.edges, node.meta, node.params
-        for i, rule in enumerate(vjp):
-            edge = edges[i]
-            if edge is None or rule is None or (needed is not None and edge not in needed):
-                continue
-            gi = rule(g, out, *inputs, **params)
-            if gi is None:
-                continue
-            if meta is not None:
-                gi = _fit(gi, meta[i])
-            prev = get(edge)
-            buffer[edge] = gi if prev is None else prev + gi
+        _run_rules(node, vjp, g, out, inputs, needed, _fit, buffer)
+
+
+def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[Any], needed: Any, fit: Any,
+               buffer: dict[Any, Any]) -> None:
+    """One rule per input (``vjp`` a tuple): each input that needs a gradient
+    gets it, fitted to its shape and dtype (``fit``) and added into ``buffer``.
+    Shared by the flat passes (arrays, and the direct replay on tensors)."""
+    edges, meta, params = node.edges, node.meta, node.params
+    get = buffer.get
+    for i, rule in enumerate(vjp):
+        edge = edges[i]
+        if edge is None or rule is None or (needed is not None and edge not in needed):
+            continue
+        gi = rule(g, out, *inputs, **params)
+        if gi is None:
+            continue
+        if meta is not None:
+            gi = fit(gi, meta[i])
+        prev = get(edge)
+        buffer[edge] = gi if prev is None else prev + gi
 
 
 def _key_node(t: Any) -> Any:
