@@ -239,7 +239,6 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             continue
         saved = node.saved
         out_value = node.out_value
-        steps.append((node, saved, out_value))
         if node.retain is not None or has_targets:
             deliver(node, g)
         if saved is FREED:
@@ -255,6 +254,10 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 inputs.append(s._value)
             else:
                 inputs.append(s)
+        # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
+        # tape (its lazy closed form), so a tape holding the leaf would be a
+        # reference cycle, and every graph would wait for the cyclic GC to go.
+        steps.append((node, inputs, out_value))
         vjp = node.op.vjp
         if vjp.__class__ is tuple:
             _run_rules(node, vjp, g, out_value, inputs, needed, _fit_array, buffer)
@@ -497,15 +500,20 @@ def _node_grads(node: Node, g: Any, saved: Any, out_value: Any, tensor_mode: boo
         raise _freed_error()
     if live:
         _check_versions(node, saved)
+    inputs, out = _rule_args(node, saved, out_value, tensor_mode, live)
+    return _rule_grads(node, g, inputs, out, _fit if tensor_mode else _fit_array, needed)
+
+
+def _rule_grads(node: Node, g: Any, inputs: list[Any], out: Any, fit: Any, needed: Any) -> list[tuple[Any, Any]]:
+    """(edge, gradient) for each input of ``node`` that needs one: its rules
+    run on ``inputs`` and ``out`` (arrays or tensors), fitted by ``fit``."""
     op = node.op
     edges = node.edges
     want = [e is not None and (needed is None or e in needed) for e in edges]
-    inputs, out = _rule_args(node, saved, out_value, tensor_mode, live)
     params = node.params
     vjp = op.vjp
     results: list[tuple[Any, Any]] = []
     meta = node.meta
-    fit = _fit if tensor_mode else _fit_array
     if isinstance(vjp, tuple):
         for i, rule in enumerate(vjp):
             if want[i] and rule is not None:
@@ -642,15 +650,19 @@ class _Tape:
         for node, term, value in self.seeds:
             _add(buffer, node, Tensor._make(value, term))
         terms: dict[Any, Term] = {}
+        make = Tensor._make
         with grad_mode.no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            for node, saved, out_value in self.steps:
+            for node, values, out_value in self.steps:
                 g = buffer.pop(node, None)
                 if g is None:
                     continue
                 terms[node] = _term(g)
                 if isinstance(node, AccumulateGrad):
                     continue
-                for edge, gi in _node_grads(node, g, saved, out_value, True, self.needed, live=False):
+                # each saved tensor again, with the term its input had when the op ran
+                inputs = [make(v, term) if v.__class__ is np.ndarray else v for v, term in zip(values, node.args)]
+                out = None if out_value is None else make(out_value, node)
+                for edge, gi in _rule_grads(node, g, inputs, out, _fit, self.needed):
                     _add(buffer, edge, gi)
         self.steps = []  # the pass is no longer needed: let its values go
         return terms
