@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 _ops: Any = None  # symgrad.ops, bound when it has loaded (it imports Tensor)
 _apply: Any = None  # dispatch.apply, bound with it: the hottest operators call it directly
 _fill_number: Any = None  # dispatch.fill_number, bound with it
+_binary_in_place: Any = None  # dispatch.binary_in_place, bound with it
 _MUL: Any = None
 _ADD: Any = None
 _SUB: Any = None
@@ -251,9 +252,21 @@ class TensorOps:
         return bool(self._value.flags.c_contiguous)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ in place
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.add, other, alpha=alpha)  # noqa: E704
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor: return _inplace(self, _ops.sub, other, alpha=alpha)  # noqa: E704
-    def mul_(self, other: Any) -> Tensor: return _inplace(self, _ops.mul, other)  # noqa: E704
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha.__class__ is int and alpha == 1 and _binary_in_place(self, _ADD, other):
+            return self  # type: ignore[return-value]
+        return _inplace(self, _ops.add, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha.__class__ is int and alpha == 1 and _binary_in_place(self, _SUB, other):
+            return self  # type: ignore[return-value]
+        return _inplace(self, _ops.sub, other, alpha=alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        if _binary_in_place(self, _MUL, other):
+            return self  # type: ignore[return-value]
+        return _inplace(self, _ops.mul, other)
+
     def div_(self, other: Any) -> Tensor: return _inplace(self, _ops.div, other)  # noqa: E704
     def pow_(self, exponent: Any) -> Tensor: return _inplace(self, _ops.pow, exponent)  # noqa: E704
     def neg_(self) -> Tensor: return _inplace(self, _ops.neg)  # noqa: E704

@@ -25,6 +25,7 @@ def _bind() -> None:
     tensor_ops._ops = sys.modules[__name__]
     tensor_ops._apply = dispatch.apply
     tensor_ops._fill_number = dispatch.fill_number
+    tensor_ops._binary_in_place = dispatch.binary_in_place
     tensor_ops._MUL, tensor_ops._ADD, tensor_ops._SUB = TABLE["mul"], TABLE["add"], TABLE["sub"]
 
 
