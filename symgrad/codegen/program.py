@@ -117,6 +117,10 @@ class Program:
     def output_list(self) -> list[Output]:
         return list(iter_outputs(self.outputs))
 
+    def of_scalars(self) -> bool:
+        """Does the program map scalars to scalars (so it can run on arrays of points)?"""
+        return all(not i.shape for i in self.inputs) and all(not o.shape for o in self.output_list())
+
 
 def iter_outputs(tree: Any, leaf: type = Output) -> Any:
     """The ``leaf`` items (``Output``s) of a nested tuple/list structure, depth first."""

@@ -23,7 +23,7 @@ def get(name: str) -> Any:
     """The backend called ``name``."""
     if name == "numpy":
         return PythonBackend("numpy", "numpy", NumPyCode, array_emitters.numpy_table(), array_emitters.HELPERS,
-                             imports=("numpy", "math"))
+                             imports=("numpy", "math"), blocks=True)
     if name == "math":
         return PythonBackend("math", "math", MathCode, scalar_only=True, imports=("math",))
     if name == "jax":

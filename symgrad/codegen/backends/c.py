@@ -98,7 +98,7 @@ class CBackend:
             for k, e in enumerate(values):
                 lines.append(f"    {out.name}[{k}] = {printer._print(e) if isinstance(e, (Basic, Node)) else e};")
         lines.append("}")
-        if _of_scalars(program):
+        if program.of_scalars():
             lines += ["", *_points_function(program, printer)]
         if getattr(printer, "_not_supported", None):
             names = sorted({type(m).__name__ for m in printer._not_supported})
@@ -109,18 +109,13 @@ class CBackend:
              compile_code: bool = False) -> Callable[..., Any]:
         if not compile_code:
             return _not_compiled(program)
-        looped = _of_scalars(program)
+        looped = program.of_scalars()
         # Vectorising is worth its compile time for a loop body of moderate size
         # only (measured with GCC 12: 0.3 s at 130 temporaries, 1.4 s at 430,
         # 9 s at 1,300 against 3 s for -O2).
         library = ctypes.CDLL(build_library(source, vectorize=looped and len(program.body) <= MAX_VECTORISED_BODY))
         points = getattr(library, program.name + "_points") if looped else None
         return _wrap(getattr(library, program.name), program, points)
-
-
-def _of_scalars(program: Program) -> bool:
-    """Does the program map scalars to scalars (so it can loop over points)?"""
-    return all(not i.shape for i in program.inputs) and all(not o.shape for o in program.output_list())
 
 
 def _points_function(program: Program, printer: Any) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sympy.core.basic import Basic
 
-from symgrad.codegen.backends import literals
+from symgrad.codegen.backends import blocks, literals
 from symgrad.codegen.backends.context import Context, Emitter
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
@@ -44,6 +44,7 @@ class PythonBackend:
     array_call: str = "numpy.array"
     masks_as_indices: bool = False
     unsupported: dict[str, str] = field(default_factory=dict)
+    blocks: bool = False  # run programs of scalars over many points in cache-sized blocks (backends.blocks)
 
     # ------------------------------------------------------------ names
 
@@ -162,7 +163,8 @@ class PythonBackend:
     def load(self, program: Program, source: str, bound: dict[str, Any],
              compile_code: bool = False) -> Callable[..., Any]:
         """The generated function (``compile_code`` is for C; Python code is always loaded)."""
-        return load_python(source, program.name, bound)
+        fn = load_python(source, program.name, bound)
+        return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
 
 
 def load_python(source: str, name: str, bound: dict[str, Any]) -> Callable[..., Any]:
