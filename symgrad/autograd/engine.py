@@ -210,7 +210,8 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     quiet.__enter__()
     try:
         if replaying:
-            _flow_replay(order, buffer, needed, deliver)
+            # (the caller of grad() is the only taker here: only targets are delivered)
+            _flow_replay(order, buffer, needed, deliver, None if accumulate else targets_by_node)
         elif tape is None:
             _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph)
         else:
@@ -284,12 +285,14 @@ def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver
             _free(node)
 
 
-def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any) -> None:
+def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any,
+                 targets: dict[Any, Any] | None) -> None:
     """The pass ``_Tape._replay`` makes of an array-mode pass, made directly
     (no numeric pass first), with the numeric pass's checks: rules on tensors
     whose terms are the ones their inputs had when the op ran.  Written flat,
     as ``_flow_arrays`` (rules with one function per input are ``_node_grads``
-    unrolled: this is a pass over every node of a large graph)."""
+    unrolled: this is a pass over every node of a large graph).  ``targets``:
+    when given, only their nodes' gradients are delivered."""
     Tensor = _tensor_mod().Tensor
     make = Tensor._make
     pop = buffer.pop
@@ -297,13 +300,15 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
             continue
-        deliver(node, g)
+        if targets is None or node in targets:
+            deliver(node, g)
         if node.__class__ is AccumulateGrad:
             continue
         saved = node.saved
         if saved is FREED:
             raise _freed_error()
-        _check_versions(node, saved)
+        if node.versions is not None or node.out_ref is not None:
+            _check_versions(node, saved)
         vjp = node.op.vjp
         if vjp.__class__ is not tuple:  # one rule for all inputs (variadic ops)
             for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=False):

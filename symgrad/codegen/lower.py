@@ -114,7 +114,8 @@ class Lowering:
         leaves; ``_scalar_dtype`` has checked that none of them is boolean, an
         array or a constant array)."""
         data = nodes.make(t.op.name, tuple(datas))
-        if type(data) is Node:  # computed already (see _elementwise)
+        is_node = type(data) is Node
+        if is_node:  # computed already (see _elementwise)
             found = self.b.bound(data)
             if found is not None:
                 return Value(found, (), dtype)
@@ -125,8 +126,8 @@ class Lowering:
         else:
             depth = 1 + max(v.depth for v in vals)
             size = 1 + sum(v.size for v in vals)
-        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
-            return Value(self.b.bind(data), (), dtype)  # (materialize)
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
+            return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
         return Value(data, (), dtype, False, depth, size)
 
     def value_of(self, t: Term) -> Value:

@@ -134,6 +134,17 @@ class Builder:
             self.inlinable.add(sym)
         return sym
 
+    def bind_scalar(self, node: Node) -> Any:
+        """``bind`` for a new ``Node`` of scalars (not bound yet: the caller has
+        asked ``bound``), without ``bind``'s questions - it is not an atom, its
+        shape is () and it is not boolean: the most common line of a graph of
+        scalar leaves."""
+        sym = self.symbol(self.names.temp(), False, ())
+        self.body.append(Assign(sym, node))
+        self._numbered[node] = sym
+        self.definitions[sym] = node
+        return sym
+
     def bound(self, value: Any) -> Any:
         """The temporary already holding ``value``, or None."""
         return self._numbered.get(value)
