@@ -143,19 +143,29 @@ def analyze(roots: list[Term]) -> Graph:
                     if ra is None:
                         push(a)
                     continue
-                reps = [ra, rb]
-                ids: tuple[int, ...] = (id(ra), id(rb))
-            else:
-                resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
-                found: list[Any] = [get(id(a)) for a in resolved]
-                if None in found:
-                    push(t)
-                    for a, r in zip(reversed(resolved), reversed(found)):
-                        if r is None:
-                            push(a)
-                    continue
-                reps = found
-                ids = tuple(map(id, reps))
+                # (the n-ary case below, written out: its key flat, no lists or sets built)
+                order.append(t)
+                name, params = t.op.name, t.params
+                ia, ib = id(ra), id(rb)
+                first = first_of.setdefault((name, ia, ib, freeze(params)) if params else (name, ia, ib), t)
+                rep[k] = first
+                if first is t:
+                    unique.append(t)
+                    args_of_rep[k] = [ra, rb]
+                    if ia == ib and name in _MERGING_OPS:
+                        reads.append(ia)
+                    else:
+                        reads += (ia, ib)
+                continue
+            resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
+            reps: list[Any] = [get(id(a)) for a in resolved]
+            if None in reps:
+                push(t)
+                for a, r in zip(reversed(resolved), reversed(reps)):
+                    if r is None:
+                        push(a)
+                continue
+            ids = tuple(map(id, reps))
             order.append(t)
             name, params = t.op.name, t.params
             first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)

@@ -91,15 +91,19 @@ class Lowering:
                 if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
                     args = args_of[k]
                     if len(args) == 2:  # most nodes: the lists below written out
-                        va, vb = values[id(args[0])], values[id(args[1])]
+                        a, b = args
+                        va, vb = values[id(a)], values[id(b)]
                         vals, datas = [va, vb], [va.data, vb.data]
                         constant = va.constant and vb.constant
+                        scalar = not constant and nodes.node_op(t.op.name, datas)
+                        dtype = _scalar_dtype2(a, b, va, vb) if scalar else None
                     else:
                         vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
                         constant = all([a.constant for a in vals])
+                        scalar = not constant and nodes.node_op(t.op.name, datas)
+                        dtype = _scalar_dtype(args, vals) if scalar else None
                     if not constant:
-                        dtype = _scalar_dtype(args, vals) if nodes.node_op(t.op.name, datas) else None
                         if dtype is not None:
                             values[k] = self._scalar_node(t, datas, vals, dtype)
                             continue
@@ -340,6 +344,21 @@ def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:
             dtype = v.dtype
         elif v.dtype is not dtype:
             return None
+    return dtype if dtype is not None and dtype.kind == "f" else None
+
+
+def _scalar_dtype2(a: Term, b: Term, va: Value, vb: Value) -> np.dtype | None:
+    """``_scalar_dtype`` of two arguments, written out (it runs for most nodes)."""
+    if va.shape or vb.shape or type(va.data) is np.ndarray or type(vb.data) is np.ndarray:
+        return None
+    number_a = va.constant and isinstance(a, Const) and type(a.value) in (int, float)
+    number_b = vb.constant and isinstance(b, Const) and type(b.value) in (int, float)
+    if number_a:
+        dtype = None if number_b else vb.dtype
+    elif number_b or va.dtype is vb.dtype:
+        dtype = va.dtype
+    else:
+        return None
     return dtype if dtype is not None and dtype.kind == "f" else None
 
 
