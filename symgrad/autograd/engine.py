@@ -373,8 +373,15 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     return post, hooked
 
 
-def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
-    """Nodes on a path to a target: only those run when inputs= is given."""
+def _needed(order: list[Any], targets: set[Any]) -> set[Any] | None:
+    """Nodes on a path to a target: only those run when inputs= is given.
+    None (every node) when every leaf below is a target: every path of the
+    graph ends at a leaf's AccumulateGrad (a node has an edge for at least
+    one input that requires grad), so then every node is on such a path -
+    the usual case for a gradient with respect to all of a function's
+    variables, which is then not a second walk over the graph."""
+    if all([node in targets for node in order if node.__class__ is AccumulateGrad]):
+        return None
     needed: set[Any] = set()
     for node in reversed(order):  # (written out: it runs over every node of the graph)
         if node in targets:

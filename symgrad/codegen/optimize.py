@@ -136,7 +136,7 @@ def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> 
     (SymPy's tidying can make values unused: ``t - t`` is 0).  Returns the
     body and how many times each symbol is read."""
     body, reads = eliminate_dead(body, outputs)
-    if not any(a.target in inlinable for a in body):
+    if not inlinable or not any(a.target in inlinable for a in body):
         return body, reads
     body, pending = inline(body, outputs, inlinable, reads)
     substitute_outputs(outputs, pending)
