@@ -276,7 +276,11 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
                 refit = v.shape != shape or v.dtype is not dtype
         else:
             edges.append(None)
-    node.edges = tuple(edges)
+    terms = node.args
+    # An op on results of other ops (f + g) has each input's node as both its
+    # term and its edge: the two tuples are then one (one object fewer for
+    # the cyclic collector to scan, per such node of the graph)
+    node.edges = terms if all([e is t for e, t in zip(edges, terms)]) else tuple(edges)
     node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
                        for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
