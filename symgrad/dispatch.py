@@ -289,7 +289,11 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
         node.saved = args
         node.versions = tuple([_version_of(a) for a in args])
     elif which:
-        node.saved = args if len(which) == n else tuple([args[i] if i in which else None for i in range(n)])
+        if len(which) == n:
+            lone = _lone_tensor(args)
+            node.saved = args if lone is None else lone
+        else:
+            node.saved = tuple([args[i] if i in which else None for i in range(n)])
         versions: list[int] | None = None
         for i in which:
             a = args[i]
@@ -308,6 +312,23 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     node.out_ref = None
     node.pre_hooks = None
     node.retain = None
+
+
+def _lone_tensor(args: tuple[Any, ...]) -> Any:
+    """The one tensor among ``args`` if the others are Python numbers, else None.
+
+    A node whose rules read all of such inputs (``x ** 2``, ``100 * x``) saves
+    the tensor alone: the numbers are its terms' values (``Const``s) and the
+    tensor is the input with an edge, so the engine rebuilds the tuple
+    (``engine.saved_inputs``) - one object fewer per such node of the graph,
+    for the cyclic collector to scan while the graph lives."""
+    found = None
+    for a in args:
+        if isinstance(a, Tensor):
+            if found is not None:
+                return None
+            found = a
+    return found
 
 
 # Saved inputs and their versions are mostly all-None or all-0 tuples of two:

@@ -238,7 +238,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             steps.append((node, None, None))
             deliver(node, g)
             continue
-        saved = node.saved
+        saved = saved_inputs(node)
         out_value = node.out_value
         steps.append((node, saved, out_value))
         if node.retain is not None or has_targets:
@@ -279,7 +279,7 @@ def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver
         deliver(node, g)
         if isinstance(node, AccumulateGrad):
             continue
-        for edge, gi in _node_grads(node, g, node.saved, node.out_value, True, needed, live=True):
+        for edge, gi in _node_grads(node, g, saved_inputs(node), node.out_value, True, needed, live=True):
             _add(buffer, edge, gi)
         if not retain_graph:
             _free(node)
@@ -304,7 +304,7 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             deliver(node, g)
         if node.__class__ is AccumulateGrad:
             continue
-        saved = node.saved
+        saved = saved_inputs(node)
         if saved is FREED:
             raise _freed_error()
         if node.versions is not None or node.out_ref is not None:
@@ -318,6 +318,16 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         out = None if out_value is None else make(out_value, node)
         inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
         _run_rules(node, vjp, g, out, inputs, needed, _fit, buffer)
+
+
+def saved_inputs(node: Node) -> Any:
+    """What ``node`` saved for its rules, per input (None where unread), or FREED.
+    A lone tensor saved stands for all inputs: the others are numbers, whose
+    terms are their ``Const``s, and it is the one with an edge (``dispatch._lone_tensor``)."""
+    s = node.saved
+    if s.__class__ is tuple or s is FREED:
+        return s
+    return tuple([s if e is not None else t.value for e, t in zip(node.edges, node.args)])  # type: ignore[attr-defined]
 
 
 def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[Any], needed: Any, fit: Any,
