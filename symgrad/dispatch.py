@@ -263,24 +263,32 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     edges: list[Any] = []
     refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
     shape, dtype = value.shape, value.dtype
+    tensors, lone = 0, None
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            g: Any = a._grad_fn
-            if g is None:
-                g = a._grad_acc
+        if isinstance(a, Tensor):
+            tensors += 1
+            lone = a
+            if a._requires_grad:
+                g: Any = a._grad_fn
                 if g is None:
-                    g = accumulator(a)
-            edges.append(g)
-            if not refit:
-                v = a._value
-                refit = v.shape != shape or v.dtype is not dtype
-        else:
-            edges.append(None)
+                    g = a._grad_acc
+                    if g is None:
+                        g = accumulator(a)
+                edges.append(g)
+                if not refit:
+                    v = a._value
+                    refit = v.shape != shape or v.dtype is not dtype
+                continue
+        edges.append(None)
     terms = node.args
     # An op on results of other ops (f + g) has each input's node as both its
     # term and its edge: the two tuples are then one (one object fewer for
     # the cyclic collector to scan, per such node of the graph)
-    node.edges = terms if all([e is t for e, t in zip(edges, terms)]) else tuple(edges)
+    if len(edges) == 2:
+        same = edges[0] is terms[0] and edges[1] is terms[1]
+    else:
+        same = all([e is t for e, t in zip(edges, terms)])
+    node.edges = terms if same else tuple(edges)
     node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
                        for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
@@ -290,8 +298,12 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
         node.versions = tuple([_version_of(a) for a in args])
     elif which:
         if len(which) == n:
-            lone = _lone_tensor(args)
-            node.saved = args if lone is None else lone
+            # One tensor among Python numbers (x ** 2, 100 * x) is saved alone:
+            # the numbers are the values of the node's terms (Consts) and the
+            # tensor is the input with an edge, so the engine rebuilds the
+            # tuple (``engine.saved_inputs``) - one object fewer per such node
+            # for the cyclic collector to scan while the graph lives.
+            node.saved = lone if tensors == 1 else args
         else:
             node.saved = tuple([args[i] if i in which else None for i in range(n)])
         versions: list[int] | None = None
@@ -312,23 +324,6 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     node.out_ref = None
     node.pre_hooks = None
     node.retain = None
-
-
-def _lone_tensor(args: tuple[Any, ...]) -> Any:
-    """The one tensor among ``args`` if the others are Python numbers, else None.
-
-    A node whose rules read all of such inputs (``x ** 2``, ``100 * x``) saves
-    the tensor alone: the numbers are its terms' values (``Const``s) and the
-    tensor is the input with an edge, so the engine rebuilds the tuple
-    (``engine.saved_inputs``) - one object fewer per such node of the graph,
-    for the cyclic collector to scan while the graph lives."""
-    found = None
-    for a in args:
-        if isinstance(a, Tensor):
-            if found is not None:
-                return None
-            found = a
-    return found
 
 
 # Saved inputs and their versions are mostly all-None or all-0 tuples of two:

@@ -304,7 +304,9 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             deliver(node, g)
         if node.__class__ is AccumulateGrad:
             continue
-        saved = saved_inputs(node)
+        saved = node.saved
+        if saved.__class__ is not tuple:
+            saved = saved_inputs(node)
         if saved is FREED:
             raise _freed_error()
         if node.versions is not None or node.out_ref is not None:
@@ -323,7 +325,7 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
 def saved_inputs(node: Node) -> Any:
     """What ``node`` saved for its rules, per input (None where unread), or FREED.
     A lone tensor saved stands for all inputs: the others are numbers, whose
-    terms are their ``Const``s, and it is the one with an edge (``dispatch._lone_tensor``)."""
+    terms are their ``Const``s, and it is the one with an edge (``dispatch._connect``)."""
     s = node.saved
     if s.__class__ is tuple or s is FREED:
         return s

@@ -95,7 +95,9 @@ class Lowering:
                         va, vb = values[id(a)], values[id(b)]
                         vals, datas = [va, vb], [va.data, vb.data]
                         constant = va.constant and vb.constant
-                        scalar = not constant and nodes.node_op(t.op.name, datas)
+                        name = t.op.name  # (nodes.node_op of two arguments, written out)
+                        scalar = not constant and ((name != "pow_scalar" or isinstance(datas[1], sympy.Integer))
+                                                   if name in nodes.ARITHMETIC else nodes.node_op(name, datas))
                         dtype = _scalar_dtype2(a, b, va, vb) if scalar else None
                     else:
                         vals = [values[id(a)] for a in args]
