@@ -99,6 +99,9 @@ class Lowering:
                         scalar = not constant and ((name != "pow_scalar" or isinstance(datas[1], sympy.Integer))
                                                    if name in nodes.ARITHMETIC else nodes.node_op(name, datas))
                         dtype = _scalar_dtype2(a, b, va, vb) if scalar else None
+                        if dtype is not None:
+                            values[k] = self._scalar_node2(t, name, va, vb, dtype)
+                            continue
                     else:
                         vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
@@ -132,6 +135,20 @@ class Lowering:
         else:
             depth = 1 + max(v.depth for v in vals)
             size = 1 + sum(v.size for v in vals)
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
+            return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
+        return Value(data, (), dtype, False, depth, size)
+
+    def _scalar_node2(self, t: Apply, name: str, va: Value, vb: Value, dtype: np.dtype) -> Value:
+        """``_scalar_node`` of two arguments, written out (most nodes)."""
+        data = nodes.make(name, (va.data, vb.data))
+        is_node = type(data) is Node
+        if is_node:  # computed already (see _elementwise)
+            found = self.b.bound(data)
+            if found is not None:
+                return Value(found, (), dtype)
+        depth = 1 + (va.depth if va.depth > vb.depth else vb.depth)
+        size = 1 + va.size + vb.size
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
             return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
         return Value(data, (), dtype, False, depth, size)
