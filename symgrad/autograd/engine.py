@@ -309,16 +309,27 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             saved = saved_inputs(node)
         if saved is FREED:
             raise _freed_error()
-        if node.versions is not None or node.out_ref is not None:
-            _check_versions(node, saved)
         vjp = node.op.vjp
         if vjp.__class__ is not tuple:  # one rule for all inputs (variadic ops)
+            _check_versions(node, saved)
             for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=False):
                 _add(buffer, edge, gi)
             continue
+        if node.out_ref is not None:
+            _check_out(node)
+        versions = node.versions
+        if versions is None:  # nothing saved
+            inputs = list(saved)
+        else:  # _check_versions, in the loop that makes the inputs
+            inputs = []
+            for s, term, v in zip(saved, node.args, versions):
+                if isinstance(s, Tensor):
+                    if (s._vroot if s._vroot is not None else s)._ver != v:
+                        raise _version_error(node, s, v)
+                    s = make(s._value, term)
+                inputs.append(s)
         out_value = node.out_value
         out = None if out_value is None else make(out_value, node)
-        inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
         _run_rules(node, vjp, g, out, inputs, needed, _fit, buffer)
 
 
