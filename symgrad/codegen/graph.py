@@ -50,14 +50,21 @@ def leaves_below(roots: Iterable[Term]) -> list[Leaf]:
     out: list[Leaf] = []
     seen: set[int] = set()
     stack = [r.resolve() for r in reversed(list(roots))]
+    pop, push = stack.pop, stack.append
     while stack:
-        t = stack.pop()
+        t = pop()
         k = id(t)
         if k in seen:
             continue
         seen.add(k)
         if isinstance(t, Apply):
-            stack.extend([a.resolve() for a in reversed(t.args)])
+            args = t.args
+            if len(args) == 2:  # (the usual case, without a list)
+                a, b = args
+                push(b.resolve() if b.__class__ is Lazy else b)
+                push(a.resolve() if a.__class__ is Lazy else a)
+            else:
+                stack.extend([a.resolve() for a in reversed(args)])
         elif isinstance(t, Leaf):
             out.append(t)
     return out
