@@ -282,6 +282,32 @@ def _arg_term(a: Any) -> Term:
             if c is not None:
                 return c
         return _term_or_const(a)
+    return _number_const(a)
+
+
+# The Const of a Python int or float, one per value: numbers in formulas and
+# derivative rules (the 100 and 2 of ``100*(b - a**2)**2``, a rule's ``p - 1``)
+# would otherwise make a Const per op - a fifth of the objects a graph of
+# scalar ops allocates, each one more for the cyclic collector to scan.  A
+# Const of a number is never changed (``freeze`` copies arrays only), and
+# terms compare constants by value anyway (``codegen.graph._const_key``).
+# Keyed by class and value: 1, 1.0 and True are equal keys, so ints and
+# floats are kept apart; -0.0 (equal to 0.0) and nan (equal to nothing) are
+# not shared.  Bounded, as a cache of values seen in formulas.
+_NUMBER_CONSTS: dict[Any, Const] = {}
+MAX_SHARED_CONSTS = 4096
+
+
+def _number_const(a: Any) -> Const:
+    cls = a.__class__
+    if cls is int or (cls is float and a == a and a != 0.0):
+        key = (cls, a)
+        c = _NUMBER_CONSTS.get(key)
+        if c is None:
+            c = Const(a)
+            if len(_NUMBER_CONSTS) < MAX_SHARED_CONSTS:
+                _NUMBER_CONSTS[key] = c
+        return c
     return Const(a)
 
 
@@ -290,43 +316,78 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     edges: list[Any] = []
     refit = False  # might a gradient need summing back (broadcast) or casting? only then keep shapes
     shape, dtype = value.shape, value.dtype
+    tensors, lone = 0, None
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            g: Any = a._grad_fn
-            if g is None:
-                g = a._grad_acc
+        if isinstance(a, Tensor):
+            tensors += 1
+            lone = a
+            if a._requires_grad:
+                g: Any = a._grad_fn
                 if g is None:
-                    g = accumulator(a)
-            edges.append(g)
-            if not refit:
-                v = a._value
-                refit = v.shape != shape or v.dtype is not dtype
-        else:
-            edges.append(None)
-    node.edges = tuple(edges)
+                    g = a._grad_acc
+                    if g is None:
+                        g = accumulator(a)
+                edges.append(g)
+                if not refit:
+                    v = a._value
+                    refit = v.shape != shape or v.dtype is not dtype
+                continue
+        edges.append(None)
+    terms = node.args
+    # An op on results of other ops (f + g) has each input's node as both its
+    # term and its edge: the two tuples are then one (one object fewer for
+    # the cyclic collector to scan, per such node of the graph)
+    if len(edges) == 2:
+        same = edges[0] is terms[0] and edges[1] is terms[1]
+    else:
+        same = all([e is t for e, t in zip(edges, terms)])
+    node.edges = terms if same else tuple(edges)
     node.meta = tuple([None if e is None else (a._value.shape, a._value.dtype)
                        for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
+    n = len(args)
     if which is None:  # variadic: every input
         node.saved = args
         node.versions = tuple([_version_of(a) for a in args])
     elif which:
-        saved: list[Any] = [None] * len(args)
-        versions = [0] * len(args)
+        if len(which) == n:
+            # One tensor among Python numbers (x ** 2, 100 * x) is saved alone:
+            # the numbers are the values of the node's terms (Consts) and the
+            # tensor is the input with an edge, so the engine rebuilds the
+            # tuple (``engine.saved_inputs``) - one object fewer per such node
+            # for the cyclic collector to scan while the graph lives.
+            node.saved = lone if tensors == 1 else args
+        else:
+            node.saved = tuple([args[i] if i in which else None for i in range(n)])
+        versions: list[int] | None = None
         for i in which:
-            a = saved[i] = args[i]
+            a = args[i]
             if isinstance(a, Tensor):
                 owner = a._vroot
-                versions[i] = a._ver if owner is None else owner._ver
-        node.saved = tuple(saved)
-        node.versions = tuple(versions)
+                ver = a._ver if owner is None else owner._ver
+                if ver:
+                    if versions is None:
+                        versions = [0] * n
+                    versions[i] = ver
+        node.versions = _shared_tuple(0, n) if versions is None else tuple(versions)
     else:
-        node.saved = (None,) * len(args)
+        node.saved = _shared_tuple(None, n)
         node.versions = None
     node.out_value = value if "out" in op.uses else None
     node.out_ref = None
     node.pre_hooks = None
     node.retain = None
+
+
+# Saved inputs and their versions are mostly all-None or all-0 tuples of two:
+# these nodes share one (tuples are immutable; ``saved`` is replaced, never
+# changed, when freed), rather than each holding one more object.
+_SHARED_TUPLES = {(x, n): (x,) * n for x in (None, 0) for n in range(5)}
+
+
+def _shared_tuple(x: Any, n: int) -> tuple[Any, ...]:
+    found = _SHARED_TUPLES.get((x, n))
+    return found if found is not None else (x,) * n
 
 
 def _version_of(a: Any) -> int:

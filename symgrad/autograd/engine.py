@@ -210,7 +210,8 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     quiet.__enter__()
     try:
         if replaying:
-            _flow_replay(order, buffer, needed, deliver)
+            # (the caller of grad() is the only taker here: only targets are delivered)
+            _flow_replay(order, buffer, needed, deliver, None if accumulate else targets_by_node)
         elif tape is None:
             _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph)
         else:
@@ -237,7 +238,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             steps.append((node, None, None))
             deliver(node, g)
             continue
-        saved = node.saved
+        saved = saved_inputs(node)
         out_value = node.out_value
         if node.retain is not None or has_targets:
             deliver(node, g)
@@ -281,18 +282,20 @@ def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver
         deliver(node, g)
         if isinstance(node, AccumulateGrad):
             continue
-        for edge, gi in _node_grads(node, g, node.saved, node.out_value, True, needed, live=True):
+        for edge, gi in _node_grads(node, g, saved_inputs(node), node.out_value, True, needed, live=True):
             _add(buffer, edge, gi)
         if not retain_graph:
             _free(node)
 
 
-def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any) -> None:
+def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any,
+                 targets: dict[Any, Any] | None) -> None:
     """The pass ``_Tape._replay`` makes of an array-mode pass, made directly
     (no numeric pass first), with the numeric pass's checks: rules on tensors
     whose terms are the ones their inputs had when the op ran.  Written flat,
     as ``_flow_arrays`` (rules with one function per input are ``_node_grads``
-    unrolled: this is a pass over every node of a large graph)."""
+    unrolled: this is a pass over every node of a large graph).  ``targets``:
+    when given, only their nodes' gradients are delivered."""
     Tensor = _tensor_mod().Tensor
     make = Tensor._make
     pop = buffer.pop
@@ -300,22 +303,47 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
             continue
-        deliver(node, g)
+        if targets is None or node in targets:
+            deliver(node, g)
         if node.__class__ is AccumulateGrad:
             continue
         saved = node.saved
+        if saved.__class__ is not tuple:
+            saved = saved_inputs(node)
         if saved is FREED:
             raise _freed_error()
-        _check_versions(node, saved)
         vjp = node.op.vjp
         if vjp.__class__ is not tuple:  # one rule for all inputs (variadic ops)
+            _check_versions(node, saved)
             for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=False):
                 _add(buffer, edge, gi)
             continue
+        if node.out_ref is not None:
+            _check_out(node)
+        versions = node.versions
+        if versions is None:  # nothing saved
+            inputs = list(saved)
+        else:  # _check_versions, in the loop that makes the inputs
+            inputs = []
+            for s, term, v in zip(saved, node.args, versions):
+                if isinstance(s, Tensor):
+                    if (s._vroot if s._vroot is not None else s)._ver != v:
+                        raise _version_error(node, s, v)
+                    s = make(s._value, term)
+                inputs.append(s)
         out_value = node.out_value
         out = None if out_value is None else make(out_value, node)
-        inputs = [make(s._value, term) if isinstance(s, Tensor) else s for s, term in zip(saved, node.args)]
         _run_rules(node, vjp, g, out, inputs, needed, _fit, buffer)
+
+
+def saved_inputs(node: Node) -> Any:
+    """What ``node`` saved for its rules, per input (None where unread), or FREED.
+    A lone tensor saved stands for all inputs: the others are numbers, whose
+    terms are their ``Const``s, and it is the one with an edge (``dispatch._connect``)."""
+    s = node.saved
+    if s.__class__ is tuple or s is FREED:
+        return s
+    return tuple([s if e is not None else t.value for e, t in zip(node.edges, node.args)])  # type: ignore[attr-defined]
 
 
 def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[Any], needed: Any, fit: Any,
@@ -371,8 +399,15 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     return post, hooked
 
 
-def _needed(order: list[Any], targets: set[Any]) -> set[Any]:
-    """Nodes on a path to a target: only those run when inputs= is given."""
+def _needed(order: list[Any], targets: set[Any]) -> set[Any] | None:
+    """Nodes on a path to a target: only those run when inputs= is given.
+    None (every node) when every leaf below is a target: every path of the
+    graph ends at a leaf's AccumulateGrad (a node has an edge for at least
+    one input that requires grad), so then every node is on such a path -
+    the usual case for a gradient with respect to all of a function's
+    variables, which is then not a second walk over the graph."""
+    if all([node in targets for node in order if node.__class__ is AccumulateGrad]):
+        return None
     needed: set[Any] = set()
     for node in reversed(order):  # (written out: it runs over every node of the graph)
         if node in targets:

@@ -128,7 +128,9 @@ def _gradient_function(f: Any, wrt: Any, backend: str, hessian: bool, inputs: Se
     grads, hess = derivatives(f, wrt_list, hessian)
     all_inputs = list(inputs) if inputs is not None else default_inputs(f, wrt_list)
     in_specs = input_specs(all_inputs)
-    names = [input_spec(w, i).raw_name for i, w in enumerate(wrt_list)]
+    # (the default inputs start with wrt: their specs are made already)
+    names = [s.raw_name for s in in_specs[:len(wrt_list)]] if inputs is None else \
+        [input_spec(w, i).raw_name for i, w in enumerate(wrt_list)]
     tree: list[Any] = [output_spec("value", f, simplify)]
     grad_specs = tuple(output_spec(f"grad_{n}", g, simplify) for n, g in zip(names, grads, strict=True))
     tree.append(grad_specs[0] if single else grad_specs)

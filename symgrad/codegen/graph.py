@@ -50,14 +50,21 @@ def leaves_below(roots: Iterable[Term]) -> list[Leaf]:
     out: list[Leaf] = []
     seen: set[int] = set()
     stack = [r.resolve() for r in reversed(list(roots))]
+    pop, push = stack.pop, stack.append
     while stack:
-        t = stack.pop()
+        t = pop()
         k = id(t)
         if k in seen:
             continue
         seen.add(k)
         if isinstance(t, Apply):
-            stack.extend([a.resolve() for a in reversed(t.args)])
+            args = t.args
+            if len(args) == 2:  # (the usual case, without a list)
+                a, b = args
+                push(b.resolve() if b.__class__ is Lazy else b)
+                push(a.resolve() if a.__class__ is Lazy else a)
+            else:
+                stack.extend([a.resolve() for a in reversed(args)])
         elif isinstance(t, Leaf):
             out.append(t)
     return out
@@ -143,19 +150,29 @@ def analyze(roots: list[Term]) -> Graph:
                     if ra is None:
                         push(a)
                     continue
-                reps = [ra, rb]
-                ids: tuple[int, ...] = (id(ra), id(rb))
-            else:
-                resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
-                found: list[Any] = [get(id(a)) for a in resolved]
-                if None in found:
-                    push(t)
-                    for a, r in zip(reversed(resolved), reversed(found)):
-                        if r is None:
-                            push(a)
-                    continue
-                reps = found
-                ids = tuple(map(id, reps))
+                # (the n-ary case below, written out: its key flat, no lists or sets built)
+                order.append(t)
+                name, params = t.op.name, t.params
+                ia, ib = id(ra), id(rb)
+                first = first_of.setdefault((name, ia, ib, freeze(params)) if params else (name, ia, ib), t)
+                rep[k] = first
+                if first is t:
+                    unique.append(t)
+                    args_of_rep[k] = [ra, rb]
+                    if ia == ib and name in _MERGING_OPS:
+                        reads.append(ia)
+                    else:
+                        reads += (ia, ib)
+                continue
+            resolved = [a.resolve() if a.__class__ is Lazy else a for a in args]
+            reps: list[Any] = [get(id(a)) for a in resolved]
+            if None in reps:
+                push(t)
+                for a, r in zip(reversed(resolved), reversed(reps)):
+                    if r is None:
+                        push(a)
+                continue
+            ids = tuple(map(id, reps))
             order.append(t)
             name, params = t.op.name, t.params
             first = first_of.setdefault((name, ids, freeze(params)) if params else (name, ids), t)

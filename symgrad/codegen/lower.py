@@ -91,15 +91,24 @@ class Lowering:
                 if isinstance(t, Apply) and t.op.elementwise:  # the common case, without _lower's checks
                     args = args_of[k]
                     if len(args) == 2:  # most nodes: the lists below written out
-                        va, vb = values[id(args[0])], values[id(args[1])]
+                        a, b = args
+                        va, vb = values[id(a)], values[id(b)]
                         vals, datas = [va, vb], [va.data, vb.data]
                         constant = va.constant and vb.constant
+                        name = t.op.name  # (nodes.node_op of two arguments, written out)
+                        scalar = not constant and ((name != "pow_scalar" or isinstance(datas[1], sympy.Integer))
+                                                   if name in nodes.ARITHMETIC else nodes.node_op(name, datas))
+                        dtype = _scalar_dtype2(a, b, va, vb) if scalar else None
+                        if dtype is not None:
+                            values[k] = self._scalar_node2(t, name, va, vb, dtype)
+                            continue
                     else:
                         vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
                         constant = all([a.constant for a in vals])
+                        scalar = not constant and nodes.node_op(t.op.name, datas)
+                        dtype = _scalar_dtype(args, vals) if scalar else None
                     if not constant:
-                        dtype = _scalar_dtype(args, vals) if nodes.node_op(t.op.name, datas) else None
                         if dtype is not None:
                             values[k] = self._scalar_node(t, datas, vals, dtype)
                             continue
@@ -114,7 +123,8 @@ class Lowering:
         leaves; ``_scalar_dtype`` has checked that none of them is boolean, an
         array or a constant array)."""
         data = nodes.make(t.op.name, tuple(datas))
-        if type(data) is Node:  # computed already (see _elementwise)
+        is_node = type(data) is Node
+        if is_node:  # computed already (see _elementwise)
             found = self.b.bound(data)
             if found is not None:
                 return Value(found, (), dtype)
@@ -125,8 +135,22 @@ class Lowering:
         else:
             depth = 1 + max(v.depth for v in vals)
             size = 1 + sum(v.size for v in vals)
-        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
-            return Value(self.b.bind(data), (), dtype)  # (materialize)
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
+            return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
+        return Value(data, (), dtype, False, depth, size)
+
+    def _scalar_node2(self, t: Apply, name: str, va: Value, vb: Value, dtype: np.dtype) -> Value:
+        """``_scalar_node`` of two arguments, written out (most nodes)."""
+        data = nodes.make(name, (va.data, vb.data))
+        is_node = type(data) is Node
+        if is_node:  # computed already (see _elementwise)
+            found = self.b.bound(data)
+            if found is not None:
+                return Value(found, (), dtype)
+        depth = 1 + (va.depth if va.depth > vb.depth else vb.depth)
+        size = 1 + va.size + vb.size
+        if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
+            return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
         return Value(data, (), dtype, False, depth, size)
 
     def value_of(self, t: Term) -> Value:
@@ -339,6 +363,21 @@ def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:
             dtype = v.dtype
         elif v.dtype is not dtype:
             return None
+    return dtype if dtype is not None and dtype.kind == "f" else None
+
+
+def _scalar_dtype2(a: Term, b: Term, va: Value, vb: Value) -> np.dtype | None:
+    """``_scalar_dtype`` of two arguments, written out (it runs for most nodes)."""
+    if va.shape or vb.shape or type(va.data) is np.ndarray or type(vb.data) is np.ndarray:
+        return None
+    number_a = va.constant and isinstance(a, Const) and type(a.value) in (int, float)
+    number_b = vb.constant and isinstance(b, Const) and type(b.value) in (int, float)
+    if number_a:
+        dtype = None if number_b else vb.dtype
+    elif number_b or va.dtype is vb.dtype:
+        dtype = va.dtype
+    else:
+        return None
     return dtype if dtype is not None and dtype.kind == "f" else None
 
 

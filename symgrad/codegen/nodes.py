@@ -150,6 +150,22 @@ def _negate_leading(e: Node) -> Any:
 
 
 def _add(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    if (ta is Node or ta is _Symbol) and (tb is Node or tb is _Symbol):
+        # the usual sum, of two operands that are no numbers: the rules below
+        # that can apply, without asking each operand whether it is a number
+        if a is b or (ta is Node and tb is Node and a == b):
+            return make("mul", (TWO, a))
+        if tb is Node:
+            if b.op == "neg":
+                return make("sub", (a, b.args[0]))
+            if b.op == "mul" and _negative(_leading(b)):
+                return make("sub", (a, _negate_leading(b)))
+        if ta is Node and a.op == "neg":
+            return make("sub", (b, a.args[0]))
+        if ta is _Symbol and tb is _Symbol and b.name < a.name:
+            a, b = b, a
+        return Node("add", (a, b))
     if a is ZERO_:
         return b
     if b is ZERO_:
@@ -194,6 +210,18 @@ def _sub(a: Any, b: Any) -> Any:
 
 
 def _mul(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    if (ta is Node or ta is _Symbol) and (tb is Node or tb is _Symbol):
+        # the usual product, of two operands that are no numbers (as _add)
+        if a is b or (ta is Node and tb is Node and a == b):
+            return make("pow_scalar", (a, TWO))
+        if ta is Node and a.op == "neg":
+            return make("neg", (make("mul", (a.args[0], b)),))
+        if tb is Node and b.op == "neg":
+            return make("neg", (make("mul", (a, b.args[0])),))
+        if ta is _Symbol and tb is _Symbol and b.name < a.name:
+            a, b = b, a
+        return Node("mul", (a, b))
     ca, cb = _coefficient(a), _coefficient(b)
     if cb and not ca:
         a, b, ca, cb = b, a, True, False

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from sympy import Symbol as _Symbol
 from sympy.core.basic import Basic
 
 from symgrad.codegen.nodes import children, substitute
@@ -49,8 +50,11 @@ def count_reads(value: Any, reads: dict[Any, int]) -> None:
     stack = list(value.args) if isinstance(value, Call) else [value]
     while stack:
         e = stack.pop()
-        if type(e) is Node:
+        t = type(e)
+        if t is Node:
             stack.extend(e.args)
+        elif t is _Symbol:  # (most atoms: temporaries and inputs)
+            reads[e] = reads.get(e, 0) + 1
         elif isinstance(e, Basic):
             if e.is_Symbol:
                 reads[e] = reads.get(e, 0) + 1
@@ -136,7 +140,7 @@ def optimize(body: list[Assign], outputs: list[Output], inlinable: set[Any]) -> 
     (SymPy's tidying can make values unused: ``t - t`` is 0).  Returns the
     body and how many times each symbol is read."""
     body, reads = eliminate_dead(body, outputs)
-    if not any(a.target in inlinable for a in body):
+    if not inlinable or not any(a.target in inlinable for a in body):
         return body, reads
     body, pending = inline(body, outputs, inlinable, reads)
     substitute_outputs(outputs, pending)

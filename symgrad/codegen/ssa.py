@@ -96,14 +96,15 @@ class Builder:
         self.shapes: dict[Any, tuple[int, ...]] = {}
         self._numbered: dict[Any, Any] = {}
         self.inlinable: set[Any] = set()
-        self.definitions: dict[Any, Any] = {}
+        self.definitions: dict[Any, Any] = {}  # each temporary's value (those of bind_scalar left out: no Call)
         self._arrays = False  # any symbol of a non-scalar shape yet (else every shape is ())
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
         """A new symbol called ``name`` (already claimed in the namespace)."""
         s = _symbol(name, boolean)
-        self.shapes[s] = shape
-        self._arrays = self._arrays or bool(shape)
+        if shape:  # (a symbol not in ``shapes`` is a scalar)
+            self.shapes[s] = shape
+            self._arrays = True
         return s
 
     def bind(self, value: Any, shape: tuple[int, ...] | None = None, boolean: bool | None = None,
@@ -132,6 +133,16 @@ class Builder:
         self.definitions[sym] = value
         if inlinable:
             self.inlinable.add(sym)
+        return sym
+
+    def bind_scalar(self, node: Node) -> Any:
+        """``bind`` for a new ``Node`` of scalars (not bound yet: the caller has
+        asked ``bound``), without ``bind``'s questions - it is not an atom, its
+        shape is () and it is not boolean: the most common line of a graph of
+        scalar leaves."""
+        sym = _symbol(self.names.temp(), False)  # (``symbol`` of a scalar)
+        self.body.append(Assign(sym, node))
+        self._numbered[node] = sym
         return sym
 
     def bound(self, value: Any) -> Any:

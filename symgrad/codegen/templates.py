@@ -85,6 +85,11 @@ def is_one_call(text: str) -> bool:
     return True
 
 
+_Symbol = sympy.Symbol
+_SYMBOL_PIECES: dict[type, dict[Any, tuple[str, int]]] = {}
+MAX_SHARED_PIECES = 50_000  # per printer class (about 200 bytes each)
+
+
 class NodePrinting:
     """Mixed into each backend's SymPy printer: ``_print_Node``."""
 
@@ -122,6 +127,9 @@ class NodePrinting:
 
     def _leaf(self, e: Any) -> tuple[str, int]:
         """Atoms and SymPy expressions, by the SymPy printer (atoms cached)."""
+        cls = type(e)
+        if cls is _Symbol or cls is Literal:  # most leaves (temporaries, inputs, float constants)
+            return self._symbol_piece(e)
         cache = self.__dict__.get("_leaf_cache")
         if cache is None:
             cache = self.__dict__["_leaf_cache"] = {}
@@ -144,6 +152,22 @@ class NodePrinting:
             return text, CALL if is_one_call(text) else precedence(e) - 1
         cache[e] = piece
         return piece
+
+    def _symbol_piece(self, e: Any) -> tuple[str, int]:
+        """A symbol, printed once per printer class: a symbol prints as the same
+        name in every program (only the class and its fixed settings decide,
+        and printing one records no import), and the programs of a process
+        share their symbols (``ssa._symbol``), so after the first program of a
+        size its 5,000 temporaries are not printed again."""
+        pieces = self.__dict__.get("_symbol_pieces")
+        if pieces is None:
+            pieces = self.__dict__["_symbol_pieces"] = _SYMBOL_PIECES.setdefault(type(self), {})
+        found = pieces.get(e)
+        if found is None:
+            found = (self._print(e), ATOM)  # type: ignore[attr-defined]
+            if len(pieces) < MAX_SHARED_PIECES:
+                pieces[e] = found
+        return found
 
     def _function(self, op: str) -> Template:
         templates = self.__dict__.setdefault("_function_templates", {})

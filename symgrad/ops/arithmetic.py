@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from symgrad.dispatch import apply
+from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops._sympy import sp
 from symgrad.ops.registry import defop
 
@@ -44,11 +45,22 @@ def _exact(p: Any) -> Any:
     return p
 
 
+def _pow_scalar_grad(g: Any, out: Any, x: Any, p: Any) -> Any:
+    if p == 0:
+        return zeros_like(g)
+    # The square's derivative reads x itself: x ** (2 - 1) would compute it
+    # again, an op (and a term to generate code for) per square.  x ** 1 is
+    # x exactly, in value, dtype and closed form (SymPy writes x**1 as x).
+    # Not when recording (create_graph): the graph differentiated again would
+    # have another shape, and code generated from it another order of terms.
+    if p.__class__ is int and p == 2 and not _grad_state.enabled:
+        return g * p * x
+    return g * p * x ** (p - 1)
+
+
 _POW_SCALAR = defop(
     "pow_scalar", np.power, lambda x, p: x ** _exact(p), inputs=("x", "p"), elementwise=True,
-    promote="common", backward_name="PowBackward0",
-    vjp=(lambda g, out, x, p: zeros_like(g) if p == 0 else g * p * x ** (p - 1),
-         None))
+    promote="common", backward_name="PowBackward0", vjp=(_pow_scalar_grad, None))
 
 
 def _pow_grad_x(g: Any, out: Any, x: Any, y: Any) -> Any:

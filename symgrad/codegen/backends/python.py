@@ -194,7 +194,22 @@ class _ConstantNames(Namespace):
 
     def __init__(self, program: Program) -> None:
         super().__init__()
-        taken = {inp.name for inp in program.inputs} | {a.target.name for a in program.body}
-        taken |= {c.symbol.name for c in program.constants} | {program.name}
-        taken |= {o.name for o in program.output_list()}
-        self._taken.update(taken)
+        self._program: Program | None = program
+
+    def _take_program_names(self) -> None:
+        # Made on the first name asked for: most programs ask for none (only
+        # array mode's index arrays do), and a large one has thousands of names.
+        program, self._program = self._program, None
+        if program is not None:
+            taken = {inp.name for inp in program.inputs} | {a.target.name for a in program.body}
+            taken |= {c.symbol.name for c in program.constants} | {program.name}
+            taken |= {o.name for o in program.output_list()}
+            self._taken.update(taken)
+
+    def claim(self, raw: str, fallback: str = "v") -> str:
+        self._take_program_names()
+        return super().claim(raw, fallback)
+
+    def temp(self, prefix: str = "t") -> str:
+        self._take_program_names()
+        return super().temp(prefix)
