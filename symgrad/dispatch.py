@@ -198,10 +198,17 @@ def fill_number(t: Tensor, value: Any) -> bool:
 def binary_in_place(t: Any, op: OpDef, other: Any) -> bool:
     """``t.op_(other)`` (``add_``, ``mul_``...) when the write records nothing
     and needs no promotion, broadcasting or view bookkeeping: two plain
-    floating tensors of one shape and dtype, neither requiring grad while grad
-    mode is on.  The numbers, version and term end as
-    ``inplace`` leaves them, without its three ops (accumulating a ``.grad``
-    took 11 us that way).  False, with nothing done, when ``inplace`` must run."""
+    floating tensors of one shape and dtype, neither requiring grad while
+    grad mode is on.  The numbers, version and term end as ``inplace`` leaves
+    them, without its three ops (accumulating a ``.grad`` took 11 us that
+    way).  False, with nothing done, when ``inplace`` must run.
+
+    >>> import symgrad
+    >>> from symgrad.ops import TABLE
+    >>> t = symgrad.tensor([1., 2.])
+    >>> binary_in_place(t, TABLE["add"], symgrad.tensor([10., 10.])), t
+    (True, tensor([11., 12.]))
+    """
     if t.__class__ is not Tensor or other.__class__ is not Tensor or t._base is not None \
             or other._base is not None:
         return False
