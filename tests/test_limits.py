@@ -256,3 +256,37 @@ def test_closed_forms_from_many_threads():
         t.join()
     assert not errors, errors[0]
     assert results == {k: f"x{k}*cos(x{k}) + sin(x{k})" for k in range(8)}
+
+
+# ---------------------------------------------------------------- conditions on piecewise values
+
+def _max_of_softplus_sums(n):
+    """The gradient of max(cumsum(softplus(x))): its mask compares sums of n
+    piecewise softplus closed forms (found by the long fuzz: minutes in SymPy)."""
+    x = leaf(np.linspace(-1.0, 1.0, n), name="x")
+    sg.nn.functional.softplus(x).cumsum(0).max().backward()
+    return x
+
+
+def test_a_condition_that_would_unfold_into_too_many_branches_is_refused_at_once():
+    x = _max_of_softplus_sums(6)
+    # the numbers are unaffected: the max is the last sum, of every softplus, so the gradient is sigmoid(x)
+    np.testing.assert_allclose(np.asarray(x.grad), 1 / (1 + np.exp(-np.linspace(-1.0, 1.0, 6))), rtol=1e-12)
+    with pytest.raises(sg.ExpressionTooLargeError, match="unfolds into up to 64 branches .limit 16."):
+        _ = x.grad.expr
+    assert "x[0]" in str(x.grad.compact())  # the compact view, which the message suggests, works
+
+
+def test_a_condition_within_the_branch_limit_still_has_its_closed_form():
+    x = _max_of_softplus_sums(2)
+    assert x.grad.expr.shape == (2,)
+
+
+def test_the_branch_limit_can_be_changed():
+    old = sg.set_expr_limits().branches
+    try:
+        assert sg.set_expr_limits(branches=2).branches == 2
+        with pytest.raises(sg.ExpressionTooLargeError, match="limit 2"):
+            _ = _max_of_softplus_sums(2).grad.expr
+    finally:
+        sg.set_expr_limits(branches=old)

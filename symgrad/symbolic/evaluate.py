@@ -32,17 +32,19 @@ class ExpressionTooLargeError(RuntimeError):
 
 @dataclass
 class Limits:
-    """Largest expression ``.expr`` builds: ``depth`` tree levels, ``size`` tree nodes."""
+    """Largest expression ``.expr`` builds: ``depth`` tree levels, ``size``
+    tree nodes, ``branches`` cases of one condition on piecewise values."""
 
     depth: int = 100
     size: int = 200_000
     graph_nodes: int = 1_000_000
+    branches: int = 16
 
 
 limits = Limits()
 
 
-def set_expr_limits(depth: int | None = None, size: int | None = None) -> Limits:
+def set_expr_limits(depth: int | None = None, size: int | None = None, branches: int | None = None) -> Limits:
     """Change the size guards of ``.expr`` (at your own risk: SymPy may hit
     Python's recursion limit printing deeper expressions).
 
@@ -54,6 +56,8 @@ def set_expr_limits(depth: int | None = None, size: int | None = None) -> Limits
         limits.depth = int(depth)
     if size is not None:
         limits.size = int(size)
+    if branches is not None:
+        limits.branches = int(branches)
     return limits
 
 

@@ -15,10 +15,35 @@ from typing import Any
 
 
 def piecewise(*pairs: tuple[Any, Any]) -> Any:
-    """``sympy.Piecewise(*pairs)`` with every condition lifted (see module docstring)."""
+    """``sympy.Piecewise(*pairs)`` with every condition lifted (see module
+    docstring).  A condition that would lift into more branches than
+    ``limits.branches`` is refused with ``ExpressionTooLargeError``: lifting
+    (and SymPy's own folding, which any Piecewise does) multiplies branches,
+    and SymPy simplifies each one - the mask of a max over six softplus sums
+    ran for minutes (found by the long fuzz)."""
     import sympy
 
+    from symgrad.symbolic.evaluate import limits, too_large  # (evaluate imports this module)
+
+    for _, cond in pairs:
+        n = _branches(cond)
+        if n > limits.branches:
+            raise too_large(f"The closed form has a condition on piecewise values that unfolds into up to {n} "
+                            f"branches (limit {limits.branches})")
     return sympy.Piecewise(*[(e, lift(c)) for e, c in pairs])
+
+
+def _branches(cond: Any) -> int:
+    """An estimate of the branches lifting ``cond`` makes: the product of the
+    branch counts of the distinct Piecewise values inside it."""
+    import sympy
+
+    if not isinstance(cond, sympy.Basic) or not cond.has(sympy.Piecewise):
+        return 1
+    n = 1
+    for p in cond.atoms(sympy.Piecewise):
+        n *= len(p.args)
+    return n
 
 
 def lift(cond: Any) -> Any:

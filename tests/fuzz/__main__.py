@@ -1,4 +1,4 @@
-"""``python -m tests.fuzz [--long] [--programs N] [--seed S]``: run the
+"""``python -m tests.fuzz [--long] [--programs N] [--seed S] [--trace FILE]``: run the
 differential fuzzer outside pytest and print what it covered.
 
 Without ``--long`` it runs the fixed-seed profile of the normal test run;
@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long", action="store_true", help=f"the long profile ({LONG_PROGRAMS} programs)")
     parser.add_argument("--programs", type=int, help="override the number of programs")
     parser.add_argument("--seed", type=int, default=0, help="seed of the long profile")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="write each program to FILE before checking it (to find one that hangs)")
     args = parser.parse_args(argv)
+    trace = open(args.trace, "w") if args.trace else None  # noqa: SIM115 - open for the whole run
     if args.long:
         os.environ["SYMGRAD_FUZZ"] = "long"
     n = args.programs or (LONG_PROGRAMS if args.long else CI_PROGRAMS)
@@ -69,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     @given(program=programs())
     def run(program: Program) -> None:
         stats.programs += 1
+        if trace is not None:
+            trace.write(f"# program {stats.programs}\n{program.to_source()}\n")
+            trace.flush()
         try:
             report = oracles.check(program, torch=torch)
         except oracles.NotSmoothError:
