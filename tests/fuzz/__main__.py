@@ -42,7 +42,7 @@ class Stats:
         from tests.fuzz.catalogue import CATALOGUE
 
         unused = [op.name for op in CATALOGUE if op.name not in self.ops]
-        lines = [f"programs: {self.programs} ({self.rejected} discarded: a finite-difference step crossed a kink)",
+        lines = [f"programs: {self.programs} ({self.rejected} discarded: finite differences could not resolve the point, a kink or too fast a change)",
                  f"steps per program: {dict(sorted(self.steps.items()))}",
                  f"ops exercised: {len(self.ops)} of {len(CATALOGUE)}" + (f" (never: {unused})" if unused else ""),
                  "checks run: " + ", ".join(f"{k} {v}" for k, v in sorted(self.checks.items()))]
