@@ -128,13 +128,7 @@ class Lowering:
             found = self.b.bound(data)
             if found is not None:
                 return Value(found, (), dtype)
-        if len(vals) == 2:
-            a, b = vals
-            depth = 1 + (a.depth if a.depth > b.depth else b.depth)
-            size = 1 + a.size + b.size
-        else:
-            depth = 1 + max(v.depth for v in vals)
-            size = 1 + sum(v.size for v in vals)
+        depth, size = _depth_and_size(vals)
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:  # (materialize)
             return Value(self.b.bind_scalar(data) if is_node else self.b.bind(data), (), dtype)
         return Value(data, (), dtype, False, depth, size)
@@ -205,13 +199,7 @@ class Lowering:
                     return Value(found, shape, dtype)
         else:
             data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
-        if len(vals) == 2:
-            a, b = vals
-            depth = 1 + (a.depth if a.depth > b.depth else b.depth)
-            size = 1 + a.size + b.size
-        else:
-            depth = 1 + max(v.depth for v in vals)
-            size = 1 + sum(v.size for v in vals)
+        depth, size = _depth_and_size(vals)
         v = Value(data, shape, dtype, False, depth, size)
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
@@ -364,6 +352,14 @@ def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:
         elif v.dtype is not dtype:
             return None
     return dtype if dtype is not None and dtype.kind == "f" else None
+
+
+def _depth_and_size(vals: list[Value]) -> tuple[int, int]:
+    """Depth and size of an expression over ``vals`` (what decides inlining)."""
+    if len(vals) == 2:  # (most nodes: written out)
+        a, b = vals
+        return 1 + (a.depth if a.depth > b.depth else b.depth), 1 + a.size + b.size
+    return 1 + max(v.depth for v in vals), 1 + sum(v.size for v in vals)
 
 
 def _scalar_dtype2(a: Term, b: Term, va: Value, vb: Value) -> np.dtype | None:

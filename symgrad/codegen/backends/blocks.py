@@ -69,8 +69,8 @@ def _rows_per_block(args: tuple[Any, ...]) -> int:
 
 
 def _run_blocks(fn: Callable[..., Any], program: Program, args: tuple[Any, ...], rows: int) -> Any:
-    n = next(a.shape[0] for a in args if a.__class__ is np.ndarray and a.ndim)
     shape = next(a.shape for a in args if a.__class__ is np.ndarray and a.ndim)
+    n = shape[0]
     results: list[Any] = []  # per output: the array filled block by block, or the constant it is
     for start in range(0, n, rows):
         stop = min(n, start + rows)
