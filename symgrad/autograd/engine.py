@@ -343,7 +343,10 @@ def saved_inputs(node: Node) -> Any:
     s = node.saved
     if s.__class__ is tuple or s is FREED:
         return s
-    return tuple([s if e is not None else t.value for e, t in zip(node.edges, node.args)])  # type: ignore[attr-defined]
+    edges = node.edges
+    if len(edges) == 1:  # a unary op: the lone tensor is its input
+        return (s,)
+    return tuple([s if e is not None else t.value for e, t in zip(edges, node.args)])  # type: ignore[attr-defined]
 
 
 def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[Any], needed: Any, fit: Any,

@@ -33,7 +33,8 @@ class OpDef:
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
-                 "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "node_class", "variadic")
+                 "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "node_class", "variadic",
+                 "fast", "saves_out")
 
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
@@ -55,6 +56,10 @@ class OpDef:
         # positions of the inputs the rules read (None: all of them, for variadic ops)
         self.saved_inputs = None if "xs" in self.uses else tuple(
             i for i, n in enumerate(self.inputs) if n in self.uses)
+        # Recorded by dispatch's fast path when its inputs are plain tensors of one
+        # shape and floating dtype: elementwise, not a view, one rule per input
+        self.fast = elementwise and not view and not variadic and isinstance(vjp, tuple)
+        self.saves_out = "out" in self.uses
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
 
