@@ -124,6 +124,11 @@ def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -
 
     converted = []
     for i, a in enumerate(args):
+        if isinstance(a, np.generic):
+            # A NumPy scalar is a Python number to PyTorch (the tensor's dtype
+            # wins).  np.float64 also passes for a float below, and apply()
+            # would send it back here: it must become a plain float.
+            a = a.item()
         if isinstance(a, (Tensor, int, float, bool)):
             converted.append(a)
             continue

@@ -272,3 +272,18 @@ def test_a_mask_over_many_piecewise_sums_is_refused_at_once():
     sg.softplus(x).cumsum(0).max().backward()
     with pytest.raises(sg.ExpressionTooLargeError, match="branches"):
         _ = x.grad.expr
+
+
+def test_numpy_float64_scalars_combine_with_tensors_as_python_numbers():
+    # Found reviewing as a PyTorch user: np.float64 is a subclass of float, so
+    # x + np.float64(2.5) (x * np.sqrt(2), x / arr.mean()...) looped between
+    # apply() and its conversion until RecursionError.  PyTorch treats NumPy
+    # scalars as Python numbers: the tensor's dtype wins.
+    x = sg.tensor([1.0, 2.0], dtype=sg.float32, requires_grad=True)
+    y = x * np.float64(2.5) + np.float32(1.0) - np.sqrt(np.float64(4.0)) / np.float64(2.0) ** x
+    assert y.dtype == sg.float32
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.tolist(), [2.5 + np.log(2), 2.5 + np.log(2) / 2], rtol=1e-6)
+    assert (np.float64(3.0) - sg.tensor([1, 2])).tolist() == [2.0, 1.0]
+    assert (sg.tensor([1, 2]) * np.int64(3)).dtype == sg.int64
+    assert (sg.tensor([1.0], dtype=sg.float32) > np.float64(0.5)).tolist() == [True]
