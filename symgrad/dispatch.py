@@ -358,23 +358,34 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
                        for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
     n = len(args)
+    by_input = op.saved_by_input
+    if by_input is not None and None in edges:
+        # only what the rules that will run read (x * 3: nothing of x)
+        which = by_input[(edges[0] is not None, edges[1] is not None) if n == 2 else
+                         tuple([e is not None for e in edges])]
     if which is None:  # variadic: every input
         node.saved = args
         node.versions = tuple([_version_of(a) for a in args])
     elif which:
-        if len(which) == n:
+        shape_only = op.shape_only
+        if shape_only:
+            node.saved = tuple([None if i not in which else _ShapeOf(args[i]) if i in shape_only else args[i]
+                                for i in range(n)])
+        elif len(which) == n:
             # One tensor among Python numbers (x ** 2, 100 * x) is saved alone:
             # the numbers are the values of the node's terms (Consts) and the
             # tensor is the input with an edge, so the engine rebuilds the
             # tuple (``engine.saved_inputs``) - one object fewer per such node
             # for the cyclic collector to scan while the graph lives.
             node.saved = lone if tensors == 1 else args
+        elif n == 2:
+            node.saved = (args[0], None) if which[0] == 0 else (None, args[1])
         else:
             node.saved = tuple([args[i] if i in which else None for i in range(n)])
         versions: list[int] | None = None
         for i in which:
             a = args[i]
-            if isinstance(a, Tensor):
+            if isinstance(a, Tensor) and i not in shape_only:
                 owner = a._vroot
                 ver = a._ver if owner is None else owner._ver
                 if ver:
@@ -389,6 +400,17 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     node.out_ref = None
     node.pre_hooks = None
     node.retain = None
+
+
+class _ShapeOf:
+    """Saved in place of an input that the rules read only as ``x.shape`` (a
+    view's input): holding the tensor would make a later in-place change of
+    it a false version error (``y[0] = y[1] * 3``) and keep its memory alive."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, a: Any) -> None:
+        self.shape = tuple(a.shape) if isinstance(a, Tensor) else np.shape(a)
 
 
 # Saved inputs and their versions are mostly all-None or all-0 tuples of two:

@@ -287,3 +287,35 @@ def test_numpy_float64_scalars_combine_with_tensors_as_python_numbers():
     assert (np.float64(3.0) - sg.tensor([1, 2])).tolist() == [2.0, 1.0]
     assert (sg.tensor([1, 2]) * np.int64(3)).dtype == sg.int64
     assert (sg.tensor([1.0], dtype=sg.float32) > np.float64(0.5)).tolist() == [True]
+
+
+def test_an_input_whose_value_no_rule_needs_may_change_in_place():
+    # Found reviewing as a PyTorch user: y[0] = y[1] * 3 raised the in-place
+    # version error on backward.  mul saved y[1] for the rule of its other
+    # input, the constant 3, which needs no gradient.  PyTorch saves an input
+    # only for the rules that will run: x.grad is [0, 4].
+    x = sg.tensor([1.0, -2.0], requires_grad=True)
+    y = x.clone()
+    y[0] = y[1] * 3
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 4.0]
+    x.grad = None
+    y = x * 1
+    y[0] = y[0] * 2
+    (y * sg.tensor([1.0, 10.0])).sum().backward()
+    assert x.grad.tolist() == [2.0, 10.0]
+    assert x.grad.expr.tolist() == [2, 10]
+    # views, sum and mean read their input only for its shape (PyTorch saves the sizes)
+    x.grad = None
+    y = x * 1
+    s = y.sum() + y.view(2, 1).mean() + y.expand(3, 2)[0, 1]
+    y.add_(1)
+    s.backward()
+    assert x.grad.tolist() == [1.5, 2.5]
+    # a saved value that a rule does read is still checked
+    w = sg.tensor(2.0, requires_grad=True)
+    y = x * 1
+    z = y * w
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
