@@ -319,3 +319,14 @@ def test_an_input_whose_value_no_rule_needs_may_change_in_place():
     y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
+
+
+def test_clamp_of_an_integer_tensor_with_float_bounds_promotes_like_pytorch():
+    # Found reviewing as a PyTorch user: the bounds were cast to the integer
+    # dtype, so clamp([1, 2], max=1.5) gave [1, 1].  PyTorch promotes
+    # (result_type of input and bounds): [1.0, 1.5].
+    x = sg.tensor([1, 2])
+    assert x.clamp(max=1.5).tolist() == [1.0, 1.5]
+    assert sg.clamp(x, 1.5, 2.5).dtype == sg.float64
+    assert x.clamp(0, 1).dtype == sg.int64
+    assert sg.tensor([1.0, 2.0], dtype=sg.float32).clamp(max=1.5).dtype == sg.float32
