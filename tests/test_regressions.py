@@ -330,3 +330,26 @@ def test_clamp_of_an_integer_tensor_with_float_bounds_promotes_like_pytorch():
     assert sg.clamp(x, 1.5, 2.5).dtype == sg.float64
     assert x.clamp(0, 1).dtype == sg.int64
     assert sg.tensor([1.0, 2.0], dtype=sg.float32).clamp(max=1.5).dtype == sg.float32
+
+
+def test_comparing_a_tensor_with_none_is_false_not_an_error():
+    # Found reviewing as a PyTorch user: x == None (and so `x in [None, y]`,
+    # `if t != None`) raised TypeError.  PyTorch returns NotImplemented, and
+    # Python's identity fallback gives False (True for !=).
+    x = sg.tensor([1.0, 2.0])
+    assert (x == None) is False  # noqa: E711 - the comparison under test
+    assert (x != None) is True  # noqa: E711
+    assert x not in [None] and None not in [x]
+
+
+def test_float_and_int_of_a_tensor_with_many_elements_raise_value_error():
+    # Found reviewing as a PyTorch user: float(t) and int(t) raised
+    # RuntimeError; PyTorch raises ValueError ("only one element tensors can
+    # be converted to Python scalars"), which `except ValueError` code expects.
+    x = sg.tensor([1.0, 2.0])
+    for convert in (float, int, complex):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+            convert(x)
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        x.item()  # .item() keeps PyTorch's RuntimeError
+    assert float(sg.tensor([2.5])) == 2.5 and int(sg.tensor(3.7)) == 3 and complex(sg.tensor(1.0)) == 1
