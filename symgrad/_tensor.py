@@ -194,10 +194,18 @@ class Tensor(TensorOps):
         return v if dtype is None else v.astype(dtype)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._single_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._single_element())
+
+    def _single_element(self) -> Any:
+        # float(t), int(t), complex(t): PyTorch's ValueError, which code converting
+        # numbers catches (t.item() raises RuntimeError, as PyTorch's does)
+        if self._value.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars; "
+                             "use .tolist() or index a single element first")
+        return self.item()
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iub" or self._value.size != 1:

@@ -156,13 +156,15 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
         eb = (b._grad_fn or _edge(b)) if b._requires_grad else None
         node.edges = node.args if ea is ca and eb is cb else (ea, eb)
         which: Any = op.saved_inputs  # (never None: that is for variadic ops)
+        if op.saved_by_input is not None and (ea is None or eb is None):
+            which = op.saved_by_input[ea is not None, eb is not None]  # what the rules that will run read
         if len(which) == 2:  # both inputs (mul, div, pow...)
             node.saved = args
             ka = a._ver if a._vroot is None else a._vroot._ver
             kb = b._ver if b._vroot is None else b._vroot._ver
             node.versions = (ka, kb) if ka or kb else _SHARED_TUPLES[0, 2]
         elif which:
-            _save_plain(node, op, args)
+            _save_plain(node, which, args)
         else:  # neither (add, sub)
             node.saved = _SHARED_TUPLES[None, 2]
             node.versions = None
@@ -218,10 +220,9 @@ def _edge(a: Tensor) -> Any:
     return g
 
 
-def _save_plain(node: Any, op: OpDef, args: tuple[Any, ...]) -> None:
+def _save_plain(node: Any, which: tuple[int, ...], args: tuple[Any, ...]) -> None:
     """What ``_connect`` saves for the rules when they read some of the
-    inputs, for ``_record_elementwise``'s tensors."""
-    which: Any = op.saved_inputs
+    inputs (positions ``which``), for ``_record_elementwise``'s tensors."""
     n = len(args)
     node.saved = tuple([args[i] if i in which else None for i in range(n)])
     versions: list[int] | None = None
@@ -243,6 +244,11 @@ def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -
 
     converted = []
     for i, a in enumerate(args):
+        if isinstance(a, np.generic):
+            # A NumPy scalar is a Python number to PyTorch (the tensor's dtype
+            # wins).  np.float64 also passes for a float below, and apply()
+            # would send it back here: it must become a plain float.
+            a = a.item()
         if isinstance(a, (Tensor, int, float, bool)):
             converted.append(a)
             continue
@@ -472,23 +478,34 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
                        for e, a in zip(edges, args)]) if refit else None
     which = op.saved_inputs
     n = len(args)
+    by_input = op.saved_by_input
+    if by_input is not None and None in edges:
+        # only what the rules that will run read (x * 3: nothing of x)
+        which = by_input[(edges[0] is not None, edges[1] is not None) if n == 2 else
+                         tuple([e is not None for e in edges])]
     if which is None:  # variadic: every input
         node.saved = args
         node.versions = tuple([_version_of(a) for a in args])
     elif which:
-        if len(which) == n:
+        shape_only = op.shape_only
+        if shape_only:
+            node.saved = tuple([None if i not in which else _ShapeOf(args[i]) if i in shape_only else args[i]
+                                for i in range(n)])
+        elif len(which) == n:
             # One tensor among Python numbers (x ** 2, 100 * x) is saved alone:
             # the numbers are the values of the node's terms (Consts) and the
             # tensor is the input with an edge, so the engine rebuilds the
             # tuple (``engine.saved_inputs``) - one object fewer per such node
             # for the cyclic collector to scan while the graph lives.
             node.saved = lone if tensors == 1 else args
+        elif n == 2:
+            node.saved = (args[0], None) if which[0] == 0 else (None, args[1])
         else:
             node.saved = tuple([args[i] if i in which else None for i in range(n)])
         versions: list[int] | None = None
         for i in which:
             a = args[i]
-            if isinstance(a, Tensor):
+            if isinstance(a, Tensor) and i not in shape_only:
                 owner = a._vroot
                 ver = a._ver if owner is None else owner._ver
                 if ver:
@@ -503,6 +520,17 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
     node.out_ref = None
     node.pre_hooks = None
     node.retain = None
+
+
+class _ShapeOf:
+    """Saved in place of an input that the rules read only as ``x.shape`` (a
+    view's input): holding the tensor would make a later in-place change of
+    it a false version error (``y[0] = y[1] * 3``) and keep its memory alive."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, a: Any) -> None:
+        self.shape = tuple(a.shape) if isinstance(a, Tensor) else np.shape(a)
 
 
 # Saved inputs and their versions are mostly all-None or all-0 tuples of two:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,17 @@ class _Mode:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_Mode):  # noqa: N801 - PyTorch's name
+class _BareDecorator(_Mode):
+    """A mode that also decorates without parentheses (``@symgrad.no_grad``),
+    as PyTorch's do."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None or isinstance(orig_func, bool):
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator):  # noqa: N801 - PyTorch's name
     """Context manager / decorator that disables graph recording.
 
     >>> import symgrad
@@ -71,10 +81,24 @@ class no_grad(_Mode):  # noqa: N801 - PyTorch's name
     _mode = False
 
 
-class enable_grad(_Mode):  # noqa: N801
+class enable_grad(_BareDecorator):  # noqa: N801
     """Context manager / decorator that enables graph recording inside ``no_grad``."""
 
     _mode = True
+
+
+class inference_mode(_BareDecorator):  # noqa: N801
+    """PyTorch's ``inference_mode``: here the same as ``no_grad`` (symgrad has
+    no inference tensors); ``inference_mode(False)`` leaves recording on.
+
+    >>> import symgrad
+    >>> with symgrad.inference_mode():
+    ...     symgrad.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode
 
 
 class set_grad_enabled(_Mode):  # noqa: N801

@@ -73,8 +73,12 @@ class TensorOps:
     def __neg__(self) -> Tensor: return _ops.neg(self)  # noqa: E704
     def __pos__(self) -> Tensor: return self  # type: ignore[return-value]  # noqa: E704
     def __abs__(self) -> Tensor: return _ops.abs(self)  # noqa: E704
-    def __eq__(self, other: Any) -> Tensor: return _ops.eq(self, other)  # type: ignore[override]  # noqa: E704
-    def __ne__(self, other: Any) -> Tensor: return _ops.ne(self, other)  # type: ignore[override]  # noqa: E704
+    # x == None: NotImplemented, so Python's identity fallback answers False (True
+    # for !=), as PyTorch does; `t in [None]` and `if t != None` then work
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return NotImplemented if other is None else _ops.eq(self, other)
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return NotImplemented if other is None else _ops.ne(self, other)
     def __lt__(self, other: Any) -> Tensor: return _ops.lt(self, other)  # noqa: E704
     def __le__(self, other: Any) -> Tensor: return _ops.le(self, other)  # noqa: E704
     def __gt__(self, other: Any) -> Tensor: return _ops.gt(self, other)  # noqa: E704

@@ -197,6 +197,33 @@ def test_no_grad_as_decorator_and_set_grad_enabled():
     assert sg.is_grad_enabled()
 
 
+def test_bare_decorators_and_inference_mode():
+    # Found reviewing as a PyTorch user: @torch.no_grad without parentheses
+    # and torch.inference_mode() (in most PyTorch inference code) failed.
+    x = leaf(1.0)
+
+    @sg.no_grad
+    def f(t):
+        return t * 2
+
+    @sg.enable_grad
+    def g(t):
+        return t * 2
+
+    @sg.inference_mode
+    def h(t):
+        return t * 2
+
+    assert f.__name__ == "f" and not f(x).requires_grad and not h(x).requires_grad
+    with sg.no_grad():
+        assert g(x).requires_grad
+    with sg.inference_mode():
+        assert not (x * 2).requires_grad and not sg.is_grad_enabled()
+    with sg.inference_mode(False):
+        assert (x * 2).requires_grad
+    assert sg.is_grad_enabled()
+
+
 def test_grad_mode_is_thread_local():
     seen = []
     with sg.no_grad():

@@ -90,6 +90,21 @@ def test_shared_parameters_are_listed_once():
     assert list(net.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
 
 
+def test_reassigning_a_member_keeps_its_place():
+    # Found reviewing as a PyTorch user: model.body = ... (or a new Parameter
+    # for a weight) moved the member to the end, so named_parameters(),
+    # state_dict() and an optimizer's parameter order changed.  PyTorch keeps
+    # its place.
+    net = Net()
+    net.body = nn.Sequential(nn.Linear(2, 3))
+    net.scale = nn.Parameter(symgrad.tensor(3.0))
+    assert [n for n, _ in net.named_children()] == ["body", "head"]
+    assert list(net.state_dict()) == ["scale", "mean", "body.0.weight", "body.0.bias", "head.weight"]
+    layer = nn.Linear(2, 2)
+    layer.weight = nn.Parameter(symgrad.ones(2, 2))
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
 def test_assignment_errors():
     net = Net()
     with pytest.raises(TypeError, match=r"cannot assign 'Tensor' as parameter 'scale' \(symgrad.nn.Parameter"):

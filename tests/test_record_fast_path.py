@@ -31,6 +31,8 @@ def _record(out, args):
     node = out._grad_fn
 
     def name(obj):
+        if obj is None:
+            return None
         for i, a in enumerate(args):
             if obj is a:
                 return f"arg{i}"
@@ -38,7 +40,7 @@ def _record(out, args):
                 return f"term{i}"
             if obj is a._grad_acc:
                 return f"acc{i}"
-        return None if obj is None else repr(obj)
+        return repr(obj)
 
     saved = node.saved
     return {

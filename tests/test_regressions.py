@@ -272,3 +272,84 @@ def test_a_mask_over_many_piecewise_sums_is_refused_at_once():
     sg.softplus(x).cumsum(0).max().backward()
     with pytest.raises(sg.ExpressionTooLargeError, match="branches"):
         _ = x.grad.expr
+
+
+def test_numpy_float64_scalars_combine_with_tensors_as_python_numbers():
+    # Found reviewing as a PyTorch user: np.float64 is a subclass of float, so
+    # x + np.float64(2.5) (x * np.sqrt(2), x / arr.mean()...) looped between
+    # apply() and its conversion until RecursionError.  PyTorch treats NumPy
+    # scalars as Python numbers: the tensor's dtype wins.
+    x = sg.tensor([1.0, 2.0], dtype=sg.float32, requires_grad=True)
+    y = x * np.float64(2.5) + np.float32(1.0) - np.sqrt(np.float64(4.0)) / np.float64(2.0) ** x
+    assert y.dtype == sg.float32
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.tolist(), [2.5 + np.log(2), 2.5 + np.log(2) / 2], rtol=1e-6)
+    assert (np.float64(3.0) - sg.tensor([1, 2])).tolist() == [2.0, 1.0]
+    assert (sg.tensor([1, 2]) * np.int64(3)).dtype == sg.int64
+    assert (sg.tensor([1.0], dtype=sg.float32) > np.float64(0.5)).tolist() == [True]
+
+
+def test_an_input_whose_value_no_rule_needs_may_change_in_place():
+    # Found reviewing as a PyTorch user: y[0] = y[1] * 3 raised the in-place
+    # version error on backward.  mul saved y[1] for the rule of its other
+    # input, the constant 3, which needs no gradient.  PyTorch saves an input
+    # only for the rules that will run: x.grad is [0, 4].
+    x = sg.tensor([1.0, -2.0], requires_grad=True)
+    y = x.clone()
+    y[0] = y[1] * 3
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 4.0]
+    x.grad = None
+    y = x * 1
+    y[0] = y[0] * 2
+    (y * sg.tensor([1.0, 10.0])).sum().backward()
+    assert x.grad.tolist() == [2.0, 10.0]
+    assert x.grad.expr.tolist() == [2, 10]
+    # views, sum and mean read their input only for its shape (PyTorch saves the sizes)
+    x.grad = None
+    y = x * 1
+    s = y.sum() + y.view(2, 1).mean() + y.expand(3, 2)[0, 1]
+    y.add_(1)
+    s.backward()
+    assert x.grad.tolist() == [1.5, 2.5]
+    # a saved value that a rule does read is still checked
+    w = sg.tensor(2.0, requires_grad=True)
+    y = x * 1
+    z = y * w
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_clamp_of_an_integer_tensor_with_float_bounds_promotes_like_pytorch():
+    # Found reviewing as a PyTorch user: the bounds were cast to the integer
+    # dtype, so clamp([1, 2], max=1.5) gave [1, 1].  PyTorch promotes
+    # (result_type of input and bounds): [1.0, 1.5].
+    x = sg.tensor([1, 2])
+    assert x.clamp(max=1.5).tolist() == [1.0, 1.5]
+    assert sg.clamp(x, 1.5, 2.5).dtype == sg.float64
+    assert x.clamp(0, 1).dtype == sg.int64
+    assert sg.tensor([1.0, 2.0], dtype=sg.float32).clamp(max=1.5).dtype == sg.float32
+
+
+def test_comparing_a_tensor_with_none_is_false_not_an_error():
+    # Found reviewing as a PyTorch user: x == None (and so `x in [None, y]`,
+    # `if t != None`) raised TypeError.  PyTorch returns NotImplemented, and
+    # Python's identity fallback gives False (True for !=).
+    x = sg.tensor([1.0, 2.0])
+    assert (x == None) is False  # noqa: E711 - the comparison under test
+    assert (x != None) is True  # noqa: E711
+    assert x not in [None] and None not in [x]
+
+
+def test_float_and_int_of_a_tensor_with_many_elements_raise_value_error():
+    # Found reviewing as a PyTorch user: float(t) and int(t) raised
+    # RuntimeError; PyTorch raises ValueError ("only one element tensors can
+    # be converted to Python scalars"), which `except ValueError` code expects.
+    x = sg.tensor([1.0, 2.0])
+    for convert in (float, int, complex):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+            convert(x)
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        x.item()  # .item() keeps PyTorch's RuntimeError
+    assert float(sg.tensor([2.5])) == 2.5 and int(sg.tensor(3.7)) == 3 and complex(sg.tensor(1.0)) == 1

@@ -31,7 +31,8 @@ class Node(Apply):
 
     __slots__ = ("edges", "saved", "versions", "meta", "out_value", "out_ref", "pre_hooks", "retain")
     edges: tuple[Any, ...]      # per input: the input's node (or AccumulateGrad), None if it needs no grad
-    saved: Any                  # per input: the tensor if a rule reads it, else None; FREED after backward
+    saved: Any                  # per input: the tensor if a rule that will run reads it (its shape alone: a
+                                # dispatch._ShapeOf), else None; FREED after backward
     versions: tuple[int, ...]   # version counters of the saved tensors when the op ran
     meta: tuple[Any, ...]       # per input needing grad: (shape, NumPy dtype) to fit its gradient to
     out_value: Any              # the result's array, if a rule reads ``out``

@@ -126,7 +126,7 @@ class Module:
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call; call "
                                      "super().__init__() first in your __init__")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -137,7 +137,7 @@ class Module:
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call; call "
                                      "super().__init__() first in your __init__")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             self._modules[name] = value
         elif params is not None and name in d["_modules"]:
             if value is not None:
@@ -152,12 +152,16 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from wherever it was, before it is registered anew."""
+    def _forget(self, name: str, keep: str) -> None:
+        """Remove ``name`` from wherever it was, before it is registered anew
+        in the registry ``keep``: there it stays where it is (a replaced
+        parameter or child module keeps its place in named_parameters(),
+        state_dict() and optimizers' parameter lists, as in PyTorch)."""
         d = self.__dict__
         d.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            d[registry].pop(name, None)
+            if registry != keep:
+                d[registry].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
     def __getattr__(self, name: str) -> Any:

@@ -26,11 +26,13 @@ values_indices = namedtuple("values_indices", ["values", "indices"])  # what max
 _aminmax = namedtuple("_aminmax", ["min", "max"])
 
 
-def _grow(g: Any, x: Any, dims: Any, keepdim: bool) -> Any:
-    """A reduced gradient, broadcast back over the reduced dims."""
+def _grow(g: Any, shape: Any, dims: Any, keepdim: bool) -> Any:
+    """A reduced gradient, broadcast back over the reduced dims of ``shape``
+    (the input's shape: a rule that reads its input only as ``x.shape`` does
+    not save it, see ``OpDef.shape_only``)."""
     if not keepdim:
-        g = _reshape(g, kept_shape(x.shape, dims))
-    return _expand(g, tuple(x.shape))
+        g = _reshape(g, kept_shape(shape, dims))
+    return _expand(g, tuple(shape))
 
 
 def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
@@ -40,12 +42,12 @@ def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
 _SUM: OpDef = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items)),
              params=("dims", "keepdim"),
-             vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim),))
+             vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim),))
 
 _MEAN: OpDef = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
               params=("dims", "keepdim"),
-              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) / _exact_count(x.shape, dims),))
+              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) / _exact_count(x.shape, dims),))
 
 
 def _exact_count(shape: Any, dims: Any) -> Any:
@@ -83,7 +85,7 @@ def _prod_others_grad(g: Any, out: Any, x: Any, dims: Any) -> Any:
     Dividing by x_j is exact only where x_j != 0; with a zero in the input the
     products are formed directly (n * n per group, only then)."""
     if not np.any(np.asarray(x) == 0):
-        return (_grow(_sum(g * out, dims, False), x, dims, False) - g * out) / x
+        return (_grow(_sum(g * out, dims, False), x.shape, dims, False) - g * out) / x
     axes = tuple(range(x.ndim)) if dims is None else dims
     order = tuple(i for i in range(x.ndim) if i not in axes) + tuple(axes)
     lead = tuple(x.shape[i] for i in order[:x.ndim - len(axes)])
@@ -102,12 +104,12 @@ _PROD_OTHERS: OpDef = defop("prod_others", _prod_others, _prod_others_sym, param
 _PROD: OpDef = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Mul(*items)),
               params=("dims", "keepdim"),
-              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * apply(_PROD_OTHERS, x, dims=dims),))
+              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) * apply(_PROD_OTHERS, x, dims=dims),))
 
 
 def _even_share(g: Any, out: Any, x: Any, dims: Any, keepdim: bool) -> Any:
-    ties = x == _grow(out, x, dims, keepdim)
-    return _grow(g, x, dims, keepdim) * ties / _grow(_sum(ties, dims, True), x, dims, True)
+    ties = x == _grow(out, x.shape, dims, keepdim)
+    return _grow(g, x.shape, dims, keepdim) * ties / _grow(_sum(ties, dims, True), x.shape, dims, True)
 
 
 _AMAX: OpDef = defop("amax", lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
@@ -150,11 +152,11 @@ def _pick_sym(x: Any, dim: int, keepdim: bool, fn: Any) -> Any:
 _MAX_DIM: OpDef = defop("max_dim", lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Max), params=("dim", "keepdim"),
                  backward_name="MaxBackward0",
-                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMAX, x, dim=dim),))
+                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x.shape, (dim,), keepdim) * apply(_IS_ARGMAX, x, dim=dim),))
 _MIN_DIM: OpDef = defop("min_dim", lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Min), params=("dim", "keepdim"),
                  backward_name="MinBackward0",
-                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x, (dim,), keepdim) * apply(_IS_ARGMIN, x, dim=dim),))
+                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x.shape, (dim,), keepdim) * apply(_IS_ARGMIN, x, dim=dim),))
 
 
 def _argpick_sym(kind: str) -> Any:
@@ -196,7 +198,7 @@ def _logsumexp(x: Any, dims: Any, keepdim: bool) -> Any:
 _LOGSUMEXP: OpDef = defop("logsumexp", _logsumexp,
                    lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.log(sp.Add(*map(sp.exp, items)))),
                    params=("dims", "keepdim"),
-                   vjp=(lambda g, out, x, dims, keepdim: _grow(g, x, dims, keepdim) * exp(x - _grow(out, x, dims, keepdim)),))
+                   vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) * exp(x - _grow(out, x.shape, dims, keepdim)),))
 
 
 def _softmax(x: Any, dim: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dis
 import inspect
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,8 +34,8 @@ class OpDef:
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
-                 "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "node_class", "variadic",
-                 "fast", "saves_out")
+                 "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "saved_by_input", "shape_only",
+                 "node_class", "variadic", "fast", "saves_out")
 
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
@@ -56,9 +57,14 @@ class OpDef:
         # positions of the inputs the rules read (None: all of them, for variadic ops)
         self.saved_inputs = None if "xs" in self.uses else tuple(
             i for i, n in enumerate(self.inputs) if n in self.uses)
+        self.saved_by_input = _saved_by_input(vjp, self.inputs, self.saved_inputs)
+        # positions of the inputs the rules read only as ``x.shape``: a stand-in holding the shape is saved
+        self.shape_only = () if self.saved_inputs is None else tuple(
+            i for i in self.saved_inputs if _reads_only_shape(vjp, self.inputs[i]))
         # Recorded by dispatch's fast path when its inputs are plain tensors of one
-        # shape and floating dtype: elementwise, not a view, one rule per input
-        self.fast = elementwise and not view and not variadic and isinstance(vjp, tuple)
+        # shape and floating dtype: elementwise, not a view, one rule per input,
+        # every saved input saved whole
+        self.fast = elementwise and not view and not variadic and isinstance(vjp, tuple) and not self.shape_only
         self.saves_out = "out" in self.uses
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
@@ -117,6 +123,48 @@ def _rule_uses(vjp: Any, inputs: tuple[str, ...]) -> frozenset[str]:
         if rule is not None:
             used |= _loaded_names(rule)
     return frozenset(n for n in used if n == "out" or n == "xs" or n in inputs)
+
+
+def _saved_by_input(vjp: Any, inputs: tuple[str, ...], saved: tuple[int, ...] | None) -> dict[Any, Any] | None:
+    """The inputs to save, given which inputs need a gradient (a tuple of bools,
+    one per input): those read by the rules that will run, as PyTorch saves
+    them.  In ``y[1] * 3`` no rule reads ``y[1]``, so ``y`` may change in
+    place before backward.  None when every rule reads all of ``saved``;
+    else the answer for every case, made once (``apply`` is the hot path)."""
+    if not isinstance(vjp, tuple) or saved is None:
+        return None
+    per_input = [() if rule is None else tuple(i for i, n in enumerate(inputs) if n in _loaded_names(rule))
+                 for rule in vjp]
+    if all(p == saved for p in per_input):
+        return None
+    return {need: tuple(sorted({i for p, wanted in zip(per_input, need) if wanted for i in p}))
+            for need in itertools.product((False, True), repeat=len(inputs))}
+
+
+def _reads_only_shape(vjp: Any, name: str) -> bool:
+    """Does every rule read input ``name`` only as ``name.shape``?  (A view's
+    rule needs its input's shape, not its values: PyTorch saves the sizes, so
+    the input may then change in place.)  Any other read, a closure over it
+    included, counts as reading its values (bytecode that pairs two loads
+    in one instruction too: the input is then saved, as before)."""
+    for rule in vjp if isinstance(vjp, tuple) else (vjp,):
+        if rule is None:
+            continue
+        code = rule.__code__
+        if name in code.co_cellvars:
+            return False
+        ins = list(dis.get_instructions(code))
+        for i, op in enumerate(ins):
+            if not op.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "STORE_FAST_LOAD_FAST")):
+                continue
+            val = op.argval
+            if name not in (val if isinstance(val, tuple) else (val,)):
+                continue
+            following = ins[i + 1] if i + 1 < len(ins) else None
+            if op.opname not in ("LOAD_FAST", "LOAD_FAST_BORROW") or following is None or following.opname != "LOAD_ATTR" \
+                    or following.argval != "shape":
+                return False
+    return True
 
 
 def _loaded_names(fn: Callable[..., Any]) -> set[str]:

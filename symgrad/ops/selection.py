@@ -93,7 +93,20 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - 
         if max is not None:
             out = where(out > max, max, out)
         return out
-    return apply(_CLAMP, input, lo=min, hi=max)
+    return apply(_CLAMP, _promoted_for_bounds(input, min, max), lo=min, hi=max)
+
+
+def _promoted_for_bounds(input: Any, lo: Any, hi: Any) -> Any:
+    """``input`` cast to the result type of it and its number bounds, as
+    PyTorch's clamp gives: the bounds are params, which apply() does not
+    promote, and the forward casts back to the input's dtype (an integer
+    tensor clamped to 1.5 must not become 1)."""
+    if not _is_tensor(input) or input.dtype.is_floating_point:
+        return input
+    from symgrad.dtypes import result_type
+
+    dtype = result_type(input, *[b for b in (lo, hi) if b is not None])
+    return input if dtype == input.dtype else input.to(dtype)
 
 
 clip = clamp
