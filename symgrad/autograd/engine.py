@@ -238,7 +238,9 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             steps.append((node, None, None))
             deliver(node, g)
             continue
-        saved = saved_inputs(node)
+        saved = node.saved
+        if saved.__class__ is not tuple:
+            saved = saved_inputs(node)  # a lone tensor saved, or FREED
         out_value = node.out_value
         if node.retain is not None or has_targets:
             deliver(node, g)
@@ -247,21 +249,38 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         if node.out_ref is not None:
             _check_out(node)
         versions = node.versions
-        inputs = []
-        for i, s in enumerate(saved):
-            if isinstance(s, Tensor):
-                if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
-                    raise _version_error(node, s, versions[i])
-                inputs.append(s._value)
-            else:
-                inputs.append(s)
+        if versions is None:
+            inputs = saved  # nothing read (add, sub): Nones
+        else:
+            inputs = []
+            i = 0
+            for s in saved:
+                if isinstance(s, Tensor):
+                    if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
+                        raise _version_error(node, s, versions[i])
+                    inputs.append(s._value)
+                else:
+                    inputs.append(s)
+                i += 1
         # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
         # tape (its lazy closed form), so a tape holding the leaf would be a
         # reference cycle, and every graph would wait for the cyclic GC to go.
         steps.append((node, inputs, out_value))
         vjp = node.op.vjp
         if vjp.__class__ is tuple:
-            _run_rules(node, vjp, g, out_value, inputs, needed, _fit_array, buffer)
+            # one rule per input: _run_rules, unrolled here (a call less per node)
+            edges, meta, params = node.edges, node.meta, node.params
+            i = 0
+            for rule in vjp:
+                edge = edges[i]
+                if edge is not None and rule is not None and (needed is None or edge in needed):
+                    gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
+                    if gi is not None:
+                        if meta is not None:
+                            gi = _fit_array(gi, meta[i])
+                        prev = get(edge)
+                        buffer[edge] = gi if prev is None else prev + gi
+                i += 1
         else:
             for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
                 prev = get(edge)
