@@ -17,7 +17,6 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -134,6 +133,8 @@ def _as_list(x: Any) -> list[Any]:
 
 def _as_tensors(x: Any, what: str) -> list[Any]:
     Tensor = _tensor_mod().Tensor
+    if x.__class__ is Tensor:
+        return [x]
     items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
     if items is None or not all(isinstance(t, Tensor) for t in items):
         raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
@@ -200,8 +201,19 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     captured: dict[Any, Any] = {}
     targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
 
-    def deliver(node: Any, g: Any) -> None:
-        _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape, run)
+    if accumulate and not targets_by_node:
+        def deliver(node: Any, g: Any) -> None:  # loss.backward(): into every leaf's .grad (a call less)
+            if node.__class__ is AccumulateGrad:
+                leaf = node.variable
+                if leaf is not None:
+                    _accumulate(leaf, g, create_graph, tape, node, run)
+            elif node.retain is not None:
+                retained = node.retain()
+                if retained is not None:
+                    _accumulate(retained, g, create_graph, tape, node, run)
+    else:
+        def deliver(node: Any, g: Any) -> None:
+            _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape, run)
 
     prev = grad_mode.is_grad_enabled()
     grad_mode._state.enabled = create_graph
@@ -498,14 +510,14 @@ def _deliver(node: Any, g: Any, targets: dict[Any, Any], captured: dict[Any, Any
 def _as_result(g: Any, tape: Any, node: Any) -> Any:
     if tape is None:
         return g
-    return _tensor_mod().Tensor._make(np.array(g), Lazy(functools.partial(tape.term, node)))
+    return _tensor_mod().Tensor._make(np.array(g), Lazy(tape, node))
 
 
 def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
-    Tensor = _tensor_mod().Tensor
+    Tensor = (_tensor or _tensor_mod()).Tensor
     old = var._grad
     if tape is not None:  # array mode: the closed form is made later, if ever asked for
-        term = Lazy(functools.partial(tape.term, key))
+        term = Lazy(tape, key)
         if old is None:
             # a copy: the same array may also be another input's gradient
             var._grad = Tensor._make(np.array(g, dtype=var._value.dtype), term)

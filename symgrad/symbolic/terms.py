@@ -87,23 +87,26 @@ class Apply(Term):
 
 
 class Lazy(Term):
-    """A term computed on demand by ``compute()``; used for closed forms of
-    gradients produced by the fast numeric backward pass."""
+    """A term computed on demand, by ``source.term(key)``; used for closed
+    forms of gradients produced by the fast numeric backward pass (the
+    source is its tape).  Source and key are kept apart, not bound into one
+    callable: one is made per gradient delivered, on the hot path."""
 
-    __slots__ = ("_compute", "_resolved")
-    _compute: Any
+    __slots__ = ("_source", "_key", "_resolved")
+    _source: Any
 
-    def __init__(self, compute: Any) -> None:
+    def __init__(self, source: Any, key: Any) -> None:
         self._sym = None
-        self._compute = compute
+        self._source = source
+        self._key = key
         self._resolved: Term | None = None
 
     def resolve(self) -> Term:
         r = self._resolved
         if r is None:
-            r = self._compute().resolve()
+            r = self._source.term(self._key).resolve()
             self._resolved = r
-            self._compute = None
+            self._source = self._key = None
         return r
 
 
