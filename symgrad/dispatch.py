@@ -134,22 +134,27 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
     a = args[0]
     if n > 2 or a.__class__ is not Tensor or a._base is not None:
         return None
-    ca = a._content
     va = a._value
-    if ca is None or va.dtype.kind != "f":
+    if va.dtype.kind != "f":
         return None
     if n == 2:
         b = args[1]
         if b.__class__ is not Tensor or b._base is not None:
             return None
-        cb = b._content
         vb = b._value
-        if cb is None or vb.dtype is not va.dtype or vb.shape != va.shape or not (a._requires_grad or b._requires_grad):
+        if vb.dtype is not va.dtype or vb.shape != va.shape or not (a._requires_grad or b._requires_grad):
             return None
         try:
             value = op.forward(va, vb, **params)
         except ValueError:
             return None  # the general path says what went wrong
+        # a constant's Const is made and kept on it, as _term_or_const does (a gradient seed: g * y)
+        ca = a._content
+        if ca is None:
+            ca = a._content = Const(va)
+        cb = b._content
+        if cb is None:
+            cb = b._content = Const(vb)
         node: Any = _new(op.node_class)
         node.args = (ca, cb)
         ea = (a._grad_fn or _edge(a)) if a._requires_grad else None
@@ -175,6 +180,9 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
             value = op.forward(va, **params)
         except ValueError:
             return None
+        ca = a._content
+        if ca is None:
+            ca = a._content = Const(va)
         node = _new(op.node_class)
         node.args = (ca,)
         ea = a._grad_fn or _edge(a)
