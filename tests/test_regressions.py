@@ -272,3 +272,23 @@ def test_a_mask_over_many_piecewise_sums_is_refused_at_once():
     sg.softplus(x).cumsum(0).max().backward()
     with pytest.raises(sg.ExpressionTooLargeError, match="branches"):
         _ = x.grad.expr
+
+
+def test_generated_code_divides_by_a_folded_zero_as_ieee():
+    # Found reviewing code generation at edge points: ``x - x`` is tidied to
+    # the integer 0, and ``1/0`` was printed as it is.  In C that is integer
+    # division by zero: undefined behaviour, compiled to a trap that killed
+    # the Python process (SIGILL); the Python backends raised ZeroDivisionError
+    # even on arrays.  Eager (and PyTorch): 1/0.0 = inf, 0/0.0 = nan.
+    import re
+
+    x = sg.tensor(1.0, requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        y = x / (x - x)
+    c_source = sg.gradient_function(y, x, backend="c").source
+    assert not re.search(r"(?<![\w.])\d+/0(?![.\d])", c_source), c_source
+    fn = sg.gradient_function(y, x)
+    with np.errstate(all="ignore"):
+        value, grad = fn(np.array([1.0, 2.0]))
+    assert value.tolist() == [np.inf, np.inf] and np.isnan(grad).all()  # eager: inf, and inf - inf
+
