@@ -292,3 +292,26 @@ def test_generated_code_divides_by_a_folded_zero_as_ieee():
         value, grad = fn(np.array([1.0, 2.0]))
     assert value.tolist() == [np.inf, np.inf] and np.isnan(grad).all()  # eager: inf, and inf - inf
 
+
+@pytest.mark.parametrize("power", [lambda x, y: x ** 2.5, lambda x, y: x ** (1 / 3), lambda x, y: x ** y])
+def test_generated_fractional_power_of_a_negative_python_float_is_not_complex(power):
+    # Found reviewing code generation at edge points: the NumPy and JAX code
+    # wrote ``x**2.5``, and a function of scalars called with Python floats
+    # (as the docs call them) computed Python's power: (-1.0)**2.5 is a
+    # complex number, returned silently where symgrad, NumPy and PyTorch give
+    # nan.  The math backend (Python's math: domain errors raise) raised
+    # nothing either.
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.tensor(0.5, requires_grad=True, name="y")
+    z = power(x, y)
+    for backend in ("numpy", "jax"):
+        if backend == "jax":
+            pytest.importorskip("jax")
+        with np.errstate(all="ignore"):
+            value, grads = sg.gradient_function(z, [x, y], backend=backend)(-8.0, 0.5)
+        for v in (value, grads[0]):  # (grads[1] is 0 unless z reads y)
+            assert not np.iscomplexobj(v) and np.isnan(v), (backend, value, grads)
+        assert not np.iscomplexobj(grads[1])
+    with pytest.raises(ValueError, match="math domain error"):
+        sg.gradient_function(z, [x, y], backend="math")(-8.0, 0.5)
+

@@ -16,6 +16,8 @@ breaks in generated code that works on arrays:
   NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
   ternary ``?:`` stays on one line;
+* powers that are not integers print as ``numpy.power``/``math.pow`` (on
+  Python floats ``(-1.0)**2.5`` is complex);
 * numeric constants such as ``log(2)`` print as floats for PyTorch, whose
   functions do not accept Python numbers;
 * SymPy's ``zoo`` (``1/0``, often in an unused branch) prints as nan.
@@ -105,7 +107,24 @@ class _ArrayPrinting(_PlainFloats):
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp == -1:
             return "1/" + self.parenthesize(expr.base, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
+        if _python_power_may_be_complex(expr):
+            return self._call("power", expr.base, expr.exp)
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
+
+
+def _python_power_may_be_complex(expr: Any) -> bool:
+    """Whether ``a**b`` on Python floats could be complex: a power that is
+    not an integer (nor a square root, printed as ``sqrt``).  A function of
+    scalars called with Python floats computes Python's ``**`` until its
+    first NumPy call, and ``(-1.0)**2.5`` is a complex number where NumPy,
+    PyTorch and symgrad give nan; ``numpy.power`` (``math.pow``: a domain
+    error, as ``math.sqrt(-1)``) keeps the result real."""
+    p = expr.exp
+    if expr.base.is_Number and expr.base.is_positive:
+        return False  # 2**x
+    if p.is_Number:
+        return not (float(p).is_integer() or abs(p) == sympy.S.Half)
+    return True
 
 
 class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
@@ -144,6 +163,11 @@ class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
         _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        if expr.exp != -1 and _python_power_may_be_complex(expr):  # (see _python_power_may_be_complex)
+            return f"{self._module_format('math.pow')}({self._print(expr.base)}, {self._print(expr.exp)})"
+        return str(super()._print_Pow(expr, rational=rational))
 
 
 class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
