@@ -315,3 +315,17 @@ def test_generated_fractional_power_of_a_negative_python_float_is_not_complex(po
     with pytest.raises(ValueError, match="math domain error"):
         sg.gradient_function(z, [x, y], backend="math")(-8.0, 0.5)
 
+
+def test_generated_c_cube_root_of_a_negative_number_is_nan_as_eager():
+    # Found reviewing code generation at edge points: SymPy's C printer
+    # writes x**(1/3) as cbrt(x), the real cube root: -2 at x = -8, where
+    # symgrad's value (NumPy's power), PyTorch's and every other backend's
+    # is nan - and the C gradient was nan beside a finite value.
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor(8.0, requires_grad=True, name="x")
+    z = x ** (1 / 3)
+    assert "cbrt" not in sg.gradient_function(z, x, backend="c").source
+    if compiler() is not None:
+        value, grad = sg.gradient_function(z, x, backend="c", compile=True)(-8.0)
+        assert np.isnan(value) and np.isnan(grad)

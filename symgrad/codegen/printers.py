@@ -15,7 +15,7 @@ breaks in generated code that works on arrays:
 * functions SymPy has no printer for in a backend (``round``; ``erf`` for
   NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
-  ternary ``?:`` stays on one line;
+  ternary ``?:`` stays on one line; ``x**(1/3)`` is ``pow``, not ``cbrt``;
 * powers that are not integers print as ``numpy.power``/``math.pow`` (on
   Python floats ``(-1.0)**2.5`` is complex);
 * numeric constants such as ``log(2)`` print as floats for PyTorch, whose
@@ -176,6 +176,13 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
     def __init__(self) -> None:
         super().__init__({"order": "none"})
         _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite"})
+
+    def _print_Pow(self, expr: Any) -> str:
+        # SymPy writes x**(1/3) as cbrt(x), the real cube root (-2 at -8);
+        # symgrad's forward, NumPy's power and the other backends give nan.
+        if expr.exp == sympy.Rational(1, 3):
+            return f"pow({self._print(expr.base)}, 1.0/3.0)"
+        return str(super()._print_Pow(expr))
 
     def _print_Mod(self, expr: Any) -> str:
         x, y = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
