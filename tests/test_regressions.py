@@ -329,3 +329,21 @@ def test_generated_c_cube_root_of_a_negative_number_is_nan_as_eager():
     if compiler() is not None:
         value, grad = sg.gradient_function(z, x, backend="c", compile=True)(-8.0)
         assert np.isnan(value) and np.isnan(grad)
+
+
+def test_generated_gradient_of_a_mask_is_a_float():
+    # Found reviewing code generation: the gradient of relu or clamp is the
+    # mask Piecewise((1, c), (0, True)), printed numpy.where(c, 1, 0): an
+    # int64 array (int32 in JAX, a Python int in math) where symgrad's
+    # gradient is float (``grad /= n`` then fails, ``grad.dtype`` misleads).
+    x = sg.tensor([0.5, 2.0], requires_grad=True, name="x")
+    s = sg.tensor(0.5, requires_grad=True, name="s")
+    for loss, wrt, point in ((sg.clamp(x, -1, 1).sum(), x, np.array([0.5, 2.0])),
+                             (sg.relu(s), s, 0.5), (sg.relu(s), s, np.array([-1.0, 1.0]))):
+        loss.backward(retain_graph=True)
+        assert wrt.grad.dtype == sg.float64
+        _, grad = sg.gradient_function(loss, wrt)(point)
+        assert np.asarray(grad).dtype == np.float64, grad
+        if np.ndim(point) == 0:
+            _, grad = sg.gradient_function(loss, wrt, backend="math")(point)
+            assert type(grad) is float, grad
