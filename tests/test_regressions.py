@@ -347,3 +347,28 @@ def test_generated_gradient_of_a_mask_is_a_float():
         if np.ndim(point) == 0:
             _, grad = sg.gradient_function(loss, wrt, backend="math")(point)
             assert type(grad) is float, grad
+
+
+def test_generated_c_never_divides_integers():
+    # Found comparing the C backend's Hessians with symgrad's: C printed a
+    # mask as ((c) ? (1) : (0)) and sign(x) as ((x > 0) - (x < 0)), both of
+    # type int, and a division of them by 2 was C's integer division: 0.
+    # sign(x)/2*x was 0 everywhere, and the Hessian of max(min(x, y), y)
+    # (whose tie masks are halved) silently wrong.
+    import re
+
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor(0.7, requires_grad=True, name="x")
+    y = sg.tensor(0.7, requires_grad=True, name="y")
+    for out in (sg.sign(x) / 2 * x, sg.where(x > 0, 1.0, 0.0) / 2 * x):
+        source = sg.gradient_function(out, x, backend="c").source
+        assert not re.search(r"\? \(\d+\) :|\) - \(\(x\) < 0\)\)/", source), source
+        if compiler() is not None:
+            assert sg.gradient_function(out, x, backend="c", compile=True)(0.7) == pytest.approx((0.35, 0.5))
+    z = sg.maximum(sg.minimum(x, y), y)
+    if compiler() is not None:
+        got = sg.gradient_function(z / (z * z + 1), [x, y], backend="c", compile=True, hessian=True)(1.96, 0.15)
+        want = sg.hessian(lambda a, b: (lambda m: m / (m * m + 1))(sg.maximum(sg.minimum(a, b), b)), argnums=(0, 1))(
+            sg.tensor(1.96), sg.tensor(0.15))
+        np.testing.assert_allclose(np.array(got[2], dtype=float), want.matrix().numpy(), rtol=1e-12)

@@ -188,15 +188,25 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
         x, y = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         return f"({x} - {y}*floor({x}/{y}))"
 
+    # C has integer types: ((c) ? (1) : (0))/2 and SymPy's sign(x),
+    # ((x > 0) - (x < 0)), are ints, and dividing them by 2 is integer
+    # division (0).  Every value the code computes is a double, so these are too.
+
     def _print_Piecewise(self, expr: Any) -> str:
         pieces = list(expr.args)
         last = pieces[-1]
-        out = self._print(last.expr) if last.cond is sympy.true else "NAN"
+        out = self._double(last.expr) if last.cond is sympy.true else "NAN"
         if last.cond is sympy.true:
             pieces = pieces[:-1]
         for piece in reversed(pieces):
-            out = f"(({self._print(piece.cond)}) ? ({self._print(piece.expr)}) : ({out}))"
+            out = f"(({self._print(piece.cond)}) ? ({self._double(piece.expr)}) : ({out}))"
         return out
+
+    def _double(self, expr: Any) -> str:
+        return self._print(sympy.Float(int(expr)) if isinstance(expr, sympy.Integer) else expr)
+
+    def _print_sign(self, expr: Any) -> str:
+        return f"((double){super()._print_sign(expr)})"
 
 
 def _torch_printer_class() -> Any:
