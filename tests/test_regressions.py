@@ -372,3 +372,16 @@ def test_generated_c_never_divides_integers():
         want = sg.hessian(lambda a, b: (lambda m: m / (m * m + 1))(sg.maximum(sg.minimum(a, b), b)), argnums=(0, 1))(
             sg.tensor(1.96), sg.tensor(0.15))
         np.testing.assert_allclose(np.array(got[2], dtype=float), want.matrix().numpy(), rtol=1e-12)
+
+
+def test_closed_form_of_a_remainder_by_zero_is_nan():
+    # Found reviewing closed forms at edge points: x % 0 is nan (NumPy,
+    # PyTorch), but its closed form raised SymPy's ZeroDivisionError
+    # "Modulo by zero" from deep inside .expr (and gradient_function).
+    x = sg.tensor(1.5, requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        for z in (sg.remainder(x, 0.0), x % (x - x)):
+            assert np.isnan(z.item())
+            assert z.expr is sympy.nan
+            value, grad = sg.gradient_function(z, x)(np.array(1.5))
+            assert np.isnan(value)
