@@ -40,7 +40,7 @@ def test_erf_without_scipy_uses_math_erf(monkeypatch):
 def test_c_printing_keeps_python_modulo_and_one_line_conditionals():
     p = printers.CCode()
     assert p.doprint(sympy.Mod(x, y)) == "(x - y*floor(x/y))"
-    assert p.doprint(sympy.Piecewise((x, x > 0), (0, True))) == "((x > 0) ? (x) : (0))"
+    assert p.doprint(sympy.Piecewise((x, x > 0), (0, True))) == "((x > 0) ? (x) : (0.0))"
 
 
 def test_count_operations_in_python_and_c():

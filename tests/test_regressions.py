@@ -353,3 +353,116 @@ def test_float_and_int_of_a_tensor_with_many_elements_raise_value_error():
     with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
         x.item()  # .item() keeps PyTorch's RuntimeError
     assert float(sg.tensor([2.5])) == 2.5 and int(sg.tensor(3.7)) == 3 and complex(sg.tensor(1.0)) == 1
+
+
+def test_generated_code_divides_by_a_folded_zero_as_ieee():
+    # Found reviewing code generation at edge points: ``x - x`` is tidied to
+    # the integer 0, and ``1/0`` was printed as it is.  In C that is integer
+    # division by zero: undefined behaviour, compiled to a trap that killed
+    # the Python process (SIGILL); the Python backends raised ZeroDivisionError
+    # even on arrays.  Eager (and PyTorch): 1/0.0 = inf, 0/0.0 = nan.
+    import re
+
+    x = sg.tensor(1.0, requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        y = x / (x - x)
+    c_source = sg.gradient_function(y, x, backend="c").source
+    assert not re.search(r"(?<![\w.])\d+/0(?![.\d])", c_source), c_source
+    fn = sg.gradient_function(y, x)
+    with np.errstate(all="ignore"):
+        value, grad = fn(np.array([1.0, 2.0]))
+    assert value.tolist() == [np.inf, np.inf] and np.isnan(grad).all()  # eager: inf, and inf - inf
+
+
+@pytest.mark.parametrize("power", [lambda x, y: x ** 2.5, lambda x, y: x ** (1 / 3), lambda x, y: x ** y])
+def test_generated_fractional_power_of_a_negative_python_float_is_not_complex(power):
+    # Found reviewing code generation at edge points: the NumPy and JAX code
+    # wrote ``x**2.5``, and a function of scalars called with Python floats
+    # (as the docs call them) computed Python's power: (-1.0)**2.5 is a
+    # complex number, returned silently where symgrad, NumPy and PyTorch give
+    # nan.  The math backend (Python's math: domain errors raise) raised
+    # nothing either.
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.tensor(0.5, requires_grad=True, name="y")
+    z = power(x, y)
+    for backend in ("numpy", "jax"):
+        if backend == "jax":
+            pytest.importorskip("jax")
+        with np.errstate(all="ignore"):
+            value, grads = sg.gradient_function(z, [x, y], backend=backend)(-8.0, 0.5)
+        for v in (value, grads[0]):  # (grads[1] is 0 unless z reads y)
+            assert not np.iscomplexobj(v) and np.isnan(v), (backend, value, grads)
+        assert not np.iscomplexobj(grads[1])
+    with pytest.raises(ValueError, match="math domain error"):
+        sg.gradient_function(z, [x, y], backend="math")(-8.0, 0.5)
+
+
+def test_generated_c_cube_root_of_a_negative_number_is_nan_as_eager():
+    # Found reviewing code generation at edge points: SymPy's C printer
+    # writes x**(1/3) as cbrt(x), the real cube root: -2 at x = -8, where
+    # symgrad's value (NumPy's power), PyTorch's and every other backend's
+    # is nan - and the C gradient was nan beside a finite value.
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor(8.0, requires_grad=True, name="x")
+    z = x ** (1 / 3)
+    assert "cbrt" not in sg.gradient_function(z, x, backend="c").source
+    if compiler() is not None:
+        value, grad = sg.gradient_function(z, x, backend="c", compile=True)(-8.0)
+        assert np.isnan(value) and np.isnan(grad)
+
+
+def test_generated_gradient_of_a_mask_is_a_float():
+    # Found reviewing code generation: the gradient of relu or clamp is the
+    # mask Piecewise((1, c), (0, True)), printed numpy.where(c, 1, 0): an
+    # int64 array (int32 in JAX, a Python int in math) where symgrad's
+    # gradient is float (``grad /= n`` then fails, ``grad.dtype`` misleads).
+    x = sg.tensor([0.5, 2.0], requires_grad=True, name="x")
+    s = sg.tensor(0.5, requires_grad=True, name="s")
+    for loss, wrt, point in ((sg.clamp(x, -1, 1).sum(), x, np.array([0.5, 2.0])),
+                             (sg.relu(s), s, 0.5), (sg.relu(s), s, np.array([-1.0, 1.0]))):
+        loss.backward(retain_graph=True)
+        assert wrt.grad.dtype == sg.float64
+        _, grad = sg.gradient_function(loss, wrt)(point)
+        assert np.asarray(grad).dtype == np.float64, grad
+        if np.ndim(point) == 0:
+            _, grad = sg.gradient_function(loss, wrt, backend="math")(point)
+            assert type(grad) is float, grad
+
+
+def test_generated_c_never_divides_integers():
+    # Found comparing the C backend's Hessians with symgrad's: C printed a
+    # mask as ((c) ? (1) : (0)) and sign(x) as ((x > 0) - (x < 0)), both of
+    # type int, and a division of them by 2 was C's integer division: 0.
+    # sign(x)/2*x was 0 everywhere, and the Hessian of max(min(x, y), y)
+    # (whose tie masks are halved) silently wrong.
+    import re
+
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor(0.7, requires_grad=True, name="x")
+    y = sg.tensor(0.7, requires_grad=True, name="y")
+    for out in (sg.sign(x) / 2 * x, sg.where(x > 0, 1.0, 0.0) / 2 * x):
+        source = sg.gradient_function(out, x, backend="c").source
+        assert not re.search(r"\? \(\d+\) :|\) - \(\(x\) < 0\)\)/", source), source
+        if compiler() is not None:
+            assert sg.gradient_function(out, x, backend="c", compile=True)(0.7) == pytest.approx((0.35, 0.5))
+    z = sg.maximum(sg.minimum(x, y), y)
+    if compiler() is not None:
+        got = sg.gradient_function(z / (z * z + 1), [x, y], backend="c", compile=True, hessian=True)(1.96, 0.15)
+        want = sg.hessian(lambda a, b: (lambda m: m / (m * m + 1))(sg.maximum(sg.minimum(a, b), b)), argnums=(0, 1))(
+            sg.tensor(1.96), sg.tensor(0.15))
+        np.testing.assert_allclose(np.array(got[2], dtype=float), want.matrix().numpy(), rtol=1e-12)
+
+
+def test_closed_form_of_a_remainder_by_zero_is_nan():
+    # Found reviewing closed forms at edge points: x % 0 is nan (NumPy,
+    # PyTorch), but its closed form raised SymPy's ZeroDivisionError
+    # "Modulo by zero" from deep inside .expr (and gradient_function).
+    x = sg.tensor(1.5, requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        for z in (sg.remainder(x, 0.0), x % (x - x)):
+            assert np.isnan(z.item())
+            assert z.expr is sympy.nan
+            value, grad = sg.gradient_function(z, x)(np.array(1.5))
+            assert np.isnan(value)

@@ -422,9 +422,15 @@ def _decimal(v: Any) -> str:
 
 def as_dtype_number(e: Any, dtype: np.dtype) -> Any:
     """``2`` as ``2.0`` when the value is a float (so ``numpy.full`` and returned
-    constants get the right dtype)."""
-    if isinstance(e, sympy.Integer) and dtype.kind == "f":
+    constants get the right dtype).  So too the integer branches of a
+    ``Piecewise`` of numbers (a mask used as a number, such as relu's
+    gradient): ``numpy.where(c, 1, 0)`` is an integer array."""
+    if dtype.kind != "f":
+        return e
+    if isinstance(e, sympy.Integer):
         return sympy.Float(int(e))
+    if isinstance(e, sympy.Piecewise) and all(v.is_Number or isinstance(v, sympy.Piecewise) for v, _ in e.args):
+        return sympy.Piecewise(*[(as_dtype_number(v, dtype), c) for v, c in e.args], evaluate=False)
     return e
 
 

@@ -253,8 +253,8 @@ def _div(a: Any, b: Any) -> Any:
         return a
     if a is ZERO_ and b is not ZERO_:
         return ZERO
-    if isinstance(a, _Number) and isinstance(b, _Number) and b is not ZERO_:
-        return a / b
+    if isinstance(a, _Number) and isinstance(b, _Number):
+        return a / b if b is not ZERO_ else _over_zero(a)
     if _is(a, "neg"):
         return make("neg", (make("div", (a.args[0], b)),))
     return None
@@ -281,8 +281,20 @@ def _pow(a: Any, p: Any) -> Any:
     if p is ZERO_:
         return ONE
     if isinstance(a, _Number):
-        return a ** p
+        return _over_zero(ONE) if a is ZERO_ and p.is_negative else a ** p
     return None
+
+
+def _over_zero(a: Any) -> Any:
+    """``a/0`` for a number ``a``, as the float division the code stands for
+    computes it (``1/0.0`` is inf, ``0/0.0`` nan).  Left as ``1/0`` it was
+    integer division by zero in C (undefined: compiled to a trap that killed
+    the process) and ZeroDivisionError in Python; SymPy's own ``1/0`` is
+    ``zoo``, which prints as nan.  The zero is ``+0``: it comes from tidying
+    (``x - x``, ``0*x``), which is +0 for finite ``x``."""
+    if a.is_zero or a is sympy.nan:
+        return sympy.nan
+    return sympy.oo if a.is_positive else -sympy.oo if a.is_negative else sympy.nan
 
 
 def _ordered(op: str, a: Any, b: Any) -> Node:

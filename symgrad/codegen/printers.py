@@ -15,7 +15,9 @@ breaks in generated code that works on arrays:
 * functions SymPy has no printer for in a backend (``round``; ``erf`` for
   NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
-  ternary ``?:`` stays on one line;
+  ternary ``?:`` stays on one line; ``x**(1/3)`` is ``pow``, not ``cbrt``;
+* powers that are not integers print as ``numpy.power``/``math.pow`` (on
+  Python floats ``(-1.0)**2.5`` is complex);
 * numeric constants such as ``log(2)`` print as floats for PyTorch, whose
   functions do not accept Python numbers;
 * SymPy's ``zoo`` (``1/0``, often in an unused branch) prints as nan.
@@ -105,7 +107,24 @@ class _ArrayPrinting(_PlainFloats):
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp == -1:
             return "1/" + self.parenthesize(expr.base, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
+        if _python_power_may_be_complex(expr):
+            return self._call("power", expr.base, expr.exp)
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
+
+
+def _python_power_may_be_complex(expr: Any) -> bool:
+    """Whether ``a**b`` on Python floats could be complex: a power that is
+    not an integer (nor a square root, printed as ``sqrt``).  A function of
+    scalars called with Python floats computes Python's ``**`` until its
+    first NumPy call, and ``(-1.0)**2.5`` is a complex number where NumPy,
+    PyTorch and symgrad give nan; ``numpy.power`` (``math.pow``: a domain
+    error, as ``math.sqrt(-1)``) keeps the result real."""
+    p = expr.exp
+    if expr.base.is_Number and expr.base.is_positive:
+        return False  # 2**x
+    if p.is_Number:
+        return not (float(p).is_integer() or abs(p) == sympy.S.Half)
+    return True
 
 
 class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
@@ -145,6 +164,11 @@ class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
         super().__init__(dict(_SETTINGS))
         _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
 
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        if expr.exp != -1 and _python_power_may_be_complex(expr):  # (see _python_power_may_be_complex)
+            return f"{self._module_format('math.pow')}({self._print(expr.base)}, {self._print(expr.exp)})"
+        return str(super()._print_Pow(expr, rational=rational))
+
 
 class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
     """C99 with ``math.h``."""
@@ -153,19 +177,36 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
         super().__init__({"order": "none"})
         _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite"})
 
+    def _print_Pow(self, expr: Any) -> str:
+        # SymPy writes x**(1/3) as cbrt(x), the real cube root (-2 at -8);
+        # symgrad's forward, NumPy's power and the other backends give nan.
+        if expr.exp == sympy.Rational(1, 3):
+            return f"pow({self._print(expr.base)}, 1.0/3.0)"
+        return str(super()._print_Pow(expr))
+
     def _print_Mod(self, expr: Any) -> str:
         x, y = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         return f"({x} - {y}*floor({x}/{y}))"
 
+    # C has integer types: ((c) ? (1) : (0))/2 and SymPy's sign(x),
+    # ((x > 0) - (x < 0)), are ints, and dividing them by 2 is integer
+    # division (0).  Every value the code computes is a double, so these are too.
+
     def _print_Piecewise(self, expr: Any) -> str:
         pieces = list(expr.args)
         last = pieces[-1]
-        out = self._print(last.expr) if last.cond is sympy.true else "NAN"
+        out = self._double(last.expr) if last.cond is sympy.true else "NAN"
         if last.cond is sympy.true:
             pieces = pieces[:-1]
         for piece in reversed(pieces):
-            out = f"(({self._print(piece.cond)}) ? ({self._print(piece.expr)}) : ({out}))"
+            out = f"(({self._print(piece.cond)}) ? ({self._double(piece.expr)}) : ({out}))"
         return out
+
+    def _double(self, expr: Any) -> str:
+        return self._print(sympy.Float(int(expr)) if isinstance(expr, sympy.Integer) else expr)
+
+    def _print_sign(self, expr: Any) -> str:
+        return f"((double){super()._print_sign(expr)})"
 
 
 def _torch_printer_class() -> Any:

@@ -83,7 +83,14 @@ def _remainder(x: Any, y: Any) -> Any:
     return x - y * np.floor_divide(x, y)
 
 
-_REMAINDER = defop("remainder", _remainder, lambda x, y: sp.Mod(x, y), inputs=("x", "y"), elementwise=True,
+def _remainder_sym(x: Any, y: Any) -> Any:
+    # x % 0 is nan in NumPy and PyTorch; SymPy's Mod(x, 0) raises ZeroDivisionError.
+    if (y.is_zero if isinstance(y, sp.Basic) else y == 0):
+        return sp.nan
+    return sp.Mod(x, y)
+
+
+_REMAINDER = defop("remainder", _remainder, _remainder_sym, inputs=("x", "y"), elementwise=True,
                    promote="common",
                    vjp=(lambda g, out, x, y: g,
                         lambda g, out, x, y: -g * floor(x / y)))
