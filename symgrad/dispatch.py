@@ -232,7 +232,8 @@ def _save_plain(node: Any, which: tuple[int, ...], args: tuple[Any, ...]) -> Non
     """What ``_connect`` saves for the rules when they read some of the
     inputs (positions ``which``), for ``_record_elementwise``'s tensors."""
     n = len(args)
-    node.saved = tuple([args[i] if i in which else None for i in range(n)])
+    node.saved = ((args[0], None) if which[0] == 0 else (None, args[1])) if n == 2 else tuple(
+        [args[i] if i in which else None for i in range(n)])
     versions: list[int] | None = None
     for i in which:
         a = args[i]

@@ -305,16 +305,31 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
 def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
                   retain_graph: bool) -> None:
     """The tensor pass (create_graph, or hooks that must see tensors)."""
+    Tensor = _tensor_mod().Tensor
+    pop = buffer.pop
     for node in order:
-        g = buffer.pop(node, None)
+        g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
             continue
         g = _pre_hooks(node, g)
         deliver(node, g)
-        if isinstance(node, AccumulateGrad):
+        if node.__class__ is AccumulateGrad:
             continue
-        for edge, gi in _node_grads(node, g, saved_inputs(node), node.out_value, True, needed, live=True):
-            _add(buffer, edge, gi)
+        saved = saved_inputs(node)
+        vjp = node.op.vjp
+        if vjp.__class__ is tuple:
+            if saved is FREED:
+                raise _freed_error()
+            _check_versions(node, saved)
+            out = None
+            if node.out_value is not None:
+                out = Tensor._make(node.out_value, node)
+                out._grad_fn = node
+                out._requires_grad = True
+            _run_rules(node, vjp, g, out, saved, needed, _fit, buffer)
+        else:
+            for edge, gi in _node_grads(node, g, saved, node.out_value, True, needed, live=True):
+                _add(buffer, edge, gi)
         if not retain_graph:
             _free(node)
 
@@ -471,12 +486,14 @@ def _version_error(node: Any, s: Any, expected: int) -> RuntimeError:
 
 
 def _pre_hooks(node: Any, g: Any) -> Any:
-    if isinstance(node, AccumulateGrad):
+    if node.__class__ is AccumulateGrad:
         leaf = node.variable
         hooks = None if leaf is None else leaf._hooks
     else:
         hooks = node.pre_hooks
-    for hook in list(hooks or ()):
+    if not hooks:
+        return g
+    for hook in list(hooks):
         r = hook(g)
         if r is not None:
             if r.shape != g.shape:

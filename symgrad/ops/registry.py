@@ -31,6 +31,8 @@ class OpDef:
     * ``vjp``: a tuple with one rule per input (None: not differentiable in that
       input), or one rule returning a gradient per input (variadic ops), or
       None when the op's results lie outside the graph (comparisons, argmax).
+    * ``same_shape``: not elementwise, yet its result has its input's shape
+      and dtype (``copy``, ``clone``), so dispatch's fast path may record it.
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
@@ -40,7 +42,7 @@ class OpDef:
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
                  elementwise: bool, promote: str | None, bool_args: tuple[int, ...], bool_out: bool,
-                 view: bool, variadic: bool, backward_name: str | None) -> None:
+                 view: bool, variadic: bool, backward_name: str | None, same_shape: bool = False) -> None:
         self.name = name
         self.inputs = tuple(inputs)
         self.params = tuple(params)
@@ -64,7 +66,8 @@ class OpDef:
         # Recorded by dispatch's fast path when its inputs are plain tensors of one
         # shape and floating dtype: elementwise, not a view, one rule per input,
         # every saved input saved whole
-        self.fast = elementwise and not view and not variadic and isinstance(vjp, tuple) and not self.shape_only
+        self.fast = (elementwise or same_shape) and not view and not variadic and isinstance(vjp, tuple) \
+            and not self.shape_only
         self.saves_out = "out" in self.uses
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
@@ -81,7 +84,8 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
           inputs: Sequence[str] = ("x",), params: Sequence[str] = (),
           vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,
           promote: str | None = None, bool_args: tuple[int, ...] = (), bool_out: bool = False,
-          view: bool = False, variadic: bool = False, backward_name: str | None = None) -> OpDef:
+          view: bool = False, variadic: bool = False, backward_name: str | None = None,
+          same_shape: bool = False) -> OpDef:
     """Add one op to the table (see ``OpDef``); returns its definition."""
     if name in TABLE:
         raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
@@ -91,7 +95,7 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
     _check_rules(name, vjp, tuple(inputs), tuple(params), variadic)
     op = OpDef(name, inputs, params, forward, symbolic, vjp, elementwise=elementwise, promote=promote,
                bool_args=bool_args, bool_out=bool_out, view=view, variadic=variadic,
-               backward_name=backward_name)
+               backward_name=backward_name, same_shape=same_shape)
     TABLE[name] = op
     return op
 

@@ -102,8 +102,11 @@ _STACK: OpDef = defop("stack", lambda *xs, dim: np.stack(xs, axis=dim), None, pa
                promote="common",
                vjp=lambda g, out, xs, dim: [_index(g, (slice(None),) * dim + (i,)) for i in range(len(xs))])
 
-_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,))
-_COPY: OpDef = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,))
+# (same_shape: recorded by dispatch's fast path, as elementwise ops are - the
+# copy that create_graph makes of every first gradient is one)
+_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,), same_shape=True)
+_COPY: OpDef = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,),
+                     same_shape=True)
 
 
 def _cast_sym(x: Any, dtype: np.dtype) -> Any:
