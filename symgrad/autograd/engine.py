@@ -557,8 +557,7 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
         var._grad = old + g
         origin.record(var._grad, var, run, before)
         return
-    with grad_mode.no_grad():
-        old.add_(g)
+    old.add_(g)  # (not recorded: the pass runs with grad mode off unless create_graph, handled above)
     var._accum += 1
     if var._accum > MAX_ACCUMULATED_CLOSED_FORMS and old._base is None:
         old._content = _DROPPED
