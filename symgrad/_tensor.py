@@ -37,6 +37,27 @@ class Size(tuple):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         return f"symgrad.Size({list(self)})"
 
+    # Slices, sums and repeats of a Size are Sizes, as torch.Size's are
+    # (``x.shape[1:]``, ``x.shape + (1,)``).
+    def __getitem__(self, key: Any) -> Any:
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n: Any) -> Size:
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
     def numel(self) -> int:
         n = 1
         for s in self:

@@ -85,3 +85,15 @@ def test_cpu_only():
     assert symgrad.cuda.is_available() is False
     with pytest.raises(RuntimeError, match="CPU"):
         symgrad.tensor(1., device="cuda")
+
+
+def test_slices_sums_and_repeats_of_a_size_are_sizes():
+    # torch.Size([2, 3, 4])[1:] is a torch.Size; ours were plain tuples
+    s = symgrad.zeros(2, 3, 4).shape
+    for made in (s[1:], s[::-1], s + (5,), (5,) + s, s * 2, 2 * s):
+        assert isinstance(made, symgrad.Size), made
+    assert s[1:] == (3, 4) and (5,) + s == (5, 2, 3, 4) and s * 2 == (2, 3, 4) * 2
+    assert repr(s[1:]) == "symgrad.Size([3, 4])" and s[1:].numel() == 12
+    assert type(s[0]) is int and s[-1] == 4
+    with pytest.raises(TypeError):
+        s + [5]  # as a tuple: only tuples concatenate
