@@ -561,6 +561,8 @@ def _version_of(a: Any) -> int:
 def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any], mixed: bool = False) -> None:
     """Cast arrays to the op's result dtype (PyTorch's result_type rules);
     ``mixed``: the tensors are known to differ in dtype."""
+    if op.promote == "keep":
+        return  # integer dtypes are the result's (abs, floor... of ints stay ints)
     if op.promote == "float":
         for i, a in enumerate(arrays):
             if isinstance(a, np.ndarray) and a.dtype.kind not in "fc":

@@ -678,6 +678,34 @@ def in_place_ops_cannot_widen(M):
     return raises(lambda: i.mul_(1.5)), raises(lambda: f.add_(M.tensor([1.0], dtype=M.float64))), dtype(f)
 
 
+@case("dtypes")
+def rounding_and_sign_ops_keep_integer_dtypes(M):
+    """abs, sign, relu, floor, ceil, round, trunc, neg keep an integer dtype
+    (values and dtype); bool inputs are refused except by sign; frac refuses integers."""
+    out = []
+    for d in ("uint8", "int8", "int32", "int64", "bool"):
+        x = M.tensor([-2, 0, 3], dtype=getattr(M, d)) if d != "bool" else M.tensor([True, False])
+        for name in ("abs", "sign", "relu", "floor", "ceil", "round", "trunc", "neg", "frac"):
+            fn = getattr(M, name)
+            try:
+                r = fn(x)
+                out.append((d, name, dtype(r), r.tolist()))
+            except Exception as e:  # the type is what is compared
+                out.append((d, name, type(e).__name__))
+    return out
+
+
+@case("dtypes")
+def masked_fill_keeps_the_input_dtype(M):
+    i = M.tensor([1, 2, 3])
+    f = M.tensor([1.0, 2.0], dtype=M.float32)
+    b = M.tensor([True, False, True])
+    return (i.masked_fill(i > 1, 2.7).tolist(), dtype(i.masked_fill(i > 1, 2.7)),
+            dtype(i.masked_fill(i > 1, M.tensor(2.5))), i.masked_fill(i > 1, M.tensor(2.5)).tolist(),
+            dtype(f.masked_fill(f > 1, M.tensor(2.5, dtype=M.float64))), dtype(b.masked_fill(b, 0.5)),
+            raises(lambda: i.masked_fill(i, 0)), raises(lambda: i.masked_fill(i > 1, M.tensor([1, 2, 3]))))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

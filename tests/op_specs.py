@@ -40,6 +40,7 @@ class Spec:
     forward_rtol: float = 1e-9                 # symbolic forward vs NumPy forward
     closed_form_rtol: float = 1e-9             # closed-form gradient vs numeric gradient
     skips: dict[str, str] = field(default_factory=dict)   # check name -> reason
+    integer: bool = False                      # also compared with PyTorch on int64 inputs (value and dtype)
 
     @property
     def ops(self) -> tuple[str, ...]:
@@ -109,7 +110,7 @@ SPECS: list[Spec] = [
     Spec("pow_scalar_half", lambda x: x ** 0.5, lambda x: x ** 0.5, UNARY, POS, covers=("pow_scalar",)),
     Spec("pow_scalar_neg", lambda x: x ** -1.5, lambda x: x ** -1.5, UNARY, POS, covers=("pow_scalar",)),
     Spec("rpow", lambda x: 2 ** x, lambda x: 2 ** x, UNARY, covers=("pow",)),
-    Spec("neg", lambda x: -x, lambda x: -x, UNARY),
+    Spec("neg", lambda x: -x, lambda x: -x, UNARY, integer=True),
     _binary("remainder", [(1.1, 1.4), (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
     Spec("floor_divide", sg.floor_divide, _t("floor_divide"), BINARY, [(1.1, 1.4), (0.75, 0.85)],
          differentiable=False),
@@ -119,9 +120,10 @@ SPECS: list[Spec] = [
     _unary("reciprocal", NONZERO), _unary("sin"), _unary("cos"), _unary("tan", (-1.2, 1.2)),
     _unary("asin", UNIT), _unary("acos", UNIT), _unary("atan"), _unary("sinh"), _unary("cosh"),
     _unary("tanh"), _unary("asinh"), _unary("acosh", (1.1, 3.0)), _unary("atanh", UNIT),
-    _unary("sigmoid"), _unary("relu", NONZERO), _unary("abs", NONZERO), _unary("sign", NONZERO, skips=NO_SYMPY_ORACLE),
+    _unary("sigmoid"), _unary("relu", NONZERO, integer=True), _unary("abs", NONZERO, integer=True),
+    _unary("sign", NONZERO, skips=NO_SYMPY_ORACLE, integer=True),
     _unary("erf"), _unary("erfc"),
-    *[_unary(n, (0.1, 0.4), skips=NO_SYMPY_ORACLE) for n in ("floor", "ceil", "trunc", "round", "frac")],
+    *[_unary(n, (0.1, 0.4), skips=NO_SYMPY_ORACLE, integer=n != "frac") for n in ("floor", "ceil", "trunc", "round", "frac")],
     Spec("softplus", sg.softplus, lambda x: __import__("torch").nn.functional.softplus(x), UNARY),
     Spec("softplus_beta", lambda x: sg.softplus(x, beta=2.0, threshold=3.0),
          lambda x: __import__("torch").nn.functional.softplus(x, beta=2.0, threshold=3.0), UNARY, (-1.0, 1.0),
