@@ -73,7 +73,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
             arrays.append(a)
         elif isinstance(a, _PY_NUMBERS):  # a number with an exact symbolic form (ops._sympy.Exact)
             has_float = has_float or isinstance(a, float)
-            arrays.append(a)
+            # NumPy computes a float subclass as a float64 array, not a weak Python
+            # float: float32 * Exact(...) was float64 (found with gelu in float32)
+            arrays.append(float(a) if isinstance(a, float) else a)
             symbolic = True
         else:
             return _apply_converted(op, args, params)
