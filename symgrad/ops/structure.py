@@ -118,6 +118,8 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
     tensor([3., 1., 2.])
     """
     x = tensor_arg(input)
+    if not isinstance(shifts, (int, np.integer, tuple, list)):
+        raise TypeError(f"roll(): argument 'shifts' must be tuple of ints, not {type(shifts).__name__}")
     shift_list = [shifts] if isinstance(shifts, (int, np.integer)) else list(shifts)
     if not shift_list:
         raise RuntimeError("`shifts` required")
@@ -129,6 +131,8 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:0")
         flat = _reshape(x, (x.numel(),))
         return _reshape(roll(flat, shift_list[0], 0), tuple(x.shape))
+    if not isinstance(dims, (int, np.integer, tuple, list)):
+        raise TypeError(f"roll(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
     dim_list = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
     if len(dim_list) != len(shift_list):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:{len(dim_list)}")
