@@ -73,7 +73,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
             arrays.append(a)
         elif isinstance(a, _PY_NUMBERS):  # a number with an exact symbolic form (ops._sympy.Exact)
             has_float = has_float or isinstance(a, float)
-            arrays.append(a)
+            # NumPy computes a float subclass as a float64 array, not a weak Python
+            # float: float32 * Exact(...) was float64 (found with gelu in float32)
+            arrays.append(float(a) if isinstance(a, float) else a)
             symbolic = True
         else:
             return _apply_converted(op, args, params)
@@ -562,6 +564,8 @@ def _version_of(a: Any) -> int:
 def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any], mixed: bool = False) -> None:
     """Cast arrays to the op's result dtype (PyTorch's result_type rules);
     ``mixed``: the tensors are known to differ in dtype."""
+    if op.promote == "keep":
+        return  # integer dtypes are the result's (abs, floor... of ints stay ints)
     if op.promote == "float":
         for i, a in enumerate(arrays):
             if isinstance(a, np.ndarray) and a.dtype.kind not in "fc":

@@ -248,6 +248,63 @@ class TensorOps:
     def masked_select(self, mask: Any) -> Tensor: return _ops.masked_select(self, mask)  # noqa: E704
     def nonzero(self, *, as_tuple: bool = False) -> Any: return _ops.nonzero(self, as_tuple=as_tuple)  # noqa: E704
     def clone(self) -> Tensor: return _ops.clone(self)  # noqa: E704
+    def tril(self, diagonal: int = 0) -> Tensor: return _ops.tril(self, diagonal)  # noqa: E704
+    def triu(self, diagonal: int = 0) -> Tensor: return _ops.triu(self, diagonal)  # noqa: E704
+    def diag(self, diagonal: int = 0) -> Tensor: return _ops.diag(self, diagonal)  # noqa: E704
+    def trace(self) -> Tensor: return _ops.trace(self)  # noqa: E704
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor: return _ops.roll(self, shifts, dims)  # noqa: E704
+    def repeat(self, *sizes: Any) -> Tensor: return _ops.repeat(self, *sizes)  # noqa: E704
+    def index_select(self, dim: int, index: Any) -> Tensor: return _ops.index_select(self, dim, index)  # noqa: E704
+    def lerp(self, end: Any, weight: Any) -> Tensor: return _ops.lerp(self, end, weight)  # noqa: E704
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.addcdiv(self, tensor1, tensor2, value=value)
+    def fmod(self, other: Any) -> Tensor: return _ops.fmod(self, other)  # noqa: E704
+    def nan_to_num(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:  # noqa: E704
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:  # noqa: E704
+        return _ops.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: E704
+        return _ops.argsort(self, dim, descending, stable=stable)
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002,E704
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """A new tensor of ``data`` with this tensor's dtype unless ``dtype`` is given (a copy, as PyTorch's)."""
+        from symgrad.creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)  # type: ignore[attr-defined]
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless ``dtype`` is given."""
+        from symgrad.creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device,  # type: ignore[attr-defined]
+                    requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size``, with this tensor's dtype unless ``dtype`` is given.
+
+        >>> import symgrad
+        >>> symgrad.tensor([1, 2]).new_zeros(2, 2)
+        tensor([[0, 0],
+                [0, 0]])
+        """
+        from symgrad.creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)  # type: ignore[attr-defined]
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """Ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
+        from symgrad.creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)  # type: ignore[attr-defined]
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` (zeros here), with this tensor's dtype unless ``dtype`` is given."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def contiguous(self) -> Tensor:
         return self  # type: ignore[return-value]  # NumPy arrays are always usable as they are
@@ -287,13 +344,19 @@ class TensorOps:
     def masked_fill_(self, mask: Any, value: Any) -> Tensor: return _inplace(self, _ops.masked_fill, mask, value)  # noqa: E704
 
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
-        return _inplace(self, lambda s: s + value * tensor1 * tensor2)
+        return _inplace(self, _ops.addcmul, tensor1, tensor2, value=value)
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
-        return _inplace(self, lambda s: s + value * tensor1 / tensor2)
+        return _inplace(self, _ops.addcdiv, tensor1, tensor2, value=value)
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
-        return _inplace(self, lambda s: s + weight * (end - s))
+        return _inplace(self, _ops.lerp, end, weight)
+
+    def tril_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.tril, diagonal)  # noqa: E704
+    def triu_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.triu, diagonal)  # noqa: E704
+    def fmod_(self, other: Any) -> Tensor: return _inplace(self, _ops.fmod, other)  # noqa: E704
+    def nan_to_num_(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.nan_to_num, nan, posinf, neginf)
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor)."""

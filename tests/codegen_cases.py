@@ -181,4 +181,12 @@ LINALG = [
          + symgrad.mse_loss(x, y, "none").sum(), (U(-2, 2), U(-2, 2))),
 ]
 
-CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG
+# (last, so that their samples do not move the earlier cases' random values)
+ADDED = [
+    Case("fmod", lambda x, y: symgrad.fmod(x, y), (U(-3, 3), U(0.7, 1.3))),
+    Case("nan_to_num", lambda x: symgrad.nan_to_num(x) * x, (U(-2, 2),)),
+    Case("einsum", lambda x, y: symgrad.einsum("ij,kj->ik", x, y) + symgrad.einsum("ij->j", x).sum(),
+         (U(-2, 2), U(-2, 2, (4, 3)))),
+]
+
+CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED

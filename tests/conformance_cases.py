@@ -678,6 +678,73 @@ def in_place_ops_cannot_widen(M):
     return raises(lambda: i.mul_(1.5)), raises(lambda: f.add_(M.tensor([1.0], dtype=M.float64))), dtype(f)
 
 
+@case("dtypes")
+def rounding_and_sign_ops_keep_integer_dtypes(M):
+    """abs, sign, relu, floor, ceil, round, trunc, neg keep an integer dtype
+    (values and dtype); bool inputs are refused except by sign; frac refuses integers."""
+    out = []
+    for d in ("uint8", "int8", "int32", "int64", "bool"):
+        x = M.tensor([-2, 0, 3], dtype=getattr(M, d)) if d != "bool" else M.tensor([True, False])
+        for name in ("abs", "sign", "relu", "floor", "ceil", "round", "trunc", "neg", "frac"):
+            fn = getattr(M, name)
+            try:
+                r = fn(x)
+                out.append((d, name, dtype(r), r.tolist()))
+            except Exception as e:  # the type is what is compared
+                out.append((d, name, type(e).__name__))
+    return out
+
+
+@case("dtypes")
+def masked_fill_keeps_the_input_dtype(M):
+    i = M.tensor([1, 2, 3])
+    f = M.tensor([1.0, 2.0], dtype=M.float32)
+    b = M.tensor([True, False, True])
+    return (i.masked_fill(i > 1, 2.7).tolist(), dtype(i.masked_fill(i > 1, 2.7)),
+            dtype(i.masked_fill(i > 1, M.tensor(2.5))), i.masked_fill(i > 1, M.tensor(2.5)).tolist(),
+            dtype(f.masked_fill(f > 1, M.tensor(2.5, dtype=M.float64))), dtype(b.masked_fill(b, 0.5)),
+            raises(lambda: i.masked_fill(i, 0)), raises(lambda: i.masked_fill(i > 1, M.tensor([1, 2, 3]))))
+
+
+@case("new_functions")
+def structure_functions_refuse_bad_input(M):
+    x = const(M, [[1.0, 2.0], [3.0, 4.0]])
+    return (raises(lambda: M.tril(const(M, [1.0]))), raises(lambda: M.diag(M.ones(2, 2, 2))),
+            raises(lambda: M.trace(const(M, [1.0]))), raises(lambda: M.trace(M.ones(2, 2, dtype=M.bool))),
+            raises(lambda: M.roll(x, (1, 2), 0)), raises(lambda: x.repeat(2)),
+            raises(lambda: M.index_select(x, 0, const(M, [0.0]))),
+            raises(lambda: M.index_select(x, 0, M.tensor([[0]]))), raises(lambda: M.index_select(x, 0, M.tensor([5]))),
+            raises(lambda: M.topk(x, 3)), dtype(M.trace(M.ones(2, 2, dtype=M.int32))),
+            dtype(M.tril(M.ones(2, 2, dtype=M.int64))), M.diag(x, 1).tolist(), M.roll(x, 1).tolist())
+
+
+@case("new_functions")
+def pointwise_functions_follow_pytorchs_dtypes_and_errors(M):
+    i, f = M.tensor([7, -7]), const(M, [1.0, 2.0])
+    return (M.fmod(i, 3).tolist(), dtype(M.fmod(i, 3)), raises(lambda: M.fmod(i, 0)),
+            raises(lambda: M.lerp(i, i, 0.5)), raises(lambda: M.lerp(f, f.float(), 0.5)),
+            raises(lambda: M.addcdiv(f, i, i)), M.addcmul(i, i, i, value=0.5).tolist(),
+            dtype(M.nan_to_num(i)), M.nan_to_num(const(M, [float("nan"), float("inf")]), posinf=5.0).tolist(),
+            M.sort(const(M, [2.0, 1.0, 2.0]), descending=True, stable=True).indices.tolist(),
+            M.argsort(M.tensor([3, 1, 2])).tolist())
+
+
+@case("new_functions")
+def new_activations_and_dropout(M):
+    F = M.nn.functional
+    x = leaf(M, [-1.0, 0.0, 2.0])
+    y = F.gelu(x) + F.gelu(x, approximate="tanh") + F.leaky_relu(x, 0.1) + F.elu(x, 0.5)
+    y.sum().backward()
+    d = M.nn.Dropout(0.5)
+    kept = d(M.ones(1000))
+    d.eval()
+    z = M.ones(3)
+    return (grad(x), raises(lambda: F.gelu(x, approximate="x")), raises(lambda: M.nn.Dropout(1.5)),
+            raises(lambda: F.elu(M.tensor([1]))), sorted(set(kept.tolist())), d(z) is z, repr(d),
+            repr(M.nn.GELU("tanh")), repr(M.nn.LeakyReLU()), repr(M.nn.ELU(0.5, True)),
+            list(M.nn.ModuleDict({"a": M.nn.ReLU(), "b": M.nn.Tanh()}).keys()))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

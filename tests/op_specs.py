@@ -40,6 +40,7 @@ class Spec:
     forward_rtol: float = 1e-9                 # symbolic forward vs NumPy forward
     closed_form_rtol: float = 1e-9             # closed-form gradient vs numeric gradient
     skips: dict[str, str] = field(default_factory=dict)   # check name -> reason
+    integer: bool = False                      # also compared with PyTorch on int64 inputs (value and dtype)
 
     @property
     def ops(self) -> tuple[str, ...]:
@@ -70,6 +71,18 @@ def _unary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
 
 def _binary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
     return Spec(name, getattr(sg, name), _t(name), BINARY, domain, **kw)
+
+
+def _F() -> Any:
+    import symgrad.nn.functional as F  # noqa: N812
+
+    return F
+
+
+def _seeded_dropout(x: Any) -> Any:
+    # the same mask on every call (finite differences call the row many times)
+    sg.manual_seed(0)
+    return _F().dropout(x, 0.4)
 
 
 def _scatter_through_view(x: Any) -> Any:
@@ -109,7 +122,7 @@ SPECS: list[Spec] = [
     Spec("pow_scalar_half", lambda x: x ** 0.5, lambda x: x ** 0.5, UNARY, POS, covers=("pow_scalar",)),
     Spec("pow_scalar_neg", lambda x: x ** -1.5, lambda x: x ** -1.5, UNARY, POS, covers=("pow_scalar",)),
     Spec("rpow", lambda x: 2 ** x, lambda x: 2 ** x, UNARY, covers=("pow",)),
-    Spec("neg", lambda x: -x, lambda x: -x, UNARY),
+    Spec("neg", lambda x: -x, lambda x: -x, UNARY, integer=True),
     _binary("remainder", [(1.1, 1.4), (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
     Spec("floor_divide", sg.floor_divide, _t("floor_divide"), BINARY, [(1.1, 1.4), (0.75, 0.85)],
          differentiable=False),
@@ -119,9 +132,10 @@ SPECS: list[Spec] = [
     _unary("reciprocal", NONZERO), _unary("sin"), _unary("cos"), _unary("tan", (-1.2, 1.2)),
     _unary("asin", UNIT), _unary("acos", UNIT), _unary("atan"), _unary("sinh"), _unary("cosh"),
     _unary("tanh"), _unary("asinh"), _unary("acosh", (1.1, 3.0)), _unary("atanh", UNIT),
-    _unary("sigmoid"), _unary("relu", NONZERO), _unary("abs", NONZERO), _unary("sign", NONZERO, skips=NO_SYMPY_ORACLE),
+    _unary("sigmoid"), _unary("relu", NONZERO, integer=True), _unary("abs", NONZERO, integer=True),
+    _unary("sign", NONZERO, skips=NO_SYMPY_ORACLE, integer=True),
     _unary("erf"), _unary("erfc"),
-    *[_unary(n, (0.1, 0.4), skips=NO_SYMPY_ORACLE) for n in ("floor", "ceil", "trunc", "round", "frac")],
+    *[_unary(n, (0.1, 0.4), skips=NO_SYMPY_ORACLE, integer=n != "frac") for n in ("floor", "ceil", "trunc", "round", "frac")],
     Spec("softplus", sg.softplus, lambda x: __import__("torch").nn.functional.softplus(x), UNARY),
     Spec("softplus_beta", lambda x: sg.softplus(x, beta=2.0, threshold=3.0),
          lambda x: __import__("torch").nn.functional.softplus(x, beta=2.0, threshold=3.0), UNARY, (-1.0, 1.0),
@@ -220,6 +234,63 @@ SPECS: list[Spec] = [
                 "float32": "this row converts to float64 by design"}),
     Spec("to_discrete", lambda x: x.to(sg.int64), lambda x: x.to(__import__("torch").int64), UNARY,
          (-3.0, 3.0), differentiable=False),
+    # ---- structure and rearrangement (compositions of index, index_zero, index_put, view, expand)
+    Spec("tril", lambda x: sg.tril(x), _t("tril"), [((3, 3),), ((2, 3, 4),)], covers=("index_zero",), integer=True),
+    Spec("triu_offset", lambda x: x.triu(1), lambda x: x.triu(1), [((3, 3),), ((2, 4, 3),)], covers=("index_zero",),
+         integer=True),
+    Spec("diag_vector", lambda x: sg.diag(x, 1), lambda x: __import__("torch").diag(x, 1), [((3,),)],
+         covers=("index_put", "index_zero"), integer=True),
+    Spec("diag_matrix", lambda x: sg.diag(x, -1), lambda x: __import__("torch").diag(x, -1), [((3, 3),), ((2, 4),)],
+         covers=("index",), integer=True),
+    Spec("trace", sg.trace, _t("trace"), [((3, 3),), ((2, 4),)], covers=("index", "sum"), integer=True),
+    Spec("roll", lambda x: sg.roll(x, (1, -2), (0, -1)), lambda x: __import__("torch").roll(x, (1, -2), (0, -1)),
+         [((3, 4),), ((2, 3, 2),)], covers=("index",), integer=True),
+    Spec("roll_flat", lambda x: x.roll(2), lambda x: x.roll(2), [((2, 3),)], covers=("index", "view"), integer=True),
+    Spec("repeat", lambda x: x.repeat(2, 1, 3) if x.ndim == 2 else x.repeat(2, 3),
+         lambda x: x.repeat(2, 1, 3) if x.ndim == 2 else x.repeat(2, 3), [((3,),), ((2, 3),)],
+         covers=("view", "expand"), integer=True),
+    Spec("index_select", lambda x: sg.index_select(x, -1, sg.tensor([2, 0, 2])),
+         lambda x: __import__("torch").index_select(x, -1, __import__("torch").tensor([2, 0, 2])),
+         [((3,),), ((2, 3),)], covers=("index", "index_backward"), integer=True),
+    # ---- sorting (values gathered by the numeric order: ties avoided by the random samples)
+    Spec("sort", lambda x: sg.sort(x, 0).values, lambda x: x.sort(0).values, MATRIX, covers=("index",),
+         integer=True),
+    Spec("sort_descending", lambda x: x.sort(descending=True).values, lambda x: x.sort(descending=True).values,
+         MATRIX, covers=("index",)),
+    Spec("topk", lambda x: sg.topk(x, 2).values, lambda x: x.topk(2).values, MATRIX, covers=("index",)),
+    Spec("topk_smallest", lambda x: x.topk(1, dim=0, largest=False).values,
+         lambda x: x.topk(1, dim=0, largest=False).values, MATRIX[1:], covers=("index",)),
+    # ---- pointwise
+    Spec("lerp", sg.lerp, _t("lerp"), [((3,), (3,), (3,)), ((2, 3), (3,), (2, 1))], covers=("add", "sub", "mul")),
+    Spec("lerp_scalar", lambda x, y: x.lerp(y, 0.3), lambda x, y: x.lerp(y, 0.3), BINARY[:3],
+         covers=("add", "sub", "mul")),
+    Spec("addcmul", lambda x, y, z: sg.addcmul(x, y, z, value=0.5),
+         lambda x, y, z: __import__("torch").addcmul(x, y, z, value=0.5), [((3,), (3,), (3,)), ((2, 3), (3,), (2, 1))],
+         covers=("add", "mul")),
+    Spec("addcdiv", lambda x, y, z: x.addcdiv(y, z, value=2),
+         lambda x, y, z: x.addcdiv(y, z, value=2), [((3,), (3,), (3,)), ((2, 3), (3,), (2, 1))],
+         [REAL, REAL, NONZERO], covers=("add", "mul", "div")),
+    _binary("fmod", [NONZERO, (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
+    Spec("nan_to_num", sg.nan_to_num, _t("nan_to_num"), UNARY, integer=True),
+    # ---- einsum
+    *[Spec(f"einsum_{eq.replace(',', '_').replace('->', '_to_')}", lambda *xs, eq=eq: sg.einsum(eq, *xs),
+           lambda *xs, eq=eq: __import__("torch").einsum(eq, *xs), [shapes], covers=("einsum",))
+      for eq, shapes in [("ij,jk->ik", ((2, 3), (3, 2))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))),
+                         ("i,i->", ((3,), (3,))), ("i,j->ij", ((3,), (2,))), ("ij->j", ((2, 3),)),
+                         ("ijk->kj", ((2, 3, 2),)), ("ij,jk,kl", ((2, 3), (3, 2), (2, 2))),
+                         ("ik,jk->", ((2, 3), (2, 3)))]],
+    # ---- nn.functional activations (compositions)
+    Spec("gelu", lambda x: _F().gelu(x), lambda x: __import__("torch").nn.functional.gelu(x), UNARY,
+         covers=("mul", "add", "erf")),
+    Spec("gelu_tanh", lambda x: _F().gelu(x, approximate="tanh"),
+         lambda x: __import__("torch").nn.functional.gelu(x, approximate="tanh"), UNARY,
+         covers=("mul", "add", "tanh")),
+    Spec("leaky_relu", lambda x: _F().leaky_relu(x, 0.2),
+         lambda x: __import__("torch").nn.functional.leaky_relu(x, 0.2), UNARY, NONZERO, covers=("where", "gt", "mul")),
+    Spec("elu", lambda x: _F().elu(x, 0.7), lambda x: __import__("torch").nn.functional.elu(x, 0.7), UNARY, NONZERO,
+         covers=("where", "gt", "expm1", "mul")),
+    Spec("dropout", _seeded_dropout, None,
+         UNARY, covers=("mul",)),
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
          covers=("_scatter_view",), differentiable=False),
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),

@@ -171,6 +171,18 @@ def test_matches_pytorch(spec: Spec, case: int):
         np.testing.assert_allclose(t.grad._value, want, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("spec,case", [p for p in CASES if p.values[0].integer])
+def test_integer_inputs_match_pytorch(spec: Spec, case: int):
+    """Rows marked ``integer``: on int64 inputs the values and the dtype are PyTorch's."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(17 * case + len(spec.name))
+    arrays = [rng.integers(-4, 5, shape).astype(np.int64) for shape in spec.cases[case]]
+    out = spec.fn(*[sg.tensor(a) for a in arrays])
+    tout = spec.torch_fn(*[torch.tensor(a) for a in arrays])
+    np.testing.assert_array_equal(out._value, tout.numpy())
+    assert out._value.dtype == tout.numpy().dtype
+
+
 @pytest.mark.parametrize("spec,case", DIFF_CASES)
 def test_float32_end_to_end(spec: Spec, case: int):
     if "float32" in spec.skips:

@@ -14,14 +14,15 @@ and loss are formulas of ``linear.weight[0, 0]``, ``linear.bias[0]``...
 
 from symgrad.nn import functional, init  # noqa: F401
 from symgrad.nn import naming as _naming  # noqa: F401  (registers the parameter namer)
-from symgrad.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from symgrad.nn.container import ModuleList, Sequential
+from symgrad.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from symgrad.nn.container import ModuleDict, ModuleList, Sequential
+from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten
 from symgrad.nn.linear import Identity, Linear
 from symgrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Sequential", "ModuleList", "ReLU", "Tanh",
-           "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Tanh",
+           "Sigmoid", "LeakyReLU", "ELU", "GELU", "Dropout", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "functional", "init"]

@@ -1,5 +1,5 @@
 """Activation layers: ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
-``Softmax``, ``LogSoftmax`` (each a thin module over ``nn.functional``)."""
+``Softmax``, ``LogSoftmax``, ``LeakyReLU``, ``ELU``, ``GELU`` (each a thin module over ``nn.functional``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from symgrad._tensor import Tensor
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn.module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "GELU"]
 
 
 class ReLU(Module):
@@ -116,3 +116,64 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class LeakyReLU(Module):
+    """``x`` where positive, else ``negative_slope * x``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LeakyReLU(0.1)(symgrad.tensor([-1., 2.]))
+    tensor([-0.1000,  2.0000])
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """``x`` where positive, else ``alpha * (exp(x) - 1)``.
+
+    >>> from symgrad import nn
+    >>> nn.ELU()
+    ELU(alpha=1.0)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """``x * Phi(x)`` (``approximate="tanh"``: PyTorch's tanh approximation).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.GELU(approximate="tanh")
+    GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"

@@ -1,4 +1,4 @@
-"""Containers: ``Sequential`` (layers applied in order) and ``ModuleList``."""
+"""Containers: ``Sequential`` (layers applied in order), ``ModuleList`` and ``ModuleDict``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, overload
 
 from symgrad.nn.module import Module, _indent
 
-__all__ = ["Sequential", "ModuleList"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
 
 def _index(i: Any, n: int, what: str) -> int:
@@ -135,3 +135,72 @@ class ModuleList(Module):
             head = f"({start}): " if start == end else f"({start}-{end}): {end - start + 1} x "
             lines.append(_indent(head + r, 2))
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules (in insertion order) whose parameters the parent registers.
+
+    >>> from symgrad import nn
+    >>> heads = nn.ModuleDict({"mean": nn.Linear(2, 1), "act": nn.Tanh()})
+    >>> heads
+    ModuleDict(
+      (mean): Linear(in_features=2, out_features=1, bias=True)
+      (act): Tanh()
+    )
+    >>> list(heads.keys()), "act" in heads, len(list(heads.parameters()))
+    (['mean', 'act'], True, 2)
+    """
+
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(key)
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        """Remove ``key`` and return its module."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules: Any) -> None:
+        """Add or replace modules from a mapping or an iterable of (name, module) pairs."""
+        if isinstance(modules, Module) and not isinstance(modules, ModuleDict):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(modules).__name__)
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for j, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} should be a key/value pair")
+            self[pair[0]] = pair[1]

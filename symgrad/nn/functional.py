@@ -21,8 +21,9 @@ from symgrad.nn.loss_functions import (
     mse_loss,
     nll_loss,
 )
+from symgrad.ops._sympy import Exact, sp
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "mse_loss", "l1_loss",
+__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "dropout", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
 
@@ -72,6 +73,99 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """
     require_tensor(input, "relu")
     return input.relu_() if inplace else ops.relu(input)
+
+
+def _floating(input: Any, fn: str, kernel: str) -> Tensor:
+    require_tensor(input, fn)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.name}' (as in PyTorch); "
+                                  "convert with .double() first")
+    return input
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > 0``, else ``negative_slope * x``; the derivative at 0 is
+    ``negative_slope``, as PyTorch's.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> F.leaky_relu(x, 0.5).expr
+    Piecewise((x, x > 0), (0.5*x, True))
+    """
+    x = _floating(input, "leaky_relu", "leaky_relu_cpu")
+    out = ops.where(x > 0, x, x * negative_slope)
+    return input.copy_(out) if inplace else out
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> F.elu(x).expr
+    Piecewise((x, x > 0), (exp(x) - 1, True))
+    """
+    x = _floating(input, "elu", "elu_cpu")
+    neg = ops.expm1(x)
+    out = ops.where(x > 0, x, neg if alpha == 1 else neg * alpha)
+    return input.copy_(out) if inplace else out
+
+
+_SQRT_HALF = Exact(math.sqrt(0.5), lambda: 1 / sp.sqrt(2))
+_SQRT_TWO_OVER_PI = Exact(math.sqrt(2 / math.pi), lambda: sp.sqrt(2) / sp.sqrt(sp.pi))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` with ``Phi`` the standard normal CDF:
+    ``x/2 * (1 + erf(x/sqrt(2)))``, or with ``approximate="tanh"``
+    ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3)))``, as PyTorch computes them.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> F.gelu(x).expr
+    x*(erf(sqrt(2)*x/2) + 1)/2
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    x = _floating(input, "gelu", "GeluKernelImpl")
+    if approximate == "tanh":
+        inner = ops.tanh((x + x * x * x * 0.044715) * _SQRT_TWO_OVER_PI)
+    else:
+        inner = ops.erf(x * _SQRT_HALF)
+    return x * (inner + 1) / 2
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the others by
+    ``1/(1-p)`` when ``training``; the input itself otherwise.
+
+    The mask is drawn from symgrad's generator (``symgrad.manual_seed``) and
+    enters the graph as a constant: the closed form of a dropout output is the
+    input times the numbers drawn, ``0`` for a dropped element and ``2*x`` for
+    a kept one at ``p=0.5``, and the gradient is that same mask.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> _ = symgrad.manual_seed(0)
+    >>> x = symgrad.tensor([1., 2., 3., 4.], requires_grad=True)
+    >>> F.dropout(x, 0.5).expr
+    [2*x[0], 0, 0, 0]
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    require_tensor(input, "dropout")
+    if not training or p == 0:
+        return input
+    from symgrad.creation import generator
+
+    keep = generator().random(tuple(input.shape)) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    mask = Tensor._make((keep * scale).astype(input.dtype.numpy))
+    out = input * mask
+    return input.copy_(out) if inplace else out
 
 
 def tanh(input: Tensor) -> Tensor:

@@ -20,6 +20,15 @@ Rule = Callable[..., Any]
 
 TABLE: dict[str, OpDef] = {}
 
+# How an op's arguments are promoted before its NumPy forward (dispatch._promote):
+#   None      no promotion (shape ops, views: the input's dtype)
+#   "common"  PyTorch's result_type of all arguments (add, mul, where, cat...)
+#   "divide"  result_type, then the default float dtype for integers (true division)
+#   "float"   integer and bool inputs become the default float dtype (exp, sin...)
+#   "keep"    the input's own dtype, integers included, as PyTorch keeps it
+#             for abs, sign, relu, floor, ceil, round, trunc (bool refused by the op's function)
+PROMOTIONS = (None, "common", "float", "divide", "keep")
+
 
 class OpDef:
     """Everything about one op.
@@ -90,8 +99,9 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
     if name in TABLE:
         raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
                          "or delete the duplicate stanza")
-    if promote not in (None, "common", "float", "divide"):
-        raise ValueError(f"op {name!r}: promote must be None, 'common', 'float' or 'divide', not {promote!r}")
+    if promote not in PROMOTIONS:
+        raise ValueError(f"op {name!r}: promote must be one of {', '.join(map(repr, PROMOTIONS))}, "
+                         f"not {promote!r}")
     _check_rules(name, vjp, tuple(inputs), tuple(params), variadic)
     op = OpDef(name, inputs, params, forward, symbolic, vjp, elementwise=elementwise, promote=promote,
                bool_args=bool_args, bool_out=bool_out, view=view, variadic=variadic,

@@ -136,8 +136,24 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
     >>> import symgrad
     >>> symgrad.masked_fill(symgrad.tensor([1., 2.]), symgrad.tensor([True, False]), 0.)
     tensor([0., 2.])
+
+    The result keeps ``input``'s dtype, as PyTorch's does: an integer tensor
+    filled with ``2.7`` holds ``2``.
     """
-    return where(mask, value, input)
+    from symgrad.ops._util import tensor_arg
+
+    x, m = tensor_arg(input), tensor_arg(mask)
+    if m.dtype.numpy.kind != "b":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype.name}")
+    if _is_tensor(value):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        if value.dtype != x.dtype:
+            value = value.to(x.dtype)
+    elif not x.dtype.is_floating_point and isinstance(value, (int, float, np.number)):
+        value = np.asarray(value).astype(x.dtype.numpy).item()  # 2.7 -> 2 for an integer tensor
+    return where(m, value, x)
 
 
 def _is_tensor(x: Any) -> bool:

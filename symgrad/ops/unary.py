@@ -24,12 +24,16 @@ __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsq
 
 
 def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any], rule: Callable[..., Any],
-           d: str, value: float = 0.5) -> Callable[[Any], Any]:
-    op = defop(name, forward, symbolic, vjp=(rule,), elementwise=True, promote="float")
+           d: str, value: float = 0.5, promote: str = "float", refuse: str = "") -> Callable[[Any], Any]:
+    """``promote="keep"``: integer inputs keep their dtype (PyTorch's abs, floor...);
+    ``refuse``: the NumPy dtype kinds PyTorch does not implement the op for."""
+    op = defop(name, forward, symbolic, vjp=(rule,), elementwise=True, promote=promote)
 
     def fn(input: Any) -> Any:
         if input.__class__ is np.ndarray:
             return forward(input)  # (a derivative rule in the numeric backward pass: what apply() would do, sooner)
+        if refuse:
+            _refuse_kinds(name, input, refuse)
         return apply(op, input)
 
     fn.__name__ = fn.__qualname__ = name
@@ -39,12 +43,30 @@ def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any],
     return fn
 
 
+_KIND_NAMES = {"b": "Bool", "i": "Long", "u": "Byte"}
+
+
+def _refuse_kinds(name: str, input: Any, kinds: str) -> None:
+    v = getattr(input, "_value", None)
+    if v is not None and v.dtype.kind in kinds:
+        which = "Long" if v.dtype.kind == "i" and v.dtype.itemsize == 8 else _KIND_NAMES[v.dtype.kind]
+        if v.dtype.kind == "i" and v.dtype.itemsize < 8:
+            which = {1: "Char", 2: "Short", 4: "Int"}[v.dtype.itemsize]
+        if name == "relu":
+            raise RuntimeError("Boolean inputs not supported for relu (as in PyTorch); convert with .double() first")
+        # PyTorch's NotImplementedError (a RuntimeError) for a dtype a kernel lacks
+        raise NotImplementedError(f'"{name}" not implemented for \'{which}\' (as in PyTorch); '
+                                  "convert with .double() first")
+
+
 LOG2 = Exact(math.log(2), lambda: sp.log(2))
 LOG10 = Exact(math.log(10), lambda: sp.log(10))
 TWO_OVER_SQRT_PI = Exact(2 / math.sqrt(math.pi), lambda: 2 / sp.sqrt(sp.pi))
 
 
 def _sign(x: NDArray[Any]) -> Any:
+    if x.dtype.kind in "biu":
+        return x.copy() if x.dtype.kind == "b" else np.sign(x)  # sign(True) is True in PyTorch
     return np.nan_to_num(np.sign(x), nan=0.0)  # sign(nan) is 0 in PyTorch (and so is abs'(nan))
 
 
@@ -87,21 +109,25 @@ atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x),
 sigmoid: Callable[[Any], Any] = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
-              lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))")  # nan: g, as PyTorch
-abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x), "sign(x)")  # noqa: A001
-sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0")
+              lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))",  # nan: g, as PyTorch
+              promote="keep", refuse="b")
+abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x),  # noqa: A001
+                                   "sign(x)", promote="keep", refuse="b")
+sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0", promote="keep")
 erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
              "2*exp(-x**2)/sqrt(pi)")
 erfc: Callable[[Any], Any] = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
               lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)")
-floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0")
-ceil: Callable[[Any], Any] = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0")
+floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0",
+               promote="keep", refuse="b")
+ceil: Callable[[Any], Any] = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0",
+              promote="keep", refuse="b")
 round: Callable[[Any], Any] = _unary("round", np.round, lambda x: sp.Function("round")(x),  # noqa: A001 - PyTorch's name
-               lambda g, out, x: zeros_like(g), "0")
+               lambda g, out, x: zeros_like(g), "0", promote="keep", refuse="b")
 trunc: Callable[[Any], Any] = _unary("trunc", np.trunc, lambda x: sp.sign(x) * sp.floor(sp.Abs(x)), lambda g, out, x: zeros_like(g),
-               "0")
+               "0", promote="keep", refuse="b")
 frac: Callable[[Any], Any] = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
-              lambda g, out, x: g, "1")
+              lambda g, out, x: g, "1", refuse="biu")
 
 arcsin, arccos, arctan, absolute, special_expit = asin, acos, atan, abs, sigmoid
 

@@ -223,6 +223,7 @@ def function_table() -> dict[str, Emitter]:
         "cat": _join("concatenate"), "stack": _join("stack"),
         "to_copy": _cast, "to_discrete": _cast,
         "matmul": _matmul, "dot": _simple("dot"), "addmm": _addmm,
+        "einsum": lambda ctx, call, a: f"{ctx.fn('einsum')}({call.params['equation']!r}, {', '.join(a)})",
         "linear": _linear, "linear_nobias": _linear, "mse_loss": _mse_loss,
         "_broadcast": _broadcast,
     }

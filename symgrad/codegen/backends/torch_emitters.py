@@ -138,6 +138,13 @@ def _addmm(ctx: Context, call: Call, a: list[str]) -> str:
     return f"{left} + {right}"
 
 
+def _einsum(ctx: Context, call: Call, a: list[str]) -> str:
+    # a 0-d operand may be a Python number here, which torch.einsum refuses
+    args = [x if shape else f"torch.as_tensor({x}, dtype={ctx.dtype(call.dtype)})"
+            for x, shape in zip(a, call.in_shapes)]
+    return f"torch.einsum({call.params['equation']!r}, {', '.join(args)})"
+
+
 def torch_table() -> dict[str, Emitter]:
     """Op name -> emitter, for PyTorch."""
     dim = lambda fn: lambda ctx, call, a: f"torch.{fn}({a[0]}, dim={call.params['dim']})"  # noqa: E731
@@ -165,6 +172,7 @@ def torch_table() -> dict[str, Emitter]:
         "to_discrete": lambda ctx, call, a: f"torch.as_tensor({a[0]}).to({ctx.dtype(np.dtype(call.params['dtype']))})",
         "matmul": lambda ctx, call, a: f"{ctx.operand(a[0])} @ {ctx.operand(a[1])}",
         "dot": lambda ctx, call, a: f"torch.dot({a[0]}, {a[1]})",
+        "einsum": _einsum,
         "addmm": _addmm, "_broadcast": _broadcast,
         "linear": lambda ctx, call, a: f"torch.nn.functional.linear({', '.join(a)})",
         "linear_nobias": lambda ctx, call, a: f"torch.nn.functional.linear({', '.join(a)})",

@@ -1,0 +1,164 @@
+"""Pointwise functions PyTorch users reach for: ``lerp``, ``addcmul``,
+``addcdiv`` (composed from arithmetic, so their rules and closed forms are
+those of ``+ - * /``), and two op-table entries, ``fmod`` and ``nan_to_num``:
+
+* ``fmod`` composed as ``x - y * trunc(x / y)`` would round ``x / y`` first
+  and get some values wrong (``fmod(1, 0.1)`` is ``0.0999...``, the
+  composition gives ``0``); NumPy's ``fmod`` is exact.
+* ``nan_to_num`` of a real variable is the variable itself: its closed form
+  is ``x`` (a composition of ``where``/``isnan`` would print conditions that
+  never hold), and only constants are replaced.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from symgrad.dispatch import apply
+from symgrad.ops._sympy import num, sp
+from symgrad.ops._util import tensor_arg
+from symgrad.ops.registry import defop
+
+__all__ = ["lerp", "addcmul", "addcdiv", "fmod", "nan_to_num"]
+
+
+def _fmod_sym(x: Any, y: Any) -> Any:
+    if (y.is_zero if isinstance(y, sp.Basic) else y == 0):
+        return sp.nan  # as its value (NumPy, PyTorch); SymPy would divide by zero
+    q = x / y
+    return x - y * sp.sign(q) * sp.floor(sp.Abs(q))  # trunc(q), as symgrad writes trunc
+
+
+# PyTorch's rule for other: -grad * self.div(other, rounding_mode="trunc")
+_FMOD = defop("fmod", np.fmod, _fmod_sym, inputs=("x", "y"), elementwise=True, promote="common",
+              vjp=(lambda g, out, x, y: g,
+                   lambda g, out, x, y: -g * trunc(x / y)))
+
+
+def _nan_to_num_sym(x: Any, nan: float, posinf: float, neginf: float) -> Any:
+    if x is sp.nan:
+        return num(nan)
+    if x is sp.oo:
+        return num(posinf)
+    if x is sp.S.NegativeInfinity:
+        return num(neginf)
+    if isinstance(x, sp.Basic) and x.has(sp.oo, sp.S.NegativeInfinity, sp.zoo, sp.nan):
+        return sp.Function("nan_to_num")(x)  # (oo*x: which replacement depends on x's sign)
+    return x  # a real variable is finite
+
+
+def _finite_ones(x: Any) -> Any:
+    # 1 where x is finite, 0 at nan and +-inf: x * 0 is nan there.  Written so
+    # that its closed form is 1 (SymPy's 0*x + 1 of a real x), not isfinite(x).
+    return nan_to_num(x * 0.0 + 1.0, 0.0, 0.0, 0.0)
+
+
+_NAN_TO_NUM = defop("nan_to_num", np.nan_to_num, _nan_to_num_sym, params=("nan", "posinf", "neginf"),
+                    elementwise=True, promote="keep",
+                    vjp=(lambda g, out, x, nan, posinf, neginf: g * _finite_ones(x),))
+
+
+def fmod(input: Any, other: Any) -> Any:
+    """C's ``fmod``: the remainder with the sign of the dividend (``remainder``
+    has the divisor's).  Derivatives ``1`` and ``-trunc(x/y)``, as PyTorch's.
+
+    >>> import symgrad
+    >>> symgrad.fmod(symgrad.tensor([-7., 7.]), 3)
+    tensor([-1.,  1.])
+    """
+    x = input if hasattr(input, "_value") else tensor_arg(input)
+    out_kind = _result_kind(x, other)
+    if out_kind in "iub" and not np.all(getattr(other, "_value", other)):
+        raise RuntimeError("ZeroDivisionError")
+    return apply(_FMOD, x, other)
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+    """``nan``, ``+inf`` and ``-inf`` replaced by numbers (by default 0 and the
+    dtype's largest and smallest finite values).  The derivative is 1 where
+    the input is finite, 0 elsewhere (PyTorch's); the closed form of a
+    variable is the variable.
+
+    >>> import symgrad
+    >>> symgrad.nan_to_num(symgrad.tensor([float('nan'), 1., float('inf')]), posinf=9.)
+    tensor([0., 1., 9.])
+    """
+    x = input if isinstance(input, np.ndarray) else tensor_arg(input)
+    dt = x.dtype if isinstance(x, np.ndarray) else x.dtype.numpy
+    if dt.kind in "fc":
+        info = np.finfo(dt)
+        posinf = float(info.max) if posinf is None else posinf
+        neginf = float(info.min) if neginf is None else neginf
+    else:
+        posinf = math.inf if posinf is None else posinf  # unused: integers hold no nan or inf
+        neginf = -math.inf if neginf is None else neginf
+    return apply(_NAN_TO_NUM, x, nan=float(nan), posinf=float(posinf), neginf=float(neginf))
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Any:
+    """``input + weight * (end - input)``: the derivatives are ``1 - weight``,
+    ``weight`` and ``end - input``.
+
+    >>> import symgrad
+    >>> a = symgrad.tensor(1., requires_grad=True)
+    >>> b = symgrad.tensor(3., requires_grad=True)
+    >>> symgrad.lerp(a, b, 0.25).expr
+    0.75*a + 0.25*b
+    """
+    x, e = tensor_arg(input), tensor_arg(end)
+    if not x.dtype.is_floating_point:
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{x.dtype.name}' (as in PyTorch)")
+    if e.dtype != x.dtype:
+        raise RuntimeError(f"expected dtype {x.dtype.name} for `end` but got dtype {e.dtype.name}")
+    if hasattr(weight, "_value") and weight.dtype != x.dtype:
+        weight = weight.to(x.dtype)  # the weight does not promote (PyTorch)
+    return x + weight * (e - x)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """``input + value * tensor1 * tensor2``.
+
+    >>> import symgrad
+    >>> symgrad.addcmul(symgrad.tensor([1., 1.]), symgrad.tensor([2., 3.]), symgrad.tensor([4., 5.]), value=0.5)
+    tensor([5.0000, 8.5000])
+    """
+    x = tensor_arg(input)
+    prod = tensor_arg(tensor1) * tensor2
+    return x + _scaled(prod, value, _result_kind(x, prod))
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """``input + value * tensor1 / tensor2`` (integer ``tensor1`` and
+    ``tensor2`` are refused, as in PyTorch).
+
+    >>> import symgrad
+    >>> symgrad.addcdiv(symgrad.tensor([1.]), symgrad.tensor([3.]), symgrad.tensor([2.]), value=2)
+    tensor([4.])
+    """
+    x, t1, t2 = tensor_arg(input), tensor_arg(tensor1), tensor_arg(tensor2)
+    if not t1.dtype.is_floating_point and not t2.dtype.is_floating_point:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+                           ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter implementation: "
+                           "(input + value * tensor1 / tensor2), for all dtypes.")
+    return x + _scaled(t1 / t2, value, _result_kind(x, t1, t2))
+
+
+def _scaled(t: Any, value: Any, kind: str) -> Any:
+    if isinstance(value, float) and kind in "iub":
+        value = int(value)  # the value is cast to an integer result's dtype (0.5 -> 0), as PyTorch does
+    return t if value.__class__ is int and value == 1 else t * value
+
+
+def _result_kind(*args: Any) -> str:
+    from symgrad.dtypes import result_type
+
+    return result_type(*args).numpy.kind
+
+
+from symgrad.ops.unary import trunc  # noqa: E402  (rules refer to it by name)
