@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from symgrad import dtypes as _dt
+from symgrad._numpy_names import give_numpy_names
 from symgrad.device import device as _device
 
 if TYPE_CHECKING:
@@ -432,6 +433,13 @@ class TensorOps:
 
         _device("cuda")
         return self  # type: ignore[return-value]  # pragma: no cover - device() raises
+
+# x.sum(axis=0), x.mean(0, keepdims=True): the NumPy names PyTorch's methods take too
+give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+                             "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any", "unflatten", "squeeze",
+                             "unsqueeze", "chunk", "unbind", "narrow", "select", "gather", "index_select", "sort",
+                             "argsort", "topk"))
+
 
 def _fill(src: Any, value: Any) -> Any:
     from symgrad.creation import as_tensor

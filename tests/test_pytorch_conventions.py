@@ -97,3 +97,51 @@ def test_slices_sums_and_repeats_of_a_size_are_sizes():
     assert type(s[0]) is int and s[-1] == 4
     with pytest.raises(TypeError):
         s + [5]  # as a tuple: only tuples concatenate
+
+
+NUMPY_NAMED = [
+    ("sum", "symgrad.sum(x, axis=1)", "symgrad.sum(x, dim=1)"),
+    ("mean keepdims", "symgrad.mean(x, axis=0, keepdims=True)", "symgrad.mean(x, dim=0, keepdim=True)"),
+    ("max", "symgrad.max(x, axis=1).values", "symgrad.max(x, dim=1).values"),
+    ("std", "x.std(axis=0)", "x.std(dim=0)"),
+    ("softmax", "x.softmax(axis=1)", "x.softmax(dim=1)"),
+    ("cumsum", "x.cumsum(axis=1)", "x.cumsum(dim=1)"),
+    ("cat", "symgrad.cat([x, x], axis=1)", "symgrad.cat([x, x], dim=1)"),
+    ("concatenate", "symgrad.concatenate([x, x], axis=0)", "symgrad.cat([x, x], dim=0)"),
+    ("stack", "symgrad.stack([x, x], axis=2)", "symgrad.stack([x, x], dim=2)"),
+    ("unsqueeze", "x.unsqueeze(axis=0)", "x.unsqueeze(dim=0)"),
+    ("sort", "x.sort(axis=1).values", "x.sort(dim=1).values"),
+    ("sum keepdims positional dim", "x.sum(1, keepdims=True)", "x.sum(1, keepdim=True)"),
+]
+
+
+@pytest.mark.parametrize("case, numpy_style, torch_style", NUMPY_NAMED, ids=[c[0] for c in NUMPY_NAMED])
+def test_numpy_names_axis_and_keepdims_are_dim_and_keepdim(case, numpy_style, torch_style):
+    # PyTorch takes axis= and keepdims= wherever its C++ functions take dim/keepdim
+    x = symgrad.tensor([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]])
+    env = {"symgrad": symgrad, "x": x}
+    got, want = eval(numpy_style, env), eval(torch_style, env)  # noqa: S307 - test expressions written above
+    assert got.shape == want.shape and got.tolist() == want.tolist()
+
+
+def test_numpy_names_keep_gradients():
+    x = symgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="x")
+    (x * x).sum(axis=0).sum().backward()
+    assert x.grad.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+
+
+def test_a_name_and_its_numpy_name_together_are_refused():
+    x = symgrad.ones(2, 3)
+    with pytest.raises(TypeError, match="got both 'dim' and its NumPy name 'axis'; pass one of them"):
+        x.sum(dim=0, axis=1)
+    with pytest.raises(TypeError, match="'keepdim' and its NumPy name 'keepdims'"):
+        symgrad.mean(x, 0, keepdim=True, keepdims=True)
+
+
+def test_functions_pytorch_gives_no_numpy_names_have_none():
+    # torch.split and torch.norm are Python functions in PyTorch, without the aliases
+    x = symgrad.ones(2, 3)
+    with pytest.raises(TypeError, match="axis"):
+        symgrad.split(x, 1, axis=0)
+    with pytest.raises(TypeError, match="axis"):
+        x.norm(axis=0)

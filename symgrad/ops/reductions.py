@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
@@ -251,6 +252,7 @@ _ANY: OpDef = defop("any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdim
 
 # ---------------------------------------------------------------- functions
 
+@numpy_names
 def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A001
     """Sum over ``dim`` (all dims when None).
 
@@ -265,6 +267,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     return apply(_SUM, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Mean over ``dim``.
 
@@ -279,6 +282,7 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     return apply(_MEAN, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Product over ``dim`` (zeros are handled exactly in the gradient).
 
@@ -291,6 +295,7 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     return apply(_PROD, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     """Largest value over ``dim`` (all when empty); ties share the gradient evenly."""
     x = _t(input)
@@ -298,6 +303,7 @@ def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     return apply(_AMAX, x, dims=dims, keepdim=bool(keepdim))
 
 
+@numpy_names
 def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     """Smallest value over ``dim`` (all when empty); ties share the gradient evenly."""
     x = _t(input)
@@ -305,6 +311,7 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     return apply(_AMIN, x, dims=dims, keepdim=bool(keepdim))
 
 
+@numpy_names
 def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)``;
     ``max(x, other_tensor)``: the elementwise maximum.
@@ -316,6 +323,7 @@ def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
     return _extreme(input, dim, keepdim, "max")
 
 
+@numpy_names
 def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """Like ``max``, for the smallest values."""
     return _extreme(input, dim, keepdim, "min")
@@ -340,11 +348,13 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
     return values_indices(values, indices)
 
 
+@numpy_names
 def aminmax(input: Any, *, dim: Any = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim``."""
     return _aminmax(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
 
 
+@numpy_names
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """Index of the (first) largest element, outside the graph.
 
@@ -356,12 +366,14 @@ def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     return apply(_ARGMAX, x, dim=None if dim is None else norm_dim(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """Index of the (first) smallest element, outside the graph."""
     x = _t(input)
     return apply(_ARGMIN, x, dim=None if dim is None else norm_dim(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Any:
     """Variance over ``dim`` with Bessel's ``correction`` (1 by default).
 
@@ -378,6 +390,7 @@ def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
     return sum(d * d, dims, keepdim) / (n - correction)
 
 
+@numpy_names
 def std(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False, unbiased: Any = None) -> Any:
     """Standard deviation: ``sqrt(var)``."""
     from symgrad.ops.unary import sqrt
@@ -385,16 +398,19 @@ def std(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
     return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
+@numpy_names
 def var_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
     """``(var, mean)``."""
     return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
 
 
+@numpy_names
 def std_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
     """``(std, mean)``."""
     return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
 
 
+@numpy_names
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
     """``log(sum(exp(x)))`` over ``dim``, computed stably.
 
@@ -407,6 +423,7 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
     return apply(_LOGSUMEXP, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably.
 
@@ -418,6 +435,7 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     return apply(_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
 
 
+@numpy_names
 def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     """``x - logsumexp(x)`` along ``dim``, computed stably.
 
@@ -429,6 +447,7 @@ def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     return apply(_LOG_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
 
 
+@numpy_names
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     """Running sum along ``dim``.
 
@@ -440,18 +459,21 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     return apply(_CUMSUM, x, dim=norm_dim(dim, x.ndim))
 
 
+@numpy_names
 def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """True where every element (over ``dim``) is true."""
     x = _t(input)
     return apply(_ALL, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """True where some element (over ``dim``) is true."""
     x = _t(input)
     return apply(_ANY, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
+@numpy_names
 def count_nonzero(input: Any, dim: Any = None) -> Any:
     """Number of nonzero elements (outside the graph)."""
     from symgrad.ops.comparison import ne

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad._numpy_names import numpy_names
 from symgrad.autograd.engine import sum_to_shape
 from symgrad.dispatch import _same_memory, apply
 from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
@@ -247,6 +248,7 @@ def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
 ravel = flatten
 
 
+@numpy_names
 def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Any:
     """Split dim ``dim`` into ``sizes``."""
     x = _t(input)
@@ -255,6 +257,7 @@ def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Any:
     return _reshape(x, tuple(x.shape[:d]) + inner + tuple(x.shape[d + 1:]))
 
 
+@numpy_names
 def squeeze(input: Any, dim: Any = None) -> Any:
     """Drop dims of size 1 (only ``dim``, if given).
 
@@ -268,6 +271,7 @@ def squeeze(input: Any, dim: Any = None) -> Any:
     return _reshape(x, shape)
 
 
+@numpy_names
 def unsqueeze(input: Any, dim: int) -> Any:
     """Insert a dim of size 1 at ``dim``.
 
@@ -444,6 +448,7 @@ def index_put(input: Any, key: Any, values: Any) -> Any:
     return apply(_INDEX_PUT, _t(input), values, key=normalize_key(key))
 
 
+@numpy_names
 def cat(tensors: Any, dim: int = 0) -> Any:
     """Join tensors along an existing dim.
 
@@ -463,6 +468,7 @@ def cat(tensors: Any, dim: int = 0) -> Any:
 concat = concatenate = cat
 
 
+@numpy_names
 def stack(tensors: Any, dim: int = 0) -> Any:
     """Join tensors of equal shape along a new dim.
 
@@ -539,6 +545,7 @@ def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, .
     return tuple(out)
 
 
+@numpy_names
 def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
     x = _t(input)
@@ -550,6 +557,7 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     return split(x, max(1, -(-n // chunks)), dim)
 
 
+@numpy_names
 def unbind(input: Any, dim: int = 0) -> tuple[Any, ...]:
     """The slices along ``dim``, as a tuple."""
     x = _t(input)
@@ -557,6 +565,7 @@ def unbind(input: Any, dim: int = 0) -> tuple[Any, ...]:
     return tuple(_index(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
 
 
+@numpy_names
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     """``length`` elements from ``start`` along ``dim`` (a view)."""
     x = _t(input)
@@ -568,6 +577,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     return _index(x, (slice(None),) * d + (slice(start, start + length),))
 
 
+@numpy_names
 def select(input: Any, dim: int, index: int) -> Any:
     """The slice at ``index`` along ``dim`` (one dim fewer; a view)."""
     x = _t(input)
@@ -578,6 +588,7 @@ def select(input: Any, dim: int, index: int) -> Any:
     return _index(x, (slice(None),) * d + (index % n,))
 
 
+@numpy_names
 def gather(input: Any, dim: int, index: Any) -> Any:
     """``out[i][j] = input[i][index[i][j]]`` (for dim=1), as PyTorch's ``gather``."""
     x = _t(input)
@@ -592,6 +603,7 @@ def gather(input: Any, dim: int, index: Any) -> Any:
     return _index(x, tuple(grids))
 
 
+@numpy_names
 def take_along_dim(input: Any, indices: Any, dim: int) -> Any:
     """Pick values along ``dim`` at ``indices`` (broadcasting the other dims)."""
     return gather(input, dim, indices)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad._numpy_names import numpy_names
 from symgrad.ops._util import norm_dim, tensor_arg
 from symgrad.ops.shape import _index
 
@@ -48,6 +49,7 @@ def _indices(idx: np.ndarray) -> Any:
     return Tensor._make(np.ascontiguousarray(idx, dtype=np.int64))
 
 
+@numpy_names
 def sort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
     """``(values, indices)`` sorted along ``dim``.  The sort is always stable
     (PyTorch's ``stable=False`` allows any order of ties; this is one of them).
@@ -67,6 +69,7 @@ def sort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = 
     return sort_result(_take(x, d, idx), _indices(idx))
 
 
+@numpy_names
 def argsort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
     """The indices that sort ``input`` along ``dim`` (outside the graph).
 
@@ -77,6 +80,7 @@ def argsort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool
     return sort(input, dim, descending, stable=stable).indices
 
 
+@numpy_names
 def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim`` and their indices;
     gradients flow to the chosen positions only.

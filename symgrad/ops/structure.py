@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
 from symgrad.ops.shape import _CLONE, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _reshape
@@ -174,6 +175,7 @@ def repeat(input: Any, *sizes: Any) -> Any:
     return out if out is not x else apply(_CLONE, x)
 
 
+@numpy_names
 def index_select(input: Any, dim: int, index: Any) -> Any:
     """The entries of ``input`` at positions ``index`` (a 1-d integer tensor)
     along ``dim``; the gradient adds back into those positions (repeats sum).
