@@ -18,8 +18,8 @@ breaks in generated code that works on arrays:
   ternary ``?:`` stays on one line; ``x**(1/3)`` is ``pow``, not ``cbrt``;
 * powers that are not integers print as ``numpy.power``/``math.pow`` (on
   Python floats ``(-1.0)**2.5`` is complex);
-* numeric constants such as ``log(2)`` print as floats for PyTorch, whose
-  functions do not accept Python numbers;
+* numeric constants such as ``log(2)`` and ``exp(0.1)`` print as floats for
+  PyTorch, whose functions do not accept Python numbers;
 * SymPy's ``zoo`` (``1/0``, often in an unused branch) prints as nan.
 """
 
@@ -35,7 +35,7 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
-from symgrad.codegen.ssa import is_number_like
+from symgrad.codegen.ssa import Literal, is_number_like
 from symgrad.codegen.templates import NodePrinting
 
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
@@ -209,6 +209,23 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
         return f"((double){super()._print_sign(expr)})"
 
 
+def _constant_value(expr: Any) -> float | None:
+    """The value of an expression of numbers only (``log(2)``, ``exp(0.1)``
+    with its ``Literal``), for PyTorch, whose functions do not take Python
+    numbers; None if it has a variable.  Lowering folds the numbers tidying
+    makes (``fold``); what reaches here is a number inside a SymPy forward
+    of other elements (a softmax of ``[0.1, x]`` has ``exp(0.1)``).  Where
+    SymPy's value is complex (``log(-2)``) a real function gives nan."""
+    if not (expr.is_number or all(type(s) is Literal for s in expr.free_symbols)):
+        return None
+    numbers = {s: sympy.Float(s.name, 17) for s in expr.free_symbols}
+    try:
+        value = complex(expr.xreplace(numbers).evalf(17))
+    except TypeError:  # zoo: no complex number either
+        return math.nan
+    return value.real if value.imag == 0 else math.nan
+
+
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
@@ -219,9 +236,11 @@ def _torch_printer_class() -> Any:
             super().__init__({"order": "none"})
 
         def _print(self, expr: Any, **kwargs: Any) -> str:
-            if (isinstance(expr, sympy.Expr) and not expr.is_Number and not expr.is_Symbol
-                    and expr.is_number and expr.is_real):
-                return repr(float(expr))
+            if isinstance(expr, sympy.Expr) and not expr.is_Atom:
+                value = _constant_value(expr)
+                if value is not None:
+                    return self._print(sympy.Float(value)) if math.isfinite(value) else self._print(
+                        sympy.nan if math.isnan(value) else sympy.oo if value > 0 else -sympy.oo)
             return super()._print(expr, **kwargs)
 
         def _print_Piecewise(self, expr: Any) -> str:
