@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sympy.core.basic import Basic
 
-from symgrad.codegen.backends import blocks, literals
+from symgrad.codegen.backends import blocks, literals, shapes
 from symgrad.codegen.backends.context import Context, Emitter
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
@@ -61,6 +61,11 @@ class PythonBackend:
             return torch.as_tensor(arr)
         return arr
 
+    def vectorizes(self, program: Program) -> bool:
+        """Whether the code takes arrays of points for its inputs: code of
+        scalars in an array library (the math backend computes one point)."""
+        return program.mode == "scalar" and not self.scalar_only
+
     def array_literal(self, arr: np.ndarray) -> str:
         dtype = "bool_" if arr.dtype == np.bool_ else arr.dtype.name
         if self.module == "torch":
@@ -84,11 +89,16 @@ class PythonBackend:
         lines += ["", ""] if lines else []
         for source in ctx.helpers.values():
             lines += [source, "", ""]
+        checked = shapes.checked(program, self.vectorizes(program))
+        if checked:
+            lines += [shapes.helper(self.name), "", ""]
         if constants:
             lines += constants + ["", ""]
         params = ", ".join(inp.name for inp in program.inputs)
         lines.append(f"def {program.name}({params}):")
         lines.append(literals.docstring(program.doc))
+        if checked:
+            lines += shapes.check_lines(program)
         lines += ["    " + line for line in body]
         lines.append(f"    return {returned}")
         return "\n".join(lines) + "\n", bound
