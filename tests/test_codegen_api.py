@@ -309,3 +309,14 @@ def test_functions_of_scalar_leaves_still_take_any_points(seed):
     assert "must have shape" not in g.source  # nothing to check: every shape of points is right
     grid = np.ones((4, 3))
     assert g(grid, 2.0)[0].shape == (4, 3)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math"])
+def test_compile_is_refused_for_python_backends(seed, backend):
+    # Found in review: compile=True was silently ignored unless backend="c".
+    x, y, z = seed
+    for make in (lambda: symgrad.lambdify([x, y], z, backend=backend, compile=True),
+                 lambda: symgrad.gradient_function(z, [x, y], backend=backend, compile=True)):
+        with pytest.raises(CodegenError, match=rf"compile=True builds C code; the {backend} backend's code is "
+                                               r"Python.*leave compile=True out.*backend='c'"):
+            make()

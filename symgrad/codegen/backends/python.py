@@ -12,7 +12,7 @@ import linecache
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sympy.core.basic import Basic
@@ -45,6 +45,7 @@ class PythonBackend:
     masks_as_indices: bool = False
     unsupported: dict[str, str] = field(default_factory=dict)
     blocks: bool = False  # run programs of scalars over many points in cache-sized blocks (backends.blocks)
+    compiles: ClassVar[bool] = False  # (compile=True is for C: generate._check_compile)
 
     # ------------------------------------------------------------ names
 
@@ -172,7 +173,7 @@ class PythonBackend:
 
     def load(self, program: Program, source: str, bound: dict[str, Any],
              compile_code: bool = False) -> Callable[..., Any]:
-        """The generated function (``compile_code`` is for C; Python code is always loaded)."""
+        """The generated function (``compile_code`` is for C, refused before for Python code)."""
         fn = load_python(source, program.name, bound)
         return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
 
