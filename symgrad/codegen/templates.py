@@ -113,7 +113,9 @@ class NodePrinting:
                 text_b = f"({text_b})"
             return text_a + sign + text_b, prec
         if op == "neg":
-            return "-" + self._operand(e.args[0], MUL, False), UNARY
+            text = self._operand(e.args[0], MUL, False)
+            # (-0.5/t is a product, not parenthesized, but --0.5/t is C's decrement operator)
+            return ("-(" + text + ")" if text.startswith("-") else "-" + text), UNARY
         template = self._power(e.args[1]) if op == "pow_scalar" else self._function(op)
         if not template.usable:
             return self._leaf(nodes.to_sympy(e))
