@@ -44,6 +44,13 @@ def test_c_printing_keeps_python_modulo_and_one_line_conditionals():
     assert p.doprint(sympy.Piecewise((x, x > 0), (0, True))) == "((x > 0) ? (x) : (0.0))"
 
 
+def test_python_remainders_stay_inside_products():
+    # SymPy's Python printers wrote -2*Mod(y, x) as -2*y % x: (-2*y) % x to Python
+    for p in (printers.MathCode(), printers.torch_printer()):
+        assert p.doprint(-2 * sympy.Mod(y, x)) == "-2*(y % x)"
+        assert p.doprint(x - 3 * y * sympy.Mod(y, x)) == "x - 3*y*(y % x)"
+
+
 def test_count_operations_in_python_and_c():
     t = symgrad.tensor(2.0, requires_grad=True)
     out = symgrad.sin(t) * t + 1

@@ -16,6 +16,8 @@ breaks in generated code that works on arrays:
   NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
   ternary ``?:`` stays on one line; ``x**(1/3)`` is ``pow``, not ``cbrt``;
+* Python's ``x % y`` is always parenthesized (SymPy's ``-2*y % z`` means
+  ``(-2*y) % z`` to Python);
 * powers that are not integers print as ``numpy.power``/``math.pow`` (on
   Python floats ``(-1.0)**2.5`` is complex);
 * numeric constants such as ``log(2)`` and ``exp(0.1)`` print as floats for
@@ -57,6 +59,21 @@ class _PlainFloats:
         # SymPy's zoo (1/0, log(0) in an unused branch): a float has no unsigned
         # infinity, so nan, as the math backend already prints it
         return self._print(sympy.nan)  # type: ignore[attr-defined]
+
+
+class _ParenthesizedModulo:
+    """``x % y`` in parentheses, always.  Python's ``%`` binds like ``*``, and
+    SymPy's Python printers write ``-2*Mod(y, z)`` as ``-2*y % z``, which
+    Python reads as ``(-2*y) % z`` (NumPy and JAX print ``mod(y, z)``, C its
+    own formula)."""
+
+    def _print_Mod(self, expr: Any) -> str:
+        return f"({super()._print_Mod(expr)})"  # type: ignore[misc]
+
+    def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
+        if isinstance(item, sympy.Mod):
+            return self._print_Mod(item)  # (in parentheses already)
+        return super().parenthesize(item, level, strict)  # type: ignore[misc]
 
 
 class _ArrayPrinting(_PlainFloats):
@@ -157,7 +174,7 @@ class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):
                      "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
 
 
-class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
+class MathCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
 
     def __init__(self) -> None:
@@ -229,7 +246,7 @@ def _constant_value(expr: Any) -> float | None:
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCode(NodePrinting, _PlainFloats, TorchPrinter):
+    class TorchCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, TorchPrinter):
         """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
 
         def __init__(self) -> None:

@@ -85,6 +85,11 @@ def is_one_call(text: str) -> bool:
     return True
 
 
+def _enclosed(text: str) -> bool:
+    """``(...)`` whose first parenthesis closes only at the end."""
+    return text.startswith("(") and is_one_call("f" + text)
+
+
 _Symbol = sympy.Symbol
 _SYMBOL_PIECES: dict[type, dict[Any, tuple[str, int]]] = {}
 MAX_SHARED_PIECES = 50_000  # per printer class (about 200 bytes each)
@@ -150,8 +155,9 @@ class NodePrinting:
                 piece = (text, ATOM if re.fullmatch(r"[\w.]+", text) else CALL if is_one_call(text) else ADD)
         else:
             # SymPy's own printers parenthesize operands of equal precedence
-            # (``0.9*(a % b)``: Python's % binds like *), so one level less.
-            return text, CALL if is_one_call(text) else precedence(e) - 1
+            # (``0.9*(a % b)``: Python's % binds like *), so one level less;
+            # text in parentheses already (``(a % b)``) is an operand as it is.
+            return text, CALL if is_one_call(text) or _enclosed(text) else precedence(e) - 1
         cache[e] = piece
         return piece
 
