@@ -286,6 +286,7 @@ def test_the_math_backend_refuses_other_shapes_and_arrays_of_points():
         double([1.0, 2.0])
 
 
+@pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64")  # (JAX without jax_enable_x64)
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_jax_and_torch_code_refuse_other_shapes(backend):
     module = pytest.importorskip(backend)
