@@ -237,3 +237,87 @@ def test_uncompiled_c_says_how_to_compile(seed):
     assert "void f(double x, double y, double *out)" in f.source
     with pytest.raises(RuntimeError, match="compile=True"):
         f(1., 2.)
+
+
+# ---------------------------------------------------------------- input shapes
+
+def _vector_function(backend: str = "numpy"):
+    w = symgrad.tensor([1., 2.], requires_grad=True, name="w")
+    s = symgrad.tensor(3., requires_grad=True, name="s")
+    return symgrad.gradient_function((w * s).sum(), [w, s], backend=backend)
+
+
+def test_array_inputs_of_another_shape_are_refused():
+    # Found in review: a function generated for a (2,) leaf, called with a
+    # (3,) array, computed on it (a sum over 3 elements) or failed inside
+    # NumPy with a broadcasting error; a (5,) array of "points" for a scalar
+    # input of an array function silently broadcast against the array.
+    g = _vector_function()
+    value, (gw, gs) = g(np.array([1., 2.]), 3.0)
+    assert value == 9.0 and gs == 3.0
+    with pytest.raises(ValueError, match=r"value_and_grad\(\): argument 1 \(w\) must have shape \(2,\), got \(3,\)"):
+        g(np.array([1., 2., 3.]), 3.0)
+    with pytest.raises(ValueError, match=r"argument 2 \(s\) must have shape \(\), got \(5,\).*scalar leaves"):
+        g(np.array([1., 2.]), np.linspace(0., 1., 5))
+    with pytest.raises(ValueError, match=r"argument 1 \(w\) must have shape \(2,\), got \(2, 1\)"):
+        g(np.ones((2, 1)), 3.0)
+    with pytest.raises(ValueError, match=r"argument 1 \(w\) must have shape \(2,\), got \(\)"):
+        g(1.0, 3.0)
+    # what was right before still is: numbers and 0-d arrays for scalars, keywords
+    assert g(np.array([1., 2.]), np.float64(3.0))[0] == 9.0
+    assert g(np.array([1., 2.]), np.array(3.0))[0] == 9.0
+    assert g(s=3, w=np.array([1., 2.]))[0] == 9.0
+
+
+def test_the_math_backend_refuses_other_shapes_and_arrays_of_points():
+    # The math backend reads elements by index: a longer list was silently
+    # cut to the first elements, and a list for a scalar was repeated by 2*x.
+    g = _vector_function("math")
+    assert g([1., 2.], 3.0)[0] == 9.0
+    assert g(np.array([1., 2.]), 3.0)[0] == 9.0
+    with pytest.raises(ValueError, match=r"argument 1 \(w\) must have shape \(2,\), got \(3,\).*one point"):
+        g([1., 2., 3.], 3.0)
+    with pytest.raises(ValueError, match=r"argument 1 \(w\) must have shape \(2,\), got a ragged nested list"):
+        g([1., [2., 3.]], 3.0)
+    x = symgrad.tensor(2., requires_grad=True, name="x")
+    double = symgrad.lambdify([x], 2 * x, backend="math")
+    assert double(1.5) == 3.0
+    with pytest.raises(ValueError, match=r"argument 1 \(x\) must have shape \(\), got \(2,\)"):
+        double([1.0, 2.0])
+
+
+@pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64")  # (JAX without jax_enable_x64)
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_jax_and_torch_code_refuse_other_shapes(backend):
+    module = pytest.importorskip(backend)
+    g = _vector_function(backend)
+    if backend == "torch":
+        good, bad = module.tensor([1., 2.], dtype=module.float64), module.ones(3, dtype=module.float64)
+    else:
+        good, bad = np.array([1., 2.]), np.ones(3)
+    assert float(g(good, 3.0)[0]) == 9.0
+    with pytest.raises(ValueError, match=r"argument 1 \(w\) must have shape \(2,\), got \(3,\)"):
+        g(bad, 3.0)
+    if backend == "jax":
+        assert float(module.jit(g)(good, 3.0)[0]) == 9.0
+        with pytest.raises(ValueError, match=r"must have shape \(2,\), got \(3,\)"):
+            module.jit(g)(bad, 3.0)
+
+
+def test_functions_of_scalar_leaves_still_take_any_points(seed):
+    x, y, z = seed
+    g = symgrad.gradient_function(z, [x, y])
+    assert "must have shape" not in g.source  # nothing to check: every shape of points is right
+    grid = np.ones((4, 3))
+    assert g(grid, 2.0)[0].shape == (4, 3)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math"])
+def test_compile_is_refused_for_python_backends(seed, backend):
+    # Found in review: compile=True was silently ignored unless backend="c".
+    x, y, z = seed
+    for make in (lambda: symgrad.lambdify([x, y], z, backend=backend, compile=True),
+                 lambda: symgrad.gradient_function(z, [x, y], backend=backend, compile=True)):
+        with pytest.raises(CodegenError, match=rf"compile=True builds C code; the {backend} backend's code is "
+                                               r"Python.*leave compile=True out.*backend='c'"):
+            make()

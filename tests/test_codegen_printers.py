@@ -7,6 +7,7 @@ import importlib.util
 import math
 
 import numpy as np
+import pytest
 import sympy
 
 import symgrad
@@ -43,9 +44,82 @@ def test_c_printing_keeps_python_modulo_and_one_line_conditionals():
     assert p.doprint(sympy.Piecewise((x, x > 0), (0, True))) == "((x > 0) ? (x) : (0.0))"
 
 
+def test_python_remainders_stay_inside_products():
+    # SymPy's Python printers wrote -2*Mod(y, x) as -2*y % x: (-2*y) % x to Python
+    for p in (printers.MathCode(), printers.torch_printer()):
+        assert p.doprint(-2 * sympy.Mod(y, x)) == "-2*(y % x)"
+        assert p.doprint(x - 3 * y * sympy.Mod(y, x)) == "x - 3*y*(y % x)"
+
+
 def test_count_operations_in_python_and_c():
     t = symgrad.tensor(2.0, requires_grad=True)
     out = symgrad.sin(t) * t + 1
     assert count_operations(symgrad.lambdify([t], out)) == 3
     assert count_operations(symgrad.lambdify([t], out, backend="c")) == 3
     assert count_operations("def f(a, b):\n    return max(a, b) if a < b else -a\n") == 4
+
+
+# ---------------------------------------------------------------- constants made by tidying
+
+def _call_in(backend: str, fn, *args):
+    """Call a generated function with float64 points in the backend's own array type."""
+    if backend == "torch":
+        import torch
+
+        return fn(*[torch.tensor(a, dtype=torch.float64) for a in args])
+    if backend == "c":
+        from symgrad.codegen.backends.c import compiler
+
+        if compiler() is None:
+            return None
+    return fn(*args)
+
+
+def _tidied_to_constants(t):
+    """Outputs whose operands tidy to numbers (``t - t`` is 0, ``0*t`` is 0):
+    a call of a function on numbers only, which no graph constant folded."""
+    zero = t - t
+    return [(zero + 0.1) ** 0.75, symgrad.exp(zero + 0.1), symgrad.sqrt(t * 0 + 2.0),
+            symgrad.maximum(zero + 0.3, t * 0 + 0.2), symgrad.sigmoid(zero + 0.3),
+            symgrad.log(zero + 2.0) ** 2.5, symgrad.tanh(zero - 0.3), symgrad.abs(zero - 0.3),
+            symgrad.log(zero),            # -inf, as symgrad's forward (no ValueError in math)
+            (zero + 1e200) ** 2,          # inf (Python's 1e200**2 raises OverflowError)
+            t * (zero + 0.1) ** 0.75]     # a constant factor inside a non-constant output
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math", "jax", "torch", "c"])
+def test_constants_made_by_tidying_print_in_every_backend(backend):
+    # Found in review: tidying made an operand constant (t - t is 0) and the
+    # Torch code called torch.pow(0.1, 0.75), a TypeError (PyTorch's
+    # functions take tensors, not Python numbers; NumPy's and JAX's do).
+    if backend in ("jax", "torch"):
+        pytest.importorskip(backend)
+    t = symgrad.tensor(0.5, requires_grad=True, name="t")
+    with np.errstate(all="ignore"):
+        outs = _tidied_to_constants(t)
+        fn = symgrad.lambdify([t], outs, backend=backend, compile=backend == "c")
+        got = _call_in(backend, fn, 0.5)
+    if got is None:
+        pytest.skip("no C compiler")
+    for k, (g, o) in enumerate(zip(got, outs)):
+        np.testing.assert_allclose(np.asarray(g, dtype=float), o.item(), rtol=1e-6 if backend == "jax" else 1e-15,
+                                   err_msg=f"output {k}:\n{fn.source}")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math", "torch", "c"])
+def test_constants_made_by_tidying_fold_element_by_element(backend):
+    # The same in code of scalars with arrays inside (stack): some elements
+    # of an array tidy to numbers, the others do not.
+    if backend == "torch":
+        pytest.importorskip("torch")
+    t = symgrad.tensor(0.5, requires_grad=True, name="t")
+    s = symgrad.stack([t - t + 0.1, t])
+    outs = [s ** 0.75, symgrad.exp(s), symgrad.softmax(s, 0), symgrad.maximum(s, t * 0 + 0.2)]
+    fn = symgrad.lambdify([t], outs, backend=backend, compile=backend == "c")
+    got = _call_in(backend, fn, 0.5)
+    if got is None:
+        pytest.skip("no C compiler")
+    for k, (g, o) in enumerate(zip(got, outs)):
+        np.testing.assert_allclose(np.asarray(g, dtype=float), o.detach().numpy(), rtol=1e-15,
+                                   err_msg=f"output {k}:\n{fn.source}")
+    assert "torch.exp(0.1)" not in fn.source and "pow(0.1, 0.75)" not in fn.source.replace("math.", "")

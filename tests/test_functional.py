@@ -238,3 +238,28 @@ def test_import_stays_lazy():
             "assert 'symgrad.functional' in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_variables_the_outputs_were_not_computed_from_are_refused():
+    # Found in review: symgrad.jacobian(v*2, [v*3]) returned zeros, where
+    # symgrad.autograd.grad (like torch.autograd.grad) raised.  v*3 made
+    # after the outputs is a new tensor, not a variable of them: the
+    # derivative is not zero, it does not exist.  Leaves the outputs do not
+    # depend on are independent variables: their blocks are zeros, as in
+    # sympy's jacobian and in jax.jacrev.
+    v = symgrad.tensor([1., 2.], requires_grad=True)
+    w = symgrad.tensor([3., 4.], requires_grad=True)
+    for call in (lambda: symgrad.jacobian(v * 2, [v * 3]), lambda: symgrad.jacobian(v * 2, v * 3),
+                 lambda: symgrad.jacobian([v * 2, v.sum()], [v, v * 3]),
+                 lambda: symgrad.hessian((v * v).sum(), [v * 3])):
+        with pytest.raises(RuntimeError, match=r"variable (0|1) is not a leaf and none of the outputs was computed "
+                                               r"from it.*pass the leaves"):
+            call()
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        symgrad.autograd.grad((v * 2).sum(), [v * 3])
+    # an independent leaf: zeros; an intermediate inside the outputs: its derivative
+    assert symgrad.jacobian(v * 2, w).tolist() == [[0., 0.], [0., 0.]]
+    h = v * 3
+    assert symgrad.jacobian(h * 2, h).tolist() == [[2., 0.], [0., 2.]]
+    assert symgrad.hessian((2 * h).sum(), h).tolist() == [[0., 0.], [0., 0.]]  # a constant gradient
+    assert symgrad.hessian((h * h).sum(), [h]).tolist() == [[2., 0.], [0., 2.]]

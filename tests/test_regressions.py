@@ -466,3 +466,30 @@ def test_closed_form_of_a_remainder_by_zero_is_nan():
             assert z.expr is sympy.nan
             value, grad = sg.gradient_function(z, x)(np.array(1.5))
             assert np.isnan(value)
+
+
+def test_generated_python_keeps_a_remainder_inside_a_product():
+    # Found by the long fuzz with the math backend (seed 41): SymPy's Python
+    # printer writes -0.5*Mod(x, 0.25) as -0.5*x % 0.25, which Python reads
+    # as (-0.5*x) % 0.25 (% binds like *): the math (and Torch) code of a
+    # weighted sum of remainders was silently wrong.
+    x = sg.tensor([0.0625, -0.0625, 0.0625], requires_grad=True)
+    loss = ((x % 0.25) * sg.tensor([1.0, -0.5, 0.75])).sum()
+    value, grad = sg.gradient_function(loss, x, backend="math")([0.0625, -0.0625, 0.0625])
+    assert value == loss.item() == 0.015625
+    assert grad == [1.0, -0.5, 0.75]
+
+
+def test_generated_c_never_writes_a_double_minus():
+    # Found by the long fuzz with the C backend (seed 41): the negation of
+    # -0.5/t was printed -(-0.5/t) as --0.5/t, C's decrement operator: the
+    # C compiler refused the Hessian of log1p(-x).
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor([0.5, 0.25], requires_grad=True)
+    loss = (sg.log1p(-x) * sg.tensor([1.0, -0.5])).sum()
+    source = sg.gradient_function(loss, x, hessian=True, backend="c").source
+    assert "--" not in source.split("#endif")[-1], source
+    if compiler() is not None:
+        _, _, hess = sg.gradient_function(loss, x, hessian=True, backend="c", compile=True)(np.array([0.5, 0.25]))
+        np.testing.assert_allclose(hess, [[-4.0, 0.0], [0.0, 0.5 / 0.75 ** 2]], rtol=1e-12)

@@ -28,7 +28,8 @@ def lambdify(inputs: Any, outputs: Any, backend: str = "numpy", *, name: str = "
     ``create_graph=True`` or by ``symgrad.autograd.grad`` work too.  Shared
     subexpressions are computed once, so gradient code stays a small multiple
     of the function's.  ``backend``: ``"numpy"`` (default), ``"math"``,
-    ``"jax"``, ``"torch"`` or ``"c"`` (``compile=True`` builds it).  The result
+    ``"jax"``, ``"torch"`` or ``"c"`` (``compile=True`` builds it; other
+    backends refuse it).  The result
     has ``.source``, ``.inputs``, ``.outputs`` and a docstring with the math.
 
     >>> import symgrad

@@ -78,6 +78,7 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
     """Generate, print and load the function ``name(*inputs) -> outputs``
     (``mode`` forces "array" or "scalar" code; by default it is chosen)."""
     target = backends.get(backend)
+    _check_compile(target, compile_code)
     program = build_program(inputs, outputs, target, name, title, mode)
     source, bound = target.render(program)
     fn = target.load(program, source, bound, compile_code)
@@ -85,6 +86,15 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
     fn.source = source
     fn.program = program
     return fn
+
+
+def _check_compile(target: Any, compile_code: bool) -> None:
+    """``compile=True`` builds C; for Python code it would be ignored, so
+    asking for it is a mistake worth naming (JAX's compiler is ``jax.jit``)."""
+    if compile_code and not target.compiles:
+        jit = " (for JAX, pass the function to jax.jit)" if target.name == "jax" else ""
+        raise CodegenError(f"compile=True builds C code; the {target.name} backend's code is Python, loaded as it "
+                           f"is{jit}: leave compile=True out, or use backend='c' to build a C library")
 
 
 def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str, title: str,

@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import nodes, scalar_rules
+from symgrad.codegen import fold, nodes, scalar_rules
 from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
@@ -95,6 +95,12 @@ class Lowering:
                         va, vb = values[id(a)], values[id(b)]
                         vals, datas = [va, vb], [va.data, vb.data]
                         constant = va.constant and vb.constant
+                        da, db = type(va.data), type(vb.data)  # (fold.may_be_number's first test, written out)
+                        if (not constant and da is not Node and da is not _Symbol and db is not Node
+                                and db is not _Symbol and fold.may_be_number(va.data)
+                                and fold.may_be_number(vb.data)):
+                            values[k] = self._with_numbers(t, args, vals)  # (rare: tidying made numbers)
+                            continue
                         name = t.op.name  # (nodes.node_op of two arguments, written out)
                         scalar = not constant and ((name != "pow_scalar" or isinstance(datas[1], sympy.Integer))
                                                    if name in nodes.ARITHMETIC else nodes.node_op(name, datas))
@@ -106,6 +112,9 @@ class Lowering:
                         vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
                         constant = all([a.constant for a in vals])
+                        if not constant and all([fold.may_be_number(d) for d in datas]):
+                            values[k] = self._with_numbers(t, args, vals)
+                            continue
                         scalar = not constant and nodes.node_op(t.op.name, datas)
                         dtype = _scalar_dtype(args, vals) if scalar else None
                     if not constant:
@@ -116,6 +125,45 @@ class Lowering:
                         values[k] = self._elementwise(t, args, vals, shape_of(v), dtype_of(v))
                         continue
                 values[k] = self._lower(t)
+
+    def _with_numbers(self, t: Apply, args: list[Term], vals: list[Value]) -> Value:
+        """An elementwise node some of whose operands may be numbers made by
+        tidying (``fold``): the number it computes where all its operands are
+        numbers, its expression elsewhere."""
+        numeric = self.numeric.value(t)
+        shape, dtype = shape_of(numeric), dtype_of(numeric)
+        folded = self._fold(t, args, vals)
+        if folded is not None and np.all(folded[1]):
+            return self._numbers(folded[0], shape, dtype, vals)
+        return self._elementwise(t, args, vals, shape, dtype, folded)
+
+    def _fold(self, t: Apply, args: list[Term], vals: list[Value]) -> tuple[np.ndarray, Any] | None:
+        """``(values, where)``: the op computed on its operands' numbers, and
+        where all of them are numbers (``fold.compute``); None if nowhere.  An
+        op that is not elementwise is computed only if its operands are all
+        numbers."""
+        operands = []
+        for a, v in zip(args, vals):
+            python = a.value if isinstance(a, Const) and type(a.value) in (int, float, bool) else None
+            o = fold.operand(v.data, v.dtype, python)
+            if o is None or (not t.op.elementwise and not np.all(o[1])):
+                return None
+            operands.append(o)
+        if t.op.elementwise:
+            return fold.compute(t.op, t.params, operands)
+        with np.errstate(all="ignore"):
+            return np.asarray(t.op.forward(*[n for n, _ in operands], **t.params)), True
+
+    def _numbers(self, values: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, vals: list[Value]) -> Value:
+        """Folded numbers as the node's value: one number where the operands
+        were single expressions (in array mode a number stands for a whole
+        array), else an array of them.  Not marked ``constant``: that is for
+        the graph's constants, folded from the numeric replay of the traced
+        values, and these are numbers whatever the inputs."""
+        values = np.asarray(values).astype(dtype, copy=False)
+        if self.mode == "array" or not any(type(v.data) is np.ndarray for v in vals):
+            return Value(literal(values.reshape(-1)[0] if values.size else values.dtype.type(0)), shape, dtype)
+        return Value(_map_elements(np.broadcast_to(values, shape), literal), shape, dtype)
 
     def _scalar_node(self, t: Apply, datas: list[Any], vals: list[Value], dtype: np.dtype) -> Value:
         """``_elementwise`` for its most common case, without its checks: a
@@ -169,6 +217,10 @@ class Lowering:
             return self._alias(t, vals[0])
         if all(v.constant for v in vals):
             return self.constant(numeric)
+        if self.mode == "scalar" and all(fold.may_be_number(v.data) for v in vals):
+            folded = self._fold(t, args, vals)  # (see fold: numbers made by tidying)
+            if folded is not None:
+                return self._numbers(folded[0].reshape(shape), shape, dtype, vals)
         if t.op.elementwise:
             return self._elementwise(t, args, vals, shape, dtype)
         if self.mode == "scalar":
@@ -180,10 +232,11 @@ class Lowering:
         return Value(self.b.bind(self._compose_permutes(call)), shape, dtype)
 
     def _elementwise(self, t: Apply, args: list[Term], vals: list[Value], shape: tuple[int, ...],
-                     dtype: np.dtype) -> Value:
+                     dtype: np.dtype, folded: Any = None) -> Value:
         """The op on its arguments' expressions - a ``nodes.Node`` for the common
         ops, else the op's SymPy forward - made a temporary when read more than
-        once or when the expression gets too deep or large."""
+        once or when the expression gets too deep or large.  ``folded``: the
+        elements computed already (``_fold``), which replace their expressions."""
         name = t.op.name
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]
@@ -199,6 +252,8 @@ class Lowering:
                     return Value(found, shape, dtype)
         else:
             data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
+        if folded is not None and type(data) is np.ndarray:
+            data = _patched(data, folded[0], folded[1], dtype)
         depth, size = _depth_and_size(vals)
         v = Value(data, shape, dtype, False, depth, size)
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
@@ -334,6 +389,7 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
 
 
 _BOOL = np.dtype(np.bool_)
+_Symbol = sympy.Symbol
 
 
 def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:
@@ -386,6 +442,15 @@ def _map(fn: Any, datas: list[Any]) -> Any:
     if not any(isinstance(d, np.ndarray) for d in datas):
         return fn(*datas)
     return np.frompyfunc(fn, len(datas), 1)(*datas)
+
+
+def _patched(data: np.ndarray, values: np.ndarray, where: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``data`` (an array of expressions) with the folded elements' numbers in place."""
+    out = np.array(data, dtype=object)
+    values = np.broadcast_to(values, out.shape).astype(dtype, copy=False)
+    for index in zip(*np.nonzero(np.broadcast_to(where, out.shape))):
+        out[index] = literal(values[index])
+    return out
 
 
 def _map_elements(arr: np.ndarray, fn: Any) -> np.ndarray:

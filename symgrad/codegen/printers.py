@@ -16,10 +16,12 @@ breaks in generated code that works on arrays:
   NumPy and JAX, whose SymPy printers fall back to the scalar ``math.erf``);
 * C's ``Mod`` is Python's (the sign of the divisor), not ``fmod``'s, and C's
   ternary ``?:`` stays on one line; ``x**(1/3)`` is ``pow``, not ``cbrt``;
+* Python's ``x % y`` is always parenthesized (SymPy's ``-2*y % z`` means
+  ``(-2*y) % z`` to Python);
 * powers that are not integers print as ``numpy.power``/``math.pow`` (on
   Python floats ``(-1.0)**2.5`` is complex);
-* numeric constants such as ``log(2)`` print as floats for PyTorch, whose
-  functions do not accept Python numbers;
+* numeric constants such as ``log(2)`` and ``exp(0.1)`` print as floats for
+  PyTorch, whose functions do not accept Python numbers;
 * SymPy's ``zoo`` (``1/0``, often in an unused branch) prints as nan.
 """
 
@@ -35,7 +37,7 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
-from symgrad.codegen.ssa import is_number_like
+from symgrad.codegen.ssa import Literal, is_number_like
 from symgrad.codegen.templates import NodePrinting
 
 _SETTINGS = {"order": "none", "fully_qualified_modules": True}
@@ -57,6 +59,21 @@ class _PlainFloats:
         # SymPy's zoo (1/0, log(0) in an unused branch): a float has no unsigned
         # infinity, so nan, as the math backend already prints it
         return self._print(sympy.nan)  # type: ignore[attr-defined]
+
+
+class _ParenthesizedModulo:
+    """``x % y`` in parentheses, always.  Python's ``%`` binds like ``*``, and
+    SymPy's Python printers write ``-2*Mod(y, z)`` as ``-2*y % z``, which
+    Python reads as ``(-2*y) % z`` (NumPy and JAX print ``mod(y, z)``, C its
+    own formula)."""
+
+    def _print_Mod(self, expr: Any) -> str:
+        return f"({super()._print_Mod(expr)})"  # type: ignore[misc]
+
+    def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
+        if isinstance(item, sympy.Mod):
+            return self._print_Mod(item)  # (in parentheses already)
+        return super().parenthesize(item, level, strict)  # type: ignore[misc]
 
 
 class _ArrayPrinting(_PlainFloats):
@@ -157,7 +174,7 @@ class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):
                      "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
 
 
-class MathCode(NodePrinting, _PlainFloats, PythonCodePrinter):
+class MathCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
 
     def __init__(self) -> None:
@@ -209,19 +226,38 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
         return f"((double){super()._print_sign(expr)})"
 
 
+def _constant_value(expr: Any) -> float | None:
+    """The value of an expression of numbers only (``log(2)``, ``exp(0.1)``
+    with its ``Literal``), for PyTorch, whose functions do not take Python
+    numbers; None if it has a variable.  Lowering folds the numbers tidying
+    makes (``fold``); what reaches here is a number inside a SymPy forward
+    of other elements (a softmax of ``[0.1, x]`` has ``exp(0.1)``).  Where
+    SymPy's value is complex (``log(-2)``) a real function gives nan."""
+    if not (expr.is_number or all(type(s) is Literal for s in expr.free_symbols)):
+        return None
+    numbers = {s: sympy.Float(s.name, 17) for s in expr.free_symbols}
+    try:
+        value = complex(expr.xreplace(numbers).evalf(17))
+    except TypeError:  # zoo: no complex number either
+        return math.nan
+    return value.real if value.imag == 0 else math.nan
+
+
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCode(NodePrinting, _PlainFloats, TorchPrinter):
+    class TorchCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, TorchPrinter):
         """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
 
         def __init__(self) -> None:
             super().__init__({"order": "none"})
 
         def _print(self, expr: Any, **kwargs: Any) -> str:
-            if (isinstance(expr, sympy.Expr) and not expr.is_Number and not expr.is_Symbol
-                    and expr.is_number and expr.is_real):
-                return repr(float(expr))
+            if isinstance(expr, sympy.Expr) and not expr.is_Atom:
+                value = _constant_value(expr)
+                if value is not None:
+                    return self._print(sympy.Float(value)) if math.isfinite(value) else self._print(
+                        sympy.nan if math.isnan(value) else sympy.oo if value > 0 else -sympy.oo)
             return super()._print(expr, **kwargs)
 
         def _print_Piecewise(self, expr: Any) -> str:

@@ -85,6 +85,11 @@ def is_one_call(text: str) -> bool:
     return True
 
 
+def _enclosed(text: str) -> bool:
+    """``(...)`` whose first parenthesis closes only at the end."""
+    return text.startswith("(") and is_one_call("f" + text)
+
+
 _Symbol = sympy.Symbol
 _SYMBOL_PIECES: dict[type, dict[Any, tuple[str, int]]] = {}
 MAX_SHARED_PIECES = 50_000  # per printer class (about 200 bytes each)
@@ -113,7 +118,9 @@ class NodePrinting:
                 text_b = f"({text_b})"
             return text_a + sign + text_b, prec
         if op == "neg":
-            return "-" + self._operand(e.args[0], MUL, False), UNARY
+            text = self._operand(e.args[0], MUL, False)
+            # (-0.5/t is a product, not parenthesized, but --0.5/t is C's decrement operator)
+            return ("-(" + text + ")" if text.startswith("-") else "-" + text), UNARY
         template = self._power(e.args[1]) if op == "pow_scalar" else self._function(op)
         if not template.usable:
             return self._leaf(nodes.to_sympy(e))
@@ -148,8 +155,9 @@ class NodePrinting:
                 piece = (text, ATOM if re.fullmatch(r"[\w.]+", text) else CALL if is_one_call(text) else ADD)
         else:
             # SymPy's own printers parenthesize operands of equal precedence
-            # (``0.9*(a % b)``: Python's % binds like *), so one level less.
-            return text, CALL if is_one_call(text) else precedence(e) - 1
+            # (``0.9*(a % b)``: Python's % binds like *), so one level less;
+            # text in parentheses already (``(a % b)``) is an operand as it is.
+            return text, CALL if is_one_call(text) or _enclosed(text) else precedence(e) - 1
         cache[e] = piece
         return piece
 

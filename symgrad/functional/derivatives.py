@@ -20,13 +20,31 @@ import numpy as np
 from symgrad._tensor import Tensor
 from symgrad.autograd import engine
 
-__all__ = ["jacobian_blocks", "vjp_grads", "jvp_tangents", "zeros_for", "as_cotangent"]
+__all__ = ["jacobian_blocks", "vjp_grads", "jvp_tangents", "zeros_for", "as_cotangent", "unrelated"]
 
 
 def zeros_for(out_shape: tuple[int, ...], var: Tensor) -> Tensor:
     """The derivative of something that does not depend on ``var``: zeros of
     shape ``out_shape + var.shape``."""
     return Tensor._make(np.zeros(tuple(out_shape) + tuple(var.shape), dtype=var._value.dtype))
+
+
+def unrelated(outputs: list[Tensor], variables: list[Tensor]) -> list[int]:
+    """The positions of the variables that are not leaves and that none of
+    ``outputs`` was computed from (through ops that record gradients): a
+    walk of the recorded graph below the outputs, which stops when every
+    such variable has been met."""
+    missing = {id(v._grad_fn): i for i, v in enumerate(variables) if v._grad_fn is not None}
+    stack = [o._grad_fn for o in outputs if o._grad_fn is not None]
+    seen: set[int] = set()
+    while stack and missing:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        missing.pop(id(node), None)
+        stack.extend(e for e in getattr(node, "edges", ()) if e is not None)  # (a leaf's AccumulateGrad has none)
+    return sorted(missing.values())
 
 
 def jacobian_blocks(out: Tensor, variables: list[Tensor], create_graph: bool) -> list[Tensor | None]:

@@ -51,10 +51,29 @@ def _need_variables(inputs: Any, who: str) -> None:
                         f"e.g. symgrad.{who}(z, [x, y])")
 
 
+def _refuse_unrelated(outputs: list[Tensor], variables: list[Tensor]) -> None:
+    """A variable that is not a leaf must be one the outputs were computed
+    from.  A leaf the outputs do not depend on is an independent variable
+    (its block is zeros, as in sympy's jacobian and jax.jacrev); but
+    ``jacobian(v*2, v*3)`` - a tensor made apart from the outputs - has no
+    derivative, and zeros would be silently wrong (``autograd.grad`` raises
+    for it too, as PyTorch's does)."""
+    for i in derivatives.unrelated(outputs, variables):
+        raise RuntimeError(f"variable {i} is not a leaf and none of the outputs was computed from it: a tensor "
+                           "computed apart from the outputs (the v * 3 of jacobian(v * 2, v * 3)) is a new tensor, "
+                           "not a variable of theirs; pass the leaves the outputs were computed from "
+                           "(jacobian(v * 2, v)), or an intermediate tensor they were computed from")
+
+
 def jacobian_of_tensors(outputs: Any, inputs: Any) -> Tensor:
     """d outputs / d inputs, differentiable further (``create_graph``)."""
     _need_variables(inputs, "jacobian")
     outs, ins = _as_list(outputs, "outputs"), _as_list(inputs, "variables")
+    _refuse_unrelated(outs, ins)
+    return _jacobian(outputs, inputs, outs, ins)
+
+
+def _jacobian(outputs: Any, inputs: Any, outs: list[Tensor], ins: list[Tensor]) -> Tensor:
     with grad_mode.enable_grad():
         rows = [_materialize(derivatives.jacobian_blocks(o, ins, create_graph=True), tuple(o.shape), ins) for o in outs]
     if isinstance(outputs, Tensor) and isinstance(inputs, Tensor):
@@ -71,8 +90,11 @@ def hessian_of_tensor(z: Any, inputs: Any) -> Tensor:
         raise RuntimeError("symgrad.hessian(z, variables) needs a scalar tensor z; for vector outputs use "
                            "the function form symgrad.hessian(f)(...)")
     ins = _as_list(inputs, "variables")
+    _refuse_unrelated([z], ins)
     z = z.reshape(())
     with grad_mode.enable_grad():
         gs = derivatives.vjp_grads([z], ins, [Tensor._make(np.ones_like(z._value))], create_graph=True)
     grads = _materialize(gs, (), ins)
-    return jacobian_of_tensors(grads[0] if isinstance(inputs, Tensor) else grads, inputs)
+    # (not checked again: a constant gradient, of a linear z, is computed from no variable)
+    gradient = grads[0] if isinstance(inputs, Tensor) else grads
+    return _jacobian(gradient, inputs, _as_list(gradient, "outputs"), ins)

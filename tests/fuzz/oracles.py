@@ -9,7 +9,9 @@ tolerances:
 * PyTorch's gradient, and PyTorch's forward values for every node;
 * the gradient computed with ``create_graph=True`` (the tensor-mode engine),
   and the Hessian-vector product through it, against finite differences of
-  the gradient and against PyTorch's.
+  the gradient and against PyTorch's;
+* the generated code (``gradient_function``) of the NumPy backend, and in
+  the long profile of the ``math`` and (compiled) C backends too.
 
 Finite differences only mean something where the program is smooth: if a
 perturbed point lands on another branch of a kink (``abs``, ``max``,
@@ -29,6 +31,7 @@ from sympy.core.function import AppliedUndef
 
 import symgrad
 from tests.differences import DIFFERENCES
+from tests.fuzz.profiles import is_long
 from tests.fuzz.program import Program
 
 RTOL_ENGINES = 1e-9      # symgrad vs PyTorch, array vs tensor mode: the same float64 math, reordered
@@ -86,8 +89,12 @@ def check(program: Program, torch: Any = None, second_order: bool = True, codege
         _check_transforms(program, grads, wanted, scale, hvp)
         report.checks.add("transforms")
     if codegen and hasattr(symgrad, "gradient_function"):
-        _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None)
-        report.checks.add("codegen")
+        for backend in codegen_backends():
+            if backend == "c" and c_compiler() is None:
+                report.skipped["codegen_c"] = "no C compiler (looked for $CC, cc, gcc, clang)"
+                continue
+            _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None, backend)
+            report.checks.add("codegen" if backend == "numpy" else f"codegen_{backend}")
     for name in differences:
         report.skipped[f"torch_hvp ({DIFFERENCES[name].name})"] = DIFFERENCES[name].reason
     return report
@@ -322,24 +329,46 @@ def _check_transforms(program: Program, grads: list[np.ndarray], wanted: list[in
 
 # ---------------------------------------------------------------- generated code
 
+def codegen_backends() -> tuple[str, ...]:
+    """The backends whose generated code is checked: NumPy in every run; in
+    the long profile also Python's ``math`` (one line per element, Python
+    floats) and C, compiled (each program is a compiler run, about 0.2 s:
+    too slow for the normal test run)."""
+    return ("numpy", "math", "c") if is_long() else ("numpy",)
+
+
+def c_compiler() -> str | None:
+    from symgrad.codegen.backends.c import compiler
+
+    return compiler()
+
+
+def _argument(value: np.ndarray, backend: str) -> Any:
+    """A leaf's value as the backend's code takes it: arrays for NumPy and C,
+    Python floats and nested lists for ``math``."""
+    return value.tolist() if backend == "math" else value
+
+
 def _check_codegen(program: Program, value: float, grads: list[np.ndarray], used: list[int], scale: float,
-                   hvp: list[np.ndarray] | None) -> None:
-    """``symgrad.gradient_function`` (NumPy backend): value, gradient and Hessian."""
+                   hvp: list[np.ndarray] | None, backend: str = "numpy") -> None:
+    """``symgrad.gradient_function`` in ``backend``: value, gradient and Hessian."""
     if not used:
         return
     leaves = program.make_leaves(symgrad)
     loss, _ = program.run(symgrad, "symgrad", leaves)
-    fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None)
+    fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None, backend=backend,
+                                   compile=backend == "c")
     # the function takes wrt, then any other leaf the loss reads (one used only in a mask, say)
     position = {id(t): i for i, t in enumerate(leaves)}
-    got = fn(*[program.leaves[position[id(t)]].value for t in fn.inputs])
-    _close(np.asarray(got[0]), np.asarray(value), RTOL_CLOSED, max(1.0, abs(value)), "generated code's value")
+    got = fn(*[_argument(program.leaves[position[id(t)]].value, backend) for t in fn.inputs])
+    what = f"generated code ({backend})"
+    _close(np.asarray(got[0]), np.asarray(value), RTOL_CLOSED, max(1.0, abs(value)), f"{what}'s value")
     for i, g in zip(used, got[1]):
-        _close(np.asarray(g), grads[i], RTOL_CLOSED, scale, f"generated code's gradient of {program.leaves[i].name}")
+        _close(np.asarray(g), grads[i], RTOL_CLOSED, scale, f"{what}'s gradient of {program.leaves[i].name}")
     if hvp is not None:
         u = _directions(program, used)
         hscale = max([1.0] + [float(np.max(np.abs(h), initial=0.0)) for h in hvp])
         for k, (i, row) in enumerate(zip(used, got[2])):
             hu = sum(np.tensordot(np.asarray(block), uj, axes=uj.ndim) for block, uj in zip(row, u))
             _close(np.asarray(hu, dtype=float), hvp[k], RTOL_CLOSED, hscale,
-                   f"generated Hessian times a direction, for {program.leaves[i].name}")
+                   f"{what}: Hessian times a direction, for {program.leaves[i].name}")

@@ -19,9 +19,14 @@ CI_PROGRAMS = 250
 LONG_PROGRAMS = 5000
 
 
+def is_long() -> bool:
+    """Whether the long profile runs (``SYMGRAD_FUZZ=long``)."""
+    return os.environ.get("SYMGRAD_FUZZ") == "long"
+
+
 def fuzz_settings(ci_examples: int = CI_PROGRAMS, long_examples: int = LONG_PROGRAMS) -> settings:
     """Derandomized (the same programs on every run) unless ``SYMGRAD_FUZZ=long``."""
-    if os.environ.get("SYMGRAD_FUZZ") == "long":
+    if is_long():
         return settings(max_examples=long_examples, deadline=None, derandomize=False, database=None,
                         suppress_health_check=_RELAXED, print_blob=True)
     return settings(max_examples=ci_examples, deadline=None, derandomize=True, database=None,

@@ -73,6 +73,7 @@ class CBackend:
     name = "c"
     module = "c"
     scalar_only = True
+    compiles = True
     table: dict[str, Any] = {}
     unsupported: dict[str, str] = {}
 

@@ -12,12 +12,12 @@ import linecache
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sympy.core.basic import Basic
 
-from symgrad.codegen.backends import blocks, literals
+from symgrad.codegen.backends import blocks, literals, shapes
 from symgrad.codegen.backends.context import Context, Emitter
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
@@ -45,6 +45,7 @@ class PythonBackend:
     masks_as_indices: bool = False
     unsupported: dict[str, str] = field(default_factory=dict)
     blocks: bool = False  # run programs of scalars over many points in cache-sized blocks (backends.blocks)
+    compiles: ClassVar[bool] = False  # (compile=True is for C: generate._check_compile)
 
     # ------------------------------------------------------------ names
 
@@ -60,6 +61,11 @@ class PythonBackend:
 
             return torch.as_tensor(arr)
         return arr
+
+    def vectorizes(self, program: Program) -> bool:
+        """Whether the code takes arrays of points for its inputs: code of
+        scalars in an array library (the math backend computes one point)."""
+        return program.mode == "scalar" and not self.scalar_only
 
     def array_literal(self, arr: np.ndarray) -> str:
         dtype = "bool_" if arr.dtype == np.bool_ else arr.dtype.name
@@ -84,11 +90,16 @@ class PythonBackend:
         lines += ["", ""] if lines else []
         for source in ctx.helpers.values():
             lines += [source, "", ""]
+        checked = shapes.checked(program, self.vectorizes(program))
+        if checked:
+            lines += [shapes.helper(self.name), "", ""]
         if constants:
             lines += constants + ["", ""]
         params = ", ".join(inp.name for inp in program.inputs)
         lines.append(f"def {program.name}({params}):")
         lines.append(literals.docstring(program.doc))
+        if checked:
+            lines += shapes.check_lines(program)
         lines += ["    " + line for line in body]
         lines.append(f"    return {returned}")
         return "\n".join(lines) + "\n", bound
@@ -162,7 +173,7 @@ class PythonBackend:
 
     def load(self, program: Program, source: str, bound: dict[str, Any],
              compile_code: bool = False) -> Callable[..., Any]:
-        """The generated function (``compile_code`` is for C; Python code is always loaded)."""
+        """The generated function (``compile_code`` is for C, refused before for Python code)."""
         fn = load_python(source, program.name, bound)
         return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
 
