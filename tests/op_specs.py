@@ -273,12 +273,14 @@ SPECS: list[Spec] = [
     _binary("fmod", [NONZERO, (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
     Spec("nan_to_num", sg.nan_to_num, _t("nan_to_num"), UNARY, integer=True),
     # ---- einsum
-    *[Spec(f"einsum_{eq.replace(',', '_').replace('->', '_to_')}", lambda *xs, eq=eq: sg.einsum(eq, *xs),
+    *[Spec(f"einsum_{eq.replace(',', '_').replace('->', '_to_').replace('...', 'E')}",
+           lambda *xs, eq=eq: sg.einsum(eq, *xs),
            lambda *xs, eq=eq: __import__("torch").einsum(eq, *xs), [shapes], covers=("einsum",))
       for eq, shapes in [("ij,jk->ik", ((2, 3), (3, 2))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))),
                          ("i,i->", ((3,), (3,))), ("i,j->ij", ((3,), (2,))), ("ij->j", ((2, 3),)),
                          ("ijk->kj", ((2, 3, 2),)), ("ij,jk,kl", ((2, 3), (3, 2), (2, 2))),
-                         ("ik,jk->", ((2, 3), (2, 3)))]],
+                         ("ik,jk->", ((2, 3), (2, 3))), ("...ij,...jk->...ik", ((2, 2, 3), (2, 3, 2))),
+                         ("...i,i->...", ((2, 3), (3,))), ("i...->...", ((3, 2),)), ("...ij", ((2, 3, 2),))]],
     # ---- nn.functional activations (compositions)
     Spec("gelu", lambda x: _F().gelu(x), lambda x: __import__("torch").nn.functional.gelu(x), UNARY,
          covers=("mul", "add", "erf")),

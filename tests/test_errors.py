@@ -142,3 +142,17 @@ def test_requires_grad_on_non_leaf():
     y = leaf(1.0) * 2
     with pytest.raises(RuntimeError, match="detach"):
         y.requires_grad = False
+
+
+@pytest.mark.parametrize("equation, shapes, error, message", [
+    ("....ij", [(2, 3)], RuntimeError, "an ellipsis is exactly three dots"),
+    ("..i", [(2,)], RuntimeError, "an ellipsis is exactly three dots"),
+    ("...ij,...jk", [(5, 2, 3), (4, 3, 4)], RuntimeError, "a dimension covered by '...' has size 5 and 4"),
+    ("...ijk", [(2, 3)], RuntimeError, r"subscripts in the equation \(3\) is more than the number of dimensions"),
+    ("ii->i", [(2, 2)], NotImplementedError, "an index repeated within one operand"),
+    ("ij,jk->ik", [(2, 3), (4, 2)], RuntimeError, "subscript 'j' has size 3 and 4"),
+    ("ij->ik", [(2, 3)], ValueError, "output subscript k does not appear"),
+])
+def test_einsum_errors_name_the_problem(equation, shapes, error, message):
+    with pytest.raises(error, match=message):
+        sg.einsum(equation, *[sg.ones(*s) for s in shapes])

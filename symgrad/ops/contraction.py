@@ -10,8 +10,10 @@ restored by ``expand``.  The symbolic forward is NumPy's einsum over object
 arrays, so closed forms are the sums of products one writes by hand.
 
 Supported: explicit (``ij,jk->ik``) and implicit (``ij,jk``) equations of
-letters, any number of operands.  Not yet: ``...`` and an index repeated
-within one operand (``ii->i``, a diagonal); both raise a clear error.
+letters, any number of operands, and ``...`` for dimensions of equal sizes
+(written out as spare letters first).  Not yet: an index repeated within
+one operand (``ii->i``, a diagonal) and size-1 dimensions broadcast against
+larger ones; both raise a clear error.
 """
 
 from __future__ import annotations
@@ -51,22 +53,23 @@ _EINSUM = defop("einsum", lambda *xs, equation: np.einsum(equation, *xs), None, 
 
 def _parse(equation: str, operands: list[Any]) -> str:
     eq = equation.replace(" ", "")
-    if "." in eq:
-        raise NotImplementedError("einsum(): '...' (broadcast dimensions) is not supported yet; write the "
-                                  "dimensions out with letters")
     ins, arrow, result = eq.partition("->")
     subs = ins.split(",")
     if len(subs) != len(operands):
         raise ValueError("einsum(): more operands were provided than specified in the equation"
                          if len(operands) > len(subs) else
                          "einsum(): fewer operands were provided than specified in the equation")
+    dots = ""
+    if "." in eq:
+        subs, result, dots = _spell_out_dots(subs, result if arrow else None, operands)
     letters = [c for s in subs for c in s]
     for c in letters + list(result):
         if not c.isalpha():
             raise ValueError(f"einsum(): invalid subscript given at index {eq.index(c)} in the equation "
                              f"string, subscripts must be in [a-zA-Z]")
-    if not arrow:
-        result = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if not arrow:  # NumPy's and PyTorch's implicit output: the '...' dimensions, then the lone letters in order
+        result = dots + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                                and c not in dots))
     sizes: dict[str, int] = {}
     for k, (s, x) in enumerate(zip(subs, operands)):
         if len(s) != x.ndim:
@@ -77,8 +80,9 @@ def _parse(equation: str, operands: list[Any]) -> str:
                                       "not supported yet; use symgrad.diag or index the diagonal")
         for c, n in zip(s, x.shape):
             if sizes.setdefault(c, n) != n:
-                raise RuntimeError(f"einsum(): operands do not broadcast: subscript {c!r} has size {sizes[c]} "
-                                   f"and {n}")
+                which = "a dimension covered by '...'" if c in dots else f"subscript {c!r}"
+                raise RuntimeError(f"einsum(): operands do not broadcast: {which} has size {sizes[c]} and {n} "
+                                   "(sizes must be equal: size-1 dimensions are not broadcast)")
     for c in result:
         if c not in sizes:
             raise ValueError(f"einsum(): output subscript {c} does not appear in the equation for any input "
@@ -86,6 +90,31 @@ def _parse(equation: str, operands: list[Any]) -> str:
         if result.count(c) > 1:
             raise ValueError(f"einsum(): output subscript {c} appears more than once in the output")
     return ",".join(subs) + "->" + result
+
+
+def _spell_out_dots(subs: list[str], result: str | None, operands: list[Any]) -> tuple[list[str], str, str]:
+    """The equation with each ``...`` written as letters the equation does not
+    use, one per broadcast dimension, aligned from the right as in NumPy
+    (``...ij,...jk->...ik`` of two (5, 2, 3)/(5, 3, 4) operands becomes
+    ``Aij,Ajk->Aik``); also those letters, for an implicit output.  Broadcast
+    dimensions must have equal sizes (see ``_parse``)."""
+    for s in [*subs, result or ""]:
+        if s.count(".") not in (0, 3) or (s.count(".") == 3 and "..." not in s):
+            raise RuntimeError(f"einsum(): found {s!r}: an ellipsis is exactly three dots, '...', at most once "
+                               "per operand")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in "".join(subs) + (result or "")]
+    widths = []
+    for k, (s, x) in enumerate(zip(subs, operands)):
+        width = x.ndim - (len(s) - 3) if "..." in s else 0
+        if width < 0:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s) - 3}) is more than "
+                               f"the number of dimensions ({x.ndim}) for operand {k}")
+        widths.append(width)
+    dots = "".join(spare[:max(widths, default=0)])
+    spelled = [s.replace("...", dots[len(dots) - w:]) for s, w in zip(subs, widths)]
+    if result is not None and "..." in result:
+        result = result.replace("...", dots)
+    return spelled, "" if result is None else result, dots
 
 
 def einsum(equation: str, *operands: Any) -> Any:
