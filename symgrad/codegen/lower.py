@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import fold, nodes, scalar_rules
+from symgrad.codegen import fold, nodes, runtime_forms, scalar_rules
 from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
@@ -238,6 +238,9 @@ class Lowering:
         once or when the expression gets too deep or large.  ``folded``: the
         elements computed already (``_fold``), which replace their expressions."""
         name = t.op.name
+        form = runtime_forms.FORMS.get(name)
+        if form is not None and dtype.kind == "f":
+            return self._runtime_form(t, form, vals[0], shape, dtype)
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]
         datas = [v.data for v in vals]
@@ -259,6 +262,16 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _runtime_form(self, t: Apply, form: Any, arg: Value, shape: tuple[int, ...], dtype: np.dtype) -> Value:
+        """An op whose closed form leaves out what code computes at run time
+        (``nan_to_num``: see ``runtime_forms``), on its argument made a
+        temporary: the form may read it more than once (C, ``math``), and it
+        must not go through SymPy, which would tidy it for finite values."""
+        atom = self.materialize(arg).data
+        data = _map(lambda a: form(a, **t.params), [atom])
+        v = Value(data, shape, dtype, False, 1, 1)
+        return self.materialize(v) if self.uses[id(t)] > 1 else v
 
     def _mse_loss(self, t: Apply, vals: list[Value], shape: tuple[int, ...], dtype: np.dtype) -> Value:
         """``mean((x - y)**2)`` (or its sum, or the squares), with the difference

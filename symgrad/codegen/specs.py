@@ -109,10 +109,15 @@ MAX_SIMPLIFY_OPS = 200
 
 def _simplified(term: Any) -> Any:
     from symgrad.codegen.graph import post_order
+    from symgrad.codegen.runtime_forms import FORMS
     from symgrad.symbolic.evaluate import ExpressionTooLargeError, expr
+    from symgrad.symbolic.terms import Apply
 
-    if len(post_order([term])) > MAX_SIMPLIFY_OPS:
+    order = post_order([term])
+    if len(order) > MAX_SIMPLIFY_OPS:
         return None
+    if any(isinstance(t, Apply) and t.op.name in FORMS for t in order):
+        return None  # its closed form leaves out what the code computes (nan_to_num: runtime_forms)
     try:
         e = expr(term)
     except ExpressionTooLargeError:

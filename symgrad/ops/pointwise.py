@@ -7,7 +7,9 @@ those of ``+ - * /``), and two op-table entries, ``fmod`` and ``nan_to_num``:
   composition gives ``0``); NumPy's ``fmod`` is exact.
 * ``nan_to_num`` of a real variable is the variable itself: its closed form
   is ``x`` (a composition of ``where``/``isnan`` would print conditions that
-  never hold), and only constants are replaced.
+  never hold), and only constants are replaced.  Generated code computes it
+  at run time all the same (``symgrad/codegen/runtime_forms.py``): there the
+  variable is a float that may be nan or infinite.
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ def _nan_to_num_sym(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 
 
 def _finite_ones(x: Any) -> Any:
-    # 1 where x is finite, 0 at nan and +-inf: x * 0 is nan there.  Written so
-    # that its closed form is 1 (SymPy's 0*x + 1 of a real x), not isfinite(x).
-    return nan_to_num(x * 0.0 + 1.0, 0.0, 0.0, 0.0)
+    # 1 where x is finite, 0 at nan and +-inf: the two replacements differ by
+    # 1 there and are both x elsewhere (x - x is exactly 0 for a finite x).
+    # Written so that its closed form is 1 (SymPy's 1 - (x - x) of a real x),
+    # not isfinite(x).  Not x*0 + 1 (nan at nan and inf): generated code
+    # tidies 0*x to 0, as SymPy does, and would lose the mask.
+    return 1.0 - (nan_to_num(x, 1.0, 1.0, 1.0) - nan_to_num(x, 0.0, 0.0, 0.0))
 
 
 _NAN_TO_NUM = defop("nan_to_num", np.nan_to_num, _nan_to_num_sym, params=("nan", "posinf", "neginf"),

@@ -1,0 +1,103 @@
+"""Ops whose closed form leaves out what code must compute at run time.
+
+``nan_to_num`` of a real variable is the variable: SymPy's real symbols are
+finite, so its SymPy forward (the closed form, ``t.expr``) returns its
+argument.  Generated code runs on floats that may be nan or infinite
+(``1/x`` at 0, ``log(x)`` below 0), so it must replace them as symgrad's
+NumPy forward does.  ``lower`` writes such an op as the expression below
+instead of its SymPy forward; each backend's printer asks the expression to
+print itself (SymPy's ``printmethod`` protocol), so the printers need no
+change:
+
+* NumPy and JAX: ``numpy.nan_to_num(t, nan=..., posinf=..., neginf=...)``;
+* PyTorch: ``torch.nan_to_num(t, nan=..., posinf=..., neginf=...)``;
+* ``math``: ``(N if math.isnan(t) else P if t == math.inf else M if t == -math.inf else t)``;
+* C: ``(isnan(t) ? N : t == INFINITY ? P : t == -INFINITY ? M : t)``;
+
+(shorter in ``math`` and C when replacements are equal: ``(t if math.isfinite(t)
+else 0.0)``, ``(isfinite(t) ? t : 0.0)``).
+
+The replacement values are the op's parameters, so they are eager's: by
+default 0 and the largest and smallest finite values of the input's dtype
+(PyTorch's defaults, float32's for float32).  The argument is always a
+temporary or an input (``lower`` binds it), so the forms that read it more
+than once do not compute it more than once, and SymPy never sees - and
+tidies - the expression it stands for (``x/x`` would become 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import sympy
+from sympy.printing.c import C99CodePrinter
+from sympy.printing.numpy import NumPyPrinter
+
+
+class NanToNum(sympy.Function):
+    """``nan_to_num(x, nan, posinf, neginf)`` computed at run time (the
+    replacement values are SymPy numbers: floats, ``nan``, ``oo``, ``-oo``;
+    a replacement ``-0.0`` is written ``0.0``, as SymPy's floats have no
+    negative zero)."""
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, x: Any, nan: Any, posinf: Any, neginf: Any) -> Any:
+        if x is sympy.nan or x is sympy.zoo:  # (zoo prints as nan: see printers)
+            return nan
+        if x is sympy.oo:
+            return posinf
+        if x is sympy.S.NegativeInfinity:
+            return neginf
+        if x.is_Number:
+            return x
+        return None
+
+    def _eval_is_real(self) -> bool | None:
+        if all(a.is_finite for a in self.args[1:]):
+            return self.args[0].is_real  # type: ignore[no-any-return]
+        return None
+
+    def _code(self, printer: Any) -> str:
+        x, nan, posinf, neginf = self.args
+        t = printer._print(x)
+        n, p, m = (_number(printer, v) for v in (nan, posinf, neginf))
+        if isinstance(printer, NumPyPrinter):  # NumPy and JAX (JAX's printer is a NumPy printer)
+            fn = printer._module_format(printer._module + ".nan_to_num")
+            return f"{fn}({t}, nan={n}, posinf={p}, neginf={m})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.nan_to_num({t}, nan={n}, posinf={p}, neginf={m})"
+        c = isinstance(printer, C99CodePrinter)
+        test = (lambda name: f"{name}({t})") if c else (lambda name: f"{printer._module_format('math.' + name)}({t})")
+        if nan == posinf == neginf:  # (the gradient's mask: 1 - (nan_to_num(x, 1, 1, 1) - nan_to_num(x, 0, 0, 0)))
+            return f"({test('isfinite')} ? {t} : {n})" if c else f"({t} if {test('isfinite')} else {n})"
+        if posinf == neginf:
+            return f"({test('isnan')} ? {n} : {test('isinf')} ? {p} : {t})" if c else \
+                f"({n} if {test('isnan')} else {p} if {test('isinf')} else {t})"
+        inf = printer._print(sympy.oo)
+        if c:
+            return f"({test('isnan')} ? {n} : {t} == {inf} ? {p} : {t} == -{inf} ? {m} : {t})"
+        return f"({n} if {test('isnan')} else {p} if {t} == {inf} else {m} if {t} == -{inf} else {t})"
+
+    # SymPy's printers call the method named by their ``printmethod``.
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+def _number(printer: Any, v: Any) -> str:
+    f = float(v)
+    return repr(f) if math.isfinite(f) else str(printer._print(v))
+
+
+def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
+    """The run-time form of ``nan_to_num`` of ``x`` (an atom)."""
+    return NanToNum(x, *(sympy.Float(v) for v in (nan, posinf, neginf)))
+
+
+# op name -> the run-time form of one element (or a whole array, in array
+# mode), called with the argument's atom and the op's parameters.
+FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num}
+
+__all__ = ["FORMS", "NanToNum"]
