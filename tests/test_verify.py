@@ -233,3 +233,30 @@ def test_point_evaluation_matches_sympy(text):
         want = complex(sympy.N(e.xreplace({x: px, y: py}), 30))
         got = evaluate_at(e, {x: px, y: py})
         assert got == pytest.approx(want, rel=1e-14, abs=1e-14)
+
+
+def test_a_branch_that_does_not_apply_is_not_evaluated():
+    # softplus(log(softplus(x))): the closed form's condition is lifted into
+    # ITE(x > 20, log(x) > 20, ...), whose first branch is log(0) at x = 0.
+    # Evaluating every branch crashed verify_gradient (SymPy refused to compare
+    # zoo; found by the long fuzz, seed 61); only the branch that applies is.
+    from symgrad.verify.numbers import evaluate_at
+
+    x = symgrad.tensor(0.0, dtype=symgrad.float64, requires_grad=True, name="x")
+    y = symgrad.softplus(symgrad.log(symgrad.softplus(x)))
+    y.backward()
+    (s,) = x.grad.expr.free_symbols
+    assert evaluate_at(x.grad.expr, {s: 0.0}).real == pytest.approx(float(x.grad), rel=1e-14)
+    assert evaluate_at(y.expr, {s: 0.0}).real == pytest.approx(float(y), rel=1e-14)
+    report = symgrad.verify_gradient(lambda x: symgrad.softplus(symgrad.log(symgrad.softplus(x))), x,
+                                     "sigmoid(log(log(1 + exp(x)))) / log(1 + exp(x)) * sigmoid(x)", points=30)
+    assert bool(report)
+
+
+def test_a_complex_value_in_a_branch_that_does_not_apply_does_not_make_nan():
+    from symgrad.verify.numbers import evaluate_at
+
+    x = sympy.Symbol("x", real=True)
+    inner = sympy.Piecewise((1, sympy.log(x) > 1), (0, True))  # at -2: log(-2) is complex, not to be compared
+    e = sympy.Piecewise((inner, x > 0), (x ** 2, True))
+    assert evaluate_at(e, {x: -2}) == 4 and evaluate_at(e, {x: 3}) == 1

@@ -18,7 +18,7 @@ from typing import Any
 import mpmath
 import sympy
 from sympy.core.relational import Relational
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+from sympy.logic.boolalg import ITE, BooleanFalse, BooleanTrue
 
 __all__ = ["evaluate_at", "DPS"]
 
@@ -53,8 +53,8 @@ def evaluate_at(expr: Any, point: dict[Any, Any]) -> complex:
             return complex("nan")
 
 
-def _walk(root: Any, point: dict[Any, Any]) -> Any:
-    values: dict[Any, Any] = {}
+def _walk(root: Any, point: dict[Any, Any], values: dict[Any, Any] | None = None) -> Any:
+    values = {} if values is None else values
     stack = [root]
     while stack:
         node = stack[-1]
@@ -73,8 +73,8 @@ def _walk(root: Any, point: dict[Any, Any]) -> Any:
 def _children(node: Any) -> tuple[Any, ...]:
     if isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, Relational, sympy.And, sympy.Or, sympy.Not)):
         return node.args
-    if isinstance(node, sympy.Piecewise):
-        return tuple(x for pair in node.args for x in pair)
+    if isinstance(node, (sympy.Piecewise, ITE)):
+        return ()  # evaluated lazily by _value: only the branch that applies
     if type(node) in _FUNCTIONS or type(node) in _REAL_FUNCTIONS:
         return node.args
     return ()
@@ -103,7 +103,17 @@ def _value(node: Any, point: dict[Any, Any], values: dict[Any, Any]) -> Any:
     if isinstance(node, sympy.Not):
         return not args[0]
     if isinstance(node, sympy.Piecewise):
-        return next((args[i] for i in range(0, len(args), 2) if args[i + 1]), mpmath.nan)
+        # Conditions in order, then the value of the first that holds, alone: a
+        # branch that does not apply may be undefined at the point (log(x) where
+        # x > 0 does not hold), and a comparison of its complex value would make
+        # the whole expression nan.  (Nesting depth is the recursion depth.)
+        for value, cond in node.args:
+            if _walk(cond, point, values):
+                return _walk(value, point, values)
+        return mpmath.nan
+    if isinstance(node, ITE):  # the same for a condition written ITE(c, a, b)
+        c, a, b = node.args
+        return _walk(a if _walk(c, point, values) else b, point, values)
     if type(node) in _FUNCTIONS:
         return _FUNCTIONS[type(node)](*args)
     if type(node) in _REAL_FUNCTIONS:
