@@ -399,7 +399,8 @@ def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[A
                buffer: dict[Any, Any]) -> None:
     """One rule per input (``vjp`` a tuple): each input that needs a gradient
     gets it, fitted to its shape and dtype (``fit``) and added into ``buffer``.
-    Shared by the flat passes (arrays, and the direct replay on tensors)."""
+    Shared by the tensor pass and the direct replay on tensors (the numeric
+    pass runs the same loop inline, a call less per node on its hot loop)."""
     edges, meta, params = node.edges, node.meta, node.params
     get = buffer.get
     for i, rule in enumerate(vjp):
