@@ -252,6 +252,7 @@ class TensorOps:
     def tril(self, diagonal: int = 0) -> Tensor: return _ops.tril(self, diagonal)  # noqa: E704
     def triu(self, diagonal: int = 0) -> Tensor: return _ops.triu(self, diagonal)  # noqa: E704
     def diag(self, diagonal: int = 0) -> Tensor: return _ops.diag(self, diagonal)  # noqa: E704
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor: return _ops.diagonal(self, offset, dim1, dim2)  # noqa: E501,E704
     def trace(self) -> Tensor: return _ops.trace(self)  # noqa: E704
     def roll(self, shifts: Any, dims: Any = None) -> Tensor: return _ops.roll(self, shifts, dims)  # noqa: E704
     def repeat(self, *sizes: Any) -> Tensor: return _ops.repeat(self, *sizes)  # noqa: E704

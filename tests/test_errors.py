@@ -156,3 +156,14 @@ def test_requires_grad_on_non_leaf():
 def test_einsum_errors_name_the_problem(equation, shapes, error, message):
     with pytest.raises(error, match=message):
         sg.einsum(equation, *[sg.ones(*s) for s in shapes])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: sg.diagonal(sg.ones(3)), RuntimeError, "at least 2 dimensions, got 1"),
+    (lambda: sg.diagonal(sg.ones(2, 3), 0, 1, 1), RuntimeError, "diagonal dimensions cannot be identical 1, 1"),
+    (lambda: sg.diagonal(sg.ones(2, 3), 0.5), TypeError, "argument 'offset' must be int, not float"),
+    (lambda: sg.diagonal(sg.ones(2, 3), 0, 0, 2), IndexError, "Dimension out of range"),
+])
+def test_diagonal_errors_name_the_problem(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -18,9 +18,9 @@ import numpy as np
 from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
-from symgrad.ops.shape import _CLONE, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _reshape
+from symgrad.ops.shape import _CLONE, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
 
-__all__ = ["tril", "triu", "diag", "trace", "roll", "repeat", "index_select"]
+__all__ = ["tril", "triu", "diag", "diagonal", "trace", "roll", "repeat", "index_select"]
 
 
 def _triangle(name: str, input: Any, diagonal: int, lower: bool) -> Any:
@@ -92,6 +92,32 @@ def diag(input: Any, diagonal: int = 0) -> Any:
     n = x.shape[0] + abs(k)
     rows, cols = _diagonal_positions(n, n, k)
     return apply(_INDEX_PUT, zeros(n, n, dtype=x.dtype), x, key=(rows, cols))
+
+
+def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+    """The diagonal ``offset`` of the matrices over dims ``dim1`` and ``dim2``,
+    as a last dim (PyTorch's ``diagonal``, as a copy: PyTorch returns a view).
+
+    >>> import symgrad
+    >>> x = symgrad.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+    >>> symgrad.diagonal(x), symgrad.diagonal(x, 1)
+    (tensor([1., 5.], grad_fn=<IndexBackward0>), tensor([2., 6.], grad_fn=<IndexBackward0>))
+    >>> symgrad.diagonal(x).expr
+    [x[0, 0], x[1, 1]]
+    """
+    x = tensor_arg(input)
+    for name, v in (("offset", offset), ("dim1", dim1), ("dim2", dim2)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"diagonal(): argument '{name}' must be int, not {type(v).__name__}")
+    if x.ndim < 2:
+        raise RuntimeError(f"diagonal(): the input must have at least 2 dimensions, got {x.ndim}")
+    d1, d2 = norm_dim(dim1, x.ndim), norm_dim(dim2, x.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    rest = [d for d in range(x.ndim) if d not in (d1, d2)]
+    moved = _permute(x, (*rest, d1, d2))  # the two dims last, in this order
+    rows, cols = _diagonal_positions(x.shape[d1], x.shape[d2], int(offset))
+    return _index(moved, (Ellipsis, rows, cols))
 
 
 def trace(input: Any) -> Any:
