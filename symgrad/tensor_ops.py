@@ -144,7 +144,7 @@ class TensorOps:
     def erfc(self) -> Tensor: return _ops.erfc(self)  # noqa: E704
     def floor(self) -> Tensor: return _ops.floor(self)  # noqa: E704
     def ceil(self) -> Tensor: return _ops.ceil(self)  # noqa: E704
-    def round(self) -> Tensor: return _ops.round(self)  # noqa: E704
+    def round(self, *, decimals: int = 0) -> Tensor: return _ops.round(self, decimals=decimals)  # noqa: E704
     def trunc(self) -> Tensor: return _ops.trunc(self)  # noqa: E704
     def frac(self) -> Tensor: return _ops.frac(self)  # noqa: E704
     def clamp(self, min: Any = None, max: Any = None) -> Tensor: return _ops.clamp(self, min, max)  # noqa: A002,E704

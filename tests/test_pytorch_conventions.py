@@ -145,3 +145,27 @@ def test_functions_pytorch_gives_no_numpy_names_have_none():
         symgrad.split(x, 1, axis=0)
     with pytest.raises(TypeError, match="axis"):
         x.norm(axis=0)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, -1, -2])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_round_to_decimals_is_pytorchs(decimals, dtype):
+    import numpy as np
+
+    torch = pytest.importorskip("torch")
+    values = [1.2345, -2.5555, 1234.5678, 0.125, 2.675, 0.5, 1.5]
+    ours = symgrad.round(symgrad.tensor(values, dtype=getattr(symgrad, dtype)), decimals=decimals).numpy()
+    theirs = torch.round(torch.tensor(values, dtype=getattr(torch, dtype)), decimals=decimals).numpy()
+    assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+
+
+def test_round_to_decimals_gradient_closed_form_and_errors():
+    x = symgrad.tensor(1.234, requires_grad=True, name="x")
+    y = x.round(decimals=2)
+    y.backward()
+    assert float(y) == 1.23 and float(x.grad) == 0.0 and str(y.expr) == "round(100*x)/100"
+    assert symgrad.round(symgrad.tensor([15, 25])).tolist() == [15, 25]  # ints keep their dtype without decimals
+    with pytest.raises(NotImplementedError, match="floating tensors only"):
+        symgrad.round(symgrad.tensor([15, 25]), decimals=-1)
+    with pytest.raises(TypeError, match="'decimals' must be int, not float"):
+        symgrad.round(x, decimals=1.5)

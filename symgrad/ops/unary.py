@@ -122,8 +122,33 @@ floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), l
                promote="keep", refuse="b")
 ceil: Callable[[Any], Any] = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0",
               promote="keep", refuse="b")
-round: Callable[[Any], Any] = _unary("round", np.round, lambda x: sp.Function("round")(x),  # noqa: A001 - PyTorch's name
-               lambda g, out, x: zeros_like(g), "0", promote="keep", refuse="b")
+_round_even: Callable[[Any], Any] = _unary("round", np.round, lambda x: sp.Function("round")(x),
+                                           lambda g, out, x: zeros_like(g), "0", promote="keep", refuse="b")
+
+
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001 - PyTorch's name
+    """Round half to even, to ``decimals`` decimal places (negative: to tens,
+    hundreds...), as PyTorch: ``round(x * 10**d) / 10**d``, or
+    ``round(x / 10**-d) * 10**-d``.  Its derivative is ``0``.
+
+    >>> import symgrad
+    >>> symgrad.round(symgrad.tensor([0.5, 1.5, 2.675]))
+    tensor([0., 2., 3.])
+    >>> symgrad.round(symgrad.tensor([1.2345, 12.5]), decimals=1)
+    tensor([ 1.2000, 12.5000])
+    >>> x = symgrad.tensor(0.5, requires_grad=True)
+    >>> symgrad.diff(symgrad.round(x), x)
+    0
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
+    if decimals == 0:
+        return _round_even(input)
+    if getattr(input, "dtype", None) is not None and not input.dtype.is_floating_point:
+        raise NotImplementedError(f"round(): decimals={decimals} is implemented for floating tensors only, "
+                                  f"not {input.dtype}; convert with .double() first")
+    scale = 10.0 ** abs(int(decimals))
+    return _round_even(input * scale) / scale if decimals > 0 else _round_even(input / scale) * scale
 trunc: Callable[[Any], Any] = _unary("trunc", np.trunc, lambda x: sp.sign(x) * sp.floor(sp.Abs(x)), lambda g, out, x: zeros_like(g),
                "0", promote="keep", refuse="b")
 frac: Callable[[Any], Any] = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
