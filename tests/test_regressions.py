@@ -493,3 +493,28 @@ def test_generated_c_never_writes_a_double_minus():
     if compiler() is not None:
         _, _, hess = sg.gradient_function(loss, x, hessian=True, backend="c", compile=True)(np.array([0.5, 0.25]))
         np.testing.assert_allclose(hess, [[-4.0, 0.0], [0.0, 0.5 / 0.75 ** 2]], rtol=1e-12)
+
+
+def test_generated_scalar_code_of_a_hessian_with_zero_blocks():
+    # Found by the long fuzz with the math and C backends (seed 71, with trace
+    # in the catalogue): their element-by-element lowering folded a shape op of
+    # the number 0 (index_backward of a zero into x's shape, in the Hessian of
+    # sin(x[0]) or of trace(x)**2) to one number standing for a whole array;
+    # the Hessian's stack of rows, or a reshape, then failed with NumPy's
+    # "all input arrays must have the same shape".  (Since 0380e26.)
+    from symgrad.codegen.backends.c import compiler
+
+    v = sg.tensor([0.5, 0.25, 1.0], requires_grad=True)
+    m = sg.tensor([[0.5, 0.25], [1.0, 2.0]], requires_grad=True)
+    cases = [(sg.sin(v[0]), v, [[-np.sin(0.5), 0, 0], [0, 0, 0], [0, 0, 0]]),
+             (sg.trace(m) ** 2, m, np.array([[[[2, 0], [0, 2]], [[0, 0], [0, 0]]],
+                                             [[[0, 0], [0, 0]], [[2, 0], [0, 2]]]]))]
+    for loss, x, want in cases:
+        for backend in ("math", "c"):
+            if backend == "c" and compiler() is None:
+                sg.gradient_function(loss, x, hessian=True, backend="c")  # generating it failed too
+                continue
+            fn = sg.gradient_function(loss, x, hessian=True, backend=backend, compile=backend == "c")
+            point = x.tolist() if backend == "math" else x.detach().numpy()
+            _, _, hess = fn(point)
+            np.testing.assert_allclose(np.asarray(hess, dtype=float), want, rtol=1e-12, atol=0)
