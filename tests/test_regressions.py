@@ -518,3 +518,25 @@ def test_generated_scalar_code_of_a_hessian_with_zero_blocks():
             point = x.tolist() if backend == "math" else x.detach().numpy()
             _, _, hess = fn(point)
             np.testing.assert_allclose(np.asarray(hess, dtype=float), want, rtol=1e-12, atol=0)
+
+
+def test_generated_c_adds_no_python_zero_in_integer_arithmetic():
+    # Found by the long fuzz with the C backend (seed 72, gelu and trace in
+    # the catalogue): index_backward writes Python 0s into its object arrays;
+    # the tidying rules know SymPy's 0, so the gradient of y.sum() + sin(y[0])
+    # with y = x/2 at x[1] kept 1 + 0 and was printed (1 + 0)/2: integer
+    # division in C, 0 instead of 0.5.  The math backend returned that
+    # element as the int 0 where the others are floats.  (Since c84b02c.)
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor([0.25, 0.5], requires_grad=True)
+    y = x / 2
+    loss = y.sum() + sg.sin(y[0])
+    source = sg.gradient_function(loss, x, backend="c").source.split("#endif")[-1]
+    assert "+ 0)" not in source, source
+    want = [0.5 + np.cos(0.125) / 2, 0.5]
+    _, grad = sg.gradient_function(loss, x, backend="math")([0.25, 0.5])
+    assert [type(g) for g in grad] == [float, float] and grad == pytest.approx(want, rel=1e-15)
+    if compiler() is not None:
+        _, grad = sg.gradient_function(loss, x, backend="c", compile=True)(np.array([0.25, 0.5]))
+        np.testing.assert_allclose(grad, want, rtol=1e-15)

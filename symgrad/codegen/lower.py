@@ -323,10 +323,20 @@ class Lowering:
         if isinstance(out, np.ndarray) and out.ndim == 0:
             out = out[()]
         if not isinstance(out, np.ndarray):
-            return self.b.flatten(out)
+            return self._element(out)
         if out.shape != shape:  # pragma: no cover - a symbolic forward disagreeing with its NumPy forward
             raise CodegenError(f"op {t.op.name!r}: symbolic shape {out.shape} differs from the numeric {shape}")
-        return _map_elements(out, self.b.flatten)
+        return _map_elements(out, self._element)
+
+    def _element(self, e: Any) -> Any:
+        """An element of a non-elementwise op's result, as code reads it.  A
+        Python number (the zeros index_backward and index_zero write into
+        object arrays) becomes a SymPy number: the tidying rules know 0 and 1
+        as SymPy's, so a Python 0 stayed in (1 + 0)/2, which C computes as
+        integer division, 0 (and the math backend returned int elements)."""
+        if type(e) in (int, float) or isinstance(e, (np.integer, np.floating)):
+            return literal(e)
+        return self.b.flatten(e)
 
     # ------------------------------------------------------------ values
 
