@@ -540,3 +540,15 @@ def test_generated_c_adds_no_python_zero_in_integer_arithmetic():
     if compiler() is not None:
         _, grad = sg.gradient_function(loss, x, backend="c", compile=True)(np.array([0.25, 0.5]))
         np.testing.assert_allclose(grad, want, rtol=1e-15)
+
+
+def test_index_select_of_a_scalar_takes_exactly_one_index():
+    # Found writing the fuzz catalogue's index_select row: of a 0-d tensor,
+    # index_select(s, 0, tensor([0, 0])) returned the value twice; PyTorch
+    # raises RuntimeError "index_select(): Index to scalar can have only 1
+    # value, got 2 value(s)" (and for an empty index, "got 0").
+    s = sg.tensor(2.0)
+    for index in (sg.tensor([0, 0]), sg.zeros(0, dtype=sg.int64)):
+        with pytest.raises(RuntimeError, match="Index to scalar can have only 1 value"):
+            sg.index_select(s, 0, index)
+    assert sg.index_select(s, 0, sg.tensor([0])).shape == ()
