@@ -493,3 +493,62 @@ def test_generated_c_never_writes_a_double_minus():
     if compiler() is not None:
         _, _, hess = sg.gradient_function(loss, x, hessian=True, backend="c", compile=True)(np.array([0.5, 0.25]))
         np.testing.assert_allclose(hess, [[-4.0, 0.0], [0.0, 0.5 / 0.75 ** 2]], rtol=1e-12)
+
+
+def test_generated_scalar_code_of_a_hessian_with_zero_blocks():
+    # Found by the long fuzz with the math and C backends (seed 71, with trace
+    # in the catalogue): their element-by-element lowering folded a shape op of
+    # the number 0 (index_backward of a zero into x's shape, in the Hessian of
+    # sin(x[0]) or of trace(x)**2) to one number standing for a whole array;
+    # the Hessian's stack of rows, or a reshape, then failed with NumPy's
+    # "all input arrays must have the same shape".  (Since 0380e26.)
+    from symgrad.codegen.backends.c import compiler
+
+    v = sg.tensor([0.5, 0.25, 1.0], requires_grad=True)
+    m = sg.tensor([[0.5, 0.25], [1.0, 2.0]], requires_grad=True)
+    cases = [(sg.sin(v[0]), v, [[-np.sin(0.5), 0, 0], [0, 0, 0], [0, 0, 0]]),
+             (sg.trace(m) ** 2, m, np.array([[[[2, 0], [0, 2]], [[0, 0], [0, 0]]],
+                                             [[[0, 0], [0, 0]], [[2, 0], [0, 2]]]]))]
+    for loss, x, want in cases:
+        for backend in ("math", "c"):
+            if backend == "c" and compiler() is None:
+                sg.gradient_function(loss, x, hessian=True, backend="c")  # generating it failed too
+                continue
+            fn = sg.gradient_function(loss, x, hessian=True, backend=backend, compile=backend == "c")
+            point = x.tolist() if backend == "math" else x.detach().numpy()
+            _, _, hess = fn(point)
+            np.testing.assert_allclose(np.asarray(hess, dtype=float), want, rtol=1e-12, atol=0)
+
+
+def test_generated_c_adds_no_python_zero_in_integer_arithmetic():
+    # Found by the long fuzz with the C backend (seed 72, gelu and trace in
+    # the catalogue): index_backward writes Python 0s into its object arrays;
+    # the tidying rules know SymPy's 0, so the gradient of y.sum() + sin(y[0])
+    # with y = x/2 at x[1] kept 1 + 0 and was printed (1 + 0)/2: integer
+    # division in C, 0 instead of 0.5.  The math backend returned that
+    # element as the int 0 where the others are floats.  (Since c84b02c.)
+    from symgrad.codegen.backends.c import compiler
+
+    x = sg.tensor([0.25, 0.5], requires_grad=True)
+    y = x / 2
+    loss = y.sum() + sg.sin(y[0])
+    source = sg.gradient_function(loss, x, backend="c").source.split("#endif")[-1]
+    assert "+ 0)" not in source, source
+    want = [0.5 + np.cos(0.125) / 2, 0.5]
+    _, grad = sg.gradient_function(loss, x, backend="math")([0.25, 0.5])
+    assert [type(g) for g in grad] == [float, float] and grad == pytest.approx(want, rel=1e-15)
+    if compiler() is not None:
+        _, grad = sg.gradient_function(loss, x, backend="c", compile=True)(np.array([0.25, 0.5]))
+        np.testing.assert_allclose(grad, want, rtol=1e-15)
+
+
+def test_index_select_of_a_scalar_takes_exactly_one_index():
+    # Found writing the fuzz catalogue's index_select row: of a 0-d tensor,
+    # index_select(s, 0, tensor([0, 0])) returned the value twice; PyTorch
+    # raises RuntimeError "index_select(): Index to scalar can have only 1
+    # value, got 2 value(s)" (and for an empty index, "got 0").
+    s = sg.tensor(2.0)
+    for index in (sg.tensor([0, 0]), sg.zeros(0, dtype=sg.int64)):
+        with pytest.raises(RuntimeError, match="Index to scalar can have only 1 value"):
+            sg.index_select(s, 0, index)
+    assert sg.index_select(s, 0, sg.tensor([0])).shape == ()

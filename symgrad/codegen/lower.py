@@ -155,13 +155,18 @@ class Lowering:
             return np.asarray(t.op.forward(*[n for n, _ in operands], **t.params)), True
 
     def _numbers(self, values: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, vals: list[Value]) -> Value:
-        """Folded numbers as the node's value: one number where the operands
-        were single expressions (in array mode a number stands for a whole
-        array), else an array of them.  Not marked ``constant``: that is for
+        """Folded numbers as the node's value: one number in array mode (it
+        stands for a whole array) and for a 0-d node of single expressions,
+        else an array of them.  Not marked ``constant``: that is for
         the graph's constants, folded from the numeric replay of the traced
         values, and these are numbers whatever the inputs."""
         values = np.asarray(values).astype(dtype, copy=False)
-        if self.mode == "array" or not any(type(v.data) is np.ndarray for v in vals):
+        # In scalar mode a node with a shape is an array of elements even when
+        # its operands were single numbers: a shape op folded from a 0-d 0 (a
+        # view to (1,), index_backward into (3,) in the Hessian of sin(x[0]))
+        # is read element by element by the ops after it; one number there
+        # made the Hessian's stack of rows fail (long fuzz, seed 71).
+        if self.mode == "array" or (not shape and not any(type(v.data) is np.ndarray for v in vals)):
             return Value(literal(values.reshape(-1)[0] if values.size else values.dtype.type(0)), shape, dtype)
         return Value(_map_elements(np.broadcast_to(values, shape), literal), shape, dtype)
 
@@ -318,10 +323,20 @@ class Lowering:
         if isinstance(out, np.ndarray) and out.ndim == 0:
             out = out[()]
         if not isinstance(out, np.ndarray):
-            return self.b.flatten(out)
+            return self._element(out)
         if out.shape != shape:  # pragma: no cover - a symbolic forward disagreeing with its NumPy forward
             raise CodegenError(f"op {t.op.name!r}: symbolic shape {out.shape} differs from the numeric {shape}")
-        return _map_elements(out, self.b.flatten)
+        return _map_elements(out, self._element)
+
+    def _element(self, e: Any) -> Any:
+        """An element of a non-elementwise op's result, as code reads it.  A
+        Python number (the zeros index_backward and index_zero write into
+        object arrays) becomes a SymPy number: the tidying rules know 0 and 1
+        as SymPy's, so a Python 0 stayed in (1 + 0)/2, which C computes as
+        integer division, 0 (and the math backend returned int elements)."""
+        if type(e) in (int, float) or isinstance(e, (np.integer, np.floating)):
+            return literal(e)
+        return self.b.flatten(e)
 
     # ------------------------------------------------------------ values
 

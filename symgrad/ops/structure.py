@@ -225,8 +225,10 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
     d = norm_dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
     idx = np.atleast_1d(idx).astype(np.int64)
+    if x.ndim == 0 and idx.size != 1:  # PyTorch's check (symgrad returned the scalar repeated)
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")
     if x.ndim == 0:
-        return _reshape(x, ()) if idx.size == 1 else _index(_reshape(x, (1,)), (idx,))
+        return _reshape(x, ())
     return _index(x, (slice(None),) * d + (idx,))

@@ -156,6 +156,36 @@ def _mask_kink(x: Any, **_: Any) -> tuple[Any, float]:
     return _sign_kink(x)
 
 
+def _fmod_kink(x: Any, y: Any) -> tuple[Any, float]:
+    """fmod(x, y) = x - y*trunc(x/y) jumps where x/y crosses a nonzero integer
+    (not at 0: trunc is 0 on both sides of it)."""
+    q = np.asarray(x) / np.asarray(y)
+    near = np.round(q)
+    gaps = np.where(near == 0, 1 - np.abs(q), np.abs(q - near))
+    return np.trunc(q), float(np.min(gaps, initial=np.inf))
+
+
+def _order_kink(x: Any, dim: int, k: int | None = None, largest: bool = True) -> tuple[Any, float]:
+    """sort and topk pick elements by rank: they change branch where two of the
+    values they rank meet (for topk: within the top k, or the k-th and the next)."""
+    rows = np.moveaxis(np.asarray(x), dim, -1)
+    n = rows.shape[-1]
+    k = n if k is None else k
+    order = np.argsort(rows, axis=-1, kind="stable")
+    if largest:
+        order = order[..., ::-1]
+    ranked = np.take_along_axis(rows, order[..., :min(k + 1, n)], axis=-1)
+    return order[..., :k], float(np.min(np.abs(np.diff(ranked, axis=-1)), initial=np.inf))
+
+
+def _sort_kink(x: Any, dim: int, descending: bool = False) -> tuple[Any, float]:
+    return _order_kink(x, dim)
+
+
+def _topk_kink(x: Any, k: int, dim: int, largest: bool) -> tuple[Any, float]:
+    return _order_kink(x, dim, k, largest)
+
+
 # ---------------------------------------------------------------- shape rules and params
 
 def _nd(k: int) -> Callable[[Sequence[Shape]], bool]:
@@ -256,6 +286,127 @@ def _pick_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
     return {"idx": draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))}
 
 
+def _lerp_weight(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"w": draw(st.sampled_from([0.25, 0.75, 1.5]))}
+
+
+def _value(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"c": draw(st.sampled_from([1, 0.5, -2.0]))}
+
+
+def _diagonal(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"k": draw(st.sampled_from([-1, 0, 1]))}
+
+
+def _diag_fits(shapes: Sequence[Shape]) -> bool:
+    s = shapes[0]
+    return len(s) == 2 or (len(s) == 1 and s[0] <= 3)
+
+
+def _diag_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    """A diagonal that exists (2-d), or a matrix of at most 3 x 3 (1-d)."""
+    s = shapes[0]
+    if len(s) == 1:
+        room = 3 - s[0]
+        return {"k": draw(st.integers(-room, room))}
+    return {"k": draw(st.integers(-(s[0] - 1), s[1] - 1))}
+
+
+def _roll_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    """One shift of the flattened tensor (dims None), or shifts along distinct dims."""
+    n = len(shapes[0])
+    shift = st.integers(-3, 3)
+    if draw(st.booleans()):
+        return {"shifts": draw(shift), "dims": None}
+    dims = draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=n,
+                         unique_by=lambda d: d % n))
+    return {"shifts": tuple(draw(shift) for _ in dims), "dims": tuple(dims)}
+
+
+def _repeat_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    """Repeats for every dim (and maybe one new leading dim) within MAX_NUMEL."""
+    s = shapes[0]
+    budget = MAX_NUMEL // max(1, int(np.prod(s)))
+    sizes = []
+    for _ in range(len(s) + draw(st.integers(0 if s else 1, 1))):
+        r = draw(st.integers(1, max(1, min(3, budget))))
+        budget //= r
+        sizes.append(r)
+    return {"sizes": tuple(sizes)}
+
+
+def _index_select_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    n = len(shapes[0])
+    dim = draw(st.integers(-n, n - 1))
+    idx = draw(st.lists(st.integers(0, shapes[0][dim] - 1), min_size=1, max_size=3))
+    return {"dim": dim, "idx": idx}
+
+
+def _sort_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {**_dim(draw, shapes), "descending": draw(st.booleans())}
+
+
+def _topk_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    dim = _dim(draw, shapes)["dim"]
+    return {"k": draw(st.integers(1, shapes[0][dim])), "dim": dim, "largest": draw(st.booleans())}
+
+
+def _stack_dim(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    n = len(shapes[0]) + 1
+    return {"dim": draw(st.integers(-n, n - 1))}
+
+
+def _catable_last(shapes: Sequence[Shape]) -> bool:
+    a, b = shapes
+    return (len(a) == len(b) >= 1 and a[:-1] == b[:-1] and int(np.prod(a)) + int(np.prod(b)) <= MAX_NUMEL)
+
+
+def _unit_dim(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    n = len(shapes[0])
+    return {"dim": draw(st.sampled_from([d for d in range(-n, n) if shapes[0][d] == 1]))}
+
+
+def _new_dim(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    n = len(shapes[0]) + 1
+    return {"dim": draw(st.integers(-n, n - 1))}
+
+
+def _leaky_slope(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"slope": draw(st.sampled_from([0.01, 0.2, -0.5]))}
+
+
+def _elu_alpha(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    return {"alpha": draw(st.sampled_from([1.0, 0.5, 2.0]))}
+
+
+def _batch_dims_agree(a: Shape, b: Shape) -> bool:
+    """The dims '...' covers, aligned from the right, have equal sizes: symgrad's
+    einsum does not broadcast size-1 dims there (a documented limit)."""
+    k = min(len(a), len(b))
+    return a[len(a) - k:] == b[len(b) - k:]
+
+
+def _einsum_fits(equation: str) -> Callable[[Sequence[Shape]], bool]:
+    """Whether the shapes fit ``equation`` (letters and at most one '...' per
+    operand); also judges the first operands alone, to guide drawing."""
+    ins = equation.split("->")[0].split(",")
+
+    def fits(shapes: Sequence[Shape]) -> bool:
+        sizes: dict[str, int] = {}
+        batch: list[Shape] = []
+        for sub, shape in zip(ins, shapes):
+            before, dots, after = sub.partition("...")
+            if len(shape) < len(before) + len(after) or (not dots and len(shape) != len(sub)):
+                return False
+            end = len(shape) - len(after)
+            batch.append(shape[len(before):end])
+            for c, n in zip(before + after, shape[:len(before)] + shape[end:]):
+                if sizes.setdefault(c, n) != n:
+                    return False
+        return all(_batch_dims_agree(a, b) for a in batch for b in batch)
+    return fits
+
+
 # ---------------------------------------------------------------- the catalogue
 
 def _u(name: str, domain: Interval = ANY, template: str | None = None, **kw: Any) -> FuzzOp:
@@ -280,6 +431,14 @@ UNARY = [
     FuzzOp("square", "{0} ** 2"), FuzzOp("cube", "{0} ** 3"),
     FuzzOp("pow_half", "{0} ** 0.5", domains=(POS,)), FuzzOp("pow_neg", "{0} ** -1.5", domains=(POS,)),
     FuzzOp("clone", "{0}.clone()"),
+    FuzzOp("gelu", "{M}.nn.functional.gelu({0})"),
+    FuzzOp("gelu_tanh", "{M}.nn.functional.gelu({0}, approximate='tanh')"),
+    FuzzOp("leaky_relu", "{M}.nn.functional.leaky_relu({0}, {slope})", params=_leaky_slope, kink=_sign_kink),
+    FuzzOp("elu", "{M}.nn.functional.elu({0}, alpha={alpha})", params=_elu_alpha, kink=_sign_kink),
+    # every value of a program is finite (the generator keeps it so): nan_to_num is the identity
+    # here, checked with its gradient's finite mask through every oracle; inf and nan are out of scope
+    FuzzOp("nan_to_num", "{M}.nan_to_num({0})"),
+    FuzzOp("nan_to_num_args", "{0}.nan_to_num(nan=0.5, posinf=2.0, neginf=-2.0)"),
 ]
 
 SCALAR = [
@@ -289,6 +448,7 @@ SCALAR = [
     FuzzOp("div_scalar", "{0} / {c}", params=_scalar([2.0, -4.0])),
     FuzzOp("rdiv_scalar", "{c} / {0}", domains=(NONZERO,), params=_scalar([1.0, -2.0])),
     FuzzOp("rpow_scalar", "{c} ** {0}", domains=(SMALL,), params=_scalar([2.0, 0.5])),
+    FuzzOp("fmod_scalar", "{M}.fmod({0}, {c})", params=_scalar([1.5, -0.75]), kink=lambda x, c: _fmod_kink(x, c)),
 ]
 
 BINARY = [
@@ -300,6 +460,11 @@ BINARY = [
     FuzzOp("remainder", "{0} % {1}", 2, (ANY, POS), kink=_remainder_kink),
     FuzzOp("mask", "{0} * ({1} > 0)", 2, kink=_second_argument_sign, nondiff=(1,)),
     FuzzOp("where", "{M}.where({0} > 0, {1}, {2})", 3, kink=_first_argument_sign, nondiff=(0,)),
+    FuzzOp("fmod", "{M}.fmod({0}, {1})", 2, (ANY, NONZERO), kink=_fmod_kink),
+    FuzzOp("lerp", "{M}.lerp({0}, {1}, {2})", 3),
+    FuzzOp("lerp_scalar", "{0}.lerp({1}, {w})", 2, params=_lerp_weight),
+    FuzzOp("addcmul", "{M}.addcmul({0}, {1}, {2}, value={c})", 3, params=_value),
+    FuzzOp("addcdiv", "{0}.addcdiv({1}, {2}, value={c})", 3, (ANY, ANY, NONZERO), params=_value),
 ]
 
 REDUCTIONS = [
@@ -319,6 +484,23 @@ REDUCTIONS = [
     FuzzOp("std", "{0}.std({dim})", shapes=_has_counted_dim, params=_dim_counted, kink=_std_kink),
     FuzzOp("norm", "{0}.norm()", shapes=_nd(1), kink=_norm_kink),
     FuzzOp("cumsum", "{M}.cumsum({0}, {dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("trace", "{M}.trace({0})", shapes=lambda s: len(s[0]) == 2),
+    FuzzOp("sort", "{M}.sort({0}, {dim}, descending={descending}).values", shapes=_nd(1), params=_sort_params,
+           kink=_sort_kink),
+    FuzzOp("topk", "{0}.topk({k}, {dim}, largest={largest}).values", shapes=_nd(1), params=_topk_params,
+           kink=_topk_kink),
+    # NumPy's names axis= and keepdims=, which PyTorch's C++ functions take too
+    FuzzOp("sum_axis", "{0}.sum(axis={dim}, keepdims=True)", shapes=_nd(1), params=_dim),
+    FuzzOp("mean_axis", "{M}.mean({0}, axis={dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("prod_axis", "{0}.prod(axis={dim}, keepdims=True)", domains=(SMALL,), shapes=_nd(1), params=_dim),
+    FuzzOp("amax_axis", "{M}.amax({0}, axis={dim}, keepdims=True)", shapes=_nd(1), params=_dim, kink=_dim_kink),
+    FuzzOp("max_axis", "{0}.max(axis={dim}).values", shapes=_nd(1), params=_dim, kink=_dim_kink),
+    FuzzOp("logsumexp_axis", "{M}.logsumexp({0}, axis={dim}, keepdims=True)", shapes=_nd(1), params=_dim),
+    FuzzOp("softmax_axis", "{0}.softmax(axis={dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("std_axis", "{M}.std({0}, axis={dim}, keepdims=True)", shapes=_has_counted_dim, params=_dim_counted,
+           kink=_std_kink),
+    FuzzOp("cumsum_axis", "{0}.cumsum(axis={dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("sort_axis", "{0}.sort(axis={dim}).values", shapes=_nd(1), params=_dim, kink=_sort_kink),
 ]
 
 PRODUCTS = [
@@ -329,6 +511,14 @@ PRODUCTS = [
            shapes=lambda s: s[0] == s[1], params=_reduction),
     FuzzOp("dot", "{M}.dot({0}, {1})", 2, shapes=_vectors(True)),
     FuzzOp("outer", "{M}.outer({0}, {1})", 2, shapes=_vectors(False)),
+    FuzzOp("einsum_matmul", "{M}.einsum('ij,jk->ik', {0}, {1})", 2, shapes=_einsum_fits("ij,jk->ik")),
+    FuzzOp("einsum_implicit", "{M}.einsum('ji,jk', {0}, {1})", 2, shapes=_einsum_fits("ji,jk")),
+    FuzzOp("einsum_bilinear", "{M}.einsum('i,ij,j->', {0}, {1}, {2})", 3, shapes=_einsum_fits("i,ij,j->"),
+           partial_shapes=True),
+    FuzzOp("einsum_batch_matmul", "{M}.einsum('...ij,...jk->...ik', {0}, {1})", 2,
+           shapes=_einsum_fits("...ij,...jk->...ik")),
+    FuzzOp("einsum_batch_dot", "{M}.einsum('...i,...i->...', {0}, {1})", 2, shapes=_einsum_fits("...i,...i->...")),
+    FuzzOp("einsum_reduce", "{M}.einsum('i...->...', {0})", shapes=_einsum_fits("i...->...")),
 ]
 
 SHAPES = [
@@ -344,6 +534,17 @@ SHAPES = [
     FuzzOp("flip", "{0}.flip(0)", shapes=_nd(1)),
     FuzzOp("cat", "{M}.cat([{0}, {1}], 0)", 2, shapes=_catable),
     FuzzOp("stack", "{M}.stack([{0}, {1}])", 2, shapes=_same_shape),
+    FuzzOp("tril", "{M}.tril({0}, {k})", shapes=_nd(2), params=_diagonal),
+    FuzzOp("triu", "{0}.triu({k})", shapes=_nd(2), params=_diagonal),
+    FuzzOp("diag", "{M}.diag({0}, {k})", shapes=_diag_fits, params=_diag_params),
+    FuzzOp("roll", "{M}.roll({0}, {shifts}, {dims})", shapes=_nd(1), params=_roll_params),
+    FuzzOp("repeat", "{0}.repeat{sizes}", params=_repeat_params),
+    FuzzOp("index_select", "{M}.index_select({0}, {dim}, {M}.tensor({idx}))", shapes=_nd(1),
+           params=_index_select_params),
+    FuzzOp("cat_axis", "{M}.cat([{0}, {1}], axis=-1)", 2, shapes=_catable_last),
+    FuzzOp("stack_axis", "{M}.stack([{0}, {1}], axis={dim})", 2, shapes=_same_shape, params=_stack_dim),
+    FuzzOp("squeeze_axis", "{0}.squeeze(axis={dim})", shapes=lambda s: 1 in s[0], params=_unit_dim),
+    FuzzOp("unsqueeze_axis", "{M}.unsqueeze({0}, axis={dim})", shapes=lambda s: len(s[0]) < 3, params=_new_dim),
 ]
 
 CATALOGUE: list[FuzzOp] = UNARY + SCALAR + BINARY + REDUCTIONS + PRODUCTS + SHAPES
