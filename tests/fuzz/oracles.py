@@ -193,14 +193,15 @@ def _round(e: Any) -> bool:
 
 def evaluate_at(exprs: list[Any], point: dict[Any, float]) -> np.ndarray:
     """Closed forms evaluated at a point by substituting numbers (SymPy
-    evaluates as it rebuilds).  Not ``lambdify``: it replaces non-identifier
+    evaluates as it rebuilds), then each distinct subexpression once
+    (``_evaluate_shared``).  Not ``lambdify``: it replaces non-identifier
     symbols (``x0[0, 1]``) by dummies, and rebuilding a 9-argument ``Max``
     that way takes SymPy half a minute."""
     subs = {s: sympy.Float(v, 17) for s, v in point.items()}
     out = []
     for e in exprs:
         try:
-            v = sympy.sympify(e).xreplace(subs)
+            v = _evaluate_shared(sympy.sympify(e).xreplace(subs))
         except TypeError:
             # SymPy rebuilds every branch of a lifted condition, ITE(x > 20, log(x) > 20, ...),
             # and refuses to compare log(0) = zoo in the one that does not apply (seed 61):
@@ -209,12 +210,42 @@ def evaluate_at(exprs: list[Any], point: dict[Any, float]) -> np.ndarray:
 
             out.append(float(interpret(e, point).real))
             continue
-        while v.has(AppliedUndef):  # round() prints as an undefined function: NumPy's rounding, innermost first
-            inner = {r: sympy.Float(np.round(float(r.args[0])), 17) for r in v.atoms(AppliedUndef)
-                     if _round(r) and not r.args[0].has(AppliedUndef)}
-            v = v.xreplace(inner)
         out.append(float(sympy.re(v.evalf(17))))
     return np.array(out)
+
+
+DIGITS = 40   # working precision of ``_evaluate_shared`` (a double has 17 digits)
+
+
+def _evaluate_shared(root: Any) -> Any:
+    """``root`` (its symbols replaced by numbers) with every subexpression
+    evaluated bottom-up, each distinct one once, at ``DIGITS`` digits.
+    SymPy's own ``evalf`` walks the tree without sharing subexpressions and
+    raises its precision where terms cancel: the gradient of four nested
+    ``gelu`` (``x*(1 + erf(x/sqrt(2)))/2`` reads ``x`` twice and cancels for
+    ``x < 0``) took minutes (long fuzz, seed 71).  ``round()``, which prints
+    as an undefined function, is NumPy's rounding of its evaluated argument."""
+    done: dict[Any, Any] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in done:
+            continue
+        if not e.args:
+            done[e] = e.evalf(DIGITS) if isinstance(e, sympy.NumberSymbol) else e
+            continue
+        if not ready:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in done)
+            continue
+        args = [done[a] for a in e.args]
+        v = e.func(*args) if any(n is not o for n, o in zip(args, e.args)) else e
+        if _round(v) and isinstance(v.args[0], sympy.Number):
+            v = sympy.Float(np.round(float(v.args[0])), DIGITS)
+        elif isinstance(v, sympy.Expr) and v.args and all(isinstance(a, sympy.Number) for a in v.args):
+            v = v.evalf(DIGITS)  # (sqrt(2), erf(sqrt(2)*x/2)...: numbers that SymPy keeps exact)
+        done[e] = v
+    return done[root]
 
 
 def _check_closed_form(program: Program, leaves: list[Any], loss: Any, grads: list[np.ndarray],
