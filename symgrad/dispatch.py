@@ -236,16 +236,25 @@ def _save_plain(node: Any, which: tuple[int, ...], args: tuple[Any, ...]) -> Non
     n = len(args)
     node.saved = ((args[0], None) if which[0] == 0 else (None, args[1])) if n == 2 else tuple(
         [args[i] if i in which else None for i in range(n)])
+    node.versions = _saved_versions(args, which, ())
+
+
+def _saved_versions(args: tuple[Any, ...], which: Any, shape_only: tuple[int, ...]) -> tuple[int, ...]:
+    """The version counters of the saved tensors among ``args`` (positions
+    ``which``, but not ``shape_only``: their shape alone is saved), 0 elsewhere;
+    the shared all-0 tuple when none has been changed in place (the usual case)."""
+    n = len(args)
     versions: list[int] | None = None
     for i in which:
         a = args[i]
-        owner = a._vroot
-        ver = a._ver if owner is None else owner._ver
-        if ver:
-            if versions is None:
-                versions = [0] * n
-            versions[i] = ver
-    node.versions = _SHARED_TUPLES[0, n] if versions is None else tuple(versions)
+        if isinstance(a, Tensor) and i not in shape_only:
+            owner = a._vroot
+            ver = a._ver if owner is None else owner._ver
+            if ver:
+                if versions is None:
+                    versions = [0] * n
+                versions[i] = ver
+    return _shared_tuple(0, n) if versions is None else tuple(versions)
 
 
 def _apply_converted(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -513,17 +522,7 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
             node.saved = (args[0], None) if which[0] == 0 else (None, args[1])
         else:
             node.saved = tuple([args[i] if i in which else None for i in range(n)])
-        versions: list[int] | None = None
-        for i in which:
-            a = args[i]
-            if isinstance(a, Tensor) and i not in shape_only:
-                owner = a._vroot
-                ver = a._ver if owner is None else owner._ver
-                if ver:
-                    if versions is None:
-                        versions = [0] * n
-                    versions[i] = ver
-        node.versions = _shared_tuple(0, n) if versions is None else tuple(versions)
+        node.versions = _saved_versions(args, which, shape_only)
     else:
         node.saved = _shared_tuple(None, n)
         node.versions = None
