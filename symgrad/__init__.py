@@ -63,7 +63,7 @@ _LAZY = {
     # function transforms (symgrad.grad is jax.grad's kind; symgrad.autograd.grad is PyTorch's)
     **dict.fromkeys(("grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"), "symgrad.functional"),
     **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),
-    **dict.fromkeys(("verify_gradient", "assert_gradient", "GradientReport"), "symgrad.verify"),
+    **dict.fromkeys(("verify_gradient", "assert_gradient", "verify_function", "GradientReport"), "symgrad.verify"),
     **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
     "lambdify": "symgrad.codegen",
     "gradient_function": "symgrad.codegen",

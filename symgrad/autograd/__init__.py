@@ -8,7 +8,7 @@ from typing import Any
 from symgrad.autograd.engine import backward, grad
 from symgrad.autograd.graph import AccumulateGrad, Node
 
-__all__ = ["backward", "grad", "Node", "AccumulateGrad", "functional"]
+__all__ = ["backward", "grad", "Node", "AccumulateGrad", "Function", "functional", "gradcheck", "gradgradcheck"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,12 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("symgrad.autograd.functional")
+    if name == "Function":  # (imports symgrad._tensor, which imports this package)
+        from symgrad.autograd.function import Function
+
+        return Function
+    if name in ("gradcheck", "gradgradcheck"):  # torch.autograd.gradcheck's place
+        from symgrad import testing
+
+        return getattr(testing, name)
     raise AttributeError(f"module 'symgrad.autograd' has no attribute {name!r}")

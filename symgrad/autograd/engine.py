@@ -371,7 +371,7 @@ def _flow_replay(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             inputs = list(saved)
         else:  # _check_versions, in the loop that makes the inputs
             inputs = []
-            for s, term, v in zip(saved, node.args, versions):
+            for s, term, v in zip(saved, node.saved_terms(), versions):
                 if isinstance(s, Tensor):
                     if (s._vroot if s._vroot is not None else s)._ver != v:
                         raise _version_error(node, s, v)
@@ -630,7 +630,7 @@ def _rule_args(node: Node, saved: Any, out_value: Any, tensor_mode: bool, live: 
         return list(saved), out
     # Replay for closed forms: the terms the inputs had when the op ran.
     inputs = [Tensor._make(s._value, term) if isinstance(s, Tensor) else s
-              for s, term in zip(saved, node.args)]
+              for s, term in zip(saved, node.saved_terms())]
     return inputs, out
 
 
@@ -746,7 +746,7 @@ class _Tape:
                 if isinstance(node, AccumulateGrad):
                     continue
                 # each saved tensor again, with the term its input had when the op ran
-                inputs = [make(v, term) if v.__class__ is np.ndarray else v for v, term in zip(values, node.args)]
+                inputs = [make(v, term) if v.__class__ is np.ndarray else v for v, term in zip(values, node.saved_terms())]
                 out = None if out_value is None else make(out_value, node)
                 for edge, gi in _rule_grads(node, g, inputs, out, _fit, self.needed):
                     _add(buffer, edge, gi)

@@ -43,6 +43,12 @@ class Node(Apply):
     def name(self) -> str:
         return type(self).__name__
 
+    def saved_terms(self) -> tuple[Any, ...]:
+        """The terms of what ``saved`` holds, position by position, for the
+        replay that makes closed forms: the inputs' terms (a custom Function
+        saves tensors of its own choosing, and overrides this)."""
+        return self.args
+
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         return tuple((e, 0) for e in self.edges)

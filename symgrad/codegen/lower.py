@@ -33,8 +33,10 @@ from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
-# Ops that only copy memory: in code that never writes in place they are the value itself.
-IDENTITY_OPS = frozenset({"clone", "copy"})
+# Ops that only copy memory: in code that never writes in place they are the value itself
+# (a custom autograd.Function's node is its forward's traced term: autograd/function.py).
+IDENTITY_OPS = frozenset({"clone", "copy", "custom_function"})
+OPAQUE_FUNCTION = "custom_function_opaque"  # ... unless its forward left symgrad: no closed form to write
 
 # Ops that compute in their result's dtype, converting narrower float inputs
 # first (NumPy's type promotion); a float32 constant they read is stored in
@@ -214,6 +216,10 @@ class Lowering:
         if isinstance(t, Const):
             return self.constant(numeric)
         assert isinstance(t, Apply)
+        if t.op.name == OPAQUE_FUNCTION:
+            raise CodegenError(f"no code can be generated through {type(t).__name__}: its custom Function's forward "
+                               "computed the result outside symgrad's ops (.numpy(), .item(), NumPy), so there is "
+                               "no closed form to write; write that forward with symgrad operations")
         args = self.graph.args[id(t)]
         vals = [self.values[id(a)] for a in args]
         if t.op.name in _WIDENING_CALLS and self.mode == "array":
