@@ -65,10 +65,11 @@ _LAZY = {
     **dict.fromkeys(("gradcheck", "gradgradcheck", "GradcheckError"), "symgrad.testing"),
     **dict.fromkeys(("verify_gradient", "assert_gradient", "verify_function", "GradientReport"), "symgrad.verify"),
     **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
+    "vmap": "symgrad.func",
     "lambdify": "symgrad.codegen",
     "gradient_function": "symgrad.codegen",
 }
-_LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")
+_LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli")
 
 
 def __getattr__(name: str) -> Any:
