@@ -169,3 +169,15 @@ def test_round_to_decimals_gradient_closed_form_and_errors():
         symgrad.round(symgrad.tensor([15, 25]), decimals=-1)
     with pytest.raises(TypeError, match="'decimals' must be int, not float"):
         symgrad.round(x, decimals=1.5)
+
+
+def test_several_results_print_as_pytorch_return_types() -> None:
+    """``x.max(dim)`` and friends: named tuples printed one field per line, as
+    ``torch.return_types`` (with symgrad's module name)."""
+    x = symgrad.tensor([[1., 5.], [7., 2.]])
+    r = x.max(1)
+    assert repr(r) == "symgrad.return_types.max(\nvalues=tensor([5., 7.]),\nindices=tensor([1, 0]))"
+    assert type(r).__name__ == "max" and r.values is r[0] and r._fields == ("values", "indices")
+    assert repr(symgrad.aminmax(x)) == "symgrad.return_types.aminmax(\nmin=tensor(1.),\nmax=tensor(7.))"
+    assert [type(f(x)).__name__ for f in (lambda t: t.min(0), symgrad.sort, lambda t: t.topk(1))] == \
+        ["min", "sort", "topk"]

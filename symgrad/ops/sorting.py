@@ -11,19 +11,17 @@ of the expression, not a condition in it.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from symgrad import return_types
 from symgrad._numpy_names import numpy_names
 from symgrad.ops._util import norm_dim, tensor_arg
 from symgrad.ops.shape import _index
 
 __all__ = ["sort", "argsort", "topk"]
 
-sort_result = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types.sort
-topk_result = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types.topk
 
 
 def _order(v: np.ndarray, dim: int, descending: bool) -> np.ndarray:
@@ -63,10 +61,10 @@ def sort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = 
     x = tensor_arg(input)
     if x.ndim == 0:
         norm_dim(dim, 0)
-        return sort_result(_index(x, ...), _indices(np.zeros((), np.int64)))
+        return return_types.sort(_index(x, ...), _indices(np.zeros((), np.int64)))
     d = norm_dim(dim, x.ndim)
     idx = _order(x._value, d, bool(descending))
-    return sort_result(_take(x, d, idx), _indices(idx))
+    return return_types.sort(_take(x, d, idx), _indices(idx))
 
 
 @numpy_names
@@ -87,7 +85,9 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
 
     >>> import symgrad
     >>> symgrad.topk(symgrad.tensor([1., 5., 3.]), 2)
-    topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    symgrad.return_types.topk(
+    values=tensor([5., 3.]),
+    indices=tensor([1, 2]))
     """
     x = tensor_arg(input)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
@@ -97,6 +97,6 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     if x.ndim == 0:
-        return topk_result(*sort(x)) if k else topk_result(x.reshape(0), _indices(np.zeros(0, np.int64)))
+        return return_types.topk(*sort(x)) if k else return_types.topk(x.reshape(0), _indices(np.zeros(0, np.int64)))
     idx = np.take(_order(x._value, d, bool(largest)), np.arange(int(k)), axis=d)
-    return topk_result(_take(x, d, idx), _indices(idx))
+    return return_types.topk(_take(x, d, idx), _indices(idx))
