@@ -152,6 +152,7 @@ SHAPES = [
     Case("expand", lambda x: x.expand(2, 2, 3) * symgrad.tensor(U(-1, 1, (2, 2, 3))), (U(-2, 2, (2, 1, 3)),)),
     Case("sum_to_size", lambda x, y: x * y, (U(-2, 2), U(-2, 2, (1, 3)))),
     Case("flip", lambda x: symgrad.flip(x, (1,)) * x, (U(-2, 2),)),
+    Case("diagonal", lambda x: symgrad.diagonal(x, 1, 1, 0) ** 2 + symgrad.diagonal(x).sum(), (U(-2, 2, (3, 2)),)),
     Case("index", lambda x: x[0] * x[:, 1:].sum() + x[1, 2], (U(-2, 2),)),
     Case("index_backward", lambda x: x[np.array([0, 1, 1])] ** 2, (U(-2, 2),)),
     Case("index_mask", lambda x: x[_MASK] ** 2, (U(-2, 2),)),

@@ -244,7 +244,7 @@ SPECS: list[Spec] = [
          covers=("index",), integer=True),
     Spec("trace", sg.trace, _t("trace"), [((3, 3),), ((2, 4),)], covers=("index", "sum"), integer=True),
     Spec("diagonal", lambda x: sg.diagonal(x, 1, -1, 0), lambda x: __import__("torch").diagonal(x, 1, -1, 0),
-         [((3, 3),), ((2, 3, 4),)], covers=("permute", "index"), integer=True),
+         [((3, 3),), ((2, 3, 4),)], covers=("diagonal", "permute", "index_backward"), integer=True),
     Spec("roll", lambda x: sg.roll(x, (1, -2), (0, -1)), lambda x: __import__("torch").roll(x, (1, -2), (0, -1)),
          [((3, 4),), ((2, 3, 2),)], covers=("index",), integer=True),
     Spec("roll_flat", lambda x: x.roll(2), lambda x: x.roll(2), [((2, 3),)], covers=("index", "view"), integer=True),

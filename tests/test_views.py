@@ -97,3 +97,23 @@ def test_detach_then_requires_grad_makes_a_new_variable():
     assert y.is_leaf and str(y.expr) == "y"
     (y * 3).backward()
     assert y.grad.item() == 3.0 and x.grad is None
+
+
+def test_diagonal_is_a_view_and_flip_a_copy_as_in_pytorch():
+    """PyTorch's diagonal is a view (writes go through to the input), its flip
+    a copy (NumPy's flip is a view: it must not write through)."""
+    x = sg.zeros(3, 4)
+    x.diagonal(1).fill_(1.)
+    assert x.tolist() == [[0., 1., 0., 0.], [0., 0., 1., 0.], [0., 0., 0., 1.]]
+    x.diagonal(dim1=1, dim2=0).add_(2.)
+    assert x.diagonal().tolist() == [2., 2., 2.]
+    d = x.diagonal()
+    x.zero_()
+    assert d.tolist() == [0., 0., 0.]  # the view sees writes into its base
+    f = x.flip(0)
+    f.fill_(5.)
+    x.add_(1.)
+    assert x.sum().item() == 12.0 and f.sum().item() == 60.0
+    w = sg.ones(2, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used in an in-place"):
+        w.diagonal().mul_(2)

@@ -39,7 +39,8 @@ _EXPAND: OpDef = defop("expand", lambda x, shape: np.broadcast_to(x, shape), Non
 _SUM_TO: OpDef = defop("sum_to_size", lambda x, shape: sum_to_shape(x, shape), None, params=("shape",),
                 vjp=(lambda g, out, x, shape: _expand(g, tuple(x.shape)),))
 
-_FLIP: OpDef = defop("flip", lambda x, dims: np.flip(x, axis=dims), None, params=("dims",), view=True,
+# A copy, as PyTorch's flip (NumPy's is a view: writing into it would write into x)
+_FLIP: OpDef = defop("flip", lambda x, dims: np.flip(x, axis=dims).copy(), None, params=("dims",),
               vjp=(lambda g, out, x, dims: _flip(g, dims),))
 
 

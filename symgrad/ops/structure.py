@@ -1,9 +1,11 @@
 """Matrix structure and rearrangement: ``tril``, ``triu``, ``diag``,
-``trace``, ``roll``, ``repeat``, ``index_select``.
+``diagonal``, ``trace``, ``roll``, ``repeat``, ``index_select``.
 
-None of these is a new op-table entry: each is composed from indexing,
-``index_put``/``index_zero``, ``expand``, ``view`` and ``sum``, so its
-derivative and closed form come from those ops' rules.  A triangle is
+All but one are composed from indexing, ``index_put``/``index_zero``,
+``expand``, ``view`` and ``sum``, so their derivatives and closed forms come
+from those ops' rules.  ``diagonal`` is an entry: it is a view in PyTorch
+(in-place ops write through it into the input), and a composition through
+advanced indexing would be a copy; its rule is that composition's derivative.  A triangle is
 ``index_zero`` with a constant mask (not ``where`` or a product with a 0/1
 mask): the closed form holds ``0`` and ``x[i, j]`` as they are, ``inf`` above
 the diagonal does not turn into ``nan``, and the dtype is the input's.
@@ -18,7 +20,8 @@ import numpy as np
 from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
-from symgrad.ops.shape import _CLONE, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
+from symgrad.ops.registry import defop
+from symgrad.ops.shape import _CLONE, _INDEX_BACKWARD, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
 
 __all__ = ["tril", "triu", "diag", "diagonal", "trace", "roll", "repeat", "index_select"]
 
@@ -94,14 +97,39 @@ def diag(input: Any, diagonal: int = 0) -> Any:
     return apply(_INDEX_PUT, zeros(n, n, dtype=x.dtype), x, key=(rows, cols))
 
 
+def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """NumPy's diagonal, writable when ``x`` is (NumPy returns it read-only):
+    PyTorch's diagonal is a view that in-place ops write through."""
+    d = np.diagonal(x, offset, dim1, dim2)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+def _diagonal_grad(g: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
+    """``diagonal``'s derivative: ``g`` placed on the diagonal of zeros shaped
+    like ``x``, written as index_backward (whose own derivative is indexing)
+    on ``x`` with the two dims moved last, then moved back."""
+    rest = tuple(d for d in range(x.ndim) if d not in (dim1, dim2))
+    order = (*rest, dim1, dim2)
+    moved_shape = tuple(x.shape[d] for d in order)
+    rows, cols = _diagonal_positions(x.shape[dim1], x.shape[dim2], offset)
+    placed = apply(_INDEX_BACKWARD, g, shape=moved_shape, key=(Ellipsis, rows, cols))
+    return _permute(placed, tuple(int(i) for i in np.argsort(order)))
+
+
+_DIAGONAL = defop("diagonal", _diagonal_view, None, params=("offset", "dim1", "dim2"), view=True,
+                  vjp=(lambda g, out, x, offset, dim1, dim2: _diagonal_grad(g, x, offset, dim1, dim2),))
+
+
 def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
     """The diagonal ``offset`` of the matrices over dims ``dim1`` and ``dim2``,
-    as a last dim (PyTorch's ``diagonal``, as a copy: PyTorch returns a view).
+    as a last dim: a view, as PyTorch's (in-place ops on it write into ``input``).
 
     >>> import symgrad
     >>> x = symgrad.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
     >>> symgrad.diagonal(x), symgrad.diagonal(x, 1)
-    (tensor([1., 5.], grad_fn=<IndexBackward0>), tensor([2., 6.], grad_fn=<IndexBackward0>))
+    (tensor([1., 5.], grad_fn=<DiagonalBackward0>), tensor([2., 6.], grad_fn=<DiagonalBackward0>))
     >>> symgrad.diagonal(x).expr
     [x[0, 0], x[1, 1]]
     """
@@ -114,10 +142,7 @@ def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
     d1, d2 = norm_dim(dim1, x.ndim), norm_dim(dim2, x.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    rest = [d for d in range(x.ndim) if d not in (d1, d2)]
-    moved = _permute(x, (*rest, d1, d2))  # the two dims last, in this order
-    rows, cols = _diagonal_positions(x.shape[d1], x.shape[d2], int(offset))
-    return _index(moved, (Ellipsis, rows, cols))
+    return apply(_DIAGONAL, x, offset=int(offset), dim1=d1, dim2=d2)
 
 
 def trace(input: Any) -> Any:

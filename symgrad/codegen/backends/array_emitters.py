@@ -218,6 +218,7 @@ def function_table() -> dict[str, Emitter]:
         "view": _positional("reshape", "shape"), "permute": _positional("transpose", "dims"),
         "expand": _positional("broadcast_to", "shape"), "sum_to_size": _sum_to_size,
         "flip": _simple("flip", ("dims", "axis")),
+        "diagonal": _simple("diagonal", ("offset", "offset"), ("dim1", "axis1"), ("dim2", "axis2")),
         "index": _index, "index_backward": _index_backward, "index_zero": _index_put, "index_put": _index_put,
         "_scatter_view": _scatter_view,
         "cat": _join("concatenate"), "stack": _join("stack"),

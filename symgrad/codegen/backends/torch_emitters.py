@@ -164,6 +164,8 @@ def torch_table() -> dict[str, Emitter]:
         "expand": lambda ctx, call, a: f"torch.broadcast_to({a[0]}, {ctx.lit(call.params['shape'])})",
         "sum_to_size": _sum_to_size,
         "flip": lambda ctx, call, a: f"torch.flip({a[0]}, {ctx.lit(tuple(call.params['dims']))})",
+        "diagonal": lambda ctx, call, a: (f"torch.diagonal({a[0]}, {ctx.lit(call.params['offset'])}, "
+                                          f"{ctx.lit(call.params['dim1'])}, {ctx.lit(call.params['dim2'])})"),
         "index": lambda ctx, call, a: f"{ctx.operand(a[0])}[{ctx.key(call.params['key'])}]",
         "index_backward": _index_backward, "index_zero": _index_put, "index_put": _index_put,
         "_scatter_view": _scatter_view,
