@@ -47,8 +47,15 @@ def _einsum_grads(g: Any, out: Any, xs: Any, equation: str) -> list[Any]:
     return grads
 
 
-_EINSUM = defop("einsum", lambda *xs, equation: np.einsum(equation, *xs), None, params=("equation",),
-                variadic=True, promote="common", vjp=_einsum_grads)
+def _einsum_forward(*xs: np.ndarray, equation: str) -> np.ndarray:
+    out = np.einsum(equation, *xs)
+    # NumPy returns a view for a permutation of one operand (ij->ji); the result is a new
+    # tensor, so writing into it must not change the operand (symgrad's diagonal is a copy too)
+    return out.copy() if len(xs) == 1 and np.may_share_memory(out, xs[0]) else out
+
+
+_EINSUM = defop("einsum", _einsum_forward, None, params=("equation",), variadic=True, promote="common",
+                vjp=_einsum_grads)
 
 
 def _parse(equation: str, operands: list[Any]) -> str:
