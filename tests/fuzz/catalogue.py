@@ -524,7 +524,8 @@ PRODUCTS = [
     FuzzOp("einsum_reduce", "{M}.einsum('i...->...', {0})", shapes=_einsum_fits("i...->...")),
     FuzzOp("einsum_trace", "{M}.einsum('ii', {0})", shapes=_einsum_fits("ii")),
     FuzzOp("einsum_diagonal", "{M}.einsum('...ii->...i', {0})", shapes=_einsum_fits("...ii->...i")),
-    FuzzOp("einsum_diagonal_product", "{M}.einsum('ii,i->i', {0}, {1})", 2, shapes=_einsum_fits("ii,i->i")),
+    FuzzOp("einsum_diagonal_product", "{M}.einsum('ii,i->i', {0}, {1})", 2, shapes=_einsum_fits("ii,i->i"),
+           partial_shapes=True),
 ]
 
 SHAPES = [
