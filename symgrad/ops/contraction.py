@@ -219,7 +219,7 @@ def _result_dtype(subs: list[str], result: str, sizes: dict[str, int], dtypes: l
     return out
 
 
-def _sublists(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
+def _sublists(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
     """PyTorch's other spelling, ``einsum(x, [0, 1], y, [1, 2], [0, 2])``:
     operands each followed by its subscripts as numbers (0-25 are ``A-Z``,
     26-51 ``a-z``, ``Ellipsis`` is ``...``), then optionally the output's."""
@@ -236,8 +236,8 @@ def _sublists(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
         return "".join(out)
     equation = ",".join(letters(s) for s in args[1::2])
     if len(args) % 2:
-        return equation + "->" + letters(args[-1]), list(args[:-1:2])
-    return equation, list(args[::2])
+        return equation + "->" + letters(args[-1]), args[:-1:2]
+    return equation, args[::2]
 
 
 def einsum(equation: Any, *operands: Any) -> Any:
