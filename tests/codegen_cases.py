@@ -188,6 +188,10 @@ ADDED = [
     Case("nan_to_num", lambda x: symgrad.nan_to_num(x) * x, (U(-2, 2),)),
     Case("einsum", lambda x, y: symgrad.einsum("ij,kj->ik", x, y) + symgrad.einsum("ij->j", x).sum(),
          (U(-2, 2), U(-2, 2, (4, 3)))),
+    Case("einsum_diagonal", lambda x: symgrad.einsum("ii->i", x) * symgrad.einsum("ii", x)
+         + symgrad.einsum("ii,ii->i", x, x) + symgrad.einsum("iji->j", x.reshape(3, 1, 3)), (U(-2, 2, (3, 3)),)),
+    Case("einsum_broadcast", lambda x, y: symgrad.einsum("ij,jk->ik", x, y) + symgrad.einsum("i,i", x[:, 0], y[0]),
+         (U(-2, 2, (4, 1)), U(-2, 2, (3, 4)))),
 ]
 
 CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED

@@ -878,3 +878,83 @@ def gradients_of_delicate_ops_at_large_arguments(M):
     return [_derivative_at(M, lambda t, f=f: f(t) * w, v) for f in (
         M.sigmoid, softplus, M.tanh, lambda t: M.log_softmax(t, 0), lambda t: M.softmax(t, 0),
         lambda t: M.logsumexp(t, 0))]
+
+
+# ---------------------------------------------------------------- einsum: every equation PyTorch accepts
+
+def _einsum_outcome(M: Any, equation: str, *shapes: Any, dtypes: Any = None) -> Any:
+    """Result (values, dtype and each operand's gradient of a weighted sum), or the exception type."""
+    xs = []
+    for k, shape in enumerate(shapes):
+        d = dtypes[k] if dtypes else "float64"
+        values = M.arange(1, 1 + int(M.tensor(shape).prod().item()), dtype=M.float64).reshape(shape) / 4
+        x = (values * 4 % 3).to(getattr(M, d)) if d != "float64" else values
+        xs.append(x.requires_grad_() if x.is_floating_point() else x)
+    try:
+        out = M.einsum(equation, *xs)
+    except Exception as e:  # the type is what is compared
+        return type(e).__name__
+    if out.requires_grad:
+        weights = M.arange(1, out.numel() + 1, dtype=out.dtype).reshape(out.shape)
+        (out * weights).sum().backward()
+    return out.tolist(), dtype(out), [grad(x) if x.is_floating_point() else None for x in xs]
+
+
+@case("einsum")
+def einsum_takes_the_diagonal_of_a_repeated_subscript(M):
+    return [_einsum_outcome(M, eq, *shapes) for eq, shapes in [
+        ("ii->i", [(3, 3)]), ("ii->", [(3, 3)]), ("ii", [(3, 3)]), ("iij->j", [(2, 2, 3)]),
+        ("bii->bi", [(2, 3, 3)]), ("iji->ij", [(3, 2, 3)]), ("iji", [(3, 2, 3)]), ("iiii->i", [(2, 2, 2, 2)]),
+        ("ijij->ji", [(2, 3, 2, 3)]), ("...ii->...i", [(2, 3, 3)]), ("ii,ij->j", [(2, 2), (2, 3)]),
+        ("ii->i", [(0, 0)]), ("ii", [(1, 1)])]]
+
+
+@case("einsum")
+def einsum_of_one_tensor_twice_adds_both_gradients(M):
+    x = leaf(M, [[1.0, 2.0], [3.0, 4.0]])
+    y = M.einsum("ii,ii->", x, x)
+    (g,) = M.autograd.grad(y, x, create_graph=True)
+    (h,) = M.autograd.grad((g * const(M, [[1.0, 2.0], [3.0, 4.0]])).sum(), x)
+    return y.item(), g.tolist(), h.tolist()
+
+
+@case("einsum")
+def einsum_broadcasts_size_one_dimensions(M):
+    return [_einsum_outcome(M, eq, *shapes) for eq, shapes in [
+        ("ij,jk->ik", [(3, 1), (2, 4)]), ("ij,jk->ik", [(3, 2), (1, 4)]), ("ij,jk->ik", [(3, 1), (1, 4)]),
+        ("ij,ij->ij", [(3, 1), (1, 4)]), ("ij,ij->", [(3, 1), (3, 4)]), ("i,i", [(1,), (3,)]),
+        ("...ij,...jk", [(5, 2, 3), (1, 3, 4)]), ("...ij,...jk", [(2, 3), (2, 3, 4)]),
+        ("ii,i->i", [(1, 1), (3,)]), ("ij,jk->ik", [(2, 1), (0, 3)]), ("i,->i", [(3,), ()]),
+        ("ij,jk,kl->il", [(2, 1), (3, 2), (1, 2)])]]
+
+
+@case("einsum")
+def einsum_promotes_dtypes_as_pytorch(M):
+    return [_einsum_outcome(M, eq, *shapes, dtypes=dts) for eq, shapes, dts in [
+        ("ii->", [(2, 2)], ["int32"]), ("ii->i", [(2, 2)], ["int32"]), ("ij->i", [(3, 1)], ["int32"]),
+        ("i->", [(2,)], ["bool"]), ("ij->ji", [(2, 2)], ["bool"]), ("ij,j->j", [(2, 2), (2,)], ["int32", "int32"]),
+        ("ij,jk->ik", [(2, 1), (2, 2)], ["int32", "int32"]), ("ij,jk->ik", [(2, 2), (2, 2)], ["uint8", "uint8"]),
+        ("i,i->i", [(2,), (2,)], ["int64", "float32"]), ("i,->i", [(2,), ()], ["float32", "float64"]),
+        (",->", [(), ()], ["int32", "int64"]), ("i,i->i", [(2,), (2,)], ["bool", "bool"]),
+        ("i,i->", [(2,), (2,)], ["int64", "float32"]), ("ij,jk->ik", [(2, 2), (2, 2)], ["float32", "float64"]),
+        ("i,i->", [(2,), (2,)], ["bool", "bool"]), ("ij,jk->ik", [(2, 2), (2, 2)], ["bool", "float64"]),
+        ("ij,jk->k", [(2, 2), (2, 2)], ["int32", "int32"])]]
+
+
+@case("einsum")
+def einsum_refuses_what_pytorch_refuses(M):
+    return [_einsum_outcome(M, eq, *shapes) for eq, shapes in [
+        ("ii->i", [(2, 3)]), ("ii->i", [(3, 1)]), ("ij,jk->ik", [(2, 3), (4, 2)]), ("i,i", [(2,), (3,)]),
+        ("...ij,...jk", [(5, 2, 3), (4, 3, 4)]), ("ij", [(2,)]), ("...ijk", [(2, 3)]), ("ij->i.", [(2, 3)]),
+        ("..i", [(2,)]), ("ii->ii", [(3, 3)]), ("ij->ik", [(2, 3)]), ("i1->i", [(2, 3)]), ("ij,jk", [(2, 3)]),
+        ("ij", [(2, 3), (3, 3)]), ("ij", [])]]
+
+
+@case("einsum")
+def einsum_takes_pytorchs_sublists(M):
+    x, y = leaf(M, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), leaf(M, [[1.0, 0.5], [2.0, 1.0], [0.0, 3.0]])
+    z = M.einsum(x, [0, 1], y, [1, 27])
+    z.sum().backward()
+    return (z.tolist(), M.einsum(x, [Ellipsis, 30]).tolist(), M.einsum(x, [0, 1], [1, 0]).tolist(),
+            grad(x), grad(y), raises(lambda: M.einsum(x, [0, 52])), raises(lambda: M.einsum(x)),
+            raises(lambda: M.einsum(3, x)))

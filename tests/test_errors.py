@@ -147,15 +147,45 @@ def test_requires_grad_on_non_leaf():
 @pytest.mark.parametrize("equation, shapes, error, message", [
     ("....ij", [(2, 3)], RuntimeError, "an ellipsis is exactly three dots"),
     ("..i", [(2,)], RuntimeError, "an ellipsis is exactly three dots"),
-    ("...ij,...jk", [(5, 2, 3), (4, 3, 4)], RuntimeError, "a dimension covered by '...' has size 5 and 4"),
+    ("...ij,...jk", [(5, 2, 3), (4, 3, 4)], RuntimeError,
+     r"a dimension covered by '...' has size 4 for operand 1 which does not broadcast with previously seen size 5: "
+     "the sizes of one subscript must be equal, or 1 to broadcast"),
     ("...ijk", [(2, 3)], RuntimeError, r"subscripts in the equation \(3\) is more than the number of dimensions"),
-    ("ii->i", [(2, 2)], NotImplementedError, "an index repeated within one operand"),
-    ("ij,jk->ik", [(2, 3), (4, 2)], RuntimeError, "subscript 'j' has size 3 and 4"),
-    ("ij->ik", [(2, 3)], ValueError, "output subscript k does not appear"),
+    ("ii->i", [(2, 3)], RuntimeError, "subscript i is repeated for operand 0 but the sizes don't match, 3 != 2: "
+     "a repeated subscript takes the diagonal of its dimensions, which must have equal sizes"),
+    ("jii->j", [(2, 3, 1)], RuntimeError, "subscript i is repeated for operand 0 but the sizes don't match, 1 != 3"),
+    ("ij,jk->ik", [(2, 3), (4, 2)], RuntimeError,
+     "subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3"),
+    ("i,i,i->", [(3,), (1,), (2,)], RuntimeError,
+     "subscript i has size 2 for operand 2 which does not broadcast with previously seen size 3"),
+    ("ij->ik", [(2, 3)], RuntimeError, "output subscript k does not appear"),
+    ("ii->ii", [(2, 2)], RuntimeError, "output subscript i appears more than once in the output"),
+    ("ij,jk", [(2, 3)], RuntimeError, "fewer operands were provided than specified in the equation"),
+    ("ij", [], ValueError, "must specify the equation string and at least one operand"),
 ])
 def test_einsum_errors_name_the_problem(equation, shapes, error, message):
     with pytest.raises(error, match=message):
         sg.einsum(equation, *[sg.ones(*s) for s in shapes])
+
+
+@pytest.mark.parametrize("equation, dtypes, error, message", [
+    ("ij,jk->ik", ["float32", "float64"], RuntimeError, "expected scalar type Float but found Double: the "
+     "operands are float32 and float64 when they are summed over 'j', a product \\(bmm\\) that needs one dtype"),
+    ("ij,jk->k", ["int32", "int32"], RuntimeError, "expected scalar type Long but found Int: the operands are "
+     "int64 and int32 when they are summed over 'j'"),
+    ("ij,jk->ik", ["bool", "int64"], NotImplementedError, "\"bmm\" not implemented for 'Bool': a bool operand "
+     "summed over 'j' with another; convert it to an integer or floating dtype first"),
+])
+def test_einsum_dtype_errors_name_the_problem(equation, dtypes, error, message):
+    with pytest.raises(error, match=message):
+        sg.einsum(equation, *[sg.ones(2, 2, dtype=getattr(sg, d)) for d in dtypes])
+
+
+def test_einsum_sublist_errors_name_the_problem():
+    with pytest.raises(ValueError, match=r"not within the valid range \[0, 52\) \(got 52; 0-25 stand for A-Z"):
+        sg.einsum(sg.ones(2), [52])
+    with pytest.raises(TypeError, match="argument 'equation' must be str, not int"):
+        sg.einsum(3, sg.ones(2))
 
 
 @pytest.mark.parametrize("call, error, message", [

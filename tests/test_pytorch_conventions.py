@@ -81,6 +81,23 @@ def test_inplace_on_views_of_tensors_requiring_grad_is_refused():
         y[0].mul_(2)
 
 
+def test_einsum_of_three_operands_checks_sizes_itself_and_promotes_dtypes():
+    a, b, c = symgrad.ones(3), symgrad.ones(1), symgrad.ones(2)
+    with pytest.raises(RuntimeError, match="subscript i has size 2 for operand 2 which does not broadcast"):
+        symgrad.einsum("i,i,i->", a, b, c)
+    f32, f64 = symgrad.ones(2, dtype=symgrad.float32), symgrad.ones(2)
+    out = symgrad.einsum("i,i,i->", f32, f32, f64)
+    assert out.dtype is symgrad.float64 and out.item() == 2.0
+    if torch is not None:
+        import torch.backends.opt_einsum as opt_einsum
+
+        size_error = ValueError if opt_einsum.is_available() and opt_einsum.enabled else RuntimeError
+        with pytest.raises(size_error):
+            torch.einsum("i,i,i->", torch.ones(3), torch.ones(1), torch.ones(2))
+        with pytest.raises(RuntimeError, match="expected scalar type"):
+            torch.einsum("i,i,i->", torch.ones(2), torch.ones(2), torch.ones(2, dtype=torch.float64))
+
+
 def test_cpu_only():
     assert symgrad.cuda.is_available() is False
     with pytest.raises(RuntimeError, match="CPU"):

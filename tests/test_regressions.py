@@ -552,3 +552,18 @@ def test_index_select_of_a_scalar_takes_exactly_one_index():
         with pytest.raises(RuntimeError, match="Index to scalar can have only 1 value"):
             sg.index_select(s, 0, index)
     assert sg.index_select(s, 0, sg.tensor([0])).shape == ()
+
+
+def test_einsum_of_one_operand_never_shares_its_memory():
+    # Found while finishing einsum: NumPy's einsum returns a view for a
+    # permutation of one operand (ij->ji), and symgrad did not know it, so
+    # writing into the result changed the operand - even a leaf that requires
+    # grad, with no version-counter check.  The result is now a copy.
+    x = sg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = sg.einsum("ij->ji", x)
+    y.add_(1)
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert y.tolist() == [[2.0, 4.0], [3.0, 5.0]]
+    z = sg.tensor([1.0, 2.0])
+    sg.einsum("i->i", z).mul_(0)
+    assert z.tolist() == [1.0, 2.0]

@@ -379,16 +379,12 @@ def _elu_alpha(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
     return {"alpha": draw(st.sampled_from([1.0, 0.5, 2.0]))}
 
 
-def _batch_dims_agree(a: Shape, b: Shape) -> bool:
-    """The dims '...' covers, aligned from the right, have equal sizes: symgrad's
-    einsum does not broadcast size-1 dims there (a documented limit)."""
-    k = min(len(a), len(b))
-    return a[len(a) - k:] == b[len(b) - k:]
-
-
 def _einsum_fits(equation: str) -> Callable[[Sequence[Shape]], bool]:
     """Whether the shapes fit ``equation`` (letters and at most one '...' per
-    operand); also judges the first operands alone, to guide drawing."""
+    operand) as PyTorch's einsum takes them: a letter's sizes in different
+    operands agree or are 1 (broadcast), a letter repeated in one operand has
+    one size there, and the dims '...' covers broadcast (aligned from the
+    right); also judges the first operands alone, to guide drawing."""
     ins = equation.split("->")[0].split(",")
 
     def fits(shapes: Sequence[Shape]) -> bool:
@@ -400,10 +396,17 @@ def _einsum_fits(equation: str) -> Callable[[Sequence[Shape]], bool]:
                 return False
             end = len(shape) - len(after)
             batch.append(shape[len(before):end])
+            own: dict[str, int] = {}
             for c, n in zip(before + after, shape[:len(before)] + shape[end:]):
-                if sizes.setdefault(c, n) != n:
+                if own.setdefault(c, n) != n or n != 1 and sizes.get(c, 1) not in (1, n):
                     return False
-        return all(_batch_dims_agree(a, b) for a in batch for b in batch)
+                if n != 1:
+                    sizes[c] = n
+        try:
+            np.broadcast_shapes(*batch)
+        except ValueError:
+            return False
+        return True
     return fits
 
 
@@ -519,6 +522,10 @@ PRODUCTS = [
            shapes=_einsum_fits("...ij,...jk->...ik")),
     FuzzOp("einsum_batch_dot", "{M}.einsum('...i,...i->...', {0}, {1})", 2, shapes=_einsum_fits("...i,...i->...")),
     FuzzOp("einsum_reduce", "{M}.einsum('i...->...', {0})", shapes=_einsum_fits("i...->...")),
+    FuzzOp("einsum_trace", "{M}.einsum('ii', {0})", shapes=_einsum_fits("ii")),
+    FuzzOp("einsum_diagonal", "{M}.einsum('...ii->...i', {0})", shapes=_einsum_fits("...ii->...i")),
+    FuzzOp("einsum_diagonal_product", "{M}.einsum('ii,i->i', {0}, {1})", 2, shapes=_einsum_fits("ii,i->i"),
+           partial_shapes=True),
 ]
 
 SHAPES = [
