@@ -197,7 +197,7 @@ def test_state_dict_shares_memory_and_keep_vars():
     sd = net.state_dict()
     with symgrad.no_grad():
         net.head.weight.add_(1.0)
-    assert np.array_equal(np.asarray(sd["head.weight"]), np.asarray(net.head.weight))
+    assert np.array_equal(np.asarray(sd["head.weight"].detach()), np.asarray(net.head.weight.detach()))
     assert net.state_dict(keep_vars=True)["head.weight"] is net.head.weight
 
 
@@ -248,7 +248,7 @@ def test_load_state_dict_from_pytorch():
     # like with like: symgrad's parameters are float64 copies of PyTorch's float32 ones, so compare
     # with PyTorch in float64 (a float32 PyTorch result differs by its own rounding, ~1e-6)
     expected = t_layer.double()(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(np.asarray(s_layer(symgrad.from_numpy(x))), expected, rtol=1e-12)
+    np.testing.assert_allclose(s_layer(symgrad.from_numpy(x)).detach().numpy(), expected, rtol=1e-12)
 
 
 # ---------------------------------------------------------------- dtype and device
@@ -320,5 +320,5 @@ def test_deepcopy_of_a_model_is_independent():
     assert type(twin.head.weight) is nn.Parameter and twin.head.weight is not net.head.weight
     with symgrad.no_grad():
         twin.head.weight.add_(1.0)
-    assert not np.array_equal(np.asarray(twin.head.weight), np.asarray(net.head.weight))
+    assert not np.array_equal(np.asarray(twin.head.weight.detach()), np.asarray(net.head.weight.detach()))
     assert repr(twin) == repr(net)

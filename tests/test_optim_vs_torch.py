@@ -155,7 +155,7 @@ def test_optimizer_state_dict_resumes_training_exactly():
     opt2.load_state_dict(saved_opt)
     steps(resumed, opt2, 4)
     for a, b in zip(straight.parameters(), resumed.parameters()):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(np.asarray(a.detach()), np.asarray(b.detach()))
 
 
 def test_state_dict_layout_matches_pytorch():

@@ -169,3 +169,41 @@ def test_round_to_decimals_gradient_closed_form_and_errors():
         symgrad.round(symgrad.tensor([15, 25]), decimals=-1)
     with pytest.raises(TypeError, match="'decimals' must be int, not float"):
         symgrad.round(x, decimals=1.5)
+
+
+# NumPy functions called on a tensor: PyTorch refuses one that requires grad
+# (NumPy would compute on its numbers and drop the graph) and wraps the others'
+# results as tensors.  symgrad's were silently plain arrays, graph lost.
+NUMPY_ON_TENSORS = [
+    ("np.asarray", lambda np, x: np.asarray(x)),
+    ("np.array", lambda np, x: np.array(x)),
+    ("np.exp", lambda np, x: np.exp(x)),
+    ("np.add", lambda np, x: np.add(x, 1.0)),
+    ("np.maximum", lambda np, x: np.maximum(x, 1.5)),
+]
+
+
+@pytest.mark.parametrize("case, f", NUMPY_ON_TENSORS, ids=[c[0] for c in NUMPY_ON_TENSORS])
+def test_numpy_functions_refuse_tensors_that_require_grad(case, f):
+    import numpy as np
+
+    libs = [symgrad] + ([torch] if torch is not None else [])
+    for lib in libs:
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+            f(np, x)
+        out = f(np, x.detach())
+        assert isinstance(out, lib.Tensor) or case in ("np.asarray", "np.array"), (lib.__name__, type(out))
+        assert np.allclose(out.tolist(), f(np, np.array([1.0, 2.0])).tolist())
+
+
+def test_symgrads_own_code_still_reads_tensors_that_require_grad():
+    # losses, optimizers and prod's rule read the numbers of such tensors
+    # (values_of), which np.asarray now refuses
+    x = symgrad.tensor([[0.2, 0.7], [0.9, 0.1]], requires_grad=True)
+    symgrad.nn.functional.binary_cross_entropy(x, symgrad.ones(2, 2)).backward()
+    symgrad.nn.functional.cross_entropy(x, symgrad.tensor([1, 0])).backward()
+    x.prod().backward(create_graph=True)
+    opt = symgrad.optim.Adam([x])
+    opt.step()
+    assert x.requires_grad and x.grad is not None

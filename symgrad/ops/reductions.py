@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._numpy_names import numpy_names
+from symgrad._tensor import values_of
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
@@ -85,7 +86,7 @@ def _prod_others_grad(g: Any, out: Any, x: Any, dims: Any) -> Any:
     """For each j: the sum over i != j of g_i times the product of the group without i and j.
     Dividing by x_j is exact only where x_j != 0; with a zero in the input the
     products are formed directly (n * n per group, only then)."""
-    if not np.any(np.asarray(x) == 0):
+    if not np.any(values_of(x) == 0):
         return (_grow(_sum(g * out, dims, False), x.shape, dims, False) - g * out) / x
     axes = tuple(range(x.ndim)) if dims is None else dims
     order = tuple(i for i in range(x.ndim) if i not in axes) + tuple(axes)
