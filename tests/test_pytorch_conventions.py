@@ -207,3 +207,19 @@ def test_symgrads_own_code_still_reads_tensors_that_require_grad():
     opt = symgrad.optim.Adam([x])
     opt.step()
     assert x.requires_grad and x.grad is not None
+
+
+# NumPy scalars keep their dtype (np.float32(1.5) was made float64, the default)
+NUMPY_SCALARS = [("float32", lambda np: np.float32(1.5), "float32"), ("int32", lambda np: np.int32(3), "int32"),
+                 ("float16", lambda np: np.float16(2), "float16"), ("bool", lambda np: np.bool_(True), "bool"),
+                 ("list of float32", lambda np: [np.float32(1.5), np.float32(2)], "float32"),
+                 ("float64", lambda np: np.float64(1), "float64")]
+
+
+@pytest.mark.parametrize("case, make, dtype", NUMPY_SCALARS, ids=[c[0] for c in NUMPY_SCALARS])
+def test_numpy_scalars_keep_their_dtype(case, make, dtype):
+    import numpy as np
+
+    for lib in [symgrad] + ([torch] if torch is not None else []):
+        assert lib.tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
+        assert lib.as_tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
