@@ -66,6 +66,7 @@ _LAZY = {
     **dict.fromkeys(("verify_gradient", "assert_gradient", "GradientReport"), "symgrad.verify"),
     **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
     "lambdify": "symgrad.codegen",
+    **dict.fromkeys(("save", "load"), "symgrad.serialization"),
     "gradient_function": "symgrad.codegen",
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")

@@ -322,3 +322,30 @@ def test_deepcopy_of_a_model_is_independent():
         twin.head.weight.add_(1.0)
     assert not np.array_equal(np.asarray(twin.head.weight.detach()), np.asarray(net.head.weight.detach()))
     assert repr(twin) == repr(net)
+
+
+def test_save_and_load_a_state_dict_as_pytorch_does(tmp_path):
+    # symgrad.save / symgrad.load did not exist: torch.save(model.state_dict(), path) failed
+    import pickle
+
+    path = tmp_path / "model.pt"
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    model[0].weight.data = model[0].weight.data.float()
+    opt = symgrad.optim.Adam(model.parameters())
+    model(symgrad.ones(1, 3)).sum().backward()
+    opt.step()
+    symgrad.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 3}, path)
+    loaded = symgrad.load(path)
+    twin = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    assert str(twin.load_state_dict(loaded["model"])) == "<All keys matched successfully>"
+    assert loaded["epoch"] == 3 and loaded["model"]["0.weight"].dtype == symgrad.float32
+    assert all(symgrad.equal(a, b) for a, b in zip(twin.parameters(), model.parameters()))
+    symgrad.optim.Adam(twin.parameters()).load_state_dict(loaded["opt"])
+    # a whole model names its classes: only with weights_only=False, for trusted files
+    symgrad.save(model, path)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed.*weights_only=False"):
+        symgrad.load(path)
+    whole = symgrad.load(path, weights_only=False)
+    assert symgrad.equal(whole(symgrad.ones(1, 3)), model(symgrad.ones(1, 3)))
+    with pytest.raises(RuntimeError, match="CPU"):
+        symgrad.load(path, map_location="cuda")
