@@ -223,3 +223,30 @@ def test_numpy_scalars_keep_their_dtype(case, make, dtype):
     for lib in [symgrad] + ([torch] if torch is not None else []):
         assert lib.tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
         assert lib.as_tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
+
+
+# max(dim), sort, topk... printed as values_indices(values=..., indices=...) on one line
+RETURN_TYPES = [("max", lambda L, x: x.max(dim=1)), ("min keepdim", lambda L, x: x.min(0, keepdim=True)),
+                ("sort", lambda L, x: x.sort(dim=0)), ("topk", lambda L, x: x.flatten().topk(2)),
+                ("aminmax", lambda L, x: L.aminmax(x))]
+
+
+@pytest.mark.parametrize("case, f", RETURN_TYPES, ids=[c[0] for c in RETURN_TYPES])
+def test_named_tuples_print_and_behave_as_pytorchs(case, f):
+    import pickle
+
+    values = [[1., 5.], [7., 2.]]
+    ours = f(symgrad, symgrad.tensor(values))
+    a, b = ours
+    assert (a, b) == tuple(ours) and ours[0] is getattr(ours, ours._fields[0])
+    assert repr(pickle.loads(pickle.dumps(ours))) == repr(ours)
+    if torch is not None:
+        default = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)  # (symgrad's default: both print no dtype)
+        try:
+            theirs = f(torch, torch.tensor(values))
+            printed = repr(theirs)  # (PyTorch prints the dtype by the default at printing time)
+        finally:
+            torch.set_default_dtype(default)
+        assert repr(ours) == printed.replace("torch.", "symgrad.")
+        assert type(ours).__name__ == type(theirs).__name__.rpartition(".")[2]

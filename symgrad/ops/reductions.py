@@ -6,11 +6,11 @@ Ties in ``max``/``min`` over all elements share the gradient evenly, while
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from symgrad import return_types
 from symgrad._numpy_names import numpy_names
 from symgrad._tensor import values_of
 from symgrad.dispatch import apply
@@ -24,8 +24,6 @@ __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmi
            "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
            "aminmax"]
 
-values_indices = namedtuple("values_indices", ["values", "indices"])  # what max(x, dim) returns
-_aminmax = namedtuple("_aminmax", ["min", "max"])
 
 
 def _grow(g: Any, shape: Any, dims: Any, keepdim: bool) -> Any:
@@ -319,7 +317,9 @@ def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
 
     >>> import symgrad
     >>> symgrad.max(symgrad.tensor([[1., 5.], [7., 2.]]), dim=1)
-    values_indices(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    symgrad.return_types.max(
+    values=tensor([5., 7.]),
+    indices=tensor([1, 0]))
     """
     return _extreme(input, dim, keepdim, "max")
 
@@ -346,13 +346,13 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
     d = norm_dim(dim, x.ndim)
     values = apply(_MAX_DIM if kind == "max" else _MIN_DIM, x, dim=d, keepdim=bool(keepdim))
     indices = apply(_ARGMAX if kind == "max" else _ARGMIN, x, dim=d, keepdim=bool(keepdim))
-    return values_indices(values, indices)
+    return getattr(return_types, kind)(values, indices)
 
 
 @numpy_names
 def aminmax(input: Any, *, dim: Any = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim``."""
-    return _aminmax(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
+    return return_types.aminmax(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
 
 
 @numpy_names

@@ -11,11 +11,11 @@ of the expression, not a condition in it.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from symgrad import return_types
 from symgrad._numpy_names import numpy_names
 from symgrad.ops._util import norm_dim, tensor_arg
 from symgrad.ops.positions import picked
@@ -23,8 +23,8 @@ from symgrad.ops.shape import _index
 
 __all__ = ["sort", "argsort", "topk"]
 
-sort_result = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types.sort
-topk_result = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types.topk
+sort_result = return_types.sort
+topk_result = return_types.topk
 
 
 def _order(v: np.ndarray, dim: int, descending: bool) -> np.ndarray:
@@ -88,7 +88,9 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
 
     >>> import symgrad
     >>> symgrad.topk(symgrad.tensor([1., 5., 3.]), 2)
-    topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    symgrad.return_types.topk(
+    values=tensor([5., 3.]),
+    indices=tensor([1, 2]))
     """
     x = tensor_arg(input)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
