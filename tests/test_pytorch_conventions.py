@@ -250,3 +250,23 @@ def test_named_tuples_print_and_behave_as_pytorchs(case, f):
             torch.set_default_dtype(default)
         assert repr(ours) == printed.replace("torch.", "symgrad.")
         assert type(ours).__name__ == type(theirs).__name__.rpartition(".")[2]
+
+
+def test_second_backward_through_a_graph_without_saved_tensors_is_refused():
+    # PyTorch runs it again (SumBackward saves nothing); symgrad frees every graph
+    x = symgrad.tensor([1., 2.], requires_grad=True)
+    y = x.sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+@pytest.mark.parametrize("owner, name", [(symgrad, "scatter"), (symgrad.Tensor, "scatter_add"),
+                                         (symgrad.Tensor, "index_add"), (symgrad, "linalg"), (symgrad, "unique"),
+                                         (symgrad, "meshgrid"), (symgrad.Tensor, "tile"),
+                                         (symgrad.Tensor, "repeat_interleave"), (symgrad, "bincount"),
+                                         (symgrad, "multinomial"), (symgrad.optim, "RMSprop")])
+def test_functions_not_provided_yet_are_attribute_errors(owner, name):
+    # the "functions not provided yet" row of docs/pytorch.md: remove a name when it is added
+    with pytest.raises(AttributeError, match=name):
+        getattr(owner, name)
