@@ -67,6 +67,7 @@ _LAZY = {
     **dict.fromkeys(("parse_formula", "FormulaError"), "symgrad.parsing"),
     "vmap": "symgrad.func",
     "lambdify": "symgrad.codegen",
+    **dict.fromkeys(("save", "load"), "symgrad.serialization"),
     "gradient_function": "symgrad.codegen",
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli")

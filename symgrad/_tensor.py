@@ -24,7 +24,7 @@ from symgrad.autograd.graph import Node
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 from symgrad.tensor_ops import TensorOps
 
-__all__ = ["Tensor", "Size", "term_of"]
+__all__ = ["Tensor", "Size", "term_of", "values_of"]
 
 class Size(tuple):  # type: ignore[type-arg]
     """The shape of a tensor; a tuple that prints like PyTorch's ``torch.Size``.
@@ -211,8 +211,17 @@ class Tensor(TensorOps):
         return self._value
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        v = self._value
+        # np.asarray(t), np.exp(t): NumPy would compute on the numbers alone and drop
+        # the graph, so a tensor that requires grad refuses, as PyTorch's does.
+        v = self.numpy()
         return v if dtype is None else v.astype(dtype)
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
+        # The result of a NumPy function of tensors (np.exp(t)) is a tensor, as in
+        # PyTorch; reductions to a scalar stay NumPy scalars.
+        if return_scalar:
+            return array[()]
+        return Tensor._make(array)
 
     def __float__(self) -> float:
         return float(self._single_element())
@@ -495,6 +504,13 @@ def _engine_backward() -> Any:
     from symgrad.autograd.engine import backward
 
     return backward
+
+
+def values_of(x: Any) -> np.ndarray:
+    """The numbers of a tensor (whether or not it requires grad) or array-like.
+    For symgrad's own code, which reads values it does not differentiate;
+    ``np.asarray`` refuses tensors that require grad (``Tensor.__array__``)."""
+    return x._value if isinstance(x, Tensor) else np.asarray(x)
 
 
 def term_of(t: Tensor) -> Term | None:

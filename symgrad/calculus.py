@@ -42,8 +42,11 @@ def derivative(f: Tensor, *wrt: Any) -> Tensor:
     if not isinstance(f, Tensor):
         raise TypeError(f"diff: the function to differentiate must be a symgrad Tensor, got {type(f).__name__}")
     variables = _expand_orders(wrt)
-    if not variables:
+    if not wrt:
         raise TypeError("diff needs at least one variable: diff(z, x)")
+    if not variables:
+        return f  # derivatives of order 0, as sympy.diff(f, (x, 0)) is f
+    _refuse_unrelated(f, variables)
     out = f
     try:
         for x in variables:
@@ -78,6 +81,20 @@ def _variable(x: Any) -> Tensor:
         raise RuntimeError("diff: this variable does not require grad, so nothing was recorded for it; create it "
                            "with requires_grad=True (or call .requires_grad_()) before computing the function")
     return x
+
+
+def _refuse_unrelated(f: Tensor, variables: list[Tensor]) -> None:
+    """A variable that is not a leaf must be one ``f`` was computed from:
+    ``diff(v * 2, v * 3)`` asks about a new tensor, and its zeros would be
+    silently wrong (the tensor forms of jacobian and hessian refuse it too)."""
+    from symgrad.functional.derivatives import unrelated
+
+    for i in unrelated([f], variables):
+        raise RuntimeError(f"diff: variable {variables[i]!r} is not a leaf and f was not computed from it: a tensor "
+                           "computed "
+                           "apart from f (the v * 3 of diff(v * 2, v * 3)) is a new tensor, not a variable of f; "
+                           "pass the leaves f was computed from (diff(v * 2, v)), or an intermediate tensor f was "
+                           "computed from")
 
 
 def _jacobian(f: Tensor, x: Tensor) -> Tensor:

@@ -26,7 +26,7 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
     """A fresh NumPy array for ``data`` (nested lists, numbers, arrays, tensors)."""
     if isinstance(data, Tensor):
         arr = data._value.copy()
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):  # NumPy scalars keep their dtype too, as in PyTorch
         arr = np.array(data, copy=True)
     else:
         try:
@@ -36,7 +36,9 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
         if arr.dtype == object:
             raise TypeError(f"could not make a tensor from {type(data).__name__}: nested sequences must be "
                             "rectangular and hold numbers or tensors")
-        if arr.dtype.kind == "f" and dtype is None:
+        # Python floats (float64 to NumPy) take the default dtype; a list of
+        # np.float32 numbers stays float32, as in PyTorch
+        if arr.dtype == np.float64 and dtype is None:
             arr = arr.astype(_dt.get_default_dtype().numpy)
     if arr.dtype.kind in "USOVMmc":
         raise TypeError(f"symgrad tensors hold real numbers or booleans, not {arr.dtype} "

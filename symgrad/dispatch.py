@@ -94,7 +94,7 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
     except ValueError as e:
         raise _shape_error(op, args, e) from None
     if value.__class__ is not np.ndarray:
-        value = np.asarray(value)
+        value = np.asanyarray(value)  # (keeps positions chosen by values marked: ops/positions.py)
 
     out = _new(Tensor)
     out._value = value
@@ -197,7 +197,7 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
             node.saved = _SHARED_TUPLES[None, 1]
             node.versions = None
     if value.__class__ is not np.ndarray:
-        value = np.asarray(value)
+        value = np.asanyarray(value)  # (keeps positions chosen by values marked: ops/positions.py)
     node._sym = None
     node.op = op
     node.params = params

@@ -1,6 +1,13 @@
-"""The named tuples that functions returning several tensors give back
-(``values, indices = x.max(dim)``), printed as PyTorch prints its
-``torch.return_types``: one field per line."""
+"""The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``
+and ``aminmax`` return, as ``torch.return_types``: fields by name or by
+position, printed as PyTorch prints them.
+
+>>> import symgrad
+>>> symgrad.tensor([[1., 5.], [7., 2.]]).max(dim=1)
+symgrad.return_types.max(
+values=tensor([5., 7.]),
+indices=tensor([1, 0]))
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,17 @@ from typing import Any
 __all__ = ["max", "min", "sort", "topk", "aminmax"]
 
 
-def _result_type(name: str, fields: tuple[str, ...]) -> Any:
-    def as_text(self: Any) -> str:
-        inner = ",\n".join(f"{field}={value!r}" for field, value in zip(self._fields, self))
-        return f"symgrad.return_types.{name}(\n{inner})"
+def _return_type(name: str, fields: list[str]) -> Any:
+    def __repr__(self: Any) -> str:  # noqa: N807
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"symgrad.return_types.{name}(\n{body})"
 
-    base = namedtuple(name, fields)  # type: ignore[misc]
-    return type(name, (base,), {"__slots__": (), "__repr__": as_text, "__str__": as_text,
-                                "__module__": __name__, "__qualname__": name})
+    # (a subclass named and placed as here, so that its instances pickle)
+    return type(name, (namedtuple(name, fields),), {"__slots__": (), "__repr__": __repr__, "__module__": __name__})
 
 
-max = _result_type("max", ("values", "indices"))  # noqa: A001 - PyTorch's names
-min = _result_type("min", ("values", "indices"))  # noqa: A001
-sort = _result_type("sort", ("values", "indices"))
-topk = _result_type("topk", ("values", "indices"))
-aminmax = _result_type("aminmax", ("min", "max"))
+max = _return_type("max", ["values", "indices"])  # noqa: A001
+min = _return_type("min", ["values", "indices"])  # noqa: A001
+sort = _return_type("sort", ["values", "indices"])
+topk = _return_type("topk", ["values", "indices"])
+aminmax = _return_type("aminmax", ["min", "max"])

@@ -416,8 +416,16 @@ class TensorOps:
         return _ops.to_dtype(self, target) if target is not None else self  # type: ignore[return-value]
 
     def type(self, dtype: Any = None) -> Any:
+        """The legacy type name (``'symgrad.DoubleTensor'``, PyTorch's names), or a
+        copy converted to ``dtype`` (a dtype or such a name)."""
         if dtype is None:
-            return f"symgrad.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
+            return f"symgrad.{_LEGACY_TYPES[self.dtype.name]}"  # type: ignore[attr-defined]
+        if isinstance(dtype, str):
+            kind = dtype.rpartition(".")[2]
+            names = {v: k for k, v in _LEGACY_TYPES.items()}
+            if kind not in names:
+                raise ValueError(f"invalid type: {dtype!r}; use a dtype or one of {', '.join(sorted(names))}")
+            dtype = getattr(_dt, names[kind] if names[kind] != "bool" else "bool_")
         return self.to(dtype)
 
     def type_as(self, other: Any) -> Tensor: return self.to(_tensor_argument(other, "type_as", "other").dtype)  # noqa: E704
@@ -434,6 +442,11 @@ class TensorOps:
 
         _device("cuda")
         return self  # type: ignore[return-value]  # pragma: no cover - device() raises
+
+# PyTorch's legacy tensor type names, by dtype name (t.type())
+_LEGACY_TYPES = {"float64": "DoubleTensor", "float32": "FloatTensor", "float16": "HalfTensor", "int64": "LongTensor",
+                 "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+                 "bool": "BoolTensor"}
 
 # x.sum(axis=0), x.mean(0, keepdims=True): the NumPy names PyTorch's methods take too
 give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",

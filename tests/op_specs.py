@@ -63,6 +63,9 @@ NO_SYMBOLIC_FORM = "its symbolic form is an undefined function (isnan(x)), not s
 SYMPY_NO_DERIVATIVE = ("sympy.diff returns DiracDelta or an unevaluated Derivative(floor(x)) here; symgrad follows "
                        "PyTorch (0 almost everywhere), which the finite-difference and PyTorch checks confirm")
 NO_SYMPY_ORACLE = {"closed_form": SYMPY_NO_DERIVATIVE}
+# (the generated-code tests check that generation refuses these rows)
+CHOSEN_BY_VALUES = {"codegen": "selects at positions chosen by the input's values: generated code would reuse the "
+                               "traced positions at every input, so code generation refuses it"}
 
 
 def _unary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
@@ -218,7 +221,7 @@ SPECS: list[Spec] = [
     Spec("index_repeated", lambda x: x[[0, 0, 1]], lambda x: x[[0, 0, 1]], [((3,),), ((2, 3),)],
          covers=("index", "index_backward")),
     Spec("index_mask", lambda x: x[x > 0], lambda x: x[x > 0], [((2, 3),)], NONZERO,
-         covers=("index", "index_backward")),
+         covers=("index", "index_backward"), skips=CHOSEN_BY_VALUES),
     Spec("index_put", lambda x, v: sg.index_put(x, (slice(0, 1),), v),
          lambda x, v: x.index_put((__import__("torch").tensor([0]),), v), [((2, 3), (3,)), ((2, 3), (1, 3))],
          covers=("index_put", "index_zero")),
@@ -256,12 +259,13 @@ SPECS: list[Spec] = [
          [((3,),), ((2, 3),)], covers=("index", "index_backward"), integer=True),
     # ---- sorting (values gathered by the numeric order: ties avoided by the random samples)
     Spec("sort", lambda x: sg.sort(x, 0).values, lambda x: x.sort(0).values, MATRIX, covers=("index",),
-         integer=True),
+         integer=True, skips=CHOSEN_BY_VALUES),
     Spec("sort_descending", lambda x: x.sort(descending=True).values, lambda x: x.sort(descending=True).values,
-         MATRIX, covers=("index",)),
-    Spec("topk", lambda x: sg.topk(x, 2).values, lambda x: x.topk(2).values, MATRIX, covers=("index",)),
+         MATRIX, covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("topk", lambda x: sg.topk(x, 2).values, lambda x: x.topk(2).values, MATRIX, covers=("index",),
+         skips=CHOSEN_BY_VALUES),
     Spec("topk_smallest", lambda x: x.topk(1, dim=0, largest=False).values,
-         lambda x: x.topk(1, dim=0, largest=False).values, MATRIX[1:], covers=("index",)),
+         lambda x: x.topk(1, dim=0, largest=False).values, MATRIX[1:], covers=("index",), skips=CHOSEN_BY_VALUES),
     # ---- pointwise
     Spec("lerp", sg.lerp, _t("lerp"), [((3,), (3,), (3,)), ((2, 3), (3,), (2, 1))], covers=("add", "sub", "mul")),
     Spec("lerp_scalar", lambda x, y: x.lerp(y, 0.3), lambda x, y: x.lerp(y, 0.3), BINARY[:3],

@@ -321,3 +321,46 @@ def test_compile_is_refused_for_python_backends(seed, backend):
         with pytest.raises(CodegenError, match=rf"compile=True builds C code; the {backend} backend's code is "
                                                r"Python.*leave compile=True out.*backend='c'"):
             make()
+
+
+# Positions chosen by the inputs' values were constants of the graph, so the
+# generated code reused the traced positions at every input: sort(s)[0][0] at
+# [1, 3, 2] gave s[1] = 3 (the traced minimum's place), not 1.
+SELECTED_BY_VALUES = {
+    "sort": lambda s: symgrad.sort(s).values[0],
+    "topk": lambda s: s.topk(1).values.sum(),
+    "argsort as an index, sliced": lambda s: s[s.argsort()[:2]].sum(),
+    "argmax as an index": lambda s: s[s.argmax()],
+    "mask of the input": lambda s: s[s > 2].sum(),
+    "mask of named data": lambda s: s[symgrad.tensor([1., -1., 1.], name="X") > 0].sum(),
+    "masked_select": lambda s: symgrad.masked_select(s, s > 2).sum(),
+    "gather": lambda s: symgrad.gather(s, 0, s.argsort()).sum(),
+    "index_select": lambda s: symgrad.index_select(s, 0, s.argsort()[:1]).sum(),
+    "nonzero": lambda s: s[(s - 1).nonzero()[:, 0]].sum(),
+    "assignment under a mask": lambda s: symgrad.where(s > 0, s, 0.).masked_fill(s > 2, 0.)[s < 3].sum(),
+}
+DECIDED_AT_RUN_TIME = {
+    "constant index": (lambda s: s[symgrad.tensor([0, 2])].sum(), 3.0),
+    "constant mask": (lambda s: s[symgrad.tensor([False, True, True])].sum(), 5.0),
+    "max": (lambda s: s.max(), 3.0),
+    "max along dim": (lambda s: s.max(dim=0).values, 3.0),
+    "where": (lambda s: symgrad.where(s > 2, s, 0.).sum(), 3.0),
+    "cross entropy with its targets": (lambda s: symgrad.nn.functional.cross_entropy(s[None], symgrad.tensor([1])),
+                                       None),
+}
+
+
+@pytest.mark.parametrize("case", list(SELECTED_BY_VALUES))
+def test_positions_chosen_by_values_are_refused(case):
+    s = symgrad.tensor([3., 1., 2.], requires_grad=True)
+    with pytest.raises(CodegenError, match="positions chosen by the values of the inputs"):
+        symgrad.gradient_function(SELECTED_BY_VALUES[case](s), s)
+
+
+@pytest.mark.parametrize("case", list(DECIDED_AT_RUN_TIME))
+def test_selections_decided_at_run_time_or_by_constants_are_generated(case):
+    f, at_other_point = DECIDED_AT_RUN_TIME[case]
+    s = symgrad.tensor([3., 1., 2.], requires_grad=True)
+    g = symgrad.gradient_function(f(s), s)
+    if at_other_point is not None:
+        assert g(np.array([1., 3., 2.]))[0] == at_other_point

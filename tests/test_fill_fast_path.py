@@ -51,7 +51,7 @@ def test_a_leaf_symbol_keeps_standing_for_its_leaf_under_no_grad():
     w = sg.tensor([1.0, 2.0], requires_grad=True, name="w")
     with sg.no_grad():
         w.zero_()
-    assert np.asarray(w).tolist() == [0.0, 0.0] and str(w.expr[0]) == "w[0]"
+    assert np.asarray(w.detach()).tolist() == [0.0, 0.0] and str(w.expr[0]) == "w[0]"
 
 
 def test_float32_is_filled_as_float32_rounds():

@@ -25,8 +25,8 @@ def test_linear_shapes_dtype_and_grad_fn():
     assert layer.weight.dtype == symgrad.float64
     out = layer(symgrad.tensor(X))
     assert out.shape == (4, 2) and out.grad_fn.name() == "AddmmBackward0"
-    expected = X @ np.asarray(layer.weight).T + np.asarray(layer.bias)
-    np.testing.assert_allclose(np.asarray(out), expected)
+    expected = X @ np.asarray(layer.weight.detach()).T + np.asarray(layer.bias.detach())
+    np.testing.assert_allclose(np.asarray(out.detach()), expected)
 
 
 def test_linear_on_1d_and_3d_inputs_and_without_bias():
@@ -35,7 +35,7 @@ def test_linear_on_1d_and_3d_inputs_and_without_bias():
     assert layer(symgrad.tensor(X.reshape(2, 2, 3))).shape == (2, 2, 2)
     no_bias = nn.Linear(3, 2, bias=False)
     assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
-    np.testing.assert_allclose(np.asarray(no_bias(symgrad.tensor(X))), X @ np.asarray(no_bias.weight).T)
+    np.testing.assert_allclose(no_bias(symgrad.tensor(X)).detach().numpy(), X @ np.asarray(no_bias.weight.detach()).T)
 
 
 def test_linear_dtype_argument_and_default_dtype():
@@ -54,7 +54,7 @@ def test_linear_initialisation_follows_pytorch_bounds():
     _ = symgrad.manual_seed(0)
     layer = nn.Linear(16, 200)
     bound = 1 / math.sqrt(16)
-    w, b = np.asarray(layer.weight), np.asarray(layer.bias)
+    w, b = np.asarray(layer.weight.detach()), np.asarray(layer.bias.detach())
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     # uniform on [-bound, bound]: the spread covers the interval, the variance is bound**2 / 3
     assert np.abs(w).max() > 0.95 * bound
@@ -109,7 +109,7 @@ def test_layers_against_pytorch(name, args):
     x = np.random.default_rng(1).normal(size=(2, 3, 4)) * 3
     s_x, t_x = symgrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     s_out, t_out = getattr(nn, name)(*args)(s_x), getattr(torch.nn, name)(*args)(t_x)
-    np.testing.assert_allclose(np.asarray(s_out), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(s_out.detach()), t_out.detach().numpy(), rtol=1e-12)
     s_out.pow(2).sum().backward()
     t_out.pow(2).sum().backward()
     np.testing.assert_allclose(np.asarray(s_x.grad), t_x.grad.numpy(), rtol=1e-10, atol=1e-14)
@@ -145,7 +145,7 @@ def test_sequential_indexing_slicing_and_names():
     assert isinstance(net[:2], nn.Sequential) and len(net[:2]) == 2
     assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear"]
     x = symgrad.tensor(X)
-    np.testing.assert_allclose(np.asarray(net(x)), np.asarray(net.out(net.act(net.fc(x)))))
+    np.testing.assert_allclose(np.asarray(net(x).detach()), net.out(net.act(net.fc(x))).detach().numpy())
     with pytest.raises(IndexError, match="index 3 is out of range"):
         net[3]
     with pytest.raises(TypeError, match="is not a Module subclass"):

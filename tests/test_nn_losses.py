@@ -32,7 +32,7 @@ def _both(make_s, make_t, *arrays, grad_of=0):
     s_out, t_out = make_s(*s_args), make_t(torch, *t_args)
     s_out.sum().backward()
     t_out.sum().backward()
-    return (np.asarray(s_out), np.asarray(s_args[grad_of].grad)), (t_out.detach().numpy(),
+    return (np.asarray(s_out.detach()), np.asarray(s_args[grad_of].grad)), (t_out.detach().numpy(),
                                                                    t_args[grad_of].grad.numpy())
 
 

@@ -100,5 +100,5 @@ def test_seed_loop_from_pytorchs_initial_weights_gives_pytorchs_losses(dtype):
     # float64 parameters (symgrad's default) differ from PyTorch's float32 ones by rounding only
     rtol = 1e-4 if dtype == "float64" else 2e-6
     np.testing.assert_allclose(s_losses, t_losses, rtol=rtol)
-    np.testing.assert_allclose(np.asarray(s_pred), t_pred.detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(s_pred.detach()), t_pred.detach().numpy(), rtol=1e-5)
     assert s_pred.dtype == getattr(symgrad, dtype)

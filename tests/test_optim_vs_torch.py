@@ -117,16 +117,40 @@ def test_step_lr_matches_pytorch():
     s_opt = optim.SGD(s_net.parameters(), lr=1.0)
     t_sched = torch.optim.lr_scheduler.StepLR(t_opt, step_size=3, gamma=0.5)
     s_sched = optim.lr_scheduler.StepLR(s_opt, step_size=3, gamma=0.5)
-    t_lrs, s_lrs = [], []
-    for _ in range(10):
-        t_opt.step()
-        s_opt.step()
-        t_sched.step()
-        s_sched.step()
-        t_lrs.append(t_sched.get_last_lr())
-        s_lrs.append(s_sched.get_last_lr())
-    assert s_lrs == t_lrs
+    assert _lrs(s_opt, s_sched, 10) == _lrs(t_opt, t_sched, 10)
     assert s_opt.param_groups[0]["lr"] == t_opt.param_groups[0]["lr"] == 0.125
+
+
+# (symgrad had StepLR only: tutorials' other schedules were ImportErrors)
+SCHEDULES = {
+    "MultiStepLR": lambda lib, opt: lib.MultiStepLR(opt, milestones=[2, 5, 5, 9], gamma=0.3),
+    "ExponentialLR": lambda lib, opt: lib.ExponentialLR(opt, gamma=0.9),
+    "LambdaLR": lambda lib, opt: lib.LambdaLR(opt, lambda epoch: 0.95 ** epoch / (1 + epoch)),
+    "LambdaLR per group": lambda lib, opt: lib.LambdaLR(opt, [lambda e: 1 / (1 + e), lambda e: 0.5 ** e]),
+    "CosineAnnealingLR": lambda lib, opt: lib.CosineAnnealingLR(opt, T_max=4, eta_min=0.01),
+    "CosineAnnealingLR resumed": lambda lib, opt: lib.CosineAnnealingLR(opt, T_max=3, last_epoch=4),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_schedules_match_pytorch(name):
+    t_net, s_net = _nets()
+    groups = lambda net: [{"params": [p], "initial_lr": 0.3 + i} for i, p in enumerate(net.parameters())][:2]  # noqa: E731
+    t_opt, s_opt = torch.optim.SGD(groups(t_net), lr=0.3), optim.SGD(groups(s_net), lr=0.3)
+    t_sched = SCHEDULES[name](torch.optim.lr_scheduler, t_opt)
+    s_sched = SCHEDULES[name](optim.lr_scheduler, s_opt)
+    assert s_sched.get_last_lr() == t_sched.get_last_lr()
+    assert _lrs(s_opt, s_sched, 12) == _lrs(t_opt, t_sched, 12)
+
+
+def _lrs(opt, sched, epochs):
+    """The learning rates after each of ``epochs`` steps."""
+    out = []
+    for _ in range(epochs):
+        opt.step()
+        sched.step()
+        out.append(sched.get_last_lr())
+    return out
 
 
 def test_optimizer_state_dict_resumes_training_exactly():
@@ -155,7 +179,7 @@ def test_optimizer_state_dict_resumes_training_exactly():
     opt2.load_state_dict(saved_opt)
     steps(resumed, opt2, 4)
     for a, b in zip(straight.parameters(), resumed.parameters()):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(np.asarray(a.detach()), np.asarray(b.detach()))
 
 
 def test_state_dict_layout_matches_pytorch():

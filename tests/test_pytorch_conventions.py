@@ -198,3 +198,104 @@ def test_several_results_print_as_pytorch_return_types() -> None:
     assert repr(symgrad.aminmax(x)) == "symgrad.return_types.aminmax(\nmin=tensor(1.),\nmax=tensor(7.))"
     assert [type(f(x)).__name__ for f in (lambda t: t.min(0), symgrad.sort, lambda t: t.topk(1))] == \
         ["min", "sort", "topk"]
+
+
+# NumPy functions called on a tensor: PyTorch refuses one that requires grad
+# (NumPy would compute on its numbers and drop the graph) and wraps the others'
+# results as tensors.  symgrad's were silently plain arrays, graph lost.
+NUMPY_ON_TENSORS = [
+    ("np.asarray", lambda np, x: np.asarray(x)),
+    ("np.array", lambda np, x: np.array(x)),
+    ("np.exp", lambda np, x: np.exp(x)),
+    ("np.add", lambda np, x: np.add(x, 1.0)),
+    ("np.maximum", lambda np, x: np.maximum(x, 1.5)),
+]
+
+
+@pytest.mark.parametrize("case, f", NUMPY_ON_TENSORS, ids=[c[0] for c in NUMPY_ON_TENSORS])
+def test_numpy_functions_refuse_tensors_that_require_grad(case, f):
+    import numpy as np
+
+    libs = [symgrad] + ([torch] if torch is not None else [])
+    for lib in libs:
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+            f(np, x)
+        out = f(np, x.detach())
+        assert isinstance(out, lib.Tensor) or case in ("np.asarray", "np.array"), (lib.__name__, type(out))
+        assert np.allclose(out.tolist(), f(np, np.array([1.0, 2.0])).tolist())
+
+
+def test_symgrads_own_code_still_reads_tensors_that_require_grad():
+    # losses, optimizers and prod's rule read the numbers of such tensors
+    # (values_of), which np.asarray now refuses
+    x = symgrad.tensor([[0.2, 0.7], [0.9, 0.1]], requires_grad=True)
+    symgrad.nn.functional.binary_cross_entropy(x, symgrad.ones(2, 2)).backward()
+    symgrad.nn.functional.cross_entropy(x, symgrad.tensor([1, 0])).backward()
+    x.prod().backward(create_graph=True)
+    opt = symgrad.optim.Adam([x])
+    opt.step()
+    assert x.requires_grad and x.grad is not None
+
+
+# NumPy scalars keep their dtype (np.float32(1.5) was made float64, the default)
+NUMPY_SCALARS = [("float32", lambda np: np.float32(1.5), "float32"), ("int32", lambda np: np.int32(3), "int32"),
+                 ("float16", lambda np: np.float16(2), "float16"), ("bool", lambda np: np.bool_(True), "bool"),
+                 ("list of float32", lambda np: [np.float32(1.5), np.float32(2)], "float32"),
+                 ("float64", lambda np: np.float64(1), "float64")]
+
+
+@pytest.mark.parametrize("case, make, dtype", NUMPY_SCALARS, ids=[c[0] for c in NUMPY_SCALARS])
+def test_numpy_scalars_keep_their_dtype(case, make, dtype):
+    import numpy as np
+
+    for lib in [symgrad] + ([torch] if torch is not None else []):
+        assert lib.tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
+        assert lib.as_tensor(make(np)).dtype == getattr(lib, dtype), lib.__name__
+
+
+# max(dim), sort, topk... printed as values_indices(values=..., indices=...) on one line
+RETURN_TYPES = [("max", lambda L, x: x.max(dim=1)), ("min keepdim", lambda L, x: x.min(0, keepdim=True)),
+                ("sort", lambda L, x: x.sort(dim=0)), ("topk", lambda L, x: x.flatten().topk(2)),
+                ("aminmax", lambda L, x: L.aminmax(x))]
+
+
+@pytest.mark.parametrize("case, f", RETURN_TYPES, ids=[c[0] for c in RETURN_TYPES])
+def test_named_tuples_print_and_behave_as_pytorchs(case, f):
+    import pickle
+
+    values = [[1., 5.], [7., 2.]]
+    ours = f(symgrad, symgrad.tensor(values))
+    a, b = ours
+    assert (a, b) == tuple(ours) and ours[0] is getattr(ours, ours._fields[0])
+    assert repr(pickle.loads(pickle.dumps(ours))) == repr(ours)
+    if torch is not None:
+        default = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)  # (symgrad's default: both print no dtype)
+        try:
+            theirs = f(torch, torch.tensor(values))
+            printed = repr(theirs)  # (PyTorch prints the dtype by the default at printing time)
+        finally:
+            torch.set_default_dtype(default)
+        assert repr(ours) == printed.replace("torch.", "symgrad.")
+        assert type(ours).__name__ == type(theirs).__name__.rpartition(".")[2]
+
+
+def test_second_backward_through_a_graph_without_saved_tensors_is_refused():
+    # PyTorch runs it again (SumBackward saves nothing); symgrad frees every graph
+    x = symgrad.tensor([1., 2.], requires_grad=True)
+    y = x.sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+@pytest.mark.parametrize("owner, name", [(symgrad, "scatter"), (symgrad.Tensor, "scatter_add"),
+                                         (symgrad.Tensor, "index_add"), (symgrad, "linalg"), (symgrad, "unique"),
+                                         (symgrad, "meshgrid"), (symgrad.Tensor, "tile"),
+                                         (symgrad.Tensor, "repeat_interleave"), (symgrad, "bincount"),
+                                         (symgrad, "multinomial"), (symgrad.optim, "RMSprop")])
+def test_functions_not_provided_yet_are_attribute_errors(owner, name):
+    # the "functions not provided yet" row of docs/pytorch.md: remove a name when it is added
+    with pytest.raises(AttributeError, match=name):
+        getattr(owner, name)

@@ -237,6 +237,26 @@ def test_diff_errors():
         sg.diff(x * 2)
 
 
+def test_diff_refuses_a_tensor_computed_apart_from_f():
+    # diff(z, x * 2) was silently 0: x * 2 is a new tensor, not a variable of z
+    # (the tensor forms of jacobian and hessian refused it already)
+    x = sg.tensor(1.5, requires_grad=True, name="x")
+    h = x * 2
+    z = h * h
+    with pytest.raises(RuntimeError, match="not a leaf and f was not computed from it"):
+        sg.diff(z, x * 2)
+    with pytest.raises(RuntimeError, match="not a leaf and f was not computed from it"):
+        sg.diff(z, x, x * 2)
+    assert sg.diff(z, h) == 4 * x.expr and sg.diff(z, (h, 1), x) == 4  # an intermediate tensor is a variable
+    other = sg.tensor(1., requires_grad=True)
+    assert sg.diff(z, other) == 0  # an independent leaf: zeros, as sympy.diff
+
+
+def test_diff_of_order_zero_is_the_function():
+    x = sg.tensor(1.5, requires_grad=True, name="x")
+    assert sg.diff(x ** 3, (x, 0)) == x.expr ** 3  # as sympy.diff(f, (x, 0))
+
+
 def test_diff_after_backward_explains_the_freed_graph():
     x = sg.tensor(2., requires_grad=True)
     y = sg.sin(x) * x

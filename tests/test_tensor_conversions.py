@@ -25,3 +25,19 @@ def test_to_numpy_scalar_type():
 def test_to_rejects_other_types():
     with pytest.raises(TypeError, match="expected a dtype"):
         symgrad.tensor([1.5]).to([1])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"])
+def test_type_names_are_pytorchs(dtype):
+    # t.type() was 'symgrad.Float64Tensor' where PyTorch says 'torch.DoubleTensor'
+    t = symgrad.zeros(1, dtype=getattr(symgrad, dtype))
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        assert t.type() == torch.zeros(1, dtype=getattr(torch, dtype)).type().replace("torch.", "symgrad.")
+    assert symgrad.zeros(1).type(t.type()).dtype == t.dtype  # the name converts back
+    assert symgrad.zeros(1).type(t.type().replace("symgrad.", "torch.")).dtype == t.dtype
+    with pytest.raises(ValueError, match="invalid type"):
+        t.type("symgrad.Float64Tensor")

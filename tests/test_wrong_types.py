@@ -38,6 +38,8 @@ ANY_ARGUMENT = {
     "index_put": "None is a valid index (a new axis)",
     "set_expr_limits": "None leaves a limit unchanged",
     "defop": "internal: the op table's own constructor",
+    "save": "pickles any object, and a string is a path (the survey would write files)",
+    "load": "a string is a path: a missing file is Python's FileNotFoundError, as for open()",
 }
 
 

@@ -26,7 +26,8 @@ from symgrad.codegen.names import Namespace
 from symgrad.codegen.optimize import optimize
 from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
 from symgrad.codegen.ssa import Builder
-from symgrad.symbolic.terms import Const, Leaf, Term
+from symgrad.ops.positions import holds_picked
+from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
 # Scalar mode writes one line per element; past this many elements in the
 # graph, array backends switch to array mode and the C/math backends refuse.
@@ -105,6 +106,7 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     graph = analyze(roots)
     _check_distinct(inputs)
     _check_leaves(graph.atoms, inputs)
+    _check_positions(graph.unique)
     mode = _checked_mode(mode or _mode(target, inputs, graph), target)
     names = Namespace()
     names.claim(name)
@@ -171,6 +173,18 @@ def _check_leaves(atoms: list[Term], inputs: list[InputSpec]) -> None:
         one = len(missing) == 1
         raise CodegenError(f"the outputs depend on {listed}, which {'is' if one else 'are'} not among the inputs; "
                            f"add {'it' if one else 'them'} to the inputs")
+
+
+def _check_positions(terms: list[Term]) -> None:
+    """Positions chosen by values (ops/positions.py) are the traced inputs'
+    positions: code reusing them at other inputs would be silently wrong."""
+    for t in terms:
+        if isinstance(t, Apply) and t.params and holds_picked(t.params):
+            raise CodegenError("the outputs select elements at positions chosen by the values of the inputs (sort, "
+                               "argsort, topk, an argmax or nonzero used as an index, or a mask such as x[x > 0]); "
+                               "the graph holds the positions chosen at the traced values, and code generated from "
+                               "it would use them at every input. Write the selection so that it is decided at run "
+                               "time: max/min (with dim), where(x > 0, x, 0), clamp, relu")
 
 
 def _mode(target: Any, inputs: list[InputSpec], graph: Graph) -> str:

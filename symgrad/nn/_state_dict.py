@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from symgrad._tensor import Tensor
+from symgrad._tensor import Tensor, values_of
 from symgrad.grad_mode import no_grad
 
 
@@ -53,7 +53,7 @@ def _as_array(value: Any) -> np.ndarray | None:
     """The numbers of a state_dict value: a symgrad tensor, a NumPy array or a
     CPU torch tensor (read through its own ``.numpy()``); None if it holds none."""
     if isinstance(value, Tensor):
-        return np.asarray(value)
+        return values_of(value)
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         return np.asarray(value.detach().cpu().numpy())
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from symgrad._tensor import Tensor
+from symgrad._tensor import Tensor, values_of
 from symgrad.creation import generator as _default_generator
 from symgrad.grad_mode import no_grad
 
@@ -67,7 +67,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     _check(tensor)
     with no_grad():
-        tensor.copy_(np.asarray(values))
+        tensor.copy_(values_of(values))
     return tensor
 
 

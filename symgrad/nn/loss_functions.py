@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 import symgrad.ops as ops
-from symgrad._tensor import Tensor
+from symgrad._tensor import Tensor, values_of
 from symgrad.creation import as_tensor
 from symgrad.nn._checks import check_reduction, no_legacy, require_tensor
 
@@ -116,7 +116,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if input.shape != target.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
-    p = np.asarray(input)
+    p = values_of(input)
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
         raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy takes "
                            "probabilities; for logits use binary_cross_entropy_with_logits)")
@@ -172,7 +172,7 @@ def _class_weights(weight: Any, n_classes: int, fn: str) -> np.ndarray | None:
     if tuple(w.shape) != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
                            f"but got weight tensor of shape: {list(w.shape)}")
-    return np.asarray(w)
+    return values_of(w)
 
 
 def _check_indices(input: Tensor, target: Tensor, class_dim: int, ignore_index: int, fn: str) -> np.ndarray:
@@ -184,7 +184,7 @@ def _check_indices(input: Tensor, target: Tensor, class_dim: int, ignore_index: 
     if tuple(target.shape) != expected:
         raise RuntimeError(f"{fn}(): target of class indices must have shape {list(expected)} (the input's "
                            f"shape {list(input.shape)} without the class dimension), got {list(target.shape)}")
-    t = np.asarray(target)
+    t = values_of(target)
     n_classes = input.shape[class_dim]
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if np.any(bad):
@@ -207,7 +207,7 @@ def _nll(logp: Tensor, t: np.ndarray, weights: np.ndarray | None, ignore_index: 
     if weights is None and bool(np.all(valid)):
         return _reduce(-picked, reduction)  # the common case: no constant factors in the closed form
     w = (weights[safe] if weights is not None else np.ones(safe.shape)) * valid
-    w = w.astype(np.asarray(logp).dtype)
+    w = w.astype(logp.dtype.numpy)
     loss = -picked * as_tensor(w)
     if reduction == "mean":
         return loss.sum() / float(w.sum())
@@ -286,8 +286,8 @@ def _smoothing_term(logp: Tensor, t: np.ndarray, weights: np.ndarray | None, ign
     if weights is not None:
         shape = [1] * logp.ndim
         shape[class_dim] = -1
-        logp = logp * as_tensor(weights.reshape(shape).astype(np.asarray(logp).dtype))
-    smooth = -logp.sum(class_dim) * as_tensor(valid.astype(np.asarray(logp).dtype))
+        logp = logp * as_tensor(weights.reshape(shape).astype(logp.dtype.numpy))
+    smooth = -logp.sum(class_dim) * as_tensor(valid.astype(logp.dtype.numpy))
     if reduction == "mean":
         total = float(weights[np.where(valid, t, 0)][valid].sum()) if weights is not None else float(valid.sum())
         return smooth.sum() / total

@@ -12,6 +12,7 @@ import numpy as np
 
 from symgrad import return_types
 from symgrad._numpy_names import numpy_names
+from symgrad._tensor import values_of
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
@@ -83,7 +84,7 @@ def _prod_others_grad(g: Any, out: Any, x: Any, dims: Any) -> Any:
     """For each j: the sum over i != j of g_i times the product of the group without i and j.
     Dividing by x_j is exact only where x_j != 0; with a zero in the input the
     products are formed directly (n * n per group, only then)."""
-    if not np.any(np.asarray(x) == 0):
+    if not np.any(values_of(x) == 0):
         return (_grow(_sum(g * out, dims, False), x.shape, dims, False) - g * out) / x
     axes = tuple(range(x.ndim)) if dims is None else dims
     order = tuple(i for i in range(x.ndim) if i not in axes) + tuple(axes)
@@ -345,7 +346,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
     d = norm_dim(dim, x.ndim)
     values = apply(_MAX_DIM if kind == "max" else _MIN_DIM, x, dim=d, keepdim=bool(keepdim))
     indices = apply(_ARGMAX if kind == "max" else _ARGMIN, x, dim=d, keepdim=bool(keepdim))
-    return (return_types.max if kind == "max" else return_types.min)(values, indices)
+    return getattr(return_types, kind)(values, indices)
 
 
 @numpy_names

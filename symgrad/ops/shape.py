@@ -19,6 +19,7 @@ from symgrad.autograd.engine import sum_to_shape
 from symgrad.dispatch import _same_memory, apply
 from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
 from symgrad.ops._util import tensor_arg as _t
+from symgrad.ops.positions import Picked, PickedInt, chosen_by_values, index_values, picked
 from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
@@ -418,10 +419,12 @@ def normalize_key(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(normalize_key(k) for k in key)
     if isinstance(key, Tensor):
-        v = key._value
+        v = index_values(key)
         if v.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return int(v) if v.ndim == 0 and v.dtype.kind in "iu" else v
+        if v.ndim == 0 and v.dtype.kind in "iu":
+            return PickedInt(v) if isinstance(v, Picked) else int(v)
+        return v
     if isinstance(key, list):
         try:
             arr = np.asarray([k._value if isinstance(k, Tensor) else k for k in key])
@@ -429,6 +432,8 @@ def normalize_key(key: Any) -> Any:
             raise IndexError("an index list must be a rectangular list of ints or bools") from None
         if arr.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if any(isinstance(k, Tensor) and chosen_by_values(k) for k in key):
+            arr = arr.view(Picked)
         return arr
     if key is None or key is Ellipsis or isinstance(key, (int, np.integer, slice, np.ndarray, bool)):
         if isinstance(key, slice) and key.step is not None and key.step <= 0:
@@ -592,9 +597,11 @@ def select(input: Any, dim: int, index: int) -> Any:
 @numpy_names
 def gather(input: Any, dim: int, index: Any) -> Any:
     """``out[i][j] = input[i][index[i][j]]`` (for dim=1), as PyTorch's ``gather``."""
+    from symgrad._tensor import Tensor
+
     x = _t(input)
     d = norm_dim(dim, x.ndim)
-    idx = np.asarray(getattr(index, "_value", index))
+    idx = index_values(index) if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
     if idx.ndim != x.ndim:
@@ -612,20 +619,21 @@ def take_along_dim(input: Any, indices: Any, dim: int) -> Any:
 
 def masked_select(input: Any, mask: Any) -> Any:
     """The elements where ``mask`` is true, as a 1-d tensor (selected by the current mask)."""
-    x = _t(input)
-    m = np.asarray(_t(mask)._value, dtype=bool)
-    return _index(_expand(x, np.broadcast_shapes(x.shape, m.shape)), np.broadcast_to(m, np.broadcast_shapes(x.shape, m.shape)))
+    x, mask = _t(input), _t(mask)
+    m = np.asarray(mask._value, dtype=bool)
+    shape = np.broadcast_shapes(x.shape, m.shape)
+    return _index(_expand(x, shape), picked(np.broadcast_to(m, shape), mask))
 
 
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """Indices of nonzero elements (numbers, outside the graph)."""
     from symgrad._tensor import Tensor
 
-    v = _t(input)._value
-    idx = np.nonzero(v)
+    x = _t(input)
+    idx = np.nonzero(x._value)
     if as_tuple:
-        return tuple(Tensor._make(np.asarray(i, dtype=np.int64)) for i in idx)
-    return Tensor._make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
+        return tuple(Tensor._make(picked(np.asarray(i, dtype=np.int64), x)) for i in idx)
+    return Tensor._make(picked(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64), x))
 
 
 def clone(input: Any) -> Any:

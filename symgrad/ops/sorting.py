@@ -18,10 +18,13 @@ import numpy as np
 from symgrad import return_types
 from symgrad._numpy_names import numpy_names
 from symgrad.ops._util import norm_dim, tensor_arg
+from symgrad.ops.positions import picked
 from symgrad.ops.shape import _index
 
 __all__ = ["sort", "argsort", "topk"]
 
+sort_result = return_types.sort
+topk_result = return_types.topk
 
 
 def _order(v: np.ndarray, dim: int, descending: bool) -> np.ndarray:
@@ -37,14 +40,14 @@ def _order(v: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 
 def _take(x: Any, dim: int, idx: np.ndarray) -> Any:
     grids: list[Any] = list(np.indices(idx.shape, sparse=True))
-    grids[dim] = idx
+    grids[dim] = picked(idx, x) if x.shape[dim] > 1 else idx  # (one element: no choice was made)
     return _index(x, tuple(grids))
 
 
-def _indices(idx: np.ndarray) -> Any:
+def _indices(idx: np.ndarray, x: Any) -> Any:
     from symgrad._tensor import Tensor
 
-    return Tensor._make(np.ascontiguousarray(idx, dtype=np.int64))
+    return Tensor._make(picked(np.ascontiguousarray(idx, dtype=np.int64), x))
 
 
 @numpy_names
@@ -61,10 +64,10 @@ def sort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = 
     x = tensor_arg(input)
     if x.ndim == 0:
         norm_dim(dim, 0)
-        return return_types.sort(_index(x, ...), _indices(np.zeros((), np.int64)))
+        return sort_result(_index(x, ...), _indices(np.zeros((), np.int64), x))
     d = norm_dim(dim, x.ndim)
     idx = _order(x._value, d, bool(descending))
-    return return_types.sort(_take(x, d, idx), _indices(idx))
+    return sort_result(_take(x, d, idx), _indices(idx, x))
 
 
 @numpy_names
@@ -97,6 +100,6 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     if x.ndim == 0:
-        return return_types.topk(*sort(x)) if k else return_types.topk(x.reshape(0), _indices(np.zeros(0, np.int64)))
+        return topk_result(*sort(x)) if k else topk_result(x.reshape(0), _indices(np.zeros(0, np.int64), x))
     idx = np.take(_order(x._value, d, bool(largest)), np.arange(int(k)), axis=d)
-    return return_types.topk(_take(x, d, idx), _indices(idx))
+    return topk_result(_take(x, d, idx), _indices(idx, x))

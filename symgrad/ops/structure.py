@@ -20,6 +20,7 @@ import numpy as np
 from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
+from symgrad.ops.positions import index_values
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _CLONE, _INDEX_BACKWARD, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
 
@@ -242,7 +243,7 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
     x = tensor_arg(input)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
-    idx = index._value
+    idx = index_values(index)
     if idx.dtype not in (np.int32, np.int64):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:

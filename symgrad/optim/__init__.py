@@ -1,5 +1,5 @@
 """Optimizers with PyTorch's names and update rules (``symgrad.optim``, as
-``torch.optim``): ``SGD``, ``Adam``, ``AdamW`` and ``lr_scheduler.StepLR``.
+``torch.optim``): ``SGD``, ``Adam``, ``AdamW`` and the schedules of ``lr_scheduler``.
 
 >>> import symgrad
 >>> from symgrad import nn, optim

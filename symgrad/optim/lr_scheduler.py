@@ -1,12 +1,20 @@
-"""Learning-rate schedules, as ``torch.optim.lr_scheduler``: ``StepLR``."""
+"""Learning-rate schedules, as ``torch.optim.lr_scheduler``: ``StepLR``,
+``MultiStepLR``, ``ExponentialLR``, ``LambdaLR``, ``CosineAnnealingLR``.
+
+Each ``get_lr`` is PyTorch's recursive ("chainable") formula, not the closed
+form, so the learning rates are PyTorch's to the last bit.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from symgrad.optim.optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR"]
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LambdaLR", "CosineAnnealingLR"]
 
 
 class LRScheduler:
@@ -37,6 +45,7 @@ class LRScheduler:
                                "optimizer; pass last_epoch=-1 to start a new schedule")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._step_count = 0  # step() calls, the constructor's included (CosineAnnealingLR resumes by it)
         self.step()
 
     def get_lr(self) -> list[float]:
@@ -50,6 +59,7 @@ class LRScheduler:
     def step(self) -> None:
         """Advance one epoch and update the optimizer's learning rates."""
         self.last_epoch += 1
+        self._step_count += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -91,3 +101,114 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` at each epoch in ``milestones``
+    (by ``gamma ** k`` at a milestone listed ``k`` times).
+
+    >>> import symgrad
+    >>> from symgrad import optim
+    >>> opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+    >>> [sched.get_last_lr()[0] for _ in range(4) if (opt.step(), sched.step())]
+    [0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch not in self.milestones:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in groups]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every epoch.
+
+    >>> import symgrad
+    >>> from symgrad import optim
+    >>> opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self._step_count == 1:  # the constructor's step (also when resuming)
+            return [group["lr"] for group in groups]
+        return [group["lr"] * self.gamma for group in groups]
+
+
+class LambdaLR(LRScheduler):
+    """The initial learning rate times ``lr_lambda(epoch)`` (one function, or
+    one per parameter group).
+
+    >>> import symgrad
+    >>> from symgrad import optim
+    >>> opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+    >>> opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.05]
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != n:
+                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimizer and the functions (PyTorch's choice: functions do not pickle)."""
+        return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Anneal the learning rate from its initial value to ``eta_min`` along
+    half a cosine over ``T_max`` epochs (and back up over the next ``T_max``).
+
+    >>> import symgrad
+    >>> from symgrad import optim
+    >>> opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     opt.step(); sched.step(); lrs.append(round(sched.get_last_lr()[0], 6))
+    >>> lrs
+    [0.5, 0.0, 0.5, 1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:  # noqa: N803
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups, t, lo = self.optimizer.param_groups, self.T_max, self.eta_min
+        if self._step_count == 1:  # the constructor's step (also when resuming)
+            return [group["lr"] for group in groups]
+        if (self.last_epoch - 1 - t) % (2 * t) == 0:  # the bottom of the cosine: start back up
+            return [group["lr"] + (base - lo) * (1 - math.cos(math.pi / t)) / 2
+                    for base, group in zip(self.base_lrs, groups)]
+        return [(1 + math.cos(math.pi * self.last_epoch / t)) / (1 + math.cos(math.pi * (self.last_epoch - 1) / t))
+                * (group["lr"] - lo) + lo for group in groups]

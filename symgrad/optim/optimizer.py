@@ -12,9 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from symgrad._tensor import Tensor
+from symgrad._tensor import Tensor, values_of
 from symgrad.creation import from_numpy
 from symgrad.grad_mode import enable_grad, no_grad
 from symgrad.nn.parameter import clear_grad
@@ -180,7 +178,7 @@ def numeric(t: Tensor) -> Tensor:
     """A tensor sharing ``t``'s memory with no symbolic view.  Optimizer
     arithmetic and state use these: state built from symbolic tensors would
     chain every step's closed form to the next and keep them all alive."""
-    return from_numpy(np.asarray(t))
+    return from_numpy(values_of(t))
 
 
 def check_number(value: Any, what: str, low: float = 0.0, high: float | None = None) -> None:

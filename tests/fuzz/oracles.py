@@ -93,7 +93,10 @@ def check(program: Program, torch: Any = None, second_order: bool = True, codege
             if backend == "c" and c_compiler() is None:
                 report.skipped["codegen_c"] = "no C compiler (looked for $CC, cc, gcc, clang)"
                 continue
-            _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None, backend)
+            if not _check_codegen(program, float(loss._value), grads, used, scale, hvp if used == wanted else None,
+                                  backend):
+                report.skipped["codegen"] = "positions chosen by values (sort, a mask): generation refuses them"
+                break
             report.checks.add("codegen" if backend == "numpy" else f"codegen_{backend}")
     for name in differences:
         report.skipped[f"torch_hvp ({DIFFERENCES[name].name})"] = DIFFERENCES[name].reason
@@ -390,14 +393,21 @@ def _argument(value: np.ndarray, backend: str) -> Any:
 
 
 def _check_codegen(program: Program, value: float, grads: list[np.ndarray], used: list[int], scale: float,
-                   hvp: list[np.ndarray] | None, backend: str = "numpy") -> None:
-    """``symgrad.gradient_function`` in ``backend``: value, gradient and Hessian."""
+                   hvp: list[np.ndarray] | None, backend: str = "numpy") -> bool:
+    """``symgrad.gradient_function`` in ``backend``: value, gradient and Hessian.
+    False if generation refuses the program, as it must when the program selects
+    elements at positions chosen by values (the generated code would reuse them)."""
     if not used:
-        return
+        return True
     leaves = program.make_leaves(symgrad)
     loss, _ = program.run(symgrad, "symgrad", leaves)
-    fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None, backend=backend,
-                                   compile=backend == "c")
+    try:
+        fn = symgrad.gradient_function(loss, [leaves[i] for i in used], hessian=hvp is not None, backend=backend,
+                                       compile=backend == "c")
+    except symgrad.codegen.CodegenError as e:
+        if "positions chosen by the values" in str(e):
+            return False
+        raise
     # the function takes wrt, then any other leaf the loss reads (one used only in a mask, say)
     position = {id(t): i for i, t in enumerate(leaves)}
     got = fn(*[_argument(program.leaves[position[id(t)]].value, backend) for t in fn.inputs])
@@ -412,3 +422,4 @@ def _check_codegen(program: Program, value: float, grads: list[np.ndarray], used
             hu = sum(np.tensordot(np.asarray(block), uj, axes=uj.ndim) for block, uj in zip(row, u))
             _close(np.asarray(hu, dtype=float), hvp[k], RTOL_CLOSED, hscale,
                    f"{what}: Hessian times a direction, for {program.leaves[i].name}")
+    return True
