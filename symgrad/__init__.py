@@ -68,7 +68,7 @@ _LAZY = {
     "lambdify": "symgrad.codegen",
     "gradient_function": "symgrad.codegen",
 }
-_LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli")
+_LAZY_MODULES = ("nn", "optim", "functional", "testing", "verify", "parsing", "display", "codegen", "cli", "linalg")
 
 
 def __getattr__(name: str) -> Any:
