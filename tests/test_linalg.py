@@ -168,3 +168,11 @@ def test_importing_linalg_does_not_import_sympy():
             "linalg.det(symgrad.eye(2)); print('sympy' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False"
+
+
+def test_documented_difference_fractional_norm_at_a_zero_element():
+    """docs/pytorch.md: for 0 < ord < 1 the gradient at a zero element is nan (PyTorch: 0)."""
+    x = symgrad.tensor([0.0, 1.0, -2.0], requires_grad=True)
+    linalg.vector_norm(x, 0.5).backward()
+    assert np.isnan(x.grad[0].item())
+    np.testing.assert_allclose(x.grad.numpy()[1:], [2.414213562373095, -1.7071067811865475], rtol=1e-12)
