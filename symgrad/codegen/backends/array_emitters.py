@@ -71,7 +71,7 @@ HELPERS = {
     "_logdet": '''def _logdet(a):
     """log(det(a)): -inf for a singular matrix, nan for a negative determinant (PyTorch's logdet)."""
     sign, logabs = {M}.linalg.slogdet(a)
-    return {M}.where(sign > 0, logabs, {M}.where(sign == 0, -{M}.inf, {M}.nan))''',
+    return {M}.where(sign > 0, logabs, {M}.where(sign == 0, -{M}.inf, {M}.nan)).astype(logabs.dtype)''',
     "_scatter_set": '''def _scatter_set(x, index, v):
     """A copy of x with v written at the flat positions index."""
     out = {M}.array(x, copy=True, order="C")
