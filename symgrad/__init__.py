@@ -70,7 +70,8 @@ _LAZY = {
     **dict.fromkeys(("save", "load"), "symgrad.serialization"),
     "gradient_function": "symgrad.codegen",
 }
-_LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli")
+_LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli",
+                 "linalg")
 
 
 def __getattr__(name: str) -> Any:

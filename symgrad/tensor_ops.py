@@ -206,6 +206,10 @@ class TensorOps:
     def bmm(self, other: Any) -> Tensor: return _ops.bmm(self, other)  # noqa: E704
     def dot(self, other: Any) -> Tensor: return _ops.dot(self, other)  # noqa: E704
     def outer(self, other: Any) -> Tensor: return _ops.outer(self, other)  # noqa: E704
+    def det(self) -> Tensor: return _ops.det(self)  # noqa: E704
+    def inverse(self) -> Tensor: return _ops.inverse(self)  # noqa: E704
+    def logdet(self) -> Tensor: return _ops.logdet(self)  # noqa: E704
+    def slogdet(self) -> Any: return _ops.slogdet(self)  # noqa: E704
 
     # ------------------------------------------------------------ shapes
     def reshape(self, *shape: Any) -> Tensor: return _ops.reshape(self, *shape)  # noqa: E704

@@ -194,4 +194,23 @@ ADDED = [
          (U(-2, 2, (4, 1)), U(-2, 2, (3, 4)))),
 ]
 
-CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED
+
+def _square(n: int = 3) -> np.ndarray:
+    return U(-1, 1, (n, n)) + n * np.eye(n)  # diagonally dominant: nonsingular, positive determinant
+
+
+def _determinants(a: Any) -> Any:
+    sign, logabs = symgrad.linalg.slogdet(a)
+    return symgrad.linalg.det(a) + symgrad.logdet(a) + sign * logabs
+
+
+# symgrad.linalg (last again, for the same reason)
+MATRICES = [
+    Case("det", _determinants, (_square(),), names=("a",)),
+    Case("inv", lambda a: symgrad.linalg.inv(a) @ a.T, (_square(),), names=("a",)),
+    Case("solve", lambda a, b: symgrad.linalg.solve(a, b), (_square(), U(-2, 2, (3, 2))), names=("a", "b")),
+    Case("vector_norm", lambda x: symgrad.linalg.vector_norm(x, dim=1) + symgrad.linalg.vector_norm(x, 3, dim=1)
+         + symgrad.linalg.vector_norm(x, float("inf"), dim=1), (U(-2, 2),)),
+]
+
+CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES

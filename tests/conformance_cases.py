@@ -958,3 +958,76 @@ def einsum_takes_pytorchs_sublists(M):
     return (z.tolist(), M.einsum(x, [Ellipsis, 30]).tolist(), M.einsum(x, [0, 1], [1, 0]).tolist(),
             grad(x), grad(y), raises(lambda: M.einsum(x, [0, 52])), raises(lambda: M.einsum(x)),
             raises(lambda: M.einsum(3, x)))
+
+
+# ---------------------------------------------------------------- linalg (symgrad.linalg, torch.linalg)
+
+@case("linalg")
+def linalg_refuses_bad_input(M):
+    L = M.linalg
+    sq = const(M, [[2.0, 1.0], [1.0, 3.0]])
+    return (raises(lambda: L.det(const(M, [1.0, 2.0]))), raises(lambda: L.det(M.ones(2, 3, dtype=M.float64))),
+            raises(lambda: L.det(M.ones(2, 2, dtype=M.int64))), raises(lambda: L.inv(M.ones(2, 2, dtype=M.int32))),
+            raises(lambda: L.inv(M.ones(3, 2, dtype=M.float64))), raises(lambda: M.inverse(const(M, [1.0]))),
+            raises(lambda: L.solve(sq, M.ones(2, dtype=M.float32))), raises(lambda: L.solve(sq, const(M, [1.0, 2.0, 3.0]))),
+            raises(lambda: L.solve(sq, M.ones(3, 2, dtype=M.float64))),
+            raises(lambda: L.slogdet(M.ones(2, 2, dtype=M.int64))), raises(lambda: M.logdet(M.ones(2, 2, dtype=M.int64))),
+            raises(lambda: L.vector_norm(M.tensor([1, 2]))), raises(lambda: L.vector_norm(sq, "fro")),
+            raises(lambda: L.matrix_norm(const(M, [1.0, 2.0]))), raises(lambda: L.matrix_norm(sq, 3)),
+            raises(lambda: L.norm(M.ones(2, 2, 2, dtype=M.float64), 1)),
+            raises(lambda: L.cross(const(M, [1.0, 2.0]), const(M, [1.0, 2.0]))),
+            raises(lambda: L.cross(const(M, [1.0, 2.0, 3.0]), M.ones(2, 3, dtype=M.float64))))
+
+
+@case("linalg")
+def linalg_dtypes_and_values(M):
+    L = M.linalg
+    f = M.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=M.float32)
+    d = const(M, [[4.0, -2.0], [1.0, 1.0]])
+    v = const(M, [3.0, -4.0, 0.0])
+    return (dtype(L.det(f)), dtype(L.inv(f)), dtype(L.solve(f, M.ones(2, dtype=M.float32))), dtype(L.slogdet(f).sign),
+            dtype(L.vector_norm(f)), dtype(L.matrix_norm(f)), dtype(L.norm(f)), dtype(M.logdet(f)),
+            L.det(d).item(), L.inv(d).tolist(), L.solve(d, const(M, [2.0, 1.0])).tolist(),
+            L.solve(d, const(M, [[2.0], [1.0]])).tolist(), list(L.solve(M.stack([d, d]), const(M, [2.0, 1.0])).shape),
+            list(L.solve(M.stack([d, d]), const(M, [[2.0, 1.0], [1.0, 1.0]])).shape),
+            [L.slogdet(const(M, [[-2.0, 0.0], [0.0, 3.0]]))[i].item() for i in (0, 1)],
+            M.logdet(const(M, [[-2.0, 0.0], [0.0, 3.0]])).item(), M.logdet(const(M, [[0.0, 0.0], [0.0, 3.0]])).item(),
+            [L.vector_norm(v, p).item() for p in (2, 1, 0, 3, float("inf"), -float("inf"), 0.5)],
+            L.vector_norm(d, dim=0, keepdim=True).tolist(), [L.matrix_norm(d, p).item() for p in ("fro", 1, -1)],
+            L.matrix_norm(d, float("inf")).item(), L.norm(v).item(), L.norm(d, 1).item(),
+            L.cross(v, const(M, [1.0, 2.0, 3.0])).tolist(), dtype(L.cross(M.tensor([1, 2, 3]), M.tensor([3, 2, 1]))))
+
+
+@case("linalg")
+def singular_matrices(M):
+    L = M.linalg
+    s = const(M, [[1.0, 2.0], [2.0, 4.0]])
+
+    def message(fn: Callable[[], Any]) -> Any:
+        try:
+            fn()
+        except L.LinAlgError as e:  # torch.linalg.LinAlgError: a RuntimeError
+            return str(e) if "inv" in str(e) else isinstance(e, RuntimeError)
+        return None
+    return (message(lambda: L.inv(s)), message(lambda: L.inv(M.stack([M.eye(2, dtype=M.float64), s]))),
+            message(lambda: M.inverse(const(M, [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]))),
+            message(lambda: L.solve(s, const(M, [1.0, 1.0]))), L.det(s).item(), L.slogdet(s).logabsdet.item(),
+            M.logdet(s).item())
+
+
+@case("linalg")
+def linalg_gradients(M):
+    L = M.linalg
+    A = leaf(M, [[2.0, 1.0], [0.5, 3.0]])
+    B = leaf(M, [[1.0, 2.0], [3.0, 4.0]])
+    (L.det(A) + L.slogdet(A).logabsdet + M.logdet(A) + L.inv(A).sum() + L.solve(A, B).sum()).backward()
+    z = leaf(M, [0.0, 0.0, 0.0])
+    L.vector_norm(z).backward()
+    x = leaf(M, [1.0, -3.0, 3.0])
+    (L.vector_norm(x, 1) + L.vector_norm(x, float("inf")) + L.vector_norm(x, 3) + L.norm(x)).backward()
+    a, b = leaf(M, [1.0, 2.0, 3.0]), leaf(M, [-1.0, 0.5, 2.0])
+    (L.cross(a, b) * const(M, [1.0, 2.0, 3.0])).sum().backward()
+    sign = L.slogdet(A).sign
+    return (grad(A), grad(B), grad(z), grad(x), grad(a), grad(b), sign.requires_grad,
+            backward_name(L.det(A)), backward_name(L.inv(A)), backward_name(L.solve(A, B)), backward_name(sign),
+            backward_name(L.vector_norm(A)), backward_name(M.det(A)), backward_name(A.inverse()))

@@ -22,6 +22,28 @@ POS = (0.3, 2.5)
 UNIT = (-0.9, 0.9)
 NONZERO = "nonzero"
 
+# square matrices, nonsingular: uniform(-1, 1) elements plus n on the diagonal
+# (strictly diagonally dominant); INVERTIBLE also negates the first row of
+# about half of them, so determinants of both signs are sampled
+INVERTIBLE = "invertible"
+POSITIVE_DET = "positive_det"
+
+
+def draw(rng: Any, domain: Any, shape: tuple[int, ...]) -> Any:
+    """Samples of ``domain`` (the op tests and the codegen tests draw the same way)."""
+    import numpy as np
+
+    if domain == NONZERO:
+        return rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    if domain in (INVERTIBLE, POSITIVE_DET):
+        n = shape[-1]
+        v = rng.uniform(-1.0, 1.0, shape) + n * np.eye(n)
+        if domain == INVERTIBLE:
+            v[..., 0, :] *= rng.choice([-1.0, 1.0], shape[:-2] + (1,))
+        return v
+    return rng.uniform(domain[0], domain[1], shape)
+
+
 UNARY = [((),), ((3,),), ((2, 3),)]
 BINARY = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2,))]
 MATRIX = [((3,),), ((2, 3),), ((2, 3, 2),)]
@@ -66,6 +88,15 @@ NO_SYMPY_ORACLE = {"closed_form": SYMPY_NO_DERIVATIVE}
 # (the generated-code tests check that generation refuses these rows)
 CHOSEN_BY_VALUES = {"codegen": "selects at positions chosen by the input's values: generated code would reuse the "
                                "traced positions at every input, so code generation refuses it"}
+
+
+def _tl(name: str) -> Callable[..., Any]:
+    """torch.linalg.<name> looked up when the torch check runs."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import torch
+
+        return getattr(torch.linalg, name)(*args, **kwargs)
+    return call
 
 
 def _unary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
@@ -115,6 +146,45 @@ def _torch_overwritten(x: Any) -> Any:
     y.fill_(1.5)
     return y * x
 
+
+SQUARE = [((2, 2),), ((3, 3),), ((2, 3, 3),)]
+SIGN_ORACLE = {"closed_form": "sympy.diff of sign(det(A)) is a DiracDelta; symgrad's derivative is 0 (PyTorch's), "
+                              "which the finite-difference and PyTorch checks confirm"}
+_linalg = sg.linalg
+_LINALG = [
+    Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
+    Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
+    Spec("inv", _linalg.inv, _tl("inv"), SQUARE, INVERTIBLE, covers=("inv", "matmul", "permute")),
+    Spec("inverse_method", lambda a: a.inverse(), lambda a: a.inverse(), SQUARE[:1], INVERTIBLE, covers=("inv",)),
+    Spec("solve", _linalg.solve, _tl("solve"),
+         [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3)), ((2, 3, 3), (3, 2)), ((2, 2), (3, 2, 1))],
+         [INVERTIBLE, REAL], covers=("solve", "matmul", "permute")),
+    Spec("slogdet_logabsdet", lambda a: _linalg.slogdet(a).logabsdet, lambda a: _tl("slogdet")(a).logabsdet,
+         SQUARE, INVERTIBLE, covers=("logabsdet", "inv")),
+    Spec("slogdet_sign", lambda a: sg.slogdet(a).sign, lambda a: __import__("torch").slogdet(a).sign,
+         SQUARE, INVERTIBLE, covers=("det_sign",), skips=SIGN_ORACLE),
+    Spec("logdet", sg.logdet, _t("logdet"), SQUARE, POSITIVE_DET, covers=("logdet", "inv")),
+    Spec("vector_norm", _linalg.vector_norm, _tl("vector_norm"), MATRIX),
+    Spec("vector_norm_dim", lambda x: _linalg.vector_norm(x, dim=-1, keepdim=True),
+         lambda x: _tl("vector_norm")(x, dim=-1, keepdim=True), MATRIX, covers=("vector_norm",)),
+    *[Spec(f"vector_norm_{name}", lambda x, p=p: _linalg.vector_norm(x, p, dim=0),
+           lambda x, p=p: _tl("vector_norm")(x, p, dim=0), MATRIX, NONZERO, covers=("vector_norm",))
+      for name, p in [("1", 1), ("inf", float("inf")), ("neg_inf", -float("inf")), ("3", 3), ("half", 0.5)]],
+    Spec("vector_norm_0", lambda x: _linalg.vector_norm(x, 0), lambda x: _tl("vector_norm")(x, 0), MATRIX, NONZERO,
+         covers=("ne", "sum", "to_copy"), differentiable=False),
+    *[Spec(f"matrix_norm_{name}", lambda a, p=p: _linalg.matrix_norm(a, p),
+           lambda a, p=p: _tl("matrix_norm")(a, p), [((2, 3),), ((2, 3, 2),)], NONZERO, covers=covers)
+      for name, p, covers in [("fro", "fro", ("vector_norm",)), ("1", 1, ("abs", "sum", "amax", "view")),
+                              ("inf", float("inf"), ("abs", "sum", "amax", "view")),
+                              ("neg_1", -1, ("abs", "sum", "amin", "view"))]],
+    Spec("linalg_norm", _linalg.norm, _tl("norm"), MATRIX, covers=("vector_norm",)),
+    Spec("linalg_norm_matrix_inf", lambda a: _linalg.norm(a, float("inf")),
+         lambda a: _tl("norm")(a, float("inf")), [((3, 2),)], NONZERO, covers=("abs", "sum", "amax", "view")),
+    Spec("cross", _linalg.cross, _tl("cross"), [((3,), (3,)), ((2, 3), (1, 3)), ((2, 1, 3), (1, 4, 3))],
+         covers=("index", "index_backward", "mul", "sub", "expand")),
+    Spec("cross_dim", lambda x, y: _linalg.cross(x, y, dim=0), lambda x, y: _tl("cross")(x, y, dim=0),
+         [((3, 2), (3, 2))], covers=("index", "mul", "sub")),
+]
 
 SPECS: list[Spec] = [
     # ---- arithmetic
@@ -300,6 +370,8 @@ SPECS: list[Spec] = [
          lambda x: __import__("torch").einsum("ii,ii->", x, x), [((3, 3),)], covers=("einsum",)),
     Spec("einsum_sublists", lambda x, y: sg.einsum(x, [0, 1], y, [1, 1], [0]),
          lambda x, y: __import__("torch").einsum(x, [0, 1], y, [1, 1], [0]), [((2, 3), (3, 3))], covers=("einsum",)),
+    # ---- linear algebra (symgrad.linalg): entries det, inv, solve, logabsdet, det_sign, logdet, vector_norm
+    *_LINALG,
     # ---- nn.functional activations (compositions)
     Spec("gelu", lambda x: _F().gelu(x), lambda x: __import__("torch").nn.functional.gelu(x), UNARY,
          covers=("mul", "add", "erf")),

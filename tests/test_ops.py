@@ -10,7 +10,7 @@ import sympy
 
 import symgrad as sg
 from symgrad.ops import TABLE
-from tests.op_specs import NONZERO, SPECS, Spec
+from tests.op_specs import SPECS, Spec, draw
 
 CASES = [pytest.param(spec, i, id=f"{spec.name}-{i}") for spec in SPECS for i in range(len(spec.cases))]
 DIFF_CASES = [p for p in CASES if p.values[0].differentiable]
@@ -20,12 +20,7 @@ def _sample(spec: Spec, case: int, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(1000 * seed + 17 * case + len(spec.name))
     out = []
     for i, shape in enumerate(spec.cases[case]):
-        dom = spec.domain_of(i)
-        if dom == NONZERO:
-            v = rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-        else:
-            v = rng.uniform(dom[0], dom[1], shape)
-        out.append(np.asarray(v, dtype=np.float64))
+        out.append(np.asarray(draw(rng, spec.domain_of(i), shape), dtype=np.float64))
     return out
 
 

@@ -1,5 +1,5 @@
 """Products: matmul (``@``) in all its NumPy/PyTorch shapes, dot, mm, mv,
-outer, addmm.  Rules handle the 1-d cases of matmul; batch broadcasting is
+outer, addmm, and ``symgrad.linalg.cross``.  Rules handle the 1-d cases of matmul; batch broadcasting is
 undone by the engine."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import numpy as np
 
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
+from symgrad.ops._util import norm_dim
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import defop
-from symgrad.ops.shape import _reshape, _squeeze_last, _transpose, _unsqueeze
+from symgrad.ops.shape import _expand, _index, _reshape, _squeeze_last, _transpose, _unsqueeze
 
 __all__ = ["matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "bmm", "linear"]
 
@@ -212,3 +213,34 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
     if bias is None:
         return apply(_LINEAR_NOBIAS, x, w)
     return apply(_LINEAR, x, w, _t(bias))
+
+
+def cross(input: Any, other: Any, *, dim: int = -1) -> Any:
+    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim``
+    (batches broadcast), composed from indexing, ``*`` and ``-``.
+
+    >>> import symgrad
+    >>> a = symgrad.tensor([1., 2., 3.], requires_grad=True)
+    >>> b = symgrad.tensor([4., 5., 6.], requires_grad=True)
+    >>> symgrad.linalg.cross(a, b).expr
+    [a[1]*b[2] - a[2]*b[1], -a[0]*b[2] + a[2]*b[0], a[0]*b[1] - a[1]*b[0]]
+    """
+    x, y = _t(input), _t(other)
+    if x._value.dtype != y._value.dtype:
+        raise RuntimeError(f"linalg.cross: expected both inputs to have the same dtype, got {x.dtype} and {y.dtype}")
+    if x.ndim != y.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    try:
+        shape = np.broadcast_shapes(tuple(x.shape), tuple(y.shape))
+    except ValueError:
+        raise RuntimeError(f"linalg.cross: the shapes {list(x.shape)} and {list(y.shape)} do not broadcast") from None
+    d = norm_dim(dim, len(shape))
+    size_x, size_y = (x.shape[d], y.shape[d]) if shape else (0, 0)
+    if size_x != 3 or size_y != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {size_x} and {size_y}")
+    x, y = _expand(x, shape), _expand(y, shape)
+    ahead = (slice(None),) * d
+
+    def rotated(t: Any, order: list[int]) -> Any:
+        return _index(t, ahead + (np.array(order),))
+    return rotated(x, [1, 2, 0]) * rotated(y, [2, 0, 1]) - rotated(x, [2, 0, 1]) * rotated(y, [1, 2, 0])

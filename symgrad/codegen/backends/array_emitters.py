@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.codegen.backends import numpy_emitters
+from symgrad.codegen.backends import literals, numpy_emitters
 from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, sum_to_size_axes, view_index
 from symgrad.codegen.program import Call
 
@@ -68,6 +68,10 @@ HELPERS = {
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
     {M}.add.at(out, index.reshape(-1), {M}.broadcast_to(g, index.shape).reshape(-1))
     return out.reshape(shape)''',
+    "_logdet": '''def _logdet(a):
+    """log(det(a)): -inf for a singular matrix, nan for a negative determinant (PyTorch's logdet)."""
+    sign, logabs = {M}.linalg.slogdet(a)
+    return {M}.where(sign > 0, logabs, {M}.where(sign == 0, -{M}.inf, {M}.nan)).astype(logabs.dtype)''',
     "_scatter_set": '''def _scatter_set(x, index, v):
     """A copy of x with v written at the flat positions index."""
     out = {M}.array(x, copy=True, order="C")
@@ -76,7 +80,7 @@ HELPERS = {
 }
 
 JAX_HELPERS = {
-    **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack")},
+    **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet")},
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
@@ -183,6 +187,18 @@ def _mse_loss(ctx: Context, call: Call, a: list[str]) -> str:
     return squares if reduction == "none" else f"{ctx.fn(reduction)}({squares})"
 
 
+def _linalg(fn: str, suffix: str = "") -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        return f"{ctx.fn('linalg.' + fn)}({', '.join(a)}){suffix}"
+    return emit
+
+
+def _vector_norm(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    return (f"{ctx.fn('linalg.vector_norm')}({a[0]}, ord={literals.norm_order(p['order'])}"
+            f"{kwargs(axis=p['dims'], keepdims=p['keepdim'])})")
+
+
 def _broadcast(ctx: Context, call: Call, a: list[str]) -> str:
     shape = ctx.lit(call.params["shape"])
     if call.in_shapes[0] == ():
@@ -226,6 +242,9 @@ def function_table() -> dict[str, Emitter]:
         "matmul": _matmul, "dot": _simple("dot"), "addmm": _addmm,
         "einsum": lambda ctx, call, a: f"{ctx.fn('einsum')}({call.params['equation']!r}, {', '.join(a)})",
         "linear": _linear, "linear_nobias": _linear, "mse_loss": _mse_loss,
+        "det": _linalg("det"), "inv": _linalg("inv"), "solve": _linalg("solve"),
+        "logabsdet": _linalg("slogdet", "[1]"), "det_sign": _linalg("slogdet", "[0]"),
+        "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
         "_broadcast": _broadcast,
     }
 

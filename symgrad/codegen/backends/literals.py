@@ -29,6 +29,13 @@ def literal(v: Any) -> str:
     raise TypeError(f"no literal for {v!r}")
 
 
+def norm_order(v: float) -> str:
+    """A norm's order: ``2.0``, ``float("inf")`` (``repr`` gives ``inf``, which is not a literal)."""
+    if v in (np.inf, -np.inf):
+        return 'float("inf")' if v > 0 else '-float("inf")'
+    return literal(v)
+
+
 def key(k: Any, array_name: Callable[[np.ndarray], str]) -> str:
     """What goes between ``x[`` and ``]`` for a NumPy index key; arrays are
     named by ``array_name`` (module-level constants)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad.codegen.backends import literals
 from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, sum_to_size_axes, view_index
 from symgrad.codegen.program import Call
 
@@ -145,6 +146,11 @@ def _einsum(ctx: Context, call: Call, a: list[str]) -> str:
     return f"torch.einsum({call.params['equation']!r}, {', '.join(args)})"
 
 
+def _vector_norm(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    return f"torch.linalg.vector_norm({a[0]}, {literals.norm_order(p['order'])}{kwargs(dim=p['dims'], keepdim=p['keepdim'])})"
+
+
 def torch_table() -> dict[str, Emitter]:
     """Op name -> emitter, for PyTorch."""
     dim = lambda fn: lambda ctx, call, a: f"torch.{fn}({a[0]}, dim={call.params['dim']})"  # noqa: E731
@@ -180,4 +186,11 @@ def torch_table() -> dict[str, Emitter]:
         "linear_nobias": lambda ctx, call, a: f"torch.nn.functional.linear({', '.join(a)})",
         "mse_loss": lambda ctx, call, a: (f"torch.nn.functional.mse_loss({a[0]}, {a[1]}, "
                                           f"reduction={call.params['reduction']!r})"),  # one of symgrad's three names
+        "det": lambda ctx, call, a: f"torch.linalg.det({a[0]})",
+        "inv": lambda ctx, call, a: f"torch.linalg.inv({a[0]})",
+        "solve": lambda ctx, call, a: f"torch.linalg.solve({a[0]}, {a[1]})",
+        "logabsdet": lambda ctx, call, a: f"torch.linalg.slogdet({a[0]})[1]",
+        "det_sign": lambda ctx, call, a: f"torch.linalg.slogdet({a[0]})[0]",
+        "logdet": lambda ctx, call, a: f"torch.logdet({a[0]})",
+        "vector_norm": _vector_norm,
     }

@@ -1,0 +1,26 @@
+"""``symgrad.linalg``: PyTorch's ``torch.linalg`` functions, with exact
+derivatives and closed forms.
+
+Every function is an op-table entry or a composition of entries
+(``ops/matrices.py``, ``ops/norms.py``, ``ops/linalg.py``), so a derivative
+is a number, a closed form, a second derivative and generated code from one
+rule.  Closed forms are SymPy's matrix algebra - small symbolic matrices are
+the use case; an ``n x n`` determinant has ``n!`` terms, and beyond the size
+guard (about 7x7) ``.expr`` raises ``ExpressionTooLargeError`` before SymPy
+starts.
+
+>>> import symgrad
+>>> from symgrad import linalg
+>>> A = symgrad.tensor([[2., 1.], [1., 3.]], requires_grad=True)
+>>> symgrad.diff(linalg.det(A), A)
+[[A[1, 1], -A[1, 0]], [-A[0, 1], A[0, 0]]]
+"""
+
+from __future__ import annotations
+
+from symgrad.ops.linalg import cross
+from symgrad.ops.matrices import LinAlgError, det, inv, solve
+from symgrad.ops.matrices import linalg_slogdet as slogdet
+from symgrad.ops.norms import matrix_norm, norm, vector_norm
+
+__all__ = ["LinAlgError", "det", "inv", "solve", "slogdet", "vector_norm", "matrix_norm", "norm", "cross"]
