@@ -567,3 +567,15 @@ def test_einsum_of_one_operand_never_shares_its_memory():
     z = sg.tensor([1.0, 2.0])
     sg.einsum("i->i", z).mul_(0)
     assert z.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("dividend, divisor", [(-0.5, 1), (-1, 2), (-1.5, 1), (-0.5, -1), (0.5, 1), (3, 2), (1, 1)])
+def test_remainder_of_multiples_of_one_tensor_has_the_divisors_sign(dividend, divisor):
+    # Found by the long fuzz (seed 81): (x * -0.5) % x at x = 0.25 is 0.125, but
+    # its closed form was -0.5*x: SymPy's Mod(-x/2, x) keeps the dividend's
+    # sign for symbols without assumptions.  The closed form is now
+    # x - y*floor(x/y) when x/y is a number.
+    for value in (0.25, -0.7):
+        x = sg.tensor(value, dtype=sg.float64, requires_grad=True)
+        y = (x * dividend) % (x * divisor)
+        assert float(y.expr.subs(x.expr, value)) == pytest.approx(y.item(), abs=1e-15)

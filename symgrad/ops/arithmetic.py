@@ -87,6 +87,11 @@ def _remainder_sym(x: Any, y: Any) -> Any:
     # x % 0 is nan in NumPy and PyTorch; SymPy's Mod(x, 0) raises ZeroDivisionError.
     if (y.is_zero if isinstance(y, sp.Basic) else y == 0):
         return sp.nan
+    ratio = x / y
+    if isinstance(ratio, sp.Number) and not isinstance(x, sp.Number):
+        # x a constant multiple of y: SymPy's Mod(-x/2, x) is -x/2 (the sign of
+        # the dividend, found by the long fuzz); by the definition, x - y*floor(x/y):
+        return y * (ratio - sp.floor(ratio))
     return sp.Mod(x, y)
 
 
