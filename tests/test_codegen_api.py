@@ -364,3 +364,26 @@ def test_selections_decided_at_run_time_or_by_constants_are_generated(case):
     g = symgrad.gradient_function(f(s), s)
     if at_other_point is not None:
         assert g(np.array([1., 3., 2.]))[0] == at_other_point
+
+
+def test_inputs_given_as_lists_or_in_another_library_are_converted():
+    # A list passed to NumPy code was computed on as a list: 2*x was the list
+    # twice over, a gradient of length 4 for 2 elements, silently.  PyTorch
+    # code given a Python float or a NumPy array failed inside torch.pow.
+    x = symgrad.tensor([1., 2.], requires_grad=True)
+    s = symgrad.tensor(2., requires_grad=True)
+    loss = (x * x).sum() * 3
+    for arg in ([1., 2.], (1., 2.), np.array([1., 2.])):
+        value, grad = symgrad.gradient_function(loss, x)(arg)
+        assert value == 15.0 and isinstance(grad, np.ndarray) and grad.tolist() == [6., 12.]
+    value, grad = symgrad.gradient_function(s * s * 3, s)([1., 2.])  # arrays of points, as a list
+    assert value.tolist() == [3., 12.] and grad.tolist() == [6., 12.]
+    assert symgrad.gradient_function(loss, x, backend="math")([1., 2.]) == (15.0, [6.0, 12.0])
+    torch = pytest.importorskip("torch")
+    for arg in ([1., 2.], np.array([1., 2.]), torch.tensor([1., 2.], dtype=torch.float64)):
+        value, grad = symgrad.gradient_function(loss, x, backend="torch")(arg)
+        assert isinstance(grad, torch.Tensor) and grad.tolist() == [6., 12.] and grad.dtype == torch.float64
+    value, grad = symgrad.gradient_function(s ** 3, s, backend="torch")(2.)
+    assert value.item() == 8.0 and grad.item() == 12.0
+    with pytest.raises(ValueError, match=r"argument 1 \(x\) must have shape \(2,\), got \(3,\)"):
+        symgrad.gradient_function(loss, x, backend="torch")([1., 2., 3.])

@@ -53,12 +53,13 @@ def _count_python(text: str) -> int:
 
 
 def _is_input_check(statement: ast.stmt) -> bool:
-    """``if <shapes differ>: _check_shapes(...)``, the prologue of generated Python code."""
+    """``if <shapes differ>: x, y = _check_shapes(...)``, the prologue of
+    generated Python code (backends/shapes.py)."""
     if not isinstance(statement, ast.If) or len(statement.body) != 1 or statement.orelse:
         return False
-    call = statement.body[0]
-    return (isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
-            and isinstance(call.value.func, ast.Name) and call.value.func.id == "_check_shapes")
+    inner = statement.body[0]
+    call = inner.value if isinstance(inner, (ast.Expr, ast.Assign)) else None
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_check_shapes"
 
 
 def _python_cost(node: ast.AST) -> int:

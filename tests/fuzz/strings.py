@@ -82,15 +82,16 @@ def check_dtype(s: str) -> None:
 def code_is_clean(source: str, raw: str) -> None:
     """The generated module: imports, symgrad's own helpers, and one function
     whose strings are its docstring and, in the check of its inputs' shapes,
-    the word ``shape`` and its own identifiers (its name and its parameters',
-    which ``names.Namespace`` made)."""
+    the word ``shape``, its own identifiers (its name and its parameters',
+    which ``names.Namespace`` made) and NumPy's names of its inputs' dtypes."""
     tree = ast.parse(source)
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name not in HELPERS]
     assert len(funcs) == 1 and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef)) for n in tree.body)
     body = funcs[0].body
     assert isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)  # the docstring
     params = {a.arg for a in funcs[0].args.args}
-    own_words = {"shape", funcs[0].name} | params
+    own_words = {"shape", funcs[0].name} | params | {"float16", "float32", "float64", "int8", "int16", "int32",
+                                                     "int64", "uint8", "bool"}
     for node in ast.walk(ast.Module(body=body[1:], type_ignores=[])):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert node.value in own_words, f"a string in generated code: {node.value!r}"
@@ -101,7 +102,7 @@ def code_is_clean(source: str, raw: str) -> None:
 
 
 # The helper functions symgrad writes into generated modules (fixed text, no user string).
-HELPERS = {"_check_shapes", "_shape_of"}
+HELPERS = {"_check_shapes", "_shape_of", "_as_array"}
 
 
 def check_name(s: str) -> None:

@@ -99,7 +99,7 @@ class PythonBackend:
         lines.append(f"def {program.name}({params}):")
         lines.append(literals.docstring(program.doc))
         if checked:
-            lines += shapes.check_lines(program)
+            lines += shapes.check_lines(program, self.name)
         lines += ["    " + line for line in body]
         lines.append(f"    return {returned}")
         return "\n".join(lines) + "\n", bound
@@ -175,6 +175,8 @@ class PythonBackend:
              compile_code: bool = False) -> Callable[..., Any]:
         """The generated function (``compile_code`` is for C, refused before for Python code)."""
         fn = load_python(source, program.name, bound)
+        if self.vectorizes(program):
+            fn = shapes.converting(fn, program, self.name)
         return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
 
 

@@ -11,24 +11,38 @@ its class alone.  Only when a comparison fails (or an input has no
 ``shape``: a list, an ``int``) does ``_check_shapes`` look closer, and it
 raises only for a shape that is really another one.
 
+The slow path also converts: a list is not an array (NumPy code would
+compute ``2*x`` as the list twice over), and PyTorch code needs tensors.
 Functions of scalar leaves in the NumPy, JAX and PyTorch backends take
-arrays of points of any shape (docs/codegen.md): they get no check.  The C
+arrays of points of any shape (docs/codegen.md): they get no shape check,
+and the conversion is a wrapper around them (``converting``), so that their
+source stays the math.  The C
 backend checks in its ``ctypes`` wrapper (``c._c_argument``).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
 from symgrad.codegen.backends import literals
 from symgrad.codegen.program import Program
 
-# Pure Python (no import), so that it runs in every backend's module.
-_HELPER = '''def _check_shapes(function, names, shapes, args):
-    for k, (name, want, a) in enumerate(zip(names, shapes, args)):
+# Pure Python (no import at module level), so that it runs in every backend's
+# module; CONVERTS and CONVERT are the backend's (_CONVERSIONS).
+_HELPER = '''def _check_shapes(function, names, shapes, dtypes, args):
+    out = []
+    for k, (name, want, dtype, a) in enumerate(zip(names, shapes, dtypes or shapes, args)):
         got = _shape_of(a)
         if got != want:
             got = "a ragged nested list" if got is None else got
             raise ValueError(f"{function}(): argument {k + 1} ({name}) must have shape {want}, got {got}; "
                              HINT)
+        out.append(_as_array(a, dtype) if CONVERTS else a)
+    return out
 
 
 def _shape_of(a):
@@ -40,7 +54,22 @@ def _shape_of(a):
     inner = {_shape_of(b) for b in a}
     if len(inner) > 1 or None in inner:
         return None
-    return (len(a), *(inner.pop() if inner else ()))'''
+    return (len(a), *(inner.pop() if inner else ()))
+
+
+def _as_array(a, dtype):
+    CONVERT'''
+
+# Per backend: which inputs are converted (a list is not an array: NumPy code
+# would compute 2*x as the list twice over) and how.  The math backend
+# indexes lists as they are.
+_TORCH_TENSOR = "a.__class__.__module__.startswith('torch')"
+_CONVERSIONS = {
+    "math": ("False", "return a"),
+    "numpy": ("isinstance(a, (list, tuple))", "import numpy\n    return numpy.asarray(a, dtype=dtype)"),
+    "jax": ("isinstance(a, (list, tuple))", "import jax.numpy\n    return jax.numpy.asarray(a)"),
+    "torch": (f"not {_TORCH_TENSOR}", "import torch\n    return torch.as_tensor(a, dtype=getattr(torch, dtype))"),
+}
 
 _HINTS = {
     "math": "the math backend computes one point per call (backend='numpy' takes arrays of points)",
@@ -50,8 +79,10 @@ _HINT = ("the code was generated for these shapes (only functions of scalar leav
 
 
 def helper(backend: str) -> str:
-    """The source of ``_check_shapes`` (and ``_shape_of``), with the backend's advice."""
-    return _HELPER.replace("HINT", repr(_HINTS.get(backend, _HINT)))
+    """The source of ``_check_shapes``, ``_shape_of`` and ``_as_array``, with the backend's advice and conversion."""
+    converts, convert = _CONVERSIONS[backend]
+    return (_HELPER.replace("HINT", repr(_HINTS.get(backend, _HINT)))
+            .replace("CONVERTS", converts).replace("CONVERT", convert))
 
 
 def checked(program: Program, vectorized: bool) -> bool:
@@ -59,21 +90,61 @@ def checked(program: Program, vectorized: bool) -> bool:
     return bool(program.inputs) and not vectorized
 
 
-def check_lines(program: Program) -> list[str]:
-    """The statements that check the inputs (indented for the function body)."""
+def check_lines(program: Program, backend: str) -> list[str]:
+    """The statements that check the inputs (indented for the function body);
+    the slow path, taken only when a quick test fails, also converts them."""
     tests = []
     wanted = [tuple(int(d) for d in inp.shape) for inp in program.inputs]  # (a SymPy array's are Integers)
     for inp, want in zip(program.inputs, wanted):
         shape = literals.literal(want)
-        if want:
+        if backend == "torch":  # (torch code needs a tensor: a Python float or NumPy array is converted)
+            tests.append(f"(not {inp.name}.__class__.__module__.startswith('torch') or {inp.name}.shape != {shape})")
+        elif want:
             tests.append(f'getattr({inp.name}, "shape", None) != {shape}')
         else:  # (a Python float, the usual scalar, needs no attribute lookup)
             tests.append(f'({inp.name}.__class__ is not float and getattr({inp.name}, "shape", None) != ())')
     names = repr(tuple(inp.name for inp in program.inputs))  # (identifiers from names.Namespace)
     shapes = literals.literal(tuple(wanted))
     args = ", ".join(inp.name for inp in program.inputs) + ("," if len(program.inputs) == 1 else "")
+    if backend == "math":  # (lists are the math backend's arrays: nothing to convert)
+        return [f"    if {' or '.join(tests)}:",
+                f"        _check_shapes({program.name!r}, {names}, {shapes}, None, ({args}))"]
+    dtypes = repr(tuple(np.dtype(inp.dtype).name for inp in program.inputs))
     return [f"    if {' or '.join(tests)}:",
-            f"        _check_shapes({program.name!r}, {names}, {shapes}, ({args}))"]
+            f"        {args} = _check_shapes({program.name!r}, {names}, {shapes}, {dtypes}, ({args}))"]
 
 
-__all__ = ["helper", "checked", "check_lines"]
+def converting(fn: Callable[..., Any], program: Program, backend: str) -> Callable[..., Any]:
+    """Code that takes arrays of points (no shape check) behind a wrapper that
+    makes each input that is a list (for torch: not a tensor) an array of the
+    backend first: kept out of the generated source, which stays the math."""
+    if not program.inputs or backend not in ("numpy", "jax", "torch"):
+        return fn
+    dtypes = {inp.name: np.dtype(inp.dtype).name for inp in program.inputs}
+    order = list(dtypes.values())
+    needs, convert = _converter(backend)
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if any([needs(a) for a in args]) or any([needs(a) for a in kwargs.values()]):
+            args = tuple([convert(a, d) if needs(a) else a for a, d in zip(args, order)])
+            kwargs = {k: convert(a, dtypes.get(k, "float64")) if needs(a) else a for k, a in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _converter(backend: str) -> tuple[Callable[[Any], bool], Callable[[Any, str], Any]]:
+    if backend == "torch":
+        import torch
+
+        return (lambda a: not isinstance(a, torch.Tensor),
+                lambda a, dtype: torch.as_tensor(a, dtype=getattr(torch, dtype)))
+    if backend == "jax":
+        import jax.numpy as jnp
+
+        return (lambda a: a.__class__ is list or a.__class__ is tuple), (lambda a, dtype: jnp.asarray(a))
+    return (lambda a: a.__class__ is list or a.__class__ is tuple), (lambda a, dtype: np.asarray(a, dtype=dtype))
+
+
+__all__ = ["helper", "checked", "check_lines", "converting"]
