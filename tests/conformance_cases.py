@@ -863,6 +863,29 @@ def unique_and_weighted_bincount_have_no_gradient(M):
             raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()))
 
 
+@case("new_functions")
+def new_layers_losses_and_clipping(M):
+    F = M.nn.functional
+    x = leaf(M, [-1.0, 1.0, 0.25, -2.0, 3.0])
+    y = F.hardtanh(x) + F.silu(x) + F.smooth_l1_loss(x, const(M, [0.0] * 5), reduction="none", beta=0.5) \
+        + F.huber_loss(x, const(M, [1.0] * 5), reduction="none", delta=1.5)
+    y.sum().backward()
+    w = leaf(M, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    e = F.embedding(M.tensor([[0, 2], [2, 2]]), w, padding_idx=0) * const(M, [1.0, 2.0])
+    e.sum().backward()
+    ln = F.layer_norm(const(M, [[1.0, 2.0, 4.0]]), (3,))
+    M.nn.utils.clip_grad_value_([w], 2.5)
+    total = M.nn.utils.clip_grad_norm_([x, w], 1.0)
+    return (y.tolist(), grad(x), e.tolist(), grad(w), ln.tolist(), total.item(),
+            raises(lambda: F.embedding(const(M, [1.0]), w)), raises(lambda: F.embedding(M.tensor([3]), w)),
+            raises(lambda: M.nn.Embedding(3, 2, padding_idx=-4)),
+            raises(lambda: F.layer_norm(M.ones(2, 4, dtype=M.float64), (3,))),
+            raises(lambda: F.smooth_l1_loss(x, x, beta=-1.0)), raises(lambda: F.huber_loss(x, x, delta=0.0)),
+            raises(lambda: M.nn.Hardtanh(1.0, 0.0)), raises(lambda: F.silu(M.tensor([1, 2]))),
+            raises(lambda: F.layer_norm(M.tensor([[1, 2]]), (2,))), F.hardtanh(M.tensor([-3, 0, 3])).tolist(),
+            raises(lambda: M.nn.utils.vector_to_parameters([1.0], [w])))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

@@ -147,6 +147,10 @@ def _torch_overwritten(x: Any) -> Any:
     return y * x
 
 
+# (the padding row's values are read, but by definition get no gradient: PyTorch's test is the oracle)
+_PADDING = "the padding row gets no gradient by definition, although the output reads it"
+PADDING_ROW = {"fd": _PADDING, "closed_form": _PADDING}
+
 SQUARE = [((2, 2),), ((3, 3),), ((2, 3, 3),)]
 SIGN_ORACLE = {"closed_form": "sympy.diff of sign(det(A)) is a DiracDelta; symgrad's derivative is 0 (PyTorch's), "
                               "which the finite-difference and PyTorch checks confirm"}
@@ -413,6 +417,27 @@ SPECS: list[Spec] = [
          lambda x: __import__("torch").nn.functional.leaky_relu(x, 0.2), UNARY, NONZERO, covers=("where", "gt", "mul")),
     Spec("elu", lambda x: _F().elu(x, 0.7), lambda x: __import__("torch").nn.functional.elu(x, 0.7), UNARY, NONZERO,
          covers=("where", "gt", "expm1", "mul")),
+    Spec("silu", lambda x: _F().silu(x), lambda x: __import__("torch").nn.functional.silu(x), UNARY,
+         covers=("mul", "sigmoid")),
+    Spec("hardtanh", lambda x: _F().hardtanh(x, -0.5, 1.2),
+         lambda x: __import__("torch").nn.functional.hardtanh(x, -0.5, 1.2), UNARY, covers=("where", "le", "ge")),
+    Spec("layer_norm", lambda x, w, b: _F().layer_norm(x, tuple(w.shape), w, b),
+         lambda x, w, b: __import__("torch").nn.functional.layer_norm(x, tuple(w.shape), w, b),
+         [((2, 3), (3,), (3,)), ((2, 2, 3), (2, 3), (2, 3))], covers=("mean", "sub", "mul", "rsqrt", "add")),
+    Spec("embedding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w),
+         lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w),
+         [((3, 2),), ((4, 3),)], covers=("index", "index_backward")),
+    Spec("embedding_padding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w, padding_idx=2),
+         lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w,
+                                                              padding_idx=2),
+         [((3, 2),)], covers=("index", "index_put", "index_zero"), skips=PADDING_ROW),
+    *[Spec(f"smooth_l1_loss_{name}", lambda x, y, r=r, b=b: _F().smooth_l1_loss(x, y, reduction=r, beta=b),
+           lambda x, y, r=r, b=b: __import__("torch").nn.functional.smooth_l1_loss(x, y, reduction=r, beta=b),
+           [((2, 3), (2, 3)), ((3,), (3,))], covers=("where", "abs", "lt", "mul", "sub", "div", "mean"))
+      for name, r, b in [("mean", "mean", 1.0), ("sum_beta", "sum", 0.8), ("none_beta", "none", 0.5)]],
+    *[Spec(f"huber_loss_{r}", lambda x, y, w, r=r: _F().huber_loss(x, y, reduction=r, delta=0.8, weight=w),
+           lambda x, y, w, r=r: __import__("torch").nn.functional.huber_loss(x, y, reduction=r, delta=0.8, weight=w),
+           [((2, 3), (2, 3), (2, 3))], covers=("where", "abs", "lt", "mul", "sub", "sum")) for r in ("sum", "none")],
     Spec("dropout", _seeded_dropout, None,
          UNARY, covers=("mul",)),
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
