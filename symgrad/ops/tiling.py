@@ -67,6 +67,9 @@ def _counts(repeats: Any, n: int) -> tuple[np.ndarray, Tensor | None]:
 
 def _positions_of_counts(counts: Any) -> Tensor:
     """``repeat_interleave(repeats)``: ``i`` repeated ``repeats[i]`` times (int64, outside the graph)."""
+    if not isinstance(counts, Tensor):
+        raise TypeError(f"repeat_interleave(): argument 'repeats' (position 1) must be Tensor, not "
+                        f"{type(counts).__name__}")
     c = index_values(counts)
     if c.ndim != 1:
         raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
