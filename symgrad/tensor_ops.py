@@ -262,6 +262,20 @@ class TensorOps:
     def repeat(self, *sizes: Any) -> Tensor: return _ops.repeat(self, *sizes)  # noqa: E704
     def index_select(self, dim: int, index: Any) -> Tensor: return _ops.index_select(self, dim, index)  # noqa: E704
     def lerp(self, end: Any, weight: Any) -> Tensor: return _ops.lerp(self, end, weight)  # noqa: E704
+    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:  # noqa: E704
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor: return _ops.scatter_add(self, dim, index, src)  # noqa: E704
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.index_add(self, dim, index, source, alpha=alpha)
+    def tile(self, *dims: Any) -> Tensor:  # noqa: E704
+        return _ops.tile(self, tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:  # noqa: E704
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002,E704
+               dim: Any = None) -> Any:
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:  # noqa: E704
+        return _ops.bincount(self, weights, minlength)
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
         return _ops.addcmul(self, tensor1, tensor2, value=value)
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
@@ -357,6 +371,15 @@ class TensorOps:
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
         return _inplace(self, _ops.lerp, end, weight)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+        return _inplace(self, _ops.scatter, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _inplace(self, _ops.scatter_add, dim, index, src)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return _inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
 
     def tril_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.tril, diagonal)  # noqa: E704
     def triu_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.triu, diagonal)  # noqa: E704
@@ -456,7 +479,8 @@ _LEGACY_TYPES = {"float64": "DoubleTensor", "float32": "FloatTensor", "float16":
 give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
                              "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any", "unflatten", "squeeze",
                              "unsqueeze", "chunk", "unbind", "narrow", "select", "gather", "index_select", "sort",
-                             "argsort", "topk"))
+                             "argsort", "topk", "scatter", "scatter_add", "index_add", "repeat_interleave", "scatter_",
+                             "scatter_add_", "index_add_"))
 
 
 def _fill(src: Any, value: Any) -> Any:

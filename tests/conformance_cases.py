@@ -745,6 +745,147 @@ def new_activations_and_dropout(M):
             list(M.nn.ModuleDict({"a": M.nn.ReLU(), "b": M.nn.Tanh()}).keys()))
 
 
+# ---------------------------------------------------------------- scatter, index_add, tile, repeat_interleave,
+# meshgrid, unique, bincount
+
+@case("scatter")
+def scatter_and_index_add_values_and_gradients(M):
+    x = leaf(M, [[float(i) for i in range(4 * r, 4 * r + 4)] for r in range(3)])
+    src = leaf(M, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    y = x.scatter(1, M.tensor([[0, 1, 2], [2, 0, 1], [3, 3, 3]]), src) * M.arange(12.0).reshape(3, 4)
+    y2 = M.scatter_add(x, 0, M.tensor([[0, 0, 2], [1, 1, 1], [2, 0, 0]]), src) ** 2
+    y3 = x.index_add(1, M.tensor([3, 3, 0]), src, alpha=2.0).sin()
+    (y.sum() + y2.sum() + y3.sum()).backward()
+    return (y.tolist(), y2.tolist(), y3.tolist(), grad(x), grad(src), backward_name(y3),
+            M.tensor(1.0).scatter(0, M.tensor(0), M.tensor(5.0)).tolist(),
+            M.zeros(3, dtype=M.int64).scatter(0, M.tensor([1]), 2.7).tolist(),
+            M.zeros(3).scatter(0, M.tensor([], dtype=M.int64), M.ones(2)).tolist(),
+            const(M, [[0.0] * 4] * 3).scatter(1, M.tensor([[0, 1, 2], [2, 0, 1]]), 5.0).tolist(),
+            M.index_add(M.tensor(1.0), 0, M.tensor([0]), M.tensor(2.0)).tolist(),
+            M.index_add(M.ones(3), 0, M.tensor(1), M.tensor([2.0])).tolist(),
+            M.ones(5, 3, dtype=M.int64).index_add(0, M.tensor([0, 4, 2]), M.ones(3, 3, dtype=M.int64), alpha=2).tolist(),
+            M.scatter_add(M.zeros(3, dtype=M.int64), 0, M.tensor([0, 0]), M.tensor([1, 2])).tolist())
+
+
+@case("scatter")
+def scatter_in_place_forms(M):
+    z = M.ones(3)
+    z.scatter_(0, M.tensor([1]), M.tensor([4.0]))
+    z.scatter_add_(0, M.tensor([1, 1]), M.tensor([1.0, 1.0]))
+    z.index_add_(0, M.tensor([0]), M.tensor([3.0]))
+    w = leaf(M, [1.0, 2.0])
+    return z.tolist(), raises(lambda: w.scatter_(0, M.tensor([0]), 3.0))
+
+
+@case("scatter")
+def scatter_and_index_add_refuse_bad_input(M):
+    a = M.zeros(3, 4, dtype=M.float64)
+    idx = M.tensor([[0, 1, 2], [2, 0, 1]])
+    src = const(M, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    b = M.ones(5, 3, dtype=M.float32)
+    t = M.ones(3, 3, dtype=M.float32)
+    i = M.tensor([0, 4, 2])
+    return (raises(lambda: a.scatter(1, idx.float(), src)), raises(lambda: a.scatter(1, idx, src.float())),
+            raises(lambda: a.scatter(1, M.tensor([[5]]), src)), raises(lambda: a.scatter(1, M.tensor([0]), src)),
+            raises(lambda: a.scatter(1, M.tensor([[0, 1, 2, 3, 0]]), src)), raises(lambda: a.scatter(1, M.tensor([[-1]]), src)),
+            raises(lambda: a.scatter(5, idx, src)), raises(lambda: a.scatter_add(1, idx, 2.0)),
+            raises(lambda: a.scatter(1, idx, [1.0])), raises(lambda: a.scatter(1, idx, 1.0, reduce="mean")),
+            raises(lambda: b.index_add(0, i.float(), t)), raises(lambda: b.index_add(0, i, t.double())),
+            raises(lambda: b.index_add(0, M.tensor([0, 5, 1]), t)), raises(lambda: b.index_add(0, M.tensor([[0, 1, 2]]), t)),
+            raises(lambda: b.index_add(0, M.tensor([0, 1]), t)), raises(lambda: b.index_add(1, M.tensor([0, 1, 2]), t)),
+            raises(lambda: b.index_add(0, i, t[:, :2])), raises(lambda: b.index_add(0, i, 1.0)),
+            raises(lambda: M.index_add(b, 0, M.tensor([-1, 0, 1]), t)),
+            raises(lambda: M.index_add(M.ones(3), 0, M.tensor(0), M.tensor(2.0))))
+
+
+@case("scatter")
+def tile_repeat_interleave_and_meshgrid(M):
+    m = leaf(M, [[1.0, 2.0], [3.0, 4.0]])
+    r = M.repeat_interleave(m, M.tensor([1, 2]), dim=0) * M.arange(6.0).reshape(3, 2)
+    r2 = m.repeat_interleave(3) ** 2
+    r3 = m.tile(2, 1, 3) * M.arange(24.0).reshape(2, 2, 6)
+    (r.sum() + r2.sum() + r3.sum()).backward()
+    p, q = leaf(M, [1.0, 2.0]), leaf(M, [3.0, 4.0, 5.0])
+    g1, g2 = M.meshgrid(p, q, indexing="xy")
+    (g1 * g2 * M.arange(6.0).reshape(3, 2)).sum().backward()
+    return (r.tolist(), r2.tolist(), r3.tolist(), grad(m), M.tile(m, (2,)).tolist(),
+            M.repeat_interleave(M.tensor([1, 0, 3])).tolist(), m.repeat_interleave(M.tensor(2), dim=0).tolist(),
+            M.tensor(3.0).repeat_interleave(2).tolist(), dtype(M.tensor([1, 2], dtype=M.int32).repeat_interleave(2)),
+            list(M.tile(M.tensor(1.0), (2, 3)).shape), m.tile(()).tolist(),
+            g1.tolist(), g2.tolist(), grad(p), grad(q),
+            [list(t.shape) for t in M.meshgrid(M.tensor(1.0), M.arange(2.0), M.arange(3.0), indexing="xy")],
+            warns(lambda: M.meshgrid([M.arange(2), M.arange(3)])),
+            [list(t.shape) for t in M.meshgrid(M.arange(2), M.arange(3), indexing="ij")])
+
+
+@case("scatter")
+def tile_repeat_interleave_and_meshgrid_refuse_bad_input(M):
+    m = const(M, [[1.0, 2.0], [3.0, 4.0]])
+    return (raises(lambda: m.repeat_interleave(M.tensor([1, 2, 3]), dim=0)), raises(lambda: m.repeat_interleave(-1)),
+            raises(lambda: m.repeat_interleave(M.tensor([-1, 2]), dim=0)),
+            raises(lambda: m.repeat_interleave(M.tensor([1.0, 2.0]), dim=0)),
+            raises(lambda: m.repeat_interleave(M.tensor([[1, 2]]), dim=0)), raises(lambda: m.repeat_interleave(2, dim=3)),
+            raises(lambda: m.repeat_interleave(2.5)), raises(lambda: m.repeat_interleave(2, dim=0, output_size=5)),
+            raises(lambda: M.repeat_interleave(M.tensor([[1, 2]]))), raises(lambda: m.tile(-1)),
+            raises(lambda: M.tile(m, 2)), raises(lambda: M.meshgrid(indexing="ij")),
+            raises(lambda: M.meshgrid(M.ones(2, 2), indexing="ij")), raises(lambda: M.meshgrid(M.arange(2), indexing="zz")),
+            raises(lambda: M.meshgrid(M.arange(2), M.arange(2.0), indexing="ij")))
+
+
+@case("scatter")
+def unique_and_bincount(M):
+    u = M.tensor([[5, 3, 9], [1, 3, 7], [0, 2, 2]])
+    rows = M.tensor([[1, 2], [0, 5], [1, 2]])
+    w32 = M.tensor([0.5, 1.0, 2.0], dtype=M.float32)
+    return ([v.tolist() for v in M.unique(u, return_inverse=True, return_counts=True)],
+            [v.tolist() for v in M.unique(u, sorted=False, return_inverse=True, return_counts=True)],
+            [v.tolist() for v in M.unique(rows, dim=0, return_inverse=True, return_counts=True)],
+            [v.tolist() for v in M.unique(rows, dim=1, return_inverse=True, return_counts=True)],
+            [v.tolist() for v in M.unique(M.tensor(3.0), return_inverse=True, return_counts=True)],
+            M.unique(M.tensor([True, False, True])).tolist(), raises(lambda: M.unique(M.tensor([1, 2]), dim=2)),
+            u.unique(return_counts=True)[1].tolist(), dtype(M.unique(M.tensor([1.5], dtype=M.float32))),
+            [v.tolist() for v in M.unique(M.tensor([], dtype=M.float32), return_inverse=True, return_counts=True)],
+            M.bincount(M.tensor([0, 2, 2]), weights=w32).tolist(), dtype(M.bincount(M.tensor([0, 2, 2]), weights=w32)),
+            dtype(M.bincount(M.tensor([0, 2, 2]), weights=M.tensor([1, 2, 3]))),
+            M.bincount(M.tensor([0, 2, 2]), minlength=5).tolist(), M.bincount(M.tensor([], dtype=M.int64)).tolist(),
+            dtype(M.bincount(M.tensor([0, 2, 2], dtype=M.uint8))), M.tensor([1, 1]).bincount().tolist(),
+            raises(lambda: M.bincount(M.tensor([-1]))), raises(lambda: M.bincount(const(M, [1.0]))),
+            raises(lambda: M.bincount(M.tensor([[1]]))), raises(lambda: M.bincount(M.tensor([1]), minlength=-1)),
+            raises(lambda: M.bincount(M.tensor([1, 2]), weights=const(M, [1.0]))),
+            raises(lambda: M.bincount(M.tensor([True]))))
+
+
+@case("scatter", differs="unique_and_bincount_are_outside_the_graph")
+def unique_and_weighted_bincount_have_no_gradient(M):
+    x = leaf(M, [3.0, 1.0, 3.0])
+    w = leaf(M, [0.5, 1.0, 2.0])
+    return (raises(lambda: M.unique(x).sum().backward()),
+            raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()))
+
+
+@case("new_functions")
+def new_layers_losses_and_clipping(M):
+    F = M.nn.functional
+    x = leaf(M, [-1.0, 1.0, 0.25, -2.0, 3.0])
+    y = F.hardtanh(x) + F.silu(x) + F.smooth_l1_loss(x, const(M, [0.0] * 5), reduction="none", beta=0.5) \
+        + F.huber_loss(x, const(M, [1.0] * 5), reduction="none", delta=1.5)
+    y.sum().backward()
+    w = leaf(M, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    e = F.embedding(M.tensor([[0, 2], [2, 2]]), w, padding_idx=0) * const(M, [1.0, 2.0])
+    e.sum().backward()
+    ln = F.layer_norm(const(M, [[1.0, 2.0, 4.0]]), (3,))
+    M.nn.utils.clip_grad_value_([w], 2.5)
+    total = M.nn.utils.clip_grad_norm_([x, w], 1.0)
+    return (y.tolist(), grad(x), e.tolist(), grad(w), ln.tolist(), total.item(),
+            raises(lambda: F.embedding(const(M, [1.0]), w)), raises(lambda: F.embedding(M.tensor([3]), w)),
+            raises(lambda: M.nn.Embedding(3, 2, padding_idx=-4)),
+            raises(lambda: F.layer_norm(M.ones(2, 4, dtype=M.float64), (3,))),
+            raises(lambda: F.smooth_l1_loss(x, x, beta=-1.0)), raises(lambda: F.huber_loss(x, x, delta=0.0)),
+            raises(lambda: M.nn.Hardtanh(1.0, 0.0)), raises(lambda: F.silu(M.tensor([1, 2]))),
+            raises(lambda: F.layer_norm(M.tensor([[1, 2]]), (2,))), F.hardtanh(M.tensor([-3, 0, 3])).tolist(),
+            raises(lambda: M.nn.utils.vector_to_parameters([1.0], [w])))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

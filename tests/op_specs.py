@@ -147,6 +147,10 @@ def _torch_overwritten(x: Any) -> Any:
     return y * x
 
 
+# (the padding row's values are read, but by definition get no gradient: PyTorch's test is the oracle)
+_PADDING = "the padding row gets no gradient by definition, although the output reads it"
+PADDING_ROW = {"fd": _PADDING, "closed_form": _PADDING}
+
 SQUARE = [((2, 2),), ((3, 3),), ((2, 3, 3),)]
 SIGN_ORACLE = {"closed_form": "sympy.diff of sign(det(A)) is a DiracDelta; symgrad's derivative is 0 (PyTorch's), "
                               "which the finite-difference and PyTorch checks confirm"}
@@ -327,6 +331,37 @@ SPECS: list[Spec] = [
     Spec("index_select", lambda x: sg.index_select(x, -1, sg.tensor([2, 0, 2])),
          lambda x: __import__("torch").index_select(x, -1, __import__("torch").tensor([2, 0, 2])),
          [((3,),), ((2, 3),)], covers=("index", "index_backward"), integer=True),
+    # ---- scatter, index_add, tile, repeat_interleave, meshgrid (compositions of index_put, index_backward,
+    # index, view, expand; the index tensors are constants)
+    Spec("scatter", lambda x, s: sg.scatter(x, 1, sg.tensor([[0, 2], [1, 0]]), s),
+         lambda x, s: __import__("torch").scatter(x, 1, __import__("torch").tensor([[0, 2], [1, 0]]), s),
+         [((2, 3), (2, 2)), ((3, 3), (2, 2))], covers=("index_put", "index_zero", "index"), integer=True),
+    Spec("scatter_value", lambda x: x.scatter(0, sg.tensor([[1, 0, 1]]), 1.5),
+         lambda x: x.scatter(0, __import__("torch").tensor([[1, 0, 1]]), 1.5), [((2, 3),)],
+         covers=("index_put", "index_zero")),
+    Spec("scatter_add", lambda x, s: sg.scatter_add(x, 0, sg.tensor([[1, 0, 1], [1, 1, 0]]), s),
+         lambda x, s: __import__("torch").scatter_add(x, 0, __import__("torch").tensor([[1, 0, 1], [1, 1, 0]]), s),
+         [((2, 3), (2, 3)), ((3, 4), (2, 3))], covers=("add", "index_backward", "index"), integer=True),
+    Spec("index_add", lambda x, s: x.index_add(1, sg.tensor([2, 0, 2]), s, alpha=0.5),
+         lambda x, s: x.index_add(1, __import__("torch").tensor([2, 0, 2]), s, alpha=0.5),
+         [((2, 3), (2, 3)), ((2, 4), (2, 3))], covers=("add", "mul", "index_backward", "index")),
+    Spec("index_add_vector", lambda x, s: sg.index_add(x, 0, sg.tensor([1, 1]), s),
+         lambda x, s: __import__("torch").index_add(x, 0, __import__("torch").tensor([1, 1]), s),
+         [((3,), (2,))], covers=("add", "index_backward", "index"), integer=True),
+    Spec("tile", lambda x: sg.tile(x, (2, 1, 2)), lambda x: __import__("torch").tile(x, (2, 1, 2)),
+         [((3,),), ((2, 3),), ((),)], covers=("view", "expand"), integer=True),
+    Spec("tile_short", lambda x: x.tile(2), lambda x: x.tile(2), [((2, 3),)], covers=("view", "expand"), integer=True),
+    Spec("repeat_interleave", lambda x: sg.repeat_interleave(x, 2), lambda x: x.repeat_interleave(2),
+         [((3,),), ((2, 3),), ((),)], covers=("index", "index_backward", "view"), integer=True),
+    Spec("repeat_interleave_counts", lambda x: x.repeat_interleave(sg.tensor([2, 0, 1]), dim=-1),
+         lambda x: x.repeat_interleave(__import__("torch").tensor([2, 0, 1]), dim=-1), [((3,),), ((2, 3),)],
+         covers=("index", "index_backward"), integer=True),
+    Spec("meshgrid", lambda x, y: sg.stack(sg.meshgrid(x, y, indexing="ij")) * 1.0,
+         lambda x, y: __import__("torch").stack(__import__("torch").meshgrid(x, y, indexing="ij")) * 1.0,
+         [((3,), (2,)), ((), (2,))], covers=("view", "expand", "stack")),
+    Spec("meshgrid_xy", lambda x, y, z: sg.stack(sg.meshgrid(x, y, z, indexing="xy")) * 1.0,
+         lambda x, y, z: __import__("torch").stack(__import__("torch").meshgrid(x, y, z, indexing="xy")) * 1.0,
+         [((3,), (2,), (2,))], covers=("view", "expand", "stack")),
     # ---- sorting (values gathered by the numeric order: ties avoided by the random samples)
     Spec("sort", lambda x: sg.sort(x, 0).values, lambda x: x.sort(0).values, MATRIX, covers=("index",),
          integer=True, skips=CHOSEN_BY_VALUES),
@@ -382,6 +417,27 @@ SPECS: list[Spec] = [
          lambda x: __import__("torch").nn.functional.leaky_relu(x, 0.2), UNARY, NONZERO, covers=("where", "gt", "mul")),
     Spec("elu", lambda x: _F().elu(x, 0.7), lambda x: __import__("torch").nn.functional.elu(x, 0.7), UNARY, NONZERO,
          covers=("where", "gt", "expm1", "mul")),
+    Spec("silu", lambda x: _F().silu(x), lambda x: __import__("torch").nn.functional.silu(x), UNARY,
+         covers=("mul", "sigmoid")),
+    Spec("hardtanh", lambda x: _F().hardtanh(x, -0.5, 1.2),
+         lambda x: __import__("torch").nn.functional.hardtanh(x, -0.5, 1.2), UNARY, covers=("where", "le", "ge")),
+    Spec("layer_norm", lambda x, w, b: _F().layer_norm(x, tuple(w.shape), w, b),
+         lambda x, w, b: __import__("torch").nn.functional.layer_norm(x, tuple(w.shape), w, b),
+         [((2, 3), (3,), (3,)), ((2, 2, 3), (2, 3), (2, 3))], covers=("mean", "sub", "mul", "rsqrt", "add")),
+    Spec("embedding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w),
+         lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w),
+         [((3, 2),), ((4, 3),)], covers=("index", "index_backward")),
+    Spec("embedding_padding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w, padding_idx=2),
+         lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w,
+                                                              padding_idx=2),
+         [((3, 2),)], covers=("index", "index_put", "index_zero"), skips=PADDING_ROW),
+    *[Spec(f"smooth_l1_loss_{name}", lambda x, y, r=r, b=b: _F().smooth_l1_loss(x, y, reduction=r, beta=b),
+           lambda x, y, r=r, b=b: __import__("torch").nn.functional.smooth_l1_loss(x, y, reduction=r, beta=b),
+           [((2, 3), (2, 3)), ((3,), (3,))], covers=("where", "abs", "lt", "mul", "sub", "div", "mean"))
+      for name, r, b in [("mean", "mean", 1.0), ("sum_beta", "sum", 0.8), ("none_beta", "none", 0.5)]],
+    *[Spec(f"huber_loss_{r}", lambda x, y, w, r=r: _F().huber_loss(x, y, reduction=r, delta=0.8, weight=w),
+           lambda x, y, w, r=r: __import__("torch").nn.functional.huber_loss(x, y, reduction=r, delta=0.8, weight=w),
+           [((2, 3), (2, 3), (2, 3))], covers=("where", "abs", "lt", "mul", "sub", "sum")) for r in ("sum", "none")],
     Spec("dropout", _seeded_dropout, None,
          UNARY, covers=("mul",)),
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],

@@ -103,7 +103,8 @@ def test_linear_errors():
 
 @pytest.mark.parametrize("name,args", [("ReLU", ()), ("Tanh", ()), ("Sigmoid", ()), ("Softplus", ()),
                                        ("Softplus", (2.0, 1.0)), ("Identity", ()), ("Flatten", ()),
-                                       ("Flatten", (0, -1)), ("Softmax", (1,)), ("LogSoftmax", (0,))])
+                                       ("Flatten", (0, -1)), ("Softmax", (1,)), ("LogSoftmax", (0,)),
+                                       ("SiLU", ()), ("Hardtanh", ()), ("Hardtanh", (-2.0, 0.5))])
 def test_layers_against_pytorch(name, args):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).normal(size=(2, 3, 4)) * 3
@@ -134,6 +135,156 @@ def test_softmax_without_dim_warns_and_picks_pytorchs_dim():
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         out = F.softmax(symgrad.zeros(2, 4))
     assert out.tolist() == [[0.25] * 4] * 2
+
+
+def test_hardtanh_derivative_is_zero_at_its_bounds_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    v = [-1.0, 1.0, 0.5, -2.0, 3.0]
+    s_x, t_x = symgrad.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    F.hardtanh(s_x).sum().backward()
+    torch.nn.functional.hardtanh(t_x).sum().backward()
+    assert s_x.grad.tolist() == t_x.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert F.hardtanh(symgrad.tensor([-3, 0, 3])).tolist() == [-1, 0, 1]
+
+
+def test_new_activation_reprs_and_errors():
+    assert [repr(m) for m in (nn.SiLU(), nn.SiLU(True), nn.Hardtanh(), nn.Hardtanh(-2, 3.5, True))] == [
+        "SiLU()", "SiLU(inplace=True)", "Hardtanh(min_val=-1.0, max_val=1.0)",
+        "Hardtanh(min_val=-2, max_val=3.5, inplace=True)"]
+    with pytest.raises(AssertionError, match="must be greater than min_val"):
+        nn.Hardtanh(1, 0)
+    with pytest.raises(NotImplementedError, match="silu_cpu"):
+        F.silu(symgrad.tensor([1, 2]))
+    x = symgrad.tensor([-3.0, 0.5])
+    assert nn.Hardtanh(inplace=True)(x) is x and x.tolist() == [-1.0, 0.5]
+    v = symgrad.tensor(1.0, requires_grad=True)
+    assert str(F.silu(v).expr) == "v/(1 + exp(-v))"
+
+
+# ---------------------------------------------------------------- Embedding and LayerNorm
+
+def test_embedding_against_pytorch_with_padding():
+    torch = pytest.importorskip("torch")
+    t_emb = torch.nn.Embedding(5, 3, padding_idx=1).double()
+    s_emb = nn.Embedding(5, 3, padding_idx=1)
+    s_emb.load_state_dict(t_emb.state_dict())
+    idx = [[0, 1, 4], [4, 4, 1]]
+    t_out, s_out = t_emb(torch.tensor(idx)), s_emb(symgrad.tensor(idx))
+    np.testing.assert_array_equal(s_out.detach().numpy(), t_out.detach().numpy())
+    w = np.random.default_rng(2).normal(size=(2, 3, 3))
+    (t_out * torch.tensor(w)).sum().backward()
+    (s_out * symgrad.tensor(w)).sum().backward()
+    np.testing.assert_allclose(s_emb.weight.grad.numpy(), t_emb.weight.grad.numpy(), rtol=1e-14)
+    assert not s_emb.weight.grad[1].any() and s_emb.weight.grad[4].abs().sum() > 0
+
+
+def test_embedding_initialisation_closed_form_and_repr():
+    _ = symgrad.manual_seed(0)
+    emb = nn.Embedding(2000, 50, padding_idx=-1)
+    w = emb.weight.detach().numpy()
+    assert emb.padding_idx == 1999 and not w[1999].any()
+    assert abs(w[:-1].mean()) < 0.01 and abs(w[:-1].std() - 1) < 0.01  # standard normal, as PyTorch
+    _ = symgrad.manual_seed(0)
+    assert np.array_equal(nn.Embedding(2000, 50, padding_idx=-1).weight.detach().numpy(), w)  # seeded
+    small = nn.Embedding(3, 2)
+    assert str(small(symgrad.tensor([2])).expr) == "[[weight[2, 0], weight[2, 1]]]"
+    assert repr(emb) == "Embedding(2000, 50, padding_idx=1999)"
+    frozen = nn.Embedding.from_pretrained(symgrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert not frozen.weight.requires_grad and frozen(symgrad.tensor([1])).tolist() == [[3.0, 4.0]]
+    assert nn.Embedding.from_pretrained(symgrad.ones(2, 2), freeze=False).weight.requires_grad
+
+
+def test_embedding_errors():
+    emb = nn.Embedding(3, 2)
+    with pytest.raises(RuntimeError, match="'indices' to have one of the following scalar types: Long, Int"):
+        emb(symgrad.tensor([1.0]))
+    with pytest.raises(IndexError, match="index out of range in self"):
+        emb(symgrad.tensor([3]))
+    with pytest.raises(IndexError, match="index out of range in self"):
+        emb(symgrad.tensor([-1]))
+    with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
+        nn.Embedding(3, 2, padding_idx=3)
+    with pytest.raises(NotImplementedError, match="max_norm"):
+        nn.Embedding(3, 2, max_norm=1.0)(symgrad.tensor([0]))
+
+
+@pytest.mark.parametrize("shape, affine", [((4,), True), ((3, 4), True), ((4,), False)])
+def test_layer_norm_against_pytorch(shape, affine):
+    torch = pytest.importorskip("torch")
+    t_ln = torch.nn.LayerNorm(shape, elementwise_affine=affine).double()
+    s_ln = nn.LayerNorm(shape, elementwise_affine=affine)
+    rng = np.random.default_rng(3)
+    if affine:
+        with torch.no_grad():
+            t_ln.weight.copy_(torch.tensor(rng.normal(size=shape)))
+            t_ln.bias.copy_(torch.tensor(rng.normal(size=shape)))
+        s_ln.load_state_dict(t_ln.state_dict())
+    x = rng.normal(size=(2, 3, 4)) * 3
+    t_x, s_x = torch.tensor(x, requires_grad=True), symgrad.tensor(x, requires_grad=True)
+    t_out, s_out = t_ln(t_x), s_ln(s_x)
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12, atol=1e-14)
+    t_out.pow(3).sum().backward()
+    s_out.pow(3).sum().backward()
+    np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-9, atol=1e-12)
+    for s_p, t_p in zip(s_ln.parameters(), t_ln.parameters()):
+        np.testing.assert_allclose(s_p.grad.numpy(), t_p.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert repr(s_ln) == repr(t_ln)
+
+
+def test_layer_norm_initialisation_and_errors():
+    ln = nn.LayerNorm(3)
+    assert ln.weight.tolist() == [1.0] * 3 and ln.bias.tolist() == [0.0] * 3
+    assert nn.LayerNorm(3, bias=False).bias is None and len(list(nn.LayerNorm(3, bias=False).parameters())) == 1
+    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[3\], expected input with shape \[\*, 3\], "
+                                           r"but got input of size\[2, 4\]"):
+        ln(symgrad.ones(2, 4))
+    with pytest.raises(NotImplementedError, match="LayerNormKernelImpl"):
+        F.layer_norm(symgrad.tensor([[1, 2]]), (2,))
+
+
+# ---------------------------------------------------------------- nn.utils
+
+def test_clip_grad_norm_and_value_against_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=4)
+    results = []
+    for lib, utils in ((torch, torch.nn.utils), (symgrad, nn.utils)):
+        ta, tb = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        ((ta ** 3).sum() + (tb * tb).sum()).backward()
+        norms = [utils.clip_grad_norm_([ta, tb], 2.0, norm_type=3).item(),
+                 utils.clip_grad_norm_(iter([ta, tb]), 1.0, norm_type=float("inf")).item(),
+                 utils.clip_grad_norm_(tb, 100.0).item()]
+        utils.clip_grad_value_([ta], 0.05)
+        results.append((norms, ta.grad.tolist(), tb.grad.tolist()))
+    np.testing.assert_allclose(np.hstack([np.ravel(r) for r in results[1]]),
+                               np.hstack([np.ravel(r) for r in results[0]]), rtol=1e-12)
+    assert max(map(abs, np.ravel(results[1][1]))) == 0.05
+
+
+def test_clip_grad_norm_edge_cases():
+    w = symgrad.tensor([1.0], requires_grad=True)
+    assert nn.utils.clip_grad_norm_([w], 1.0).item() == 0.0  # no gradients
+    with pytest.warns(UserWarning, match="empty generator"):
+        nn.utils.clip_grad_norm_((p for p in []), 1.0)
+    (w * float("inf")).sum().backward()
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
+
+
+def test_parameters_to_vector_and_back():
+    layer = nn.Linear(2, 2)
+    vec = nn.utils.parameters_to_vector(layer.parameters())
+    assert vec.shape == (6,) and vec.grad_fn is not None
+    vec.sum().backward()
+    assert layer.weight.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    new = symgrad.arange(6.0)
+    nn.utils.vector_to_parameters(new, layer.parameters())
+    assert layer.weight.tolist() == [[0.0, 1.0], [2.0, 3.0]] and layer.bias.tolist() == [4.0, 5.0]
+    new[0] = 9.0  # the parameters' data is a view of the vector, as in PyTorch
+    assert layer.weight[0, 0].item() == 9.0
+    with pytest.raises(TypeError, match="expected torch.Tensor, but got: numpy.ndarray"):
+        nn.utils.vector_to_parameters(np.zeros(6), layer.parameters())
 
 
 # ---------------------------------------------------------------- containers

@@ -56,6 +56,45 @@ def test_mse_and_l1(reduction):
            lambda t, x, y: t.nn.functional.mse_loss(x, y, reduction=reduction), LOGITS, target, grad_of=1)
 
 
+# targets placing differences on both sides of the kinks, at 0 and exactly at the kink itself
+KINKED = np.array([[0.0, 0.5, -0.3, 2.0], [1.0, -1.0, 0.2, -2.5], [0.7, -0.7, 0.0, 3.0],
+                   [0.05, -0.05, 1.5, -1.5], [0.9, 1.1, -0.9, -1.1]])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("beta", [1.0, 0.7, 0.0])
+def test_smooth_l1(reduction, beta):
+    _check(lambda x, y: nn.SmoothL1Loss(reduction=reduction, beta=beta)(x, y),
+           lambda t, x, y: t.nn.SmoothL1Loss(reduction=reduction, beta=beta)(x, y), KINKED, np.zeros((5, 4)))
+    _check(lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=beta),
+           lambda t, x, y: t.nn.functional.smooth_l1_loss(x, y, reduction=reduction, beta=beta),
+           LOGITS, KINKED, grad_of=1)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("delta", [1.0, 0.7, 2.0])
+def test_huber(reduction, delta):
+    _check(lambda x, y: nn.HuberLoss(reduction=reduction, delta=delta)(x, y),
+           lambda t, x, y: t.nn.HuberLoss(reduction=reduction, delta=delta)(x, y), KINKED, np.zeros((5, 4)))
+    _check(lambda x, y, w: F.huber_loss(x, y, reduction=reduction, delta=delta, weight=w),
+           lambda t, x, y, w: t.nn.functional.huber_loss(x, y, reduction=reduction, delta=delta, weight=w),
+           LOGITS, KINKED, RNG.uniform(0.5, 2, (5, 4)))
+
+
+def test_smooth_l1_and_huber_closed_forms_and_errors():
+    x = symgrad.tensor(0.5, requires_grad=True)
+    assert str(F.huber_loss(x, symgrad.tensor(0.0), delta=2.0).expr) == "Piecewise((0.5*x**2, Abs(x) < 2), " \
+        "(2*Abs(x) - 2, True))"
+    assert symgrad.diff(F.smooth_l1_loss(x, symgrad.tensor(0.0)), x).subs({x.symbol: 0.5}) == 0.5
+    with pytest.raises(RuntimeError, match="negative values for beta"):
+        F.smooth_l1_loss(x, x, beta=-1)
+    with pytest.raises(RuntimeError, match="non-positive values for delta"):
+        nn.HuberLoss(delta=0.0)(x, x)
+    with pytest.warns(UserWarning, match="target size"):
+        F.huber_loss(symgrad.zeros(2, 1), symgrad.zeros(2))
+    assert repr(nn.SmoothL1Loss(beta=0.5)) == "SmoothL1Loss()" and repr(nn.HuberLoss()) == "HuberLoss()"
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_bce(reduction, weighted):

@@ -1,7 +1,8 @@
 """Optimizers against PyTorch: the same initial weights (loaded through
 ``state_dict``) and the same data give the same losses and parameters after
 several steps, for SGD (plain, momentum, dampening, Nesterov, weight decay,
-maximize), Adam, AdamW and AMSGrad, on MSE, BCE and cross-entropy problems."""
+maximize), Adam, AdamW, AMSGrad, RMSprop, Adagrad, Adamax and NAdam, on MSE,
+BCE and cross-entropy problems."""
 
 from __future__ import annotations
 
@@ -99,6 +100,86 @@ def test_adam_family_matches_pytorch(kind, config):
     _compare(kind, lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw))
 
 
+OTHER_CONFIGS = {
+    "rmsprop": (torch.optim.RMSprop, optim.RMSprop, dict(lr=0.01)),
+    "rmsprop_momentum": (torch.optim.RMSprop, optim.RMSprop, dict(lr=0.01, momentum=0.9)),
+    "rmsprop_centered": (torch.optim.RMSprop, optim.RMSprop, dict(lr=0.01, alpha=0.9, centered=True)),
+    "rmsprop_everything": (torch.optim.RMSprop, optim.RMSprop,
+                           dict(lr=0.005, alpha=0.8, eps=1e-6, momentum=0.5, centered=True, weight_decay=0.1)),
+    "adagrad": (torch.optim.Adagrad, optim.Adagrad, dict(lr=0.1)),
+    "adagrad_decay": (torch.optim.Adagrad, optim.Adagrad,
+                      dict(lr=0.1, lr_decay=0.05, initial_accumulator_value=0.1, weight_decay=0.1, eps=1e-6)),
+    "adamax": (torch.optim.Adamax, optim.Adamax, dict(lr=0.05)),
+    "adamax_weight_decay": (torch.optim.Adamax, optim.Adamax, dict(lr=0.05, betas=(0.8, 0.9), weight_decay=0.1)),
+    "nadam": (torch.optim.NAdam, optim.NAdam, dict(lr=0.05)),
+    "nadam_weight_decay": (torch.optim.NAdam, optim.NAdam, dict(lr=0.05, weight_decay=0.1, momentum_decay=0.01)),
+    "nadam_decoupled": (torch.optim.NAdam, optim.NAdam,
+                        dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, eps=1e-6)),
+}
+
+
+@pytest.fixture
+def torch_float64_default():
+    """PyTorch keeps an optimizer's 0-d state (step, NAdam's mu_product) in its
+    default dtype, and so does symgrad: compare them with the same default."""
+    prev = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(prev)
+
+
+@pytest.mark.parametrize("kind", ["mse", "bce", "ce"])
+@pytest.mark.parametrize("config", list(OTHER_CONFIGS))
+def test_other_optimizers_match_pytorch(kind, config, torch_float64_default):
+    t_cls, s_cls, kw = OTHER_CONFIGS[config]
+    _compare(kind, lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw), rtol=1e-12)
+
+
+@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad", "adamax", "nadam"])
+def test_other_optimizers_maximize_matches_pytorch(config, torch_float64_default):
+    t_cls, s_cls, kw = OTHER_CONFIGS[config]
+    kw = dict(kw, maximize=True)
+    _compare("mse", lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw), rtol=1e-12, falls=False)
+
+
+@pytest.mark.parametrize("config", list(OTHER_CONFIGS))
+def test_other_optimizers_state_dicts_match_pytorch(config, torch_float64_default):
+    t_cls, s_cls, kw = OTHER_CONFIGS[config]
+    t_sd, s_sd = _state_dicts_after_one_step(lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw))
+    for i in range(4):
+        assert list(s_sd["state"][i]) == list(t_sd["state"][i])
+        for key, value in t_sd["state"][i].items():
+            np.testing.assert_allclose(np.asarray(s_sd["state"][i][key]), value.numpy(), rtol=1e-12)
+            assert str(s_sd["state"][i][key].dtype).split(".")[1] == str(value.dtype).split(".")[1]
+    mine, theirs = s_sd["param_groups"][0], t_sd["param_groups"][0]
+    assert {k: mine[k] for k in mine} == {k: theirs[k] for k in mine}
+    assert set(theirs) - set(mine) <= {"foreach", "capturable", "differentiable", "fused"}
+
+
+@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad_decay", "adamax", "nadam_decoupled"])
+def test_other_optimizers_resume_from_a_state_dict_exactly(config):
+    _, s_cls, kw = OTHER_CONFIGS[config]
+    # (the resumed optimizer is made with another lr: the saved one must win)
+    _resumes_exactly(lambda p: s_cls(p, **kw), lambda p: s_cls(p, **dict(kw, lr=1.0)), 3)
+
+
+@pytest.mark.parametrize("name, kw, message", [
+    ("RMSprop", dict(lr=-1), "Invalid learning rate: -1"),
+    ("RMSprop", dict(alpha=-0.5), "Invalid alpha value: -0.5"),
+    ("RMSprop", dict(momentum=-0.1), "Invalid momentum value: -0.1"),
+    ("Adagrad", dict(lr_decay=-1), "Invalid lr_decay value: -1"),
+    ("Adagrad", dict(initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
+    ("Adagrad", dict(eps=-1), "Invalid epsilon value: -1"),
+    ("Adamax", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
+    ("NAdam", dict(momentum_decay=-1), "Invalid momentum_decay value: -1"),
+    ("NAdam", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+])
+def test_other_optimizers_refuse_pytorchs_bad_hyperparameters(name, kw, message):
+    for lib, leaf in ((optim, symgrad.tensor), (torch.optim, torch.tensor)):
+        with pytest.raises(ValueError, match=message):
+            getattr(lib, name)([leaf([1.0], requires_grad=True)], **kw)
+
+
 def test_bce_on_probabilities_trains_like_pytorch():
     rng = np.random.default_rng(2)
     x, y = rng.normal(size=(8, 3)), rng.integers(0, 2, size=(8, 2)).astype(float)
@@ -156,36 +237,43 @@ def _lrs(opt, sched, epochs):
 def test_optimizer_state_dict_resumes_training_exactly():
     """Training 4 steps, saving, loading into a fresh optimizer and training 4
     more is the same as training 8 steps without interruption."""
+    make = lambda p: optim.Adam(p, lr=0.05, amsgrad=True)  # noqa: E731
+    _resumes_exactly(make, make, 4)
+
+
+def _resumes_exactly(make, make_resumed, n):
+    """``2n`` steps in one go equal ``n`` steps, a save, a load into a fresh
+    model and optimizer (``make_resumed``), and ``n`` more steps."""
     x, y, _, loss_fn = _problem("mse")
     x, y = symgrad.from_numpy(x), symgrad.from_numpy(y)
 
-    def steps(net, opt, n):
-        for _ in range(n):
+    def steps(net, opt, count):
+        for _ in range(count):
             opt.zero_grad()
             loss_fn(net(x), y).backward()
             opt.step()
 
     _, straight = _nets()
-    opt = optim.Adam(straight.parameters(), lr=0.05, amsgrad=True)
-    steps(straight, opt, 8)
-
+    steps(straight, make(straight.parameters()), 2 * n)
     _, first = _nets()
-    opt1 = optim.Adam(first.parameters(), lr=0.05, amsgrad=True)
-    steps(first, opt1, 4)
+    opt1 = make(first.parameters())
+    steps(first, opt1, n)
     saved_model, saved_opt = first.state_dict(), opt1.state_dict()
     _, resumed = _nets()
     resumed.load_state_dict(saved_model)
-    opt2 = optim.Adam(resumed.parameters(), lr=0.05, amsgrad=True)
+    opt2 = make_resumed(resumed.parameters())
     opt2.load_state_dict(saved_opt)
-    steps(resumed, opt2, 4)
+    steps(resumed, opt2, n)
     for a, b in zip(straight.parameters(), resumed.parameters()):
         np.testing.assert_array_equal(np.asarray(a.detach()), np.asarray(b.detach()))
 
 
-def test_state_dict_layout_matches_pytorch():
+def _state_dicts_after_one_step(make_t, make_s):
+    """PyTorch's and symgrad's optimizer state_dicts after one step on the same
+    network (their state before it compared on the way: Adagrad's exists at once)."""
     t_net, s_net = _nets()
-    t_opt = torch.optim.SGD(t_net.parameters(), lr=0.1, momentum=0.9)
-    s_opt = optim.SGD(s_net.parameters(), lr=0.1, momentum=0.9)
+    t_opt, s_opt = make_t(t_net.parameters()), make_s(s_net.parameters())
+    assert list(s_opt.state_dict()["state"]) == list(t_opt.state_dict()["state"])
     x = np.ones((1, 3))
     t_net(torch.from_numpy(x)).sum().backward()
     s_net(symgrad.from_numpy(x)).sum().backward()
@@ -193,6 +281,12 @@ def test_state_dict_layout_matches_pytorch():
     s_opt.step()
     t_sd, s_sd = t_opt.state_dict(), s_opt.state_dict()
     assert list(s_sd["state"]) == list(t_sd["state"]) == [0, 1, 2, 3]
+    return t_sd, s_sd
+
+
+def test_state_dict_layout_matches_pytorch():
+    t_sd, s_sd = _state_dicts_after_one_step(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+                                             lambda p: optim.SGD(p, lr=0.1, momentum=0.9))
     assert s_sd["state"][0].keys() == t_sd["state"][0].keys()
     np.testing.assert_allclose(np.asarray(s_sd["state"][0]["momentum_buffer"]),
                                t_sd["state"][0]["momentum_buffer"].numpy())

@@ -12,17 +12,41 @@ and loss are formulas of ``linear.weight[0, 0]``, ``linear.bias[0]``...
 (bias[0] + weight[0, 0] - 3)**2/2 + (bias[0] + 2*weight[0, 0] - 5)**2/2
 """
 
-from symgrad.nn import functional, init  # noqa: F401
+from symgrad.nn import functional, init, utils  # noqa: F401
 from symgrad.nn import naming as _naming  # noqa: F401  (registers the parameter namer)
-from symgrad.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from symgrad.nn.activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten
 from symgrad.nn.linear import Identity, Linear
-from symgrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from symgrad.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from symgrad.nn.module import Module
+from symgrad.nn.normalization import LayerNorm
 from symgrad.nn.parameter import Parameter
+from symgrad.nn.sparse import Embedding
 
-__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Tanh",
-           "Sigmoid", "LeakyReLU", "ELU", "GELU", "Dropout", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss", "NLLLoss", "functional", "init"]
+__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "Sequential", "ModuleList",
+           "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "Dropout", "Softplus",
+           "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+           "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]

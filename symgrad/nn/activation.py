@@ -1,5 +1,6 @@
 """Activation layers: ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
-``Softmax``, ``LogSoftmax``, ``LeakyReLU``, ``ELU``, ``GELU`` (each a thin module over ``nn.functional``)."""
+``Softmax``, ``LogSoftmax``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Hardtanh`` (each a thin module
+over ``nn.functional``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from symgrad._tensor import Tensor
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn.module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "GELU"]
+__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh"]
 
 
 class ReLU(Module):
@@ -177,3 +178,47 @@ class GELU(Module):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)`` elementwise.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.SiLU()(symgrad.tensor([0., 1.]))
+    tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]`` (derivative 0 at the bounds, as PyTorch's).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.Hardtanh(-2, 2)(symgrad.tensor([-3., 1., 5.]))
+    tensor([-2.,  1.,  2.])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if not max_val > min_val:
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")

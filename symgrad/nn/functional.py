@@ -13,17 +13,21 @@ from typing import Any
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
+from symgrad.nn.layer_functions import embedding, layer_norm
 from symgrad.nn.loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from symgrad.ops._sympy import Exact, sp
 
-__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "dropout", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "mse_loss", "l1_loss",
+__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "dropout", "tanh", "sigmoid", "softplus",
+           "softmax", "log_softmax", "embedding", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
 
@@ -110,6 +114,39 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     x = _floating(input, "elu", "elu_cpu")
     neg = ops.expm1(x)
     out = ops.where(x > 0, x, neg if alpha == 1 else neg * alpha)
+    return input.copy_(out) if inplace else out
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (the swish).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(1., requires_grad=True)
+    >>> F.silu(x).expr
+    x/(1 + exp(-x))
+    """
+    x = _floating(input, "silu", "silu_cpu")
+    out = x * ops.sigmoid(x)
+    return input.copy_(out) if inplace else out
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` clamped to ``[min_val, max_val]``; the derivative is 0 at the
+    bounds themselves, as PyTorch's (``clamp`` passes the gradient there), so
+    it is written as two ``where``s rather than ``clamp``.  Integers are clamped.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor(0.5, requires_grad=True)
+    >>> F.hardtanh(x).expr
+    Piecewise((-1, x <= -1), (Piecewise((1, x >= 1), (x, True)), True))
+    """
+    require_tensor(input, "hardtanh")
+    if not input.is_floating_point():
+        out = ops.clamp(input, min_val, max_val)
+    else:
+        out = ops.where(input <= min_val, min_val, ops.where(input >= max_val, max_val, input))
     return input.copy_(out) if inplace else out
 
 

@@ -1,5 +1,5 @@
-"""Loss modules: ``MSELoss``, ``L1Loss``, ``BCELoss``, ``BCEWithLogitsLoss``,
-``CrossEntropyLoss``, ``NLLLoss`` (thin modules over ``nn.functional``)."""
+"""Loss modules: ``MSELoss``, ``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``BCELoss``,
+``BCEWithLogitsLoss``, ``CrossEntropyLoss``, ``NLLLoss`` (thin modules over ``nn.functional``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn._checks import check_reduction, no_legacy
 from symgrad.nn.module import Module
 
-__all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "NLLLoss"]
 
 
 class _Loss(Module):
@@ -51,6 +52,41 @@ class L1Loss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """``0.5*d**2/beta`` where ``|d| < beta``, else ``|d| - 0.5*beta`` (``d = input - target``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.SmoothL1Loss()(symgrad.tensor([0.5, 3.]), symgrad.tensor([0., 0.]))
+    tensor(1.3125)
+    """
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """``0.5*d**2`` where ``|d| < delta``, else ``delta*(|d| - 0.5*delta)`` (``d = input - target``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.HuberLoss(delta=2.)(symgrad.tensor([0.5, 3.]), symgrad.tensor([0., 0.]))
+    tensor(2.0625)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class BCELoss(_WeightedLoss):

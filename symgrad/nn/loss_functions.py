@@ -19,8 +19,8 @@ from symgrad._tensor import Tensor, values_of
 from symgrad.creation import as_tensor
 from symgrad.nn._checks import check_reduction, no_legacy, require_tensor
 
-__all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "nll_loss"]
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -75,6 +75,58 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
     reduction = check_reduction(reduction)
     _warn_if_broadcast(input, target)
     return _reduce((input - target).abs(), reduction)
+
+
+def _quadratic_then_linear(d: Tensor, bound: float, quadratic: Tensor, linear: Tensor) -> Tensor:
+    """``quadratic`` (written with ``d*d``, not ``|d|**2``, so that the
+    derivative at ``d = 0`` is 0) where ``|d| < bound``, ``linear`` elsewhere."""
+    return ops.where(d.abs() < bound, quadratic, linear)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5*d**2/beta`` where ``|d| < beta``, else ``|d| - 0.5*beta``
+    (``d = input - target``); ``beta=0`` is ``l1_loss``.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.smooth_l1_loss(symgrad.tensor([0.5, 3.]), symgrad.tensor([0., 0.]), reduction="none")
+    tensor([0.1250, 2.5000])
+    """
+    no_legacy(size_average, reduce, "smooth_l1_loss")
+    _pair(input, target, "smooth_l1_loss")
+    reduction = check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_if_broadcast(input, target)
+    d = input - target
+    if beta == 0:  # (the quadratic part would divide by 0 in the gradient of the branch not taken)
+        return _reduce(d.abs(), reduction)
+    half_square = 0.5 * d * d
+    loss = _quadratic_then_linear(d, beta, half_square if beta == 1 else half_square / beta, d.abs() - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """``0.5*d**2`` where ``|d| < delta``, else ``delta*(|d| - 0.5*delta)``
+    (``d = input - target``), times ``weight`` when given.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.huber_loss(symgrad.tensor([0.5, 3.]), symgrad.tensor([0., 0.]), reduction="none", delta=2.)
+    tensor([0.1250, 4.0000])
+    """
+    _pair(input, target, "huber_loss")
+    reduction = check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _warn_if_broadcast(input, target)
+    d = input - target
+    loss = _quadratic_then_linear(d, delta, 0.5 * d * d, (d.abs() - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * require_tensor(weight, "huber_loss", "weight")
+    return _reduce(loss, reduction)
 
 
 # ---------------------------------------------------------------- binary cross-entropy

@@ -1,5 +1,6 @@
 """Optimizers with PyTorch's names and update rules (``symgrad.optim``, as
-``torch.optim``): ``SGD``, ``Adam``, ``AdamW`` and the schedules of ``lr_scheduler``.
+``torch.optim``): ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``Adamax``,
+``NAdam`` and the schedules of ``lr_scheduler``.
 
 >>> import symgrad
 >>> from symgrad import nn, optim
@@ -11,8 +12,11 @@
 """
 
 from symgrad.optim import lr_scheduler  # noqa: F401
+from symgrad.optim.adagrad import Adagrad
 from symgrad.optim.adam import Adam, AdamW
+from symgrad.optim.adamax import Adamax, NAdam
 from symgrad.optim.optimizer import Optimizer
+from symgrad.optim.rmsprop import RMSprop
 from symgrad.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "lr_scheduler"]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from symgrad import dtypes as _dt
-from symgrad.creation import tensor, zeros_like
 from symgrad.ops import maximum
-from symgrad.optim.optimizer import Optimizer, check_number, numeric
+from symgrad.optim.optimizer import Optimizer, check_betas, check_number, decayed_gradient, scalar_state, zeros_state
 
 __all__ = ["Adam", "AdamW"]
 
@@ -42,32 +40,16 @@ class Adam(Optimizer):
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_number(group["lr"], "learning rate")
         check_number(group["eps"], "epsilon value")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            check_number(beta, f"beta parameter at index {i}", 0.0, 1.0)
+        check_betas(group["betas"])
         check_number(group["weight_decay"], "weight_decay value")
 
-    def _update(self, group: dict[str, Any]) -> None:
-        for p in group["params"]:
-            if p.grad is not None:
-                self._update_one(p, group)
-
     def _update_one(self, p: Any, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        g = numeric(p.grad)
-        if group["maximize"]:
-            g = -g
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         state = self.state.setdefault(p, {})
         if not state:
             _init_state(state, p, group["amsgrad"])
         state["step"].add_(1)
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                g = g.add(numeric(p), alpha=weight_decay)
+        g = decayed_gradient(p, group)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(g, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
@@ -83,12 +65,11 @@ class Adam(Optimizer):
 
 
 def _init_state(state: dict[str, Any], p: Any, amsgrad: bool) -> None:
-    # PyTorch keeps the step count as a 0-d floating tensor; so do we.
-    state["step"] = tensor(0.0, dtype=_dt.get_default_dtype())
-    state["exp_avg"] = zeros_like(numeric(p))
-    state["exp_avg_sq"] = zeros_like(numeric(p))
+    state["step"] = scalar_state(0.0)
+    state["exp_avg"] = zeros_state(p)
+    state["exp_avg_sq"] = zeros_state(p)
     if amsgrad:
-        state["max_exp_avg_sq"] = zeros_like(numeric(p))
+        state["max_exp_avg_sq"] = zeros_state(p)
 
 
 class AdamW(Adam):

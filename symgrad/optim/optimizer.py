@@ -1,7 +1,8 @@
 """``Optimizer``: parameter groups, per-parameter state, ``zero_grad``,
 ``state_dict``, as ``torch.optim.Optimizer``.
 
-Subclasses implement ``_update(group)``.  Updates run under ``no_grad`` with
+Subclasses implement ``_update_one(p, group)`` (called for each parameter
+that has a gradient) or the whole ``_update(group)``.  Updates run under ``no_grad`` with
 in-place ops, so each parameter stays the same object, and the same symbol
 in closed forms, from one step to the next.
 """
@@ -13,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from symgrad._tensor import Tensor, values_of
-from symgrad.creation import from_numpy
+from symgrad.creation import from_numpy, tensor, zeros_like
+from symgrad.dtypes import get_default_dtype
 from symgrad.grad_mode import enable_grad, no_grad
 from symgrad.nn.parameter import clear_grad
 
-__all__ = ["Optimizer", "numeric"]
+__all__ = ["Optimizer", "numeric", "decayed_gradient", "scalar_state", "zeros_state", "check_number", "check_betas"]
 
 
 class _RequiredParameter:
@@ -107,7 +109,12 @@ class Optimizer:
         return loss
 
     def _update(self, group: dict[str, Any]) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement _update(group)")
+        for p in group["params"]:
+            if p.grad is not None:
+                self._update_one(p, group)
+
+    def _update_one(self, p: Tensor, group: dict[str, Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement _update_one(p, group) or _update(group)")
 
     # ------------------------------------------------------------ state
 
@@ -181,12 +188,48 @@ def numeric(t: Tensor) -> Tensor:
     return from_numpy(values_of(t))
 
 
+def decayed_gradient(p: Tensor, group: dict[str, Any]) -> Tensor:
+    """The gradient an update uses, as PyTorch's optimizers make it: negated
+    with ``maximize``, plus ``weight_decay * p``; with ``decoupled_weight_decay``
+    (AdamW, NAdam) ``p`` is shrunk by ``1 - lr*weight_decay`` instead."""
+    g = numeric(p.grad)  # type: ignore[arg-type]
+    if group.get("maximize"):
+        g = -g
+    weight_decay = group.get("weight_decay", 0)
+    if weight_decay != 0:
+        if group.get("decoupled_weight_decay"):
+            p.mul_(1 - group["lr"] * weight_decay)
+        else:
+            g = g.add(numeric(p), alpha=weight_decay)
+    return g
+
+
+def scalar_state(value: float) -> Tensor:
+    """A 0-d number of an optimizer's state (the step count, NAdam's product
+    of momentum factors): a floating tensor of the default dtype, as PyTorch
+    keeps them (its arithmetic then rounds as PyTorch's does)."""
+    return tensor(value, dtype=get_default_dtype())
+
+
+def zeros_state(p: Tensor) -> Tensor:
+    """A running average of an optimizer's state: zeros shaped as ``p``, numbers only."""
+    return zeros_like(numeric(p))
+
+
 def check_number(value: Any, what: str, low: float = 0.0, high: float | None = None) -> None:
     """A hyperparameter in ``[low, high)``; PyTorch's message otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number, got {type(value).__name__}")
     if not value >= low or (high is not None and not value < high):
         raise ValueError(f"Invalid {what}: {value}")
+
+
+def check_betas(betas: Any) -> None:
+    """A pair of averaging factors in ``[0, 1)`` (Adam and its variants)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        check_number(beta, f"beta parameter at index {i}", 0.0, 1.0)
 
 
 _UNORDERED = ("optimizer parameters need to be organized in ordered collections, but the ordering of tensors in "

@@ -1,0 +1,94 @@
+"""The functions behind ``nn.Embedding`` and ``nn.LayerNorm``
+(``F.embedding``, ``F.layer_norm``), composed of symgrad ops: an embedding
+is indexing (its gradient adds the rows' gradients up), a layer norm a mean,
+a variance and ``rsqrt``, so both have closed forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import symgrad.ops as ops
+from symgrad._tensor import Tensor
+from symgrad.nn._checks import require_tensor
+from symgrad.ops.positions import picked
+
+__all__ = ["embedding", "layer_norm"]
+
+
+def _indices(input: Tensor) -> np.ndarray:
+    v = input._value
+    if v.dtype not in (np.int32, np.int64):
+        kind = {"f": "Float" if v.dtype == np.float32 else "Double", "b": "Bool"}.get(v.dtype.kind, str(v.dtype))
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got torch.{kind}Tensor instead (while checking arguments for embedding); "
+                           "convert the indices with .long()")
+    return v
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """The rows of ``weight`` at the integer positions ``input``
+    (``weight[input]``); the row ``padding_idx`` gets no gradient.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> w = symgrad.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
+    >>> F.embedding(symgrad.tensor([2, 0]), w).expr
+    [[w[2, 0], w[2, 1]], [w[0, 0], w[0, 1]]]
+    """
+    require_tensor(input, "embedding")
+    require_tensor(weight, "embedding", "weight")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding(): max_norm, scale_grad_by_freq and sparse are not provided by "
+                                  "symgrad; renormalise the weight yourself (under no_grad) or drop the argument")
+    idx = _indices(input)
+    if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    out = weight[input]
+    if padding_idx is None:
+        return out
+    if not -weight.shape[0] <= padding_idx < weight.shape[0]:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    padded = picked(idx == padding_idx % weight.shape[0], input)
+    if not padded.any():
+        return out
+    # the padding rows keep their values, as constants: no gradient reaches weight[padding_idx]
+    return ops.index_put(out, (padded,), weight.detach()[input][padded])
+
+
+def _normalized_dims(input: Tensor, normalized_shape: Any) -> tuple[int, ...]:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    n = len(shape)
+    if n == 0 or tuple(input.shape[input.ndim - n:]) != shape or input.ndim < n:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*"
+                           + "".join(f", {s}" for s in shape) + f"], but got input of size{list(input.shape)}")
+    return tuple(range(input.ndim - n, input.ndim))
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last
+    ``len(normalized_shape)`` dims (the biased variance, as PyTorch).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.layer_norm(symgrad.tensor([[1., 3.]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    require_tensor(input, "layer_norm")
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{input.dtype.name}' (as in "
+                                  "PyTorch); convert with .double() first")
+    dims = _normalized_dims(input, normalized_shape)
+    centred = input - input.mean(dims, keepdim=True)
+    variance = (centred * centred).mean(dims, keepdim=True)
+    out = centred * ops.rsqrt(variance + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+

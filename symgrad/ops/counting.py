@@ -1,0 +1,103 @@
+"""Counting values: ``unique``, ``bincount``.
+
+Their results are numbers outside the graph.  PyTorch's are not
+differentiable either: its ``unique`` and ``bincount(weights=...)`` results
+require grad, but their backward raises (``the derivative for '_unique2' is
+not implemented``); here they simply do not require grad.  What they compute
+depends on the input's values, so the results of a symbolic input are marked
+as chosen by values (``positions.picked``), and generated code refuses to
+reuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symgrad._tensor import Tensor
+from symgrad.ops._util import norm_dim
+from symgrad.ops.positions import picked
+
+__all__ = ["unique", "bincount"]
+
+
+def _tensor(v: Any, fn: str, name: str = "input") -> Tensor:
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(v).__name__}")
+    return v
+
+
+def _result(values: np.ndarray, by: Tensor, dtype: Any = None) -> Tensor:
+    return Tensor._make(picked(np.array(values, dtype=dtype), by))  # (a copy: never a view of the input)
+
+
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002 - PyTorch's name
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct values of ``input`` in ascending order (PyTorch sorts on
+    the CPU whatever ``sorted`` says), or the distinct slices along ``dim``;
+    with ``return_inverse`` each element's position among them, with
+    ``return_counts`` how often each occurs.  Outside the graph.
+
+    >>> import symgrad
+    >>> symgrad.unique(symgrad.tensor([3, 1, 3, 2]), return_inverse=True, return_counts=True)
+    (tensor([1, 2, 3]), tensor([2, 0, 2, 1]), tensor([1, 1, 2]))
+    """
+    x = _tensor(input, "unique")
+    v = x._value
+    if dim is None:
+        values, inverse, counts = np.unique(v.reshape(-1), return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(v.shape)
+    else:
+        d = norm_dim(dim, x.ndim)
+        if v.ndim == 0:
+            v = v.reshape(1)
+        values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True, axis=d)
+        inverse = inverse.reshape(-1)
+    out = [_result(values, x, v.dtype)]
+    if return_inverse:
+        out.append(_result(inverse, x, np.int64))
+    if return_counts:
+        out.append(_result(counts, x, np.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
+    """How often each value ``0, 1, ..., max(input)`` occurs in the 1-d
+    non-negative integer tensor ``input`` (at least ``minlength`` bins), or
+    the sum of ``weights`` at each.  Outside the graph.
+
+    >>> import symgrad
+    >>> symgrad.bincount(symgrad.tensor([0, 2, 2]), minlength=4)
+    tensor([1, 0, 2, 0])
+    >>> symgrad.bincount(symgrad.tensor([0, 2, 2]), weights=symgrad.tensor([0.5, 1., 2.]))
+    tensor([0.5000, 0.0000, 3.0000])
+    """
+    x = _tensor(input, "bincount")
+    v = x._value
+    if v.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_kernel_name(v.dtype)}'; bincount "
+                                  "counts non-negative integers (convert with .long())")
+    if isinstance(minlength, bool) or not isinstance(minlength, (int, np.integer)):
+        raise TypeError(f"bincount(): argument 'minlength' must be int, not {type(minlength).__name__}")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if v.ndim != 1 or (v.size and v.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _result(np.bincount(v, minlength=int(minlength)), x, np.int64)
+    w = _tensor(weights, "bincount", "weights")
+    if w.ndim != 1 or w.shape[0] != v.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    # PyTorch sums float32 weights in float32 and every other dtype in float64
+    dtype = np.float32 if w._value.dtype == np.float32 else np.float64
+    sums = np.zeros(max(int(v.max()) + 1 if v.size else 0, int(minlength)), dtype=dtype)
+    np.add.at(sums, v, w._value.astype(dtype))
+    return _result(sums, x, dtype)
+
+
+def _kernel_name(dtype: np.dtype) -> str:
+    """PyTorch's name of a dtype in its kernel errors."""
+    if dtype.kind == "b":
+        return "Bool"
+    return {2: "Half", 4: "Float", 8: "Double"}.get(dtype.itemsize, str(dtype)) if dtype.kind == "f" else str(dtype)

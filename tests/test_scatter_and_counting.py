@@ -1,0 +1,120 @@
+"""scatter, scatter_add, index_add, tile, repeat_interleave, meshgrid, unique
+and bincount: closed forms, positions chosen by values, what generated code
+does with them, and the forms PyTorch has (methods, in place, keywords).
+Values, gradients, dtypes and errors against PyTorch are in the op spec and
+conformance tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad as sg
+from symgrad.ops.positions import Picked
+
+
+def test_scatter_closed_form_holds_the_written_elements():
+    x = sg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    s = sg.tensor([[7.0, 8.0]], requires_grad=True)
+    y = x.scatter(1, sg.tensor([[2, 0]]), s)
+    assert str(y.expr) == "[[s[0, 1], x[0, 1], s[0, 0]], [x[1, 0], x[1, 1], x[1, 2]]]"
+    y.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]] and s.grad.tolist() == [[1.0, 1.0]]
+
+
+def test_scatter_add_and_index_add_sum_repeated_positions():
+    s = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = sg.scatter_add(sg.zeros(2), 0, sg.tensor([1, 1, 0]), s)
+    assert str(y.expr) == "[s[2], s[0] + s[1]]"
+    z = sg.index_add(sg.zeros(2), 0, sg.tensor([0, 0, 1]), s, alpha=2)
+    assert str(z.expr) == "[2*s[0] + 2*s[1], 2*s[2]]"
+    (y * sg.tensor([1.0, 10.0])).sum().backward()
+    assert s.grad.tolist() == [10.0, 10.0, 1.0]
+
+
+def test_scatter_reduce_add_is_scatter_add_and_multiply_is_refused():
+    x, idx, s = sg.ones(3), sg.tensor([0, 0]), sg.tensor([2.0, 3.0])
+    with pytest.warns(UserWarning, match="scatter_reduce"):
+        added = x.scatter(0, idx, s, reduce="add")
+    assert added.equal(sg.scatter_add(x, 0, idx, s)) and added.tolist() == [6.0, 1.0, 1.0]
+    assert x.scatter(0, idx, 2.0, reduce="add").tolist() == [5.0, 1.0, 1.0]
+    with pytest.raises(NotImplementedError, match="multiply"):
+        x.scatter(0, idx, s, reduce="multiply")
+    with pytest.raises(TypeError, match="pass src"):
+        sg.scatter(x, 0, idx)
+
+
+def test_in_place_forms_record_their_history():
+    x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1.0
+    y.scatter_(0, sg.tensor([0]), sg.tensor([5.0])).index_add_(0, sg.tensor([2, 2]), x[:2]).scatter_add_(
+        0, sg.tensor([1]), x[2:])
+    assert y.tolist() == [5.0, 5.0, 6.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 2.0, 2.0]
+
+
+def test_numpy_names_for_dim():
+    x = sg.zeros(2, 2)
+    assert sg.scatter(x, axis=1, index=sg.tensor([[1], [0]]), src=sg.ones(2, 1)).tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    assert x.index_add(axis=0, index=sg.tensor([1]), source=sg.ones(1, 2)).tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    assert sg.repeat_interleave(sg.tensor([1, 2]), 2, axis=0).tolist() == [1, 1, 2, 2]
+
+
+def test_index_chosen_by_values_is_marked_and_code_generation_refuses_it():
+    x = sg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    by_order = sg.scatter(sg.zeros(3), 0, x.argsort(), x)
+    assert by_order.tolist() == [2.0, 3.0, 1.0]
+    with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values"):
+        sg.lambdify([x], by_order)
+    counts = (x > 1.5).long()
+    with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values"):
+        sg.lambdify([x], x.repeat_interleave(counts))
+
+
+def test_constant_positions_generate_code():
+    x = sg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = sg.scatter_add(x, 1, sg.tensor([[1, 1], [0, 1]]), x * x) + x.repeat_interleave(sg.tensor([2, 1]), dim=0)[1:]
+    loss = out.sum()
+    fn = sg.gradient_function(loss, [x])
+    value, (g,) = fn(np.array([[0.5, -1.0], [2.0, 3.0]]))
+    x2 = sg.tensor([[0.5, -1.0], [2.0, 3.0]], requires_grad=True)
+    expected = sg.scatter_add(x2, 1, sg.tensor([[1, 1], [0, 1]]), x2 * x2) + x2.repeat_interleave(
+        sg.tensor([2, 1]), dim=0)[1:]
+    expected.sum().backward()
+    assert np.allclose(value, expected.sum().item()) and np.allclose(g, x2.grad.numpy())
+
+
+def test_meshgrid_outputs_are_views_of_the_inputs():
+    a, b = sg.tensor([1.0, 2.0]), sg.tensor([3.0, 4.0, 5.0])
+    ga, gb = sg.meshgrid(a, b, indexing="ij")
+    assert np.shares_memory(ga.numpy(), a.numpy()) and np.shares_memory(gb.numpy(), b.numpy())
+    xa, xb = sg.meshgrid([a, b], indexing="xy")
+    assert xa.tolist() == [[1.0, 2.0]] * 3 and xb.tolist() == [[3.0, 3.0], [4.0, 4.0], [5.0, 5.0]]
+    with pytest.warns(UserWarning, match="indexing argument"):
+        assert sg.meshgrid(a, b)[0].equal(ga)
+
+
+def test_unique_and_bincount_are_outside_the_graph_and_marked_for_symbolic_inputs():
+    x = sg.tensor([3.0, 1.0, 3.0], requires_grad=True)
+    values, inverse, counts = x.unique(return_inverse=True, return_counts=True)
+    assert not values.requires_grad and values.grad_fn is None
+    assert all(isinstance(t._value, Picked) for t in (values, inverse, counts))
+    plain = sg.tensor([3, 1, 3]).unique(return_counts=True)
+    assert not any(isinstance(t._value, Picked) for t in plain)
+    w = sg.tensor([1.0, 2.0], requires_grad=True)
+    b = sg.tensor([1, 1]).bincount(w, minlength=3)
+    assert b.tolist() == [0.0, 3.0, 0.0] and not b.requires_grad
+
+
+def test_unique_result_is_a_copy():
+    x = sg.tensor([1, 2])
+    u = sg.unique(x)
+    u[0] = 7
+    assert x.tolist() == [1, 2]
+
+
+def test_tile_method_takes_sizes_or_a_tuple():
+    x = sg.tensor([1, 2])
+    assert x.tile(2).tolist() == x.tile((2,)).tolist() == [1, 2, 1, 2]
+    assert x.tile([2, 1]).shape == (2, 2)
