@@ -357,6 +357,17 @@ def test_positions_chosen_by_values_are_refused(case):
         symgrad.gradient_function(SELECTED_BY_VALUES[case](s), s)
 
 
+@pytest.mark.parametrize("make", [lambda s: s.argsort(), lambda s: symgrad.unique(s), lambda s: s * s.argsort(),
+                                  lambda s: symgrad.bincount(symgrad.tensor([0, 2]), weights=s[:2])],
+                         ids=["argsort", "unique", "times argsort", "bincount of selected weights"])
+def test_outputs_that_are_positions_or_values_chosen_by_values_are_refused(make):
+    # argsort(s) as an output (or an operand) is a constant of the graph: the
+    # code returned the traced order, [1, 2, 0], at every input.
+    s = symgrad.tensor([3., 1., 2.], requires_grad=True)
+    with pytest.raises(CodegenError, match="positions chosen by the values of the inputs, or are such positions"):
+        symgrad.lambdify([s], make(s))
+
+
 @pytest.mark.parametrize("case", list(DECIDED_AT_RUN_TIME))
 def test_selections_decided_at_run_time_or_by_constants_are_generated(case):
     f, at_other_point = DECIDED_AT_RUN_TIME[case]

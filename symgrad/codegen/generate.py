@@ -106,7 +106,7 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     graph = analyze(roots)
     _check_distinct(inputs)
     _check_leaves(graph.atoms, inputs)
-    _check_positions(graph.unique)
+    _check_positions([*graph.unique, *graph.atoms])
     mode = _checked_mode(mode or _mode(target, inputs, graph), target)
     names = Namespace()
     names.claim(name)
@@ -179,9 +179,12 @@ def _check_positions(terms: list[Term]) -> None:
     """Positions chosen by values (ops/positions.py) are the traced inputs'
     positions: code reusing them at other inputs would be silently wrong."""
     for t in terms:
-        if isinstance(t, Apply) and t.params and holds_picked(t.params):
-            raise CodegenError("the outputs select elements at positions chosen by the values of the inputs (sort, "
-                               "argsort, topk, an argmax or nonzero used as an index, or a mask such as x[x > 0]); "
+        # (a constant made of such positions too: argsort(x) or unique(x) as an output or an operand)
+        if (isinstance(t, Apply) and t.params and holds_picked(t.params)) or \
+                (isinstance(t, Const) and holds_picked({"value": t.value})):
+            raise CodegenError("the outputs select elements at positions chosen by the values of the inputs, or are "
+                               "such positions (sort, argsort, topk, unique, an argmax or nonzero used as an index, "
+                               "or a mask such as x[x > 0]); "
                                "the graph holds the positions chosen at the traced values, and code generated from "
                                "it would use them at every input. Write the selection so that it is decided at run "
                                "time: max/min (with dim), where(x > 0, x, 0), clamp, relu")

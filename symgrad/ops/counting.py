@@ -17,7 +17,7 @@ import numpy as np
 
 from symgrad._tensor import Tensor
 from symgrad.ops._util import norm_dim
-from symgrad.ops.positions import picked
+from symgrad.ops.positions import chosen_by_values, picked
 
 __all__ = ["unique", "bincount"]
 
@@ -93,7 +93,8 @@ def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
     dtype = np.float32 if w._value.dtype == np.float32 else np.float64
     sums = np.zeros(max(int(v.max()) + 1 if v.size else 0, int(minlength)), dtype=dtype)
     np.add.at(sums, v, w._value.astype(dtype))
-    return _result(sums, x, dtype)
+    # (sums of symbolic weights are outside the graph too: generated code must not reuse them)
+    return _result(sums, w if chosen_by_values(w) else x, dtype)
 
 
 def _kernel_name(dtype: np.dtype) -> str:
