@@ -157,3 +157,24 @@ def test_functional_call_closed_form_keys_and_tied_weights() -> None:
     assert functional_call(tied, {"0.weight": w}, symgrad.ones(1, 1), tie_weights=False).item() == \
         pytest.approx(2.0 * layer.weight.item())
     assert tied[1].weight is layer.weight
+
+
+def test_per_sample_gradients_as_in_the_torch_func_tutorial():
+    # vmap(grad(loss)) over a batch, the parameters passed as a dict through functional_call
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (symgrad, torch):
+        model = lib.nn.Linear(3, 1).double()
+        params = {"weight": lib.tensor([[0.1, -0.2, 0.3]], dtype=lib.float64),
+                  "bias": lib.tensor([0.05], dtype=lib.float64)}
+        X = lib.tensor(np.arange(12.).reshape(4, 3) / 10)
+        Y = lib.tensor(np.arange(4.).reshape(4, 1))
+
+        def loss(params, x, y, lib=lib, model=model):
+            return ((lib.func.functional_call(model, params, (x[None],)) - y) ** 2).mean()
+
+        per_sample = lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))(params, X, Y)
+        results.append({k: v.detach().numpy() for k, v in per_sample.items()})
+    for k in ("weight", "bias"):
+        assert results[0][k].shape == results[1][k].shape
+        np.testing.assert_allclose(results[0][k], results[1][k], rtol=1e-12)
