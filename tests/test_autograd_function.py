@@ -485,6 +485,35 @@ def test_verify_function_errors() -> None:
         symgrad.verify_function(lambda x: x, symgrad.tensor(1., requires_grad=True))
 
 
+def test_verify_function_refuses_a_mask_in_backward() -> None:
+    # PyTorch's tutorial MyReLU: its mask's positions are those of the current
+    # values, so its closed form is wrong elsewhere ("proved different" was a
+    # false verdict)
+    class MyReLU(symgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[x < 0] = 0
+            return grad_input
+
+    class DecidedReLU(MyReLU):
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * (x > 0)
+
+    v = symgrad.tensor([-1., 2.], requires_grad=True)
+    with pytest.raises(ValueError, match=r"verify_function: MyReLU.backward selects elements at positions chosen"):
+        symgrad.verify_function(MyReLU, v)
+    assert symgrad.verify_function(DecidedReLU, v).ok
+
+
 def test_codegen_refuses_a_forward_computed_outside_symgrad() -> None:
     class NumpySin(symgrad.autograd.Function):
         @staticmethod
