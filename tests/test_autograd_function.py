@@ -286,6 +286,10 @@ def test_forward_outside_symgrad_is_an_opaque_function_or_a_clear_error() -> Non
     with pytest.raises(RuntimeError, match="closed form of NumpySin's output is unknown: its forward computed it "
                                            "outside symgrad's ops"):
         _ = NumpySin.apply(v).expr
+    # (verify_function said "f must be a scalar tensor or a Python function, got int")
+    with pytest.raises(ValueError, match="verify_function: NumpySin.forward computes 1 of its 1 differentiable "
+                                         "outputs outside symgrad's operations"):
+        symgrad.verify_function(NumpySin, x)
 
 
 def test_once_differentiable_backward_has_no_graph() -> None:
