@@ -176,3 +176,14 @@ def test_documented_difference_fractional_norm_at_a_zero_element():
     linalg.vector_norm(x, 0.5).backward()
     assert np.isnan(x.grad[0].item())
     np.testing.assert_allclose(x.grad.numpy()[1:], [2.414213562373095, -1.7071067811865475], rtol=1e-12)
+
+
+def test_determinants_of_0x0_matrices_are_1():
+    # (as PyTorch and NumPy: reshape could not infer the batch of 0x0 matrices)
+    A = symgrad.ones(0, 0, requires_grad=True)
+    d = linalg.det(A)
+    assert d.item() == 1.0 and d.expr == 1
+    d.backward()
+    assert A.grad.shape == (0, 0)
+    assert linalg.det(symgrad.ones(3, 0, 0)).tolist() == [1.0, 1.0, 1.0]
+    assert linalg.det(symgrad.ones(0, 2, 2)).shape == (0,)

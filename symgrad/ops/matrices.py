@@ -57,7 +57,8 @@ def _lu_diagonal(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     small matrices.  A zero pivot leaves its column as it is (``getrf`` does
     the same): the column is zero from there down, so nothing is eliminated."""
     n = a.shape[-1]
-    u = np.array(a, dtype=a.dtype).reshape((-1, n, n))
+    # (the batch size spelt out: reshape cannot infer a -1 for 0x0 matrices, whose determinant is 1)
+    u = np.array(a, dtype=a.dtype).reshape((int(np.prod(a.shape[:-2])), n, n))
     sign = np.ones(len(u), dtype=a.dtype)
     every = np.arange(len(u))
     for k in range(n):
