@@ -4,6 +4,7 @@ determinants, errors, and the code each backend writes."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import time
@@ -187,3 +188,20 @@ def test_determinants_of_0x0_matrices_are_1():
     assert A.grad.shape == (0, 0)
     assert linalg.det(symgrad.ones(3, 0, 0)).tolist() == [1.0, 1.0, 1.0]
     assert linalg.det(symgrad.ones(0, 2, 2)).shape == (0,)
+
+
+def test_norms_over_no_elements_as_pytorch():
+    # vector_norm(inf) of nothing was NumPy's 0, matrix_norm(1) an amax error
+    for order in (math.inf, -math.inf):
+        with pytest.raises(RuntimeError, match="cannot compute the -?inf norm on an empty tensor"):
+            linalg.vector_norm(symgrad.ones(0, 3), ord=order, dim=0)
+        assert linalg.vector_norm(symgrad.ones(0, 3), ord=order, dim=1).shape == (0,)
+    A = symgrad.ones(2, 0, 0, requires_grad=True)
+    for order in (1, math.inf):
+        n = linalg.matrix_norm(A, ord=order)
+        assert n.tolist() == [0.0, 0.0]
+        n.sum().backward()
+    assert linalg.matrix_norm(symgrad.ones(0, 3), ord=1).item() == 0.0
+    for order in (-1, -math.inf):
+        with pytest.raises(RuntimeError, match="linalg.matrix_norm: ord=-.* has no value"):
+            linalg.matrix_norm(A, ord=order)
