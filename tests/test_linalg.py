@@ -205,3 +205,16 @@ def test_norms_over_no_elements_as_pytorch():
     for order in (-1, -math.inf):
         with pytest.raises(RuntimeError, match="linalg.matrix_norm: ord=-.* has no value"):
             linalg.matrix_norm(A, ord=order)
+
+
+def test_a_nan_matrix_inverts_and_solves_to_nan_as_pytorch():
+    # LAPACK calls it singular: it was a LinAlgError about a zero that is not there
+    nan = float("nan")
+    A = symgrad.tensor([[[nan, 1.0], [1.0, 1.0]], [[2.0, 1.0], [1.0, 1.0]]], dtype=symgrad.float32)
+    inverse = linalg.inv(A)
+    assert inverse.dtype == symgrad.float32 and np.isnan(inverse[0].numpy()).all()
+    assert inverse[1].tolist() == [[1.0, -1.0], [-1.0, 2.0]]
+    x = linalg.solve(A, symgrad.ones(2, dtype=symgrad.float32))
+    assert np.isnan(x[0].numpy()).all() and x[1].tolist() == [0.0, 1.0]
+    with pytest.raises(linalg.LinAlgError, match=r"\(Batch element 1\): The diagonal element 2 is zero"):
+        linalg.inv(symgrad.tensor([[[nan, 1.0], [1.0, 1.0]], [[1.0, 2.0], [2.0, 4.0]]]))

@@ -92,17 +92,25 @@ def _singular(name: str, a: np.ndarray) -> LinAlgError:
 
 
 def _inv(a: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        raise _singular("linalg.inv", a) from None
+    return _nan_tolerant(np.linalg.inv, a, (), lambda: _singular("linalg.inv", a))
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _nan_tolerant(np.linalg.solve, a, (b,), lambda: LinAlgError(
+        "linalg.solve: The solver failed because the input matrix is singular."))
+
+
+def _nan_tolerant(fn: Any, a: np.ndarray, rest: tuple[Any, ...], singular: Any) -> np.ndarray:
+    """``fn(a, *rest)``, with nan results for the matrices of ``a`` holding a nan,
+    as PyTorch's: LAPACK reports them singular, and NumPy raises for the batch."""
     try:
-        return np.linalg.solve(a, b)
+        return fn(a, *rest)  # type: ignore[no-any-return]
     except np.linalg.LinAlgError:
-        raise LinAlgError("linalg.solve: The solver failed because the input matrix is singular.") from None
+        nan = np.isnan(a).any(axis=(-2, -1))[..., None, None]
+        if not nan.any():
+            raise singular() from None
+        eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        return np.where(nan, np.nan, _nan_tolerant(fn, np.where(nan, eye, a), rest, singular))
 
 
 def _logdet(a: np.ndarray) -> np.ndarray:
