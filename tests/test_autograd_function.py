@@ -286,6 +286,10 @@ def test_forward_outside_symgrad_is_an_opaque_function_or_a_clear_error() -> Non
     with pytest.raises(RuntimeError, match="closed form of NumpySin's output is unknown: its forward computed it "
                                            "outside symgrad's ops"):
         _ = NumpySin.apply(v).expr
+    # (verify_function said "f must be a scalar tensor or a Python function, got int")
+    with pytest.raises(ValueError, match="verify_function: NumpySin.forward computes 1 of its 1 differentiable "
+                                         "outputs outside symgrad's operations"):
+        symgrad.verify_function(NumpySin, x)
 
 
 def test_once_differentiable_backward_has_no_graph() -> None:
@@ -483,6 +487,35 @@ def test_verify_function_errors() -> None:
         symgrad.verify_function(Cube, symgrad.tensor(1.))
     with pytest.raises(TypeError, match="expected a subclass of symgrad.autograd.Function"):
         symgrad.verify_function(lambda x: x, symgrad.tensor(1., requires_grad=True))
+
+
+def test_verify_function_refuses_a_mask_in_backward() -> None:
+    # PyTorch's tutorial MyReLU: its mask's positions are those of the current
+    # values, so its closed form is wrong elsewhere ("proved different" was a
+    # false verdict)
+    class MyReLU(symgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[x < 0] = 0
+            return grad_input
+
+    class DecidedReLU(MyReLU):
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * (x > 0)
+
+    v = symgrad.tensor([-1., 2.], requires_grad=True)
+    with pytest.raises(ValueError, match=r"verify_function: MyReLU.backward selects elements at positions chosen"):
+        symgrad.verify_function(MyReLU, v)
+    assert symgrad.verify_function(DecidedReLU, v).ok
 
 
 def test_codegen_refuses_a_forward_computed_outside_symgrad() -> None:

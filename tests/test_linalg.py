@@ -4,6 +4,7 @@ determinants, errors, and the code each backend writes."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import time
@@ -176,3 +177,44 @@ def test_documented_difference_fractional_norm_at_a_zero_element():
     linalg.vector_norm(x, 0.5).backward()
     assert np.isnan(x.grad[0].item())
     np.testing.assert_allclose(x.grad.numpy()[1:], [2.414213562373095, -1.7071067811865475], rtol=1e-12)
+
+
+def test_determinants_of_0x0_matrices_are_1():
+    # (as PyTorch and NumPy: reshape could not infer the batch of 0x0 matrices)
+    A = symgrad.ones(0, 0, requires_grad=True)
+    d = linalg.det(A)
+    assert d.item() == 1.0 and d.expr == 1
+    d.backward()
+    assert A.grad.shape == (0, 0)
+    assert linalg.det(symgrad.ones(3, 0, 0)).tolist() == [1.0, 1.0, 1.0]
+    assert linalg.det(symgrad.ones(0, 2, 2)).shape == (0,)
+
+
+def test_norms_over_no_elements_as_pytorch():
+    # vector_norm(inf) of nothing was NumPy's 0, matrix_norm(1) an amax error
+    for order in (math.inf, -math.inf):
+        with pytest.raises(RuntimeError, match="cannot compute the -?inf norm on an empty tensor"):
+            linalg.vector_norm(symgrad.ones(0, 3), ord=order, dim=0)
+        assert linalg.vector_norm(symgrad.ones(0, 3), ord=order, dim=1).shape == (0,)
+    A = symgrad.ones(2, 0, 0, requires_grad=True)
+    for order in (1, math.inf):
+        n = linalg.matrix_norm(A, ord=order)
+        assert n.tolist() == [0.0, 0.0]
+        n.sum().backward()
+    assert linalg.matrix_norm(symgrad.ones(0, 3), ord=1).item() == 0.0
+    for order in (-1, -math.inf):
+        with pytest.raises(RuntimeError, match="linalg.matrix_norm: ord=-.* has no value"):
+            linalg.matrix_norm(A, ord=order)
+
+
+def test_a_nan_matrix_inverts_and_solves_to_nan_as_pytorch():
+    # LAPACK calls it singular: it was a LinAlgError about a zero that is not there
+    nan = float("nan")
+    A = symgrad.tensor([[[nan, 1.0], [1.0, 1.0]], [[2.0, 1.0], [1.0, 1.0]]], dtype=symgrad.float32)
+    inverse = linalg.inv(A)
+    assert inverse.dtype == symgrad.float32 and np.isnan(inverse[0].numpy()).all()
+    assert inverse[1].tolist() == [[1.0, -1.0], [-1.0, 2.0]]
+    x = linalg.solve(A, symgrad.ones(2, dtype=symgrad.float32))
+    assert np.isnan(x[0].numpy()).all() and x[1].tolist() == [0.0, 1.0]
+    with pytest.raises(linalg.LinAlgError, match=r"\(Batch element 1\): The diagonal element 2 is zero"):
+        linalg.inv(symgrad.tensor([[[nan, 1.0], [1.0, 1.0]], [[1.0, 2.0], [2.0, 4.0]]]))

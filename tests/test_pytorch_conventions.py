@@ -295,3 +295,18 @@ def test_functions_not_provided_yet_are_attribute_errors(owner, name):
     # the "functions not provided yet" row of docs/pytorch.md: remove a name when it is added
     with pytest.raises(AttributeError, match=name):
         getattr(owner, name)
+
+
+def test_take_along_dim_broadcasts_and_flattens_as_pytorch():
+    # it was gather: indices of shape [2, 1] along dim 0 gave [[3.], [0.]] (PyTorch: whole rows),
+    # [[0, 2]] along dim 1 gave one row, and dim=None was a TypeError
+    x = symgrad.arange(6.).reshape(2, 3)
+    assert symgrad.take_along_dim(x, symgrad.tensor([[1], [0]]), 0).tolist() == [[3., 4., 5.], [0., 1., 2.]]
+    assert symgrad.take_along_dim(x, symgrad.tensor([[0, 2]]), 1).tolist() == [[0., 2.], [3., 5.]]
+    assert symgrad.take_along_dim(x, symgrad.tensor([[0], [2]]), 1).tolist() == [[0.], [5.]]
+    assert symgrad.take_along_dim(x, symgrad.tensor([5, 0])).tolist() == [5., 0.]
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        symgrad.take_along_dim(x, symgrad.tensor([0]), 1)
+    s = symgrad.tensor([1., 3., 2.], requires_grad=True)
+    with pytest.raises(symgrad.codegen.CodegenError, match="positions chosen by the values"):
+        symgrad.lambdify([s], symgrad.take_along_dim(s, s.argsort()))

@@ -260,3 +260,13 @@ def test_a_complex_value_in_a_branch_that_does_not_apply_does_not_make_nan():
     inner = sympy.Piecewise((1, sympy.log(x) > 1), (0, True))  # at -2: log(-2) is complex, not to be compared
     e = sympy.Piecewise((inner, x > 0), (x ** 2, True))
     assert evaluate_at(e, {x: -2}) == 4 and evaluate_at(e, {x: 3}) == 1
+
+
+def test_a_mask_chosen_by_the_values_is_refused():
+    # the mask's positions are those of the current values: at other sample
+    # points the closed form is wrong, so a right derivation was "proved different"
+    x = symgrad.tensor([0.5, -0.3], requires_grad=True)
+    y = x.clone()
+    y[x < 0] = 0
+    with pytest.raises(ValueError, match="verify_gradient: f selects elements at positions chosen by the values"):
+        symgrad.verify_gradient((y * y).sum(), x, ["2*Max(x[0], 0)", "2*Max(x[1], 0)"])

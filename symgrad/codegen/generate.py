@@ -26,8 +26,8 @@ from symgrad.codegen.names import Namespace
 from symgrad.codegen.optimize import optimize
 from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
 from symgrad.codegen.ssa import Builder
-from symgrad.ops.positions import holds_picked
-from symgrad.symbolic.terms import Apply, Const, Leaf, Term
+from symgrad.ops.positions import term_holds_picked
+from symgrad.symbolic.terms import Const, Leaf, Term
 
 # Scalar mode writes one line per element; past this many elements in the
 # graph, array backends switch to array mode and the C/math backends refuse.
@@ -179,9 +179,7 @@ def _check_positions(terms: list[Term]) -> None:
     """Positions chosen by values (ops/positions.py) are the traced inputs'
     positions: code reusing them at other inputs would be silently wrong."""
     for t in terms:
-        # (a constant made of such positions too: argsort(x) or unique(x) as an output or an operand)
-        if (isinstance(t, Apply) and t.params and holds_picked(t.params)) or \
-                (isinstance(t, Const) and holds_picked({"value": t.value})):
+        if term_holds_picked(t):
             raise CodegenError("the outputs select elements at positions chosen by the values of the inputs, or are "
                                "such positions (sort, argsort, topk, unique, an argmax or nonzero used as an index, "
                                "or a mask such as x[x > 0]); "

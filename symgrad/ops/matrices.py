@@ -57,7 +57,8 @@ def _lu_diagonal(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     small matrices.  A zero pivot leaves its column as it is (``getrf`` does
     the same): the column is zero from there down, so nothing is eliminated."""
     n = a.shape[-1]
-    u = np.array(a, dtype=a.dtype).reshape((-1, n, n))
+    # (the batch size spelt out: reshape cannot infer a -1 for 0x0 matrices, whose determinant is 1)
+    u = np.array(a, dtype=a.dtype).reshape((int(np.prod(a.shape[:-2])), n, n))
     sign = np.ones(len(u), dtype=a.dtype)
     every = np.arange(len(u))
     for k in range(n):
@@ -91,17 +92,25 @@ def _singular(name: str, a: np.ndarray) -> LinAlgError:
 
 
 def _inv(a: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        raise _singular("linalg.inv", a) from None
+    return _nan_tolerant(np.linalg.inv, a, (), lambda: _singular("linalg.inv", a))
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _nan_tolerant(np.linalg.solve, a, (b,), lambda: LinAlgError(
+        "linalg.solve: The solver failed because the input matrix is singular."))
+
+
+def _nan_tolerant(fn: Any, a: np.ndarray, rest: tuple[Any, ...], singular: Any) -> np.ndarray:
+    """``fn(a, *rest)``, with nan results for the matrices of ``a`` holding a nan,
+    as PyTorch's: LAPACK reports them singular, and NumPy raises for the batch."""
     try:
-        return np.linalg.solve(a, b)
+        return fn(a, *rest)  # type: ignore[no-any-return]
     except np.linalg.LinAlgError:
-        raise LinAlgError("linalg.solve: The solver failed because the input matrix is singular.") from None
+        nan = np.isnan(a).any(axis=(-2, -1))[..., None, None]
+        if not nan.any():
+            raise singular() from None
+        eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        return np.where(nan, np.nan, _nan_tolerant(fn, np.where(nan, eye, a), rest, singular))
 
 
 def _logdet(a: np.ndarray) -> np.ndarray:

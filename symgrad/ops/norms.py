@@ -93,6 +93,10 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     dims = norm_dims(dim, t.ndim)
     if p == 0:
         return _sum(t != 0, dims, bool(keepdim)).to(t.dtype)
+    if np.isinf(p) and 0 in (t.shape if dims is None else [t.shape[d] for d in dims]):
+        # (max and min of no elements have no value; NumPy's answer was 0)
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {'-' if p < 0 else ''}inf norm on an empty "
+                           "tensor because the operation does not have an identity")
     return apply(_VECTOR_NORM, t, order=p, dims=dims, keepdim=bool(keepdim))
 
 
@@ -133,7 +137,13 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     summed, over = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: column sums (over rows), inf: row sums
     sums = _sum(_abs(a), summed, True)
-    out = (amax if ord > 0 else amin)(sums, over[0], True)
+    if a.shape[over[0]] == 0:  # no column (row) sums: PyTorch's largest is 0 (sums are never negative),
+        if ord < 0:            # and the smallest has no value
+            raise RuntimeError(f"linalg.matrix_norm: ord={ord} of matrices with no "
+                               f"{'columns' if ord == -1 else 'rows'} has no value (the smallest of no sums)")
+        out = _sum(sums, over, True)  # (zeros of the right shape, in the graph)
+    else:
+        out = (amax if ord > 0 else amin)(sums, over[0], True)
     if keepdim:
         return out
     return _reshape(out, tuple(s for i, s in enumerate(a.shape) if i not in rows + cols))

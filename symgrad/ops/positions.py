@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor, term_of
+from symgrad.symbolic.terms import Apply, Const, Term
 
-__all__ = ["Picked", "PickedInt", "chosen_by_values", "index_values", "picked", "holds_picked"]
+__all__ = ["Picked", "PickedInt", "chosen_by_values", "index_values", "picked", "holds_picked", "term_holds_picked"]
 
 
 class Picked(np.ndarray):
@@ -57,3 +58,12 @@ def holds_picked(params: dict[str, Any]) -> bool:
             if isinstance(item, (Picked, PickedInt)):
                 return True
     return False
+
+
+def term_holds_picked(t: Term) -> bool:
+    """Whether one term of a graph selects at positions chosen by values, or
+    is a constant made of such positions (argsort(x) or unique(x) as an
+    output or an operand)."""
+    if isinstance(t, Apply):
+        return bool(t.params) and holds_picked(t.params)
+    return isinstance(t, Const) and holds_picked({"value": t.value})

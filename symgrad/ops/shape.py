@@ -601,7 +601,8 @@ def gather(input: Any, dim: int, index: Any) -> Any:
 
     x = _t(input)
     d = norm_dim(dim, x.ndim)
-    idx = index_values(index) if isinstance(index, Tensor) else np.asarray(index)
+    # (asanyarray: positions marked as chosen by values, ops/positions.py, stay marked)
+    idx = index_values(index) if isinstance(index, Tensor) else np.asanyarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
     if idx.ndim != x.ndim:
@@ -612,9 +613,32 @@ def gather(input: Any, dim: int, index: Any) -> Any:
 
 
 @numpy_names
-def take_along_dim(input: Any, indices: Any, dim: int) -> Any:
-    """Pick values along ``dim`` at ``indices`` (broadcasting the other dims)."""
-    return gather(input, dim, indices)
+def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
+    """Pick values along ``dim`` at ``indices``, as PyTorch's: unlike ``gather``,
+    input and indices broadcast against each other in the other dims; with
+    ``dim`` None, on the flattened input at the flattened indices.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor([[10., 30., 20.], [5., 4., 6.]])
+    >>> symgrad.take_along_dim(x, symgrad.tensor([[1], [2]]), dim=1)
+    tensor([[30.],
+            [ 6.]])
+    >>> symgrad.take_along_dim(x, symgrad.tensor([[0, 2]]), dim=1)
+    tensor([[10., 20.],
+            [ 5.,  6.]])
+    """
+    x, t = _t(input), _t(indices)
+    idx = index_values(t)
+    if dim is None:
+        return gather(_reshape(x, (-1,)), 0, idx.reshape(-1))
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"take_along_dim(): input and indices should have the same number of dimensions, but "
+                           f"got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
+    d = norm_dim(dim, x.ndim)
+    # each broadcasts to the other's shape, but keeps its own size along dim
+    idx_shape = np.broadcast_shapes(x.shape[:d] + idx.shape[d:d + 1] + x.shape[d + 1:], idx.shape)
+    x_shape = np.broadcast_shapes(idx.shape[:d] + x.shape[d:d + 1] + idx.shape[d + 1:], x.shape)
+    return gather(_expand(x, x_shape), d, np.broadcast_to(idx, idx_shape, subok=True))
 
 
 def masked_select(input: Any, mask: Any) -> Any:

@@ -58,6 +58,7 @@ def verify_gradient(f: Any, wrt: Any, expected: Any, *, points: int = 20, seed: 
     if not isinstance(points, int) or points < 1:
         raise ValueError(f"verify_gradient: points must be a positive int, got {points!r}")
     out, variables, single = _function_and_variables(f, wrt)
+    refuse_positions_chosen_by_values([out], "verify_gradient: f")
     grads = _gradients(out, variables)
     table = symbol_table([_term_or_const(out), *(_term_or_const(v) for v in variables)])
     items = _match(expected, variables, single)
@@ -145,6 +146,23 @@ def _match(expected: Any, variables: list[Tensor], single: bool) -> list[Any]:
         raise ValueError(f"verify_gradient: expected must have one entry per variable in wrt ({len(variables)}: "
                          f"{', '.join(map(str, names))}), or be a dict by name; got {got}")
     return list(expected)
+
+
+def refuse_positions_chosen_by_values(tensors: list[Tensor], what: str) -> None:
+    """Refuse graphs that select at positions chosen by values (ops/positions.py):
+    their closed forms hold the positions chosen at the current values, so
+    comparing them at the other sample points would report a difference (or
+    an agreement) that says nothing about the derivation."""
+    from symgrad.codegen.graph import post_order
+    from symgrad.ops.positions import term_holds_picked
+
+    if any(term_holds_picked(t) for t in post_order([_term_or_const(t) for t in tensors])):
+        raise ValueError(f"{what} selects elements at positions chosen by the values of the "
+                         "variables (a mask such as x[x < 0] = 0, sort, argsort, topk, an argmax used as an "
+                         "index); its closed form holds the positions chosen at the current values and is wrong "
+                         "at the other points compared. Write the selection so that it is decided by the values: "
+                         "g * (x > 0), where(x < 0, 0, g), clamp, relu, max/min (with dim); or compare numbers "
+                         "with symgrad.gradcheck")
 
 
 # ---------------------------------------------------------------- one variable

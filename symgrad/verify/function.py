@@ -18,7 +18,7 @@ from symgrad import grad_mode
 from symgrad._tensor import Tensor
 from symgrad.autograd import engine
 from symgrad.autograd.function import FunctionCtx, run_forward
-from symgrad.verify.check import verify_gradient
+from symgrad.verify.check import refuse_positions_chosen_by_values, verify_gradient
 from symgrad.verify.report import GradientReport
 
 __all__ = ["verify_function"]
@@ -54,9 +54,11 @@ def verify_function(function: Any, *args: Any, points: int = 20, seed: int = 0, 
         direct = run_forward(function, FunctionCtx(), args, {})
         hand = function.apply(*args)
     direct_outputs, hand_outputs = _differentiable(direct), _differentiable(hand)
+    _check_outputs(function, direct_outputs, hand_outputs)
     weights = _output_gradients(hand_outputs)
     hand_loss = _weighted(hand_outputs, weights)
     hand_grads = engine.grad(hand_loss, variables, allow_unused=True, materialize_grads=True)
+    refuse_positions_chosen_by_values(list(hand_grads), f"verify_function: {getattr(function, '__name__', 'the')}.backward")
     return verify_gradient(_weighted(direct_outputs, weights), variables, [g.expr for g in hand_grads],
                            points=points, seed=seed, rtol=rtol, atol=atol)
 
@@ -64,6 +66,18 @@ def verify_function(function: Any, *args: Any, points: int = 20, seed: int = 0, 
 def _differentiable(output: Any) -> list[Tensor]:
     outputs = output if isinstance(output, tuple) else (output,)
     return [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
+
+
+def _check_outputs(function: Any, direct: list[Tensor], hand: list[Tensor]) -> None:
+    """forward run directly must have the differentiable outputs ``apply``
+    gives: fewer means forward computed some outside symgrad's ops (NumPy,
+    ``.item()``), so symgrad has no derivative of its own to compare with."""
+    if len(direct) != len(hand):
+        name = getattr(function, "__name__", "forward")
+        raise ValueError(f"verify_function: {name}.forward computes {len(hand) - len(direct)} of its "
+                         f"{len(hand)} differentiable outputs outside symgrad's operations (with .numpy(), "
+                         ".item() or NumPy), so symgrad has no derivative of its own to compare backward with; "
+                         "write forward with symgrad operations, or compare numbers with symgrad.gradcheck")
 
 
 def _output_gradients(outputs: list[Tensor]) -> list[Tensor | None]:
