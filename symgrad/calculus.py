@@ -17,7 +17,8 @@ __all__ = ["diff", "derivative"]
 def diff(f: Tensor, *wrt: Any) -> Any:
     """Closed-form derivative of ``f`` with respect to leaves, as SymPy.
 
-    ``diff(z, x)``, ``diff(z, x, x)``, ``diff(z, (x, 2))``, ``diff(z, x, y)``.
+    ``diff(z, x)``, ``diff(z, x, x)``, ``diff(z, (x, 2))`` or ``diff(z, x, 2)``
+    (as ``sympy.diff``), ``diff(z, x, y)``.
     With array-valued ``f`` or ``x`` the result is a ``sympy.Array`` laid out
     as ``sympy.diff`` lays it out (the variable's shape first).
 
@@ -62,16 +63,28 @@ def derivative(f: Tensor, *wrt: Any) -> Tensor:
 
 
 def _expand_orders(wrt: tuple[Any, ...]) -> list[Tensor]:
+    """The variables, each repeated by its order: ``(x, 2)`` or, as in
+    ``sympy.diff``, an int after a variable (``diff(z, x, 2, y)``)."""
     out: list[Tensor] = []
-    for item in wrt:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], int):
+    for k, item in enumerate(wrt):
+        if isinstance(item, int) and not isinstance(item, bool):
+            if k == 0 or isinstance(wrt[k - 1], (int, tuple)):
+                raise TypeError(f"diff: an order ({item}) must follow a variable: diff(z, x, {item}) or "
+                                f"diff(z, (x, {item}))")
+            var = out.pop()  # (the variable before it, counted once: the int is its whole order)
+            out.extend([var] * _order(item))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], int):
             var, n = item
-            if n < 0:
-                raise ValueError(f"diff: the order must be >= 0, got {n}")
-            out.extend([_variable(var)] * n)
+            out.extend([_variable(var)] * _order(n))
         else:
             out.append(_variable(item))
     return out
+
+
+def _order(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"diff: the order must be >= 0, got {n}")
+    return n
 
 
 def _variable(x: Any) -> Tensor:

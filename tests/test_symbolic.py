@@ -267,3 +267,20 @@ def test_diff_after_backward_explains_the_freed_graph():
     z = sg.sin(w) * w
     z.backward(retain_graph=True)
     assert sympy.simplify(sg.diff(z, w) - w.grad.expr) == 0
+
+
+def test_diff_takes_sympys_int_orders_after_a_variable():
+    # sympy.diff(f, x, 2, y) is the third derivative, twice in x; symgrad.diff raised a TypeError
+    import sympy
+
+    x = sg.tensor(2., requires_grad=True)
+    y = sg.tensor(3., requires_grad=True)
+    z = x ** 3 * y ** 2
+    X, Y = x.expr, y.expr
+    for orders in [(x, 2), (x, 2, y), (x, 0), (x, 1, y, 2), (x, 0, y)]:
+        want = sympy.diff(z.expr, *[X if o is x else Y if o is y else o for o in orders])
+        assert sympy.simplify(sg.diff(z, *orders) - want) == 0, orders
+    with pytest.raises(TypeError, match=r"an order \(2\) must follow a variable: diff\(z, x, 2\)"):
+        sg.diff(z, 2)
+    with pytest.raises(ValueError, match="the order must be >= 0"):
+        sg.diff(z, x, -1)
