@@ -248,3 +248,20 @@ def test_scheduler_errors():
         optim.lr_scheduler.StepLR("sgd", step_size=1)
     with pytest.raises(KeyError, match="initial_lr"):
         optim.lr_scheduler.StepLR(opt, step_size=1, last_epoch=4)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam"])
+def test_pytorchs_implementation_options_are_accepted_and_change_nothing(name):
+    # optim.Adam(params, foreach=False) was a TypeError; the numbers are those without the options
+    def steps(**options):
+        w = nn.Parameter(symgrad.tensor([1.0, -2.0]))
+        opt = getattr(optim, name)([w], lr=0.1, **options)
+        for _ in range(3):
+            _quadratic_step(opt, w)
+        return w.detach().numpy().copy()
+
+    np.testing.assert_array_equal(steps(foreach=False, fused=None, capturable=False, differentiable=False), steps())
+    with pytest.raises(NotImplementedError, match=r"differentiable=True\) is not supported"):
+        getattr(optim, name)([nn.Parameter(symgrad.ones(1))], lr=0.1, differentiable=True)
+    with pytest.raises(TypeError, match=f"{name}.__init__\\(\\) got an unexpected keyword argument 'betass'"):
+        getattr(optim, name)([nn.Parameter(symgrad.ones(1))], lr=0.1, betass=(0.9, 0.99))

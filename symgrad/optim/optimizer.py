@@ -41,7 +41,8 @@ class Optimizer:
     (2, 0.1)
     """
 
-    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+    def __init__(self, params: Any, defaults: dict[str, Any], **implementation: Any) -> None:
+        _implementation_options(type(self).__name__, implementation)
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -246,6 +247,24 @@ def _split_names(params: Any) -> tuple[list[Any], list[str] | None]:
     if items and all(isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], str) for i in items):
         return [p for _, p in items], [n for n, _ in items]
     return items, None
+
+
+# PyTorch's options that choose how an update is computed (for-each kernels,
+# fused kernels, CUDA graphs), not what it computes: symgrad has one way.
+_IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
+
+
+def _implementation_options(optimizer: str, options: dict[str, Any]) -> None:
+    """Accept PyTorch's implementation options (ignored: the numbers are the
+    same); refuse ``differentiable=True``, which would change what ``step``
+    records, and any other keyword, as Python would."""
+    for name, value in options.items():
+        if name not in _IMPLEMENTATION_OPTIONS:
+            raise TypeError(f"{optimizer}.__init__() got an unexpected keyword argument {name!r}")
+        if name == "differentiable" and value:
+            raise NotImplementedError(f"{optimizer}(differentiable=True) is not supported: symgrad's optimizer steps "
+                                      "are not recorded for autograd; differentiate through a hand-written update "
+                                      "(p - lr * g) instead")
 
 
 def _check_param(p: Any) -> None:

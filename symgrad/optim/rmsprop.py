@@ -29,10 +29,11 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
-                 momentum: float = 0, centered: bool = False, *, maximize: bool = False) -> None:
+                 momentum: float = 0, centered: bool = False, *, maximize: bool = False,
+                 **implementation: Any) -> None:
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered, weight_decay=weight_decay,
                         maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, **implementation)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_number(group["lr"], "learning rate")
