@@ -18,7 +18,7 @@ starts.
 
 from __future__ import annotations
 
-from symgrad.ops.linalg import cross
+from symgrad.ops.linalg import linalg_cross as cross
 from symgrad.ops.matrices import LinAlgError, det, inv, solve
 from symgrad.ops.matrices import linalg_slogdet as slogdet
 from symgrad.ops.norms import matrix_norm, norm, vector_norm

@@ -244,6 +244,9 @@ class TensorOps:
     def broadcast_to(self, shape: Any) -> Tensor: return _ops.broadcast_to(self, shape)  # noqa: E704
     def sum_to_size(self, *size: Any) -> Tensor: return _ops.sum_to_size(self, *size)  # noqa: E704
     def flip(self, dims: Any) -> Tensor: return _ops.flip(self, dims)  # noqa: E704
+    def fliplr(self) -> Tensor: return _ops.fliplr(self)  # noqa: E704
+    def flipud(self) -> Tensor: return _ops.flipud(self)  # noqa: E704
+    def cross(self, other: Any, dim: Any = None) -> Tensor: return _ops.cross(self, other, dim)  # noqa: E704
     def split(self, split_size: Any, dim: int = 0) -> Any: return _ops.split(self, split_size, dim)  # noqa: E704
     def chunk(self, chunks: int, dim: int = 0) -> Any: return _ops.chunk(self, chunks, dim)  # noqa: E704
     def unbind(self, dim: int = 0) -> Any: return _ops.unbind(self, dim)  # noqa: E704

@@ -104,7 +104,7 @@ def test_linear_errors():
 @pytest.mark.parametrize("name,args", [("ReLU", ()), ("Tanh", ()), ("Sigmoid", ()), ("Softplus", ()),
                                        ("Softplus", (2.0, 1.0)), ("Identity", ()), ("Flatten", ()),
                                        ("Flatten", (0, -1)), ("Softmax", (1,)), ("LogSoftmax", (0,)),
-                                       ("SiLU", ()), ("Hardtanh", ()), ("Hardtanh", (-2.0, 0.5))])
+                                       ("SiLU", ()), ("Hardtanh", ()), ("Hardtanh", (-2.0, 0.5)), ("ReLU6", ())])
 def test_layers_against_pytorch(name, args):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).normal(size=(2, 3, 4)) * 3
@@ -145,6 +145,11 @@ def test_hardtanh_derivative_is_zero_at_its_bounds_as_pytorchs():
     torch.nn.functional.hardtanh(t_x).sum().backward()
     assert s_x.grad.tolist() == t_x.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
     assert F.hardtanh(symgrad.tensor([-3, 0, 3])).tolist() == [-1, 0, 1]
+    r_x, q_x = symgrad.tensor([0.0, 6.0, 3.0], requires_grad=True), torch.tensor([0.0, 6.0, 3.0], requires_grad=True)
+    F.relu6(r_x).sum().backward()
+    torch.nn.functional.relu6(q_x).sum().backward()
+    assert r_x.grad.tolist() == q_x.grad.tolist() == [0.0, 0.0, 1.0]
+    assert [repr(m) for m in (nn.ReLU6(), nn.ReLU6(inplace=True))] == ["ReLU6()", "ReLU6(inplace=True)"]
 
 
 def test_new_activation_reprs_and_errors():

@@ -310,3 +310,17 @@ def test_take_along_dim_broadcasts_and_flattens_as_pytorch():
     s = symgrad.tensor([1., 3., 2.], requires_grad=True)
     with pytest.raises(symgrad.codegen.CodegenError, match="positions chosen by the values"):
         symgrad.lambdify([s], symgrad.take_along_dim(s, s.argsort()))
+
+
+def test_fliplr_flipud_and_cross_without_dim_as_pytorch():
+    with pytest.raises(RuntimeError, match="Input must be >= 2-d"):
+        symgrad.fliplr(symgrad.ones(3))
+    with pytest.raises(RuntimeError, match="Input must be >= 1-d"):
+        symgrad.flipud(symgrad.tensor(1.))
+    u = symgrad.tensor([[1., 0., 0.], [0., 1., 0.]])
+    v = symgrad.tensor([[0., 1., 0.], [0., 0., 1.]])
+    with pytest.warns(UserWarning, match="Using torch.cross without specifying the dim arg is deprecated"):
+        w = symgrad.cross(u, v)  # PyTorch's default: the first dim of size 3 (here 1)
+    assert w.tolist() == [[0., 0., 1.], [1., 0., 0.]]
+    with pytest.raises(RuntimeError, match="no dimension of size 3"):
+        symgrad.cross(symgrad.ones(2, 2), symgrad.ones(2, 2))

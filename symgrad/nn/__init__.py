@@ -21,6 +21,7 @@ from symgrad.nn.activation import (
     LeakyReLU,
     LogSoftmax,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
@@ -47,6 +48,6 @@ from symgrad.nn.parameter import Parameter
 from symgrad.nn.sparse import Embedding
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "Sequential", "ModuleList",
-           "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "Dropout", "Softplus",
+           "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6", "Dropout", "Softplus",
            "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]

@@ -8,7 +8,7 @@ from symgrad._tensor import Tensor
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn.module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh"]
+__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6"]
 
 
 class ReLU(Module):
@@ -222,3 +222,23 @@ class Hardtanh(Module):
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Module):
+    """``min(max(0, x), 6)`` elementwise (``Hardtanh(0, 6)``, derivative 0 at both bounds).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.ReLU6()(symgrad.tensor([-1., 3., 7.]))
+    tensor([0., 3., 6.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""

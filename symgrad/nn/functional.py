@@ -26,7 +26,7 @@ from symgrad.nn.loss_functions import (
 )
 from symgrad.ops._sympy import Exact, sp
 
-__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "dropout", "tanh", "sigmoid", "softplus",
+__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
            "softmax", "log_softmax", "embedding", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
@@ -148,6 +148,18 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     else:
         out = ops.where(input <= min_val, min_val, ops.where(input >= max_val, max_val, input))
     return input.copy_(out) if inplace else out
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(0, x), 6)``: ``hardtanh(x, 0, 6)``, as PyTorch computes it (derivative 0 at 0 and at 6).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.relu6(symgrad.tensor([-1., 3., 7.]))
+    tensor([0., 3., 6.])
+    """
+    require_tensor(input, "relu6")
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 _SQRT_HALF = Exact(math.sqrt(0.5), lambda: 1 / sp.sqrt(2))

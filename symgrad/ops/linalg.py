@@ -15,7 +15,7 @@ from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _expand, _index, _reshape, _squeeze_last, _transpose, _unsqueeze
 
-__all__ = ["matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "bmm", "linear"]
+__all__ = ["matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "bmm", "linear", "cross"]
 
 
 def _mm(x: Any, y: Any) -> Any:
@@ -215,7 +215,28 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
     return apply(_LINEAR, x, w, _t(bias))
 
 
-def cross(input: Any, other: Any, *, dim: int = -1) -> Any:
+def cross(input: Any, other: Any, dim: Any = None) -> Any:
+    """``torch.cross``: ``linalg.cross`` along ``dim``, which defaults (with
+    PyTorch's deprecation warning) to the first dim of size 3.
+
+    >>> import symgrad
+    >>> symgrad.cross(symgrad.tensor([1., 0., 0.]), symgrad.tensor([0., 1., 0.]), dim=0)
+    tensor([0., 0., 1.])
+    """
+    if dim is None:
+        import warnings
+
+        x = _t(input)
+        dim = next((d for d, n in enumerate(x.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input (shape {list(x.shape)}); pass dim=")
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+    return linalg_cross(input, other, dim=dim)
+
+
+def linalg_cross(input: Any, other: Any, *, dim: int = -1) -> Any:
     """``torch.linalg.cross``: the cross product of 3-vectors along ``dim``
     (batches broadcast), composed from indexing, ``*`` and ``-``.
 

@@ -23,7 +23,7 @@ from symgrad.ops.positions import Picked, PickedInt, chosen_by_values, index_val
 from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
-           "movedim", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "index", "index_put",
+           "movedim", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "fliplr", "flipud", "index", "index_put",
            "cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk", "unbind", "narrow",
            "select", "clone", "to_dtype", "gather", "take_along_dim", "masked_select", "nonzero", "ravel",
            "atleast_1d", "broadcast_tensors"]
@@ -409,6 +409,34 @@ def flip(input: Any, dims: Any) -> Any:
     """
     x = _t(input)
     return _flip(x, norm_dims(dims, x.ndim) or ())
+
+
+def fliplr(input: Any) -> Any:
+    """``flip`` of dim 1, left to right (at least 2 dims, as PyTorch's).
+
+    >>> import symgrad
+    >>> symgrad.fliplr(symgrad.tensor([[1., 2.], [3., 4.]]))
+    tensor([[2., 1.],
+            [4., 3.]])
+    """
+    x = _t(input)
+    if x.ndim < 2:
+        raise RuntimeError(f"Input must be >= 2-d. (fliplr flips dim 1; this tensor has {x.ndim})")
+    return _flip(x, (1,))
+
+
+def flipud(input: Any) -> Any:
+    """``flip`` of dim 0, upside down (at least 1 dim, as PyTorch's).
+
+    >>> import symgrad
+    >>> symgrad.flipud(symgrad.tensor([[1., 2.], [3., 4.]]))
+    tensor([[3., 4.],
+            [1., 2.]])
+    """
+    x = _t(input)
+    if x.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d. (flipud flips dim 0; this tensor is 0-d)")
+    return _flip(x, (0,))
 
 
 def normalize_key(key: Any) -> Any:
