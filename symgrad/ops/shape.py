@@ -419,10 +419,7 @@ def fliplr(input: Any) -> Any:
     tensor([[2., 1.],
             [4., 3.]])
     """
-    x = _t(input)
-    if x.ndim < 2:
-        raise RuntimeError(f"Input must be >= 2-d. (fliplr flips dim 1; this tensor has {x.ndim})")
-    return _flip(x, (1,))
+    return _flip_one(input, 1, "fliplr")
 
 
 def flipud(input: Any) -> Any:
@@ -433,10 +430,14 @@ def flipud(input: Any) -> Any:
     tensor([[3., 4.],
             [1., 2.]])
     """
+    return _flip_one(input, 0, "flipud")
+
+
+def _flip_one(input: Any, dim: int, name: str) -> Any:
     x = _t(input)
-    if x.ndim < 1:
-        raise RuntimeError("Input must be >= 1-d. (flipud flips dim 0; this tensor is 0-d)")
-    return _flip(x, (0,))
+    if x.ndim <= dim:
+        raise RuntimeError(f"Input must be >= {dim + 1}-d. ({name} flips dim {dim}; this tensor has {x.ndim} dims)")
+    return _flip(x, (dim,))
 
 
 def normalize_key(key: Any) -> Any:
