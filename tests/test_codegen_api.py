@@ -390,6 +390,8 @@ def test_inputs_given_as_lists_or_in_another_library_are_converted():
     value, grad = symgrad.gradient_function(s * s * 3, s)([1., 2.])  # arrays of points, as a list
     assert value.tolist() == [3., 12.] and grad.tolist() == [6., 12.]
     assert symgrad.gradient_function(loss, x, backend="math")([1., 2.]) == (15.0, [6.0, 12.0])
+    with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
+        symgrad.gradient_function(s * s, s)([1., 2.], 3.)  # converting the list must not drop the extra argument
     torch = pytest.importorskip("torch")
     for arg in ([1., 2.], np.array([1., 2.]), torch.tensor([1., 2.], dtype=torch.float64)):
         value, grad = symgrad.gradient_function(loss, x, backend="torch")(arg)

@@ -127,7 +127,8 @@ def converting(fn: Callable[..., Any], program: Program, backend: str) -> Callab
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         if any([needs(a) for a in args]) or any([needs(a) for a in kwargs.values()]):
-            args = tuple([convert(a, d) if needs(a) else a for a, d in zip(args, order)])
+            # (by position, never zip: an extra argument must still reach fn, whose TypeError names it)
+            args = tuple([convert(a, order[i]) if i < len(order) and needs(a) else a for i, a in enumerate(args)])
             kwargs = {k: convert(a, dtypes.get(k, "float64")) if needs(a) else a for k, a in kwargs.items()}
         return fn(*args, **kwargs)
 
