@@ -224,8 +224,9 @@ class Hardtanh(Module):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
 
 
-class ReLU6(Module):
-    """``min(max(0, x), 6)`` elementwise (``Hardtanh(0, 6)``, derivative 0 at both bounds).
+class ReLU6(Hardtanh):
+    """``min(max(0, x), 6)`` elementwise: ``Hardtanh(0, 6)``, as PyTorch defines it
+    (derivative 0 at both bounds).
 
     >>> import symgrad
     >>> from symgrad import nn
@@ -234,11 +235,7 @@ class ReLU6(Module):
     """
 
     def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu6(input, self.inplace)
+        super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
