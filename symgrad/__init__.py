@@ -69,6 +69,7 @@ _LAZY = {
     "lambdify": "symgrad.codegen",
     **dict.fromkeys(("save", "load"), "symgrad.serialization"),
     "gradient_function": "symgrad.codegen",
+    **dict.fromkeys(("TracingError", "TracerWarning"), "symgrad.symbolic.reads"),
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli",
                  "linalg")

@@ -21,6 +21,7 @@ import numpy as np
 
 from symgrad import dtypes as _dt
 from symgrad.autograd.graph import Node
+from symgrad.symbolic import reads as _reads
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 from symgrad.tensor_ops import TensorOps
 
@@ -198,16 +199,26 @@ class Tensor(TensorOps):
         if self._value.size != 1:
             raise RuntimeError(f"a Tensor with {self._value.size} elements cannot be converted to Scalar; "
                                "use .tolist() or index a single element first")
+        self._read("item()")
         return self._value.reshape(()).item()
 
     def tolist(self) -> Any:
+        self._read("tolist()")
         return self._value.tolist()
+
+    def _read(self, what: str) -> None:
+        """A value is leaving the graph for Python (``symbolic/reads.py``:
+        refused while code generation traces a function, decisions remembered)."""
+        c = self._content if self._base is None else term_of(self)
+        if c is not None and not c.const:
+            _reads.value_read(c, what)
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The NumPy array (shared memory), as ``torch.Tensor.numpy``."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        self._read("numpy()")
         return self._value
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -224,28 +235,31 @@ class Tensor(TensorOps):
         return Tensor._make(array)
 
     def __float__(self) -> float:
-        return float(self._single_element())
+        return float(self._single_element("float()"))
 
     def __int__(self) -> int:
-        return int(self._single_element())
+        return int(self._single_element("int()"))
 
-    def _single_element(self) -> Any:
+    def _single_element(self, what: str) -> Any:
         # float(t), int(t), complex(t): PyTorch's ValueError, which code converting
         # numbers catches (t.item() raises RuntimeError, as PyTorch's does)
         if self._value.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars; "
                              "use .tolist() or index a single element first")
-        return self.item()
+        self._read(what)
+        return self._value.reshape(()).item()
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iub" or self._value.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
+        self._read("an index")
+        return int(self._value.reshape(()).item())
 
     def __bool__(self) -> bool:
         if self._value.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._value.size} values is ambiguous; "
                                "use .any() or .all()")
+        self._read("bool()")
         return bool(self._value.reshape(()).item())
 
     def __iter__(self) -> Iterator[Tensor]:

@@ -15,5 +15,6 @@ constant times its function - no expression swell.
 from symgrad.codegen.api import gradient_function, lambdify
 from symgrad.codegen.count import count_operations
 from symgrad.codegen.graph import CodegenError
+from symgrad.symbolic.reads import TracerWarning, TracingError
 
-__all__ = ["lambdify", "gradient_function", "count_operations", "CodegenError"]
+__all__ = ["lambdify", "gradient_function", "count_operations", "CodegenError", "TracingError", "TracerWarning"]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from symgrad.codegen.graph import CodegenError
+from symgrad.symbolic import reads
 
 
 def check_wrt(f: Any, wrt: list[Any]) -> None:
@@ -101,7 +102,7 @@ def trace(fn: Callable[..., Any], wrt: Any, example_args: Sequence[Any] | None) 
             t.requires_grad_()
         t.name = pname
         leaves.append(t)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), reads.tracing():
         out = fn(*leaves)
     if not isinstance(out, Tensor):
         raise CodegenError(f"the function returned {type(out).__name__}; it must return a symgrad tensor")
