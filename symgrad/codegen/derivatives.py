@@ -102,7 +102,7 @@ def trace(fn: Callable[..., Any], wrt: Any, example_args: Sequence[Any] | None) 
             t.requires_grad_()
         t.name = pname
         leaves.append(t)
-    with np.errstate(all="ignore"), reads.tracing():
+    with np.errstate(all="ignore"), reads.tracing(reads.FOR_CODE):
         out = fn(*leaves)
     if not isinstance(out, Tensor):
         raise CodegenError(f"the function returned {type(out).__name__}; it must return a symgrad tensor")

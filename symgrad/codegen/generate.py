@@ -27,7 +27,7 @@ from symgrad.codegen.optimize import optimize
 from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
 from symgrad.codegen.ssa import Builder
 from symgrad.ops.positions import term_holds_picked
-from symgrad.symbolic.reads import warn_if_decided
+from symgrad.symbolic.reads import FOR_CODE, warn_if_decided
 from symgrad.symbolic.terms import Const, Leaf, Term
 
 # Scalar mode writes one line per element; past this many elements in the
@@ -108,7 +108,7 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     _check_distinct(inputs)
     _check_leaves(graph.atoms, inputs)
     _check_positions([*graph.unique, *graph.atoms])
-    warn_if_decided({s.uid for s in inputs if s.uid is not None}, f"the generated function {name}()")
+    warn_if_decided({s.uid for s in inputs if s.uid is not None}, f"the generated function {name}()", FOR_CODE)
     mode = _checked_mode(mode or _mode(target, inputs, graph), target)
     names = Namespace()
     names.claim(name)

@@ -6,9 +6,10 @@ generated from it takes that path at every input, and so computes something
 else wherever the choice would have gone the other way - silently (the blind
 spot of every tracer: ``torch.jit.trace`` warns, ``jax.jit`` refuses).  So:
 
-* while code generation traces a Python function (``tracing()``), reading a
-  value that depends on the function's arguments is an error, as in
-  ``jax.jit``; its message names the fix (``symgrad.where``, tensor indices);
+* while code generation (or ``verify_gradient``) traces a Python function
+  (``tracing()``), reading a value that depends on the function's arguments
+  is an error, as in ``jax.jit``; its message names the fix
+  (``symgrad.where``, tensor indices);
 * otherwise the decisions (``bool``, ``int``, an index) are remembered with
   the leaves they depended on and the line of user code that made them, and
   code generated from eager tensors warns when one involved its inputs
@@ -64,29 +65,33 @@ class _Read:
         self.before = before
 
 
-_tracing_depth = 0
+_tracers: list[str] = []  # what each active trace is for (innermost last)
 _reads: collections.deque[_Read] = collections.deque(maxlen=REMEMBERED)
+
+#: What a value read during each kind of trace would do wrong.
+FOR_CODE = "the generated code would make the choice made now at every input"
+FOR_CHECK = "the gradient checked would be that of the path taken now, at every point"
 
 
 @contextmanager
-def tracing() -> Iterator[None]:
-    """Reading a symbolic value into Python is an error inside this block."""
-    global _tracing_depth
-    _tracing_depth += 1
+def tracing(consequence: str) -> Iterator[None]:
+    """Reading a symbolic value into Python is an error inside this block;
+    ``consequence`` (``FOR_CODE``, ``FOR_CHECK``) says what it would break."""
+    _tracers.append(consequence)
     try:
         yield
     finally:
-        _tracing_depth -= 1
+        _tracers.pop()
 
 
 def value_read(term: Term, what: str) -> None:
     """``what`` (``"bool()"``, ``"item()"``...) read the value of a tensor whose
     term is ``term`` (symbolic: the caller checked).  Raises while tracing;
     otherwise remembers a decision."""
-    if _tracing_depth:
+    if _tracers:
         raise TracingError(
-            f"{what} of a tensor that depends on the traced function's arguments: the generated code would keep "
-            f"the value read now at every input, and silently compute something else where it differs. Keep "
+            f"{what} of a tensor that depends on the traced function's arguments: {_tracers[-1]}, and silently "
+            f"be wrong wherever the value differs. Keep "
             f"the computation in tensors: symgrad.where(cond, a, b) for a branch, tensor indices (or gather) "
             f"for positions chosen by values, and no .item()/float()/.tolist()/.numpy() inside the function")
     if what in _DECISIONS:
@@ -104,19 +109,20 @@ def reads_involving(uids: set[int]) -> list[str]:
     return found
 
 
-def warn_if_decided(uids: set[int], made: str) -> None:
+def warn_if_decided(uids: set[int], made: str, consequence: str) -> None:
     """Warn (``TracerWarning``) if remembered decisions depended on the leaves
-    ``uids``, the inputs of the function being generated (``made`` names it)."""
+    ``uids``, the inputs of ``made`` (what is being made from the graph);
+    ``consequence``: what a choice that shaped the graph would do wrong there."""
     found = reads_involving(uids)
     if not found:
         return
     shown = "; ".join(found[-3:]) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
     warnings.warn(
         f"{made}: values depending on its inputs decided something in Python while they existed ({shown}). "
-        f"If such a choice (an if, an index) shaped the graph, the generated code makes the same choice at "
-        f"every input and is wrong wherever it would differ. Write the choice in tensors (symgrad.where(cond, "
-        f"a, b), tensor indices), or build the graph in a function and pass the function, which is traced "
-        f"with such reads refused. If no choice shaped the graph, silence this with "
+        f"If such a choice (an if, an index) shaped the graph, {consequence}, and be wrong wherever the choice "
+        f"would differ. Write the choice in tensors (symgrad.where(cond, a, b), tensor indices), or pass a "
+        f"function of the inputs instead of a computed tensor: it is traced with such reads refused. If no "
+        f"choice shaped the graph, silence this with "
         f"warnings.filterwarnings('ignore', category=symgrad.TracerWarning).", TracerWarning,
         stacklevel=_user_stacklevel())
 

@@ -17,6 +17,8 @@ from symgrad import grad_mode
 from symgrad._tensor import Tensor, _term_or_const
 from symgrad.autograd import engine
 from symgrad.functional import arguments
+from symgrad.symbolic import reads
+from symgrad.symbolic.terms import Leaf
 from symgrad.verify import proof, sampling
 from symgrad.verify.expected import Expected, read_expected
 from symgrad.verify.report import (
@@ -59,6 +61,9 @@ def verify_gradient(f: Any, wrt: Any, expected: Any, *, points: int = 20, seed: 
         raise ValueError(f"verify_gradient: points must be a positive int, got {points!r}")
     out, variables, single = _function_and_variables(f, wrt)
     refuse_positions_chosen_by_values([out], "verify_gradient: f")
+    if isinstance(f, Tensor):  # (a function was traced with such reads refused)
+        reads.warn_if_decided({v._content.uid for v in variables if isinstance(v._content, Leaf)},
+                              "verify_gradient", reads.FOR_CHECK)
     grads = _gradients(out, variables)
     table = symbol_table([_term_or_const(out), *(_term_or_const(v) for v in variables)])
     items = _match(expected, variables, single)
@@ -107,7 +112,7 @@ def _function_and_variables(f: Any, wrt: Any) -> tuple[Tensor, list[Tensor], boo
         out, variables = f, items
     elif callable(f):
         made = arguments.make_variables(f, tuple(items), tuple(range(len(items))), "verify_gradient", tracked=False)
-        with grad_mode.enable_grad():
+        with grad_mode.enable_grad(), reads.tracing(reads.FOR_CHECK):
             out = f(*made.args)
         variables = made.flat
         if not isinstance(out, Tensor):

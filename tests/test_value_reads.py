@@ -1,7 +1,7 @@
 """Values read into Python (``symbolic/reads.py``): refused while a function
-is traced for code generation, and a warning when code is generated from
-eager tensors after a value depending on its inputs decided a branch or an
-index."""
+is traced for code generation or ``verify_gradient``, and a warning when
+either works from eager tensors after a value depending on its inputs
+decided a branch or an index."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_reads_are_free_again_after_tracing_and_after_a_refusal():
 def test_an_eager_branch_on_an_input_warns_when_code_is_generated():
     x = symgrad.tensor(2., requires_grad=True)
     z = x * x if x > 0 else -x  # decided at x = 2
-    with pytest.warns(symgrad.TracerWarning, match=r"value_and_grad\(\).*bool\(\) at .*test_codegen_value_reads.py"):
+    with pytest.warns(symgrad.TracerWarning, match=r"value_and_grad\(\).*bool\(\) at .*test_value_reads.py"):
         g = symgrad.gradient_function(z, [x])
     assert g(-1.) == (1.0, (-2.0,))  # the traced branch, as warned: -x would give (1, -1)
 
@@ -139,3 +139,25 @@ def test_only_the_latest_decisions_are_remembered():
     for _ in range(reads.REMEMBERED):
         bool(others > 0)
     no_warning(symgrad.lambdify, [x], x * 3)
+
+
+# ---------------------------------------------------------------- verify_gradient
+
+def test_verify_gradient_refuses_a_function_that_branches_on_its_arguments():
+    x = symgrad.tensor(2., requires_grad=True)
+    with pytest.raises(symgrad.TracingError, match="the gradient checked would be that of the path taken now"):
+        symgrad.verify_gradient(lambda v: v * v if v > 0 else -v, x, "2*x")
+
+
+def test_verify_gradient_checks_a_where_at_every_point():
+    x = symgrad.tensor(2., requires_grad=True)
+    report = no_warning(symgrad.verify_gradient, lambda v: symgrad.where(v > 0, v * v, -v), x, "2*x")
+    assert not report  # 2*x is the gradient of one branch only: the sampled points show it
+
+
+def test_verify_gradient_of_an_eager_branch_warns():
+    x = symgrad.tensor(2., requires_grad=True)
+    z = x * x if x > 0 else -x
+    with pytest.warns(symgrad.TracerWarning, match=r"verify_gradient: .*bool\(\) at .*the gradient checked"):
+        report = symgrad.verify_gradient(z, x, "2*x")
+    assert report  # true of the graph built, which is what the warning is about
