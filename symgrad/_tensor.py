@@ -469,8 +469,8 @@ class Tensor(TensorOps):
         return self.__repr__()
 
     def __format__(self, spec: str) -> str:
-        if self._value.ndim == 0 and spec:
-            return format(self.item(), spec)
+        if self._value.ndim == 0 and spec:  # (showing a value is not reading it: not a reads.py read)
+            return format(self._value.item(), spec)
         return self.__repr__()
 
     def _repr_latex_(self) -> str | None:

@@ -52,6 +52,14 @@ def test_a_traced_function_may_read_constants_and_shapes():
     assert g(2.) == (6.0, 3.0)
 
 
+def test_a_traced_function_may_show_its_values():
+    def f(a):
+        print(a, f"{a:.2f}", repr(a * 2))
+        return a * a
+
+    assert no_warning(symgrad.gradient_function, f, 0)(3.) == (9.0, 6.0)
+
+
 def test_where_is_the_traced_branch_that_works_at_every_input():
     g = symgrad.gradient_function(lambda a: symgrad.where(a > 0, a * a, -a), 0)
     assert g(3.) == (9.0, 6.0)
