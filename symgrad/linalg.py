@@ -19,8 +19,13 @@ starts.
 from __future__ import annotations
 
 from symgrad.ops.linalg import linalg_cross as cross
-from symgrad.ops.matrices import LinAlgError, det, inv, solve
+from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
+from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
 from symgrad.ops.norms import matrix_norm, norm, vector_norm
+from symgrad.ops.pseudoinverse import pinv
+from symgrad.ops.registry import NoClosedFormError
+from symgrad.ops.spectral import eigh, eigvalsh
 
-__all__ = ["LinAlgError", "det", "inv", "solve", "slogdet", "vector_norm", "matrix_norm", "norm", "cross"]
+__all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
+           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross"]
