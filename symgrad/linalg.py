@@ -7,7 +7,9 @@ is a number, a closed form, a second derivative and generated code from one
 rule.  Closed forms are SymPy's matrix algebra - small symbolic matrices are
 the use case; an ``n x n`` determinant has ``n!`` terms, and beyond the size
 guard (about 7x7) ``.expr`` raises ``ExpressionTooLargeError`` before SymPy
-starts.
+starts.  ``eigh`` and ``eigvalsh`` have no closed form, nor has ``pinv`` at a
+matrix of lower numeric rank: ``.expr`` raises ``NoClosedFormError`` there,
+while numbers and numeric gradients work.
 
 >>> import symgrad
 >>> from symgrad import linalg

@@ -37,6 +37,7 @@ def test_matrix_power_zero_is_an_identity_batch_in_the_graph():
     A = symgrad.tensor(np.arange(18.0).reshape(2, 3, 3), requires_grad=True)
     r = linalg.matrix_power(A, 0)
     np.testing.assert_array_equal(r.detach().numpy(), np.broadcast_to(np.eye(3), (2, 3, 3)))
+    assert type(r.grad_fn).__name__ == "FillBackward0"  # (PyTorch: CopyBackwards; docs/pytorch.md)
     assert r.requires_grad and r.expr.tolist() == np.broadcast_to(np.eye(3, dtype=int), (2, 3, 3)).tolist()
     r.sum().backward()
     assert A.grad.tolist() == np.zeros((2, 3, 3)).tolist()
