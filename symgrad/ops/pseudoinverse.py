@@ -61,8 +61,9 @@ def _pinv_sym(x: np.ndarray, atol: Any, rtol: Any, hermitian: bool, full_rank: b
         raise NoClosedFormError(
             "linalg.pinv has no closed form here: the matrix's numeric rank is lower than min(m, n) (singular "
             "values at or below max(atol, rtol * largest) count as zero), and the closed form symgrad writes, "
-            "inv(A.T @ A) @ A.T, assumes full rank - it would be wrong at this matrix. The numbers and numeric "
-            "gradients are right; use them (.numpy(), .grad), or give a full-rank matrix")
+            "inv(A), inv(A.T @ A) @ A.T or A.T @ inv(A @ A.T), assumes full rank - it would be wrong at this "
+            "matrix. The numbers and numeric gradients are right; use them (.numpy(), .grad), or give a full-rank "
+            "matrix")
     batch = np.broadcast_shapes(x.shape[:-2], np.shape(atol), np.shape(rtol))
     return _sym.pseudoinverse(x, batch, hermitian)
 
