@@ -7,7 +7,9 @@ is a number, a closed form, a second derivative and generated code from one
 rule.  Closed forms are SymPy's matrix algebra - small symbolic matrices are
 the use case; an ``n x n`` determinant has ``n!`` terms, and beyond the size
 guard (about 7x7) ``.expr`` raises ``ExpressionTooLargeError`` before SymPy
-starts.
+starts.  ``eigh`` and ``eigvalsh`` have no closed form, nor has ``pinv`` at a
+matrix of lower numeric rank: ``.expr`` raises ``NoClosedFormError`` there,
+while numbers and numeric gradients work.
 
 >>> import symgrad
 >>> from symgrad import linalg
@@ -19,8 +21,13 @@ starts.
 from __future__ import annotations
 
 from symgrad.ops.linalg import linalg_cross as cross
-from symgrad.ops.matrices import LinAlgError, det, inv, solve
+from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
+from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
 from symgrad.ops.norms import matrix_norm, norm, vector_norm
+from symgrad.ops.pseudoinverse import pinv
+from symgrad.ops.registry import NoClosedFormError
+from symgrad.ops.spectral import eigh, eigvalsh
 
-__all__ = ["LinAlgError", "det", "inv", "solve", "slogdet", "vector_norm", "matrix_norm", "norm", "cross"]
+__all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
+           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross"]

@@ -210,6 +210,8 @@ class TensorOps:
     def inverse(self) -> Tensor: return _ops.inverse(self)  # noqa: E704
     def logdet(self) -> Tensor: return _ops.logdet(self)  # noqa: E704
     def slogdet(self) -> Any: return _ops.slogdet(self)  # noqa: E704
+    def matrix_power(self, n: int) -> Tensor: return _ops.matrix_power(self, n)  # noqa: E704
+    def pinverse(self, rcond: float = 1e-15) -> Tensor: return _ops.pinverse(self, rcond)  # noqa: E704
 
     # ------------------------------------------------------------ shapes
     def reshape(self, *shape: Any) -> Tensor: return _ops.reshape(self, *shape)  # noqa: E704

@@ -211,6 +211,12 @@ MATRICES = [
     Case("solve", lambda a, b: symgrad.linalg.solve(a, b), (_square(), U(-2, 2, (3, 2))), names=("a", "b")),
     Case("vector_norm", lambda x: symgrad.linalg.vector_norm(x, dim=1) + symgrad.linalg.vector_norm(x, 3, dim=1)
          + symgrad.linalg.vector_norm(x, float("inf"), dim=1), (U(-2, 2),)),
+    Case("inv_ex", lambda a: symgrad.linalg.inv_ex(a).inverse * a, (_square(),), names=("a",)),
+    Case("matrix_power", lambda a: symgrad.linalg.matrix_power(a, -3) + a.matrix_power(0), (_square(),),
+         names=("a",)),
+    Case("pinv", lambda a, b: symgrad.linalg.pinv(a) @ b + a.T @ symgrad.linalg.pinv(b.T, rtol=1e-3),
+         (U(-1, 1, (2, 3)), U(-1, 1, (2, 4))), names=("a", "b")),
 ]
+# (no case for linalg.eigh: it has no closed form, and code generation refuses it - test_codegen_ops)
 
 CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES

@@ -1153,7 +1153,9 @@ def singular_matrices(M):
     return (message(lambda: L.inv(s)), message(lambda: L.inv(M.stack([M.eye(2, dtype=M.float64), s]))),
             message(lambda: M.inverse(const(M, [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]))),
             message(lambda: L.solve(s, const(M, [1.0, 1.0]))), L.det(s).item(), L.slogdet(s).logabsdet.item(),
-            M.logdet(s).item())
+            M.logdet(s).item(), message(lambda: L.inv_ex(s, check_errors=True)),
+            message(lambda: L.inv_ex(M.stack([M.eye(2, dtype=M.float64), s]), check_errors=True)),
+            message(lambda: L.matrix_power(s, -2)))
 
 
 @case("linalg")
@@ -1172,3 +1174,80 @@ def linalg_gradients(M):
     return (grad(A), grad(B), grad(z), grad(x), grad(a), grad(b), sign.requires_grad,
             backward_name(L.det(A)), backward_name(L.inv(A)), backward_name(L.solve(A, B)), backward_name(sign),
             backward_name(L.vector_norm(A)), backward_name(M.det(A)), backward_name(A.inverse()))
+
+
+# ---------------------------------------------------------------- matrix_power, inv_ex, pinv, eigh
+
+@case("linalg")
+def matrix_functions_refuse_bad_input(M):
+    L = M.linalg
+    sq, ints = const(M, [[2.0, 1.0], [1.0, 3.0]]), M.tensor([[1, 2], [3, 4]])
+    return (raises(lambda: L.matrix_power(sq, 2.0)), raises(lambda: L.matrix_power(sq, True)),
+            raises(lambda: L.matrix_power(sq, M.tensor(2.0))), raises(lambda: M.matrix_power(sq, 1.5)),
+            raises(lambda: sq.matrix_power(None)), raises(lambda: L.matrix_power(M.ones(2, 3, dtype=M.float64), 2)),
+            raises(lambda: L.matrix_power(const(M, [1.0, 2.0]), 2)), raises(lambda: L.matrix_power(ints, -1)),
+            raises(lambda: L.matrix_power(M.tensor([[True, False], [True, True]]), 2)),
+            raises(lambda: L.inv_ex(M.ones(2, 2, dtype=M.int64))), raises(lambda: L.inv_ex(M.ones(2, 3))),
+            raises(lambda: L.pinv(M.ones(2, 2, dtype=M.int64))), raises(lambda: L.pinv(const(M, [1.0, 2.0]))),
+            raises(lambda: L.pinv(M.ones(2, 2, dtype=M.float16))), raises(lambda: L.pinv(M.ones(2, 3), hermitian=True)),
+            raises(lambda: L.pinv(sq, 0.1, rtol=0.2)), raises(lambda: L.pinv(sq, atol="a")),
+            raises(lambda: M.pinverse(sq, rtol=0.1)),
+            raises(lambda: L.eigh(M.ones(2, 3))), raises(lambda: L.eigvalsh(const(M, [1.0, 2.0]))),
+            raises(lambda: L.eigh(M.ones(2, 2, dtype=M.int64))), raises(lambda: L.eigvalsh(M.ones(2, 2, dtype=M.float16))),
+            raises(lambda: L.eigh(sq, UPLO="X")), raises(lambda: L.eigvalsh(sq, UPLO=1)))
+
+
+@case("linalg")
+def matrix_functions_values_and_dtypes(M):
+    L = M.linalg
+    ints = M.tensor([[1, 2], [3, 4]])
+    a = const(M, [[2.0, 1.0], [1.0, 3.0]])
+    f = M.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=M.float32)
+    singular = const(M, [[1.0, 2.0], [2.0, 4.0]])
+    inverse, info = L.inv_ex(M.stack([a, singular, M.zeros(2, 2, dtype=M.float64)]))
+    wide = const(M, [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
+    values, vectors = L.eigh(a)
+    return (L.matrix_power(ints, 3).tolist(), dtype(L.matrix_power(ints, 0)), L.matrix_power(ints, 0).tolist(),
+            L.matrix_power(M.stack([a, a]), -2).tolist(), a.matrix_power(5).tolist(), M.matrix_power(a, 1).tolist(),
+            list(L.matrix_power(M.ones(0, 2, 2), 3).shape), list(L.matrix_power(M.ones(3, 0, 0), -2).shape),
+            dtype(L.matrix_power(f, 2)), dtype(info), info.tolist(), inverse[0].tolist(), dtype(L.inv_ex(f).inverse),
+            L.inv_ex(a, check_errors=True).info.item(),
+            L.pinv(wide).tolist(), L.pinv(a).tolist(), L.pinv(a, hermitian=True).tolist(), dtype(L.pinv(f)),
+            L.pinv(M.ones(2, 2, 2, dtype=M.float64), atol=M.tensor([0.1, 5.0])).tolist(),
+            list(L.pinv(M.ones(2, 2, dtype=M.float64), atol=M.tensor([0.1, 0.2])).shape),
+            L.pinv(const(M, [[1.0, 0.0], [0.0, 1e-9]]), rtol=1e-6).tolist(), L.pinv(a, 0.5).tolist(),
+            M.pinverse(const(M, [[2.0, 0.0], [0.0, 0.0]])).tolist(), const(M, [[4.0, 0.0]]).pinverse().tolist(),
+            list(L.pinv(M.ones(0, 3)).shape), list(L.pinv(M.ones(2, 0, 3)).shape), L.pinv(M.zeros(2, 3)).tolist(),
+            values.tolist(), (vectors * vectors[:1]).tolist(), dtype(L.eigvalsh(f)), dtype(L.eigh(f).eigenvectors),
+            L.eigvalsh(const(M, [[1.0, 5.0], [0.0, 2.0]]), UPLO="U").tolist(),
+            L.eigvalsh(const(M, [[1.0, 5.0], [0.0, 2.0]]), "l").tolist(),
+            [list(t.shape) for t in L.eigh(M.ones(0, 2, 2))], [list(t.shape) for t in L.eigh(M.ones(2, 0, 0))])
+
+
+@case("linalg")
+def matrix_function_gradients(M):
+    L = M.linalg
+    A = leaf(M, [[2.0, 1.0], [0.5, 3.0]])
+    w = const(M, [[1.0, 2.0], [3.0, 4.0]])
+    (L.matrix_power(A, 3) * w).sum().backward()
+    B = leaf(M, [[2.0, 1.0], [0.5, 3.0]])
+    (L.matrix_power(B, -2) * w).sum().backward()
+    C = leaf(M, [[2.0, 1.0], [0.5, 3.0]])
+    (L.matrix_power(C, 0) * w).sum().backward()
+    D = leaf(M, [[2.0, 1.0], [0.5, 3.0]])
+    (L.inv_ex(D).inverse * w).sum().backward()
+    wide, tall = leaf(M, [[1.0, 2.0, 0.5], [0.0, 1.0, 3.0]]), leaf(M, [[1.0, 2.0], [0.5, 0.0], [1.0, 3.0]])
+    (L.pinv(wide) * w.sum()).sum().backward()
+    (L.pinv(tall) * const(M, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+    deficient = leaf(M, [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
+    L.pinv(deficient).sum().backward()
+    S = leaf(M, [[2.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 4.0]])
+    values, vectors = L.eigh(S)
+    ((values * const(M, [1.0, 2.0, 3.0])).sum() + (vectors * vectors[:1] * const(M, [1.0, 2.0, 3.0])).sum()).backward()
+    T = leaf(M, [[2.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 4.0]])
+    (L.eigvalsh(T) ** 2).sum().backward()
+    return (grad(A), grad(B), grad(C), grad(D), grad(wide), grad(tall), grad(deficient), grad(S), grad(T),
+            backward_name(L.matrix_power(A, 3)), backward_name(L.matrix_power(A, 1)),
+            backward_name(L.matrix_power(A, -1)), backward_name(L.inv_ex(A).inverse), backward_name(L.pinv(A)),
+            backward_name(M.pinverse(A)), backward_name(values), backward_name(vectors),
+            backward_name(L.eigvalsh(A)), L.inv_ex(A).info.requires_grad)

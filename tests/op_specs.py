@@ -155,6 +155,48 @@ SQUARE = [((2, 2),), ((3, 3),), ((2, 3, 3),)]
 SIGN_ORACLE = {"closed_form": "sympy.diff of sign(det(A)) is a DiracDelta; symgrad's derivative is 0 (PyTorch's), "
                               "which the finite-difference and PyTorch checks confirm"}
 _linalg = sg.linalg
+
+
+def _symmetric(a: Any) -> Any:
+    """``a + a.mT``: eigh and pinv(hermitian=True) read one triangle and give PyTorch's symmetric
+    gradient, which finite differences and sympy.diff see only through a symmetric input."""
+    return a + a.transpose(-2, -1)
+
+
+def _gauge_free(v: Any) -> Any:
+    """Eigenvectors times their first components: unchanged when LAPACK flips a vector's sign
+    (NumPy's LAPACK and PyTorch's may choose differently)."""
+    return v * v[..., :1, :]
+
+
+NO_CLOSED_FORM = {"symbolic_forward": "linalg.eigh has no closed form: .expr raises NoClosedFormError (tested in "
+                                      "test_linalg.py)",
+                  "closed_form": "linalg.eigh has no closed form, so neither have its gradients",
+                  "codegen": "linalg.eigh has no closed form: code generation refuses it"}
+_MATRIX_FUNCTIONS = [
+    *[Spec(f"matrix_power_{name}", lambda a, n=n: _linalg.matrix_power(a, n),
+           lambda a, n=n: _tl("matrix_power")(a, n), SQUARE, domain, covers=covers, integer=n >= 0)
+      for name, n, domain, covers in [("3", 3, REAL, ("matmul",)), ("5", 5, REAL, ("matmul",)),
+                                      ("neg_2", -2, INVERTIBLE, ("inv", "matmul", "permute")),
+                                      ("1", 1, REAL, ("clone",)), ("0", 0, REAL, ("clone", "_overwritten"))]],
+    Spec("matrix_power_method", lambda a: a.matrix_power(2), lambda a: a.matrix_power(2), SQUARE[:1],
+         covers=("matmul",)),
+    Spec("inv_ex", lambda a: _linalg.inv_ex(a).inverse, lambda a: _tl("inv_ex")(a).inverse, SQUARE, INVERTIBLE,
+         covers=("inv_ex", "matmul", "permute")),
+    Spec("pinv", _linalg.pinv, _tl("pinv"), [((2, 3),), ((3, 2),), ((3, 3),), ((2, 2, 3),)],
+         covers=("pinv", "matmul", "permute", "neg", "add", "sub")),
+    Spec("pinv_hermitian", lambda a: _linalg.pinv(_symmetric(a), hermitian=True),
+         lambda a: _tl("pinv")(_symmetric(a), hermitian=True), SQUARE[:2], INVERTIBLE, covers=("pinv", "add")),
+    Spec("pinverse_method", lambda a: a.pinverse(), lambda a: a.pinverse(), [((3, 2),)], covers=("pinv",)),
+    Spec("eigvalsh", lambda a: _linalg.eigvalsh(_symmetric(a)), lambda a: _tl("eigvalsh")(_symmetric(a)), SQUARE,
+         covers=("eigvalsh", "eigh_vectors", "matmul", "permute"), skips=NO_CLOSED_FORM),
+    Spec("eigh_eigenvectors", lambda a: _gauge_free(_linalg.eigh(_symmetric(a)).eigenvectors),
+         lambda a: _gauge_free(_tl("eigh")(_symmetric(a)).eigenvectors), SQUARE,
+         covers=("eigh_vectors", "eigvalsh", "matmul", "div"), skips=NO_CLOSED_FORM),
+    Spec("eigh_upper", lambda a: _linalg.eigh(_symmetric(a), UPLO="U").eigenvalues,
+         lambda a: _tl("eigh")(_symmetric(a), UPLO="U").eigenvalues, SQUARE[:2], covers=("eigvalsh",),
+         skips=NO_CLOSED_FORM),
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -188,6 +230,7 @@ _LINALG = [
          covers=("index", "index_backward", "mul", "sub", "expand")),
     Spec("cross_dim", lambda x, y: _linalg.cross(x, y, dim=0), lambda x, y: _tl("cross")(x, y, dim=0),
          [((3, 2), (3, 2))], covers=("index", "mul", "sub")),
+    *_MATRIX_FUNCTIONS,
 ]
 
 SPECS: list[Spec] = [

@@ -16,6 +16,7 @@ from symgrad.codegen.generate import generate
 from symgrad.codegen.graph import post_order
 from symgrad.codegen.lower import BROADCAST, IDENTITY_OPS
 from symgrad.ops import TABLE
+from symgrad.ops.registry import NoClosedForm
 from symgrad.symbolic.terms import Apply
 from tests.codegen_cases import CASES, Case
 
@@ -117,7 +118,23 @@ def test_cases_cover_the_op_table():
             roots += [symgrad._tensor._term_or_const(g) for g in
                       symgrad.autograd.grad(f, grads, retain_graph=True, allow_unused=True, materialize_grads=True)]
         seen |= {t.op.name for t in post_order(roots) if isinstance(t, Apply)}
-    assert set(TABLE) - seen == set()
+    assert set(TABLE) - seen == NO_CODE
+
+
+# ops without a closed form (linalg.eigh): no case can generate code through them
+NO_CODE = {name for name, op in TABLE.items() if isinstance(op.symbolic, NoClosedForm)}
+
+
+@pytest.mark.parametrize("name", ["numpy", "math", "torch", "c"])
+def test_ops_without_a_closed_form_are_refused(name):
+    if name == "torch":
+        pytest.importorskip("torch")
+    assert NO_CODE == {"eigvalsh", "eigh_vectors"}
+    A = symgrad.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True, name="A")
+    f = symgrad.linalg.eigh(A).eigenvectors[0, 1] + symgrad.linalg.eigvalsh(A).sum()
+    for make in (lambda: symgrad.lambdify([A], f, name), lambda: symgrad.gradient_function(f, [A], name)):
+        with pytest.raises(symgrad.codegen.CodegenError, match="no code can be generated through .*no closed form"):
+            make()
 
 
 @pytest.mark.parametrize("name", ["numpy", "jax", "torch"])

@@ -56,7 +56,7 @@ def close(got, want, rtol) -> None:
 def check(spec: Spec, case: int, backend: str, convert=lambda v: v, result=np.asarray) -> None:
     e = Expected(spec, case)
     if "codegen" in spec.skips:  # refused, not skipped: see the row's reason
-        with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values"):
+        with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values|no closed form"):
             sg.lambdify(e.leaves, e.out, backend)
         return
     args = [convert(v) for v in e.values]

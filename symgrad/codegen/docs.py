@@ -72,12 +72,15 @@ def closed_form(spec: Any, program: Program, sizes: dict[int, int]) -> str:
         elements = sum(sizes.get(id(t), 1) for t in post_order([src]))
         if elements > MAX_SHOWN_ELEMENTS:
             return f"(closed form not shown: its graph has {elements} elements; the code is in .source)"
+        from symgrad.ops.registry import NoClosedFormError
         from symgrad.symbolic.evaluate import ExpressionTooLargeError, expr
 
         try:
             src = expr(src)
         except ExpressionTooLargeError:
             return "(closed form too large to show; the code is in .source)"
+        except NoClosedFormError:  # (linalg.pinv at a matrix of lower numeric rank: the code computes it)
+            return "(no closed form at the traced values; the code is in .source)"
     try:
         text = sympy.sstr(_renamed(src, program))
     except Exception:  # pragma: no cover - a display problem must never stop code generation

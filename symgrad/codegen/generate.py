@@ -27,8 +27,9 @@ from symgrad.codegen.optimize import optimize
 from symgrad.codegen.program import Input, Output, Program, iter_outputs, map_outputs
 from symgrad.codegen.ssa import Builder
 from symgrad.ops.positions import term_holds_picked
+from symgrad.ops.registry import NoClosedForm
 from symgrad.symbolic.reads import FOR_CODE, warn_if_decided
-from symgrad.symbolic.terms import Const, Leaf, Term
+from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
 # Scalar mode writes one line per element; past this many elements in the
 # graph, array backends switch to array mode and the C/math backends refuse.
@@ -108,6 +109,7 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     _check_distinct(inputs)
     _check_leaves(graph.atoms, inputs)
     _check_positions([*graph.unique, *graph.atoms])
+    _check_closed_forms(graph.unique)
     warn_if_decided({s.uid for s in inputs if s.uid is not None}, f"the generated function {name}()", FOR_CODE)
     mode = _checked_mode(mode or _mode(target, inputs, graph), target)
     names = Namespace()
@@ -188,6 +190,15 @@ def _check_positions(terms: list[Term]) -> None:
                                "the graph holds the positions chosen at the traced values, and code generated from "
                                "it would use them at every input. Write the selection so that it is decided at run "
                                "time: max/min (with dim), where(x > 0, x, 0), clamp, relu")
+
+
+def _check_closed_forms(terms: list[Term]) -> None:
+    """Ops without a closed form (``linalg.eigh``) have none to print, and array
+    code calling a library instead could disagree with the engine's numbers
+    (eigenvectors' signs are each LAPACK's choice): refused, in every backend."""
+    for t in terms:
+        if isinstance(t, Apply) and isinstance(t.op.symbolic, NoClosedForm):
+            raise CodegenError(f"no code can be generated through {t.op.name}: {t.op.symbolic.message}")
 
 
 def _mode(target: Any, inputs: list[InputSpec], graph: Graph) -> str:

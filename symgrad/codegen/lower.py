@@ -29,6 +29,7 @@ from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_o
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
+from symgrad.ops.registry import NoClosedFormError
 from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
@@ -325,7 +326,12 @@ class Lowering:
         if rule is not None:
             out = rule(self.b, *[np.asarray(d, dtype=object) for d in data], **t.params)
         else:
-            out = apply_symbolic(t, args, data)
+            try:
+                out = apply_symbolic(t, args, data)
+            except NoClosedFormError as e:  # (linalg.pinv of a rank-deficient matrix)
+                raise CodegenError(f"{e}. Code in scalar mode (the math and C backends, scalar inputs) writes "
+                                   "closed forms; the numpy, jax and torch backends call their own linear algebra "
+                                   "on array inputs") from None
         if isinstance(out, np.ndarray) and out.ndim == 0:
             out = out[()]
         if not isinstance(out, np.ndarray):

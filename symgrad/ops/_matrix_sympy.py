@@ -93,3 +93,39 @@ def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             for j in range(rhs.shape[-1]):
                 out[idx + (i, j)] = sp.Add(*[adj[i, k] * rhs[k, j] for k in range(n)]) * d
     return out
+
+
+def pseudoinverse(x: np.ndarray, batch: tuple[int, ...], hermitian: bool) -> np.ndarray:
+    """The pseudoinverse of full-rank matrices ``(..., m, n)``, broadcast to
+    ``batch``: ``inv(A)``, ``inv(A.T @ A) @ A.T`` (tall) or ``A.T @ inv(A @ A.T)``
+    (wide), each inverse the adjugate over the determinant.  ``hermitian``
+    reads the lower triangle only, as the numbers do.  (Rank-deficient
+    matrices are refused before this: see ``ops/pseudoinverse.py``.)"""
+    m, n = x.shape[-2:]
+    k, longest = min(m, n), max(m, n)
+    _refuse_if_large("pinv", k, int(np.prod(batch)), (m * n * k + 1) * _det_nodes(k) * 2 * longest)
+    x = np.broadcast_to(x, batch + (m, n))
+    out = np.empty(batch + (n, m), dtype=object)
+    for idx in np.ndindex(*batch) if k else ():
+        out[idx] = _full_rank_pinv(sp.Matrix(_lower_symmetric(x[idx]) if hermitian else x[idx].tolist()))
+    return out
+
+
+def _lower_symmetric(a: np.ndarray) -> list[list[Any]]:
+    n = a.shape[-1]
+    return [[a[max(i, j), min(i, j)] for j in range(n)] for i in range(n)]
+
+
+def _full_rank_pinv(a: Any) -> np.ndarray:
+    if a.rows == a.cols:
+        return _inverse(a)
+    tall = a.rows > a.cols
+    gram = a.T * a if tall else a * a.T
+    d, adj = sp.Pow(_det(gram), -1), gram.adjugate(method="berkowitz")
+    k = gram.rows
+
+    def entry(i: int, j: int) -> Any:
+        if tall:
+            return sp.Add(*[adj[i, r] * a[j, r] for r in range(k)]) * d
+        return sp.Add(*[a[r, i] * adj[r, j] for r in range(k)]) * d
+    return np.array([[entry(i, j) for j in range(a.rows)] for i in range(a.cols)], dtype=object)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from symgrad import return_types
 from symgrad.dispatch import apply
 from symgrad.ops import _matrix_sympy as _sym
 from symgrad.ops._sympy import sp
@@ -32,7 +33,7 @@ from symgrad.ops.linalg import _mm
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _expand, _reshape, _transpose
 
-__all__ = ["det", "inverse", "logdet", "slogdet"]
+__all__ = ["det", "inverse", "logdet", "slogdet", "matrix_power"]
 
 slogdet_result = namedtuple("slogdet", ["sign", "logabsdet"])  # type: ignore[name-match]  # torch.return_types.slogdet
 linalg_slogdet_result = namedtuple("linalg_slogdet", ["sign", "logabsdet"])  # type: ignore[name-match]
@@ -80,19 +81,38 @@ def _det(a: np.ndarray) -> np.ndarray:
     return sign * np.prod(diagonal, axis=-1)
 
 
+def _lapack_info(a: np.ndarray) -> np.ndarray:
+    """LAPACK's ``info`` for each matrix (int32, shape ``a.shape[:-2]``): the
+    1-based position of the first zero on U's diagonal, 0 when there is none."""
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape[:-2], dtype=np.int32)
+    zeros = _lu_diagonal(a)[0] == 0
+    return np.where(zeros.any(axis=-1), np.argmax(zeros, axis=-1) + 1, 0).astype(np.int32)
+
+
 def _singular(name: str, a: np.ndarray) -> LinAlgError:
     """PyTorch's message: the first singular matrix of the batch, and the first
     zero on U's diagonal (1-based, LAPACK's ``info``)."""
-    diagonal, _ = _lu_diagonal(a.reshape((-1,) + a.shape[-2:]))
-    zeros = diagonal == 0
-    i = int(np.argmax(zeros.any(axis=-1)))
+    info = _lapack_info(a).reshape(-1)
+    i = int(np.argmax(info > 0))
     where = f"(Batch element {i}): " if a.ndim > 2 else ""
-    return LinAlgError(f"{name}: {where}The diagonal element {int(np.argmax(zeros[i])) + 1} is zero, the inversion "
+    return LinAlgError(f"{name}: {where}The diagonal element {info[i]} is zero, the inversion "
                        "could not be completed because the input matrix is singular.")
 
 
 def _inv(a: np.ndarray) -> np.ndarray:
     return _nan_tolerant(np.linalg.inv, a, (), lambda: _singular("linalg.inv", a))
+
+
+def _inverse_or_nan(a: np.ndarray) -> np.ndarray:
+    """``inv(a)``, with nan for each matrix LAPACK cannot invert (``linalg.inv_ex``
+    does not raise; PyTorch leaves LAPACK's partial results there, inf and nan)."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        if a.ndim == 2:
+            return np.full_like(a, np.nan)
+        return np.stack([_inverse_or_nan(m) for m in a.reshape((-1,) + a.shape[-2:])]).reshape(a.shape)
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -157,8 +177,15 @@ _DET_SIGN = defop("det_sign", lambda a: np.linalg.slogdet(a)[0], _sym.of_determi
 _LOGDET = defop("logdet", _logdet, _sym.of_determinant(lambda d: sp.log(d), "logdet"), inputs=("A",),
                 vjp=(lambda g, out, A: _mat(g) * _inverse_t(A),))
 
-_INV = defop("inv", _inv, _sym.inverse, inputs=("A",), backward_name="LinalgInvExBackward0",
-             vjp=(lambda g, out, A: -_mm(_mm(_mT(out), g), _mT(out)),))
+def _inverse_vjp(g: Any, out: Any, A: Any) -> Any:
+    return -_mm(_mm(_mT(out), g), _mT(out))
+
+
+_INV = defop("inv", _inv, _sym.inverse, inputs=("A",), backward_name="LinalgInvExBackward0", vjp=(_inverse_vjp,))
+
+# inv_ex: the same inverse and rule, with nan for a singular matrix instead of an error
+_INV_EX = defop("inv_ex", _inverse_or_nan, _sym.inverse, inputs=("A",), backward_name="LinalgInvExBackward0",
+                vjp=(_inverse_vjp,))
 
 _SOLVE = defop("solve", _solve, _sym.solve, inputs=("A", "B"), backward_name="LinalgSolveExBackward0",
                vjp=(lambda g, out, A, B: -_mm(_solve_t(A, g), _mT(out)),
@@ -173,13 +200,19 @@ _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8
 
 def _float_matrices(name: str, input: Any) -> Any:
     """``input`` as a tensor of square matrices of a LAPACK dtype, or PyTorch's error."""
+    a = _square_matrices(name, input)
+    _floating(name, a)
+    return a
+
+
+def _square_matrices(name: str, input: Any) -> Any:
+    """``input`` as a tensor of square matrices (any dtype), or PyTorch's error."""
     a = tensor_arg(input)
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
                            f"{a.shape[-1]} matrices")
-    _floating(name, a)
     return a
 
 
@@ -233,6 +266,108 @@ def inverse(input: Any) -> Any:
     [[1/a, 0], [0, 1/b]]
     """
     return inv(input)
+
+
+def inv_ex(A: Any, *, check_errors: bool = False) -> Any:  # noqa: N803 - PyTorch's argument name
+    """``(inverse, info)``: the inverse of each square matrix, and LAPACK's
+    ``info`` (int32; 0, or the 1-based position of the zero on U's diagonal of
+    a singular matrix).  A singular matrix's inverse is nan (PyTorch leaves
+    LAPACK's inf and nan there) unless ``check_errors=True``, which raises
+    ``LinAlgError`` instead.  The inverse is ``linalg.inv``'s: same closed form,
+    same derivative.
+
+    >>> import symgrad
+    >>> A = symgrad.tensor([[[2., 0.], [0., 4.]], [[1., 2.], [2., 4.]]])
+    >>> inverse, info = symgrad.linalg.inv_ex(A)
+    >>> info
+    tensor([0, 2], dtype=symgrad.int32)
+    >>> inverse[0]
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    >>> inverse[1]
+    tensor([[nan, nan],
+            [nan, nan]])
+    """
+    a = _float_matrices("linalg.inv", A)  # (PyTorch's argument errors name linalg.inv too)
+    info = _lapack_info(a._value)
+    if check_errors and info.any():
+        raise _singular("linalg.inv_ex", a._value)
+    return return_types.linalg_inv_ex(apply(_INV_EX, a), tensor_arg(info))
+
+
+def matrix_power(input: Any, n: Any) -> Any:
+    """``input`` to the integer power ``n``, composed as PyTorch composes it:
+    the identity (still in the graph, with gradient 0) for ``n = 0``, a copy
+    for ``n = 1``, ``inv(input)`` to the power ``-n`` for negative ``n``, else
+    products by repeated squaring.  Integer matrices are fine for ``n >= 0``.
+
+    >>> import symgrad
+    >>> A = symgrad.tensor([[1., 1.], [0., 1.]], requires_grad=True)
+    >>> symgrad.matrix_power(A, 3)
+    tensor([[1., 3.],
+            [0., 1.]], grad_fn=<MmBackward0>)
+    >>> symgrad.matrix_power(A, -1).expr
+    [[A[1, 1]/(A[0, 0]*A[1, 1] - A[0, 1]*A[1, 0]), -A[0, 1]/(A[0, 0]*A[1, 1] - A[0, 1]*A[1, 0])], [-A[1, 0]/(A[0, 0]*A[1, 1] - A[0, 1]*A[1, 0]), A[0, 0]/(A[0, 0]*A[1, 1] - A[0, 1]*A[1, 0])]]
+    >>> symgrad.matrix_power(A, 0)
+    tensor([[1., 0.],
+            [0., 1.]], grad_fn=<FillBackward0>)
+    """
+    return _matrix_power("matrix_power", input, n)
+
+
+def linalg_matrix_power(A: Any, n: Any) -> Any:  # noqa: N803 - PyTorch's argument name
+    """``torch.linalg.matrix_power``: the same as ``symgrad.matrix_power``.
+
+    >>> import symgrad
+    >>> symgrad.linalg.matrix_power(symgrad.tensor([[[0, 1], [1, 0]], [[2, 0], [0, 3]]]), 2)
+    tensor([[[1, 0],
+             [0, 1]],
+    <BLANKLINE>
+            [[4, 0],
+             [0, 9]]])
+    """
+    return _matrix_power("linalg_matrix_power", A, n)
+
+
+def _matrix_power(caller: str, A: Any, n: Any) -> Any:  # noqa: N803
+    n = _exponent(caller, n)
+    a = _square_matrices("linalg.matrix_power", A)
+    if n == 0:
+        identity = a.clone()  # (a copy overwritten, as PyTorch's: the result stays in A's graph)
+        return identity.copy_(tensor_arg(np.broadcast_to(np.eye(a.shape[-1], dtype=a._value.dtype), a.shape)))
+    if n == 1:
+        return a.clone()
+    if n < 0:
+        a = inv(a)
+    if abs(n) > 1 and a._value.dtype == np.bool_:
+        raise NotImplementedError("linalg.matrix_power: boolean matrices are not multiplied (as PyTorch: "
+                                  "\"addmm_impl_cpu_\" not implemented for 'Bool'); convert with .int() first")
+    return _repeated_squaring(a, abs(n))
+
+
+def _exponent(caller: str, n: Any) -> int:
+    from symgrad._tensor import Tensor
+
+    if isinstance(n, Tensor) and n.ndim == 0 and n._value.dtype.kind in "iu":
+        return int(n._value)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{caller}(): argument 'n' must be int, not {type(n).__name__} "
+                        "(matrix powers take whole exponents: pass an int)")
+    return int(n)
+
+
+def _repeated_squaring(a: Any, n: int) -> Any:
+    """``a`` to the power ``n >= 1`` with PyTorch's products: ``a @ a``,
+    ``(a @ a) @ a``, else the binary digits of ``n`` from the lowest."""
+    if n < 4:
+        return a if n == 1 else _mm(a, a) if n == 2 else _mm(_mm(a, a), a)
+    result, z = None, None
+    while n:
+        n, bit = divmod(n, 2)
+        z = a if z is None else _mm(z, z)
+        if bit:
+            result = z if result is None else _mm(result, z)
+    return result
 
 
 def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch's argument names

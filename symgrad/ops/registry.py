@@ -89,6 +89,25 @@ class OpDef:
         return f"<op {self.name}>"
 
 
+class NoClosedFormError(RuntimeError):
+    """A closed form was asked of a value that has none symgrad could write
+    correctly (``linalg.eigh``; ``linalg.pinv`` of a rank-deficient matrix)."""
+
+
+class NoClosedForm:
+    """The symbolic forward of an op whose results have no closed form that
+    would be right (the eigenvectors of ``eigh``: roots of a polynomial, with
+    signs chosen by LAPACK).  Calling it raises ``NoClosedFormError`` with
+    ``message``; code generation refuses graphs holding such an op with the
+    same words (``codegen.generate``), before any code is written."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, *values: Any, **params: Any) -> Any:
+        raise NoClosedFormError(self.message)
+
+
 def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] | None, *,
           inputs: Sequence[str] = ("x",), params: Sequence[str] = (),
           vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,

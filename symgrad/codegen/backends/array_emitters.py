@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.codegen.backends import literals, numpy_emitters
-from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, sum_to_size_axes, view_index
+from symgrad.codegen.backends.context import (
+    Context,
+    Emitter,
+    flat_index,
+    kwargs,
+    sum_to_size_axes,
+    unsupported,
+    view_index,
+)
 from symgrad.codegen.program import Call
 
 # Helper functions, copied into the generated module when used.
@@ -68,10 +76,31 @@ HELPERS = {
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
     {M}.add.at(out, index.reshape(-1), {M}.broadcast_to(g, index.shape).reshape(-1))
     return out.reshape(shape)''',
+    "_inv_ex": '''def _inv_ex(a):
+    """inv(a), with nan for each matrix that has no inverse instead of an error (linalg.inv_ex)."""
+    try:
+        return {M}.linalg.inv(a)
+    except {M}.linalg.LinAlgError:
+        if a.ndim == 2:
+            return {M}.full_like(a, {M}.nan)
+        return {M}.stack([_inv_ex(m) for m in a.reshape((-1,) + a.shape[-2:])]).reshape(a.shape)''',
     "_logdet": '''def _logdet(a):
     """log(det(a)): -inf for a singular matrix, nan for a negative determinant (PyTorch's logdet)."""
     sign, logabs = {M}.linalg.slogdet(a)
     return {M}.where(sign > 0, logabs, {M}.where(sign == 0, -{M}.inf, {M}.nan)).astype(logabs.dtype)''',
+    "_pinv": '''def _pinv(a, atol, rtol, hermitian):
+    """The pseudoinverse, as PyTorch computes it: singular values at or below max(atol, rtol * largest) are
+    dropped; hermitian reads the lower triangle (linalg.pinv)."""
+    if hermitian:
+        low = {M}.tril(a)
+        s, u = {M}.linalg.eigh(low + {M}.swapaxes({M}.tril(a, -1), -1, -2))
+        vh = {M}.swapaxes(u, -1, -2)
+    else:
+        u, s, vh = {M}.linalg.svd(a, full_matrices=False)
+    largest = {M}.max({M}.abs(s), axis=-1, keepdims=True, initial=0.0)
+    kept = {M}.abs(s) > {M}.maximum({M}.asarray(atol)[..., None], {M}.asarray(rtol)[..., None] * largest)
+    s_inv = {M}.where(kept, 1 / {M}.where(kept, s, 1), 0).astype(a.dtype)
+    return ({M}.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ {M}.swapaxes(u, -1, -2)''',
     "_scatter_set": '''def _scatter_set(x, index, v):
     """A copy of x with v written at the flat positions index."""
     out = {M}.array(x, copy=True, order="C")
@@ -80,7 +109,8 @@ HELPERS = {
 }
 
 JAX_HELPERS = {
-    **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet")},
+    **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet",
+                                                 "_pinv")},
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
@@ -199,6 +229,17 @@ def _vector_norm(ctx: Context, call: Call, a: list[str]) -> str:
             f"{kwargs(axis=p['dims'], keepdims=p['keepdim'])})")
 
 
+def _pinv(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    return (f"{ctx.helper('_pinv')}({a[0]}, {tolerance(ctx, p['atol'])}, {tolerance(ctx, p['rtol'])}, "
+            f"{ctx.lit(p['hermitian'])})")
+
+
+def tolerance(ctx: Context, v: float | np.ndarray) -> str:
+    """A tolerance of ``linalg.pinv``: a number, or a constant array (one per matrix)."""
+    return ctx.array(v) if isinstance(v, np.ndarray) else ctx.lit(v)
+
+
 def _broadcast(ctx: Context, call: Call, a: list[str]) -> str:
     shape = ctx.lit(call.params["shape"])
     if call.in_shapes[0] == ():
@@ -245,8 +286,14 @@ def function_table() -> dict[str, Emitter]:
         "det": _linalg("det"), "inv": _linalg("inv"), "solve": _linalg("solve"),
         "logabsdet": _linalg("slogdet", "[1]"), "det_sign": _linalg("slogdet", "[0]"),
         "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
+        "inv_ex": _helper("_inv_ex"), "pinv": _pinv, **NO_CODE,
         "_broadcast": _broadcast,
     }
+
+
+# ops without a closed form: codegen.generate refuses their graphs before any emitter runs
+NO_CODE = {name: unsupported("it has no closed form, and its results (eigenvector signs) are LAPACK's choice")
+           for name in ("eigvalsh", "eigh_vectors")}
 
 
 def numpy_table() -> dict[str, Emitter]:
@@ -262,5 +309,6 @@ def jax_table() -> dict[str, Emitter]:
                                            f"{kwargs(axis=call.params['dims'], keepdims=call.params['keepdim'])})"),
         "softmax": lambda ctx, call, a: f"jax.nn.softmax({a[0]}, axis={call.params['dim']})",
         "log_softmax": lambda ctx, call, a: f"jax.nn.log_softmax({a[0]}, axis={call.params['dim']})",
+        "inv_ex": _linalg("inv"),  # (JAX's inv does not raise: a singular matrix gives inf and nan)
     })
     return table

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from symgrad.codegen.backends import literals
+from symgrad.codegen.backends import array_emitters, literals
 from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwargs, sum_to_size_axes, view_index
 from symgrad.codegen.program import Call
 
@@ -151,6 +151,15 @@ def _vector_norm(ctx: Context, call: Call, a: list[str]) -> str:
     return f"torch.linalg.vector_norm({a[0]}, {literals.norm_order(p['order'])}{kwargs(dim=p['dims'], keepdim=p['keepdim'])})"
 
 
+def _pinv(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    tolerances = [p["atol"], p["rtol"]]
+    if any(isinstance(v, np.ndarray) for v in tolerances):  # (PyTorch takes two numbers or two tensors)
+        tolerances = [np.asarray(v, dtype=np.float64) for v in tolerances]
+    atol, rtol = (array_emitters.tolerance(ctx, v) for v in tolerances)
+    return f"torch.linalg.pinv({a[0]}, atol={atol}, rtol={rtol}, hermitian={ctx.lit(p['hermitian'])})"
+
+
 def torch_table() -> dict[str, Emitter]:
     """Op name -> emitter, for PyTorch."""
     dim = lambda fn: lambda ctx, call, a: f"torch.{fn}({a[0]}, dim={call.params['dim']})"  # noqa: E731
@@ -193,4 +202,6 @@ def torch_table() -> dict[str, Emitter]:
         "det_sign": lambda ctx, call, a: f"torch.linalg.slogdet({a[0]})[0]",
         "logdet": lambda ctx, call, a: f"torch.logdet({a[0]})",
         "vector_norm": _vector_norm,
+        "inv_ex": lambda ctx, call, a: f"torch.linalg.inv_ex({a[0]})[0]",
+        "pinv": _pinv, **array_emitters.NO_CODE,
     }
