@@ -277,8 +277,13 @@ class TensorOps:
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002,E704
                dim: Any = None) -> Any:
         return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,  # noqa: E704
+                           dim: Any = None) -> Any:
+        return _ops.unique_consecutive(self, return_inverse, return_counts, dim)
     def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:  # noqa: E704
         return _ops.bincount(self, weights, minlength)
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:  # noqa: E704
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
         return _ops.addcmul(self, tensor1, tensor2, value=value)
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704

@@ -860,7 +860,49 @@ def unique_and_weighted_bincount_have_no_gradient(M):
     x = leaf(M, [3.0, 1.0, 3.0])
     w = leaf(M, [0.5, 1.0, 2.0])
     return (raises(lambda: M.unique(x).sum().backward()),
-            raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()))
+            raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()),
+            raises(lambda: M.unique_consecutive(x).sum().backward()))
+
+
+@case("scatter")
+def unique_consecutive_runs(M):
+    runs = M.tensor([1, 1, 2, 2, 3, 1, 1, 2])
+    rows = M.tensor([[1, 1], [1, 1], [2, 3], [1, 1]])
+
+    def all_of(t):
+        return [v.tolist() for v in t]
+    return (all_of(M.unique_consecutive(runs, return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(rows, return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(rows, return_inverse=True, return_counts=True, dim=0)),
+            all_of(rows.unique_consecutive(True, True, -1)), M.unique_consecutive(runs).tolist(),
+            all_of(M.unique_consecutive(const(M, 3.5), return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(const(M, [1.0, 1.0, float("nan"), float("nan"), -0.0, 0.0]),
+                                        return_counts=True)),
+            all_of(M.unique_consecutive(M.zeros(2, 0, dtype=M.float64), return_inverse=True, return_counts=True,
+                                        dim=1)),
+            M.unique_consecutive(M.tensor([True, True, False])).tolist(),
+            dtype(M.unique_consecutive(M.tensor([1.5], dtype=M.float32))),
+            raises(lambda: M.unique_consecutive(M.tensor(3), dim=0)), raises(lambda: M.unique_consecutive(runs, dim=1)),
+            raises(lambda: M.unique_consecutive(M.zeros(2, 0), dim=0)), raises(lambda: M.unique_consecutive([1, 2])))
+
+
+@case("scatter")
+def multinomial_shapes_dtypes_and_errors(M):
+    p = leaf(M, [0.1, 0.0, 0.6, 0.3])
+    rows = const(M, [[1.0, 2.0, 3.0], [1.0, 0.0, 0.0]])
+    one = M.multinomial(p, 3)
+    return (list(one.shape), dtype(one), one.requires_grad, sorted(M.multinomial(p, 4).tolist()),
+            list(M.multinomial(rows, 5, True).shape), list(rows.multinomial(2).shape),
+            M.multinomial(const(M, [[0.0, 1.0], [1.0, 0.0]]), 3, replacement=True).tolist(),
+            M.multinomial(const(M, [0.0, 0.0, 5.0]), 1).tolist(), list(M.multinomial(M.ones(0, 3), 2, True).shape),
+            raises(lambda: M.multinomial(p, 5)), raises(lambda: M.multinomial(p, 0)),
+            raises(lambda: M.multinomial(const(M, [0.5, -0.1]), 1)),
+            raises(lambda: M.multinomial(const(M, [0.5, float("nan")]), 2, True)),
+            raises(lambda: M.multinomial(const(M, [0.5, float("inf")]), 2, True)),
+            raises(lambda: M.multinomial(const(M, [[0.5, 0.5], [0.0, 0.0]]), 1)),
+            raises(lambda: M.multinomial(M.tensor([1, 2]), 1)), raises(lambda: M.multinomial(const(M, 0.5), 1)),
+            raises(lambda: M.multinomial(M.ones(2, 2, 2), 1)), raises(lambda: M.multinomial(p, 1.5)),
+            raises(lambda: M.multinomial([0.5, 0.5], 1)), raises(lambda: M.multinomial(p, 2, generator=3)))
 
 
 @case("new_functions")

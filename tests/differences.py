@@ -57,10 +57,10 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
                "in-place change cannot corrupt it; refusing a correct gradient would only copy a limitation."),
     Difference(
         "unique_and_bincount_are_outside_the_graph",
-        symgrad="unique(x) and bincount(i, weights=w) do not require grad: backward() through them is the usual "
-                "'does not require grad' RuntimeError",
+        symgrad="unique(x), unique_consecutive(x) and bincount(i, weights=w) do not require grad: backward() "
+                "through them is the usual 'does not require grad' RuntimeError",
         pytorch="the results require grad, and backward() raises (NotImplementedError: the derivative for "
-                "'_unique2' is not implemented; RuntimeError for bincount)",
+                "'_unique2' / 'unique_consecutive' is not implemented; RuntimeError for bincount)",
         reason="PyTorch has no derivative for them either; a result outside the graph says so when it is made, "
                "and its closed form is the numbers computed, not a graph that cannot be differentiated."),
 ]}

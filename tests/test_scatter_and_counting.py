@@ -118,3 +118,75 @@ def test_tile_method_takes_sizes_or_a_tuple():
     x = sg.tensor([1, 2])
     assert x.tile(2).tolist() == x.tile((2,)).tolist() == [1, 2, 1, 2]
     assert x.tile([2, 1]).shape == (2, 2)
+
+
+# ---------------------------------------------------------------- unique_consecutive, multinomial
+
+def test_unique_consecutive_is_outside_the_graph_and_marked_for_symbolic_inputs():
+    x = sg.tensor([3.0, 3.0, 1.0], requires_grad=True)
+    values, inverse, counts = x.unique_consecutive(return_inverse=True, return_counts=True)
+    assert values.tolist() == [3.0, 1.0] and inverse.tolist() == [0, 0, 1] and counts.tolist() == [2, 1]
+    assert not values.requires_grad and all(isinstance(t._value, Picked) for t in (values, inverse, counts))
+    plain = sg.tensor([1, 1]).unique_consecutive(return_counts=True)
+    assert not any(isinstance(t._value, Picked) for t in plain)
+    data = sg.tensor([1, 2])
+    sg.unique_consecutive(data)[0] = 7  # a copy, never a view of the input
+    assert data.tolist() == [1, 2]
+
+
+def test_unique_consecutive_against_pytorch_on_random_runs():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    v = rng.integers(0, 3, size=(6, 4, 3))
+    for dim in (None, 0, 1, -1):
+        ours = sg.unique_consecutive(sg.tensor(v), return_inverse=True, return_counts=True, dim=dim)
+        theirs = torch.unique_consecutive(torch.tensor(v), return_inverse=True, return_counts=True, dim=dim)
+        for a, b in zip(ours, theirs):
+            assert a.tolist() == b.tolist()
+
+
+def _pair_frequencies(drawn: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(drawn[:, 0] * n + drawn[:, 1], minlength=n * n) / len(drawn)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_multinomial_draws_from_the_right_distribution(replacement):
+    w = np.array([1.0, 0.0, 2.0, 3.0, 4.0])
+    p = w / w.sum()
+    rows = 40000
+    sg.manual_seed(0)
+    drawn = sg.multinomial(sg.tensor(np.tile(w, (rows, 1))), 2, replacement).numpy()
+    if replacement:
+        expected = np.outer(p, p)
+    else:  # the second draw from the weights left
+        expected = np.array([[p[i] * w[j] / (w.sum() - w[i]) if i != j else 0.0 for j in range(5)] for i in range(5)])
+    freq = _pair_frequencies(drawn, 5)
+    tolerance = 5 * np.sqrt(expected.ravel() * (1 - expected.ravel()) / rows) + 1e-12
+    assert (np.abs(freq - expected.ravel()) <= tolerance).all()
+    assert not (drawn == 1).any()  # a zero weight is never drawn
+
+
+def test_multinomial_is_seeded_takes_a_generator_and_has_no_gradient():
+    p = sg.tensor([[0.2, 0.3, 0.5]] * 4, requires_grad=True)
+    sg.manual_seed(3)
+    a = sg.multinomial(p, 2)
+    sg.manual_seed(3)
+    assert a.equal(p.multinomial(2))
+    g1 = sg.multinomial(p, 3, True, generator=np.random.default_rng(1))
+    assert g1.equal(sg.multinomial(p, 3, True, generator=np.random.default_rng(1)))
+    assert a.dtype == sg.int64 and not a.requires_grad and a.grad_fn is None
+    assert isinstance(a._value, Picked)  # drawn from a variable's values: generated code must not reuse it
+    assert not isinstance(sg.multinomial(sg.tensor([0.5, 0.5]), 1)._value, Picked)
+    # without replacement every index of a row appears once; zero weights come last
+    assert sorted(sg.multinomial(sg.tensor([0.0, 1.0, 0.0, 2.0]), 4).tolist()[:2]) == [1, 3]
+
+
+def test_multinomial_errors_say_what_to_change():
+    with pytest.raises(RuntimeError, match="without replacement .*pass replacement=True"):
+        sg.multinomial(sg.tensor([0.5, 0.5]), 3)
+    with pytest.raises(RuntimeError, match="floating-point dtypes for input, got: Long; convert"):
+        sg.multinomial(sg.tensor([1, 2]), 1)
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        sg.multinomial(sg.tensor([0.5, 0.5]), 1, generator=0)
+    with pytest.raises(RuntimeError, match="sum of probabilities <= 0"):
+        sg.multinomial(sg.tensor([[1.0, 0.0], [0.0, 0.0]]), 1)
