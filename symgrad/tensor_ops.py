@@ -268,6 +268,8 @@ class TensorOps:
     def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:  # noqa: E704
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor: return _ops.scatter_add(self, dim, index, src)  # noqa: E704
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:  # noqa: E704
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:  # noqa: E704
         return _ops.index_add(self, dim, index, source, alpha=alpha)
     def tile(self, *dims: Any) -> Tensor:  # noqa: E704
@@ -386,6 +388,9 @@ class TensorOps:
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
         return _inplace(self, _ops.scatter_add, dim, index, src)
 
+    def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _inplace(self, _ops.scatter_reduce, dim, index, src, reduce, include_self=include_self)
+
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
 
@@ -488,7 +493,7 @@ give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin"
                              "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any", "unflatten", "squeeze",
                              "unsqueeze", "chunk", "unbind", "narrow", "select", "gather", "index_select", "sort",
                              "argsort", "topk", "scatter", "scatter_add", "index_add", "repeat_interleave", "scatter_",
-                             "scatter_add_", "index_add_"))
+                             "scatter_add_", "index_add_", "scatter_reduce", "scatter_reduce_"))
 
 
 def _fill(src: Any, value: Any) -> Any:

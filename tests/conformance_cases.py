@@ -799,6 +799,58 @@ def scatter_and_index_add_refuse_bad_input(M):
 
 
 @case("scatter")
+def scatter_reduce_values_gradients_and_dtypes(M):
+    x = leaf(M, [[0.5, 2.0, 3.0, -1.0], [4.0, 0.0, 6.0, 7.0]])
+    s = leaf(M, [[1.5, -2.5, 3.5], [4.5, 5.5, 0.0]])
+    idx = M.tensor([[0, 2, 0], [3, 3, 3]])
+    weights = M.arange(8.0).reshape(2, 4) + 1
+    out = []
+    for reduce in ("sum", "prod", "mean", "amax", "amin"):
+        for include_self in (True, False):
+            y = x.scatter_reduce(1, idx, s, reduce, include_self=include_self)
+            (y * weights).sum().backward()
+            out.append((y.tolist(), grad(x), grad(s)))
+            x.grad = s.grad = None
+    ints = M.tensor([1, 2, -3], dtype=M.int32)
+    return (out, backward_name(M.scatter_reduce(M.tensor(2.0), 0, M.tensor(0), M.tensor(3.0), "prod")) is None,
+            [ints.scatter_reduce(0, M.tensor([2, 2]), M.tensor([2, -7], dtype=M.int32), r).tolist()
+             for r in ("sum", "prod", "mean", "amax", "amin")],
+            dtype(ints.scatter_reduce(0, M.tensor([0]), M.tensor([5], dtype=M.int32), "prod")),
+            M.tensor([3, 2], dtype=M.uint8).scatter_reduce(0, M.tensor([0, 0]), M.tensor([4, 5], dtype=M.uint8),
+                                                          "prod", include_self=False).tolist(),
+            M.tensor([True, False]).scatter_reduce(0, M.tensor([0, 0]), M.tensor([True, False]), "prod").tolist(),
+            [M.tensor([3, 200], dtype=M.uint8).prod().tolist(), dtype(M.tensor([3, 2], dtype=M.uint8).prod(0))],
+            M.tensor([1.0, 2.0]).scatter_reduce(0, M.tensor([0, 0]), M.tensor([5.0, 4.0]), "max").tolist(),
+            M.tensor([3.0, 4.0]).scatter(0, M.tensor([0, 0]), 2.0, reduce="multiply").tolist(),
+            M.tensor([3, 4]).scatter(0, M.tensor([1]), 2.5, reduce="multiply").tolist(),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), M.ones(1), "add")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), 2.0, "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), M.ones(1, dtype=M.int64), "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([3]), M.ones(1), "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0.0]), M.ones(1), "sum")),
+            raises(lambda: M.tensor([True]).scatter_reduce(0, M.tensor([0]), M.tensor([True]), "mean")),
+            raises(lambda: M.ones(3).scatter(0, M.tensor([0]), 1.0, reduce="prod")))
+
+
+@case("scatter", differs="scatter_with_reduce_is_differentiable")
+def scatter_with_reduce_has_a_gradient(M):
+    x = leaf(M, [1.0, 2.0, 3.0])
+    s = leaf(M, [2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = x.scatter(0, M.tensor([0, 2]), s, reduce="multiply") + x.scatter(0, M.tensor([1]), 2.0, reduce="add")
+    return raises(lambda: y.sum().backward()), grad(x), grad(s)
+
+
+@case("scatter", differs="scatter_reduce_extremum_ties_without_self")
+def scatter_reduce_ties_without_self(M):
+    x = leaf(M, [3.0, 2.0])
+    s = leaf(M, [3.0, 3.0, 1.0])
+    M.scatter_reduce(x, 0, M.tensor([0, 0, 0]), s, "amax", include_self=False).sum().backward()
+    return grad(x), grad(s)
+
+
+@case("scatter")
 def tile_repeat_interleave_and_meshgrid(M):
     m = leaf(M, [[1.0, 2.0], [3.0, 4.0]])
     r = M.repeat_interleave(m, M.tensor([1, 2]), dim=0) * M.arange(6.0).reshape(3, 2)

@@ -63,4 +63,20 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
                 "'_unique2' / 'unique_consecutive' is not implemented; RuntimeError for bincount)",
         reason="PyTorch has no derivative for them either; a result outside the graph says so when it is made, "
                "and its closed form is the numbers computed, not a graph that cannot be differentiated."),
+    Difference(
+        "scatter_with_reduce_is_differentiable",
+        symgrad="x.scatter(dim, index, src, reduce='add' or 'multiply') has the gradient of scatter_add or "
+                "scatter_reduce(..., 'prod')",
+        pytorch="the result's grad_fn is NotImplemented: backward() raises 'derivative for aten::scatter is not "
+                "implemented'",
+        reason="the functions are scatter_add and scatter_reduce's prod, whose gradients PyTorch itself defines; "
+               "refusing a correct gradient would only copy a limitation."),
+    Difference(
+        "scatter_reduce_extremum_ties_without_self",
+        symgrad="scatter_reduce(..., 'amax' or 'amin', include_self=False): ties among the src elements of a group "
+                "share its gradient evenly (a half each for two)",
+        pytorch="counts the replaced input element among the ties when it equals the result, though it is not in "
+                "the group, and then drops its share: a third each for two, and the gradient sums to 2/3",
+        reason="the result is the maximum of the src elements alone, so its gradient sums to 1 over them; "
+               "PyTorch's is wrong there, and symgrad is never silently wrong to match it."),
 ]}

@@ -147,6 +147,24 @@ def _torch_overwritten(x: Any) -> Any:
     return y * x
 
 
+def _scatter_reduce_index(M: Any, x: Any) -> Any:
+    """Groups of one, two and three src elements (and positions none is sent to)."""
+    return M.tensor([[0, 2, 0], [3, 3, 3]] if x.ndim == 2 else [1, 1, 3, 1, 0])
+
+
+def _scatter_reduce(reduce: str, include_self: bool) -> Spec:
+    def ours(x: Any, s: Any) -> Any:
+        return sg.scatter_reduce(x, -1, _scatter_reduce_index(sg, x), s, reduce, include_self=include_self)
+
+    def theirs(x: Any, s: Any) -> Any:
+        torch = __import__("torch")
+        return torch.scatter_reduce(x, -1, _scatter_reduce_index(torch, x), s, reduce, include_self=include_self)
+
+    table_op = {"prod": ("prod", "prod_others")}.get(reduce, (reduce,))
+    return Spec(f"scatter_reduce_{reduce}" + ("" if include_self else "_no_self"), ours, theirs,
+                [((2, 4), (2, 3)), ((4,), (5,))], covers=("index", "index_put", "cat", *table_op), integer=True)
+
+
 # (the padding row's values are read, but by definition get no gradient: PyTorch's test is the oracle)
 _PADDING = "the padding row gets no gradient by definition, although the output reads it"
 PADDING_ROW = {"fd": _PADDING, "closed_form": _PADDING}
@@ -352,6 +370,11 @@ SPECS: list[Spec] = [
     Spec("index_add_vector", lambda x, s: sg.index_add(x, 0, sg.tensor([1, 1]), s),
          lambda x, s: __import__("torch").index_add(x, 0, __import__("torch").tensor([1, 1]), s),
          [((3,), (2,))], covers=("add", "index_backward", "index"), integer=True),
+    *[_scatter_reduce(r, include_self) for r in ("sum", "prod", "mean", "amax", "amin") for include_self in (True, False)],
+    Spec("scatter_multiply", lambda x, s: x.scatter(1, sg.tensor([[0, 2], [1, 1]]), s, reduce="multiply"),
+         # (PyTorch has no derivative for scatter(reduce=...); its scatter_reduce "prod" is the same function)
+         lambda x, s: x.scatter_reduce(1, __import__("torch").tensor([[0, 2], [1, 1]]), s, "prod"),
+         [((2, 3), (2, 2))], covers=("index", "index_put", "prod"), integer=True),
     Spec("tile", lambda x: sg.tile(x, (2, 1, 2)), lambda x: __import__("torch").tile(x, (2, 1, 2)),
          [((3,),), ((2, 3),), ((),)], covers=("view", "expand"), integer=True),
     Spec("tile_short", lambda x: x.tile(2), lambda x: x.tile(2), [((2, 3),)], covers=("view", "expand"), integer=True),

@@ -32,16 +32,100 @@ def test_scatter_add_and_index_add_sum_repeated_positions():
     assert s.grad.tolist() == [10.0, 10.0, 1.0]
 
 
-def test_scatter_reduce_add_is_scatter_add_and_multiply_is_refused():
+def test_scatter_reduce_argument_add_and_multiply():
     x, idx, s = sg.ones(3), sg.tensor([0, 0]), sg.tensor([2.0, 3.0])
     with pytest.warns(UserWarning, match="scatter_reduce"):
         added = x.scatter(0, idx, s, reduce="add")
     assert added.equal(sg.scatter_add(x, 0, idx, s)) and added.tolist() == [6.0, 1.0, 1.0]
     assert x.scatter(0, idx, 2.0, reduce="add").tolist() == [5.0, 1.0, 1.0]
-    with pytest.raises(NotImplementedError, match="multiply"):
-        x.scatter(0, idx, s, reduce="multiply")
+    with pytest.warns(UserWarning, match="scatter_reduce"):
+        assert x.scatter(0, idx, s, reduce="multiply").tolist() == [6.0, 1.0, 1.0]
+    assert sg.tensor([1, 2, 3]).scatter(0, sg.tensor([0, 0, 2]), 2.5, reduce="multiply").tolist() == [4, 2, 6]
+    with pytest.raises(RuntimeError, match="add or multiply, got 'mean'; use scatter_reduce"):
+        x.scatter(0, idx, s, reduce="mean")
     with pytest.raises(TypeError, match="pass src"):
         sg.scatter(x, 0, idx)
+
+
+def test_scatter_multiply_has_scatter_reduce_prods_gradient():
+    # PyTorch records no derivative for scatter(reduce=...) ("derivative for aten::scatter is not implemented");
+    # the function is scatter_reduce(..., "prod"), whose gradient symgrad gives
+    x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    s = sg.tensor([4.0, 5.0], requires_grad=True)
+    y = x.scatter(0, sg.tensor([0, 0]), 5.0, reduce="multiply")
+    assert str(y.expr) == "[25*x[0], x[1], x[2]]"
+    with pytest.warns(UserWarning):
+        z = x.scatter(0, sg.tensor([0, 2]), s, reduce="multiply")
+    assert str(z.expr) == "[s[0]*x[0], x[1], s[1]*x[2]]"
+    z.sum().backward()
+    assert x.grad.tolist() == [4.0, 1.0, 5.0] and s.grad.tolist() == [1.0, 3.0]
+
+
+def test_scatter_reduce_closed_forms_and_gradients():
+    x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    s = sg.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    idx = sg.tensor([0, 0, 2])
+    expected = {("sum", True): "[s[0] + s[1] + x[0], x[1], s[2] + x[2]]",
+                ("sum", False): "[s[0] + s[1], x[1], s[2]]",
+                ("mean", True): "[s[0]/3 + s[1]/3 + x[0]/3, x[1], s[2]/2 + x[2]/2]",
+                ("amin", True): "[Min(s[0], s[1], x[0]), x[1], Min(s[2], x[2])]",
+                ("prod", False): "[s[0]*s[1], x[1], s[2]]"}
+    for (reduce, include_self), form in expected.items():
+        assert str(sg.scatter_reduce(x, 0, idx, s, reduce, include_self=include_self).expr) == form
+    y = x.scatter_reduce(0, idx, s, "mean", include_self=False)
+    y.backward(sg.tensor([1.0, 10.0, 100.0]))
+    assert x.grad.tolist() == [0.0, 10.0, 0.0] and s.grad.tolist() == [0.5, 0.5, 100.0]
+
+
+def test_scatter_reduce_ties_share_the_gradient_among_the_groups_own_values():
+    # amax of (s[0], s[1], s[2]) with s[0] == s[1] == 3 and include_self=False: half each.  PyTorch
+    # counts the replaced input's value too when it ties (x[0] == 3): a third each, and a third is lost
+    x = sg.tensor([3.0, 2.0], requires_grad=True)
+    s = sg.tensor([3.0, 3.0, 1.0], requires_grad=True)
+    sg.scatter_reduce(x, 0, sg.tensor([0, 0, 0]), s, "amax", include_self=False).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0] and s.grad.tolist() == [0.5, 0.5, 0.0]
+    x.grad = s.grad = None
+    sg.scatter_reduce(x, 0, sg.tensor([0, 0, 0]), s, "amax").sum().backward()
+    assert x.grad.tolist() == [1 / 3, 1.0] and s.grad.tolist() == [1 / 3, 1 / 3, 0.0]
+
+
+def test_scatter_reduce_prod_gradient_with_zeros_is_the_product_of_the_others():
+    x = sg.tensor([0.0, 2.0], requires_grad=True)
+    s = sg.tensor([0.0, 3.0, 4.0], requires_grad=True)
+    y = sg.scatter_reduce(x, 0, sg.tensor([0, 0, 1]), s, "prod")
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 4.0] and s.grad.tolist() == [0.0, 0.0, 2.0]
+    g, = sg.autograd.grad(sg.scatter_reduce(x, 0, sg.tensor([0, 0, 1]), s, "prod").sum(), s, create_graph=True)
+    # second derivatives exist with several zeros in a group (PyTorch refuses them there)
+    assert sg.autograd.grad(g[1], x)[0].tolist() == [0.0, 0.0]
+
+
+def test_scatter_reduce_forms_and_errors():
+    x = sg.tensor([1.0, 2.0, 3.0])
+    y = x.clone()
+    assert y.scatter_reduce_(0, sg.tensor([1, 1]), sg.tensor([4.0, 5.0]), "amax") is y and y.tolist() == [1.0, 5.0, 3.0]
+    assert x.scatter_reduce(axis=0, index=sg.tensor([0]), src=sg.tensor([7.0]), reduce="max").tolist() == [7.0, 2.0, 3.0]
+    assert sg.tensor(2.0).scatter_reduce(0, sg.tensor(0), sg.tensor(3.0), "prod").tolist() == 6.0
+    assert sg.tensor([1, 2, -3]).scatter_reduce(0, sg.tensor([2, 2]), sg.tensor([2, -7]), "mean",
+                                                 include_self=False).tolist() == [1, 2, -3]
+    assert x.scatter_reduce(0, sg.tensor([], dtype=sg.int64), sg.tensor([]), "prod").equal(x)
+    with pytest.raises(RuntimeError, match="sum, prod, mean, amax or amin, got add"):
+        x.scatter_reduce(0, sg.tensor([0]), sg.tensor([1.0]), "add")
+    with pytest.raises(TypeError, match="argument 'src' .* must be Tensor, not float"):
+        sg.scatter_reduce(x, 0, sg.tensor([0]), 2.0, "sum")
+    with pytest.raises(NotImplementedError, match="reduce_mean.*Bool"):
+        sg.tensor([True]).scatter_reduce(0, sg.tensor([0]), sg.tensor([False]), "mean")
+    with pytest.raises(RuntimeError, match="self.dtype to be equal to src.dtype"):
+        x.scatter_reduce(0, sg.tensor([0]), sg.tensor([1]), "sum")
+
+
+def test_scatter_reduce_positions_chosen_by_values_are_marked():
+    x = sg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    by_order = sg.scatter_reduce(sg.ones(3), 0, x.argsort(), x, "prod")
+    with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values"):
+        sg.lambdify([x], by_order)
+    fixed = sg.scatter_reduce(sg.ones(3), 0, sg.tensor([0, 0, 2]), x, "prod")
+    assert np.allclose(sg.lambdify([x], fixed)(np.array([2.0, 3.0, 4.0])), [6.0, 1.0, 4.0])
 
 
 def test_in_place_forms_record_their_history():
