@@ -980,6 +980,34 @@ def new_layers_losses_and_clipping(M):
             raises(lambda: M.nn.utils.vector_to_parameters([1.0], [w])))
 
 
+@case("new_functions")
+def batch_norm_layers(M):
+    F = M.nn.functional
+    bn = M.nn.BatchNorm1d(2, momentum=None).double()
+    x = leaf(M, [[1.0, -2.0], [3.0, 0.5], [4.0, 1.0]])
+    y = bn(x)
+    (y * const(M, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    bn(const(M, [[0.0, 1.0], [2.0, 5.0]]))
+    state = [v.tolist() for v in bn.state_dict().values()]
+    bn2 = M.nn.BatchNorm2d(2, affine=False).double()
+    z = bn2(const(M, [[[[1.0, 2.0]], [[3.0, 5.0]]], [[[0.0, 1.0]], [[2.0, 2.0]]]]))
+    evaluated = bn2.eval()(const(M, [[[[1.0]], [[2.0]]]]))
+    rm, rv = const(M, [0.0, 1.0]), const(M, [1.0, 2.0])
+    F.batch_norm(const(M, [[1.0, 2.0], [3.0, 6.0]]), rm, rv, training=True, momentum=0.3)
+    return (y.tolist(), grad(x), [grad(p) for p in bn.parameters()], state, list(bn.state_dict()), z.tolist(),
+            evaluated.tolist(), rm.tolist(), rv.tolist(), repr(bn), repr(M.nn.BatchNorm2d(3, bias=False)),
+            list(M.nn.BatchNorm1d(2, track_running_stats=False).state_dict()), dtype(bn.num_batches_tracked),
+            raises(lambda: M.nn.BatchNorm1d(3)(M.ones(1, 3))), raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 3, 4, 5))),
+            raises(lambda: M.nn.BatchNorm2d(3)(M.ones(2, 3, 4))), raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 4))),
+            raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 3, dtype=M.int64))),
+            raises(lambda: F.batch_norm(M.ones(2, 3), None, None)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), None, training=True)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), M.ones(3), weight=M.ones(4))),
+            raises(lambda: F.batch_norm(M.ones(3), None, None, training=True)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), None, None, training=True, eps=0.0)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), M.ones(3), momentum=None)))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

@@ -165,6 +165,11 @@ def _scatter_reduce(reduce: str, include_self: bool) -> Spec:
                 [((2, 4), (2, 3)), ((4,), (5,))], covers=("index", "index_put", "cat", *table_op), integer=True)
 
 
+def _running_stats(M: Any, like: Any) -> tuple[Any, Any]:
+    """Running mean and variance of three channels, as constants (evaluation mode), in ``like``'s dtype."""
+    return M.tensor([0.5, -0.25, 1.0], dtype=like.dtype), M.tensor([1.5, 0.5, 2.0], dtype=like.dtype)
+
+
 # (the padding row's values are read, but by definition get no gradient: PyTorch's test is the oracle)
 _PADDING = "the padding row gets no gradient by definition, although the output reads it"
 PADDING_ROW = {"fd": _PADDING, "closed_form": _PADDING}
@@ -451,6 +456,13 @@ SPECS: list[Spec] = [
     Spec("layer_norm", lambda x, w, b: _F().layer_norm(x, tuple(w.shape), w, b),
          lambda x, w, b: __import__("torch").nn.functional.layer_norm(x, tuple(w.shape), w, b),
          [((2, 3), (3,), (3,)), ((2, 2, 3), (2, 3), (2, 3))], covers=("mean", "sub", "mul", "rsqrt", "add")),
+    Spec("batch_norm", lambda x, w, b: _F().batch_norm(x, None, None, w, b, training=True),
+         lambda x, w, b: __import__("torch").nn.functional.batch_norm(x, None, None, w, b, training=True),
+         [((4, 3), (3,), (3,)), ((2, 3, 2), (3,), (3,)), ((2, 2, 2, 2), (2,), (2,))],
+         covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
+    Spec("batch_norm_eval", lambda x, w, b: _F().batch_norm(x, *_running_stats(sg, x), w, b),
+         lambda x, w, b: __import__("torch").nn.functional.batch_norm(x, *_running_stats(__import__("torch"), x), w, b),
+         [((4, 3), (3,), (3,)), ((2, 3, 2), (3,), (3,))], covers=("sub", "mul", "rsqrt", "add", "view")),
     Spec("embedding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w),
          lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w),
          [((3, 2),), ((4, 3),)], covers=("index", "index_backward")),

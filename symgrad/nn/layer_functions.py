@@ -81,10 +81,19 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if not input.is_floating_point():
         raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{input.dtype.name}' (as in "
                                   "PyTorch); convert with .double() first")
-    dims = _normalized_dims(input, normalized_shape)
+    return affine(normalized(input, _normalized_dims(input, normalized_shape), eps), weight, bias)
+
+
+def normalized(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
+    """``(x - mean) / sqrt(var + eps)`` over ``dims``, with the biased variance
+    (layer and batch normalisation), composed of symgrad ops."""
     centred = input - input.mean(dims, keepdim=True)
     variance = (centred * centred).mean(dims, keepdim=True)
-    out = centred * ops.rsqrt(variance + eps)
+    return centred * ops.rsqrt(variance + eps)
+
+
+def affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """``out * weight + bias``, either part left out when None."""
     if weight is not None:
         out = out * weight
     if bias is not None:
