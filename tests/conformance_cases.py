@@ -1008,6 +1008,34 @@ def batch_norm_layers(M):
             raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), M.ones(3), momentum=None)))
 
 
+@case("new_functions")
+def embedding_max_norm(M):
+    F = M.nn.functional
+    w = leaf(M, [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [1.0, 1.0]])
+    out = F.embedding(M.tensor([[0, 1], [0, 2]]), w, max_norm=2.0)
+    (out * const(M, [1.0, 2.0])).sum().backward()
+    w1 = const(M, [[3.0, -4.0], [1.0, 1.0]])
+    F.embedding(M.tensor([0, 1]), w1, max_norm=2.0, norm_type=1.0)
+    w_inf = const(M, [[3.0, -4.0]])
+    F.embedding(M.tensor([0]), w_inf, max_norm=2.0, norm_type=float("inf"))
+    emb = M.nn.Embedding(3, 2, max_norm=1.0, norm_type=3.0, padding_idx=0)
+    return (out.tolist(), w.tolist(), grad(w), w1.tolist(), w_inf.tolist(), repr(emb), w.is_leaf,
+            raises(lambda: F.embedding(M.tensor([4]), w, max_norm=1.0)),
+            raises(lambda: F.embedding(const(M, [0.0]), w, max_norm=1.0)))
+
+
+@case("new_functions", differs="embedding_sparse_gradients")
+def embedding_sparse(M):
+    return raises(lambda: M.nn.Embedding(3, 2, sparse=True)), \
+        raises(lambda: M.nn.functional.embedding(M.tensor([0]), M.ones(3, 2), sparse=True))
+
+
+@case("new_functions", differs="embedding_max_norm_of_a_result")
+def embedding_max_norm_of_a_result(M):
+    w = leaf(M, [[3.0, 4.0]])
+    return raises(lambda: M.nn.functional.embedding(M.tensor([0]), w * 1.0, max_norm=1.0))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:

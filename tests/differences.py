@@ -79,4 +79,19 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
                 "the group, and then drops its share: a third each for two, and the gradient sums to 2/3",
         reason="the result is the maximum of the src elements alone, so its gradient sums to 1 over them; "
                "PyTorch's is wrong there, and symgrad is never silently wrong to match it."),
+    Difference(
+        "embedding_sparse_gradients",
+        symgrad="nn.Embedding(..., sparse=True) and F.embedding(..., sparse=True) raise NotImplementedError, "
+                "naming sparse=False",
+        pytorch="weight.grad is a sparse tensor (for optim.SparseAdam, SGD, Adagrad)",
+        reason="symgrad has no sparse tensors; ignoring the flag would hand a dense gradient to code that expects "
+               "a sparse one. sparse=False gives the same numbers."),
+    Difference(
+        "embedding_max_norm_of_a_result",
+        symgrad="F.embedding(input, weight, max_norm=...) with a weight that is the result of an operation "
+                "(w * 2) raises RuntimeError, naming the fix",
+        pytorch="renormalises that result's rows in place under no_grad; its gradient flows to w as if nothing "
+                "had changed",
+        reason="the result's closed form (2*w) would no longer describe its numbers: a silently wrong closed "
+               "form. A leaf is renormalised, and its symbol keeps standing for it."),
 ]}

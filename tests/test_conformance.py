@@ -37,6 +37,8 @@ SYMGRAD_SIDE = {
     "unique_and_weighted_bincount_have_no_gradient": ["RuntimeError", "RuntimeError", "RuntimeError"],
     "scatter_with_reduce_has_a_gradient": [None, [3.0, 2.0, 4.0], [1.0, 3.0]],
     "scatter_reduce_ties_without_self": [[0.0, 1.0], [0.5, 0.5, 0.0]],
+    "embedding_sparse": ["NotImplementedError", "NotImplementedError"],
+    "embedding_max_norm_of_a_result": "RuntimeError",
 }
 
 

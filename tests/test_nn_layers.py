@@ -209,8 +209,51 @@ def test_embedding_errors():
         emb(symgrad.tensor([-1]))
     with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
         nn.Embedding(3, 2, padding_idx=3)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(3, 2, max_norm=1.0)(symgrad.tensor([0]))
+    with pytest.raises(NotImplementedError, match=r"sparse=True\): symgrad has no sparse gradients; use sparse=False"):
+        nn.Embedding(3, 2, sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=False"):
+        nn.Embedding.from_pretrained(symgrad.ones(3, 2), sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=False"):
+        F.embedding(symgrad.tensor([0]), symgrad.ones(3, 2), sparse=True)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        F.embedding(symgrad.tensor([0]), symgrad.ones(3, 2), scale_grad_by_freq=True)
+    w = symgrad.ones(3, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="max_norm.*must be a leaf"):
+        F.embedding(symgrad.tensor([0]), w * 2, max_norm=1.0)
+
+
+@pytest.mark.parametrize("norm_type, dtype", [(2.0, "float64"), (1.0, "float64"), (float("inf"), "float64"),
+                                              (3.0, "float32")])
+def test_embedding_max_norm_renormalises_the_rows_looked_up_as_pytorch(norm_type, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    t_emb = torch.nn.Embedding(6, 4, max_norm=1.5, norm_type=norm_type, padding_idx=1).to(getattr(torch, dtype))
+    s_emb = nn.Embedding(6, 4, max_norm=1.5, norm_type=norm_type, padding_idx=1, dtype=getattr(symgrad, dtype))
+    with torch.no_grad():
+        t_emb.weight.copy_(torch.tensor(rng.normal(size=(6, 4)) * 2))
+    s_emb.load_state_dict(t_emb.state_dict())
+    assert repr(s_emb) == repr(t_emb)
+    idx, g = [[0, 2, 2], [5, 1, 0]], rng.normal(size=(2, 3, 4))
+    t_out, s_out = t_emb(torch.tensor(idx)), s_emb(symgrad.tensor(idx))
+    (t_out * torch.tensor(g)).sum().backward()
+    (s_out * symgrad.tensor(g)).sum().backward()
+    # the same bits: rows 0, 1, 2 and 5 scaled in the weight itself, rows 3 and 4 untouched
+    np.testing.assert_array_equal(s_emb.weight.detach().numpy(), t_emb.weight.detach().numpy())
+    np.testing.assert_array_equal(s_out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_allclose(s_emb.weight.grad.numpy(), t_emb.weight.grad.numpy(), rtol=1e-6)
+
+
+def test_embedding_max_norm_writes_outside_autograd():
+    emb = nn.Embedding(3, 2, max_norm=1.0)
+    with symgrad.no_grad():
+        emb.weight.copy_(symgrad.tensor([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
+    out = emb(symgrad.tensor([0, 1]))
+    assert emb.weight.is_leaf and emb.weight.grad_fn is None and emb.weight.requires_grad
+    np.testing.assert_allclose(emb.weight.detach().numpy(), [[0.6, 0.8], [0.3, 0.4], [6.0, 8.0]], rtol=1e-6)
+    assert str(out.expr) == "[[weight[0, 0], weight[0, 1]], [weight[1, 0], weight[1, 1]]]"  # still the symbols
+    frozen = symgrad.tensor([[3.0, 4.0]])
+    F.embedding(symgrad.tensor([0]), frozen[0:1], max_norm=2.5)  # a view: written through to its base
+    np.testing.assert_allclose(frozen.tolist(), [[1.5, 2.0]], rtol=1e-6)
 
 
 @pytest.mark.parametrize("shape, affine", [((4,), True), ((3, 4), True), ((4,), False)])

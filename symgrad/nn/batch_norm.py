@@ -19,9 +19,8 @@ import numpy as np
 
 import symgrad.ops as ops
 from symgrad._tensor import Size, Tensor
-from symgrad.dispatch import plain_numbers, write_numbers
-from symgrad.grad_mode import no_grad
 from symgrad.nn._checks import require_tensor
+from symgrad.nn._in_place import write_in_place
 from symgrad.nn.layer_functions import affine, normalized
 
 __all__ = ["batch_norm"]
@@ -129,14 +128,3 @@ def _update_running_stats(x: np.ndarray, dims: tuple[int, ...], channels: int, r
     write_in_place(running_mean, momentum * mean + (1 - momentum) * running_mean._value.reshape(-1))
     write_in_place(running_var, momentum * var_sum / (n - 1) + (1 - momentum) * running_var._value.reshape(-1))
 
-
-def write_in_place(t: Tensor, values: Any) -> None:
-    """Write ``values`` into ``t``'s memory outside autograd (a buffer update):
-    numbers only when ``t`` is a plain tensor, else ``copy_`` under ``no_grad``."""
-    v = np.asarray(values)
-    v = np.broadcast_to(v.reshape(t.shape) if v.size == t.numel() else v, tuple(t.shape))
-    with no_grad():
-        if plain_numbers(t) is not None:
-            write_numbers(t, v)
-        else:
-            t.copy_(v.astype(t.dtype.numpy))

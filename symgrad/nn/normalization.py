@@ -13,7 +13,7 @@ from symgrad.device import device as _device
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn import init
 from symgrad.nn._checks import check_int, require_tensor
-from symgrad.nn.batch_norm import write_in_place
+from symgrad.nn._in_place import write_in_place
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 
