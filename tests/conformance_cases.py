@@ -1036,6 +1036,27 @@ def embedding_max_norm_of_a_result(M):
     return raises(lambda: M.nn.functional.embedding(M.tensor([0]), w * 1.0, max_norm=1.0))
 
 
+@case("new_functions")
+def stack_module_state_of_an_ensemble(M):
+    models = [M.nn.Linear(2, 1).double() for _ in range(2)]
+    with M.no_grad():
+        for i, m in enumerate(models):
+            m.weight.copy_(const(M, [[1.0 + i, -2.0]]))
+            m.bias.fill_(0.5 * i)
+    params, buffers = M.func.stack_module_state(models)
+    out = M.func.vmap(lambda p, x: M.func.functional_call(models[0], p, (x,)), in_dims=(0, None))(
+        params, const(M, [[1.0, 2.0]]))
+    out.sum().backward()
+    bn = M.func.stack_module_state([M.nn.BatchNorm1d(2).double(), M.nn.BatchNorm1d(2).double()])
+    frozen = M.nn.Linear(2, 1).double().requires_grad_(False)
+    return (sorted(params), {k: v.tolist() for k, v in params.items()}, buffers, out.tolist(), grad(params["weight"]),
+            {k: [list(v.shape), dtype(v), v.requires_grad] for k, v in bn[1].items()}, sorted(bn[0]),
+            params["weight"].is_leaf, raises(lambda: M.func.stack_module_state([])),
+            raises(lambda: M.func.stack_module_state([models[0], models[1].eval()])),
+            raises(lambda: M.func.stack_module_state([models[0], M.nn.Tanh()])),
+            raises(lambda: M.func.stack_module_state([models[0], frozen])))
+
+
 # ---------------------------------------------------------------- non-differentiable points
 
 def _derivative_at(M: Any, fn: Callable[[Any], Any], v: Any) -> Any:
