@@ -60,6 +60,8 @@ def scatter_reduce(input: Any, dim: int, index: Any, src: Any, reduce: str, *, i
     [Max(s[0], s[1]), x[1], s[2]]
     """
     _tensor(src, "scatter_reduce", "src", 4)
+    if not isinstance(reduce, str):
+        raise TypeError(f"scatter_reduce(): argument 'reduce' (position 5) must be str, not {type(reduce).__name__}")
     reduce = _ALIASES.get(reduce, reduce)
     if reduce not in _REDUCE:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
