@@ -270,6 +270,8 @@ class TensorOps:
     def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:  # noqa: E704
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor: return _ops.scatter_add(self, dim, index, src)  # noqa: E704
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:  # noqa: E704
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:  # noqa: E704
         return _ops.index_add(self, dim, index, source, alpha=alpha)
     def tile(self, *dims: Any) -> Tensor:  # noqa: E704
@@ -279,8 +281,13 @@ class TensorOps:
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002,E704
                dim: Any = None) -> Any:
         return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,  # noqa: E704
+                           dim: Any = None) -> Any:
+        return _ops.unique_consecutive(self, return_inverse, return_counts, dim)
     def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:  # noqa: E704
         return _ops.bincount(self, weights, minlength)
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:  # noqa: E704
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
         return _ops.addcmul(self, tensor1, tensor2, value=value)
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
@@ -382,6 +389,9 @@ class TensorOps:
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
         return _inplace(self, _ops.scatter_add, dim, index, src)
+
+    def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _inplace(self, _ops.scatter_reduce, dim, index, src, reduce, include_self=include_self)
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
@@ -485,7 +495,7 @@ give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin"
                              "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any", "unflatten", "squeeze",
                              "unsqueeze", "chunk", "unbind", "narrow", "select", "gather", "index_select", "sort",
                              "argsort", "topk", "scatter", "scatter_add", "index_add", "repeat_interleave", "scatter_",
-                             "scatter_add_", "index_add_"))
+                             "scatter_add_", "index_add_", "scatter_reduce", "scatter_reduce_"))
 
 
 def _fill(src: Any, value: Any) -> Any:

@@ -799,6 +799,58 @@ def scatter_and_index_add_refuse_bad_input(M):
 
 
 @case("scatter")
+def scatter_reduce_values_gradients_and_dtypes(M):
+    x = leaf(M, [[0.5, 2.0, 3.0, -1.0], [4.0, 0.0, 6.0, 7.0]])
+    s = leaf(M, [[1.5, -2.5, 3.5], [4.5, 5.5, 0.0]])
+    idx = M.tensor([[0, 2, 0], [3, 3, 3]])
+    weights = M.arange(8.0).reshape(2, 4) + 1
+    out = []
+    for reduce in ("sum", "prod", "mean", "amax", "amin"):
+        for include_self in (True, False):
+            y = x.scatter_reduce(1, idx, s, reduce, include_self=include_self)
+            (y * weights).sum().backward()
+            out.append((y.tolist(), grad(x), grad(s)))
+            x.grad = s.grad = None
+    ints = M.tensor([1, 2, -3], dtype=M.int32)
+    return (out, backward_name(M.scatter_reduce(M.tensor(2.0), 0, M.tensor(0), M.tensor(3.0), "prod")) is None,
+            [ints.scatter_reduce(0, M.tensor([2, 2]), M.tensor([2, -7], dtype=M.int32), r).tolist()
+             for r in ("sum", "prod", "mean", "amax", "amin")],
+            dtype(ints.scatter_reduce(0, M.tensor([0]), M.tensor([5], dtype=M.int32), "prod")),
+            M.tensor([3, 2], dtype=M.uint8).scatter_reduce(0, M.tensor([0, 0]), M.tensor([4, 5], dtype=M.uint8),
+                                                          "prod", include_self=False).tolist(),
+            M.tensor([True, False]).scatter_reduce(0, M.tensor([0, 0]), M.tensor([True, False]), "prod").tolist(),
+            [M.tensor([3, 200], dtype=M.uint8).prod().tolist(), dtype(M.tensor([3, 2], dtype=M.uint8).prod(0))],
+            M.tensor([1.0, 2.0]).scatter_reduce(0, M.tensor([0, 0]), M.tensor([5.0, 4.0]), "max").tolist(),
+            M.tensor([3.0, 4.0]).scatter(0, M.tensor([0, 0]), 2.0, reduce="multiply").tolist(),
+            M.tensor([3, 4]).scatter(0, M.tensor([1]), 2.5, reduce="multiply").tolist(),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), M.ones(1), "add")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), 2.0, "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0]), M.ones(1, dtype=M.int64), "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([3]), M.ones(1), "sum")),
+            raises(lambda: M.ones(3).scatter_reduce(0, M.tensor([0.0]), M.ones(1), "sum")),
+            raises(lambda: M.tensor([True]).scatter_reduce(0, M.tensor([0]), M.tensor([True]), "mean")),
+            raises(lambda: M.ones(3).scatter(0, M.tensor([0]), 1.0, reduce="prod")))
+
+
+@case("scatter", differs="scatter_with_reduce_is_differentiable")
+def scatter_with_reduce_has_a_gradient(M):
+    x = leaf(M, [1.0, 2.0, 3.0])
+    s = leaf(M, [2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = x.scatter(0, M.tensor([0, 2]), s, reduce="multiply") + x.scatter(0, M.tensor([1]), 2.0, reduce="add")
+    return raises(lambda: y.sum().backward()), grad(x), grad(s)
+
+
+@case("scatter", differs="scatter_reduce_extremum_ties_without_self")
+def scatter_reduce_ties_without_self(M):
+    x = leaf(M, [3.0, 2.0])
+    s = leaf(M, [3.0, 3.0, 1.0])
+    M.scatter_reduce(x, 0, M.tensor([0, 0, 0]), s, "amax", include_self=False).sum().backward()
+    return grad(x), grad(s)
+
+
+@case("scatter")
 def tile_repeat_interleave_and_meshgrid(M):
     m = leaf(M, [[1.0, 2.0], [3.0, 4.0]])
     r = M.repeat_interleave(m, M.tensor([1, 2]), dim=0) * M.arange(6.0).reshape(3, 2)
@@ -860,7 +912,49 @@ def unique_and_weighted_bincount_have_no_gradient(M):
     x = leaf(M, [3.0, 1.0, 3.0])
     w = leaf(M, [0.5, 1.0, 2.0])
     return (raises(lambda: M.unique(x).sum().backward()),
-            raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()))
+            raises(lambda: M.bincount(M.tensor([0, 2, 2]), weights=w).sum().backward()),
+            raises(lambda: M.unique_consecutive(x).sum().backward()))
+
+
+@case("scatter")
+def unique_consecutive_runs(M):
+    runs = M.tensor([1, 1, 2, 2, 3, 1, 1, 2])
+    rows = M.tensor([[1, 1], [1, 1], [2, 3], [1, 1]])
+
+    def all_of(t):
+        return [v.tolist() for v in t]
+    return (all_of(M.unique_consecutive(runs, return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(rows, return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(rows, return_inverse=True, return_counts=True, dim=0)),
+            all_of(rows.unique_consecutive(True, True, -1)), M.unique_consecutive(runs).tolist(),
+            all_of(M.unique_consecutive(const(M, 3.5), return_inverse=True, return_counts=True)),
+            all_of(M.unique_consecutive(const(M, [1.0, 1.0, float("nan"), float("nan"), -0.0, 0.0]),
+                                        return_counts=True)),
+            all_of(M.unique_consecutive(M.zeros(2, 0, dtype=M.float64), return_inverse=True, return_counts=True,
+                                        dim=1)),
+            M.unique_consecutive(M.tensor([True, True, False])).tolist(),
+            dtype(M.unique_consecutive(M.tensor([1.5], dtype=M.float32))),
+            raises(lambda: M.unique_consecutive(M.tensor(3), dim=0)), raises(lambda: M.unique_consecutive(runs, dim=1)),
+            raises(lambda: M.unique_consecutive(M.zeros(2, 0), dim=0)), raises(lambda: M.unique_consecutive([1, 2])))
+
+
+@case("scatter")
+def multinomial_shapes_dtypes_and_errors(M):
+    p = leaf(M, [0.1, 0.0, 0.6, 0.3])
+    rows = const(M, [[1.0, 2.0, 3.0], [1.0, 0.0, 0.0]])
+    one = M.multinomial(p, 3)
+    return (list(one.shape), dtype(one), one.requires_grad, sorted(M.multinomial(p, 4).tolist()),
+            list(M.multinomial(rows, 5, True).shape), list(rows.multinomial(2).shape),
+            M.multinomial(const(M, [[0.0, 1.0], [1.0, 0.0]]), 3, replacement=True).tolist(),
+            M.multinomial(const(M, [0.0, 0.0, 5.0]), 1).tolist(), list(M.multinomial(M.ones(0, 3), 2, True).shape),
+            raises(lambda: M.multinomial(p, 5)), raises(lambda: M.multinomial(p, 0)),
+            raises(lambda: M.multinomial(const(M, [0.5, -0.1]), 1)),
+            raises(lambda: M.multinomial(const(M, [0.5, float("nan")]), 2, True)),
+            raises(lambda: M.multinomial(const(M, [0.5, float("inf")]), 2, True)),
+            raises(lambda: M.multinomial(const(M, [[0.5, 0.5], [0.0, 0.0]]), 1)),
+            raises(lambda: M.multinomial(M.tensor([1, 2]), 1)), raises(lambda: M.multinomial(const(M, 0.5), 1)),
+            raises(lambda: M.multinomial(M.ones(2, 2, 2), 1)), raises(lambda: M.multinomial(p, 1.5)),
+            raises(lambda: M.multinomial([0.5, 0.5], 1)), raises(lambda: M.multinomial(p, 2, generator=3)))
 
 
 @case("new_functions")
@@ -884,6 +978,83 @@ def new_layers_losses_and_clipping(M):
             raises(lambda: M.nn.Hardtanh(1.0, 0.0)), raises(lambda: F.silu(M.tensor([1, 2]))),
             raises(lambda: F.layer_norm(M.tensor([[1, 2]]), (2,))), F.hardtanh(M.tensor([-3, 0, 3])).tolist(),
             raises(lambda: M.nn.utils.vector_to_parameters([1.0], [w])))
+
+
+@case("new_functions")
+def batch_norm_layers(M):
+    F = M.nn.functional
+    bn = M.nn.BatchNorm1d(2, momentum=None).double()
+    x = leaf(M, [[1.0, -2.0], [3.0, 0.5], [4.0, 1.0]])
+    y = bn(x)
+    (y * const(M, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    bn(const(M, [[0.0, 1.0], [2.0, 5.0]]))
+    state = [v.tolist() for v in bn.state_dict().values()]
+    bn2 = M.nn.BatchNorm2d(2, affine=False).double()
+    z = bn2(const(M, [[[[1.0, 2.0]], [[3.0, 5.0]]], [[[0.0, 1.0]], [[2.0, 2.0]]]]))
+    evaluated = bn2.eval()(const(M, [[[[1.0]], [[2.0]]]]))
+    rm, rv = const(M, [0.0, 1.0]), const(M, [1.0, 2.0])
+    F.batch_norm(const(M, [[1.0, 2.0], [3.0, 6.0]]), rm, rv, training=True, momentum=0.3)
+    return (y.tolist(), grad(x), [grad(p) for p in bn.parameters()], state, list(bn.state_dict()), z.tolist(),
+            evaluated.tolist(), rm.tolist(), rv.tolist(), repr(bn), repr(M.nn.BatchNorm2d(3, bias=False)),
+            list(M.nn.BatchNorm1d(2, track_running_stats=False).state_dict()), dtype(bn.num_batches_tracked),
+            raises(lambda: M.nn.BatchNorm1d(3)(M.ones(1, 3))), raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 3, 4, 5))),
+            raises(lambda: M.nn.BatchNorm2d(3)(M.ones(2, 3, 4))), raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 4))),
+            raises(lambda: M.nn.BatchNorm1d(3)(M.ones(2, 3, dtype=M.int64))),
+            raises(lambda: F.batch_norm(M.ones(2, 3), None, None)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), None, training=True)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), M.ones(3), weight=M.ones(4))),
+            raises(lambda: F.batch_norm(M.ones(3), None, None, training=True)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), None, None, training=True, eps=0.0)),
+            raises(lambda: F.batch_norm(M.ones(2, 3), M.zeros(3), M.ones(3), momentum=None)))
+
+
+@case("new_functions")
+def embedding_max_norm(M):
+    F = M.nn.functional
+    w = leaf(M, [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [1.0, 1.0]])
+    out = F.embedding(M.tensor([[0, 1], [0, 2]]), w, max_norm=2.0)
+    (out * const(M, [1.0, 2.0])).sum().backward()
+    w1 = const(M, [[3.0, -4.0], [1.0, 1.0]])
+    F.embedding(M.tensor([0, 1]), w1, max_norm=2.0, norm_type=1.0)
+    w_inf = const(M, [[3.0, -4.0]])
+    F.embedding(M.tensor([0]), w_inf, max_norm=2.0, norm_type=float("inf"))
+    emb = M.nn.Embedding(3, 2, max_norm=1.0, norm_type=3.0, padding_idx=0)
+    return (out.tolist(), w.tolist(), grad(w), w1.tolist(), w_inf.tolist(), repr(emb), w.is_leaf,
+            raises(lambda: F.embedding(M.tensor([4]), w, max_norm=1.0)),
+            raises(lambda: F.embedding(const(M, [0.0]), w, max_norm=1.0)))
+
+
+@case("new_functions", differs="embedding_sparse_gradients")
+def embedding_sparse(M):
+    return raises(lambda: M.nn.Embedding(3, 2, sparse=True)), \
+        raises(lambda: M.nn.functional.embedding(M.tensor([0]), M.ones(3, 2), sparse=True))
+
+
+@case("new_functions", differs="embedding_max_norm_of_a_result")
+def embedding_max_norm_of_a_result(M):
+    w = leaf(M, [[3.0, 4.0]])
+    return raises(lambda: M.nn.functional.embedding(M.tensor([0]), w * 1.0, max_norm=1.0))
+
+
+@case("new_functions")
+def stack_module_state_of_an_ensemble(M):
+    models = [M.nn.Linear(2, 1).double() for _ in range(2)]
+    with M.no_grad():
+        for i, m in enumerate(models):
+            m.weight.copy_(const(M, [[1.0 + i, -2.0]]))
+            m.bias.fill_(0.5 * i)
+    params, buffers = M.func.stack_module_state(models)
+    out = M.func.vmap(lambda p, x: M.func.functional_call(models[0], p, (x,)), in_dims=(0, None))(
+        params, const(M, [[1.0, 2.0]]))
+    out.sum().backward()
+    bn = M.func.stack_module_state([M.nn.BatchNorm1d(2).double(), M.nn.BatchNorm1d(2).double()])
+    frozen = M.nn.Linear(2, 1).double().requires_grad_(False)
+    return (sorted(params), {k: v.tolist() for k, v in params.items()}, buffers, out.tolist(), grad(params["weight"]),
+            {k: [list(v.shape), dtype(v), v.requires_grad] for k, v in bn[1].items()}, sorted(bn[0]),
+            params["weight"].is_leaf, raises(lambda: M.func.stack_module_state([])),
+            raises(lambda: M.func.stack_module_state([models[0], models[1].eval()])),
+            raises(lambda: M.func.stack_module_state([models[0], M.nn.Tanh()])),
+            raises(lambda: M.func.stack_module_state([models[0], frozen])))
 
 
 # ---------------------------------------------------------------- non-differentiable points

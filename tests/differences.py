@@ -57,10 +57,41 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
                "in-place change cannot corrupt it; refusing a correct gradient would only copy a limitation."),
     Difference(
         "unique_and_bincount_are_outside_the_graph",
-        symgrad="unique(x) and bincount(i, weights=w) do not require grad: backward() through them is the usual "
-                "'does not require grad' RuntimeError",
+        symgrad="unique(x), unique_consecutive(x) and bincount(i, weights=w) do not require grad: backward() "
+                "through them is the usual 'does not require grad' RuntimeError",
         pytorch="the results require grad, and backward() raises (NotImplementedError: the derivative for "
-                "'_unique2' is not implemented; RuntimeError for bincount)",
+                "'_unique2' / 'unique_consecutive' is not implemented; RuntimeError for bincount)",
         reason="PyTorch has no derivative for them either; a result outside the graph says so when it is made, "
                "and its closed form is the numbers computed, not a graph that cannot be differentiated."),
+    Difference(
+        "scatter_with_reduce_is_differentiable",
+        symgrad="x.scatter(dim, index, src, reduce='add' or 'multiply') has the gradient of scatter_add or "
+                "scatter_reduce(..., 'prod')",
+        pytorch="the result's grad_fn is NotImplemented: backward() raises 'derivative for aten::scatter is not "
+                "implemented'",
+        reason="the functions are scatter_add and scatter_reduce's prod, whose gradients PyTorch itself defines; "
+               "refusing a correct gradient would only copy a limitation."),
+    Difference(
+        "scatter_reduce_extremum_ties_without_self",
+        symgrad="scatter_reduce(..., 'amax' or 'amin', include_self=False): ties among the src elements of a group "
+                "share its gradient evenly (a half each for two)",
+        pytorch="counts the replaced input element among the ties when it equals the result, though it is not in "
+                "the group, and then drops its share: a third each for two, and the gradient sums to 2/3",
+        reason="the result is the maximum of the src elements alone, so its gradient sums to 1 over them; "
+               "PyTorch's is wrong there, and symgrad is never silently wrong to match it."),
+    Difference(
+        "embedding_sparse_gradients",
+        symgrad="nn.Embedding(..., sparse=True) and F.embedding(..., sparse=True) raise NotImplementedError, "
+                "naming sparse=False",
+        pytorch="weight.grad is a sparse tensor (for optim.SparseAdam, SGD, Adagrad)",
+        reason="symgrad has no sparse tensors; ignoring the flag would hand a dense gradient to code that expects "
+               "a sparse one. sparse=False gives the same numbers."),
+    Difference(
+        "embedding_max_norm_of_a_result",
+        symgrad="F.embedding(input, weight, max_norm=...) with a weight that is the result of an operation "
+                "(w * 2) raises RuntimeError, naming the fix",
+        pytorch="renormalises that result's rows in place under no_grad; its gradient flows to w as if nothing "
+                "had changed",
+        reason="the result's closed form (2*w) would no longer describe its numbers: a silently wrong closed "
+               "form. A leaf is renormalised, and its symbol keeps standing for it."),
 ]}

@@ -147,6 +147,29 @@ def _torch_overwritten(x: Any) -> Any:
     return y * x
 
 
+def _scatter_reduce_index(M: Any, x: Any) -> Any:
+    """Groups of one, two and three src elements (and positions none is sent to)."""
+    return M.tensor([[0, 2, 0], [3, 3, 3]] if x.ndim == 2 else [1, 1, 3, 1, 0])
+
+
+def _scatter_reduce(reduce: str, include_self: bool) -> Spec:
+    def ours(x: Any, s: Any) -> Any:
+        return sg.scatter_reduce(x, -1, _scatter_reduce_index(sg, x), s, reduce, include_self=include_self)
+
+    def theirs(x: Any, s: Any) -> Any:
+        torch = __import__("torch")
+        return torch.scatter_reduce(x, -1, _scatter_reduce_index(torch, x), s, reduce, include_self=include_self)
+
+    table_op = {"prod": ("prod", "prod_others")}.get(reduce, (reduce,))
+    return Spec(f"scatter_reduce_{reduce}" + ("" if include_self else "_no_self"), ours, theirs,
+                [((2, 4), (2, 3)), ((4,), (5,))], covers=("index", "index_put", "cat", *table_op), integer=True)
+
+
+def _running_stats(M: Any, like: Any) -> tuple[Any, Any]:
+    """Running mean and variance of three channels, as constants (evaluation mode), in ``like``'s dtype."""
+    return M.tensor([0.5, -0.25, 1.0], dtype=like.dtype), M.tensor([1.5, 0.5, 2.0], dtype=like.dtype)
+
+
 # (the padding row's values are read, but by definition get no gradient: PyTorch's test is the oracle)
 _PADDING = "the padding row gets no gradient by definition, although the output reads it"
 PADDING_ROW = {"fd": _PADDING, "closed_form": _PADDING}
@@ -395,6 +418,11 @@ SPECS: list[Spec] = [
     Spec("index_add_vector", lambda x, s: sg.index_add(x, 0, sg.tensor([1, 1]), s),
          lambda x, s: __import__("torch").index_add(x, 0, __import__("torch").tensor([1, 1]), s),
          [((3,), (2,))], covers=("add", "index_backward", "index"), integer=True),
+    *[_scatter_reduce(r, include_self) for r in ("sum", "prod", "mean", "amax", "amin") for include_self in (True, False)],
+    Spec("scatter_multiply", lambda x, s: x.scatter(1, sg.tensor([[0, 2], [1, 1]]), s, reduce="multiply"),
+         # (PyTorch has no derivative for scatter(reduce=...); its scatter_reduce "prod" is the same function)
+         lambda x, s: x.scatter_reduce(1, __import__("torch").tensor([[0, 2], [1, 1]]), s, "prod"),
+         [((2, 3), (2, 2))], covers=("index", "index_put", "prod"), integer=True),
     Spec("tile", lambda x: sg.tile(x, (2, 1, 2)), lambda x: __import__("torch").tile(x, (2, 1, 2)),
          [((3,),), ((2, 3),), ((),)], covers=("view", "expand"), integer=True),
     Spec("tile_short", lambda x: x.tile(2), lambda x: x.tile(2), [((2, 3),)], covers=("view", "expand"), integer=True),
@@ -471,6 +499,13 @@ SPECS: list[Spec] = [
     Spec("layer_norm", lambda x, w, b: _F().layer_norm(x, tuple(w.shape), w, b),
          lambda x, w, b: __import__("torch").nn.functional.layer_norm(x, tuple(w.shape), w, b),
          [((2, 3), (3,), (3,)), ((2, 2, 3), (2, 3), (2, 3))], covers=("mean", "sub", "mul", "rsqrt", "add")),
+    Spec("batch_norm", lambda x, w, b: _F().batch_norm(x, None, None, w, b, training=True),
+         lambda x, w, b: __import__("torch").nn.functional.batch_norm(x, None, None, w, b, training=True),
+         [((4, 3), (3,), (3,)), ((2, 3, 2), (3,), (3,)), ((2, 2, 2, 2), (2,), (2,))],
+         covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
+    Spec("batch_norm_eval", lambda x, w, b: _F().batch_norm(x, *_running_stats(sg, x), w, b),
+         lambda x, w, b: __import__("torch").nn.functional.batch_norm(x, *_running_stats(__import__("torch"), x), w, b),
+         [((4, 3), (3,), (3,)), ((2, 3, 2), (3,), (3,))], covers=("sub", "mul", "rsqrt", "add", "view")),
     Spec("embedding", lambda w: _F().embedding(sg.tensor([[2, 0], [2, 1]]), w),
          lambda w: __import__("torch").nn.functional.embedding(__import__("torch").tensor([[2, 0], [2, 1]]), w),
          [((3, 2),), ((4, 3),)], covers=("index", "index_backward")),

@@ -34,7 +34,11 @@ SYMGRAD_SIDE = {
     "gradient_of_prod_at_nan": [6.0, float("nan"), float("nan")],
     "changing_the_result_of_an_in_place_op_again": [None, [6 * (1 - 0.9640275800758169 ** 2),
                                                            6 * (1 - 0.999329299739067 ** 2)]],
-    "unique_and_weighted_bincount_have_no_gradient": ["RuntimeError", "RuntimeError"],
+    "unique_and_weighted_bincount_have_no_gradient": ["RuntimeError", "RuntimeError", "RuntimeError"],
+    "scatter_with_reduce_has_a_gradient": [None, [3.0, 2.0, 4.0], [1.0, 3.0]],
+    "scatter_reduce_ties_without_self": [[0.0, 1.0], [0.5, 0.5, 0.0]],
+    "embedding_sparse": ["NotImplementedError", "NotImplementedError"],
+    "embedding_max_norm_of_a_result": "RuntimeError",
 }
 
 

@@ -178,3 +178,81 @@ def test_per_sample_gradients_as_in_the_torch_func_tutorial():
     for k in ("weight", "bias"):
         assert results[0][k].shape == results[1][k].shape
         np.testing.assert_allclose(results[0][k], results[1][k], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- stack_module_state
+
+class _Net:
+    """A small model with a buffer (BatchNorm's running statistics), built in either library."""
+
+    @staticmethod
+    def make(lib: Any, seed: int) -> Any:
+        lib.manual_seed(seed)
+        return lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4), lib.nn.Tanh(), lib.nn.Linear(4, 2)).double()
+
+
+def test_stack_module_state_ensembles_as_torch_func() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    t_models = [_Net.make(torch, s) for s in range(3)]
+    for m in t_models:  # running statistics that differ per model, then evaluation mode
+        m(torch.tensor(rng.normal(size=(5, 3))))
+        m.eval()
+    s_models = [_Net.make(symgrad, 0).eval() for _ in range(3)]
+    for s_m, t_m in zip(s_models, t_models):
+        s_m.load_state_dict(t_m.state_dict())
+    x = rng.normal(size=(6, 3))
+    results = []
+    for lib, models in ((torch, t_models), (symgrad, s_models)):
+        params, buffers = lib.func.stack_module_state(models)
+
+        def ensemble(p: Any, b: Any, x: Any, lib: Any = lib, base: Any = models[0]) -> Any:
+            return lib.func.functional_call(base, (p, b), (x,))
+
+        out = lib.func.vmap(ensemble, in_dims=(0, 0, None))(params, buffers, lib.tensor(x))
+        out.pow(2).sum().backward()
+        assert all(p.is_leaf and p.requires_grad for p in params.values())
+        assert not any(b.requires_grad for b in buffers.values())
+        results.append((list(params), list(buffers), out.detach().numpy(),
+                        {k: p.grad.numpy() for k, p in params.items()},
+                        {k: b.numpy() for k, b in buffers.items()}))
+    (t_pn, t_bn, t_out, t_grads, t_bufs), (s_pn, s_bn, s_out, s_grads, s_bufs) = results
+    assert s_pn == t_pn and s_bn == t_bn
+    np.testing.assert_allclose(s_out, t_out, rtol=1e-10)
+    for k in t_grads:
+        np.testing.assert_allclose(s_grads[k], t_grads[k], rtol=1e-9, atol=1e-12)
+    for k in t_bufs:
+        np.testing.assert_array_equal(s_bufs[k], t_bufs[k])
+        assert s_bufs[k].dtype == t_bufs[k].dtype
+
+
+def test_stacked_parameters_are_new_named_leaves() -> None:
+    models = [symgrad.nn.Linear(2, 1) for _ in range(2)]
+    params, _ = symgrad.func.stack_module_state(models)
+    w = params["weight"]
+    assert w.grad_fn is None and w.name == "weight"
+    assert not np.shares_memory(w.detach().numpy(), models[0].weight.detach().numpy())  # copies, unrelated to the models
+    with symgrad.no_grad():
+        w.zero_()
+    assert models[0].weight.abs().sum().item() > 0
+    y = functional_call(models[0], {"weight": w[1], "bias": params["bias"][1]}, symgrad.tensor([[1., 2.]], name="x"))
+    assert str(y.expr) == "[[bias[1, 0] + weight[1, 0, 0]*x[0, 0] + weight[1, 0, 1]*x[0, 1]]]"
+
+
+def test_stack_module_state_errors() -> None:
+    stack = symgrad.func.stack_module_state
+    with pytest.raises(RuntimeError, match="Expected at least one model, got 0"):
+        stack([])
+    with pytest.raises(RuntimeError, match="same training/eval mode"):
+        stack([symgrad.nn.Linear(1, 1), symgrad.nn.Linear(1, 1).eval()])
+    with pytest.raises(RuntimeError, match="same class"):
+        stack([symgrad.nn.Linear(1, 1), symgrad.nn.Tanh()])
+    with pytest.raises(RuntimeError, match="different shapes"):
+        stack([symgrad.nn.Linear(1, 1), symgrad.nn.Linear(2, 1)])
+    with pytest.raises(RuntimeError, match="model 1 has no parameter 'bias'"):
+        stack([symgrad.nn.Linear(1, 1), symgrad.nn.Linear(1, 1, bias=False)])
+    frozen = symgrad.nn.Linear(1, 1).requires_grad_(False)
+    with pytest.raises(RuntimeError, match="Expected weight from each model to have the same .requires_grad"):
+        stack([symgrad.nn.Linear(1, 1), frozen])
+    with pytest.raises(TypeError, match="sequence of nn.Module"):
+        stack([symgrad.ones(1)])

@@ -209,8 +209,51 @@ def test_embedding_errors():
         emb(symgrad.tensor([-1]))
     with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
         nn.Embedding(3, 2, padding_idx=3)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(3, 2, max_norm=1.0)(symgrad.tensor([0]))
+    with pytest.raises(NotImplementedError, match=r"sparse=True\): symgrad has no sparse gradients; use sparse=False"):
+        nn.Embedding(3, 2, sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=False"):
+        nn.Embedding.from_pretrained(symgrad.ones(3, 2), sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=False"):
+        F.embedding(symgrad.tensor([0]), symgrad.ones(3, 2), sparse=True)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        F.embedding(symgrad.tensor([0]), symgrad.ones(3, 2), scale_grad_by_freq=True)
+    w = symgrad.ones(3, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="max_norm.*must be a leaf"):
+        F.embedding(symgrad.tensor([0]), w * 2, max_norm=1.0)
+
+
+@pytest.mark.parametrize("norm_type, dtype", [(2.0, "float64"), (1.0, "float64"), (float("inf"), "float64"),
+                                              (3.0, "float32")])
+def test_embedding_max_norm_renormalises_the_rows_looked_up_as_pytorch(norm_type, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    t_emb = torch.nn.Embedding(6, 4, max_norm=1.5, norm_type=norm_type, padding_idx=1).to(getattr(torch, dtype))
+    s_emb = nn.Embedding(6, 4, max_norm=1.5, norm_type=norm_type, padding_idx=1, dtype=getattr(symgrad, dtype))
+    with torch.no_grad():
+        t_emb.weight.copy_(torch.tensor(rng.normal(size=(6, 4)) * 2))
+    s_emb.load_state_dict(t_emb.state_dict())
+    assert repr(s_emb) == repr(t_emb)
+    idx, g = [[0, 2, 2], [5, 1, 0]], rng.normal(size=(2, 3, 4))
+    t_out, s_out = t_emb(torch.tensor(idx)), s_emb(symgrad.tensor(idx))
+    (t_out * torch.tensor(g)).sum().backward()
+    (s_out * symgrad.tensor(g)).sum().backward()
+    # the same bits: rows 0, 1, 2 and 5 scaled in the weight itself, rows 3 and 4 untouched
+    np.testing.assert_array_equal(s_emb.weight.detach().numpy(), t_emb.weight.detach().numpy())
+    np.testing.assert_array_equal(s_out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_allclose(s_emb.weight.grad.numpy(), t_emb.weight.grad.numpy(), rtol=1e-6)
+
+
+def test_embedding_max_norm_writes_outside_autograd():
+    emb = nn.Embedding(3, 2, max_norm=1.0)
+    with symgrad.no_grad():
+        emb.weight.copy_(symgrad.tensor([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
+    out = emb(symgrad.tensor([0, 1]))
+    assert emb.weight.is_leaf and emb.weight.grad_fn is None and emb.weight.requires_grad
+    np.testing.assert_allclose(emb.weight.detach().numpy(), [[0.6, 0.8], [0.3, 0.4], [6.0, 8.0]], rtol=1e-6)
+    assert str(out.expr) == "[[weight[0, 0], weight[0, 1]], [weight[1, 0], weight[1, 1]]]"  # still the symbols
+    frozen = symgrad.tensor([[3.0, 4.0]])
+    F.embedding(symgrad.tensor([0]), frozen[0:1], max_norm=2.5)  # a view: written through to its base
+    np.testing.assert_allclose(frozen.tolist(), [[1.5, 2.0]], rtol=1e-6)
 
 
 @pytest.mark.parametrize("shape, affine", [((4,), True), ((3, 4), True), ((4,), False)])
@@ -245,6 +288,117 @@ def test_layer_norm_initialisation_and_errors():
         ln(symgrad.ones(2, 4))
     with pytest.raises(NotImplementedError, match="LayerNormKernelImpl"):
         F.layer_norm(symgrad.tensor([[1, 2]]), (2,))
+
+
+# ---------------------------------------------------------------- BatchNorm1d, BatchNorm2d
+
+def _random_affine(torch, layer, rng):
+    if layer.weight is not None:
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(rng.normal(size=layer.num_features)))
+            if layer.bias is not None:
+                layer.bias.copy_(torch.tensor(rng.normal(size=layer.num_features)))
+
+
+@pytest.mark.parametrize("kind, shape, kw", [
+    ("BatchNorm1d", (5, 3), {}), ("BatchNorm1d", (4, 3, 6), {"momentum": None}),
+    ("BatchNorm1d", (4, 3), {"affine": False}), ("BatchNorm1d", (4, 3), {"track_running_stats": False}),
+    ("BatchNorm1d", (4, 3), {"bias": False, "eps": 1e-3, "momentum": 0.5}), ("BatchNorm2d", (3, 2, 4, 5), {}),
+    ("BatchNorm2d", (2, 3, 2, 2), {"momentum": None}),
+    ("BatchNorm2d", (2, 3, 2, 2), {"affine": False, "track_running_stats": False})])
+def test_batch_norm_trains_and_evaluates_as_pytorch(kind, shape, kw):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    t_bn, s_bn = getattr(torch.nn, kind)(shape[1], **kw).double(), getattr(nn, kind)(shape[1], **kw)
+    _random_affine(torch, t_bn, rng)
+    s_bn.load_state_dict(t_bn.state_dict())
+    assert repr(s_bn) == repr(t_bn)
+    for step in range(4):
+        if step == 3:  # the running statistics (or, without them, the batch's) in evaluation
+            t_bn.eval(), s_bn.eval()
+        x, w = rng.normal(size=shape) * 2 + 1, rng.normal(size=shape)
+        t_x, s_x = torch.tensor(x, requires_grad=True), symgrad.tensor(x, requires_grad=True)
+        t_out, s_out = t_bn(t_x), s_bn(s_x)
+        np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+        (t_out * torch.tensor(w)).pow(2).sum().backward()
+        (s_out * symgrad.tensor(w)).pow(2).sum().backward()
+        np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-8, atol=1e-10)
+        for s_p, t_p in zip(s_bn.parameters(), t_bn.parameters()):
+            np.testing.assert_allclose(s_p.grad.numpy(), t_p.grad.numpy(), rtol=1e-8, atol=1e-10)
+        t_state, s_state = t_bn.state_dict(), s_bn.state_dict()
+        assert list(s_state) == list(t_state)
+        for key, value in t_state.items():  # running mean, unbiased running variance, batches counted
+            np.testing.assert_allclose(s_state[key].numpy(), value.numpy(), rtol=1e-13, err_msg=key)
+            assert s_state[key].numpy().dtype == value.numpy().dtype
+
+
+def test_batch_norm_float32_and_dtypes_of_the_buffers():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(7).normal(size=(4, 3, 5, 5)).astype(np.float32) * 3 + 2
+    t_bn, s_bn = torch.nn.BatchNorm2d(3), nn.BatchNorm2d(3, dtype=symgrad.float32)
+    for _ in range(3):
+        t_out, s_out = t_bn(torch.tensor(x)), s_bn(symgrad.tensor(x))
+    assert s_out.dtype == symgrad.float32 and s_bn.running_var.dtype == symgrad.float32
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(s_bn.running_var.numpy(), t_bn.running_var.numpy(), rtol=1e-6)
+    double = nn.BatchNorm1d(2).float().double()
+    assert double.running_mean.dtype == symgrad.float64 and double.num_batches_tracked.dtype == symgrad.int64
+
+
+def test_batch_norm_buffers_update_outside_autograd():
+    bn = nn.BatchNorm1d(2, momentum=None)
+    mean = bn.running_mean
+    x = symgrad.tensor([[1.0, 2.0], [3.0, 6.0]], requires_grad=True)
+    bn(x)
+    bn(x * 3)
+    assert bn.running_mean is mean and mean.grad_fn is None and not mean.requires_grad  # written in place
+    assert bn.running_mean.tolist() == [4.0, 8.0] and bn.num_batches_tracked.item() == 2  # the average of both
+    assert bn.running_var.tolist() == [(2.0 + 18.0) / 2, (8.0 + 72.0) / 2]  # unbiased variances averaged
+    assert [name for name, _ in bn.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
+    bn.reset_running_stats()
+    assert bn.running_mean.tolist() == [0.0, 0.0] and bn.running_var.tolist() == [1.0, 1.0]
+    assert bn.num_batches_tracked.item() == 0
+    frozen = nn.BatchNorm1d(2, track_running_stats=False)
+    assert frozen.running_mean is None and list(frozen.state_dict()) == ["weight", "bias"]
+
+
+def test_batch_norm_closed_forms():
+    x = symgrad.tensor([[1.0], [3.0]], name="x")
+    bn = nn.BatchNorm1d(1)
+    train = bn(x)
+    assert train.expr[0, 0].free_symbols == {bn.weight.symbol[0], bn.bias.symbol[0], x.symbol[0, 0], x.symbol[1, 0]}
+    bn.eval()
+    evaluated = bn(x).expr[0, 0]  # the running statistics are numbers: 0.2 and 1.1 after one batch
+    assert evaluated.free_symbols == {bn.weight.symbol[0], bn.bias.symbol[0], x.symbol[0, 0]}
+    w = symgrad.tensor([2.0, 0.5], requires_grad=True)
+    y = F.batch_norm(symgrad.tensor([[1.0, 4.0], [3.0, 0.0]]), None, None, w, training=True)
+    np.testing.assert_allclose(y.tolist(), [[-2.0, 0.5], [2.0, -0.5]], rtol=1e-5)
+    assert str(symgrad.diff(y.sum(), w)) == "[0, 0]"  # a channel's normalised values sum to 0, exactly
+
+
+def test_batch_norm_errors():
+    with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input size "
+                                         r"symgrad.Size\(\[1, 3\]\)"):
+        nn.BatchNorm1d(3)(symgrad.ones(1, 3))
+    assert nn.BatchNorm1d(3).eval()(symgrad.ones(1, 3)).shape == (1, 3)  # one example is fine in evaluation
+    with pytest.raises(ValueError, match=r"expected 2D or 3D input \(got 4D input\)"):
+        nn.BatchNorm1d(3)(symgrad.ones(2, 3, 4, 5))
+    with pytest.raises(ValueError, match=r"expected 4D input \(got 3D input\)"):
+        nn.BatchNorm2d(3)(symgrad.ones(2, 3, 4))
+    with pytest.raises(RuntimeError, match="running_mean should contain 4 elements not 3"):
+        nn.BatchNorm1d(3)(symgrad.ones(2, 4))
+    with pytest.raises(NotImplementedError, match="'Long'.*convert with .double"):
+        nn.BatchNorm1d(3)(symgrad.ones(2, 3, dtype=symgrad.int64))
+    with pytest.raises(RuntimeError, match="running_mean must be defined in evaluation mode .*training=True"):
+        F.batch_norm(symgrad.ones(2, 3), None, None)
+    with pytest.raises(ValueError, match="both be None or neither"):
+        F.batch_norm(symgrad.ones(2, 3), symgrad.zeros(3), None, training=True)
+    with pytest.raises(ValueError, match="eps must be positive during training"):
+        F.batch_norm(symgrad.ones(2, 3), None, None, training=True, eps=0.0)
+    with pytest.raises(TypeError, match="num_features must be an int"):
+        nn.BatchNorm1d(2.0)
+    with pytest.raises(TypeError, match="must be a symgrad Tensor"):
+        nn.BatchNorm1d(2)(np.ones((2, 2)))
 
 
 # ---------------------------------------------------------------- nn.utils

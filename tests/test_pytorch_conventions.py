@@ -290,13 +290,6 @@ def test_second_backward_through_a_graph_without_saved_tensors_is_refused():
         y.backward()
 
 
-@pytest.mark.parametrize("owner, name", [(symgrad, "multinomial")])
-def test_functions_not_provided_yet_are_attribute_errors(owner, name):
-    # the "functions not provided yet" row of docs/pytorch.md: remove a name when it is added
-    with pytest.raises(AttributeError, match=name):
-        getattr(owner, name)
-
-
 def test_take_along_dim_broadcasts_and_flattens_as_pytorch():
     # it was gather: indices of shape [2, 1] along dim 0 gave [[3.], [0.]] (PyTorch: whole rows),
     # [[0, 2]] along dim 1 gave one row, and dim=None was a TypeError

@@ -1,12 +1,15 @@
 """``torch.func``'s names: ``grad``, ``grad_and_value``, ``vjp``, ``jvp``,
-``jacrev``, ``jacfwd``, ``hessian``, ``vmap`` and ``functional_call``, so
-code written for ``torch.func`` runs with the import changed.
+``jacrev``, ``jacfwd``, ``hessian``, ``vmap``, ``functional_call`` and
+``stack_module_state``, so code written for ``torch.func`` runs with the
+import changed.
 
 The derivative transforms are ``symgrad.functional``'s (closed forms
 included); ``jacrev`` and ``jacfwd`` are both its ``jacobian`` (reverse mode:
 the results are the same numbers and closed forms).  ``vmap`` maps by running
 the function once per slice (``vmap.py``); ``functional_call`` runs a module
-with other tensors in place of its parameters (``functional_call.py``).
+with other tensors in place of its parameters (``functional_call.py``);
+``stack_module_state`` stacks the parameters of an ensemble for the two
+(``stacking.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from collections.abc import Callable
 from typing import Any
 
 from symgrad.func.functional_call import functional_call
+from symgrad.func.stacking import stack_module_state
 from symgrad.func.vmap import vmap
 from symgrad.functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call",
+           "stack_module_state"]
 
 jacrev = jacobian
 jacfwd = jacobian

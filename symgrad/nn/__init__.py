@@ -43,11 +43,11 @@ from symgrad.nn.loss import (
     SmoothL1Loss,
 )
 from symgrad.nn.module import Module
-from symgrad.nn.normalization import LayerNorm
+from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.sparse import Embedding
 
-__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "Sequential", "ModuleList",
+__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Sequential", "ModuleList",
            "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6", "Dropout", "Softplus",
            "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]

@@ -13,6 +13,7 @@ from typing import Any
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
+from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.layer_functions import embedding, layer_norm
 from symgrad.nn.loss_functions import (
     binary_cross_entropy,
@@ -27,7 +28,7 @@ from symgrad.nn.loss_functions import (
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
-           "softmax", "log_softmax", "embedding", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "softmax", "log_softmax", "embedding", "layer_norm", "batch_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
+from symgrad.nn._in_place import write_in_place
 from symgrad.ops.positions import picked
 
 __all__ = ["embedding", "layer_norm"]
@@ -30,22 +31,35 @@ def _indices(input: Tensor) -> np.ndarray:
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of ``weight`` at the integer positions ``input``
-    (``weight[input]``); the row ``padding_idx`` gets no gradient.
+    (``weight[input]``); the row ``padding_idx`` gets no gradient.  With
+    ``max_norm``, the rows looked up whose ``norm_type``-norm exceeds it are
+    first scaled down to it in ``weight`` itself, in place and outside
+    autograd, as PyTorch does.
 
     >>> import symgrad
     >>> import symgrad.nn.functional as F
     >>> w = symgrad.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
     >>> F.embedding(symgrad.tensor([2, 0]), w).expr
     [[w[2, 0], w[2, 1]], [w[0, 0], w[0, 1]]]
+    >>> F.embedding(symgrad.tensor([1]), w, max_norm=1.0)
+    tensor([[0.6000, 0.8000]], grad_fn=<IndexBackward0>)
+    >>> w
+    tensor([[1.0000, 2.0000],
+            [0.6000, 0.8000],
+            [5.0000, 6.0000]], requires_grad=True)
     """
     require_tensor(input, "embedding")
     require_tensor(weight, "embedding", "weight")
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding(): max_norm, scale_grad_by_freq and sparse are not provided by "
-                                  "symgrad; renormalise the weight yourself (under no_grad) or drop the argument")
+    refuse_sparse(sparse, "embedding")
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding(scale_grad_by_freq=True) is not provided by symgrad (the gradient "
+                                  "would differ from the closed form of the output); scale the loss instead, or "
+                                  "drop the argument")
     idx = _indices(input)
     if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
         raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renormalize(weight, idx, max_norm, norm_type)
     out = weight[input]
     if padding_idx is None:
         return out
@@ -56,6 +70,33 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         return out
     # the padding rows keep their values, as constants: no gradient reaches weight[padding_idx]
     return ops.index_put(out, (padded,), weight.detach()[input][padded])
+
+
+def refuse_sparse(sparse: bool, fn: str) -> None:
+    """``sparse=True`` asks for a sparse gradient, which symgrad does not have: refused, never ignored."""
+    if sparse:
+        raise NotImplementedError(f"{fn}(sparse=True): symgrad has no sparse gradients; use sparse=False (the "
+                                  "dense gradient holds the same numbers) and an optimizer for dense gradients "
+                                  "(optim.Adam rather than optim.SparseAdam)")
+
+
+def _renormalize(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's ``embedding_renorm_``: each row looked up whose ``norm_type``-norm
+    exceeds ``max_norm`` is scaled by ``max_norm / (norm + 1e-7)``, in place and
+    outside autograd (as PyTorch does it, under ``no_grad``)."""
+    if weight.grad_fn is not None:
+        raise RuntimeError("embedding(max_norm=...) renormalises the rows of weight in place, outside autograd; "
+                           "weight must be a leaf (an nn.Parameter or a tensor without history), not the result "
+                           "of an operation (its closed form would no longer match its numbers); renormalise the "
+                           "leaf it is computed from (under symgrad.no_grad()), or drop max_norm")
+    w = weight._value
+    rows = np.unique(idx)
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1).astype(np.float64)  # in the weight's dtype, as PyTorch
+    big = norms > max_norm
+    if big.any():
+        new = w.copy()
+        new[rows[big]] = w[rows[big]] * (max_norm / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
+        write_in_place(weight, new)
 
 
 def _normalized_dims(input: Tensor, normalized_shape: Any) -> tuple[int, ...]:
@@ -81,10 +122,19 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if not input.is_floating_point():
         raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{input.dtype.name}' (as in "
                                   "PyTorch); convert with .double() first")
-    dims = _normalized_dims(input, normalized_shape)
+    return affine(normalized(input, _normalized_dims(input, normalized_shape), eps), weight, bias)
+
+
+def normalized(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
+    """``(x - mean) / sqrt(var + eps)`` over ``dims``, with the biased variance
+    (layer and batch normalisation), composed of symgrad ops."""
     centred = input - input.mean(dims, keepdim=True)
     variance = (centred * centred).mean(dims, keepdim=True)
-    out = centred * ops.rsqrt(variance + eps)
+    return centred * ops.rsqrt(variance + eps)
+
+
+def affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """``out * weight + bias``, either part left out when None."""
     if weight is not None:
         out = out * weight
     if bias is not None:

@@ -13,6 +13,7 @@ from symgrad.grad_mode import no_grad
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn import init
 from symgrad.nn._checks import check_int
+from symgrad.nn.layer_functions import refuse_sparse
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 
@@ -31,7 +32,10 @@ class Embedding(Module):
     """``weight[input]``: row ``i`` of ``weight`` (``num_embeddings`` x
     ``embedding_dim``) for each integer ``i`` of the input.  Initialised as
     PyTorch does, from symgrad's generator: standard normal, and the row
-    ``padding_idx`` zero (it gets no gradient).
+    ``padding_idx`` zero (it gets no gradient).  With ``max_norm``, each
+    forward first scales the rows it looks up down to that norm, in
+    ``weight`` itself (outside autograd, as PyTorch).  ``sparse=True`` is
+    refused: symgrad's gradients are dense.
 
     >>> import symgrad
     >>> from symgrad import nn
@@ -47,6 +51,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        refuse_sparse(sparse, "Embedding")
         self.num_embeddings = check_int(num_embeddings, "Embedding: num_embeddings")
         self.embedding_dim = check_int(embedding_dim, "Embedding: embedding_dim")
         self.padding_idx = _padding_index(padding_idx, num_embeddings)

@@ -1,4 +1,4 @@
-"""Counting values: ``unique``, ``bincount``.
+"""Counting values: ``unique``, ``unique_consecutive``, ``bincount``.
 
 Their results are numbers outside the graph.  PyTorch's are not
 differentiable either: its ``unique`` and ``bincount(weights=...)`` results
@@ -19,7 +19,7 @@ from symgrad._tensor import Tensor
 from symgrad.ops._util import norm_dim
 from symgrad.ops.positions import chosen_by_values, picked
 
-__all__ = ["unique", "bincount"]
+__all__ = ["unique", "unique_consecutive", "bincount"]
 
 
 def _tensor(v: Any, fn: str, name: str = "input") -> Tensor:
@@ -30,6 +30,13 @@ def _tensor(v: Any, fn: str, name: str = "input") -> Tensor:
 
 def _result(values: np.ndarray, by: Tensor, dtype: Any = None) -> Tensor:
     return Tensor._make(picked(np.array(values, dtype=dtype), by))  # (a copy: never a view of the input)
+
+
+def _results(x: Tensor, values: np.ndarray, inverse: np.ndarray | None, counts: np.ndarray | None) -> Any:
+    """The values (in the input's dtype), then the int64 inverse and counts asked for: a tensor or a tuple."""
+    out = [_result(values, x, x._value.dtype)]
+    out += [_result(a, x, np.int64) for a in (inverse, counts) if a is not None]
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002 - PyTorch's name
@@ -54,12 +61,43 @@ def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noq
             v = v.reshape(1)
         values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
-    out = [_result(values, x, v.dtype)]
-    if return_inverse:
-        out.append(_result(inverse, x, np.int64))
-    if return_counts:
-        out.append(_result(counts, x, np.int64))
-    return out[0] if len(out) == 1 else tuple(out)
+    return _results(x, values, inverse if return_inverse else None, counts if return_counts else None)
+
+
+def unique_consecutive(input: Any, return_inverse: bool = False, return_counts: bool = False,
+                       dim: int | None = None) -> Any:
+    """The first element of every run of equal consecutive elements of the
+    flattened ``input`` (or the first slice of every run of equal slices
+    along ``dim``), as C++'s ``std::unique``; with ``return_inverse`` the run
+    each element belongs to, with ``return_counts`` each run's length.  NaN
+    equals nothing, so consecutive NaNs stay apart (as PyTorch's).  Outside the graph.
+
+    >>> import symgrad
+    >>> symgrad.unique_consecutive(symgrad.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True, return_counts=True)
+    (tensor([1, 2, 3, 1]), tensor([0, 0, 1, 1, 2, 3, 3]), tensor([2, 2, 1, 2]))
+    """
+    x = _tensor(input, "unique_consecutive")
+    v = x._value
+    if dim is None:
+        starts, inverse, counts = _runs(v.reshape(-1, 1))
+        values, inverse = v.reshape(-1)[starts], inverse.reshape(v.shape)
+    else:
+        if v.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        d = norm_dim(dim, v.ndim)
+        if v.shape[d] and not v.size:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+        starts, inverse, counts = _runs(np.moveaxis(v, d, 0).reshape(v.shape[d], v.size // v.shape[d] if v.size else 0))
+        values = np.take(v, starts, axis=d)
+    return _results(x, values, inverse if return_inverse else None, counts if return_counts else None)
+
+
+def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For runs of equal consecutive rows: where each starts, each row's run, each run's length."""
+    first = np.ones(min(len(rows), 1), dtype=bool)
+    starts_run = np.concatenate([first, (rows[1:] != rows[:-1]).any(axis=1)])
+    starts = np.flatnonzero(starts_run)
+    return starts, np.cumsum(starts_run) - 1, np.diff(np.append(starts, len(rows)))
 
 
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:

@@ -291,6 +291,8 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     x[0]*x[1]
     """
     x = _t(input) if dtype is None else _t(input).to(dtype)
+    if x._value.dtype.kind in "bu":  # PyTorch's int64 (NumPy's would be uint64, which symgrad has not)
+        x = x.long()
     return apply(_PROD, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 

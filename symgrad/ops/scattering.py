@@ -124,7 +124,9 @@ def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = N
     """A copy of ``input`` with ``src`` (a tensor, or a number ``value``) written
     at ``index`` along ``dim``: for dim 0, ``out[index[i][j]][j] = src[i][j]``.
     Where ``index`` repeats a position, the last write wins (PyTorch leaves it
-    undefined).  ``reduce="add"`` is ``scatter_add``; ``"multiply"`` is refused.
+    undefined).  ``reduce="add"`` adds ``src`` (``scatter_add``), ``"multiply"``
+    multiplies by it (``scatter_reduce(..., "prod")``); PyTorch has no
+    gradient for either, symgrad has those functions' gradients.
 
     >>> import symgrad
     >>> x = symgrad.zeros(2, 3)
@@ -143,16 +145,18 @@ def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = N
     if not isinstance(src, (Tensor, int, float, bool, np.number)):
         raise TypeError(f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}")
     if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}; use "
+                               "scatter_reduce for 'sum', 'prod', 'mean', 'amax' or 'amin'")
+        if isinstance(src, Tensor):
+            warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                          "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                          "reduction options.", UserWarning, stacklevel=3)
         if reduce == "add":
-            if isinstance(src, Tensor):
-                warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be "
-                              "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
-                              "reduction options.", UserWarning, stacklevel=2)
             return _scattered("scatter", input, dim, index, src, add=True)
-        if reduce == "multiply":
-            raise NotImplementedError("scatter(reduce='multiply') is not provided by symgrad; multiply by a "
-                                      "scatter of the factors into ones instead")
-        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+        from symgrad.ops.grouping import reduce_groups  # (grouping builds on this module)
+
+        return reduce_groups("scatter", input, dim, index, src, "prod", include_self=True)
     return _scattered("scatter", input, dim, index, src, add=False)
 
 
