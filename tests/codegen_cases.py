@@ -123,6 +123,10 @@ REDUCTIONS = [
     Case("logsumexp", lambda x: symgrad.logsumexp(x, 1), (U(-2, 2),)),
     Case("softmax", lambda x: symgrad.softmax(x, 1), (U(-2, 2),)),
     Case("log_softmax", lambda x: symgrad.log_softmax(x, 0), (U(-2, 2),)),
+    # exp overflows (and underflows to 0/0) here: the code must shift by the largest element, as the engine does
+    Case("logsumexp_large", lambda x: symgrad.logsumexp(x, 1), (U(-1600, 1600),)),
+    Case("softmax_large", lambda x: symgrad.softmax(x, 1), (U(-1600, -800),)),
+    Case("log_softmax_large", lambda x: symgrad.log_softmax(x, 0), (U(-1600, 1600),)),
     Case("cumsum", lambda x: symgrad.cumsum(x, 1), (U(-2, 2),)),
     Case("var", lambda x: symgrad.var(x, 1), (U(-2, 2),)),
 ]
