@@ -72,6 +72,12 @@ UNARY = [
     _unary("floor", -2.7, 2.7), _unary("ceil", -2.7, 2.7), _unary("round", -2.7, 2.7), _unary("trunc", -2.7, 2.7),
     _unary("frac", -2.7, 2.7),
     Case("softplus", lambda x: symgrad.softplus(x, beta=2.0), (U(-3, 3),)),
+    # computed as written, the closed forms lose these values: log(1 + x) is 0 for x ~ 1e-18, log(1 + exp(x))
+    # is inf above 710 and 0 below -37 (the factors make the small values count against the tolerance)
+    Case("log1p_tiny", lambda x: symgrad.log1p(x) * 1e18, (U(-1e-18, 1e-18),)),
+    Case("expm1_tiny", lambda x: symgrad.expm1(x) * 1e18, (U(-1e-18, 1e-18),)),
+    Case("softplus_large", lambda x: symgrad.softplus(x, threshold=float("inf")), (U(700, 1000),)),
+    Case("softplus_small", lambda x: symgrad.softplus(x, threshold=float("inf")) * 1e16, (U(-42, -38),)),
 ]
 
 _EQUALISH = (np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([[1.0, 0.0, 3.0], [5.0, 5.0, 2.0]]))
