@@ -100,6 +100,15 @@ def test_creation_functions():
     assert 0 <= sg.rand(100).min().item() and sg.rand(100).max().item() < 1
 
 
+@pytest.mark.parametrize("draw", [lambda: sg.rand(3, dtype=sg.int64), lambda: sg.randn(3, dtype=sg.int32),
+                                  lambda: sg.randn(2, dtype=sg.bool), lambda: sg.normal(0., 1., (2,), dtype=sg.int64),
+                                  lambda: sg.rand_like(sg.tensor([1, 2]))])
+def test_continuous_random_numbers_refuse_integer_dtypes(draw):
+    # they were cast: rand's numbers in [0, 1) all became 0, randn's booleans True (PyTorch raises)
+    with pytest.raises(NotImplementedError, match="floating"):
+        draw()
+
+
 def test_from_numpy_shares_memory_and_as_tensor_avoids_copies():
     a = np.zeros(3, dtype=np.float32)
     t = sg.from_numpy(a)
