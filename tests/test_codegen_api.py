@@ -398,5 +398,10 @@ def test_inputs_given_as_lists_or_in_another_library_are_converted():
         assert isinstance(grad, torch.Tensor) and grad.tolist() == [6., 12.] and grad.dtype == torch.float64
     value, grad = symgrad.gradient_function(s ** 3, s, backend="torch")(2.)
     assert value.item() == 8.0 and grad.item() == 12.0
+    # symgrad's own tensors: torch.as_tensor read them as sequences ("len() of a 0-d tensor")
+    value, grad = symgrad.gradient_function(s ** 3, s, backend="torch")(symgrad.tensor(2.))
+    assert value.item() == 8.0 and grad.item() == 12.0
+    value, grad = symgrad.gradient_function(loss, x, backend="torch")(symgrad.tensor([1., 2.]))
+    assert grad.tolist() == [6., 12.] and grad.dtype == torch.float64
     with pytest.raises(ValueError, match=r"argument 1 \(x\) must have shape \(2,\), got \(3,\)"):
         symgrad.gradient_function(loss, x, backend="torch")([1., 2., 3.])
