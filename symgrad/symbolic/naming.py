@@ -66,7 +66,7 @@ def variable_name(value: Any) -> str | None:
     for frame in _user_frames():
         for space in (frame.f_locals, frame.f_globals):
             for k, v in list(space.items()):
-                if v is value and _usable(k):
+                if v is value and usable_name(k):
                     return k
     return None
 
@@ -109,14 +109,15 @@ def _name_from(space: dict[str, Any], pending: dict[int, tuple[Leaf, Any]]) -> N
     candidates: list[tuple[Any, str]] = []
     for namer in _namers:
         candidates.extend(namer(space))
-    candidates.extend((v, k) for k, v in list(space.items()) if _usable(k))
+    candidates.extend((v, k) for k, v in list(space.items()) if usable_name(k))
     for value, name in candidates:
         entry = pending.pop(id(value), None)
         if entry is not None and entry[1] is value:
             entry[0].name = name
 
 
-def _usable(name: str) -> bool:
+def usable_name(name: str) -> bool:
+    """Whether a variable's name may name a leaf (not ``_``, ``_3``, ``self``...)."""
     return name.isidentifier() and not name.startswith("_") and name not in ("self", "cls")
 
 
