@@ -52,9 +52,9 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
 
 def _unwrap(data: Any) -> Any:
     if isinstance(data, Tensor):
-        if data.ndim:
-            return data._value
-        return data._value.item()
+        # a NumPy scalar, not .item(): the element keeps its dtype (a list of int32 or float32
+        # 0-d tensors makes an int32 or float32 tensor, as in PyTorch)
+        return data._value if data.ndim else data._value[()]
     if isinstance(data, (list, tuple)):
         return [_unwrap(d) for d in data]
     return data

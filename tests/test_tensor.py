@@ -122,6 +122,10 @@ def test_from_numpy_shares_memory_and_as_tensor_avoids_copies():
 
 def test_tensor_from_list_of_tensors():
     assert sg.tensor([sg.tensor(1.), sg.tensor(2.)]).tolist() == [1.0, 2.0]
+    # 0-d tensors were made Python numbers: int32 became int64, float32 the default float64
+    assert sg.tensor([sg.tensor(1, dtype=sg.int32), sg.tensor(2, dtype=sg.int32)]).dtype is sg.int32
+    assert sg.tensor([sg.tensor(1., dtype=sg.float32)]).dtype is sg.float32
+    assert sg.tensor([sg.tensor(1, dtype=sg.int32), 2]).dtype is sg.int64  # (a Python int is int64)
 
 
 def test_conversions_and_accessors():
