@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
-from symgrad.autograd.engine import grad
+from symgrad.autograd.engine import grad, needs_graph
 
 __all__ = ["diff", "derivative"]
 
@@ -49,16 +49,9 @@ def derivative(f: Tensor, *wrt: Any) -> Tensor:
         return f  # derivatives of order 0, as sympy.diff(f, (x, 0)) is f
     _refuse_unrelated(f, variables)
     out = f
-    try:
+    with needs_graph("symgrad.diff"):
         for x in variables:
             out = _jacobian(out, x)
-    except RuntimeError as e:
-        if "second time" not in str(e):
-            raise
-        raise RuntimeError("diff needs the graph of the function, but a backward() call without "
-                           "retain_graph=True has already freed it. Call symgrad.diff before backward(), pass "
-                           "retain_graph=True to backward(), or read the first derivative from leaf.grad.expr"
-                           ) from None
     return out
 
 

@@ -52,9 +52,9 @@ def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
 
 def _unwrap(data: Any) -> Any:
     if isinstance(data, Tensor):
-        if data.ndim:
-            return data._value
-        return data._value.item()
+        # a NumPy scalar, not .item(): the element keeps its dtype (a list of int32 or float32
+        # 0-d tensors makes an int32 or float32 tensor, as in PyTorch)
+        return data._value if data.ndim else data._value[()]
     if isinstance(data, (list, tuple)):
         return [_unwrap(d) for d in data]
     return data
@@ -349,8 +349,17 @@ def generator() -> np.random.Generator:
     return _rng[0]
 
 
-def _random(values: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+def _random_dtype(dtype: Any, fn: str) -> _dt.dtype:
+    """The dtype of uniform or normal random numbers: a floating one (cast to
+    an integer dtype, rand's numbers in [0, 1) would all be 0; PyTorch refuses)."""
     d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    if not d.is_floating_point:
+        raise NotImplementedError(f"{fn}() draws floating-point numbers, not {d}: pass a floating dtype, "
+                                  "or use symgrad.randint for random integers")
+    return d
+
+
+def _random(values: np.ndarray, d: _dt.dtype, requires_grad: bool) -> Tensor:
     t = Tensor._make(values.astype(d.numpy))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -358,20 +367,23 @@ def _random(values: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     _check_device(device)
-    return _random(generator().random(norm_shape(size)), dtype, requires_grad)
+    d = _random_dtype(dtype, "rand")
+    return _random(generator().random(norm_shape(size)), d, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers."""
     _check_device(device)
-    return _random(generator().standard_normal(norm_shape(size)), dtype, requires_grad)
+    d = _random_dtype(dtype, "randn")
+    return _random(generator().standard_normal(norm_shape(size)), d, requires_grad)
 
 
 def normal(mean: float, std: float, size: Sequence[int], *, dtype: Any = None) -> Tensor:
     """Normal random numbers with the given mean and standard deviation."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"normal(): size must be a tuple of ints, not {type(size).__name__}")
-    return _random(generator().normal(mean, std, norm_shape((size,))), dtype, False)
+    d = _random_dtype(dtype, "normal")
+    return _random(generator().normal(mean, std, norm_shape((size,))), d, False)
 
 
 def randint(low: int, high: Any = None, size: Sequence[int] = (), *, dtype: Any = None) -> Tensor:

@@ -484,6 +484,9 @@ def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> 
                     v = a._value
                     refit = v.shape != shape or v.dtype is not dtype
                 continue
+            # a wider constant (float32 * a 0-d float64 tensor is float32, as in PyTorch) makes
+            # NumPy's gradient rules (g * y) wider: the gradients must be cast back
+            refit = refit or a._value.dtype is not dtype
         edges.append(None)
     terms = node.args
     # An op on results of other ops (f + g) has each input's node as both its

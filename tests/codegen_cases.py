@@ -72,6 +72,12 @@ UNARY = [
     _unary("floor", -2.7, 2.7), _unary("ceil", -2.7, 2.7), _unary("round", -2.7, 2.7), _unary("trunc", -2.7, 2.7),
     _unary("frac", -2.7, 2.7),
     Case("softplus", lambda x: symgrad.softplus(x, beta=2.0), (U(-3, 3),)),
+    # computed as written, the closed forms lose these values: log(1 + x) is 0 for x ~ 1e-18, log(1 + exp(x))
+    # is inf above 710 and 0 below -37 (the factors make the small values count against the tolerance)
+    Case("log1p_tiny", lambda x: symgrad.log1p(x) * 1e18, (U(-1e-18, 1e-18),)),
+    Case("expm1_tiny", lambda x: symgrad.expm1(x) * 1e18, (U(-1e-18, 1e-18),)),
+    Case("softplus_large", lambda x: symgrad.softplus(x, threshold=float("inf")), (U(700, 1000),)),
+    Case("softplus_small", lambda x: symgrad.softplus(x, threshold=float("inf")) * 1e16, (U(-42, -38),)),
 ]
 
 _EQUALISH = (np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([[1.0, 0.0, 3.0], [5.0, 5.0, 2.0]]))
@@ -123,6 +129,10 @@ REDUCTIONS = [
     Case("logsumexp", lambda x: symgrad.logsumexp(x, 1), (U(-2, 2),)),
     Case("softmax", lambda x: symgrad.softmax(x, 1), (U(-2, 2),)),
     Case("log_softmax", lambda x: symgrad.log_softmax(x, 0), (U(-2, 2),)),
+    # exp overflows (and underflows to 0/0) here: the code must shift by the largest element, as the engine does
+    Case("logsumexp_large", lambda x: symgrad.logsumexp(x, 1), (U(-1600, 1600),)),
+    Case("softmax_large", lambda x: symgrad.softmax(x, 1), (U(-1600, -800),)),
+    Case("log_softmax_large", lambda x: symgrad.log_softmax(x, 0), (U(-1600, 1600),)),
     Case("cumsum", lambda x: symgrad.cumsum(x, 1), (U(-2, 2),)),
     Case("var", lambda x: symgrad.var(x, 1), (U(-2, 2),)),
 ]

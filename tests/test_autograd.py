@@ -405,3 +405,15 @@ def test_relu_closed_form_is_correct_away_from_the_point():
     x = leaf(2.0, "x")
     sg.relu(x).backward()
     assert x.grad.expr.subs(x.expr, -1) == 0 and x.grad.expr.subs(x.expr, 1) == 1
+
+
+def test_gradients_keep_their_inputs_dtype_next_to_a_wider_constant():
+    # float32 * a 0-d float64 tensor is float32 (PyTorch's promotion), but NumPy computed the rule g * 2.0
+    # in float64: autograd.grad returned float64 for a float32 leaf, and hooks saw float64 gradients
+    w = sg.tensor([1., 2.], dtype=sg.float32, requires_grad=True)
+    assert sg.autograd.grad((w * sg.tensor(2.)).sum(), w)[0].dtype is sg.float32
+    seen = []
+    h = w * 1
+    h.register_hook(lambda g: seen.append(g.dtype))
+    (h * sg.tensor(2.) + h / sg.tensor(3.)).sum().backward()
+    assert seen == [sg.float32] and w.grad.dtype is sg.float32

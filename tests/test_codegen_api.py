@@ -398,5 +398,26 @@ def test_inputs_given_as_lists_or_in_another_library_are_converted():
         assert isinstance(grad, torch.Tensor) and grad.tolist() == [6., 12.] and grad.dtype == torch.float64
     value, grad = symgrad.gradient_function(s ** 3, s, backend="torch")(2.)
     assert value.item() == 8.0 and grad.item() == 12.0
+    # symgrad's own tensors: torch.as_tensor read them as sequences ("len() of a 0-d tensor")
+    value, grad = symgrad.gradient_function(s ** 3, s, backend="torch")(symgrad.tensor(2.))
+    assert value.item() == 8.0 and grad.item() == 12.0
+    value, grad = symgrad.gradient_function(loss, x, backend="torch")(symgrad.tensor([1., 2.]))
+    assert grad.tolist() == [6., 12.] and grad.dtype == torch.float64
     with pytest.raises(ValueError, match=r"argument 1 \(x\) must have shape \(2,\), got \(3,\)"):
         symgrad.gradient_function(loss, x, backend="torch")([1., 2., 3.])
+
+
+def test_float32_gradients_stay_float32():
+    # mean's 1/n is an Exact (a float subclass), which NumPy took for a float64 array when the code
+    # generator folded constants: the NumPy code's gradient was float64, the PyTorch code raised
+    # "expected m1 and m2 to have the same dtype"
+    W = symgrad.tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True)
+    X = symgrad.tensor(np.ones((2, 2), dtype=np.float32), name="X")
+    loss = symgrad.nn.functional.cross_entropy(X @ W.T, symgrad.tensor([0, 1]))
+    want = symgrad.autograd.grad(loss, W, retain_graph=True)[0]
+    args = (W.detach().numpy(), X.numpy())
+    value, (grad,) = symgrad.gradient_function(loss, [W], inputs=[W, X])(*args)
+    assert value.dtype == grad.dtype == np.float32 and np.allclose(grad, want.numpy())
+    torch = pytest.importorskip("torch")
+    value, (grad,) = symgrad.gradient_function(loss, [W], "torch", inputs=[W, X])(*args)
+    assert grad.dtype == torch.float32 and np.allclose(grad.numpy(), want.numpy())

@@ -127,3 +127,20 @@ def test_only_moderate_loops_ask_for_the_vector_build(monkeypatch):
     points = np.linspace(-1, 1, 5)
     _assert_same(large(points, 2.0), sg.gradient_function(sg.sin(x * y) * sg.cos(x), [x, y])(points, 2.0))
     _assert_same(small(points, 2.0), sg.gradient_function(sg.sin(x * y), [x, y])(points, 2.0), rtol=1e-13)
+
+
+def test_the_c_function_takes_arguments_by_name_and_refuses_what_is_not_a_number():
+    # keywords were a TypeError from the wrapper; None became nan (at one point and at points),
+    # a complex number lost its imaginary part
+    x, y = _leaves("x", "y")
+    w = sg.tensor([0.5, 1.5], requires_grad=True, name="w")
+    g = sg.gradient_function(x * x * y + (w * w).sum(), [x, y, w], backend="c", compile=True)
+    want = g(2.0, 3.0, [1.0, 2.0])
+    _assert_same(g(2.0, y=3.0, w=[1.0, 2.0]), want)
+    _assert_same(g(w=[1.0, 2.0], y=3.0, x=2.0), want)
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        g(2.0, x=3.0, w=[1.0, 2.0])
+    for bad in ([None, 3.0, [1.0, 2.0]], [np.array([1.0, None]), 3.0, [1.0, 2.0]], [2.0, 1 + 2j, [1.0, 2.0]],
+                [2.0, 3.0, [1.0, None]], ["a", 3.0, [1.0, 2.0]]):
+        with pytest.raises(TypeError, match=r"value_and_grad\(\): \w must be a number or an array of numbers"):
+            g(*bad)

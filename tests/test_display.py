@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import symgrad
@@ -57,6 +58,15 @@ def test_large_closed_form_renders_compact():
     assert shown.form.compact is not None and shown.form.expr is None
     assert shown.text().startswith("c1 = a*sin(a)\n")
     assert r"\begin{aligned}" in b._repr_latex_()
+
+
+def test_compact_view_names_array_temporaries_as_matrices_in_latex():
+    # the name of an array temporary was NumPy's text in \mathtt{\text{[c1[0] c1[1]]}}, with line breaks for 2-d
+    W = symgrad.tensor(np.arange(12.).reshape(3, 4) / 10, requires_grad=True)
+    y = symgrad.tanh(W @ symgrad.tensor(np.ones(4), name="x")).sum()
+    y.backward()
+    latex = describe(W.grad).latex()
+    assert r"\left[\begin{matrix}c1[0] & c1[1] & c1[2]\end{matrix}\right] &= " in latex and r"\text" not in latex
 
 
 def test_closed_form_past_the_size_guard_still_renders_compact():

@@ -197,3 +197,22 @@ def test_einsum_sublist_errors_name_the_problem():
 def test_diagonal_errors_name_the_problem(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("who, call", [
+    ("symgrad.hessian", lambda z, x, y: sg.hessian(z, [x, y])),
+    ("symgrad.jacobian", lambda z, x, y: sg.jacobian(z, [x, y])),
+    ("gradient_function", lambda z, x, y: sg.gradient_function(z, [x, y])),
+    ("verify_gradient", lambda z, x, y: sg.verify_gradient(z, [x, y], ["2*x*y", "x**2"])),
+    ("symgrad.diff", lambda z, x, y: sg.diff(z, x, y)),
+])
+def test_differentiating_after_backward_names_the_function_that_needs_the_graph(who, call):
+    # after one backward(), PyTorch's "backward through the graph a second time" blamed a second backward
+    x, y = leaf(2.), leaf(3.)
+    z = x * x * y
+    z.backward()
+    with pytest.raises(RuntimeError, match=f"{who} needs the graph.*Call {who} before backward"):
+        call(z, x, y)
+    z = x * x * y
+    z.backward(retain_graph=True)
+    call(z, x, y)

@@ -202,6 +202,24 @@ def _torch_delicate(torch, name):
             "logsumexp": lambda v: torch.logsumexp(v, 0)}[name]
 
 
+@pytest.mark.parametrize("dtype", [sg.float64, sg.float32], ids=["float64", "float32"])
+def test_small_results_keep_their_relative_precision(dtype):
+    # sigmoid was 0.5*(1 + tanh(x/2)): 0 at -40 (PyTorch: 4.2e-18); erfc was 1 - erf: 0 at 10;
+    # expm1's derivative was expm1(x) + 1: 0 at -40, and so was elu's
+    import math
+
+    rtol = 1e-15 if dtype is sg.float64 else 1e-6
+    x = sg.tensor([-50.0, -40.0, -20.0, 0.0, 5.0, 10.0], dtype=dtype, requires_grad=True)
+    xs = x.tolist()
+    np.testing.assert_allclose(sg.sigmoid(x).tolist(), [1 / (1 + math.exp(-v)) for v in xs], rtol=rtol, atol=0)
+    n = 6 if dtype is sg.float64 else 5  # (erfc(10) is below float32's smallest number)
+    np.testing.assert_allclose(sg.erfc(x[:n]).tolist(), [math.erfc(v) for v in xs[:n]], rtol=rtol, atol=0)
+    for f in (sg.expm1, sg.nn.functional.elu):
+        x.grad = None
+        f(x[:3]).sum().backward()
+        np.testing.assert_allclose(x.grad[:3].tolist(), [math.exp(v) for v in xs[:3]], rtol=rtol, atol=0)
+
+
 # ---------------------------------------------------------------- threads
 
 def test_grad_mode_and_backward_from_many_threads():

@@ -53,10 +53,20 @@ def test_root_module_names_win_over_a_child_in_the_same_namespace():
 
 
 def test_names_in_containers_and_plain_layers():
+    # numbered children are indices (0.weight read as a number: 2*2.bias[0] was 2 times net[2].bias[0])
     net = nn.Sequential(nn.Linear(1, 1), nn.Tanh())
-    assert str(net(symgrad.ones(1, 1)).expr[0, 0]) == "tanh(0.bias[0] + 0.weight[0, 0])"
+    assert str(net(symgrad.ones(1, 1)).expr[0, 0]) == "tanh(net[0].bias[0] + net[0].weight[0, 0])"
+    stack = Stack()
+    assert [p.name for p in stack.parameters()] == ["layers[0].weight", "layers[0].bias", "layers[1].weight",
+                                                    "layers[1].bias"]
     layer = nn.Linear(2, 1)
     assert str(layer.weight.expr[0, 1]) == "weight[0, 1]"
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 1)])
 
 
 def test_a_loose_parameter_is_named_by_its_variable():

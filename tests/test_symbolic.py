@@ -27,6 +27,21 @@ def test_explicit_name_wins_and_fresh_names_otherwise():
     assert str(hidden[0].expr).startswith("t")
 
 
+def _closed_form(t):
+    return str(t.expr)
+
+
+def test_parameters_and_comprehension_variables_do_not_name_a_callers_tensor():
+    # both leaves were called t (x/y printed as t/t): the name of the helper's parameter, or of the comprehension's
+    x = sg.tensor(1., requires_grad=True)
+    y = sg.tensor(2., requires_grad=True)
+    assert [str(t.expr) for t in (x, y)] == ["x", "y"]
+    a = sg.tensor(1., requires_grad=True)
+    b = sg.tensor(2., requires_grad=True)
+    assert _closed_form(a) == "a" and _closed_form(b) == "b"
+    assert _closed_form(sg.tensor(3., requires_grad=True)) == "t"  # bound nowhere else: the parameter's name
+
+
 def test_names_are_fixed_once_found():
     x = sg.tensor(1., requires_grad=True)
     first = str(x.expr)

@@ -100,6 +100,15 @@ def test_creation_functions():
     assert 0 <= sg.rand(100).min().item() and sg.rand(100).max().item() < 1
 
 
+@pytest.mark.parametrize("draw", [lambda: sg.rand(3, dtype=sg.int64), lambda: sg.randn(3, dtype=sg.int32),
+                                  lambda: sg.randn(2, dtype=sg.bool), lambda: sg.normal(0., 1., (2,), dtype=sg.int64),
+                                  lambda: sg.rand_like(sg.tensor([1, 2]))])
+def test_continuous_random_numbers_refuse_integer_dtypes(draw):
+    # they were cast: rand's numbers in [0, 1) all became 0, randn's booleans True (PyTorch raises)
+    with pytest.raises(NotImplementedError, match="floating"):
+        draw()
+
+
 def test_from_numpy_shares_memory_and_as_tensor_avoids_copies():
     a = np.zeros(3, dtype=np.float32)
     t = sg.from_numpy(a)
@@ -113,6 +122,10 @@ def test_from_numpy_shares_memory_and_as_tensor_avoids_copies():
 
 def test_tensor_from_list_of_tensors():
     assert sg.tensor([sg.tensor(1.), sg.tensor(2.)]).tolist() == [1.0, 2.0]
+    # 0-d tensors were made Python numbers: int32 became int64, float32 the default float64
+    assert sg.tensor([sg.tensor(1, dtype=sg.int32), sg.tensor(2, dtype=sg.int32)]).dtype is sg.int32
+    assert sg.tensor([sg.tensor(1., dtype=sg.float32)]).dtype is sg.float32
+    assert sg.tensor([sg.tensor(1, dtype=sg.int32), 2]).dtype is sg.int64  # (a Python int is int64)
 
 
 def test_conversions_and_accessors():

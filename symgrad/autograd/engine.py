@@ -17,7 +17,8 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -470,12 +471,32 @@ def _needed(order: list[Any], targets: set[Any]) -> set[Any] | None:
     return needed
 
 
-def _freed_error() -> RuntimeError:
-    return RuntimeError(
+def _freed_error(message: str | None = None) -> RuntimeError:
+    # PyTorch's RuntimeError (a subclass would print under another name), marked for needs_graph
+    e = RuntimeError(message or
         "Trying to backward through the graph a second time (or directly access saved tensors after "
         "they have already been freed). Saved intermediate values of the graph are freed when you call "
         ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
         "graph a second time or if you need to access saved tensors after calling backward.")
+    e.graph_freed = True  # type: ignore[attr-defined]
+    return e
+
+
+@contextlib.contextmanager
+def needs_graph(who: str) -> Iterator[None]:
+    """Re-raise the freed-graph error as one that names ``who``, a symgrad
+    function that differentiates a tensor already computed (``symgrad.diff``,
+    ``gradient_function``...): called after one ``backward()``, PyTorch's "a
+    second time" would blame the user for a second backward they never wrote."""
+    try:
+        yield
+    except RuntimeError as e:
+        if not getattr(e, "graph_freed", False):
+            raise
+        raise _freed_error(
+            f"{who} needs the graph of the function, but a backward() call without retain_graph=True has "
+            f"already freed it. Call {who} before backward(), pass retain_graph=True to backward(), or read "
+            "the first derivative from leaf.grad.expr") from None
 
 
 def _version_error(node: Any, s: Any, expected: int) -> RuntimeError:
@@ -754,4 +775,4 @@ class _Tape:
         return terms
 
 
-__all__ = ["backward", "grad", "grad_with_terms", "sum_to_shape"]
+__all__ = ["backward", "grad", "grad_with_terms", "sum_to_shape", "needs_graph"]

@@ -31,7 +31,10 @@ def check_wrt(f: Any, wrt: list[Any]) -> None:
 
 def derivatives(f: Any, wrt: list[Any], hessian: bool) -> tuple[list[Any], list[list[Any]]]:
     """Gradients of ``f`` (and the Hessian blocks) by symgrad's reverse mode."""
-    grads = _grad(f, wrt, create_graph=hessian)
+    from symgrad.autograd.engine import needs_graph
+
+    with needs_graph("gradient_function"):
+        grads = _grad(f, wrt, create_graph=hessian)
     return grads, (_hessian_rows(grads, wrt) if hessian else [])
 
 

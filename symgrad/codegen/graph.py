@@ -249,8 +249,12 @@ def _value_of(t: Term) -> Any:
     if isinstance(t, Const):
         v = t.value
         # Python numbers stay Python numbers: NumPy promotes them as weak
-        # scalars, exactly as the op saw them when it ran.
-        return v if isinstance(v, (int, float, bool)) else np.asarray(v)
+        # scalars, exactly as the op saw them when it ran - and so do float
+        # subclasses (ops._sympy.Exact, the 2 of mean's rule), which NumPy
+        # would take for float64 arrays: a float32 gradient folded to float64.
+        if isinstance(v, float):
+            return float(v)
+        return v if isinstance(v, (int, bool)) else np.asarray(v)
     if isinstance(t, Unavailable):
         raise CodegenError(t.reason)
     raise CodegenError(f"cannot generate code for a term of type {type(t).__name__}")

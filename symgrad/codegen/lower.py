@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import fold, nodes, runtime_forms, scalar_rules
+from symgrad.codegen import code_forms, fold, nodes, runtime_forms, scalar_rules
 from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_of
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
@@ -265,6 +265,8 @@ class Lowering:
                 found = self.b.bound(data)
                 if found is not None:
                     return Value(found, shape, dtype)
+        elif name in code_forms.FORMS and dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals):
+            data = _map(partial(code_forms.FORMS[name], **t.params), [_map(nodes.to_sympy, [d]) for d in datas])
         else:
             data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
         if folded is not None and type(data) is np.ndarray:

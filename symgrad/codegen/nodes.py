@@ -28,6 +28,7 @@ from typing import Any
 import sympy
 from sympy.core.basic import Basic
 
+from symgrad.codegen import code_forms
 from symgrad.codegen.program import Node
 from symgrad.codegen.ssa import Literal
 from symgrad.codegen.ssa import node_symbols as symbols
@@ -54,7 +55,7 @@ def unary_form(op_name: str) -> Any:
     if not op.elementwise or len(op.inputs) != 1 or op.params or op.bool_out or op.bool_args:
         return None
     try:
-        form = op.symbolic(_SLOT)
+        form = code_forms.FORMS[op_name](_SLOT) if op_name in code_forms.FORMS else op.symbolic(_SLOT)
     except Exception:  # pragma: no cover - an op whose SymPy forward needs a number
         return None
     if not isinstance(form, sympy.Expr) or form.has(sympy.Piecewise):

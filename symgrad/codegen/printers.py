@@ -302,7 +302,7 @@ def _torch_printer_class() -> Any:
 
         def _print_Function(self, expr: Any) -> str:
             name = expr.func.__name__
-            if name in ("round", "isfinite", "isnan", "isinf", "erfc"):
+            if name in ("round", "isfinite", "isnan", "isinf", "erfc", "log1p", "expm1"):
                 return f"torch.{name}({self._print(expr.args[0])})"
             return super()._print_Function(expr)
 

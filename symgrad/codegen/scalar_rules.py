@@ -6,6 +6,11 @@ running sum's ``x0 + ... + xk``, the product of all *other* elements), so
 printing every element costs ``n**2``.  Here the same values are built from
 shared partial results (a running total, prefix and suffix products), each a
 temporary, so the code stays linear in the number of elements.
+
+``logsumexp``, ``softmax`` and ``log_softmax`` are here for another reason:
+their closed forms, ``log(exp(a) + exp(b))``, overflow where the eager
+forwards do not (``logsumexp([800, 1600])`` is 1600, not inf), so their code
+subtracts the largest element first, as the NumPy forwards in ``ops`` do.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import sympy
 
 from symgrad.codegen.ssa import Builder
+from symgrad.ops._util import sym_along, sym_reduce
 
 Line = Callable[[Builder, list[Any]], list[Any]]
 
@@ -56,6 +62,36 @@ def _others_product(b: Builder, items: list[Any]) -> list[Any]:
         right.append(b.flatten(right[-1] * v))
     right.reverse()
     return [b.flatten(left[k] * right[k]) for k in range(n)]
+
+
+def _shift(b: Builder, items: list[Any], finite: bool) -> Any:
+    """The largest element, a temporary; with ``finite``, 0 where it is not
+    finite (as ``ops.reductions._logsumexp``: inf - inf would be nan)."""
+    m = b.flatten(sympy.Max(*items))
+    if finite:
+        m = b.flatten(sympy.Piecewise((m, sympy.Ne(sympy.Function("isfinite")(m), 0)), (0, True)))
+    return m
+
+
+def _logsumexp_line(b: Builder, items: list[Any]) -> Any:
+    m = _shift(b, items, finite=True)
+    return m + sympy.log(sympy.Add(*[sympy.exp(v - m) for v in items]))
+
+
+def _softmax_line(b: Builder, items: list[Any]) -> list[Any]:
+    m = _shift(b, items, finite=False)
+    exps = [b.flatten(sympy.exp(v - m)) for v in items]
+    total = b.flatten(sympy.Add(*exps))
+    return [e / total for e in exps]
+
+
+def _log_softmax_line(b: Builder, items: list[Any]) -> list[Any]:
+    lse = b.flatten(_logsumexp_line(b, items))
+    return [v - lse for v in items]
+
+
+def logsumexp(b: Builder, x: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> Any:
+    return sym_reduce(x, dims, keepdim, lambda items: _logsumexp_line(b, items))
 
 
 def cumsum(b: Builder, x: np.ndarray, dim: int) -> np.ndarray:
@@ -107,4 +143,7 @@ RULES: dict[str, Callable[..., Any]] = {
     "prod_others": lambda b, x, dims: prod_others(b, x, dims),
     "sum_to_size": lambda b, x, shape: sum_to_size(b, x, shape),
     "matmul": lambda b, x, y: matmul(b, x, y),
+    "logsumexp": lambda b, x, dims, keepdim: logsumexp(b, x, dims, keepdim),
+    "softmax": lambda b, x, dim: sym_along(x, dim, lambda items: _softmax_line(b, items)),
+    "log_softmax": lambda b, x, dim: sym_along(x, dim, lambda items: _log_softmax_line(b, items)),
 }

@@ -50,7 +50,7 @@ class Shown:
     def latex(self) -> str:
         """The LaTeX, without ``$`` delimiters (an ``aligned`` block for compact views)."""
         chain = self._chain(labels.latex, sympy.latex, values.value_latex)
-        rows = [rf"{sympy.latex(n)} &= {sympy.latex(public(v))}" for n, v in self._assignments()]
+        rows = [rf"{sympy.latex(public(n))} &= {sympy.latex(public(v))}" for n, v in self._assignments()]
         notes = [rf"\text{{{_latex_text(n)}}}" for n in self._notes()]
         if not rows:
             return r" \;=\; ".join(chain) + "".join(r" \quad " + n for n in notes)

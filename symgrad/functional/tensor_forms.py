@@ -13,6 +13,7 @@ import numpy as np
 
 from symgrad import grad_mode
 from symgrad._tensor import Tensor
+from symgrad.autograd.engine import needs_graph
 from symgrad.functional import derivatives
 from symgrad.functional.blocks import Blocks
 
@@ -70,7 +71,8 @@ def jacobian_of_tensors(outputs: Any, inputs: Any) -> Tensor:
     _need_variables(inputs, "jacobian")
     outs, ins = _as_list(outputs, "outputs"), _as_list(inputs, "variables")
     _refuse_unrelated(outs, ins)
-    return _jacobian(outputs, inputs, outs, ins)
+    with needs_graph("symgrad.jacobian"):
+        return _jacobian(outputs, inputs, outs, ins)
 
 
 def _jacobian(outputs: Any, inputs: Any, outs: list[Tensor], ins: list[Tensor]) -> Tensor:
@@ -92,7 +94,7 @@ def hessian_of_tensor(z: Any, inputs: Any) -> Tensor:
     ins = _as_list(inputs, "variables")
     _refuse_unrelated([z], ins)
     z = z.reshape(())
-    with grad_mode.enable_grad():
+    with grad_mode.enable_grad(), needs_graph("symgrad.hessian"):
         gs = derivatives.vjp_grads([z], ins, [Tensor._make(np.ones_like(z._value))], create_graph=True)
     grads = _materialize(gs, (), ins)
     # (not checked again: a constant gradient, of a linear z, is computed from no variable)

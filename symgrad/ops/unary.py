@@ -76,6 +76,18 @@ def _erf(x: NDArray[Any]) -> Any:
     return v
 
 
+def _erfc(x: NDArray[Any]) -> Any:
+    # math.erfc, not 1 - erf(x): erfc(10) is 2.1e-45, which 1 - erf(10) rounds to 0
+    return np.vectorize(math.erfc, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erfc(x), dtype=x.dtype)
+
+
+def _sigmoid(x: NDArray[Any]) -> Any:
+    # exp(-|x|) never overflows, and e/(1 + e) keeps sigmoid(-50) = 1.9e-22 (PyTorch's value), which
+    # 0.5*(1 + tanh(x/2)) rounded to 0 (and to 1e-9 relative error already at -20)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
 exp: Callable[[Any], Any] = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)")
 exp2: Callable[[Any], Any] = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)")
 log: Callable[[Any], Any] = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x")
@@ -84,7 +96,8 @@ log2: Callable[[Any], Any] = _unary("log2", np.log2, lambda x: sp.log(x, 2), lam
 log10: Callable[[Any], Any] = _unary("log10", np.log10, lambda x: sp.log(x, 10), lambda g, out, x: g / (x * LOG10),
                "1/(x*log(10))")
 log1p: Callable[[Any], Any] = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)")
-expm1: Callable[[Any], Any] = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1, lambda g, out, x: g * (out + 1), "exp(x)")
+expm1: Callable[[Any], Any] = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1,  # (not out + 1: 0 at x = -40)
+                                     lambda g, out, x: g * exp(x), "exp(x)")
 sqrt: Callable[[Any], Any] = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))")
 rsqrt: Callable[[Any], Any] = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x: 1 / sp.sqrt(x),
                lambda g, out, x: -g * out * out * out / 2, "-1/(2*x**(3/2))")
@@ -106,7 +119,7 @@ acosh: Callable[[Any], Any] = _unary("acosh", np.arccosh, lambda x: sp.acosh(x),
                "1/sqrt(x**2 - 1)", value=1.5)
 atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x), lambda g, out, x: g / (1 - x * x),
                "1/(1 - x**2)")
-sigmoid: Callable[[Any], Any] = _unary("sigmoid", lambda x: 0.5 * (1 + np.tanh(0.5 * x)), lambda x: 1 / (1 + sp.exp(-x)),
+sigmoid: Callable[[Any], Any] = _unary("sigmoid", _sigmoid, lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
               lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))",  # nan: g, as PyTorch
@@ -116,7 +129,7 @@ abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g,
 sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0", promote="keep")
 erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
              "2*exp(-x**2)/sqrt(pi)")
-erfc: Callable[[Any], Any] = _unary("erfc", lambda x: 1 - _erf(x), lambda x: sp.erfc(x),
+erfc: Callable[[Any], Any] = _unary("erfc", _erfc, lambda x: sp.erfc(x),
               lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)")
 floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0",
                promote="keep", refuse="b")

@@ -128,7 +128,7 @@ def _function_and_variables(f: Any, wrt: Any) -> tuple[Tensor, list[Tensor], boo
 def _gradients(out: Tensor, variables: list[Tensor]) -> list[Tensor]:
     if not out.requires_grad:
         return [Tensor._make(np.zeros_like(v._value)) for v in variables]
-    with grad_mode.enable_grad():
+    with grad_mode.enable_grad(), engine.needs_graph("verify_gradient"):
         return list(engine.grad(out, variables, retain_graph=True, allow_unused=True, materialize_grads=True))
 
 

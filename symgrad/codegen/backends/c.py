@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import inspect
 import os
 import shutil
 import subprocess
@@ -235,8 +236,15 @@ def _wrap(fn: Any, program: Program, points: Any = None) -> Callable[..., Any]:
     checked = list(zip(inputs, kinds, strict=True))
 
     at_points = None if points is None else _wrap_points(points, program)
+    signature = inspect.Signature([inspect.Parameter(i.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                   for i in inputs])
 
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # by name, as the Python backends' functions take them
+            try:
+                args = signature.bind(*args, **kwargs).args
+            except TypeError as e:
+                raise TypeError(f"{program.name}(): {e}") from None
         if len(args) != len(inputs):
             raise TypeError(f"{program.name}() takes {len(inputs)} arguments "
                             f"({', '.join(i.name for i in inputs)}), got {len(args)}")
@@ -249,6 +257,7 @@ def _wrap(fn: Any, program: Program, points: Any = None) -> Callable[..., Any]:
         return map_outputs(program.outputs, lambda o: _result(buffer, *places[id(o)]))
 
     call.__name__ = program.name
+    call.__signature__ = signature  # type: ignore[attr-defined]
     return call
 
 
@@ -262,7 +271,7 @@ def _wrap_points(fn: Any, program: Program) -> Callable[[tuple[Any, ...]], Any]:
     row = {id(o): k for k, o in enumerate(outputs)}
 
     def at_points(args: tuple[Any, ...]) -> Any:
-        arrays = [np.asarray(a, dtype=np.float64) for a in args]
+        arrays = [_floats(program, inp.name, a) for inp, a in zip(inputs, args, strict=True)]
         try:
             shape = np.broadcast_shapes(*(a.shape for a in arrays))
         except ValueError:
@@ -290,11 +299,11 @@ def _c_argument(program: Program, inp: Any, kind: Any, a: Any) -> Any:
     if kind is None:
         if type(a) is float:
             return a
-        arr = np.asarray(a, dtype=np.float64)
+        arr = _floats(program, inp.name, a)
     elif type(a) is np.ndarray and a.dtype is _FLOAT64 and a.flags.c_contiguous:
         arr = a
     else:
-        arr = np.ascontiguousarray(a, dtype=np.float64)
+        arr = np.ascontiguousarray(_floats(program, inp.name, a))
     if arr.shape != inp.shape:
         raise ValueError(f"{program.name}(): {inp.name} must have shape {inp.shape}, got {arr.shape}; "
                          "the C function evaluates one point per call (use backend='numpy' for arrays "
@@ -303,6 +312,16 @@ def _c_argument(program: Program, inp: Any, kind: Any, a: Any) -> Any:
         return float(arr)
     # (the ctypes array shares the array's memory and keeps it alive during the call)
     return kind.from_buffer(arr) if arr.flags.writeable else arr.ctypes.data
+
+
+def _floats(program: Program, name: str, a: Any) -> np.ndarray:
+    """``a`` as float64 numbers; anything else refused (NumPy makes None a nan
+    and drops a complex number's imaginary part)."""
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{program.name}(): {name} must be a number or an array of numbers, got "
+                        f"{type(a).__name__}" + (f" of {arr.dtype}" if isinstance(a, np.ndarray) else ""))
+    return arr.astype(np.float64, copy=False)
 
 
 def _result(buffer: np.ndarray, start: int, stop: int, out: Output) -> Any:

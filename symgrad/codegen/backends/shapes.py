@@ -68,7 +68,9 @@ _CONVERSIONS = {
     "math": ("False", "return a"),
     "numpy": ("isinstance(a, (list, tuple))", "import numpy\n    return numpy.asarray(a, dtype=dtype)"),
     "jax": ("isinstance(a, (list, tuple))", "import jax.numpy\n    return jax.numpy.asarray(a)"),
-    "torch": (f"not {_TORCH_TENSOR}", "import torch\n    return torch.as_tensor(a, dtype=getattr(torch, dtype))"),
+    # (an array-like - a symgrad tensor - goes through NumPy: torch.as_tensor reads it as a sequence, by len())
+    "torch": (f"not {_TORCH_TENSOR}", "import numpy, torch\n    return torch.as_tensor(numpy.asarray(a) if hasattr(a, "
+              "'__array__') else a, dtype=getattr(torch, dtype))"),
 }
 
 _HINTS = {
@@ -140,7 +142,8 @@ def _converter(backend: str) -> tuple[Callable[[Any], bool], Callable[[Any, str]
         import torch
 
         return (lambda a: not isinstance(a, torch.Tensor),
-                lambda a, dtype: torch.as_tensor(a, dtype=getattr(torch, dtype)))
+                lambda a, dtype: torch.as_tensor(np.asarray(a) if hasattr(a, "__array__") else a,
+                                                 dtype=getattr(torch, dtype)))
     if backend == "jax":
         import jax.numpy as jnp
 
