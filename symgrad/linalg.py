@@ -28,6 +28,8 @@ from symgrad.ops.norms import matrix_norm, norm, vector_norm
 from symgrad.ops.pseudoinverse import pinv
 from symgrad.ops.registry import NoClosedFormError
 from symgrad.ops.spectral import eigh, eigvalsh
+from symgrad.ops.triangular import cholesky_ex, solve_triangular
+from symgrad.ops.triangular import linalg_cholesky as cholesky
 
 __all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
-           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross"]
+           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "vector_norm", "matrix_norm", "norm", "cross"]
