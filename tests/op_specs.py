@@ -244,6 +244,20 @@ _TRIANGULAR = [
     Spec("cholesky_ex", lambda a: _linalg.cholesky_ex(_symmetric(a)).L,
          lambda a: _tl("cholesky_ex")(_symmetric(a)).L, SQUARE[:2], POSITIVE_DET, covers=_CHOLESKY_COVERS),
 ]
+_CHAINS = [
+    Spec("multi_dot", lambda *xs: _linalg.multi_dot(xs), lambda *xs: _tl("multi_dot")(xs),
+         [((2, 3), (3, 4), (4,)), ((3,), (3, 2), (2, 5), (5, 1)), ((2, 3), (3, 2))], covers=("matmul", "view")),
+    Spec("vecdot", _linalg.vecdot, _tl("vecdot"), [((2, 3), (3,)), ((3,), (3,)), ((2, 1, 3), (4, 3))],
+         covers=("mul", "sum")),
+    Spec("vecdot_dim", lambda x, y: _linalg.vecdot(x, y, dim=0), lambda x, y: _tl("vecdot")(x, y, dim=0),
+         [((3, 2), (3, 1))], covers=("mul", "sum")),
+    Spec("vander", _linalg.vander, _tl("vander"), [((3,),), ((2, 4),)], covers=("cat", "pow", "view"), integer=True),
+    Spec("vander_n", lambda x: _linalg.vander(x, N=2), lambda x: _tl("vander")(x, N=2), [((3,),)],
+         covers=("cat", "pow", "view")),
+    Spec("linalg_matmul", _linalg.matmul, _tl("matmul"), [((2, 3), (3,)), ((2, 2, 3), (3, 2))], covers=("matmul",)),
+    Spec("linalg_diagonal", lambda a: _linalg.diagonal(a, offset=1), lambda a: _tl("diagonal")(a, offset=1),
+         [((2, 3, 3),), ((3, 4),)], covers=("diagonal",)),
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -279,6 +293,7 @@ _LINALG = [
          [((3, 2), (3, 2))], covers=("index", "mul", "sub")),
     *_MATRIX_FUNCTIONS,
     *_TRIANGULAR,
+    *_CHAINS,
 ]
 
 SPECS: list[Spec] = [

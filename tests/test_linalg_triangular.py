@@ -1,4 +1,5 @@
-"""linalg.cholesky, cholesky_ex and solve_triangular beyond the op spec table:
+"""linalg.cholesky, cholesky_ex, solve_triangular, multi_dot, vecdot and vander
+beyond the op spec table:
 closed forms against SymPy, which triangle is read, PyTorch's errors and
 dtypes, batches, the size guard."""
 
@@ -196,3 +197,41 @@ def test_solve_triangular_errors_are_pytorchs():
     _raise_as_pytorch([lambda M: M.linalg.solve_triangular(M.eye(2), M.ones(2, 1)),
                        lambda M: M.linalg.solve_triangular(M.ones(3, 2, 2), M.ones(2, 2, 1), upper=True)],
                       same_words=False)
+
+
+# ---------------------------------------------------------------- multi_dot, vecdot, vander, aliases
+
+def test_multi_dot_vecdot_vander_errors_are_pytorchs():
+    _raise_as_pytorch([
+        lambda M: M.linalg.multi_dot([M.ones(2, 3)]),
+        lambda M: M.linalg.multi_dot([]),
+        lambda M: M.linalg.multi_dot([M.ones(2, 3), M.ones(2, 3)]),
+        lambda M: M.linalg.multi_dot([M.ones(2, 3), M.ones(2, 3, 3)]),
+        lambda M: M.linalg.multi_dot([M.ones(2, 3, 3), M.ones(3, 3)]),
+        lambda M: M.linalg.multi_dot([M.ones(2), M.ones(2), M.ones(2, 2)]),
+        lambda M: M.linalg.multi_dot([M.ones(2, 3, dtype=M.float32), M.ones(3, 4, dtype=M.float64)]),
+        lambda M: M.linalg.vecdot(M.ones(3, dtype=M.int64), M.ones(3, dtype=M.int64)),
+        lambda M: M.linalg.vecdot(M.ones(3, dtype=M.float32), M.ones(3, dtype=M.float64)),
+        lambda M: M.linalg.vander(M.tensor([1.0, 2.0]), N=1),
+        lambda M: M.linalg.vander(M.tensor([1.0]))])
+
+
+def test_multi_dot_multiplies_in_pytorchs_order_and_shapes():
+    torch = _torch()
+    rng = np.random.default_rng(2)
+    for shapes in [[(3,), (3, 20), (20, 2)], [(10, 2), (2, 10), (10, 3)], [(4, 4), (4, 4), (4, 4)],
+                   [(5, 3), (3, 8), (8, 2), (2,)], [(3,), (3,)]]:
+        xs = [rng.normal(size=s) for s in shapes]
+        got = linalg.multi_dot([symgrad.tensor(x) for x in xs]).numpy()
+        want = torch.linalg.multi_dot([torch.tensor(x) for x in xs]).numpy()
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+def test_vander_of_integers_and_the_aliases():
+    torch = _torch()
+    got, want = linalg.vander(symgrad.tensor([1, 2, 3]), N=4), torch.linalg.vander(torch.tensor([1, 2, 3]), N=4)
+    assert got.dtype == symgrad.int64 and got.tolist() == want.tolist()
+    A = symgrad.tensor(np.arange(18.0).reshape(2, 3, 3))
+    assert linalg.diagonal(A).tolist() == torch.linalg.diagonal(torch.tensor(A.numpy())).tolist()
+    assert linalg.matmul(A, A).tolist() == (A @ A).tolist()
