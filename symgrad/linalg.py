@@ -24,10 +24,16 @@ from symgrad.ops.linalg import linalg_cross as cross
 from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
+from symgrad.ops.matrix_chains import linalg_diagonal as diagonal
+from symgrad.ops.matrix_chains import linalg_matmul as matmul
+from symgrad.ops.matrix_chains import multi_dot, vander, vecdot
 from symgrad.ops.norms import matrix_norm, norm, vector_norm
 from symgrad.ops.pseudoinverse import pinv
 from symgrad.ops.registry import NoClosedFormError
 from symgrad.ops.spectral import eigh, eigvalsh
+from symgrad.ops.triangular import cholesky_ex, solve_triangular
+from symgrad.ops.triangular import linalg_cholesky as cholesky
 
 __all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
-           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross"]
+           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "vector_norm", "matrix_norm", "norm",
+           "cross", "multi_dot", "vecdot", "vander", "matmul", "diagonal"]

@@ -212,6 +212,7 @@ class TensorOps:
     def slogdet(self) -> Any: return _ops.slogdet(self)  # noqa: E704
     def matrix_power(self, n: int) -> Tensor: return _ops.matrix_power(self, n)  # noqa: E704
     def pinverse(self, rcond: float = 1e-15) -> Tensor: return _ops.pinverse(self, rcond)  # noqa: E704
+    def cholesky(self, upper: bool = False) -> Tensor: return _ops.cholesky(self, upper)  # noqa: E704
 
     # ------------------------------------------------------------ shapes
     def reshape(self, *shape: Any) -> Tensor: return _ops.reshape(self, *shape)  # noqa: E704

@@ -226,6 +226,11 @@ MATRICES = [
          names=("a",)),
     Case("pinv", lambda a, b: symgrad.linalg.pinv(a) @ b + a.T @ symgrad.linalg.pinv(b.T, rtol=1e-3),
          (U(-1, 1, (2, 3)), U(-1, 1, (2, 4))), names=("a", "b")),
+    Case("cholesky", lambda a: symgrad.linalg.cholesky(a + a.T) + symgrad.linalg.cholesky(a + a.T, upper=True),
+         (_square(),), names=("a",)),
+    Case("solve_triangular", lambda a, b: symgrad.linalg.solve_triangular(a, b, upper=True)
+         + symgrad.linalg.solve_triangular(a, b.T, upper=False, left=False, unitriangular=True).T,
+         (_square(), U(-2, 2, (3, 3))), names=("a", "b")),
 ]
 # (no case for linalg.eigh: it has no closed form, and code generation refuses it - test_codegen_ops)
 

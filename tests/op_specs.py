@@ -220,6 +220,44 @@ _MATRIX_FUNCTIONS = [
          lambda a: _tl("eigh")(_symmetric(a), UPLO="U").eigenvalues, SQUARE[:2], covers=("eigvalsh",),
          skips=NO_CLOSED_FORM),
 ]
+def _tri(**flags: Any) -> Spec:
+    """A solve_triangular row: its name says the flags."""
+    name = "_".join(["solve_triangular", *[k if v is True else f"not_{k}" for k, v in flags.items()]])
+    right = flags.get("left") is False
+    cases = [((3, 3), (2, 3)), ((2, 3, 3), (1, 3))] if right else [((3, 3), (3, 2)), ((2, 3, 3), (3, 1)),
+                                                                     ((2, 2), (2, 1, 2, 2))]
+    return Spec(name, lambda a, b: _linalg.solve_triangular(a, b, **flags),
+                lambda a, b: _tl("solve_triangular")(a, b, **flags), cases, [INVERTIBLE, REAL],
+                covers=("solve_triangular", "matmul", "permute", "mul", "neg"))
+
+
+_CHOLESKY_COVERS = ("cholesky", "solve_triangular", "matmul", "permute", "mul", "add")
+# Cholesky reads one triangle and its gradient is symmetric (PyTorch's): through a + a.mT, which is positive
+# definite on POSITIVE_DET's samples (a strictly diagonally dominant matrix with a positive diagonal)
+_TRIANGULAR = [
+    _tri(upper=True), _tri(upper=False), _tri(upper=True, unitriangular=True), _tri(upper=False, left=False),
+    _tri(upper=True, left=False, unitriangular=True),
+    Spec("cholesky", lambda a: _linalg.cholesky(_symmetric(a)), lambda a: _tl("cholesky")(_symmetric(a)), SQUARE,
+         POSITIVE_DET, covers=_CHOLESKY_COVERS),
+    Spec("cholesky_upper", lambda a: _linalg.cholesky(_symmetric(a), upper=True),
+         lambda a: _tl("cholesky")(_symmetric(a), upper=True), SQUARE, POSITIVE_DET, covers=_CHOLESKY_COVERS),
+    Spec("cholesky_ex", lambda a: _linalg.cholesky_ex(_symmetric(a)).L,
+         lambda a: _tl("cholesky_ex")(_symmetric(a)).L, SQUARE[:2], POSITIVE_DET, covers=_CHOLESKY_COVERS),
+]
+_CHAINS = [
+    Spec("multi_dot", lambda *xs: _linalg.multi_dot(xs), lambda *xs: _tl("multi_dot")(xs),
+         [((2, 3), (3, 4), (4,)), ((3,), (3, 2), (2, 5), (5, 1)), ((2, 3), (3, 2))], covers=("matmul", "view")),
+    Spec("vecdot", _linalg.vecdot, _tl("vecdot"), [((2, 3), (3,)), ((3,), (3,)), ((2, 1, 3), (4, 3))],
+         covers=("mul", "sum")),
+    Spec("vecdot_dim", lambda x, y: _linalg.vecdot(x, y, dim=0), lambda x, y: _tl("vecdot")(x, y, dim=0),
+         [((3, 2), (3, 1))], covers=("mul", "sum")),
+    Spec("vander", _linalg.vander, _tl("vander"), [((3,),), ((2, 4),)], covers=("cat", "pow", "view"), integer=True),
+    Spec("vander_n", lambda x: _linalg.vander(x, N=2), lambda x: _tl("vander")(x, N=2), [((3,),)],
+         covers=("cat", "pow", "view")),
+    Spec("linalg_matmul", _linalg.matmul, _tl("matmul"), [((2, 3), (3,)), ((2, 2, 3), (3, 2))], covers=("matmul",)),
+    Spec("linalg_diagonal", lambda a: _linalg.diagonal(a, offset=1), lambda a: _tl("diagonal")(a, offset=1),
+         [((2, 3, 3),), ((3, 4),)], covers=("diagonal",)),
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -254,6 +292,8 @@ _LINALG = [
     Spec("cross_dim", lambda x, y: _linalg.cross(x, y, dim=0), lambda x, y: _tl("cross")(x, y, dim=0),
          [((3, 2), (3, 2))], covers=("index", "mul", "sub")),
     *_MATRIX_FUNCTIONS,
+    *_TRIANGULAR,
+    *_CHAINS,
 ]
 
 SPECS: list[Spec] = [

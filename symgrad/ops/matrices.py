@@ -393,13 +393,18 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch'
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({a.shape[-2]}x{a.shape[-1]} and {rhs.shape[-2] if rhs.ndim > 1 else rhs.shape[0]}x"
                            f"{rhs.shape[-1] if rhs.ndim > 1 else 1})")
-    try:
-        np.broadcast_shapes(tuple(a.shape[:-2]), tuple(rhs.shape[:-2]))
-    except ValueError:
-        raise RuntimeError(f"linalg.solve: the batch dimensions of A {list(a.shape[:-2])} and B "
-                           f"{list(rhs.shape[:-2])} do not broadcast") from None
+    _check_batches("linalg.solve", a, rhs)
     x = apply(_SOLVE, a, rhs)
     return _reshape(x, tuple(x.shape[:-1])) if vector else x
+
+
+def _check_batches(name: str, a: Any, b: Any) -> None:
+    """The batch dimensions of ``A`` and ``B`` broadcast, or an error naming both."""
+    try:
+        np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    except ValueError:
+        raise RuntimeError(f"{name}: the batch dimensions of A {list(a.shape[:-2])} and B "
+                           f"{list(b.shape[:-2])} do not broadcast") from None
 
 
 def _slogdet(name: str, input: Any, result: Any) -> Any:

@@ -101,6 +101,19 @@ HELPERS = {
     kept = {M}.abs(s) > {M}.maximum({M}.asarray(atol)[..., None], {M}.asarray(rtol)[..., None] * largest)
     s_inv = {M}.where(kept, 1 / {M}.where(kept, s, 1), 0).astype(a.dtype)
     return ({M}.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ {M}.swapaxes(u, -1, -2)''',
+    "_solve_triangular": '''def _solve_triangular(a, b, upper, left, unitriangular):
+    """X with a @ X = b (left=False: X @ a = b), reading one triangle of a: substitution (linalg.solve_triangular)."""
+    if not left:
+        x = _solve_triangular({M}.swapaxes(a, -1, -2), {M}.swapaxes(b, -1, -2), not upper, True, unitriangular)
+        return {M}.swapaxes(x, -1, -2)
+    n = a.shape[-1]
+    rows = [None] * n
+    for i in range(n - 1, -1, -1) if upper else range(n):
+        row = b[..., i, :]
+        for j in range(i + 1, n) if upper else range(i):
+            row = row - a[..., i, j, None] * rows[j]
+        rows[i] = row if unitriangular else row / a[..., i, i, None]
+    return {M}.stack({M}.broadcast_arrays(*rows), axis=-2) if n else {M}.zeros_like(b)''',
     "_scatter_set": '''def _scatter_set(x, index, v):
     """A copy of x with v written at the flat positions index."""
     out = {M}.array(x, copy=True, order="C")
@@ -110,7 +123,7 @@ HELPERS = {
 
 JAX_HELPERS = {
     **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet",
-                                                 "_pinv")},
+                                                 "_pinv", "_solve_triangular")},
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
@@ -235,6 +248,26 @@ def _pinv(ctx: Context, call: Call, a: list[str]) -> str:
             f"{ctx.lit(p['hermitian'])})")
 
 
+def _solve_triangular(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    flags = ", ".join(ctx.lit(p[k]) for k in ("upper", "left", "unitriangular"))
+    return f"{ctx.helper('_solve_triangular')}({a[0]}, {a[1]}, {flags})"
+
+
+def _cholesky(factor: str) -> Emitter:
+    """``factor`` reads the lower triangle; ``upper=True`` is the factor of ``A.mT``, transposed."""
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        if not call.params["upper"]:
+            return f"{factor}({a[0]})"
+        swap = ctx.fn("swapaxes")
+        return f"{swap}({factor}({swap}({a[0]}, -1, -2)), -1, -2)"
+    return emit
+
+
+def _numpy_cholesky(ctx: Context, call: Call, a: list[str]) -> str:
+    return _cholesky(ctx.fn("linalg.cholesky"))(ctx, call, a)
+
+
 def tolerance(ctx: Context, v: float | np.ndarray) -> str:
     """A tolerance of ``linalg.pinv``: a number, or a constant array (one per matrix)."""
     return ctx.array(v) if isinstance(v, np.ndarray) else ctx.lit(v)
@@ -287,6 +320,7 @@ def function_table() -> dict[str, Emitter]:
         "logabsdet": _linalg("slogdet", "[1]"), "det_sign": _linalg("slogdet", "[0]"),
         "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
         "inv_ex": _helper("_inv_ex"), "pinv": _pinv, **NO_CODE,
+        "solve_triangular": _solve_triangular, "cholesky": _numpy_cholesky,
         "_broadcast": _broadcast,
     }
 
@@ -310,5 +344,7 @@ def jax_table() -> dict[str, Emitter]:
         "softmax": lambda ctx, call, a: f"jax.nn.softmax({a[0]}, axis={call.params['dim']})",
         "log_softmax": lambda ctx, call, a: f"jax.nn.log_softmax({a[0]}, axis={call.params['dim']})",
         "inv_ex": _linalg("inv"),  # (JAX's inv does not raise: a singular matrix gives inf and nan)
+        # (jax.numpy's cholesky reads (A + A.mT) / 2; LAPACK, NumPy and PyTorch read one triangle)
+        "cholesky": _cholesky("jax.lax.linalg.cholesky"),
     })
     return table

@@ -204,4 +204,7 @@ def torch_table() -> dict[str, Emitter]:
         "vector_norm": _vector_norm,
         "inv_ex": lambda ctx, call, a: f"torch.linalg.inv_ex({a[0]})[0]",
         "pinv": _pinv, **array_emitters.NO_CODE,
+        "cholesky": lambda ctx, call, a: f"torch.linalg.cholesky({a[0]}, upper={ctx.lit(call.params['upper'])})",
+        "solve_triangular": lambda ctx, call, a: f"torch.linalg.solve_triangular({a[0]}, {a[1]}, " + ", ".join(
+            f"{k}={ctx.lit(call.params[k])}" for k in ("upper", "left", "unitriangular")) + ")",
     }
