@@ -20,6 +20,7 @@ while numbers and numeric gradients work.
 
 from __future__ import annotations
 
+from symgrad.ops.assembly import linalg_vander as vander
 from symgrad.ops.linalg import linalg_cross as cross
 from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
@@ -30,4 +31,4 @@ from symgrad.ops.registry import NoClosedFormError
 from symgrad.ops.spectral import eigh, eigvalsh
 
 __all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
-           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross"]
+           "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "cross", "vander"]
