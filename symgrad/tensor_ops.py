@@ -279,6 +279,15 @@ class TensorOps:
         return _ops.diag_embed(self, offset, dim1, dim2)
     def diagflat(self, offset: int = 0) -> Tensor: return _ops.diagflat(self, offset)  # noqa: E704
     def kron(self, other: Any) -> Tensor: return _ops.kron(self, other)  # noqa: E704
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor: return _ops.index_copy(self, dim, index, source)  # noqa: E501,E704
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor: return _ops.index_fill(self, dim, index, value)  # noqa: E501,E704
+    def select_scatter(self, src: Any, dim: int, index: int) -> Tensor: return _ops.select_scatter(self, src, dim, index)  # noqa: E501,E704
+    def slice_scatter(self, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: int = 1) -> Tensor:  # noqa: E704
+        return _ops.slice_scatter(self, src, dim, start, end, step)
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: E704
+        return _ops.diagonal_scatter(self, src, offset, dim1, dim2)
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor: return _ops.masked_scatter(self, mask, source)  # noqa: E704
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor: return _ops.narrow_copy(self, dim, start, length)  # noqa: E501,E704
     def lerp(self, end: Any, weight: Any) -> Tensor: return _ops.lerp(self, end, weight)  # noqa: E704
     def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:  # noqa: E704
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
@@ -408,6 +417,15 @@ class TensorOps:
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _inplace(self, _ops.index_copy, dim, index, source)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _inplace(self, _ops.index_fill, dim, index, value)
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        return _inplace(self, _ops.masked_scatter, mask, source)
 
     def tril_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.tril, diagonal)  # noqa: E704
     def triu_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.triu, diagonal)  # noqa: E704

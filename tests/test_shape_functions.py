@@ -291,3 +291,197 @@ def test_broadcast_shapes_errors():
             torch.broadcast_shapes(*shapes)
         with pytest.raises(type(theirs.value)):
             sg.broadcast_shapes(*shapes)
+
+
+# ---------------------------------------------------------------- searchsorted, bucketize, isin, unravel_index
+
+SEQ = np.array([1.0, 3.0, 5.0, 7.0])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"right": True}, {"side": "right"}, {"side": "left"}, {"out_int32": True},
+                                    {"right": True, "side": "right"}])
+@pytest.mark.parametrize("values", [[3.0, 6.0, 9.0, 0.0], [[1.0], [7.0]], 3.0, []])
+def test_searchsorted(kwargs, values):
+    _both(lambda M, s, v: M.searchsorted(s, v, **kwargs), SEQ, np.array(values))
+    _both(lambda M, s, v: M.searchsorted(s, v, **kwargs), SEQ.astype(np.int64), np.array(values))
+
+
+def test_searchsorted_batched_sorter_and_numbers():
+    _both(lambda M, s, v: M.searchsorted(s, v), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.5], [3.5]]))
+    _both(lambda M, s, v: M.searchsorted(s, v, sorter=M.tensor([1, 2, 0])), np.array([3.0, 1.0, 2.0]),
+          np.array([2.5, 0.0]))
+    _same(sg.searchsorted(sg.tensor(SEQ), 3.0, right=True), torch.searchsorted(torch.tensor(SEQ), 3.0, right=True))
+
+
+@pytest.mark.parametrize("make", [
+    lambda M, s: M.searchsorted(s, M.tensor([1.0]), side="middle"),
+    lambda M, s: M.searchsorted(s, M.tensor([1.0]), right=True, side="left"),
+    lambda M, s: M.searchsorted(s[0], M.tensor([1.0])),
+    lambda M, s: M.searchsorted(s.reshape(2, 2), M.tensor([1.0])),
+    lambda M, s: M.searchsorted(s, M.tensor([1.0]), sorter=M.tensor([0, 1])),
+    lambda M, s: M.bucketize(M.tensor([1.0]), s.reshape(2, 2)),
+])
+def test_searchsorted_errors(make):
+    _error(make, SEQ)
+
+
+def test_bucketize():
+    for kwargs in ({}, {"right": True}, {"out_int32": True}):
+        _both(lambda M, v, b, kwargs=kwargs: M.bucketize(v, b, **kwargs), np.array([[0.5, 3.0], [9.0, 5.0]]), SEQ)
+    _same(sg.bucketize(3.0, sg.tensor(SEQ)), torch.bucketize(3.0, torch.tensor(SEQ)))
+
+
+def test_search_results_are_outside_the_graph_and_marked_when_symbolic():
+    from symgrad.ops.positions import Picked
+
+    s = sg.tensor(SEQ, requires_grad=True)
+    found = sg.searchsorted(s, sg.tensor([4.0]))
+    assert not found.requires_grad and isinstance(found._value, Picked)
+    assert not isinstance(sg.searchsorted(sg.tensor(SEQ), sg.tensor([4.0]))._value, Picked)
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_isin(invert):
+    _both(lambda M, a, b: M.isin(a, b, invert=invert), np.array([[1, 2], [3, 5]]), np.array([2, 5, 7]))
+    _both(lambda M, a, b: M.isin(a, b, invert=invert), np.array([1.0, 2.0, np.nan]), np.array([2, 9]))
+    _both(lambda M, a, b: M.isin(a, b, invert=invert), np.array([np.nan]), np.array([np.nan]))
+    _same(sg.isin(sg.tensor([1, 2, 3]), 2, invert=invert), torch.isin(torch.tensor([1, 2, 3]), 2, invert=invert))
+    _same(sg.isin(2, sg.tensor([1, 2])), torch.isin(2, torch.tensor([1, 2])))
+
+
+def test_isin_errors():
+    _error(lambda M, a, b: M.isin(a, b), np.array([True]), np.array([1]))
+    with pytest.raises(TypeError):
+        sg.isin(2, 3)
+
+
+@pytest.mark.parametrize("indices,shape", [([5, -1, 0], (2, 3)), (4, (2, 3)), ([[0, 23]], (2, 3, 4)), ([0], 5),
+                                           ([0], ()), ([], (2, 0))])
+def test_unravel_index(indices, shape):
+    if shape == (2, 0):
+        _same(sg.unravel_index(sg.tensor(indices, dtype=sg.int64), shape),
+              torch.unravel_index(torch.tensor(indices, dtype=torch.int64), shape))
+        return
+    _both(lambda M, i: M.unravel_index(i, shape), np.array(indices))
+    _both(lambda M, i: M.unravel_index(i, shape), np.array(indices, dtype=np.int32))
+
+
+def test_unravel_index_errors():
+    _error(lambda M, i: M.unravel_index(i, (2, 3)), np.array([1.0]))
+    _error(lambda M, i: M.unravel_index(i, (2, 3)), np.array([True]))
+    _error(lambda M, i: M.unravel_index(i, (2, -3)), np.array([1]))
+    # PyTorch wraps a position past the end around (6 is (0, 0)); symgrad refuses it
+    with pytest.raises(RuntimeError, match="out of bounds for a tensor of shape"):
+        sg.unravel_index(sg.tensor([6]), (2, 3))
+
+
+# ---------------------------------------------------------------- index_copy, index_fill, *_scatter, narrow_copy
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
+def test_index_copy(dtype):
+    x, s = np.zeros((3, 2), dtype), np.ones((2, 2), dtype)
+    _both(lambda M, x, s: M.index_copy(x, 0, M.tensor([2, 0]), s), x, s)
+    _both(lambda M, x, s: x.index_copy(1, M.tensor([1, 1]), M.ones(3, 2, dtype=x.dtype)), x, s)
+    _both(lambda M, x, s: M.index_copy(x, 0, M.tensor(0), s), np.array(1, dtype), np.array(5, dtype))
+
+
+@pytest.mark.parametrize("make", [
+    lambda M, x: x.index_copy(0, M.tensor([2, 0]), M.ones(2, 3)),
+    lambda M, x: x.index_copy(0, M.tensor([2, 0]), M.ones(2, 2, dtype=M.float32)),
+    lambda M, x: x.index_copy(0, M.tensor([2.0]), M.ones(1, 2)),
+    lambda M, x: x.index_copy(0, M.tensor([3]), M.ones(1, 2, dtype=M.float64)),
+    lambda M, x: x.index_copy(0, M.tensor([-1]), M.ones(1, 2, dtype=M.float64)),
+    lambda M, x: x.index_copy(0, M.tensor([[0]]), M.ones(1, 2, dtype=M.float64)),
+    lambda M, x: x.index_copy(0, M.tensor([0, 1]), M.ones(1, 2, dtype=M.float64)),
+    lambda M, x: x.index_copy(1, M.tensor(1), M.ones(3)),
+    lambda M, x: x.index_fill(1, M.tensor([1.0]), 1),
+    lambda M, x: x.index_fill(1, M.tensor([2]), 1),
+    lambda M, x: x.index_fill(1, M.tensor([1]), M.tensor([2.5])),
+])
+def test_index_copy_and_fill_errors(make):
+    _error(make, np.zeros((3, 2)))
+
+
+def test_index_fill_values_dtypes_and_gradient_of_a_0d_value():
+    _both(lambda M, x: x.index_fill(1, M.tensor([1, -1]), 2.5), np.zeros((3, 2), np.float32))
+    _both(lambda M, x: M.index_fill(x, 0, M.tensor([0]), 2.7), np.array([1, 2]))
+    _both(lambda M, x: x.index_fill(0, M.tensor([0]), M.tensor(2.5)), np.zeros((2, 2), np.float32))
+    _both(lambda M, x: x.index_fill(0, M.tensor([], dtype=M.int64), 1.0), np.zeros(2))
+    v = sg.tensor(2.0, requires_grad=True)
+    y = sg.zeros(3, 2).index_fill(0, sg.tensor([0, 0, 2]), v)
+    y.sum().backward()
+    assert v.grad.item() == 4.0  # each filled element once, as PyTorch
+
+
+def test_in_place_forms_write_into_the_tensor():
+    for name, args in [("index_copy_", (0, "i", "s")), ("index_fill_", (0, "i", 3.0)),
+                       ("masked_scatter_", ("m", "s"))]:
+        out = {}
+        for M in (sg, torch):
+            x = M.zeros(2, 2)
+            subs = {"i": M.tensor([1]), "s": M.ones(1, 2) * 5, "m": M.tensor([[True, False], [False, True]])}
+            r = getattr(x, name)(*[subs.get(a, a) if isinstance(a, str) else a for a in args])
+            assert r is x
+            out[M] = x.tolist()
+        assert out[sg] == out[torch], name
+
+
+@pytest.mark.parametrize("dim,index", [(0, 0), (0, -1), (1, 1), (-1, 0)])
+def test_select_scatter(dim, index):
+    x = np.arange(6.0).reshape(2, 3)
+    src = np.ones(x.shape[:dim % 2] + x.shape[dim % 2 + 1:]) * 9
+    _both(lambda M, x, s: M.select_scatter(x, s, dim, index), x, src)
+    _both(lambda M, x, s: x.select_scatter(s, dim, index), x.astype(np.int32), src.astype(np.int32))
+
+
+@pytest.mark.parametrize("args,src_shape", [((0, 1, 2), (1, 2)), ((0, None, None, 2), (2, 2)), ((1, -1), (3, 1)),
+                                            ((1, -5, 10), (3, 2)), ((1, 1, 0), (3, 0))])
+def test_slice_scatter(args, src_shape):
+    _both(lambda M, x, s: M.slice_scatter(x, s, *args), np.zeros((3, 2)), np.ones(src_shape))
+    _both(lambda M, x, s: x.slice_scatter(s, *args), np.zeros((3, 2), np.int64), np.ones(src_shape, np.int64))
+
+
+@pytest.mark.parametrize("args,shape,src_shape", [((), (3, 2), (2,)), ((1,), (3, 2), (1,)), ((0, 0, 2), (2, 3, 2), (3, 2)),
+                                                  ((-1, 1, 0), (3, 3), (2,)), ((0, 2, 1), (2, 3, 3), (2, 3))])
+def test_diagonal_scatter(args, shape, src_shape):
+    _both(lambda M, x, s: M.diagonal_scatter(x, s, *args), np.zeros(shape), np.arange(np.prod(src_shape),
+                                                                                       dtype=float).reshape(src_shape))
+
+
+def test_scatter_errors():
+    for make in (lambda M, x: M.select_scatter(x, M.ones(3), 0, 0), lambda M, x: M.select_scatter(x, M.ones(2), 0, 3),
+                 lambda M, x: M.select_scatter(x, M.ones(1, 2), 0, 0), lambda M, x: M.slice_scatter(x, M.ones(2, 2)),
+                 lambda M, x: M.slice_scatter(x, M.ones(3, 2), 1, step=0),
+                 lambda M, x: M.diagonal_scatter(x, M.ones(3)), lambda M, x: M.diagonal_scatter(x, M.ones(2), 0, 0, 0)):
+        _error(make, np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize("mask,shape", [([[True, False], [False, True], [True, True]], (3, 2)),
+                                        ([True, False], (3, 2)), ([[True, False], [True, True]], (2,)),
+                                        ([[False, False]], (2,))])
+def test_masked_scatter(mask, shape):
+    _both(lambda M, x, m, s: x.masked_scatter(m, s), np.zeros(shape), np.array(mask), np.arange(1.0, 7.0))
+    _both(lambda M, x, m, s: M.masked_scatter(x, m, s), np.zeros(shape, np.int32), np.array(mask),
+          np.arange(6, dtype=np.int32).reshape(2, 3))
+
+
+def test_masked_scatter_errors():
+    for make in (lambda M, x: x.masked_scatter(M.ones(3, 2, dtype=M.int64), M.ones(6)),
+                 lambda M, x: x.masked_scatter(M.ones(3, 2, dtype=M.bool), M.ones(5)),
+                 lambda M, x: x.masked_scatter(M.ones(3, 2, dtype=M.bool), M.ones(6, dtype=M.float32))):
+        _error(make, np.zeros((3, 2)))
+
+
+def test_masked_scatter_by_a_symbolic_mask_is_marked():
+    x = sg.tensor([1.0, -2.0], requires_grad=True)
+    y = sg.zeros(2).masked_scatter(x > 0, x * 2)
+    with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values"):
+        sg.lambdify([x], y * x)
+
+
+def test_narrow_copy_is_a_copy():
+    _both(lambda M, x: x.narrow_copy(1, 1, 1), np.zeros((3, 2)))
+    _both(lambda M, x: M.narrow_copy(x, 1, -1, 1), np.arange(6).reshape(3, 2))
+    _error(lambda M, x: x.narrow_copy(1, 1, 2), np.zeros((3, 2)))
+    x = sg.tensor(np.zeros((3, 2)))
+    assert not np.shares_memory(x.narrow_copy(0, 0, 2).numpy(), x.numpy())

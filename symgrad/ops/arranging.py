@@ -278,6 +278,10 @@ def broadcast_shapes(*shapes: Any) -> Size:
     >>> symgrad.broadcast_shapes((2, 1), (3,), 3)
     symgrad.Size([2, 3])
     """
+    for s in shapes:
+        if not isinstance(s, (int, np.integer, tuple, list, Size)):
+            raise TypeError(f"broadcast_shapes(): expected shapes (sequences of ints) or ints, got "
+                            f"{type(s).__name__}")
     normal = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
     for shape in normal:
         if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in shape):
