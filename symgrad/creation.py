@@ -19,7 +19,7 @@ from symgrad.ops._util import norm_shape
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn",
            "randint", "rand_like", "randn_like", "randint_like", "randperm", "manual_seed", "seed",
-           "initial_seed", "normal", "scalar_tensor"]
+           "initial_seed", "normal", "scalar_tensor", "tril_indices", "triu_indices"]
 
 
 def _to_array(data: Any, dtype: _dt.dtype | None) -> np.ndarray:
@@ -165,6 +165,46 @@ def _factory(shape: tuple[int, ...], dtype: Any, fill: Any, requires_grad: bool)
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _triangle_indices(fn: str, row: Any, col: Any, offset: Any, dtype: Any, lower: bool) -> Tensor:
+    row, col, offset = _integer(row, fn, "row"), _integer(col, fn, "col"), _integer(offset, fn, "offset")
+    for name, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got {n}")
+    d = _dt.as_dtype(dtype)
+    if d.numpy.kind not in "iu":
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{d.name}'; pass an integer dtype such as "
+                                  "symgrad.long")
+    # (np.triu_indices keeps the elements at and above the diagonal `offset`)
+    rows, cols = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
+    return Tensor._make(np.stack([rows, cols]).astype(d.numpy))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = _dt.int64, device: Any = None) -> Tensor:
+    """The coordinates of a ``row x col`` matrix's lower triangle (on and below
+    diagonal ``offset``), row by row: a ``2 x N`` integer tensor.
+
+    >>> import symgrad
+    >>> symgrad.tril_indices(3, 3)
+    tensor([[0, 1, 1, 2, 2, 2],
+            [0, 0, 1, 0, 1, 2]])
+    """
+    _check_device(device)
+    return _triangle_indices("tril_indices", row, col, offset, dtype, lower=True)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = _dt.int64, device: Any = None) -> Tensor:
+    """The coordinates of a ``row x col`` matrix's upper triangle (on and above
+    diagonal ``offset``), row by row: a ``2 x N`` integer tensor.
+
+    >>> import symgrad
+    >>> symgrad.triu_indices(2, 3, 1)
+    tensor([[0, 0, 1],
+            [1, 2, 2]])
+    """
+    _check_device(device)
+    return _triangle_indices("triu_indices", row, col, offset, dtype, lower=False)
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -20,13 +20,14 @@ while numbers and numeric gradients work.
 
 from __future__ import annotations
 
+from symgrad.ops.assembly import linalg_vander as vander
 from symgrad.ops.linalg import linalg_cross as cross
 from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
 from symgrad.ops.matrix_chains import linalg_diagonal as diagonal
 from symgrad.ops.matrix_chains import linalg_matmul as matmul
-from symgrad.ops.matrix_chains import multi_dot, vander, vecdot
+from symgrad.ops.matrix_chains import multi_dot, vecdot
 from symgrad.ops.norms import matrix_norm, norm, vector_norm
 from symgrad.ops.pseudoinverse import pinv
 from symgrad.ops.registry import NoClosedFormError

@@ -228,7 +228,9 @@ class TensorOps:
     def transpose(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
     def swapaxes(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
     def permute(self, *dims: Any) -> Tensor: return _ops.permute(self, *dims)  # noqa: E704
-    def movedim(self, source: int, destination: int) -> Tensor: return _ops.movedim(self, source, destination)  # noqa: E704
+    def movedim(self, source: Any, destination: Any) -> Tensor: return _ops.movedim(self, source, destination)  # noqa: E704
+    def moveaxis(self, source: Any, destination: Any) -> Tensor: return _ops.movedim(self, source, destination)  # noqa: E704
+    def swapdims(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
     def t(self) -> Tensor: return _ops.t(self)  # noqa: E704
 
     @property
@@ -267,6 +269,26 @@ class TensorOps:
     def roll(self, shifts: Any, dims: Any = None) -> Tensor: return _ops.roll(self, shifts, dims)  # noqa: E704
     def repeat(self, *sizes: Any) -> Tensor: return _ops.repeat(self, *sizes)  # noqa: E704
     def index_select(self, dim: int, index: Any) -> Tensor: return _ops.index_select(self, dim, index)  # noqa: E704
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor: return _ops.rot90(self, k, dims)  # noqa: E704
+    def take(self, index: Any) -> Tensor: return _ops.take(self, index)  # noqa: E704
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> Any:  # noqa: E704
+        return _ops.tensor_split(self, indices_or_sections, dim)
+    def hsplit(self, sections: Any) -> Any: return _ops.hsplit(self, sections)  # noqa: E704
+    def vsplit(self, sections: Any) -> Any: return _ops.vsplit(self, sections)  # noqa: E704
+    def dsplit(self, sections: Any) -> Any: return _ops.dsplit(self, sections)  # noqa: E704
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: E704
+        return _ops.diag_embed(self, offset, dim1, dim2)
+    def diagflat(self, offset: int = 0) -> Tensor: return _ops.diagflat(self, offset)  # noqa: E704
+    def kron(self, other: Any) -> Tensor: return _ops.kron(self, other)  # noqa: E704
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor: return _ops.index_copy(self, dim, index, source)  # noqa: E501,E704
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor: return _ops.index_fill(self, dim, index, value)  # noqa: E501,E704
+    def select_scatter(self, src: Any, dim: int, index: int) -> Tensor: return _ops.select_scatter(self, src, dim, index)  # noqa: E501,E704
+    def slice_scatter(self, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: int = 1) -> Tensor:  # noqa: E704
+        return _ops.slice_scatter(self, src, dim, start, end, step)
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: E704
+        return _ops.diagonal_scatter(self, src, offset, dim1, dim2)
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor: return _ops.masked_scatter(self, mask, source)  # noqa: E704
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor: return _ops.narrow_copy(self, dim, start, length)  # noqa: E501,E704
     def lerp(self, end: Any, weight: Any) -> Tensor: return _ops.lerp(self, end, weight)  # noqa: E704
     def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:  # noqa: E704
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
@@ -396,6 +418,15 @@ class TensorOps:
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _inplace(self, _ops.index_copy, dim, index, source)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _inplace(self, _ops.index_fill, dim, index, value)
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        return _inplace(self, _ops.masked_scatter, mask, source)
 
     def tril_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.tril, diagonal)  # noqa: E704
     def triu_(self, diagonal: int = 0) -> Tensor: return _inplace(self, _ops.triu, diagonal)  # noqa: E704

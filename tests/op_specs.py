@@ -251,8 +251,9 @@ _CHAINS = [
          covers=("mul", "sum")),
     Spec("vecdot_dim", lambda x, y: _linalg.vecdot(x, y, dim=0), lambda x, y: _tl("vecdot")(x, y, dim=0),
          [((3, 2), (3, 1))], covers=("mul", "sum")),
-    Spec("vander", _linalg.vander, _tl("vander"), [((3,),), ((2, 4),)], covers=("cat", "pow", "view"), integer=True),
-    Spec("vander_n", lambda x: _linalg.vander(x, N=2), lambda x: _tl("vander")(x, N=2), [((3,),)],
+    Spec("linalg_vander_batched", _linalg.vander, _tl("vander"), [((3,),), ((2, 4),)], covers=("cat", "pow", "view"),
+         integer=True),
+    Spec("linalg_vander_n2", lambda x: _linalg.vander(x, N=2), lambda x: _tl("vander")(x, N=2), [((3,),)],
          covers=("cat", "pow", "view")),
     Spec("linalg_matmul", _linalg.matmul, _tl("matmul"), [((2, 3), (3,)), ((2, 2, 3), (3, 2))], covers=("matmul",)),
     Spec("linalg_diagonal", lambda a: _linalg.diagonal(a, offset=1), lambda a: _tl("diagonal")(a, offset=1),
@@ -294,6 +295,82 @@ _LINALG = [
     *_MATRIX_FUNCTIONS,
     *_TRIANGULAR,
     *_CHAINS,
+]
+
+
+def _torch() -> Any:
+    return __import__("torch")
+
+
+# ---- shape, indexing and construction functions (compositions: flip, permute, view, expand, index, cat, stack,
+# mul, matmul, pow_scalar, index_backward)
+_SHAPE_FUNCTIONS = [
+    Spec("moveaxis", lambda x: sg.moveaxis(x, (0, 1), (2, 0)), lambda x: _torch().moveaxis(x, (0, 1), (2, 0)),
+         [((2, 3, 2),)], covers=("permute",), integer=True),
+    Spec("swapdims", lambda x: x.swapdims(0, -1), lambda x: x.swapdims(0, -1), [((2, 3),)], covers=("permute",)),
+    *[Spec(f"rot90_{k}", lambda x, k=k: sg.rot90(x, k, (0, -1)), lambda x, k=k: _torch().rot90(x, k, (0, -1)),
+           [((2, 3),), ((2, 2, 3),)], covers=("flip", "permute"), integer=True) for k in (1, 2, -1)],
+    Spec("take", lambda x: sg.take(x, sg.tensor([[4, -1], [0, 4]])),
+         lambda x: _torch().take(x, _torch().tensor([[4, -1], [0, 4]])), [((2, 3),), ((5,),)],
+         covers=("index", "index_backward", "view"), integer=True),
+    Spec("tensor_split", lambda x: sg.tensor_split(x, 2, dim=-1)[0],
+         lambda x: _torch().tensor_split(x, 2, dim=-1)[0], [((3,),), ((2, 3),)], covers=("index",), integer=True),
+    Spec("hsplit", lambda x: x.hsplit([1, 3])[1], lambda x: x.hsplit([1, 3])[1], [((4,),), ((2, 4),)],
+         covers=("index",)),
+    Spec("column_stack", lambda x, y: sg.column_stack([x, y]), lambda x, y: _torch().column_stack([x, y]),
+         [((3,), (3, 2)), ((), (1,))], covers=("view", "cat"), integer=True),
+    Spec("dstack", lambda x, y: sg.dstack([x, y]), lambda x, y: _torch().dstack([x, y]),
+         [((3,), (3,)), ((2, 2), (2, 2, 1))], covers=("view", "cat"), integer=True),
+    Spec("atleast_3d", lambda x: sg.atleast_3d(x) * 1.0, lambda x: _torch().atleast_3d(x) * 1.0,
+         [((),), ((2,),), ((2, 3),)], covers=("view", "mul")),
+    Spec("diag_embed", lambda x: sg.diag_embed(x, 1, 0, -1), lambda x: _torch().diag_embed(x, 1, 0, -1),
+         [((3,),), ((2, 3),)], covers=("index_backward", "permute", "index"), integer=True),
+    Spec("diagflat", lambda x: x.diagflat(-1), lambda x: x.diagflat(-1), [((2, 2),), ((),)],
+         covers=("view", "index_put", "index")),
+    Spec("kron", sg.kron, _t("kron"), [((2,), (3,)), ((2, 2), (2, 3)), ((2, 1, 2), (3, 2)), ((), (2,))],
+         covers=("view", "mul"), integer=True),
+    *[Spec(f"tensordot_{name}", lambda x, y, d=d: sg.tensordot(x, y, d), lambda x, y, d=d: _torch().tensordot(x, y, d),
+           cases, covers=("permute", "view", "matmul"), integer=True)
+      for name, d, cases in [("2", 2, [((2, 3, 2), (3, 2, 2)), ((3, 2), (3, 2))]), ("0", 0, [((2,), (3,))]),
+                             ("lists", ([0, 2], [1, 0]), [((2, 3, 2), (2, 2, 3))])]],
+    Spec("block_diag", lambda x, y, z: sg.block_diag(x, y, z), lambda x, y, z: _torch().block_diag(x, y, z),
+         [((2, 3), (), (2,))], covers=("view", "cat"), integer=True),
+    Spec("cartesian_prod", sg.cartesian_prod, _t("cartesian_prod"), [((3,), (2,)), ((2,), (2,), (2,))],
+         covers=("view", "expand", "stack"), integer=True),
+    Spec("combinations", lambda x: sg.combinations(x, 2), lambda x: _torch().combinations(x, 2), [((4,),)],
+         covers=("index", "index_backward"), integer=True),
+    Spec("combinations_with_replacement", lambda x: sg.combinations(x, 3, with_replacement=True),
+         lambda x: _torch().combinations(x, 3, with_replacement=True), [((3,),)], covers=("index",)),
+    # (PyTorch 2.13's backward through torch.vander raises "modified by an inplace operation": the oracle is
+    # linalg.vander, the same numbers, whose backward works)
+    Spec("vander", lambda x: sg.vander(x, 4), lambda x: _tl("vander")(x, N=4).flip(-1), [((3,),)],
+         covers=("pow_scalar", "stack"), integer=True),
+    Spec("vander_increasing", lambda x: sg.vander(x, increasing=True), lambda x: _tl("vander")(x),
+         [((3,),), ((2,),)], covers=("pow_scalar", "stack")),
+    Spec("index_copy", lambda x, s: x.index_copy(1, sg.tensor([2, 0]), s),
+         lambda x, s: x.index_copy(1, _torch().tensor([2, 0]), s), [((2, 3), (2, 2)), ((3, 3), (3, 2))],
+         covers=("index_put", "index_zero", "index"), integer=True),
+    Spec("index_fill", lambda x, v: sg.index_fill(x, -1, sg.tensor([0, -1, 0]), v),
+         lambda x, v: _torch().index_fill(x, -1, _torch().tensor([0, 2, 0]), v), [((2, 3), ()), ((3,), ())],
+         covers=("index_put", "index_zero", "index")),
+    Spec("index_fill_number", lambda x: x.index_fill(0, sg.tensor([1]), 2.5),
+         lambda x: x.index_fill(0, _torch().tensor([1]), 2.5), [((2, 3),), ((3,),)], covers=("index_put",)),
+    Spec("select_scatter", lambda x, s: sg.select_scatter(x, s, 1, -1),
+         lambda x, s: _torch().select_scatter(x, s, 1, -1), [((2, 3), (2,)), ((2, 3, 2), (2, 2))],
+         covers=("index_put", "index"), integer=True),
+    Spec("slice_scatter", lambda x, s: x.slice_scatter(s, -1, 0, None, 2),
+         lambda x, s: x.slice_scatter(s, -1, 0, None, 2), [((2, 3), (2, 2)), ((4,), (2,))],
+         covers=("index_put", "index"), integer=True),
+    Spec("diagonal_scatter", lambda x, s: sg.diagonal_scatter(x, s, 1, -1, 0),
+         lambda x, s: _torch().diagonal_scatter(x, s, 1, -1, 0), [((3, 3), (2,)), ((3, 2, 4), (2, 2))],
+         covers=("index_put", "permute", "index"), integer=True),
+    Spec("masked_scatter", lambda x, s: x.masked_scatter(sg.tensor([[True, False, True], [False, True, True]]), s),
+         lambda x, s: x.masked_scatter(_torch().tensor([[True, False, True], [False, True, True]]), s),
+         [((2, 3), (5,)), ((3,), (2, 3))], covers=("index_put", "expand", "view", "index"), integer=True),
+    Spec("narrow_copy", lambda x: x.narrow_copy(-1, 1, 2), lambda x: x.narrow_copy(-1, 1, 2), [((3,),), ((2, 3),)],
+         covers=("clone", "index"), integer=True),
+    Spec("linalg_vander", lambda x: sg.linalg.vander(x, N=3), lambda x: _tl("vander")(x, N=3), [((3,),), ((2, 2),)],
+         covers=("pow_scalar", "stack"), integer=True),
 ]
 
 SPECS: list[Spec] = [
@@ -565,6 +642,7 @@ SPECS: list[Spec] = [
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
          covers=("_scatter_view",), differentiable=False),
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
+    *_SHAPE_FUNCTIONS,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -1,6 +1,6 @@
 """``torch.linalg`` functions composed from table ops, so their closed forms
 and derivatives are those ops': ``multi_dot`` (matrix products in the order
-of least work, as PyTorch picks it), ``vecdot``, ``vander``, and
+of least work, as PyTorch picks it), ``vecdot``, and
 ``linalg.matmul`` / ``linalg.diagonal`` (PyTorch's aliases, the latter with
 the last two dims as defaults)."""
 
@@ -12,7 +12,7 @@ from symgrad.ops._util import tensor_arg
 from symgrad.ops.linalg import _mm, matmul
 from symgrad.ops.matrices import _type_name
 from symgrad.ops.reductions import sum as _sum
-from symgrad.ops.shape import _reshape, cat
+from symgrad.ops.shape import _reshape
 from symgrad.ops.structure import diagonal as _diagonal
 
 __all__: list[str] = []
@@ -84,7 +84,7 @@ def multi_dot(tensors: Any) -> Any:
     return _reshape(out, shape)
 
 
-# ---------------------------------------------------------------- vecdot, vander, aliases
+# ---------------------------------------------------------------- vecdot, aliases
 
 def vecdot(x: Any, y: Any, *, dim: int = -1) -> Any:
     """The dot products of the vectors along ``dim`` (batches broadcast):
@@ -102,25 +102,6 @@ def vecdot(x: Any, y: Any, *, dim: int = -1) -> Any:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{_type_name(a)} and y of type {_type_name(b)} instead")
     return _sum(a * b, dim)
-
-
-def vander(x: Any, *, N: int | None = None) -> Any:  # noqa: N803 - PyTorch's name
-    """The Vandermonde matrix of each vector: columns ``x**0, x**1, ..., x**(N-1)``
-    (``N`` defaults to the vector's length), as ``torch.linalg.vander``.
-
-    >>> import symgrad
-    >>> x = symgrad.tensor([2., 3.], name="x")
-    >>> symgrad.linalg.vander(x, N=3).expr
-    [[1, x[0], x[0]**2], [1, x[1], x[1]**2]]
-    """
-    v = tensor_arg(x)
-    n = (v.shape[-1] if v.ndim else 0) if N is None else N
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"linalg_vander(): argument 'N' must be int, not {type(n).__name__}")
-    if n <= 1 or v.ndim == 0:
-        raise RuntimeError("N must be greater than 1." + (" (x is 0-d: give a vector)" if v.ndim == 0 else ""))
-    column = _reshape(v, tuple(v.shape) + (1,))
-    return cat([column ** 0, column, *[column ** k for k in range(2, n)]], -1)
 
 
 def linalg_matmul(input: Any, other: Any) -> Any:

@@ -23,10 +23,10 @@ from symgrad.ops.positions import Picked, PickedInt, chosen_by_values, index_val
 from symgrad.ops.registry import OpDef, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
-           "movedim", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "fliplr", "flipud", "index", "index_put",
+           "movedim", "moveaxis", "swapdims", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "fliplr", "flipud", "index", "index_put",
            "cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk", "unbind", "narrow",
            "select", "clone", "to_dtype", "gather", "take_along_dim", "masked_select", "nonzero", "ravel",
-           "atleast_1d", "broadcast_tensors"]
+           "broadcast_tensors"]
 
 _VIEW: OpDef = defop("view", lambda x, shape: np.reshape(x, shape), None, params=("shape",), view=True,
               vjp=(lambda g, out, x, shape: _reshape(g, tuple(x.shape)),))
@@ -330,13 +330,39 @@ def permute(input: Any, *dims: Any) -> Any:
     return _permute(x, normalized)
 
 
-def movedim(input: Any, source: int, destination: int) -> Any:
-    """Move dim ``source`` to position ``destination``."""
+def movedim(input: Any, source: Any, destination: Any) -> Any:
+    """Move dim ``source`` to position ``destination`` (ints, or sequences of
+    ints moved together; the other dims keep their order).  A view.
+
+    >>> import symgrad
+    >>> symgrad.movedim(symgrad.zeros(2, 3, 4), 0, -1).shape
+    symgrad.Size([3, 4, 2])
+    >>> symgrad.moveaxis(symgrad.zeros(2, 3, 4), (0, 1), (2, 0)).shape
+    symgrad.Size([3, 4, 2])
+    """
     x = _t(input)
-    s, d = norm_dim(source, x.ndim), norm_dim(destination, x.ndim)
-    order = [i for i in range(x.ndim) if i != s]
-    order.insert(d, s)
-    return _permute(x, tuple(order))
+    src, dst = _dim_list(source, x.ndim, "source"), _dim_list(destination, x.ndim, "destination")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain "
+                           f"the same number of dims as destination ({list(dst)} dims)")
+    order: list[int | None] = [None] * x.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(x.ndim) if i not in src)
+    return _permute(x, tuple(next(rest) if o is None else o for o in order))
+
+
+def _dim_list(dims: Any, ndim: int, name: str) -> tuple[int, ...]:
+    """``movedim``'s source or destination as distinct non-negative dims."""
+    many = isinstance(dims, (tuple, list))
+    out = tuple(norm_dim(d, ndim) for d in (dims if many else (dims,)))
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    return out
+
+
+moveaxis = movedim
+swapdims = transpose
 
 
 def expand(input: Any, *sizes: Any) -> Any:
@@ -521,7 +547,7 @@ def stack(tensors: Any, dim: int = 0) -> Any:
 
 def hstack(tensors: Any) -> Any:
     """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
-    ts = [atleast_1d(x) for x in _sequence(tensors, "hstack")]
+    ts = [_atleast_1d(x) for x in _sequence(tensors, "hstack")]
     return cat(ts, 0 if ts[0].ndim == 1 else 1)
 
 
@@ -532,8 +558,8 @@ def vstack(tensors: Any) -> Any:
     return cat(ts, 0)
 
 
-def atleast_1d(input: Any) -> Any:
-    """A 1-d view of a 0-d tensor; other tensors unchanged."""
+def _atleast_1d(input: Any) -> Any:
+    """A 1-d view of a 0-d tensor; other tensors unchanged (``arranging.atleast_1d`` takes several)."""
     x = _t(input)
     return _reshape(x, (1,)) if x.ndim == 0 else x
 

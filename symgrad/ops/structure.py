@@ -107,20 +107,22 @@ def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
     return d
 
 
-def _diagonal_grad(g: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
-    """``diagonal``'s derivative: ``g`` placed on the diagonal of zeros shaped
-    like ``x``, written as index_backward (whose own derivative is indexing)
-    on ``x`` with the two dims moved last, then moved back."""
-    rest = tuple(d for d in range(x.ndim) if d not in (dim1, dim2))
+def place_on_diagonal(values: Any, shape: tuple[int, ...], offset: int, dim1: int, dim2: int) -> Any:
+    """Zeros of ``shape`` with ``values`` (its last dim) on diagonal ``offset``
+    over ``dim1`` and ``dim2``: ``diagonal``'s derivative and ``diag_embed``.
+    Written as index_backward (whose own derivative is indexing) into the
+    shape with the two dims moved last, then moved back."""
+    rest = tuple(d for d in range(len(shape)) if d not in (dim1, dim2))
     order = (*rest, dim1, dim2)
-    moved_shape = tuple(x.shape[d] for d in order)
-    rows, cols = _diagonal_positions(x.shape[dim1], x.shape[dim2], offset)
-    placed = apply(_INDEX_BACKWARD, g, shape=moved_shape, key=(Ellipsis, rows, cols))
+    moved_shape = tuple(shape[d] for d in order)
+    rows, cols = _diagonal_positions(shape[dim1], shape[dim2], offset)
+    placed = apply(_INDEX_BACKWARD, values, shape=moved_shape, key=(Ellipsis, rows, cols))
     return _permute(placed, tuple(int(i) for i in np.argsort(order)))
 
 
 _DIAGONAL = defop("diagonal", _diagonal_view, None, params=("offset", "dim1", "dim2"), view=True,
-                  vjp=(lambda g, out, x, offset, dim1, dim2: _diagonal_grad(g, x, offset, dim1, dim2),))
+                  vjp=(lambda g, out, x, offset, dim1, dim2: place_on_diagonal(g, tuple(x.shape), offset, dim1,
+                                                                                 dim2),))
 
 
 def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
