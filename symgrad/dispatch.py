@@ -17,6 +17,7 @@ from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor, _term_or_const, term_of
 from symgrad.autograd.graph import accumulator
 from symgrad.grad_mode import _state as _grad_state
+from symgrad.ops.positions import holds_picked
 from symgrad.ops.registry import OpDef, defop
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
@@ -108,7 +109,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
         out._content = node
         out._grad_fn = node
         out._requires_grad = True
-    elif symbolic:
+    elif symbolic or params and holds_picked(params):
+        # (constants selected at positions chosen by a variable's values depend on
+        # that variable: the term keeps the positions, which code generation refuses)
         term = _new(Apply)
         term._sym = None
         term.op = op

@@ -338,6 +338,10 @@ SELECTED_BY_VALUES = {
     "index_select": lambda s: symgrad.index_select(s, 0, s.argsort()[:1]).sum(),
     "nonzero": lambda s: s[(s - 1).nonzero()[:, 0]].sum(),
     "assignment under a mask": lambda s: symgrad.where(s > 0, s, 0.).masked_fill(s > 2, 0.)[s < 3].sum(),
+    # constants placed by the input's mask depend on the input: they were plain numbers, frozen at the traced mask
+    "constants scattered under the input's mask": lambda s: (symgrad.zeros(3).masked_scatter(
+        s > 1.5, symgrad.tensor([5., 6., 7.])) * s).sum(),
+    "constants written at the input's argmax": lambda s: (symgrad.zeros(3).index_fill(0, s.argmax(), 1.) * s).sum(),
 }
 DECIDED_AT_RUN_TIME = {
     "constant index": (lambda s: s[symgrad.tensor([0, 2])].sum(), 3.0),
