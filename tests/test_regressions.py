@@ -579,3 +579,25 @@ def test_remainder_of_multiples_of_one_tensor_has_the_divisors_sign(dividend, di
         x = sg.tensor(value, dtype=sg.float64, requires_grad=True)
         y = (x * dividend) % (x * divisor)
         assert float(y.expr.subs(x.expr, value)) == pytest.approx(y.item(), abs=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [sg.float32, sg.float64])
+def test_elu_gradient_is_finite_where_the_unused_exponential_overflows(dtype):
+    # Found by the new-user review: exp of the positive inputs, unused by the
+    # value, overflowed (x > 88 in float32) and its gradient, 0 * inf, was nan
+    # (PyTorch: 1).  The closed form still reads as the function.
+    x = sg.tensor([100., 800., -1.], dtype=dtype, requires_grad=True)
+    sg.nn.functional.elu(x, alpha=0.5).sum().backward()
+    np.testing.assert_allclose(x.grad.tolist(), [1.0, 1.0, 0.5 * np.exp(-1.0)], rtol=1e-6)
+    s = sg.tensor(1., requires_grad=True)
+    assert str(sg.nn.functional.elu(s).expr) == "Piecewise((s, s > 0), (exp(s) - 1, True))"
+
+
+def test_an_inner_where_on_the_outer_condition_prints_decided():
+    # The "double where" keeps an unused branch finite; its closed form folds
+    # the inner choice, which the outer branch has already decided.
+    x = sg.tensor(1., requires_grad=True)
+    y = sg.where(x > 0, x, sg.exp(sg.where(x > 0, 0.0, x)) * 2)
+    assert str(y.expr) == "Piecewise((x, x > 0), (2*exp(x), True))"
+    z = sg.where(x > 0, sg.log(sg.where(x > 0, x, 1.0)), x)
+    assert str(z.expr) == "Piecewise((log(x), x > 0), (x, True))"

@@ -113,8 +113,11 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Piecewise((x, x > 0), (exp(x) - 1, True))
     """
     x = _floating(input, "elu", "elu_cpu")
-    neg = ops.expm1(x)
-    out = ops.where(x > 0, x, neg if alpha == 1 else neg * alpha)
+    positive = x > 0
+    # expm1 of the positive inputs is never used, but would overflow above 88
+    # (float32) and its gradient, 0 * inf, would be nan: it gets 0 instead
+    neg = ops.expm1(ops.where(positive, 0.0, x))
+    out = ops.where(positive, x, neg if alpha == 1 else neg * alpha)
     return input.copy_(out) if inplace else out
 
 

@@ -30,7 +30,49 @@ def piecewise(*pairs: tuple[Any, Any]) -> Any:
         if n > limits.branches:
             raise too_large(f"The closed form has a condition on piecewise values that unfolds into up to {n} "
                             f"branches (limit {limits.branches})")
-    return sympy.Piecewise(*[(e, lift(c)) for e, c in pairs])
+    lifted = [(e, lift(c)) for e, c in pairs]
+    return sympy.Piecewise(*_settle_inner(lifted))
+
+
+#: How deep below a branch's value an inner ``Piecewise`` on the same
+#: conditions is looked for (a bounded walk: branch values can be large).
+SETTLE_DEPTH = 4
+
+
+def _settle_inner(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Each branch's value with inner ``Piecewise`` on the outer conditions
+    decided: inside the branch of ``x > 0`` it holds, inside the later ones it
+    does not.  This is the "double where" that keeps an unused branch finite
+    (``where(x > 0, x, expm1(where(x > 0, 0, x)))``: ``expm1`` of a large ``x``
+    would overflow, and its gradient, multiplied by 0, would be nan) printing
+    as the function it is: ``Piecewise((x, x > 0), (exp(x) - 1, True))``.
+    Only inner values a few levels down are looked at (``SETTLE_DEPTH``)."""
+    import sympy
+
+    out = []
+    for i, (value, cond) in enumerate(pairs):
+        known = {c: sympy.false for _, c in pairs[:i]}
+        if cond is not sympy.true:
+            known[cond] = sympy.true
+        out.append((_settle(value, known, SETTLE_DEPTH), cond))
+    return out
+
+
+def _settle(value: Any, known: dict[Any, Any], depth: int) -> Any:
+    import sympy
+
+    if depth == 0 or not isinstance(value, sympy.Basic) or not value.args:
+        return value
+    if isinstance(value, sympy.Piecewise):
+        for inner, cond in value.args:
+            truth = sympy.true if cond is sympy.true else known.get(cond)
+            if truth is None:
+                break  # not decided by what is known here: keep it as it is
+            if truth is sympy.true:
+                return _settle(inner, known, depth - 1)
+        return value
+    args = [_settle(a, known, depth - 1) for a in value.args]
+    return value if all(a is b for a, b in zip(args, value.args)) else value.func(*args)
 
 
 def _branches(cond: Any) -> int:
