@@ -69,8 +69,9 @@ HELPERS = {
     return x - m - {M}.log({M}.sum({M}.exp(x - m), axis=axis, keepdims=True))''',
     "_pack": '''def _pack(shape, *items):
     """The elements as an array of shape (after the shape of the points, when arrays of points are passed)."""
+    dtype = {M}.result_type(*items)  # (before broadcasting: literal Python floats do not widen float32)
     items = {M}.broadcast_arrays(*items)
-    return {M}.stack(items, axis=-1).reshape(items[0].shape + shape)''',
+    return {M}.stack(items, axis=-1).astype(dtype).reshape(items[0].shape + shape)''',
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)

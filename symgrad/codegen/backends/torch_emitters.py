@@ -14,7 +14,9 @@ from symgrad.codegen.program import Call
 HELPERS = {
     "_pack": '''def _pack(shape, *items):
     """The elements as a tensor of shape (after the shape of the points, when tensors of points are passed)."""
-    items = torch.broadcast_tensors(*[torch.as_tensor(i, dtype=torch.float64) if not torch.is_tensor(i) else i
+    # literal numbers take the dtype of the tensors among the items (float32 stays float32), else float64
+    dtype = next((i.dtype for i in items if torch.is_tensor(i) and i.is_floating_point()), torch.float64)
+    items = torch.broadcast_tensors(*[torch.as_tensor(i, dtype=dtype) if not torch.is_tensor(i) else i
                                       for i in items])
     return torch.stack(items, dim=-1).reshape(tuple(items[0].shape) + shape)''',
     "_prod": '''def _prod(x, dims, keepdim):
