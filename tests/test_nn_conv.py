@@ -322,6 +322,7 @@ def test_integer_pooling_and_convolution_as_pytorch(dtype):
                              torch.tensor(x), torch.tensor(w)))]:
         assert ours.dtype.name == str(theirs.dtype).removeprefix("torch.")
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert F.avg_pool2d(symgrad.ones(1, 3, 3, dtype=symgrad.int32), 2).dtype == symgrad.int32
 
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
@@ -440,6 +441,8 @@ ERRORS = [
     (lambda M, x, w: M.nn.Conv2d(4, 4, 3, padding_mode="bad"), ValueError, "padding_mode must be one of"),
     (lambda M, x, w: M.nn.functional.max_pool2d(x, 2, padding=2), RuntimeError, "pad should be at most half of effective kernel size"),
     (lambda M, x, w: M.nn.functional.max_pool2d(x, 7), RuntimeError, "Output size is too small"),
+    (lambda M, x, w: M.nn.functional.max_pool2d(x, 3, 1, 2, 2), RuntimeError, "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, kW = 3, kH = 3"),
+    (lambda M, x, w: M.nn.functional.max_pool1d(x[0], 3, 1, 2, 2), RuntimeError, "max_pool1d() padding should be at most half of kernel size, but got padding=2 and kernel_size=3"),
     (lambda M, x, w: M.nn.functional.avg_pool2d(x, 7), RuntimeError, "Calculated output size: (2x0x0)"),
     (lambda M, x, w: M.nn.functional.max_pool2d(x, 2, stride=0), RuntimeError, "stride should not be zero"),
     (lambda M, x, w: M.nn.functional.max_pool2d(x[0, 0], 2), RuntimeError, "non-empty 3D or 4D (batch mode) tensor expected for input"),

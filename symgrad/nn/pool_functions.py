@@ -127,12 +127,25 @@ def _max_pool(input: Tensor, dims: int, kernel_size: Any, stride: Any, padding: 
     fn = f"max_pool{dims}d"
     pool = _Pooling(fn, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
     _check_input(input, dims, fn)
+    _check_max_pool_padding(pool)
     lowest = -math.inf if input.is_floating_point() else np.iinfo(input.dtype.numpy).min
     windows = pool.windows(input, lowest)
     if not return_indices:
         return window_max(windows)
     values, chosen = ops.max(windows, -1)
     return values, _input_positions(pool, chosen, input)
+
+
+def _check_max_pool_padding(pool: _Pooling) -> None:
+    """PyTorch's max pooling kernels also bound the padding by half the kernel, dilation or not."""
+    if all(p <= k // 2 for p, k in zip(pool.padding, pool.kernel)):
+        return
+    if pool.dims == 1:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={pool.padding[0]} and kernel_size={pool.kernel[0]}")
+    (pad_h, pad_w), (k_h, k_w) = pool.padding, pool.kernel
+    raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {pad_w}, "
+                       f"padH = {pad_h}, kW = {k_w}, kH = {k_h}")
 
 
 def window_max(windows: Tensor) -> Tensor:
@@ -196,8 +209,8 @@ def _avg_pool(input: Tensor, dims: int, kernel_size: Any, stride: Any, padding: 
                            f"{divisor_override!r})")
     sums = pool.windows(input, 0).sum(-1)
     divisor = divisor_override or _divisors(pool, count_include_pad)
-    if not input.is_floating_point():  # PyTorch's integer kernels divide in C: truncated
-        return ops.div(sums, divisor, rounding_mode="trunc")
+    if not input.is_floating_point():  # PyTorch's integer kernels divide in C (truncated), in the input's dtype
+        return ops.div(sums, divisor, rounding_mode="trunc").to(input.dtype)
     return sums / divisor
 
 
