@@ -1422,3 +1422,20 @@ def matrix_function_gradients(M):
             backward_name(L.matrix_power(A, -1)), backward_name(L.inv_ex(A).inverse), backward_name(L.pinv(A)),
             backward_name(M.pinverse(A)), backward_name(values), backward_name(vectors),
             backward_name(L.eigvalsh(A)), L.inv_ex(A).info.requires_grad)
+
+
+@case("new_functions")
+def convolution_and_pooling(M):
+    F = M.nn.functional
+    x = leaf(M, [[[[1.0, -2.0, 3.0, 0.5], [4.0, 5.0, -6.0, 2.0], [7.0, 8.0, 9.0, -1.0]]]])
+    w = leaf(M, [[[[1.0, 0.5], [-1.0, 2.0]]], [[[0.0, 1.0], [1.0, -0.5]]]])
+    b = leaf(M, [0.25, -0.5])
+    y = F.conv2d(x, w, b, padding=1, stride=(1, 2))
+    pooled, where = F.max_pool2d(y, 2, padding=1, return_indices=True)
+    out = pooled.sum() + F.avg_pool2d(y, 2, ceil_mode=True, count_include_pad=False).sum() \
+        + F.adaptive_avg_pool2d(F.pad(x, (1, 0, 0, 1), mode="reflect"), (2, 3)).sum()
+    out.backward()
+    return (y.tolist(), pooled.tolist(), where.tolist(), out.item(), grad(x), grad(w), grad(b),
+            repr(M.nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2, padding_mode="circular")),
+            repr(M.nn.MaxPool2d(2)), repr(M.nn.AvgPool1d(3)), repr(M.nn.AdaptiveAvgPool2d((None, 2))),
+            raises(lambda: F.conv2d(x, w, groups=2)), raises(lambda: F.max_pool2d(x, 2, padding=2)))

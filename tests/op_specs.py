@@ -373,6 +373,59 @@ _SHAPE_FUNCTIONS = [
          covers=("pow_scalar", "stack"), integer=True),
 ]
 
+
+def _functional(name: str, **kw: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``F.<name>(*inputs, **kw)`` in symgrad and in PyTorch (looked up when called)."""
+    def ours(*xs: Any) -> Any:
+        return getattr(_F(), name)(*xs, **kw)
+
+    def theirs(*xs: Any) -> Any:
+        return getattr(__import__("torch").nn.functional, name)(*xs, **kw)
+    return ours, theirs
+
+
+def _conv_spec(row: str, name: str, cases: list[tuple[tuple[int, ...], ...]], covers: tuple[str, ...],
+               **kw: Any) -> Spec:
+    return Spec(row, *_functional(name, **kw), cases, covers=covers)
+
+
+_GATHER = ("index", "index_backward", "view")
+_PADDED = ("index_put", "index_zero")
+_CONVOLUTIONS = [
+    _conv_spec("conv2d", "conv2d", [((1, 1, 3, 3), (2, 1, 2, 2), (2,)), ((2, 3, 3), (1, 2, 2, 2), (1,))],
+               (*_GATHER, *_PADDED, "matmul", "add"), padding=1),
+    _conv_spec("conv2d_stride_groups", "conv2d", [((1, 2, 4, 3), (2, 1, 2, 2))], (*_GATHER, "matmul"),
+               stride=(2, 1), groups=2),
+    _conv_spec("conv2d_same_dilated", "conv2d", [((1, 1, 4, 3), (1, 1, 2, 2))], (*_GATHER, *_PADDED, "matmul"),
+               padding="same", dilation=2),
+    _conv_spec("conv1d", "conv1d", [((1, 2, 5), (2, 2, 3), (2,)), ((2, 4), (1, 2, 2), (1,))],
+               (*_GATHER, *_PADDED, "matmul", "add"), stride=2, padding=1, groups=1),
+    _conv_spec("conv1d_groups", "conv1d", [((1, 2, 4), (4, 1, 2))], (*_GATHER, "matmul"), groups=2, dilation=2),
+    _conv_spec("unfold", "unfold", [((1, 2, 3, 3),)], (*_GATHER, *_PADDED), kernel_size=(2, 1), padding=(0, 1),
+               stride=(1, 2)),
+    *[_conv_spec(f"pad_{mode}", "pad", [((1, 3, 3),), ((2, 1, 2, 3),)], ("index", "index_backward"), pad=(2, 1, 1, 0),
+                 mode=mode) for mode in ("reflect", "replicate", "circular")],
+    _conv_spec("pad_constant", "pad", [((2, 3),), ((3, 2, 2),)], (*_PADDED, "index", "index_backward"),
+               pad=(1, -1, 2, 0), value=0.5),
+    _conv_spec("max_pool2d", "max_pool2d", [((1, 1, 4, 4),), ((2, 3, 2),)], (*_GATHER, "max_dim", "is_argmax"),
+               kernel_size=2),
+    _conv_spec("max_pool2d_padded_ceil", "max_pool2d", [((1, 1, 5, 4),)], (*_GATHER, *_PADDED, "max_dim"),
+               kernel_size=3, stride=2, padding=1, ceil_mode=True),
+    _conv_spec("max_pool1d_dilated", "max_pool1d", [((1, 2, 6),), ((2, 5),)], (*_GATHER, *_PADDED, "max_dim"),
+               kernel_size=2, padding=1, dilation=2),
+    _conv_spec("avg_pool2d", "avg_pool2d", [((1, 1, 4, 4),), ((2, 3, 2),)], (*_GATHER, "sum", "div"), kernel_size=2),
+    _conv_spec("avg_pool2d_exclude_pad_ceil", "avg_pool2d", [((1, 1, 5, 4),)], (*_GATHER, *_PADDED, "sum", "div"),
+               kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    _conv_spec("avg_pool2d_divisor", "avg_pool2d", [((1, 1, 3, 3),)], (*_GATHER, "sum", "div"), kernel_size=2,
+               stride=1, divisor_override=3),
+    _conv_spec("avg_pool1d", "avg_pool1d", [((1, 2, 5),)], (*_GATHER, *_PADDED, "sum", "div"), kernel_size=3,
+               stride=2, padding=1),
+    _conv_spec("adaptive_avg_pool2d", "adaptive_avg_pool2d", [((1, 2, 4, 5),), ((1, 3, 3),)],
+               ("matmul", "permute", "div"), output_size=(3, 2)),
+    _conv_spec("adaptive_avg_pool1d", "adaptive_avg_pool1d", [((2, 5),), ((1, 2, 4),)], ("matmul", "permute", "div"),
+               output_size=3),
+]
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -643,6 +696,7 @@ SPECS: list[Spec] = [
          covers=("_scatter_view",), differentiable=False),
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
     *_SHAPE_FUNCTIONS,
+    *_CONVOLUTIONS,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

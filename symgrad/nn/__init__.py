@@ -29,6 +29,7 @@ from symgrad.nn.activation import (
     Tanh,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
+from symgrad.nn.conv import Conv1d, Conv2d, Unfold
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten
 from symgrad.nn.linear import Identity, Linear
@@ -45,9 +46,11 @@ from symgrad.nn.loss import (
 from symgrad.nn.module import Module
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from symgrad.nn.parameter import Parameter
+from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from symgrad.nn.sparse import Embedding
 
-__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Sequential", "ModuleList",
+__all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
+           "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
            "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6", "Dropout", "Softplus",
            "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]

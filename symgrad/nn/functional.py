@@ -1,6 +1,7 @@
 """Functions behind the layers, as ``torch.nn.functional`` (``import
-symgrad.nn.functional as F``): ``linear``, activations, and the losses (from
-``symgrad.nn.loss_functions``).  All are compositions of symgrad ops, so
+symgrad.nn.functional as F``): ``linear``, activations, the losses (from
+``symgrad.nn.loss_functions``), convolution, pooling and padding (from
+``conv_functions``, ``pool_functions``, ``padding``).  All are compositions of symgrad ops, so
 every result has a closed form.
 """
 
@@ -14,6 +15,7 @@ import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.batch_norm import batch_norm
+from symgrad.nn.conv_functions import conv1d, conv2d, unfold
 from symgrad.nn.layer_functions import embedding, layer_norm
 from symgrad.nn.loss_functions import (
     binary_cross_entropy,
@@ -25,11 +27,22 @@ from symgrad.nn.loss_functions import (
     nll_loss,
     smooth_l1_loss,
 )
+from symgrad.nn.padding import pad
+from symgrad.nn.pool_functions import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
            "softmax", "log_softmax", "embedding", "layer_norm", "batch_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "conv1d", "conv2d",
+           "unfold", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
