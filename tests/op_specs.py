@@ -256,6 +256,55 @@ _LINALG = [
     *_MATRIX_FUNCTIONS,
 ]
 
+
+def _torch_F() -> Any:
+    import torch.nn.functional as TF  # noqa: N812
+
+    return TF
+
+
+def _act(name: str, *args: Any, cases: Any = UNARY, domain: Any = REAL, covers: tuple[str, ...] = (), **kw: Any) -> Spec:
+    """A row for ``F.<name>(x, *args)`` against ``torch.nn.functional.<name>``."""
+    return Spec(name, lambda x: getattr(_F(), name)(x, *args), lambda x: getattr(_torch_F(), name)(x, *args), cases,
+                domain, covers=covers, **kw)
+
+
+def _seeded_rrelu(x: Any) -> Any:
+    sg.manual_seed(0)  # the same slopes on every call (finite differences call the row many times)
+    return _F().rrelu(x, 0.1, 0.4, training=True)
+
+
+def _torch_hardsigmoid(x: Any) -> Any:
+    # PyTorch's float64 hardsigmoid_backward multiplies by 1/6 rounded to float32 (3e-8 off);
+    # the formula in torch ops is the exact oracle (test_more_activations.py compares with F.hardsigmoid)
+    torch = __import__("torch")
+    return torch.where(x <= -3, 0.0, torch.where(x >= 3, 1.0, x / 6 + 0.5))
+
+
+WIDE = (-4.5, 4.5)  # reaches the kinks of hardswish/hardsigmoid at -3 and 3
+_MORE_ACTIVATIONS_AND_LOSSES = [
+    _act("selu", domain=NONZERO, covers=("where", "gt", "expm1", "mul")),
+    # (alpha=0.5: PyTorch's backward rounds 1/alpha to float32, exact for 0.5)
+    _act("celu", 0.5, domain=NONZERO, covers=("where", "gt", "expm1", "mul")),
+    _act("mish", covers=("mul", "tanh", "softplus")),
+    _act("softsign", covers=("div", "abs", "add")),
+    _act("hardswish", cases=[((3,),), ((2, 3),)], domain=WIDE, covers=("where", "le", "lt", "mul", "add", "div")),
+    Spec("hardsigmoid", lambda x: _F().hardsigmoid(x), _torch_hardsigmoid, [((3,),), ((2, 3),)], WIDE,
+         covers=("where", "le", "ge", "div", "add")),
+    _act("logsigmoid", covers=("neg", "softplus")),
+    _act("threshold", 0.3, -2.0, cases=[((2, 3),)], covers=("where", "gt")),
+    _act("tanhshrink", covers=("sub", "tanh")),
+    _act("softshrink", 0.7, domain=WIDE, covers=("where", "gt", "lt", "sub", "add", "mul")),
+    _act("hardshrink", 0.7, domain=WIDE, covers=("where", "gt", "abs")),
+    _act("glu", cases=[((4,),), ((2, 4),)], covers=("index", "sigmoid", "mul")),
+    Spec("glu_dim0", lambda x: _F().glu(x, 0), lambda x: _torch_F().glu(x, 0), [((2, 3),)], covers=("index",)),
+    _act("softmin", -1, cases=[((3,),), ((2, 3),)], covers=("softmax", "neg")),
+    _act("rrelu", 0.1, 0.4, domain=NONZERO, covers=("where", "gt", "mul")),
+    Spec("rrelu_training", _seeded_rrelu, None, UNARY, NONZERO, covers=("mul",)),
+    Spec("prelu", lambda x, w: _F().prelu(x, w), lambda x, w: _torch_F().prelu(x, w),
+         [((2, 3), (3,)), ((2, 3, 2), (3,)), ((3,), (1,))], [NONZERO, REAL], covers=("where", "gt", "mul", "view")),
+]
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -525,6 +574,7 @@ SPECS: list[Spec] = [
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
          covers=("_scatter_view",), differentiable=False),
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
+    *_MORE_ACTIVATIONS_AND_LOSSES,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

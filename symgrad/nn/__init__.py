@@ -15,18 +15,33 @@ and loss are formulas of ``linear.weight[0, 0]``, ``linear.bias[0]``...
 from symgrad.nn import functional, init, utils  # noqa: F401
 from symgrad.nn import naming as _naming  # noqa: F401  (registers the parameter namer)
 from symgrad.nn.activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
 from symgrad.nn.dropout import Dropout
@@ -50,4 +65,7 @@ from symgrad.nn.sparse import Embedding
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Sequential", "ModuleList",
            "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6", "Dropout", "Softplus",
            "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]
+           "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils",
+           # more activations
+           "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid", "Tanhshrink", "Softshrink",
+           "Hardshrink", "Threshold", "GLU", "Softmin", "PReLU", "RReLU"]

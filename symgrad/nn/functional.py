@@ -12,7 +12,24 @@ from typing import Any
 
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
-from symgrad.nn._checks import require_tensor
+from symgrad.nn._checks import require_floating, require_tensor
+from symgrad.nn.activation_functions import (
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    logsigmoid,
+    mish,
+    prelu,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.layer_functions import embedding, layer_norm
 from symgrad.nn.loss_functions import (
@@ -29,7 +46,10 @@ from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
            "softmax", "log_softmax", "embedding", "layer_norm", "batch_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+           # more activations (activation_functions.py)
+           "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "prelu", "rrelu", "threshold",
+           "tanhshrink", "softshrink", "hardshrink", "glu", "softmin"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -80,14 +100,6 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return input.relu_() if inplace else ops.relu(input)
 
 
-def _floating(input: Any, fn: str, kernel: str) -> Tensor:
-    require_tensor(input, fn)
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.name}' (as in PyTorch); "
-                                  "convert with .double() first")
-    return input
-
-
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``; the derivative at 0 is
     ``negative_slope``, as PyTorch's.
@@ -98,7 +110,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> F.leaky_relu(x, 0.5).expr
     Piecewise((x, x > 0), (0.5*x, True))
     """
-    x = _floating(input, "leaky_relu", "leaky_relu_cpu")
+    x = require_floating(input, "leaky_relu", "leaky_relu_cpu")
     out = ops.where(x > 0, x, x * negative_slope)
     return input.copy_(out) if inplace else out
 
@@ -112,7 +124,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.elu(x).expr
     Piecewise((x, x > 0), (exp(x) - 1, True))
     """
-    x = _floating(input, "elu", "elu_cpu")
+    x = require_floating(input, "elu", "elu_cpu")
     neg = ops.expm1(x)
     out = ops.where(x > 0, x, neg if alpha == 1 else neg * alpha)
     return input.copy_(out) if inplace else out
@@ -127,7 +139,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.silu(x).expr
     x/(1 + exp(-x))
     """
-    x = _floating(input, "silu", "silu_cpu")
+    x = require_floating(input, "silu", "silu_cpu")
     out = x * ops.sigmoid(x)
     return input.copy_(out) if inplace else out
 
@@ -180,7 +192,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    x = _floating(input, "gelu", "GeluKernelImpl")
+    x = require_floating(input, "gelu", "GeluKernelImpl")
     if approximate == "tanh":
         inner = ops.tanh((x + x * x * x * 0.044715) * _SQRT_TWO_OVER_PI)
     else:

@@ -1,0 +1,168 @@
+"""More activations, losses and layers (SELU ... RReLU, KLDivLoss ...,
+GroupNorm ...) against PyTorch: values, gradients at kinks and thresholds,
+reprs, in-place variants, dtypes and errors (skipped without torch where
+torch is the oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgrad
+import symgrad.nn.functional as F  # noqa: N812 - PyTorch's convention
+from symgrad import nn
+
+# every kink and threshold of the activations below, and points around them
+KINKS = [-4.0, -3.0, -2.5, -1.0, -0.5, -0.3, 0.0, 0.3, 0.5, 1.0, 2.5, 3.0, 4.0]
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _compare(s_fn, t_fn, values, rtol=1e-12, grad_rtol=1e-10):
+    """Values and gradients of ``sum(out * weights)`` in symgrad and PyTorch."""
+    torch = _torch()
+    s_x = symgrad.tensor(values, requires_grad=True)
+    t_x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    s_out, t_out = s_fn(s_x), t_fn(t_x)
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=rtol, atol=1e-15)
+    weights = np.arange(1.0, s_out.numel() + 1).reshape(tuple(s_out.shape))
+    (s_out * symgrad.tensor(weights)).sum().backward()
+    (t_out * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=grad_rtol, atol=1e-15)
+
+
+# ---------------------------------------------------------------- activations
+
+@pytest.mark.parametrize("name,args", [("SELU", ()), ("CELU", ()), ("CELU", (2.0,)), ("Mish", ()), ("Softsign", ()),
+                                       ("Hardswish", ()), ("LogSigmoid", ()), ("Tanhshrink", ()),
+                                       ("Softshrink", ()), ("Softshrink", (1.0,)), ("Hardshrink", ()),
+                                       ("Hardshrink", (2.5,)), ("Threshold", (0.5, -7.0)), ("Softmin", (0,)),
+                                       ("RReLU", ()), ("GLU", (0,))])
+def test_activation_modules_against_pytorch_at_their_kinks(name, args):
+    torch = _torch()
+    s_mod, t_mod = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    s_mod.eval(), t_mod.eval()
+    values = KINKS[:12] if name == "GLU" else KINKS
+    _compare(s_mod, t_mod, values)
+    assert repr(s_mod) == repr(t_mod)
+
+
+def test_hardsigmoid_against_pytorch_up_to_its_float32_sixth():
+    torch = _torch()
+    # PyTorch's float64 backward multiplies by 1/6 rounded to float32; symgrad's is exactly 1/6
+    _compare(F.hardsigmoid, torch.nn.functional.hardsigmoid, KINKS, grad_rtol=1e-7)
+    x = symgrad.tensor([-3.0, 0.0, 3.0], requires_grad=True)
+    F.hardsigmoid(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 1 / 6, 0.0]
+
+
+def test_celu_against_pytorch_up_to_its_float32_alpha():
+    torch = _torch()
+    # PyTorch's backward divides by alpha rounded to float32 (exact for 1, 2, 0.5 ...)
+    _compare(lambda x: F.celu(x, 0.7), lambda x: torch.nn.functional.celu(x, 0.7), KINKS, grad_rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU"])
+def test_inplace_activations_write_into_their_input(name):
+    torch = _torch()
+    args = (0.5, 9.0, True) if name == "Threshold" else (True,) if name not in ("CELU", "RReLU") else ()
+    kwargs = {"inplace": True} if name in ("CELU", "RReLU") else {}
+    s_mod, t_mod = getattr(nn, name)(*args, **kwargs).eval(), getattr(torch.nn, name)(*args, **kwargs).eval()
+    s_x, t_x = symgrad.tensor(KINKS), torch.tensor(KINKS, dtype=torch.float64)
+    assert s_mod(s_x) is s_x
+    t_mod(t_x)
+    np.testing.assert_allclose(s_x.numpy(), t_x.numpy(), rtol=1e-12)
+    assert repr(s_mod) == repr(t_mod)
+
+
+def test_activation_closed_forms_read_as_the_formulas():
+    x = symgrad.tensor(0.5, requires_grad=True)
+    assert str(F.mish(x).expr) == "x*tanh(log(exp(x) + 1))"
+    assert str(F.logsigmoid(x).expr) == "-log(1 + exp(-x))"
+    assert str(F.softsign(x).expr) == "x/(Abs(x) + 1)"
+    assert str(F.tanhshrink(x).expr) == "x - tanh(x)"
+    assert str(F.hardsigmoid(x).expr) == "Piecewise((0, x <= -3), (Piecewise((1, x >= 3), (x/6 + 0.5, True)), True))"
+    assert str(symgrad.diff(F.tanhshrink(x), x)) == "tanh(x)**2"
+
+
+def test_integer_inputs_as_pytorch():
+    torch = _torch()
+    ints = [-2, 0, 3]
+    for fn in ("softsign", "tanhshrink"):
+        s, t = getattr(F, fn)(symgrad.tensor(ints)), getattr(torch.nn.functional, fn)(torch.tensor(ints))
+        assert s.dtype == symgrad.get_default_dtype()
+        np.testing.assert_allclose(s.numpy(), t.numpy().astype(np.float64), rtol=1e-6)
+    out = F.threshold(symgrad.tensor(ints), 1, 20.5)
+    assert out.tolist() == torch.nn.functional.threshold(torch.tensor(ints), 1, 20.5).tolist() == [20, 20, 3]
+    assert out.dtype == symgrad.int64
+    for fn in ("selu", "celu", "mish", "hardswish", "hardsigmoid", "logsigmoid", "softshrink", "hardshrink",
+               "rrelu"):
+        with pytest.raises(NotImplementedError, match="not implemented for 'int64'"):
+            getattr(F, fn)(symgrad.tensor(ints))
+
+
+def test_activation_errors_as_pytorch():
+    x = symgrad.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="alpha cannot be 0 for CELU"):
+        F.celu(x, 0.0)
+    with pytest.raises(RuntimeError, match="lambda must be in range"):
+        F.softshrink(x, -1.0)
+    assert F.hardshrink(x, -1.0).tolist() == [1.0, 2.0, 3.0]  # PyTorch accepts it too
+    with pytest.raises(RuntimeError, match="Halving dimension must be even, but dimension 0 is size 3"):
+        F.glu(x)
+    with pytest.raises(RuntimeError, match="glu does not support scalars"):
+        F.glu(symgrad.tensor(1.0))
+    with pytest.raises(RuntimeError, match="Lower bound should be less than or equal to the upper bound"):
+        F.rrelu(x, 0.5, 0.1)
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
+        assert F.softmin(symgrad.zeros(2, 2)).tolist() == [[0.5, 0.5]] * 2
+    with pytest.raises(TypeError, match="must be a symgrad Tensor"):
+        F.mish([1.0])
+
+
+def test_prelu_learns_one_slope_or_one_per_channel_as_pytorch():
+    torch = _torch()
+    for num, shape in [(1, (2, 3)), (3, (2, 3, 4)), (1, (5,)), (1, ())]:
+        s_mod, t_mod = nn.PReLU(num, init=0.1), torch.nn.PReLU(num, init=0.1).double()
+        np.testing.assert_allclose(s_mod.weight.detach().numpy(), 0.1)
+        s_mod.load_state_dict(t_mod.state_dict())  # (PyTorch's 0.1 was rounded to float32 first)
+        x = np.random.default_rng(0).normal(size=shape)
+        s_x, t_x = symgrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        s_mod(s_x).pow(2).sum().backward()
+        t_mod(t_x).pow(2).sum().backward()
+        np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(s_mod.weight.grad.numpy(), t_mod.weight.grad.numpy(), rtol=1e-12)
+    assert [repr(m) for m in (nn.PReLU(), nn.PReLU(3))] == ["PReLU(num_parameters=1)", "PReLU(num_parameters=3)"]
+    assert list(nn.PReLU(2).state_dict()) == ["weight"]
+
+
+def test_prelu_dtype_and_errors():
+    symgrad.set_default_dtype(symgrad.float32)
+    assert nn.PReLU().weight.dtype == symgrad.float32
+    assert nn.PReLU(dtype=symgrad.float64).weight.dtype == symgrad.float64
+    with pytest.raises(RuntimeError, match="Found parameter numbers = 2 and channel size = 3"):
+        nn.PReLU(2)(symgrad.ones(4, 3))
+    with pytest.raises(RuntimeError, match="channel size = 1"):
+        F.prelu(symgrad.ones(3), symgrad.ones(3))
+    with pytest.raises(RuntimeError, match="Expected `weight` to be a scalar or 1D tensor"):
+        F.prelu(symgrad.ones(2, 3), symgrad.ones(1, 1))
+    with pytest.raises(ValueError, match="num_parameters must be >= 1"):
+        nn.PReLU(0)
+
+
+def test_rrelu_training_draws_slopes_from_symgrads_generator():
+    x = symgrad.tensor([-1.0, -2.0, 3.0, 0.0], requires_grad=True)
+    symgrad.manual_seed(5)
+    a = F.rrelu(x, 0.1, 0.3, training=True)
+    symgrad.manual_seed(5)
+    b = nn.RReLU(0.1, 0.3)(x)  # a module trains by default
+    assert a.tolist() == b.tolist()
+    slopes = np.asarray(a.detach().numpy()[:2]) / np.array([-1.0, -2.0])
+    assert np.all((slopes >= 0.1) & (slopes <= 0.3)) and slopes[0] != slopes[1]
+    a.sum().backward()
+    # the gradient is the slope drawn (an element at 0 gets a slope too, as in PyTorch)
+    np.testing.assert_allclose(x.grad.numpy()[:3], [*slopes, 1.0])
+    assert 0.1 <= x.grad.numpy()[3] <= 0.3
+    assert str(a.expr[2]) == "x[2]"
