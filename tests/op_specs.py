@@ -281,6 +281,24 @@ def _torch_hardsigmoid(x: Any) -> Any:
     return torch.where(x <= -3, 0.0, torch.where(x >= 3, 1.0, x / 6 + 0.5))
 
 
+def _signs(M: Any, like: Any) -> Any:
+    """Targets of +-1 shaped like ``like`` (a fixed pattern), in its dtype."""
+    import numpy as np
+
+    return M.tensor(np.resize([1.0, -1.0, -1.0], tuple(like.shape)).tolist(), dtype=like.dtype)
+
+
+def _loss_row(name: str, call: Callable[..., Any], cases: Any, domain: Any = REAL, covers: tuple[str, ...] = (),
+              **kw: Any) -> Spec:
+    """A row for ``call(F, M, *inputs)`` with ``F`` symgrad's or torch's ``nn.functional`` and ``M`` the module."""
+    return Spec(name, lambda *xs: call(_F(), sg, *xs), lambda *xs: call(_torch_F(), __import__("torch"), *xs), cases,
+                domain, covers=covers, **kw)
+
+
+PAIRS = [((2, 3), (2, 3))]
+TRIPLES = [((2, 3), (2, 3), (2, 3))]
+
+
 WIDE = (-4.5, 4.5)  # reaches the kinks of hardswish/hardsigmoid at -3 and 3
 _MORE_ACTIVATIONS_AND_LOSSES = [
     _act("selu", domain=NONZERO, covers=("where", "gt", "expm1", "mul")),
@@ -303,6 +321,39 @@ _MORE_ACTIVATIONS_AND_LOSSES = [
     Spec("rrelu_training", _seeded_rrelu, None, UNARY, NONZERO, covers=("mul",)),
     Spec("prelu", lambda x, w: _F().prelu(x, w), lambda x, w: _torch_F().prelu(x, w),
          [((2, 3), (3,)), ((2, 3, 2), (3,)), ((3,), (1,))], [NONZERO, REAL], covers=("where", "gt", "mul", "view")),
+    # ---- more losses and distances (likelihood_losses.py, margin_losses.py, distance.py)
+    _loss_row("kl_div_batchmean", lambda F, M, x, t: F.kl_div(x, t, reduction="batchmean"), PAIRS, [REAL, POS],
+              covers=("mul", "log", "sub", "sum", "div")),
+    _loss_row("kl_div_log_target", lambda F, M, x, t: F.kl_div(x, t, reduction="none", log_target=True), PAIRS,
+              covers=("exp", "mul", "sub")),
+    _loss_row("poisson_nll_loss", lambda F, M, x, t: F.poisson_nll_loss(x, t), PAIRS, covers=("exp", "mul", "mean")),
+    _loss_row("poisson_nll_loss_full", lambda F, M, x, t: F.poisson_nll_loss(x, t, log_input=False, full=True,
+                                                                             reduction="sum"),
+              PAIRS, POS, covers=("log", "where", "gt", "add")),
+    _loss_row("gaussian_nll_loss", lambda F, M, x, t, v: F.gaussian_nll_loss(x, t, v, full=True),
+              [*TRIPLES, ((2, 3), (2, 3), (2,))], [REAL, REAL, POS], covers=("log", "pow_scalar", "div", "view")),
+    _loss_row("soft_margin_loss", lambda F, M, x: F.soft_margin_loss(x, _signs(M, x)), UNARY[1:],
+              covers=("softplus", "neg", "mul")),
+    _loss_row("multilabel_soft_margin_loss", lambda F, M, x, w: F.multilabel_soft_margin_loss(
+        x, (_signs(M, x) + 1) / 2, w, reduction="none"), [((2, 3), (3,))], covers=("softplus", "sum", "div")),
+    _loss_row("hinge_embedding_loss", lambda F, M, x: F.hinge_embedding_loss(x, _signs(M, x), 0.5, reduction="sum"),
+              UNARY[1:], covers=("clamp", "where", "ne")),
+    _loss_row("margin_ranking_loss", lambda F, M, a, b: F.margin_ranking_loss(a, b, _signs(M, a), 0.3), PAIRS,
+              covers=("clamp", "mul", "sub")),
+    _loss_row("cosine_embedding_loss", lambda F, M, a, b: F.cosine_embedding_loss(
+        a, b, M.tensor([1.0, -1.0], dtype=a.dtype), -0.5, reduction="none"), PAIRS,
+              covers=("sqrt", "sum", "div", "where", "eq", "clamp")),
+    *[_loss_row(f"triplet_margin_loss_{name}", lambda F, M, a, p, n, kw=kw: F.triplet_margin_loss(a, p, n, **kw),
+                TRIPLES, covers=("vector_norm", "clamp", "minimum"))
+      for name, kw in [("2", {}), ("1_swap", {"p": 1, "swap": True, "margin": 2.0})]],
+    # (the weight a constant: PyTorch's multi_margin_loss has no derivative for it)
+    *[_loss_row(f"multi_margin_loss_{p}", lambda F, M, x, p=p: F.multi_margin_loss(
+        x, M.tensor([1, 3]), p=p, margin=1.5, weight=M.tensor([0.5, 1.0, 2.0, 1.5], dtype=x.dtype)), [((2, 4),)],
+                covers=("index", "where", "gt")) for p in (1, 2)],
+    _loss_row("cosine_similarity", lambda F, M, a, b: F.cosine_similarity(a, b, -1), [*PAIRS, ((2, 3), (3,))],
+              covers=("vector_norm", "div", "mul", "sum")),
+    _loss_row("pairwise_distance", lambda F, M, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True), PAIRS,
+              covers=("vector_norm", "sub", "add")),
 ]
 
 SPECS: list[Spec] = [

@@ -166,3 +166,139 @@ def test_rrelu_training_draws_slopes_from_symgrads_generator():
     np.testing.assert_allclose(x.grad.numpy()[:3], [*slopes, 1.0])
     assert 0.1 <= x.grad.numpy()[3] <= 0.3
     assert str(a.expr[2]) == "x[2]"
+
+
+# ---------------------------------------------------------------- losses and distances
+
+RNG = np.random.default_rng(0)
+X, Y, Z = RNG.normal(size=(3, 4, 5))
+SIGNS = np.array([1.0, -1.0, -1.0, 1.0])
+
+
+def _modules_agree(name, kwargs, arrays, grad_of=(0,)):
+    torch = _torch()
+    s_args = [symgrad.tensor(a, requires_grad=i in grad_of) for i, a in enumerate(arrays)]
+    t_args = [torch.tensor(a, requires_grad=i in grad_of) for i, a in enumerate(arrays)]
+    s_mod, t_mod = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs)
+    assert repr(s_mod) == repr(t_mod)
+    s_out, t_out = s_mod(*s_args), t_mod(*t_args)
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12, atol=1e-15)
+    s_out.sum().backward()
+    t_out.sum().backward()
+    for i in grad_of:
+        np.testing.assert_allclose(s_args[i].grad.numpy(), t_args[i].grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,kwargs,arrays,grad_of", [
+    ("PoissonNLLLoss", {"log_input": False, "full": True}, [np.abs(X), np.abs(Y) * 3], (0,)),
+    ("GaussianNLLLoss", {"full": True}, [X, Y, np.abs(Z)], (0, 2)),
+    ("SoftMarginLoss", {}, [X, np.sign(Y)], (0,)),
+    ("MultiLabelSoftMarginLoss", {}, [X, (Y > 0) * 1.0], (0,)),
+    ("HingeEmbeddingLoss", {"margin": 0.5}, [X, np.sign(Y)], (0,)),
+    ("MarginRankingLoss", {"margin": 0.2}, [X[:, 0], Y[:, 0], SIGNS], (0, 1)),
+    ("CosineEmbeddingLoss", {"margin": 0.1}, [X, Y, SIGNS], (0, 1)),
+    ("TripletMarginLoss", {"p": 1.0, "swap": True}, [X, Y, Z], (0, 1, 2)),
+    ("MultiMarginLoss", {"p": 2, "margin": 0.8}, [X, np.array([0, 3, 1, 4])], (0,)),
+])
+def test_loss_modules_against_pytorch(name, kwargs, arrays, grad_of, reduction):
+    _modules_agree(name, {**kwargs, "reduction": reduction}, arrays, grad_of)
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_against_pytorch(reduction, log_target):
+    p = RNG.dirichlet(np.ones(5), 4)
+    target = np.log(p[::-1] + 0.1) if log_target else p
+    _modules_agree("KLDivLoss", {"reduction": reduction, "log_target": log_target}, [np.log(p + 0.1), target], (0, 1))
+
+
+def test_kl_div_zero_target_contributes_zero_and_gets_a_zero_gradient():
+    torch = _torch()
+    p = np.array([[0.0, 0.4, 0.6]])
+    s_x, s_t = symgrad.tensor(p, requires_grad=True), symgrad.tensor(p, requires_grad=True)
+    t_x, t_t = torch.tensor(p, requires_grad=True), torch.tensor(p, requires_grad=True)
+    s_loss = F.kl_div(s_x, s_t, reduction="sum")
+    t_loss = torch.nn.functional.kl_div(t_x, t_t, reduction="sum")
+    assert s_loss.item() == pytest.approx(t_loss.item(), rel=1e-12)
+    s_loss.backward()
+    t_loss.backward()
+    np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(s_t.grad.numpy()[0, 1:], t_t.grad.numpy()[0, 1:], rtol=1e-12)
+    # PyTorch's xlogy(t, t) backward divides 0 by 0 there (NaN); symgrad's 0 is the gradient of its 0 * log 0 = 0
+    assert s_t.grad.tolist()[0][0] == 0.0 and np.isnan(t_t.grad.numpy()[0, 0])
+
+
+def test_kl_div_mean_warns_and_closed_form_reads_as_the_definition():
+    x = symgrad.tensor([-1.0, -2.0], requires_grad=True)
+    t = symgrad.tensor([0.25, 0.75], requires_grad=True)
+    with pytest.warns(UserWarning, match="'batchmean' divides only by the batch size"):
+        F.kl_div(x, t)
+    assert str(F.kl_div(x, t, reduction="sum").expr) == "t[0]*(-x[0] + log(t[0])) + t[1]*(-x[1] + log(t[1]))"
+    with pytest.raises(ValueError, match="use 'batchmean'"):
+        nn.KLDivLoss(reduction="batch")
+
+
+def test_gaussian_nll_variance_shapes_clamp_and_errors():
+    torch = _torch()
+    for var in (np.abs(Z[:, 0]), np.abs(Z[:, :1]), 0.5):
+        s_var = symgrad.tensor(var) if isinstance(var, np.ndarray) else var
+        t_var = torch.tensor(var) if isinstance(var, np.ndarray) else var
+        np.testing.assert_allclose(F.gaussian_nll_loss(symgrad.tensor(X), symgrad.tensor(Y), s_var).item(),
+                                   torch.nn.functional.gaussian_nll_loss(torch.tensor(X), torch.tensor(Y), t_var).item(),
+                                   rtol=1e-12)
+    v = symgrad.tensor([1e-9, 2.0], requires_grad=True)  # raised to eps=1e-6 for the value, not for the gradient
+    loss = F.gaussian_nll_loss(symgrad.tensor([0.0, 0.0]), symgrad.tensor([0.0, 1.0]), v, reduction="sum")
+    assert loss.item() == pytest.approx(0.5 * (np.log(1e-6) + np.log(2.0) + 0.5))
+    with pytest.raises(ValueError, match="var has negative entry"):
+        F.gaussian_nll_loss(symgrad.tensor([0.0]), symgrad.tensor([0.0]), symgrad.tensor([-1.0]))
+    with pytest.raises(ValueError, match="var is of incorrect size"):
+        F.gaussian_nll_loss(symgrad.tensor(X), symgrad.tensor(Y), symgrad.ones(3))
+    with pytest.raises(ValueError, match="avg is not valid"):
+        F.gaussian_nll_loss(symgrad.tensor(X), symgrad.tensor(Y), 1.0, reduction="avg")
+
+
+def test_margin_loss_errors_as_pytorch():
+    a = symgrad.tensor(X)
+    with pytest.raises(RuntimeError, match="All input tensors should have same dimension"):
+        F.margin_ranking_loss(a, a, symgrad.tensor(SIGNS))
+    with pytest.raises(RuntimeError, match="1D target tensor expects 2D input tensors"):
+        F.cosine_embedding_loss(a[0], a[0], symgrad.tensor(SIGNS))
+    with pytest.raises(RuntimeError, match="0D or 1D target tensor expected"):
+        F.cosine_embedding_loss(a, a, a)
+    with pytest.raises(ValueError, match="margin must be greater than 0"):
+        F.triplet_margin_loss(a, a, a, margin=0.0)
+    with pytest.raises(ValueError, match="expected margin to be greater than 0"):
+        nn.TripletMarginLoss(margin=-1.0)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        F.triplet_margin_loss(a, a[0], a)
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        F.multi_margin_loss(a, symgrad.tensor([0, 1, 2, 3]), p=3)
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.multi_margin_loss(a, symgrad.tensor([0, 1, 2, 5]))
+    with pytest.raises(ValueError, match="weight must be one-dimensional"):
+        F.multi_margin_loss(a, symgrad.tensor([0, 1, 2, 3]), weight=symgrad.ones(1, 5))
+    with pytest.raises(TypeError, match="size_average and reduce are deprecated"):
+        nn.SoftMarginLoss(size_average=True)
+    with pytest.raises(ValueError, match="is not a valid value for reduction"):
+        F.hinge_embedding_loss(a, a, reduction="avg")
+
+
+@pytest.mark.parametrize("name,kwargs,shapes", [("CosineSimilarity", {"dim": 0}, ((4, 5), (4, 5))),
+                                                ("CosineSimilarity", {}, ((4, 5), (5,))),
+                                                ("PairwiseDistance", {"p": 1.0, "keepdim": True}, ((4, 5), (4, 5))),
+                                                ("PairwiseDistance", {}, ((5,), (5,)))])
+def test_distance_modules_against_pytorch(name, kwargs, shapes):
+    arrays = [RNG.normal(size=s) for s in shapes]
+    _modules_agree(name, kwargs, arrays, (0, 1))
+
+
+def test_cosine_similarity_of_a_zero_vector_and_of_integers_as_pytorch():
+    torch = _torch()
+    zero = np.zeros((1, 3))
+    _modules_agree("CosineSimilarity", {}, [zero, X[:1, :3]], (0, 1))
+    ints = [[1, 2, 3]]
+    with pytest.raises(RuntimeError, match="expected common dtype to be floating point"):
+        torch.nn.functional.cosine_similarity(torch.tensor(ints), torch.tensor(ints))
+    with pytest.raises(RuntimeError, match="expected common dtype to be floating point"):
+        F.cosine_similarity(symgrad.tensor(ints), symgrad.tensor(ints))

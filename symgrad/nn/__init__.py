@@ -44,18 +44,29 @@ from symgrad.nn.activation import (
     Threshold,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
+from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten
 from symgrad.nn.linear import Identity, Linear
 from symgrad.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from symgrad.nn.module import Module
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -68,4 +79,8 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils",
            # more activations
            "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid", "Tanhshrink", "Softshrink",
-           "Hardshrink", "Threshold", "GLU", "Softmin", "PReLU", "RReLU"]
+           "Hardshrink", "Threshold", "GLU", "Softmin", "PReLU", "RReLU",
+           # more losses and distances
+           "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+           "HingeEmbeddingLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "MultiMarginLoss",
+           "CosineSimilarity", "PairwiseDistance"]

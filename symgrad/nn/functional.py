@@ -31,7 +31,15 @@ from symgrad.nn.activation_functions import (
     threshold,
 )
 from symgrad.nn.batch_norm import batch_norm
+from symgrad.nn.distance import cosine_similarity, pairwise_distance
 from symgrad.nn.layer_functions import embedding, layer_norm
+from symgrad.nn.likelihood_losses import (
+    gaussian_nll_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
 from symgrad.nn.loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -42,6 +50,13 @@ from symgrad.nn.loss_functions import (
     nll_loss,
     smooth_l1_loss,
 )
+from symgrad.nn.margin_losses import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    triplet_margin_loss,
+)
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
@@ -49,7 +64,11 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
            # more activations (activation_functions.py)
            "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "prelu", "rrelu", "threshold",
-           "tanhshrink", "softshrink", "hardshrink", "glu", "softmin"]
+           "tanhshrink", "softshrink", "hardshrink", "glu", "softmin",
+           # distances (distance.py) and more losses (likelihood_losses.py, margin_losses.py)
+           "cosine_similarity", "pairwise_distance", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "multi_margin_loss"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
