@@ -352,6 +352,11 @@ _MORE_ACTIVATIONS_AND_LOSSES = [
                 covers=("index", "where", "gt")) for p in (1, 2)],
     _loss_row("cosine_similarity", lambda F, M, a, b: F.cosine_similarity(a, b, -1), [*PAIRS, ((2, 3), (3,))],
               covers=("vector_norm", "div", "mul", "sum")),
+    # ---- more layers (layer_functions.py)
+    _loss_row("group_norm", lambda F, M, x, w, b: F.group_norm(x, 2, w, b),
+              [((2, 4), (4,), (4,)), ((2, 4, 3), (4,), (4,))], covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
+    _loss_row("bilinear", lambda F, M, x1, x2, w, b: F.bilinear(x1, x2, w, b),
+              [((2, 3), (2, 2), (4, 3, 2), (4,)), ((3,), (2,), (1, 3, 2), (1,))], covers=("einsum", "add")),
     _loss_row("pairwise_distance", lambda F, M, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True), PAIRS,
               covers=("vector_norm", "sub", "add")),
 ]

@@ -302,3 +302,85 @@ def test_cosine_similarity_of_a_zero_vector_and_of_integers_as_pytorch():
         torch.nn.functional.cosine_similarity(torch.tensor(ints), torch.tensor(ints))
     with pytest.raises(RuntimeError, match="expected common dtype to be floating point"):
         F.cosine_similarity(symgrad.tensor(ints), symgrad.tensor(ints))
+
+
+# ---------------------------------------------------------------- layers
+
+@pytest.mark.parametrize("shape,groups,affine", [((4, 6), 3, True), ((2, 6, 5), 2, True), ((2, 4, 3, 2), 4, False),
+                                                 ((3, 4, 5), 1, True)])
+def test_group_norm_against_pytorch(shape, groups, affine):
+    torch = _torch()
+    s_mod, t_mod = nn.GroupNorm(groups, shape[1], affine=affine), torch.nn.GroupNorm(groups, shape[1], affine=affine)
+    assert repr(s_mod) == repr(t_mod)
+    if affine:
+        t_mod.weight.data.uniform_(0.5, 1.5)
+        t_mod.bias.data.uniform_(-0.5, 0.5)
+    t_mod.double()
+    s_mod.load_state_dict(t_mod.state_dict())
+    x = RNG.normal(size=shape)
+    s_x, t_x = symgrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    s_out, t_out = s_mod(s_x), t_mod(t_x)
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    (s_out * symgrad.tensor(x)).sum().backward()
+    (t_out * torch.tensor(x)).sum().backward()
+    np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-9, atol=1e-12)
+    for s_p, t_p in zip(s_mod.parameters(), t_mod.parameters()):
+        np.testing.assert_allclose(s_p.grad.numpy(), t_p.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_group_norm_dtype_and_errors():
+    symgrad.set_default_dtype(symgrad.float32)
+    assert nn.GroupNorm(2, 4).weight.dtype == symgrad.float32
+    assert nn.GroupNorm(2, 4, affine=False).weight is None and nn.GroupNorm(2, 4, bias=False).bias is None
+    with pytest.raises(ValueError, match=r"num_channels \(3\) must be divisible by num_groups \(2\)"):
+        nn.GroupNorm(2, 3)
+    with pytest.raises(RuntimeError, match="divisible by num_groups, but got input of shape"):
+        F.group_norm(symgrad.ones(2, 3), 2)
+    with pytest.raises(RuntimeError, match="Expected weight to be a vector of size equal to the number of channels"):
+        F.group_norm(symgrad.ones(2, 4), 2, symgrad.ones(3))
+    with pytest.raises(RuntimeError, match="Expected at least 2 dimensions"):
+        F.group_norm(symgrad.ones(4), 2)
+    with pytest.raises(NotImplementedError, match="GroupNormKernelImpl"):
+        F.group_norm(symgrad.ones(2, 4, dtype=symgrad.int64), 2)
+
+
+@pytest.mark.parametrize("shapes", [((5, 3), (5, 4)), ((3,), (4,)), ((2, 5, 3), (2, 5, 4))])
+def test_bilinear_against_pytorch(shapes):
+    torch = _torch()
+    t_mod = torch.nn.Bilinear(3, 4, 2).double()
+    s_mod = nn.Bilinear(3, 4, 2)
+    assert repr(s_mod) == repr(t_mod)
+    s_mod.load_state_dict(t_mod.state_dict())
+    arrays = [RNG.normal(size=s) for s in shapes]
+    s_args = [symgrad.tensor(a, requires_grad=True) for a in arrays]
+    t_args = [torch.tensor(a, requires_grad=True) for a in arrays]
+    s_out, t_out = s_mod(*s_args), t_mod(*t_args)
+    np.testing.assert_allclose(s_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
+    s_out.pow(2).sum().backward()
+    t_out.pow(2).sum().backward()
+    for s_t, t_t in [*zip(s_args, t_args), (s_mod.weight, t_mod.weight), (s_mod.bias, t_mod.bias)]:
+        np.testing.assert_allclose(s_t.grad.numpy(), t_t.grad.numpy(), rtol=1e-10)
+
+
+def test_bilinear_initialisation_and_errors():
+    symgrad.manual_seed(0)
+    layer = nn.Bilinear(4, 2, 50, bias=False)
+    assert layer.bias is None and np.abs(layer.weight.detach().numpy()).max() <= 0.5
+    with pytest.raises(RuntimeError, match="input2 size does not match weight size: got 4 but expected 3"):
+        F.bilinear(symgrad.ones(2, 3), symgrad.ones(2, 4), symgrad.ones(5, 3, 3))
+    with pytest.raises(RuntimeError, match="input batch dimensions do not match at dim 0: got 2 and 3"):
+        F.bilinear(symgrad.ones(2, 3), symgrad.ones(3, 4), symgrad.ones(5, 3, 4))
+
+
+def test_unflatten_as_pytorch():
+    torch = _torch()
+    for size in ([2, 3], (2, -1)):
+        s_mod, t_mod = nn.Unflatten(1, size), torch.nn.Unflatten(1, size)
+        assert repr(s_mod) == repr(t_mod)
+        assert s_mod(symgrad.zeros(4, 6, 5)).shape == tuple(t_mod(torch.zeros(4, 6, 5)).shape)
+    x = symgrad.tensor([[1.0, 2.0, 3.0, 4.0]], requires_grad=True)
+    assert str(nn.Unflatten(1, (2, 2))(x).expr) == "[[[x[0, 0], x[0, 1]], [x[0, 2], x[0, 3]]]]"
+    with pytest.raises(TypeError, match="unflattened_size must be a tuple of ints, but found type int"):
+        nn.Unflatten(1, 3)
+    with pytest.raises(TypeError, match="found element of type float at pos 1"):
+        nn.Unflatten(1, (2, 3.0))

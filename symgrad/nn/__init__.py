@@ -46,8 +46,8 @@ from symgrad.nn.activation import (
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
-from symgrad.nn.flatten import Flatten
-from symgrad.nn.linear import Identity, Linear
+from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -69,7 +69,7 @@ from symgrad.nn.loss import (
     TripletMarginLoss,
 )
 from symgrad.nn.module import Module
-from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.sparse import Embedding
 
@@ -83,4 +83,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # more losses and distances
            "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
            "HingeEmbeddingLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "MultiMarginLoss",
-           "CosineSimilarity", "PairwiseDistance"]
+           "CosineSimilarity", "PairwiseDistance",
+           # more layers
+           "Unflatten", "GroupNorm", "Bilinear"]

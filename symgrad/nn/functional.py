@@ -32,7 +32,7 @@ from symgrad.nn.activation_functions import (
 )
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.distance import cosine_similarity, pairwise_distance
-from symgrad.nn.layer_functions import embedding, layer_norm
+from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
 from symgrad.nn.likelihood_losses import (
     gaussian_nll_loss,
     kl_div,
@@ -68,7 +68,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # distances (distance.py) and more losses (likelihood_losses.py, margin_losses.py)
            "cosine_similarity", "pairwise_distance", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss",
-           "cosine_embedding_loss", "triplet_margin_loss", "multi_margin_loss"]
+           "cosine_embedding_loss", "triplet_margin_loss", "multi_margin_loss",
+           # more layers (layer_functions.py)
+           "group_norm", "bilinear"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
