@@ -426,6 +426,111 @@ _CONVOLUTIONS = [
                output_size=3),
 ]
 
+
+def _torch_F() -> Any:
+    import torch.nn.functional as TF  # noqa: N812
+
+    return TF
+
+
+def _act(name: str, *args: Any, cases: Any = UNARY, domain: Any = REAL, covers: tuple[str, ...] = (), **kw: Any) -> Spec:
+    """A row for ``F.<name>(x, *args)`` against ``torch.nn.functional.<name>``."""
+    return Spec(name, lambda x: getattr(_F(), name)(x, *args), lambda x: getattr(_torch_F(), name)(x, *args), cases,
+                domain, covers=covers, **kw)
+
+
+def _seeded_rrelu(x: Any) -> Any:
+    sg.manual_seed(0)  # the same slopes on every call (finite differences call the row many times)
+    return _F().rrelu(x, 0.1, 0.4, training=True)
+
+
+def _torch_hardsigmoid(x: Any) -> Any:
+    # PyTorch's float64 hardsigmoid_backward multiplies by 1/6 rounded to float32 (3e-8 off);
+    # the formula in torch ops is the exact oracle (test_more_activations.py compares with F.hardsigmoid)
+    torch = __import__("torch")
+    return torch.where(x <= -3, 0.0, torch.where(x >= 3, 1.0, x / 6 + 0.5))
+
+
+def _signs(M: Any, like: Any) -> Any:
+    """Targets of +-1 shaped like ``like`` (a fixed pattern), in its dtype."""
+    import numpy as np
+
+    return M.tensor(np.resize([1.0, -1.0, -1.0], tuple(like.shape)).tolist(), dtype=like.dtype)
+
+
+def _loss_row(name: str, call: Callable[..., Any], cases: Any, domain: Any = REAL, covers: tuple[str, ...] = (),
+              **kw: Any) -> Spec:
+    """A row for ``call(F, M, *inputs)`` with ``F`` symgrad's or torch's ``nn.functional`` and ``M`` the module."""
+    return Spec(name, lambda *xs: call(_F(), sg, *xs), lambda *xs: call(_torch_F(), __import__("torch"), *xs), cases,
+                domain, covers=covers, **kw)
+
+
+PAIRS = [((2, 3), (2, 3))]
+TRIPLES = [((2, 3), (2, 3), (2, 3))]
+
+
+WIDE = (-4.5, 4.5)  # reaches the kinks of hardswish/hardsigmoid at -3 and 3
+_MORE_ACTIVATIONS_AND_LOSSES = [
+    _act("selu", domain=NONZERO, covers=("where", "gt", "expm1", "mul")),
+    # (alpha=0.5: PyTorch's backward rounds 1/alpha to float32, exact for 0.5)
+    _act("celu", 0.5, domain=NONZERO, covers=("where", "gt", "expm1", "mul")),
+    _act("mish", covers=("mul", "tanh", "softplus")),
+    _act("softsign", covers=("div", "abs", "add")),
+    _act("hardswish", cases=[((3,),), ((2, 3),)], domain=WIDE, covers=("where", "le", "lt", "mul", "add", "div")),
+    Spec("hardsigmoid", lambda x: _F().hardsigmoid(x), _torch_hardsigmoid, [((3,),), ((2, 3),)], WIDE,
+         covers=("where", "le", "ge", "div", "add")),
+    _act("logsigmoid", covers=("neg", "softplus")),
+    _act("threshold", 0.3, -2.0, cases=[((2, 3),)], covers=("where", "gt")),
+    _act("tanhshrink", covers=("sub", "tanh")),
+    _act("softshrink", 0.7, domain=WIDE, covers=("where", "gt", "lt", "sub", "add", "mul")),
+    _act("hardshrink", 0.7, domain=WIDE, covers=("where", "gt", "abs")),
+    _act("glu", cases=[((4,),), ((2, 4),)], covers=("index", "sigmoid", "mul")),
+    Spec("glu_dim0", lambda x: _F().glu(x, 0), lambda x: _torch_F().glu(x, 0), [((2, 3),)], covers=("index",)),
+    _act("softmin", -1, cases=[((3,),), ((2, 3),)], covers=("softmax", "neg")),
+    _act("rrelu", 0.1, 0.4, domain=NONZERO, covers=("where", "gt", "mul")),
+    Spec("rrelu_training", _seeded_rrelu, None, UNARY, NONZERO, covers=("mul",)),
+    Spec("prelu", lambda x, w: _F().prelu(x, w), lambda x, w: _torch_F().prelu(x, w),
+         [((2, 3), (3,)), ((2, 3, 2), (3,)), ((3,), (1,))], [NONZERO, REAL], covers=("where", "gt", "mul", "view")),
+    # ---- more losses and distances (likelihood_losses.py, margin_losses.py, distance.py)
+    _loss_row("kl_div_batchmean", lambda F, M, x, t: F.kl_div(x, t, reduction="batchmean"), PAIRS, [REAL, POS],
+              covers=("mul", "log", "sub", "sum", "div")),
+    _loss_row("kl_div_log_target", lambda F, M, x, t: F.kl_div(x, t, reduction="none", log_target=True), PAIRS,
+              covers=("exp", "mul", "sub")),
+    _loss_row("poisson_nll_loss", lambda F, M, x, t: F.poisson_nll_loss(x, t), PAIRS, covers=("exp", "mul", "mean")),
+    _loss_row("poisson_nll_loss_full", lambda F, M, x, t: F.poisson_nll_loss(x, t, log_input=False, full=True,
+                                                                             reduction="sum"),
+              PAIRS, POS, covers=("log", "where", "gt", "add")),
+    _loss_row("gaussian_nll_loss", lambda F, M, x, t, v: F.gaussian_nll_loss(x, t, v, full=True),
+              [*TRIPLES, ((2, 3), (2, 3), (2,))], [REAL, REAL, POS], covers=("log", "pow_scalar", "div", "view")),
+    _loss_row("soft_margin_loss", lambda F, M, x: F.soft_margin_loss(x, _signs(M, x)), UNARY[1:],
+              covers=("softplus", "neg", "mul")),
+    _loss_row("multilabel_soft_margin_loss", lambda F, M, x, w: F.multilabel_soft_margin_loss(
+        x, (_signs(M, x) + 1) / 2, w, reduction="none"), [((2, 3), (3,))], covers=("softplus", "sum", "div")),
+    _loss_row("hinge_embedding_loss", lambda F, M, x: F.hinge_embedding_loss(x, _signs(M, x), 0.5, reduction="sum"),
+              UNARY[1:], covers=("clamp", "where", "ne")),
+    _loss_row("margin_ranking_loss", lambda F, M, a, b: F.margin_ranking_loss(a, b, _signs(M, a), 0.3), PAIRS,
+              covers=("clamp", "mul", "sub")),
+    _loss_row("cosine_embedding_loss", lambda F, M, a, b: F.cosine_embedding_loss(
+        a, b, M.tensor([1.0, -1.0], dtype=a.dtype), -0.5, reduction="none"), PAIRS,
+              covers=("sqrt", "sum", "div", "where", "eq", "clamp")),
+    *[_loss_row(f"triplet_margin_loss_{name}", lambda F, M, a, p, n, kw=kw: F.triplet_margin_loss(a, p, n, **kw),
+                TRIPLES, covers=("vector_norm", "clamp", "minimum"))
+      for name, kw in [("2", {}), ("1_swap", {"p": 1, "swap": True, "margin": 2.0})]],
+    # (the weight a constant: PyTorch's multi_margin_loss has no derivative for it)
+    *[_loss_row(f"multi_margin_loss_{p}", lambda F, M, x, p=p: F.multi_margin_loss(
+        x, M.tensor([1, 3]), p=p, margin=1.5, weight=M.tensor([0.5, 1.0, 2.0, 1.5], dtype=x.dtype)), [((2, 4),)],
+                covers=("index", "where", "gt")) for p in (1, 2)],
+    _loss_row("cosine_similarity", lambda F, M, a, b: F.cosine_similarity(a, b, -1), [*PAIRS, ((2, 3), (3,))],
+              covers=("vector_norm", "div", "mul", "sum")),
+    # ---- more layers (layer_functions.py)
+    _loss_row("group_norm", lambda F, M, x, w, b: F.group_norm(x, 2, w, b),
+              [((2, 4), (4,), (4,)), ((2, 4, 3), (4,), (4,))], covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
+    _loss_row("bilinear", lambda F, M, x1, x2, w, b: F.bilinear(x1, x2, w, b),
+              [((2, 3), (2, 2), (4, 3, 2), (4,)), ((3,), (2,), (1, 3, 2), (1,))], covers=("einsum", "add")),
+    _loss_row("pairwise_distance", lambda F, M, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True), PAIRS,
+              covers=("vector_norm", "sub", "add")),
+]
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -697,6 +802,7 @@ SPECS: list[Spec] = [
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
     *_SHAPE_FUNCTIONS,
     *_CONVOLUTIONS,
+    *_MORE_ACTIVATIONS_AND_LOSSES,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -581,14 +581,23 @@ def test_remainder_of_multiples_of_one_tensor_has_the_divisors_sign(dividend, di
         assert float(y.expr.subs(x.expr, value)) == pytest.approx(y.item(), abs=1e-15)
 
 
+ELU_LIKE = {  # gradient at 100, 800 and -1, as PyTorch gives them
+    "elu": (lambda x: sg.nn.functional.elu(x, alpha=0.5), [1.0, 1.0, 0.5 * np.exp(-1.0)]),
+    "celu": (lambda x: sg.nn.functional.celu(x, alpha=0.5), [1.0, 1.0, np.exp(-2.0)]),
+    "selu": (sg.nn.functional.selu, [1.0507009873554805] * 2 + [1.7580993408473766 * np.exp(-1.0)]),
+}
+
+
 @pytest.mark.parametrize("dtype", [sg.float32, sg.float64])
-def test_elu_gradient_is_finite_where_the_unused_exponential_overflows(dtype):
+@pytest.mark.parametrize("name", list(ELU_LIKE))
+def test_elu_gradient_is_finite_where_the_unused_exponential_overflows(name, dtype):
     # Found by the new-user review: exp of the positive inputs, unused by the
     # value, overflowed (x > 88 in float32) and its gradient, 0 * inf, was nan
     # (PyTorch: 1).  The closed form still reads as the function.
+    f, want = ELU_LIKE[name]
     x = sg.tensor([100., 800., -1.], dtype=dtype, requires_grad=True)
-    sg.nn.functional.elu(x, alpha=0.5).sum().backward()
-    np.testing.assert_allclose(x.grad.tolist(), [1.0, 1.0, 0.5 * np.exp(-1.0)], rtol=1e-6)
+    f(x).sum().backward()
+    np.testing.assert_allclose(x.grad.tolist(), want, rtol=1e-6)
     s = sg.tensor(1., requires_grad=True)
     assert str(sg.nn.functional.elu(s).expr) == "Piecewise((s, s > 0), (exp(s) - 1, True))"
 

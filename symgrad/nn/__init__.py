@@ -15,36 +15,62 @@ and loss are formulas of ``linear.weight[0, 0]``, ``linear.bias[0]``...
 from symgrad.nn import functional, init, utils  # noqa: F401
 from symgrad.nn import naming as _naming  # noqa: F401  (registers the parameter namer)
 from symgrad.nn.activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
 from symgrad.nn.conv import Conv1d, Conv2d, Unfold
+from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
-from symgrad.nn.flatten import Flatten
-from symgrad.nn.linear import Identity, Linear
+from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from symgrad.nn.module import Module
-from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from symgrad.nn.sparse import Embedding
@@ -53,4 +79,13 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
            "ModuleDict", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "GELU", "SiLU", "Hardtanh", "ReLU6", "Dropout", "Softplus",
            "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils"]
+           "CrossEntropyLoss", "NLLLoss", "functional", "init", "utils",
+           # more activations
+           "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid", "Tanhshrink", "Softshrink",
+           "Hardshrink", "Threshold", "GLU", "Softmin", "PReLU", "RReLU",
+           # more losses and distances
+           "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+           "HingeEmbeddingLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "MultiMarginLoss",
+           "CosineSimilarity", "PairwiseDistance",
+           # more layers
+           "Unflatten", "GroupNorm", "Bilinear"]

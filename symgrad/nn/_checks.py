@@ -18,6 +18,15 @@ def require_tensor(value: Any, fn: str, arg: str = "input") -> Tensor:
     return value
 
 
+def require_floating(value: Any, fn: str, kernel: str) -> Tensor:
+    """``value`` if it is a floating tensor; else PyTorch's NotImplementedError naming its kernel."""
+    require_tensor(value, fn)
+    if not value.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{value.dtype.name}' (as in PyTorch); "
+                                  "convert with .double() first")
+    return value
+
+
 def check_reduction(reduction: Any) -> str:
     """``reduction`` if it is one PyTorch knows."""
     if reduction not in REDUCTIONS:

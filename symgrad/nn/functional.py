@@ -13,10 +13,36 @@ from typing import Any
 
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
-from symgrad.nn._checks import require_tensor
+from symgrad.nn._checks import require_floating, require_tensor
+from symgrad.nn.activation_functions import (
+    celu,
+    expm1_of_negatives,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    logsigmoid,
+    mish,
+    prelu,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, unfold
-from symgrad.nn.layer_functions import embedding, layer_norm
+from symgrad.nn.distance import cosine_similarity, pairwise_distance
+from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
+from symgrad.nn.likelihood_losses import (
+    gaussian_nll_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
 from symgrad.nn.loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -26,6 +52,13 @@ from symgrad.nn.loss_functions import (
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from symgrad.nn.margin_losses import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    triplet_margin_loss,
 )
 from symgrad.nn.padding import pad
 from symgrad.nn.pool_functions import (
@@ -42,7 +75,16 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            "softmax", "log_softmax", "embedding", "layer_norm", "batch_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "conv1d", "conv2d",
            "unfold", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d"]
+           "adaptive_avg_pool2d",
+           # more activations (activation_functions.py)
+           "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "prelu", "rrelu", "threshold",
+           "tanhshrink", "softshrink", "hardshrink", "glu", "softmin",
+           # distances (distance.py) and more losses (likelihood_losses.py, margin_losses.py)
+           "cosine_similarity", "pairwise_distance", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "multi_margin_loss",
+           # more layers (layer_functions.py)
+           "group_norm", "bilinear"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -93,14 +135,6 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return input.relu_() if inplace else ops.relu(input)
 
 
-def _floating(input: Any, fn: str, kernel: str) -> Tensor:
-    require_tensor(input, fn)
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.name}' (as in PyTorch); "
-                                  "convert with .double() first")
-    return input
-
-
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``; the derivative at 0 is
     ``negative_slope``, as PyTorch's.
@@ -111,7 +145,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> F.leaky_relu(x, 0.5).expr
     Piecewise((x, x > 0), (0.5*x, True))
     """
-    x = _floating(input, "leaky_relu", "leaky_relu_cpu")
+    x = require_floating(input, "leaky_relu", "leaky_relu_cpu")
     out = ops.where(x > 0, x, x * negative_slope)
     return input.copy_(out) if inplace else out
 
@@ -125,11 +159,9 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.elu(x).expr
     Piecewise((x, x > 0), (exp(x) - 1, True))
     """
-    x = _floating(input, "elu", "elu_cpu")
+    x = require_floating(input, "elu", "elu_cpu")
     positive = x > 0
-    # expm1 of the positive inputs is never used, but would overflow above 88
-    # (float32) and its gradient, 0 * inf, would be nan: it gets 0 instead
-    neg = ops.expm1(ops.where(positive, 0.0, x))
+    neg = expm1_of_negatives(x, positive)
     out = ops.where(positive, x, neg if alpha == 1 else neg * alpha)
     return input.copy_(out) if inplace else out
 
@@ -143,7 +175,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.silu(x).expr
     x/(1 + exp(-x))
     """
-    x = _floating(input, "silu", "silu_cpu")
+    x = require_floating(input, "silu", "silu_cpu")
     out = x * ops.sigmoid(x)
     return input.copy_(out) if inplace else out
 
@@ -196,7 +228,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    x = _floating(input, "gelu", "GeluKernelImpl")
+    x = require_floating(input, "gelu", "GeluKernelImpl")
     if approximate == "tanh":
         inner = ops.tanh((x + x * x * x * 0.044715) * _SQRT_TWO_OVER_PI)
     else:

@@ -1,5 +1,5 @@
-"""The functions behind ``nn.Embedding`` and ``nn.LayerNorm``
-(``F.embedding``, ``F.layer_norm``), composed of symgrad ops: an embedding
+"""The functions behind ``nn.Embedding``, ``nn.LayerNorm``, ``nn.GroupNorm`` and ``nn.Bilinear``
+(``F.embedding``, ``F.layer_norm``, ``F.group_norm``, ``F.bilinear``), composed of symgrad ops: an embedding
 is indexing (its gradient adds the rows' gradients up), a layer norm a mean,
 a variance and ``rsqrt``, so both have closed forms."""
 
@@ -15,7 +15,7 @@ from symgrad.nn._checks import require_tensor
 from symgrad.nn._in_place import write_in_place
 from symgrad.ops.positions import picked
 
-__all__ = ["embedding", "layer_norm"]
+__all__ = ["embedding", "layer_norm", "group_norm", "bilinear"]
 
 
 def _indices(input: Tensor) -> np.ndarray:
@@ -142,3 +142,63 @@ def affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
     return out
 
 
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """``(x - mean) / sqrt(var + eps)`` over each group of ``C / num_groups``
+    channels (dim 1) of each sample (with all their positions), then
+    ``* weight + bias`` per channel (the biased variance, as PyTorch).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.group_norm(symgrad.tensor([[1., 3., 0., 4.]]), 2)
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
+    require_tensor(input, "group_norm")
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{input.dtype.name}' (as in "
+                                  "PyTorch); convert with .double() first")
+    channels = input.shape[1]
+    if num_groups <= 0 or channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(input.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(require_tensor(t, "group_norm", name).shape) != (channels,):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    out = normalized(grouped, (2,), eps).reshape(tuple(input.shape))
+    per_channel = (channels,) + (1,) * (input.ndim - 2)
+    return affine(out, None if weight is None else weight.reshape(per_channel),
+                  None if bias is None else bias.reshape(per_channel))
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y[..., o] = sum_ij x1[..., i] * weight[o, i, j] * x2[..., j] + bias[o]``.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> w = symgrad.tensor([[[1., 2.], [3., 4.]]], requires_grad=True)
+    >>> F.bilinear(symgrad.tensor([1., 0.]), symgrad.tensor([0., 1.]), w).expr
+    [w[0, 0, 1]]
+    """
+    for name, t in (("input1", input1), ("input2", input2), ("weight", weight)):
+        require_tensor(t, "bilinear", name)
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be three-dimensional (out_features, in1_features, "
+                           f"in2_features), got {weight.ndim} dimensions")
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
+    for d in range(input1.ndim - 1):
+        if input1.shape[d] != input2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got "
+                               f"{input1.shape[d]} and {input2.shape[d]}")
+    for i, (x, size) in enumerate(((input1, weight.shape[1]), (input2, weight.shape[2])), start=1):
+        if x.ndim == 0 or x.shape[-1] != size:
+            got = x.shape[-1] if x.ndim else "a 0-d tensor"
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got {got} but expected {size}")
+    out = ops.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias

@@ -1,4 +1,4 @@
-"""``Linear`` (``y = x @ W.T + b``) and ``Identity``."""
+"""``Linear`` (``y = x @ W.T + b``), ``Identity`` and ``Bilinear`` (``y = x1 @ W @ x2 + b``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,19 @@ from symgrad.nn._checks import check_int
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 
-__all__ = ["Linear", "Identity"]
+__all__ = ["Linear", "Identity", "Bilinear"]
+
+
+def register_weight_and_bias(module: Module, weight_shape: tuple[int, ...], bias: bool, device: Any,
+                             dtype: Any) -> None:
+    """Register an uninitialised ``weight`` of ``weight_shape`` and, with ``bias``,
+    a ``bias`` of ``weight_shape[0]`` (else a None slot, as PyTorch), in
+    ``dtype`` or the default dtype; ``reset_parameters`` fills them."""
+    if device is not None:
+        _device(device)
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    module.register_parameter("weight", Parameter(empty(*weight_shape, dtype=d)))
+    module.register_parameter("bias", Parameter(empty(weight_shape[0], dtype=d)) if bias else None)
 
 
 class Linear(Module):
@@ -38,14 +50,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = check_int(in_features, "Linear: in_features")
         self.out_features = check_int(out_features, "Linear: out_features")
-        if device is not None:
-            _device(device)
-        d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-        self.weight = Parameter(empty(out_features, in_features, dtype=d))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=d))
-        else:
-            self.register_parameter("bias", None)
+        register_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -76,3 +81,41 @@ class Identity(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return input
+
+
+class Bilinear(Module):
+    """``y = x1 @ weight @ x2 + bias`` for each output feature, with ``weight``
+    of shape (out_features, in1_features, in2_features); weight and bias
+    uniform in ``[-1/sqrt(in1_features), 1/sqrt(in1_features)]``, as PyTorch's.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> layer = nn.Bilinear(2, 3, 4)
+    >>> layer
+    Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True)
+    >>> layer(symgrad.ones(5, 2), symgrad.ones(5, 3)).shape
+    symgrad.Size([5, 4])
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.in1_features = check_int(in1_features, "Bilinear: in1_features")
+        self.in2_features = check_int(in2_features, "Bilinear: in2_features")
+        self.out_features = check_int(out_features, "Bilinear: out_features")
+        register_weight_and_bias(self, (out_features, in1_features, in2_features), bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw new initial values, uniform in ``[-1/sqrt(in1_features), 1/sqrt(in1_features)]``."""
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -1,6 +1,7 @@
 """``LayerNorm``: normalisation over the last dims, with a learned scale and
 shift; ``BatchNorm1d``, ``BatchNorm2d``: normalisation per channel over a
-batch, with running statistics for evaluation."""
+batch, with running statistics for evaluation; ``GroupNorm``: normalisation
+per group of channels of each sample."""
 
 from __future__ import annotations
 
@@ -17,7 +18,26 @@ from symgrad.nn._in_place import write_in_place
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 
-__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d"]
+__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm"]
+
+
+def register_scale_and_shift(module: Module, shape: tuple[int, ...], affine: bool, bias: bool, device: Any,
+                             dtype: Any) -> None:
+    """Register ``weight`` and ``bias`` of ``shape`` (filled by ``reset_scale_and_shift``);
+    a missing scale or shift is a parameter slot holding None, as PyTorch registers it."""
+    if device is not None:
+        _device(device)
+    d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+    module.register_parameter("weight", Parameter(empty(*shape, dtype=d)) if affine else None)
+    module.register_parameter("bias", Parameter(empty(*shape, dtype=d)) if affine and bias else None)
+
+
+def reset_scale_and_shift(module: Module) -> None:
+    """Scale ones, shift zeros (for the ones the module has)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 class LayerNorm(Module):
@@ -39,23 +59,15 @@ class LayerNorm(Module):
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         if not all(isinstance(s, int) and not isinstance(s, bool) for s in shape):
             raise TypeError(f"LayerNorm: normalized_shape must be an int or a sequence of ints, got {normalized_shape!r}")
-        if device is not None:
-            _device(device)
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-        # (a missing scale or shift is a parameter slot holding None, as PyTorch registers it)
-        self.register_parameter("weight", Parameter(empty(*shape, dtype=d)) if elementwise_affine else None)
-        self.register_parameter("bias", Parameter(empty(*shape, dtype=d)) if elementwise_affine and bias else None)
+        register_scale_and_shift(self, shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Scale ones, shift zeros."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_scale_and_shift(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -168,3 +180,39 @@ class BatchNorm2d(_BatchNorm):
 
     _dims = (4,)
     _expected = "4D"
+
+
+class GroupNorm(Module):
+    """Normalisation of each group of ``num_channels / num_groups`` channels
+    of each sample (``F.group_norm``), then a learned scale and shift per
+    channel (ones and zeros at first, as PyTorch's).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> gn = nn.GroupNorm(2, 4)
+    >>> gn
+    GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    >>> gn(symgrad.tensor([[1., 3., 0., 4.]]))
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]], grad_fn=<AddBackward0>)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_groups = check_int(num_groups, "GroupNorm: num_groups", minimum=1)
+        self.num_channels = check_int(num_channels, "GroupNorm: num_channels")
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.eps, self.affine = eps, affine
+        register_scale_and_shift(self, (num_channels,), affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Scale ones, shift zeros."""
+        reset_scale_and_shift(self)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
