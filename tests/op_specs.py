@@ -256,6 +256,47 @@ _LINALG = [
     *_MATRIX_FUNCTIONS,
 ]
 
+def _torch() -> Any:
+    return __import__("torch")
+
+
+def _q(M: Any, like: Any, values: list[float]) -> Any:
+    """Quantiles as a tensor of ``like``'s dtype (PyTorch wants q's dtype to be the input's)."""
+    return M.tensor(values, dtype=like.dtype)
+
+
+# ---- order statistics (symgrad/ops/statistics.py): the chosen elements gathered by `index`, so code generation
+# refuses them (as sort); ties do not occur in the random samples (tests/test_statistics.py covers them)
+_STATISTICS = [
+    Spec("median", lambda x: sg.median(x), lambda x: _torch().median(x), MATRIX, covers=("index", "view"),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("median_dim", lambda x: x.median(-1).values, lambda x: x.median(-1).values, MATRIX, covers=("index",),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("median_keepdim", lambda x: sg.median(x, 0, keepdim=True).values,
+         lambda x: _torch().median(x, 0, keepdim=True).values, MATRIX[1:], covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("nanmedian", lambda x: sg.nanmedian(x), lambda x: _torch().nanmedian(x), MATRIX[1:],
+         covers=("index", "view"), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("nanmedian_dim", lambda x: x.nanmedian(0).values, lambda x: x.nanmedian(0).values, MATRIX,
+         covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("kthvalue", lambda x: sg.kthvalue(x, 2).values, lambda x: _torch().kthvalue(x, 2).values, MATRIX,
+         covers=("index",), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("kthvalue_dim", lambda x: x.kthvalue(1, 0, True).values, lambda x: x.kthvalue(1, 0, True).values,
+         MATRIX[1:], covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("mode", lambda x: sg.mode(x).values, lambda x: _torch().mode(x).values, MATRIX, covers=("index",),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("msort", sg.msort, _t("msort"), MATRIX, covers=("index",), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("quantile", lambda x: sg.quantile(x, 0.3), lambda x: _torch().quantile(x, 0.3), MATRIX,
+         covers=("index", "view", "mul", "add", "sub"), skips=CHOSEN_BY_VALUES),
+    Spec("quantile_dim_vector", lambda x: x.quantile(_q(sg, x, [0.25, 0.8]), dim=-1, keepdim=True),
+         lambda x: x.quantile(_q(_torch(), x, [0.25, 0.8]), dim=-1, keepdim=True), MATRIX[1:],
+         covers=("index", "view", "mul", "add", "sub", "where"), skips=CHOSEN_BY_VALUES),
+    *[Spec(f"quantile_{mode}", lambda x, mode=mode: sg.quantile(x, 0.4, 0, interpolation=mode),
+           lambda x, mode=mode: _torch().quantile(x, 0.4, 0, interpolation=mode), MATRIX,
+           covers=("index", "view"), skips=CHOSEN_BY_VALUES) for mode in ("lower", "higher", "midpoint", "nearest")],
+    Spec("nanquantile", lambda x: sg.nanquantile(x, 0.7, 0), lambda x: _torch().nanquantile(x, 0.7, 0), MATRIX,
+         covers=("index", "view", "mul", "add", "sub"), skips=CHOSEN_BY_VALUES),
+]
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -525,6 +566,7 @@ SPECS: list[Spec] = [
     Spec("scatter_view", _scatter_through_view, _torch_scatter_through_view, [((2, 3),)],
          covers=("_scatter_view",), differentiable=False),
     Spec("overwritten", _overwritten, _torch_overwritten, UNARY, covers=("_overwritten",)),
+    *_STATISTICS,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}
