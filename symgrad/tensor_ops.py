@@ -308,6 +308,10 @@ class TensorOps:
         return _ops.kthvalue(self, k, dim, keepdim)
     def mode(self, dim: int = -1, keepdim: bool = False) -> Any: return _ops.mode(self, dim, keepdim)  # noqa: E704
     def msort(self) -> Tensor: return _ops.msort(self)  # noqa: E704
+    def dist(self, other: Any, p: Any = 2) -> Tensor: return _ops.dist(self, other, p)  # noqa: E704
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:  # noqa: E704
+        return _ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self) -> Tensor: return _ops.corrcoef(self)  # noqa: E704
     def quantile(self, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:  # noqa: E704
         return _ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
     def nanquantile(self, q: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: E704

@@ -295,6 +295,30 @@ _STATISTICS = [
            covers=("index", "view"), skips=CHOSEN_BY_VALUES) for mode in ("lower", "higher", "midpoint", "nearest")],
     Spec("nanquantile", lambda x: sg.nanquantile(x, 0.7, 0), lambda x: _torch().nanquantile(x, 0.7, 0), MATRIX,
          covers=("index", "view", "mul", "add", "sub"), skips=CHOSEN_BY_VALUES),
+    # ---- distances, covariance, trapezoidal rule (compositions of vector_norm, matmul, index, cumsum)
+    *[Spec(f"cdist_{name}", lambda a, b, p=p: sg.cdist(a, b, p), lambda a, b, p=p: _torch().cdist(a, b, p),
+           [((4, 3), (2, 3)), ((2, 3, 2), (2, 2, 2)), ((2, 1, 3, 2), (3, 2, 2))], covers=("vector_norm", "sub", "view"))
+      for name, p in [("2", 2.0), ("1", 1.0), ("3", 3.0), ("inf", float("inf"))]],
+    Spec("dist", sg.dist, _t("dist"), [((3,), (3,)), ((2, 3), (3,))], covers=("vector_norm", "sub")),
+    Spec("dist_method_p3", lambda x, y: x.dist(y, 3), lambda x, y: x.dist(y, 3), [((2, 3), (2, 3))],
+         covers=("vector_norm", "sub")),
+    Spec("cov", sg.cov, _t("cov"), [((4,),), ((2, 4),), ((3, 5),)], covers=("sum", "div", "sub", "matmul", "view")),
+    Spec("cov_weights", lambda x, w: sg.cov(x, correction=2, fweights=sg.tensor([1, 0, 2, 1]), aweights=w),
+         lambda x, w: _torch().cov(x, correction=2, fweights=_torch().tensor([1, 0, 2, 1]), aweights=w),
+         [((2, 4), (4,)), ((4,), (4,))], [REAL, POS], covers=("sum", "div", "sub", "mul", "matmul", "view")),
+    # (three variables' gradient closed form passes the size guard: two suffice)
+    Spec("corrcoef", sg.corrcoef, _t("corrcoef"), [((2, 4),), ((4,),)],
+         covers=("sum", "div", "sub", "matmul", "view", "sqrt", "diagonal", "clamp")),
+    Spec("trapezoid", lambda y: sg.trapezoid(y, dx=0.5), lambda y: _torch().trapezoid(y, dx=0.5),
+         [((5,),), ((2, 4),)], covers=("sum", "index", "add", "sub", "mul")),
+    Spec("trapezoid_x", lambda y, x: sg.trapezoid(y, x, dim=0), lambda y, x: _torch().trapezoid(y, x, dim=0),
+         [((4,), (4,)), ((3, 2), (3, 2)), ((3, 2), (3,))], covers=("sum", "index", "add", "sub", "mul", "div")),
+    Spec("trapz", lambda y: sg.trapz(y), lambda y: _torch().trapz(y), [((2, 4),)], covers=("sum", "index", "mul")),
+    Spec("cumulative_trapezoid", lambda y: sg.cumulative_trapezoid(y, dx=2), lambda y: _torch().cumulative_trapezoid(
+         y, dx=2), [((5,),), ((2, 4),)], covers=("cumsum", "index", "add", "mul")),
+    Spec("cumulative_trapezoid_x", lambda y, x: sg.cumulative_trapezoid(y, x),
+         lambda y, x: _torch().cumulative_trapezoid(y, x), [((4,), (4,)), ((2, 3), (3,))],
+         covers=("cumsum", "index", "add", "sub", "mul", "div")),
 ]
 
 SPECS: list[Spec] = [

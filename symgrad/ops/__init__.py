@@ -24,15 +24,19 @@ from symgrad.ops.tiling import *  # noqa: F401,F403
 from symgrad.ops.counting import *  # noqa: F401,F403
 from symgrad.ops.sampling import *  # noqa: F401,F403
 from symgrad.ops.statistics import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, comparison, contraction, counting, grouping, linalg, losses, matrices, pointwise,
-                         pseudoinverse, reductions, sampling, scattering, selection, shape, sorting, spectral,
-                         statistics, structure, tiling, unary)
+from symgrad.ops.distances import *  # noqa: F401,F403
+from symgrad.ops.correlation import *  # noqa: F401,F403
+from symgrad.ops.integration import *  # noqa: F401,F403
+from symgrad.ops import (arithmetic, comparison, contraction, correlation, counting, distances, grouping, integration,
+                         linalg, losses, matrices, pointwise, pseudoinverse, reductions, sampling, scattering, selection,
+                         shape, sorting, spectral, statistics, structure, tiling, unary)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
            *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
            *pseudoinverse.__all__, *spectral.__all__, *scattering.__all__, *grouping.__all__, *tiling.__all__,
-           *counting.__all__, *sampling.__all__, *statistics.__all__]
+           *counting.__all__, *sampling.__all__, *statistics.__all__, *distances.__all__,
+           *correlation.__all__, *integration.__all__]
 
 
 def _bind() -> None:
