@@ -1,5 +1,6 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
-``aminmax``, ``linalg.inv_ex``, ``linalg.eigh`` and ``linalg.cholesky_ex`` return, as ``torch.return_types``: fields by name or by
+``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.eigh`` and
+``linalg.cholesky_ex`` return, as ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["max", "min", "sort", "topk", "aminmax", "linalg_inv_ex", "linalg_eigh", "linalg_cholesky_ex"]
+__all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "linalg_inv_ex",
+           "linalg_eigh", "linalg_cholesky_ex"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -31,6 +33,10 @@ min = _return_type("min", ["values", "indices"])  # noqa: A001
 sort = _return_type("sort", ["values", "indices"])
 topk = _return_type("topk", ["values", "indices"])
 aminmax = _return_type("aminmax", ["min", "max"])
+median = _return_type("median", ["values", "indices"])
+nanmedian = _return_type("nanmedian", ["values", "indices"])
+kthvalue = _return_type("kthvalue", ["values", "indices"])
+mode = _return_type("mode", ["values", "indices"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ["L", "info"])

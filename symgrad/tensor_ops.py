@@ -324,6 +324,22 @@ class TensorOps:
         return _ops.argsort(self, dim, descending, stable=stable)
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002,E704
         return _ops.topk(self, k, dim, largest, sorted)
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any: return _ops.median(self, dim, keepdim)  # noqa: E704
+    def nanmedian(self, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: E704
+        return _ops.nanmedian(self, dim, keepdim)
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: E704
+        return _ops.kthvalue(self, k, dim, keepdim)
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any: return _ops.mode(self, dim, keepdim)  # noqa: E704
+    def msort(self) -> Tensor: return _ops.msort(self)  # noqa: E704
+    def dist(self, other: Any, p: Any = 2) -> Tensor: return _ops.dist(self, other, p)  # noqa: E704
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:  # noqa: E704
+        return _ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self) -> Tensor: return _ops.corrcoef(self)  # noqa: E704
+    def quantile(self, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:  # noqa: E704
+        return _ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def nanquantile(self, q: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: E704
+                    interpolation: str = "linear") -> Tensor:
+        return _ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
         """A new tensor of ``data`` with this tensor's dtype unless ``dtype`` is given (a copy, as PyTorch's)."""

@@ -531,6 +531,71 @@ _MORE_ACTIVATIONS_AND_LOSSES = [
               covers=("vector_norm", "sub", "add")),
 ]
 
+def _torch() -> Any:
+    return __import__("torch")
+
+
+def _q(M: Any, like: Any, values: list[float]) -> Any:
+    """Quantiles as a tensor of ``like``'s dtype (PyTorch wants q's dtype to be the input's)."""
+    return M.tensor(values, dtype=like.dtype)
+
+
+# ---- order statistics (symgrad/ops/statistics.py): the chosen elements gathered by `index`, so code generation
+# refuses them (as sort); ties do not occur in the random samples (tests/test_statistics.py covers them)
+_STATISTICS = [
+    Spec("median", lambda x: sg.median(x), lambda x: _torch().median(x), MATRIX, covers=("index", "view"),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("median_dim", lambda x: x.median(-1).values, lambda x: x.median(-1).values, MATRIX, covers=("index",),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("median_keepdim", lambda x: sg.median(x, 0, keepdim=True).values,
+         lambda x: _torch().median(x, 0, keepdim=True).values, MATRIX[1:], covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("nanmedian", lambda x: sg.nanmedian(x), lambda x: _torch().nanmedian(x), MATRIX[1:],
+         covers=("index", "view"), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("nanmedian_dim", lambda x: x.nanmedian(0).values, lambda x: x.nanmedian(0).values, MATRIX,
+         covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("kthvalue", lambda x: sg.kthvalue(x, 2).values, lambda x: _torch().kthvalue(x, 2).values, MATRIX,
+         covers=("index",), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("kthvalue_dim", lambda x: x.kthvalue(1, 0, True).values, lambda x: x.kthvalue(1, 0, True).values,
+         MATRIX[1:], covers=("index",), skips=CHOSEN_BY_VALUES),
+    Spec("mode", lambda x: sg.mode(x).values, lambda x: _torch().mode(x).values, MATRIX, covers=("index",),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("msort", sg.msort, _t("msort"), MATRIX, covers=("index",), integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("quantile", lambda x: sg.quantile(x, 0.3), lambda x: _torch().quantile(x, 0.3), MATRIX,
+         covers=("index", "view", "mul", "add", "sub"), skips=CHOSEN_BY_VALUES),
+    Spec("quantile_dim_vector", lambda x: x.quantile(_q(sg, x, [0.25, 0.8]), dim=-1, keepdim=True),
+         lambda x: x.quantile(_q(_torch(), x, [0.25, 0.8]), dim=-1, keepdim=True), MATRIX[1:],
+         covers=("index", "view", "mul", "add", "sub", "where"), skips=CHOSEN_BY_VALUES),
+    *[Spec(f"quantile_{mode}", lambda x, mode=mode: sg.quantile(x, 0.4, 0, interpolation=mode),
+           lambda x, mode=mode: _torch().quantile(x, 0.4, 0, interpolation=mode), MATRIX,
+           covers=("index", "view"), skips=CHOSEN_BY_VALUES) for mode in ("lower", "higher", "midpoint", "nearest")],
+    Spec("nanquantile", lambda x: sg.nanquantile(x, 0.7, 0), lambda x: _torch().nanquantile(x, 0.7, 0), MATRIX,
+         covers=("index", "view", "mul", "add", "sub"), skips=CHOSEN_BY_VALUES),
+    # ---- distances, covariance, trapezoidal rule (compositions of vector_norm, matmul, index, cumsum)
+    *[Spec(f"cdist_{name}", lambda a, b, p=p: sg.cdist(a, b, p), lambda a, b, p=p: _torch().cdist(a, b, p),
+           [((4, 3), (2, 3)), ((2, 3, 2), (2, 2, 2)), ((2, 1, 3, 2), (3, 2, 2))], covers=("vector_norm", "sub", "view"))
+      for name, p in [("2", 2.0), ("1", 1.0), ("3", 3.0), ("inf", float("inf"))]],
+    Spec("dist", sg.dist, _t("dist"), [((3,), (3,)), ((2, 3), (3,))], covers=("vector_norm", "sub")),
+    Spec("dist_method_p3", lambda x, y: x.dist(y, 3), lambda x, y: x.dist(y, 3), [((2, 3), (2, 3))],
+         covers=("vector_norm", "sub")),
+    Spec("cov", sg.cov, _t("cov"), [((4,),), ((2, 4),), ((3, 5),)], covers=("sum", "div", "sub", "matmul", "view")),
+    Spec("cov_weights", lambda x, w: sg.cov(x, correction=2, fweights=sg.tensor([1, 0, 2, 1]), aweights=w),
+         lambda x, w: _torch().cov(x, correction=2, fweights=_torch().tensor([1, 0, 2, 1]), aweights=w),
+         [((2, 4), (4,)), ((4,), (4,))], [REAL, POS], covers=("sum", "div", "sub", "mul", "matmul", "view")),
+    # (three variables' gradient closed form passes the size guard: two suffice)
+    Spec("corrcoef", sg.corrcoef, _t("corrcoef"), [((2, 4),), ((4,),)],
+         covers=("sum", "div", "sub", "matmul", "view", "sqrt", "diagonal", "clamp")),
+    Spec("trapezoid", lambda y: sg.trapezoid(y, dx=0.5), lambda y: _torch().trapezoid(y, dx=0.5),
+         [((5,),), ((2, 4),)], covers=("sum", "index", "add", "sub", "mul")),
+    Spec("trapezoid_x", lambda y, x: sg.trapezoid(y, x, dim=0), lambda y, x: _torch().trapezoid(y, x, dim=0),
+         [((4,), (4,)), ((3, 2), (3, 2)), ((3, 2), (3,))], covers=("sum", "index", "add", "sub", "mul", "div")),
+    Spec("trapz", lambda y: sg.trapz(y), lambda y: _torch().trapz(y), [((2, 4),)], covers=("sum", "index", "mul")),
+    Spec("cumulative_trapezoid", lambda y: sg.cumulative_trapezoid(y, dx=2), lambda y: _torch().cumulative_trapezoid(
+         y, dx=2), [((5,),), ((2, 4),)], covers=("cumsum", "index", "add", "mul")),
+    Spec("cumulative_trapezoid_x", lambda y, x: sg.cumulative_trapezoid(y, x),
+         lambda y, x: _torch().cumulative_trapezoid(y, x), [((4,), (4,)), ((2, 3), (3,))],
+         covers=("cumsum", "index", "add", "sub", "mul", "div")),
+]
+
 SPECS: list[Spec] = [
     # ---- arithmetic
     _binary("add"), _binary("sub"), _binary("mul"),
@@ -803,6 +868,7 @@ SPECS: list[Spec] = [
     *_SHAPE_FUNCTIONS,
     *_CONVOLUTIONS,
     *_MORE_ACTIVATIONS_AND_LOSSES,
+    *_STATISTICS,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -28,16 +28,22 @@ from symgrad.ops.arranging import *  # noqa: F401,F403
 from symgrad.ops.assembly import *  # noqa: F401,F403
 from symgrad.ops.searching import *  # noqa: F401,F403
 from symgrad.ops.writing import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, counting, grouping, linalg, losses,
-                         matrices, pointwise, pseudoinverse, reductions, sampling, scattering, searching, selection,
-                         shape, sorting, spectral, structure, tiling, triangular, unary, writing)
+from symgrad.ops.statistics import *  # noqa: F401,F403
+from symgrad.ops.distances import *  # noqa: F401,F403
+from symgrad.ops.correlation import *  # noqa: F401,F403
+from symgrad.ops.integration import *  # noqa: F401,F403
+from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, correlation, counting, distances,
+                         grouping, integration, linalg, losses, matrices, pointwise, pseudoinverse, reductions,
+                         sampling, scattering, searching, selection, shape, sorting, spectral, statistics, structure,
+                         tiling, triangular, unary, writing)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
            *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
            *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *scattering.__all__, *grouping.__all__,
            *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
-           *searching.__all__, *writing.__all__]
+           *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
+           *integration.__all__]
 
 
 def _bind() -> None:

@@ -47,7 +47,8 @@ def _take(x: Any, dim: int, idx: np.ndarray) -> Any:
 def _indices(idx: np.ndarray, x: Any) -> Any:
     from symgrad._tensor import Tensor
 
-    return Tensor._make(picked(np.ascontiguousarray(idx, dtype=np.int64), x))
+    # (np.array, not np.ascontiguousarray: that makes a 0-d index 1-d)
+    return Tensor._make(picked(np.array(idx, dtype=np.int64, order="C"), x))
 
 
 @numpy_names
