@@ -19,19 +19,20 @@ from symgrad.ops.matrices import *  # noqa: F401,F403
 from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
 from symgrad.ops.spectral import *  # noqa: F401,F403
 from symgrad.ops.triangular import *  # noqa: F401,F403
+from symgrad.ops.decompositions import *  # noqa: F401,F403
 from symgrad.ops.scattering import *  # noqa: F401,F403
 from symgrad.ops.grouping import *  # noqa: F401,F403
 from symgrad.ops.tiling import *  # noqa: F401,F403
 from symgrad.ops.counting import *  # noqa: F401,F403
 from symgrad.ops.sampling import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, comparison, contraction, counting, grouping, linalg, losses, matrices, pointwise,
+from symgrad.ops import (arithmetic, comparison, contraction, counting, decompositions, grouping, linalg, losses, matrices, pointwise,
                          pseudoinverse, reductions, sampling, scattering, selection, shape, sorting, spectral,
                          structure, tiling, triangular, unary)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
            *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
-           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *scattering.__all__, *grouping.__all__, *tiling.__all__,
+           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__, *scattering.__all__, *grouping.__all__, *tiling.__all__,
            *counting.__all__, *sampling.__all__]
 
 
