@@ -21,6 +21,9 @@ while numbers and numeric gradients work.
 from __future__ import annotations
 
 from symgrad.ops.assembly import linalg_vander as vander
+from symgrad.ops.decompositions import linalg_qr as qr
+from symgrad.ops.decompositions import linalg_svd as svd
+from symgrad.ops.decompositions import svdvals
 from symgrad.ops.linalg import linalg_cross as cross
 from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
@@ -36,5 +39,5 @@ from symgrad.ops.triangular import cholesky_ex, solve_triangular
 from symgrad.ops.triangular import linalg_cholesky as cholesky
 
 __all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
-           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "vector_norm", "matrix_norm", "norm",
+           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "qr", "svd", "svdvals", "vector_norm", "matrix_norm", "norm",
            "cross", "multi_dot", "vecdot", "vander", "matmul", "diagonal"]

@@ -1,6 +1,7 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
-``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.eigh`` and
-``linalg.cholesky_ex`` return, as ``torch.return_types``: fields by name or by
+``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.eigh``,
+``linalg.cholesky_ex``, ``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``) return, as
+``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -16,7 +17,7 @@ from collections import namedtuple
 from typing import Any
 
 __all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "linalg_inv_ex",
-           "linalg_eigh", "linalg_cholesky_ex"]
+           "linalg_eigh", "linalg_cholesky_ex", "linalg_qr", "qr", "linalg_svd", "svd"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -40,3 +41,7 @@ mode = _return_type("mode", ["values", "indices"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ["L", "info"])
+linalg_qr = _return_type("linalg_qr", ["Q", "R"])
+qr = _return_type("qr", ["Q", "R"])
+linalg_svd = _return_type("linalg_svd", ["U", "S", "Vh"])
+svd = _return_type("svd", ["U", "S", "V"])

@@ -213,6 +213,8 @@ class TensorOps:
     def matrix_power(self, n: int) -> Tensor: return _ops.matrix_power(self, n)  # noqa: E704
     def pinverse(self, rcond: float = 1e-15) -> Tensor: return _ops.pinverse(self, rcond)  # noqa: E704
     def cholesky(self, upper: bool = False) -> Tensor: return _ops.cholesky(self, upper)  # noqa: E704
+    def qr(self, some: bool = True) -> Any: return _ops.qr(self, some)  # noqa: E704
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any: return _ops.svd(self, some, compute_uv)  # noqa: E704
 
     # ------------------------------------------------------------ shapes
     def reshape(self, *shape: Any) -> Tensor: return _ops.reshape(self, *shape)  # noqa: E704

@@ -231,7 +231,9 @@ MATRICES = [
     Case("solve_triangular", lambda a, b: symgrad.linalg.solve_triangular(a, b, upper=True)
          + symgrad.linalg.solve_triangular(a, b.T, upper=False, left=False, unitriangular=True).T,
          (_square(), U(-2, 2, (3, 3))), names=("a", "b")),
+    Case("qr", lambda a, b: symgrad.linalg.qr(a).Q.sum(0) + symgrad.linalg.qr(b, mode="complete").R.sum(0),
+         (U(-1, 1, (3, 2)), U(-1, 1, (2, 2))), names=("a", "b")),
 ]
-# (no case for linalg.eigh: it has no closed form, and code generation refuses it - test_codegen_ops)
+# (no case for linalg.eigh, svd: it has no closed form, and code generation refuses it - test_codegen_ops)
 
 CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES

@@ -259,6 +259,37 @@ _CHAINS = [
     Spec("linalg_diagonal", lambda a: _linalg.diagonal(a, offset=1), lambda a: _tl("diagonal")(a, offset=1),
          [((2, 3, 3),), ((3, 4),)], covers=("diagonal",)),
 ]
+_NO_SVD_FORM = {"symbolic_forward": "linalg.svd has no closed form: .expr raises NoClosedFormError (tested in "
+                                    "test_linalg_decompositions.py)",
+                "closed_form": "linalg.svd has no closed form, so neither have its gradients",
+                "codegen": "linalg.svd has no closed form: code generation refuses it"}
+_QR_COVERS = ("qr_q", "qr_r", "matmul", "permute", "solve_triangular", "mul", "add", "sub", "index_zero", "cat")
+_SVD_COVERS = ("svd_u", "svdvals", "svd_vh", "matmul", "permute", "mul", "div", "add", "sub")
+_FACTORED = [((3, 3),), ((4, 2),), ((2, 4),), ((2, 3, 2),)]
+
+
+def _row_gauge_free(vh: Any) -> Any:
+    """Rows of Vh times their first components: unchanged when LAPACK flips a singular vector's sign."""
+    return vh * vh[..., :, :1]
+
+
+# QR: Q and R are Householder's on both sides (the same LAPACK signs); singular vectors compared up to sign
+_DECOMPOSITIONS = [
+    Spec("qr_q", lambda a: _linalg.qr(a).Q, lambda a: _tl("qr")(a).Q, _FACTORED, covers=_QR_COVERS),
+    Spec("qr_r", lambda a: _linalg.qr(a).R, lambda a: _tl("qr")(a).R, _FACTORED, covers=_QR_COVERS),
+    Spec("qr_complete", lambda a: _linalg.qr(a, mode="complete").Q, lambda a: _tl("qr")(a, mode="complete").Q,
+         [((2, 3),), ((3, 3),)], covers=_QR_COVERS),
+    Spec("qr_method", lambda a: a.qr().R, lambda a: a.qr().R, [((3, 2),)], covers=_QR_COVERS),
+    Spec("svdvals", _linalg.svdvals, _tl("svdvals"), _FACTORED, covers=_SVD_COVERS, skips=_NO_SVD_FORM),
+    Spec("svd_u", lambda a: _gauge_free(_linalg.svd(a, full_matrices=False).U),
+         lambda a: _gauge_free(_tl("svd")(a, full_matrices=False).U), _FACTORED, covers=_SVD_COVERS,
+         skips=_NO_SVD_FORM),
+    Spec("svd_vh", lambda a: _row_gauge_free(_linalg.svd(a).Vh[..., :min(a.shape[-2:]), :]),
+         lambda a: _row_gauge_free(_tl("svd")(a).Vh[..., :min(a.shape[-2:]), :]), _FACTORED, covers=_SVD_COVERS,
+         skips=_NO_SVD_FORM),
+    Spec("svd_method", lambda a: _gauge_free(a.svd().V), lambda a: _gauge_free(a.svd().V), [((3, 2),)],
+         covers=_SVD_COVERS, skips=_NO_SVD_FORM),
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -267,6 +298,9 @@ _LINALG = [
     Spec("solve", _linalg.solve, _tl("solve"),
          [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3)), ((2, 3, 3), (3, 2)), ((2, 2), (3, 2, 1))],
          [INVERTIBLE, REAL], covers=("solve", "matmul", "permute")),
+    Spec("solve_right", lambda a, b: _linalg.solve(a, b, left=False), lambda a, b: _tl("solve")(a, b, left=False),
+         [((3, 3), (2, 3)), ((2, 3, 3), (1, 3)), ((2, 2), (3, 1, 2))], [INVERTIBLE, REAL],
+         covers=("solve", "matmul", "permute")),
     Spec("slogdet_logabsdet", lambda a: _linalg.slogdet(a).logabsdet, lambda a: _tl("slogdet")(a).logabsdet,
          SQUARE, INVERTIBLE, covers=("logabsdet", "inv")),
     Spec("slogdet_sign", lambda a: sg.slogdet(a).sign, lambda a: __import__("torch").slogdet(a).sign,
@@ -295,6 +329,7 @@ _LINALG = [
     *_MATRIX_FUNCTIONS,
     *_TRIANGULAR,
     *_CHAINS,
+    *_DECOMPOSITIONS,
 ]
 
 

@@ -19,6 +19,7 @@ from symgrad.ops.matrices import *  # noqa: F401,F403
 from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
 from symgrad.ops.spectral import *  # noqa: F401,F403
 from symgrad.ops.triangular import *  # noqa: F401,F403
+from symgrad.ops.decompositions import *  # noqa: F401,F403
 from symgrad.ops.scattering import *  # noqa: F401,F403
 from symgrad.ops.grouping import *  # noqa: F401,F403
 from symgrad.ops.tiling import *  # noqa: F401,F403
@@ -32,15 +33,16 @@ from symgrad.ops.statistics import *  # noqa: F401,F403
 from symgrad.ops.distances import *  # noqa: F401,F403
 from symgrad.ops.correlation import *  # noqa: F401,F403
 from symgrad.ops.integration import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, correlation, counting, distances,
-                         grouping, integration, linalg, losses, matrices, pointwise, pseudoinverse, reductions,
+from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, correlation, counting, decompositions,
+                         distances, grouping, integration, linalg, losses, matrices, pointwise, pseudoinverse, reductions,
                          sampling, scattering, searching, selection, shape, sorting, spectral, statistics, structure,
                          tiling, triangular, unary, writing)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
            *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
-           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *scattering.__all__, *grouping.__all__,
+           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__,
+           *scattering.__all__, *grouping.__all__,
            *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
            *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
            *integration.__all__]

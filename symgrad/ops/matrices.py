@@ -371,17 +371,17 @@ def _repeated_squaring(a: Any, n: int) -> Any:
 
 
 def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch's argument names
-    """The solution ``X`` of ``A @ X = B``: ``B`` a matrix, a vector, or a batch
-    of either (PyTorch's rule: ``B`` is a batch of vectors when its shape is
-    ``A.shape[:-1]``); batch dimensions broadcast.
+    """The solution ``X`` of ``A @ X = B`` (``left=False``: ``X @ A = B``): ``B``
+    a matrix, a vector, or a batch of either (PyTorch's rule: ``B`` is a batch
+    of vectors when its shape is ``A.shape[:-1]``; a vector is a column, so
+    ``left=False`` needs matrices); batch dimensions broadcast.
 
     >>> import symgrad
     >>> symgrad.linalg.solve(symgrad.tensor([[2., 0.], [0., 4.]]), symgrad.tensor([1., 1.]))
     tensor([0.5000, 0.2500])
+    >>> symgrad.linalg.solve(symgrad.tensor([[2., 0.], [1., 4.]]), symgrad.tensor([[4., 8.]]), left=False)
+    tensor([[1., 2.]])
     """
-    if not left:
-        raise NotImplementedError("linalg.solve: left=False (X @ A = B) is not supported; "
-                                  "solve A.mT @ X.mT = B.mT instead")
     a = _float_matrices("linalg.solve", A)
     b = tensor_arg(B)
     if b._value.dtype != a._value.dtype:
@@ -389,11 +389,14 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch'
                            f"{_type_name(a)} and B of type {_type_name(b)} instead")
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
     rhs = _reshape(b, tuple(b.shape) + (1,)) if vector else b
-    if rhs.ndim < 2 or rhs.shape[-2] != a.shape[-1]:
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
-                           f"({a.shape[-2]}x{a.shape[-1]} and {rhs.shape[-2] if rhs.ndim > 1 else rhs.shape[0]}x"
-                           f"{rhs.shape[-1] if rhs.ndim > 1 else 1})")
+    matching = rhs.shape[-2] if left else rhs.shape[-1]
+    if rhs.ndim < 2 or matching != a.shape[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({a.shape[-2]}x{a.shape[-1]} and "
+                           f"{rhs.shape[-2] if rhs.ndim > 1 else rhs.shape[0]}x{rhs.shape[-1] if rhs.ndim > 1 else 1})")
     _check_batches("linalg.solve", a, rhs)
+    if not left:  # X @ A = B is A.mT @ X.mT = B.mT
+        return _mT(apply(_SOLVE, _mT(a), _mT(rhs)))
     x = apply(_SOLVE, a, rhs)
     return _reshape(x, tuple(x.shape[:-1])) if vector else x
 

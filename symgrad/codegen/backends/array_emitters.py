@@ -322,13 +322,22 @@ def function_table() -> dict[str, Emitter]:
         "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
         "inv_ex": _helper("_inv_ex"), "pinv": _pinv, **NO_CODE,
         "solve_triangular": _solve_triangular, "cholesky": _numpy_cholesky,
+        "qr_q": _qr("[0]"), "qr_r": _qr("[1]"),
         "_broadcast": _broadcast,
     }
 
 
 # ops without a closed form: codegen.generate refuses their graphs before any emitter runs
 NO_CODE = {name: unsupported("it has no closed form, and its results (eigenvector signs) are LAPACK's choice")
-           for name in ("eigvalsh", "eigh_vectors")}
+           for name in ("eigvalsh", "eigh_vectors", "svd_u", "svdvals", "svd_vh")}
+
+
+def _qr(part: str) -> Emitter:
+    """Q ([0]) or R ([1]) of NumPy's or JAX's ``linalg.qr`` (mode "r" returns R alone there)."""
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        mode = call.params["mode"]
+        return f"{ctx.fn('linalg.qr')}({a[0]}, mode={mode!r}){'' if mode == 'r' else part}"
+    return emit
 
 
 def numpy_table() -> dict[str, Emitter]:

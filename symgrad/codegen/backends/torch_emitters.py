@@ -206,6 +206,8 @@ def torch_table() -> dict[str, Emitter]:
         "vector_norm": _vector_norm,
         "inv_ex": lambda ctx, call, a: f"torch.linalg.inv_ex({a[0]})[0]",
         "pinv": _pinv, **array_emitters.NO_CODE,
+        "qr_q": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[0]",
+        "qr_r": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[1]",
         "cholesky": lambda ctx, call, a: f"torch.linalg.cholesky({a[0]}, upper={ctx.lit(call.params['upper'])})",
         "solve_triangular": lambda ctx, call, a: f"torch.linalg.solve_triangular({a[0]}, {a[1]}, " + ", ".join(
             f"{k}={ctx.lit(call.params[k])}" for k in ("upper", "left", "unitriangular")) + ")",
