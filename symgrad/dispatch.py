@@ -584,6 +584,30 @@ def _promote(op: OpDef, args: tuple[Any, ...], arrays: list[Any], mixed: bool = 
             arrays[i] = a.astype(target)
 
 
+def promoted(op: OpDef, values: list[Any]) -> list[Any]:
+    """``values`` (``op``'s arguments as arrays, NumPy scalars and numbers)
+    cast as ``apply`` casts tensors' arrays before the forward: PyTorch's
+    promotion, not NumPy's (float32 over an int64 array stays float32).  For
+    replaying a graph on arrays (code generation) with the engine's dtypes.
+
+    >>> import numpy as np
+    >>> from symgrad.ops import TABLE
+    >>> [a.dtype for a in promoted(TABLE["div"], [np.ones(2, np.float32), np.arange(1, 3)])]
+    [dtype('float32'), dtype('float32')]
+    """
+    arrays = [np.asarray(v) if isinstance(v, np.generic) else v for v in values]
+    dtypes = [a.dtype for a in arrays if isinstance(a, np.ndarray)]
+    if op.promote is None or not dtypes:
+        return list(values)
+    mixed = any(d != dtypes[0] for d in dtypes)
+    has_float = any(isinstance(a, float) for a in arrays)
+    if not (mixed or dtypes[0].kind != "f" and (has_float or op.promote != "common")):
+        return list(values)
+    args = tuple(Tensor._make(a) if isinstance(a, np.ndarray) else a for a in arrays)
+    _promote(op, args, arrays, mixed)
+    return arrays
+
+
 def _uniform(op: OpDef, arrays: list[Any]) -> bool:
     """Do the arrays already have the result's dtype (one floating dtype, or
     integers with nothing to widen them)?"""

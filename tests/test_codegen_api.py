@@ -425,3 +425,17 @@ def test_float32_gradients_stay_float32():
     torch = pytest.importorskip("torch")
     value, (grad,) = symgrad.gradient_function(loss, [W], "torch", inputs=[W, X])(*args)
     assert grad.dtype == torch.float32 and np.allclose(grad.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("make", [lambda x: x / symgrad.tensor([1, 2, 3]), lambda x: x * symgrad.tensor([1, 2, 3]),
+                                  lambda x: symgrad.tensor([1, 2, 3]) - x, lambda x: x * symgrad.tensor(2.)],
+                         ids=["divided by ints", "times ints", "ints minus", "times a 0-d float64"])
+def test_generated_code_promotes_as_the_engine_does(make):
+    # float32 beside an int64 array (average pooling's divisors) or a 0-d float64
+    # tensor is float32 in the engine, as in PyTorch; NumPy's promotion made the
+    # generated code (and its replay of the graph) float64.
+    x = symgrad.tensor(np.array([1., 2., 4.], np.float32), requires_grad=True)
+    out = make(x)
+    got = symgrad.lambdify([x], out)(np.array([1., 2., 4.], np.float32))
+    assert out.dtype == symgrad.float32 and got.dtype == np.float32
+    np.testing.assert_allclose(got, out.detach().numpy(), rtol=1e-6)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from symgrad.codegen.program import freeze
+from symgrad.dispatch import promoted
 from symgrad.symbolic.terms import Apply, Const, Lazy, Leaf, Term, Unavailable
 
 
@@ -234,7 +235,8 @@ class Replay:
                 stack.extend(missing)
                 continue
             try:
-                out = t.op.forward(*[values[id(a)] for a in args], **t.params)  # type: ignore[attr-defined]
+                # (promoted as the engine promotes: NumPy alone would widen float32 beside int64 arrays)
+                out = t.op.forward(*promoted(t.op, [values[id(a)] for a in args]), **t.params)  # type: ignore[attr-defined]
             except Exception as e:  # pragma: no cover - the op ran once already with these shapes
                 raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e  # type: ignore[attr-defined]
             values[tk] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)

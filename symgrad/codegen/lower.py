@@ -392,11 +392,13 @@ class Lowering:
         return sym
 
     def widened(self, v: Value, dtype: np.dtype) -> Value:
-        """``v`` as a constant of the wider float ``dtype``, if it is a narrower
-        float array constant (the seed's float32 data read by float64 weights):
-        exact, and what NumPy would convert it to at every call."""
-        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind == "f" else None
-        if arr is None or dtype.kind != "f" or dtype.itemsize <= arr.dtype.itemsize:
+        """``v`` as a constant of the result's float ``dtype``, if it is a
+        narrower float array constant (the seed's float32 data read by float64
+        weights: exact, and what NumPy would convert it to at every call) or an
+        integer one (average pooling's divisors beside float32 sums: PyTorch's
+        promotion keeps float32, NumPy's would widen to float64)."""
+        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind in "fiu" else None
+        if arr is None or dtype.kind != "f" or arr.dtype.kind == "f" and dtype.itemsize <= arr.dtype.itemsize:
             return v
         return Value(self._pool(arr.astype(dtype)), v.shape, dtype, True)
 
