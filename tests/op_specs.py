@@ -301,6 +301,38 @@ _DECOMPOSITIONS = [
     Spec("svd_method", lambda a: _gauge_free(a.svd().V), lambda a: _gauge_free(a.svd().V), [((3, 2),)],
          covers=_SVD_COVERS, skips=_NO_SVD_FORM),
 ]
+
+
+def _chain_matmul(module: Any, *matrices: Any) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (deprecated in PyTorch, with a warning)
+        return module.chain_matmul(*matrices)
+
+
+# ---- products plus a scaled input, renorm (compositions)
+_LINALG_REST = [
+    Spec("addmv", lambda b, m, v: sg.addmv(b, m, v, beta=0.5, alpha=2),
+         lambda b, m, v: _t("addmv")(b, m, v, beta=0.5, alpha=2),
+         [((2,), (2, 3), (3,)), ((), (2, 3), (3,)), ((1,), (3, 2), (2,))], covers=("matmul", "mul", "add", "expand")),
+    Spec("addmv_beta0", lambda b, m, v: b.addmv(m, v, beta=0), lambda b, m, v: b.addmv(m, v, beta=0),
+         [((2,), (2, 3), (3,))], covers=("matmul", "where", "add", "expand")),
+    Spec("addr", lambda b, x, y: sg.addr(b, x, y, beta=2, alpha=0.5),
+         lambda b, x, y: _t("addr")(b, x, y, beta=2, alpha=0.5), [((2, 3), (2,), (3,)), ((3,), (2,), (3,))],
+         covers=("mul", "add", "view", "expand")),
+    Spec("addbmm", lambda b, x, y: sg.addbmm(b, x, y, beta=0.5, alpha=1.5),
+         lambda b, x, y: _t("addbmm")(b, x, y, beta=0.5, alpha=1.5), [((2, 4), (3, 2, 3), (3, 3, 4)),
+                                                                     ((4,), (1, 2, 3), (1, 3, 4))],
+         covers=("matmul", "sum", "mul", "add", "expand")),
+    Spec("baddbmm", lambda b, x, y: b.baddbmm(x, y, alpha=-1), lambda b, x, y: b.baddbmm(x, y, alpha=-1),
+         [((2, 2, 4), (2, 2, 3), (2, 3, 4)), ((1, 4), (2, 2, 3), (2, 3, 4))], covers=("matmul", "mul", "add", "expand")),
+    Spec("chain_matmul", lambda *ms: _chain_matmul(sg, *ms), lambda *ms: _chain_matmul(_torch(), *ms),
+         [((2, 3), (3, 4), (4, 2)), ((2, 2),)], covers=("matmul",)),
+    *[Spec(f"renorm_{name}", lambda x, p=p, d=d: sg.renorm(x, p, d, 1.5), lambda x, p=p, d=d: _t("renorm")(x, p, d, 1.5),
+           [((3, 4),), ((2, 3, 2),)], covers=("vector_norm", "gt", "where", "add", "div", "mul"))
+      for name, p, d in [("2", 2, 0), ("1_last", 1, -1), ("inf", float("inf"), 1)]],
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -341,6 +373,7 @@ _LINALG = [
     *_TRIANGULAR,
     *_CHAINS,
     *_DECOMPOSITIONS,
+    *_LINALG_REST,
 ]
 
 

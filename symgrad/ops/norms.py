@@ -30,8 +30,8 @@ from symgrad.ops.shape import _reshape
 from symgrad.ops.unary import abs as _abs
 from symgrad.ops.unary import sign
 
-# symgrad.linalg's functions; none of them is a top-level function of PyTorch
-__all__: list[str] = []
+# symgrad.linalg's functions are not top-level functions of PyTorch; renorm is
+__all__: list[str] = ["renorm"]
 
 
 def _norm_of(items: list[Any], order: float) -> Any:
@@ -175,3 +175,30 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dty
             raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                                f"Got {a.ndim}D.")
     return vector_norm(a, ord, dim, keepdim, dtype=dtype)
+
+
+def renorm(input: Any, p: Any, dim: int, maxnorm: Any) -> Any:
+    """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm``
+    scaled down to norm ``maxnorm``, PyTorch's way: by ``maxnorm / (norm + 1e-7)``
+    (a factor 1 elsewhere), so the gradient is that composition's.
+
+    >>> import symgrad
+    >>> symgrad.renorm(symgrad.tensor([[3., 4.], [0.3, 0.4]]), 2, 0, 1.0)
+    tensor([[0.6000, 0.8000],
+            [0.3000, 0.4000]])
+    """
+    x = tensor_arg(input)
+    order = _order("renorm", p)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"renorm(): argument 'dim' (position 3) must be int, not {type(dim).__name__}")
+    if order <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    limit = _order("renorm", maxnorm)
+    if limit < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if x.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")
+    kept = norm_dims(dim, x.ndim)
+    assert kept is not None
+    norm = vector_norm(x, order, tuple(d for d in range(x.ndim) if d not in kept), keepdim=True)
+    return x * where(norm > limit, limit / (norm + 1e-7), 1.0)
