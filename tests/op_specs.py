@@ -332,6 +332,9 @@ _LINALG_REST = [
     *[Spec(f"renorm_{name}", lambda x, p=p, d=d: sg.renorm(x, p, d, 1.5), lambda x, p=p, d=d: _t("renorm")(x, p, d, 1.5),
            [((3, 4),), ((2, 3, 2),)], covers=("vector_norm", "gt", "where", "add", "div", "mul"))
       for name, p, d in [("2", 2, 0), ("1_last", 1, -1), ("inf", float("inf"), 1)]],
+    *[Spec(f"matrix_norm_{name}", lambda a, p=p: _linalg.matrix_norm(a, p), lambda a, p=p: _tl("matrix_norm")(a, p),
+           [((2, 3),), ((2, 3, 2),)], covers=("svdvals", "svd_u", "svd_vh", "sum", "amax", "amin", "permute"),
+           skips=_NO_SVD_FORM) for name, p in [("nuc", "nuc"), ("2", 2), ("neg_2", -2)]],
 ]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),

@@ -241,3 +241,23 @@ def test_draws_from_symbolic_input_are_not_reused_by_generated_code():
     p = symgrad.tensor([0.5, 0.5], requires_grad=True, name="p")
     with pytest.raises(symgrad.codegen.CodegenError, match="positions chosen by the values"):
         symgrad.lambdify([p], symgrad.bernoulli(p) * p, "numpy")
+
+
+# ---------------------------------------------------------------- matrix_norm through singular values
+
+@pytest.mark.parametrize("ord", ["nuc", 2, -2])
+def test_singular_value_norms_and_gradients_against_pytorch(ord):
+    torch = _torch()
+    a = rng.normal(size=(2, 3, 4))
+    for dim, keepdim in [((-2, -1), False), ((0, 2), True), ((2, 1), False)]:
+        x, tx = symgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        out, tout = symgrad.linalg.matrix_norm(x, ord, dim, keepdim), torch.linalg.matrix_norm(tx, ord, dim, keepdim)
+        assert tuple(out.shape) == tuple(tout.shape)
+        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+        w = rng.normal(size=tuple(out.shape))
+        (out * symgrad.tensor(w)).sum().backward()
+        (tout * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert symgrad.linalg.norm(symgrad.tensor(a[0], dtype=symgrad.float32), ord).dtype == symgrad.float32
+    with pytest.raises(symgrad.linalg.NoClosedFormError):
+        _ = symgrad.linalg.matrix_norm(symgrad.tensor(a[0], requires_grad=True), ord).expr

@@ -8,8 +8,9 @@ a ``Piecewise`` into every closed form), and the guard moves into the rule,
 where PyTorch has it: the gradient of the 2-norm at the zero vector is 0.
 Matrix norms are compositions: ``fro`` is the vector norm of the last two
 dimensions, ``1``/``inf`` (and ``-1``/``-inf``) the largest (smallest)
-absolute column (row) sum.  ``nuc``, ``2`` and ``-2`` need singular values,
-which symgrad does not have: they are refused.
+absolute column (row) sum, ``nuc``, ``2`` and ``-2`` the sum, largest and
+smallest singular value (``linalg.svdvals``: numbers and gradients, no
+closed form).
 """
 
 from __future__ import annotations
@@ -107,12 +108,14 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
                 dtype: Any = None) -> Any:
     """A norm of each matrix in the dimensions ``dim``: ``"fro"`` (the
     default, the 2-norm of the elements), ``1``/``-1`` (largest/smallest
-    absolute column sum), ``inf``/``-inf`` (the same over rows).  ``"nuc"``,
-    ``2`` and ``-2`` need singular values and are refused.
+    absolute column sum), ``inf``/``-inf`` (the same over rows), ``"nuc"``,
+    ``2``/``-2`` (the sum, largest, smallest singular value: no closed form).
 
     >>> import symgrad
     >>> symgrad.linalg.matrix_norm(symgrad.tensor([[1., -2.], [3., 4.]]), 1)
     tensor(6.)
+    >>> symgrad.linalg.matrix_norm(symgrad.tensor([[3., 0.], [0., -4.]]), "nuc")
+    tensor(7.)
     """
     a = tensor_arg(A)
     if dtype is not None:
@@ -128,10 +131,9 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     if ord == "fro":
         return apply(_VECTOR_NORM, a, order=2.0, dims=tuple(sorted(rows + cols)), keepdim=bool(keepdim))
-    if isinstance(ord, str) or ord in _SINGULAR_VALUE_NORMS:
-        if ord in _SINGULAR_VALUE_NORMS:
-            raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs the singular values (SVD), which "
-                                      "symgrad does not compute; 'fro', 1, -1, inf and -inf are supported")
+    if ord in _SINGULAR_VALUE_NORMS:
+        return _singular_value_norm(a, ord, rows[0], cols[0], bool(keepdim))
+    if isinstance(ord, str):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
@@ -147,6 +149,20 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
     if keepdim:
         return out
     return _reshape(out, tuple(s for i, s in enumerate(a.shape) if i not in rows + cols))
+
+
+def _singular_value_norm(a: Any, ord: Any, row: int, col: int, keepdim: bool) -> Any:
+    """``"nuc"`` (the sum), ``2`` (the largest) or ``-2`` (the smallest) of the
+    singular values, as PyTorch composes them: numbers and gradients through
+    ``svdvals``, which has no closed form."""
+    from symgrad.ops.decompositions import svdvals
+
+    values = svdvals(a.movedim((row, col), (-2, -1)))
+    last = values.ndim - 1
+    out = _sum(values, (last,), False) if ord == "nuc" else (amax if ord == 2 else amin)(values, last, False)
+    if not keepdim:
+        return out
+    return _reshape(out, tuple(1 if i in (row, col) else n for i, n in enumerate(a.shape)))
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: N803
