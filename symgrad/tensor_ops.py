@@ -315,6 +315,19 @@ class TensorOps:
         return _ops.multinomial(self, num_samples, replacement, generator=generator)
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
         return _ops.addcmul(self, tensor1, tensor2, value=value)
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor: return _ops.renorm(self, p, dim, maxnorm)  # noqa: E704
+    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002,E704
+        return _ops.histc(self, bins, min, max)
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: E704
+        return _ops.bernoulli(self, p, generator=generator)
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: E704
         return _ops.addcdiv(self, tensor1, tensor2, value=value)
     def fmod(self, other: Any) -> Tensor: return _ops.fmod(self, other)  # noqa: E704
@@ -418,6 +431,18 @@ class TensorOps:
 
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
         return _inplace(self, _ops.addcmul, tensor1, tensor2, value=value)
+    def addmv_(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.addmv, mat, vec, beta=beta, alpha=alpha)
+    def addr_(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.addr, vec1, vec2, beta=beta, alpha=alpha)
+    def addbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def baddbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.renorm, p, dim, maxnorm)
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:  # noqa: E704
+        return _ops.sampling.bernoulli_(self, p, generator=generator)
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
         return _inplace(self, _ops.addcdiv, tensor1, tensor2, value=value)

@@ -86,6 +86,9 @@ SYMPY_NO_DERIVATIVE = ("sympy.diff returns DiracDelta or an unevaluated Derivati
                        "PyTorch (0 almost everywhere), which the finite-difference and PyTorch checks confirm")
 NO_SYMPY_ORACLE = {"closed_form": SYMPY_NO_DERIVATIVE}
 # (the generated-code tests check that generation refuses these rows)
+# (the generated-code tests check that the math and C backends refuse these rows)
+TRACED_RANK = {"scalar_codegen": "pinv's closed form is the full-rank formula: element-by-element code refuses it "
+                                 "(it would keep tiny singular values pinv drops); array code calls a pinv"}
 CHOSEN_BY_VALUES = {"codegen": "selects at positions chosen by the input's values: generated code would reuse the "
                                "traced positions at every input, so code generation refuses it"}
 
@@ -207,10 +210,12 @@ _MATRIX_FUNCTIONS = [
     Spec("inv_ex", lambda a: _linalg.inv_ex(a).inverse, lambda a: _tl("inv_ex")(a).inverse, SQUARE, INVERTIBLE,
          covers=("inv_ex", "matmul", "permute")),
     Spec("pinv", _linalg.pinv, _tl("pinv"), [((2, 3),), ((3, 2),), ((3, 3),), ((2, 2, 3),)],
-         covers=("pinv", "matmul", "permute", "neg", "add", "sub")),
+         covers=("pinv", "matmul", "permute", "neg", "add", "sub"), skips=TRACED_RANK),
     Spec("pinv_hermitian", lambda a: _linalg.pinv(_symmetric(a), hermitian=True),
-         lambda a: _tl("pinv")(_symmetric(a), hermitian=True), SQUARE[:2], INVERTIBLE, covers=("pinv", "add")),
-    Spec("pinverse_method", lambda a: a.pinverse(), lambda a: a.pinverse(), [((3, 2),)], covers=("pinv",)),
+         lambda a: _tl("pinv")(_symmetric(a), hermitian=True), SQUARE[:2], INVERTIBLE, covers=("pinv", "add"),
+         skips=TRACED_RANK),
+    Spec("pinverse_method", lambda a: a.pinverse(), lambda a: a.pinverse(), [((3, 2),)], covers=("pinv",),
+         skips=TRACED_RANK),
     Spec("eigvalsh", lambda a: _linalg.eigvalsh(_symmetric(a)), lambda a: _tl("eigvalsh")(_symmetric(a)), SQUARE,
          covers=("eigvalsh", "eigh_vectors", "matmul", "permute"), skips=NO_CLOSED_FORM),
     Spec("eigh_eigenvectors", lambda a: _gauge_free(_linalg.eigh(_symmetric(a)).eigenvectors),
@@ -263,6 +268,9 @@ _NO_SVD_FORM = {"symbolic_forward": "linalg.svd has no closed form: .expr raises
                                     "test_linalg_decompositions.py)",
                 "closed_form": "linalg.svd has no closed form, so neither have its gradients",
                 "codegen": "linalg.svd has no closed form: code generation refuses it"}
+# (the generated-code tests check that the math and C backends refuse these rows)
+TRACED_SIGNS = {"scalar_codegen": "QR's closed form keeps the diagonal signs LAPACK chose at the traced matrix: "
+                                  "element-by-element code refuses it; array code calls a QR at run time"}
 _QR_COVERS = ("qr_q", "qr_r", "matmul", "permute", "solve_triangular", "mul", "add", "sub", "index_zero", "cat")
 _SVD_COVERS = ("svd_u", "svdvals", "svd_vh", "matmul", "permute", "mul", "div", "add", "sub")
 _FACTORED = [((3, 3),), ((4, 2),), ((2, 4),), ((2, 3, 2),)]
@@ -275,11 +283,14 @@ def _row_gauge_free(vh: Any) -> Any:
 
 # QR: Q and R are Householder's on both sides (the same LAPACK signs); singular vectors compared up to sign
 _DECOMPOSITIONS = [
-    Spec("qr_q", lambda a: _linalg.qr(a).Q, lambda a: _tl("qr")(a).Q, _FACTORED, covers=_QR_COVERS),
-    Spec("qr_r", lambda a: _linalg.qr(a).R, lambda a: _tl("qr")(a).R, _FACTORED, covers=_QR_COVERS),
+    Spec("qr_q", lambda a: _linalg.qr(a).Q, lambda a: _tl("qr")(a).Q, _FACTORED, covers=_QR_COVERS,
+         skips=TRACED_SIGNS),
+    Spec("qr_r", lambda a: _linalg.qr(a).R, lambda a: _tl("qr")(a).R, _FACTORED, covers=_QR_COVERS,
+         skips=TRACED_SIGNS),
     Spec("qr_complete", lambda a: _linalg.qr(a, mode="complete").Q, lambda a: _tl("qr")(a, mode="complete").Q,
-         [((2, 3),), ((3, 3),)], covers=_QR_COVERS),
-    Spec("qr_method", lambda a: a.qr().R, lambda a: a.qr().R, [((3, 2),)], covers=_QR_COVERS),
+         [((2, 3),), ((3, 3),)], covers=_QR_COVERS, skips=TRACED_SIGNS),
+    Spec("qr_method", lambda a: a.qr().R, lambda a: a.qr().R, [((3, 2),)], covers=_QR_COVERS,
+         skips=TRACED_SIGNS),
     Spec("svdvals", _linalg.svdvals, _tl("svdvals"), _FACTORED, covers=_SVD_COVERS, skips=_NO_SVD_FORM),
     Spec("svd_u", lambda a: _gauge_free(_linalg.svd(a, full_matrices=False).U),
          lambda a: _gauge_free(_tl("svd")(a, full_matrices=False).U), _FACTORED, covers=_SVD_COVERS,
@@ -289,6 +300,41 @@ _DECOMPOSITIONS = [
          skips=_NO_SVD_FORM),
     Spec("svd_method", lambda a: _gauge_free(a.svd().V), lambda a: _gauge_free(a.svd().V), [((3, 2),)],
          covers=_SVD_COVERS, skips=_NO_SVD_FORM),
+]
+
+
+def _chain_matmul(module: Any, *matrices: Any) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (deprecated in PyTorch, with a warning)
+        return module.chain_matmul(*matrices)
+
+
+# ---- products plus a scaled input, renorm (compositions)
+_LINALG_REST = [
+    Spec("addmv", lambda b, m, v: sg.addmv(b, m, v, beta=0.5, alpha=2),
+         lambda b, m, v: _t("addmv")(b, m, v, beta=0.5, alpha=2),
+         [((2,), (2, 3), (3,)), ((), (2, 3), (3,)), ((1,), (3, 2), (2,))], covers=("matmul", "mul", "add", "expand")),
+    Spec("addmv_beta0", lambda b, m, v: b.addmv(m, v, beta=0), lambda b, m, v: b.addmv(m, v, beta=0),
+         [((2,), (2, 3), (3,))], covers=("matmul", "where", "add", "expand")),
+    Spec("addr", lambda b, x, y: sg.addr(b, x, y, beta=2, alpha=0.5),
+         lambda b, x, y: _t("addr")(b, x, y, beta=2, alpha=0.5), [((2, 3), (2,), (3,)), ((3,), (2,), (3,))],
+         covers=("mul", "add", "view", "expand")),
+    Spec("addbmm", lambda b, x, y: sg.addbmm(b, x, y, beta=0.5, alpha=1.5),
+         lambda b, x, y: _t("addbmm")(b, x, y, beta=0.5, alpha=1.5), [((2, 4), (3, 2, 3), (3, 3, 4)),
+                                                                     ((4,), (1, 2, 3), (1, 3, 4))],
+         covers=("matmul", "sum", "mul", "add", "expand")),
+    Spec("baddbmm", lambda b, x, y: b.baddbmm(x, y, alpha=-1), lambda b, x, y: b.baddbmm(x, y, alpha=-1),
+         [((2, 2, 4), (2, 2, 3), (2, 3, 4)), ((1, 4), (2, 2, 3), (2, 3, 4))], covers=("matmul", "mul", "add", "expand")),
+    Spec("chain_matmul", lambda *ms: _chain_matmul(sg, *ms), lambda *ms: _chain_matmul(_torch(), *ms),
+         [((2, 3), (3, 4), (4, 2)), ((2, 2),)], covers=("matmul",)),
+    *[Spec(f"renorm_{name}", lambda x, p=p, d=d: sg.renorm(x, p, d, 1.5), lambda x, p=p, d=d: _t("renorm")(x, p, d, 1.5),
+           [((3, 4),), ((2, 3, 2),)], covers=("vector_norm", "gt", "where", "add", "div", "mul"))
+      for name, p, d in [("2", 2, 0), ("1_last", 1, -1), ("inf", float("inf"), 1)]],
+    *[Spec(f"matrix_norm_{name}", lambda a, p=p: _linalg.matrix_norm(a, p), lambda a, p=p: _tl("matrix_norm")(a, p),
+           [((2, 3),), ((2, 3, 2),)], covers=("svdvals", "svd_u", "svd_vh", "sum", "amax", "amin", "permute"),
+           skips=_NO_SVD_FORM) for name, p in [("nuc", "nuc"), ("2", 2), ("neg_2", -2)]],
 ]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
@@ -330,6 +376,7 @@ _LINALG = [
     *_TRIANGULAR,
     *_CHAINS,
     *_DECOMPOSITIONS,
+    *_LINALG_REST,
 ]
 
 

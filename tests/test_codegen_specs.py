@@ -14,7 +14,8 @@ from tests.op_specs import SPECS, Spec, draw
 
 ALL_CASES = [pytest.param(spec, i, id=f"{spec.name}-{i}") for spec in SPECS for i in range(len(spec.cases))]
 FIRST_CASES = [pytest.param(spec, 0, id=spec.name) for spec in SPECS]
-GENERATED_CASES = [p for p in ALL_CASES if "codegen" not in p.values[0].skips]
+GENERATED_CASES = [p for p in ALL_CASES if not {"codegen", "scalar_codegen"} & set(p.values[0].skips)]
+SCALAR_BACKENDS = ("math", "c")
 
 
 def sample(spec: Spec, case: int) -> list[np.ndarray]:
@@ -59,6 +60,10 @@ def check(spec: Spec, case: int, backend: str, convert=lambda v: v, result=np.as
         with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values|no closed form"):
             sg.lambdify(e.leaves, e.out, backend)
         return
+    if "scalar_codegen" in spec.skips and backend in SCALAR_BACKENDS:  # refused: see the row's reason
+        with pytest.raises(sg.codegen.CodegenError, match="no scalar-mode code"):
+            sg.lambdify(e.leaves, e.out, backend)
+        return
     args = [convert(v) for v in e.values]
     fn = sg.lambdify(e.leaves, e.out, backend)
     close(result(fn(*args)), e.out.detach().numpy(), e.rtol)
@@ -91,6 +96,12 @@ def test_torch(spec, case):
     torch = pytest.importorskip("torch")
     check(spec, case, "torch", convert=torch.as_tensor,
           result=lambda r: r.detach().numpy() if torch.is_tensor(r) else r)
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if "scalar_codegen" in s.skips], ids=lambda s: s.name)
+def test_c_refuses_rows_without_scalar_code(spec):
+    """(Code is written before it is compiled: no compiler needed to see the refusal.)"""
+    check(spec, 0, "c")
 
 
 @pytest.mark.skipif(compiler() is None, reason="no C compiler")

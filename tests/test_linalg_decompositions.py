@@ -67,6 +67,23 @@ def test_qr_of_dependent_columns_has_no_closed_form():
         _ = Q.expr
 
 
+@pytest.mark.parametrize("backend", ["math", "c"])
+def test_scalar_mode_code_refuses_qr_whose_signs_were_read_at_the_traced_matrix(backend):
+    A = symgrad.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True, name="A")
+    R = linalg.qr(A).R
+    with pytest.raises(symgrad.codegen.CodegenError, match="no scalar-mode code .*signs LAPACK chose"):
+        symgrad.lambdify([A], R, backend)
+    with pytest.raises(symgrad.codegen.CodegenError, match="no scalar-mode code"):
+        symgrad.gradient_function((linalg.qr(A).Q * 1.5).sum(), [A], backend)
+
+
+def test_array_code_for_qr_chooses_the_signs_at_run_time():
+    A = symgrad.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True, name="A")
+    fn = symgrad.lambdify([A], linalg.qr(A).R, "numpy")
+    flipped = np.array([[-2.0, 1.0], [1.0, -3.0]])  # LAPACK gives R's diagonal other signs here
+    np.testing.assert_allclose(fn(flipped), linalg.qr(symgrad.tensor(flipped)).R.numpy(), atol=1e-14)
+
+
 def test_qr_bad_input_as_pytorch():
     torch = _torch()
     for call in (lambda m, x: m.linalg.qr(x(np.ones((2, 2))), mode="full"),

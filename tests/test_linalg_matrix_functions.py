@@ -107,8 +107,19 @@ def test_pinv_rank_deficient_numbers_without_a_closed_form():
         _ = A.grad.expr
     fn = symgrad.lambdify([A], P, "numpy")  # array code computes the pseudoinverse at run time
     np.testing.assert_allclose(fn(a), P.detach().numpy(), rtol=1e-12)
-    with pytest.raises(CodegenError, match="numeric rank .* the numpy, jax and torch backends"):
+    with pytest.raises(CodegenError, match="no scalar-mode code .*full-rank formula"):
         symgrad.lambdify([A], P, "math")
+
+
+def test_scalar_mode_code_refuses_pinv_even_at_full_rank():
+    # traced at full rank, the formula would be run at matrices whose tiny singular values pinv drops
+    A = symgrad.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]], requires_grad=True, name="A")
+    for backend in ("math", "c"):
+        with pytest.raises(CodegenError, match="no scalar-mode code .*huge reciprocals"):
+            symgrad.lambdify([A], linalg.pinv(A), backend)
+    fn = symgrad.lambdify([A], linalg.pinv(A), "numpy")
+    nearly_deficient = np.array([[1.0, 0.0], [0.0, 1e-17], [0.0, 0.0]])
+    np.testing.assert_array_equal(fn(nearly_deficient), linalg.pinv(symgrad.tensor(nearly_deficient)).numpy())
 
 
 def test_pinv_singular_values_under_the_tolerance_count_as_zero():

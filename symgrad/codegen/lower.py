@@ -29,7 +29,7 @@ from symgrad.codegen.graph import CodegenError, Graph, Replay, dtype_of, shape_o
 from symgrad.codegen.optimize import MAX_INLINE_DEPTH, MAX_INLINE_SIZE
 from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
-from symgrad.ops.registry import NoClosedFormError
+from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedFormError
 from symgrad.symbolic import constants
 from symgrad.symbolic.evaluate import apply_symbolic
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
@@ -323,6 +323,8 @@ class Lowering:
         """A non-elementwise op, element by element: its inputs become temporaries
         (the op may read an element many times), and shared parts of its
         results too (``softmax``'s sum)."""
+        if isinstance(t.op.symbolic, ClosedFormAtTracedChoices):
+            raise CodegenError(f"no scalar-mode code can be generated through {t.op.name}: {t.op.symbolic.message}")
         data = [self.materialize(v, inlinable=True).data for v in vals]
         rule = scalar_rules.RULES.get(t.op.name)
         if rule is not None:
@@ -330,7 +332,7 @@ class Lowering:
         else:
             try:
                 out = apply_symbolic(t, args, data)
-            except NoClosedFormError as e:  # (linalg.pinv of a rank-deficient matrix)
+            except NoClosedFormError as e:  # (a closed form missing at these values)
                 raise CodegenError(f"{e}. Code in scalar mode (the math and C backends, scalar inputs) writes "
                                    "closed forms; the numpy, jax and torch backends call their own linear algebra "
                                    "on array inputs") from None

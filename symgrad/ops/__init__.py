@@ -33,10 +33,12 @@ from symgrad.ops.statistics import *  # noqa: F401,F403
 from symgrad.ops.distances import *  # noqa: F401,F403
 from symgrad.ops.correlation import *  # noqa: F401,F403
 from symgrad.ops.integration import *  # noqa: F401,F403
+from symgrad.ops.products import *  # noqa: F401,F403
+from symgrad.ops.norms import *  # noqa: F401,F403
 from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, correlation, counting, decompositions,
-                         distances, grouping, integration, linalg, losses, matrices, pointwise, pseudoinverse, reductions,
-                         sampling, scattering, searching, selection, shape, sorting, spectral, statistics, structure,
-                         tiling, triangular, unary, writing)
+                         distances, grouping, integration, linalg, losses, matrices, norms, pointwise, products,
+                         pseudoinverse, reductions, sampling, scattering, searching, selection, shape, sorting, spectral,
+                         statistics, structure, tiling, triangular, unary, writing)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
@@ -45,7 +47,7 @@ __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comp
            *scattering.__all__, *grouping.__all__,
            *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
            *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
-           *integration.__all__]
+           *integration.__all__, *products.__all__, *norms.__all__]
 
 
 def _bind() -> None:

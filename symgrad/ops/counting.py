@@ -1,4 +1,4 @@
-"""Counting values: ``unique``, ``unique_consecutive``, ``bincount``.
+"""Counting values: ``unique``, ``unique_consecutive``, ``bincount``, ``histc``.
 
 Their results are numbers outside the graph.  PyTorch's are not
 differentiable either: its ``unique`` and ``bincount(weights=...)`` results
@@ -17,9 +17,10 @@ import numpy as np
 
 from symgrad._tensor import Tensor
 from symgrad.ops._util import norm_dim
+from symgrad.ops.contraction import _SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
 from symgrad.ops.positions import chosen_by_values, picked
 
-__all__ = ["unique", "unique_consecutive", "bincount"]
+__all__ = ["unique", "unique_consecutive", "bincount", "histc"]
 
 
 def _tensor(v: Any, fn: str, name: str = "input") -> Tensor:
@@ -140,3 +141,45 @@ def _kernel_name(dtype: np.dtype) -> str:
     if dtype.kind == "b":
         return "Bool"
     return {2: "Half", 4: "Float", 8: "Double"}.get(dtype.itemsize, str(dtype)) if dtype.kind == "f" else str(dtype)
+
+
+def histc(input: Any, bins: int = 100, min: Any = 0, max: Any = 0) -> Any:  # noqa: A002 - PyTorch's names
+    """How many elements of ``input`` fall in each of ``bins`` equal bins
+    between ``min`` and ``max`` (both 0: the elements' own smallest and
+    largest; equal bounds widened by 1 each way), in ``input``'s dtype;
+    elements outside (and nan) are not counted, ``max`` goes in the last bin.
+    Outside the graph (PyTorch's has no gradient either).
+
+    >>> import symgrad
+    >>> symgrad.histc(symgrad.tensor([1., 2., 1.]), bins=4, min=0, max=3)
+    tensor([0., 2., 1., 0.])
+    """
+    x = _tensor(input, "histc")
+    v = x._value
+    if v.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_SCALAR_TYPES[v.dtype.name]}'; histc counts "
+                                  "floating-point values (convert with .float())")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)):
+        raise TypeError(f"histc(): argument 'bins' must be int, not {type(bins).__name__}")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    low, high = _histogram_range(v, float(min), float(max))
+    # PyTorch's bin: (x - low) * bins / (high - low) truncated, in the input's dtype; x == high in the last bin
+    low_v, high_v = v.dtype.type(low), v.dtype.type(high)
+    inside = v[(v >= low_v) & (v <= high_v)]
+    position = ((inside - low_v) * v.dtype.type(bins) / (high_v - low_v)).astype(np.int64)
+    counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)
+    return _result(counts, x, v.dtype)
+
+
+def _histogram_range(v: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """``histc``'s bounds: the given ones, else the elements' extremes, widened when equal; PyTorch's errors."""
+    if low == high and v.size:
+        low, high = float(v.min()), float(v.max())
+    if low == high:
+        low, high = low - 1, high + 1
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
+    if low > high:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    return low, high

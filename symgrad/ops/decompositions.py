@@ -38,7 +38,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops.linalg import _mm
 from symgrad.ops.matrices import _mT
-from symgrad.ops.registry import NoClosedForm, NoClosedFormError, defop
+from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedForm, NoClosedFormError, defop
 from symgrad.ops.shape import _CAT, _dtype_of, _reshape
 from symgrad.ops.structure import triu
 from symgrad.ops.triangular import _SOLVE_TRIANGULAR, _cholesky_recurrence, _refuse_if_large, _substitute
@@ -152,9 +152,19 @@ def _pad_columns(x: Any, extra: int) -> Any:
     return apply(_CAT, x, np.zeros(tuple(x.shape[:-1]) + (extra,), dtype=_dtype_of(x)), dim=x.ndim - 1)
 
 
-_QR_Q = defop("qr_q", _qr_q, _qr_q_sym, inputs=("A",), params=("mode", "signs"), backward_name="LinalgQrBackward0",
+# Which sign Householder gives each diagonal element of R depends on the matrix (the sign of a
+# reflected column's element), so code writing the closed form would keep the traced signs at every input
+_TRACED_SIGNS = (
+    "its closed form keeps the signs LAPACK chose for R's diagonal at the traced matrix, and at other matrices "
+    "LAPACK may choose other signs, so element-by-element code (the math and C backends, scalar inputs) would "
+    "silently differ from linalg.qr there. Give array inputs to the numpy, jax or torch backend, which call "
+    "their own QR at run time")
+
+_QR_Q = defop("qr_q", _qr_q, ClosedFormAtTracedChoices(_qr_q_sym, _TRACED_SIGNS), inputs=("A",),
+              params=("mode", "signs"), backward_name="LinalgQrBackward0",
               vjp=(lambda g, out, A, mode, signs: _qr_vjp(g, None, A, mode, signs),))
-_QR_R = defop("qr_r", _qr_r, _qr_r_sym, inputs=("A",), params=("mode", "signs"), backward_name="LinalgQrBackward0",
+_QR_R = defop("qr_r", _qr_r, ClosedFormAtTracedChoices(_qr_r_sym, _TRACED_SIGNS), inputs=("A",),
+              params=("mode", "signs"), backward_name="LinalgQrBackward0",
               vjp=(lambda g, out, A, mode, signs: _qr_vjp(None, g, A, mode, signs),))
 
 

@@ -8,8 +8,9 @@ a ``Piecewise`` into every closed form), and the guard moves into the rule,
 where PyTorch has it: the gradient of the 2-norm at the zero vector is 0.
 Matrix norms are compositions: ``fro`` is the vector norm of the last two
 dimensions, ``1``/``inf`` (and ``-1``/``-inf``) the largest (smallest)
-absolute column (row) sum.  ``nuc``, ``2`` and ``-2`` need singular values,
-which symgrad does not have: they are refused.
+absolute column (row) sum, ``nuc``, ``2`` and ``-2`` the sum, largest and
+smallest singular value (``linalg.svdvals``: numbers and gradients, no
+closed form).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from symgrad.ops.shape import _reshape
 from symgrad.ops.unary import abs as _abs
 from symgrad.ops.unary import sign
 
-# symgrad.linalg's functions; none of them is a top-level function of PyTorch
-__all__: list[str] = []
+# symgrad.linalg's functions are not top-level functions of PyTorch; renorm is
+__all__: list[str] = ["renorm"]
 
 
 def _norm_of(items: list[Any], order: float) -> Any:
@@ -107,12 +108,14 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
                 dtype: Any = None) -> Any:
     """A norm of each matrix in the dimensions ``dim``: ``"fro"`` (the
     default, the 2-norm of the elements), ``1``/``-1`` (largest/smallest
-    absolute column sum), ``inf``/``-inf`` (the same over rows).  ``"nuc"``,
-    ``2`` and ``-2`` need singular values and are refused.
+    absolute column sum), ``inf``/``-inf`` (the same over rows), ``"nuc"``,
+    ``2``/``-2`` (the sum, largest, smallest singular value: no closed form).
 
     >>> import symgrad
     >>> symgrad.linalg.matrix_norm(symgrad.tensor([[1., -2.], [3., 4.]]), 1)
     tensor(6.)
+    >>> symgrad.linalg.matrix_norm(symgrad.tensor([[3., 0.], [0., -4.]]), "nuc")
+    tensor(7.)
     """
     a = tensor_arg(A)
     if dtype is not None:
@@ -128,10 +131,9 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     if ord == "fro":
         return apply(_VECTOR_NORM, a, order=2.0, dims=tuple(sorted(rows + cols)), keepdim=bool(keepdim))
-    if isinstance(ord, str) or ord in _SINGULAR_VALUE_NORMS:
-        if ord in _SINGULAR_VALUE_NORMS:
-            raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs the singular values (SVD), which "
-                                      "symgrad does not compute; 'fro', 1, -1, inf and -inf are supported")
+    if ord in _SINGULAR_VALUE_NORMS:
+        return _singular_value_norm(a, ord, rows[0], cols[0], bool(keepdim))
+    if isinstance(ord, str):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
@@ -147,6 +149,20 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
     if keepdim:
         return out
     return _reshape(out, tuple(s for i, s in enumerate(a.shape) if i not in rows + cols))
+
+
+def _singular_value_norm(a: Any, ord: Any, row: int, col: int, keepdim: bool) -> Any:
+    """``"nuc"`` (the sum), ``2`` (the largest) or ``-2`` (the smallest) of the
+    singular values, as PyTorch composes them: numbers and gradients through
+    ``svdvals``, which has no closed form."""
+    from symgrad.ops.decompositions import svdvals
+
+    values = svdvals(a.movedim((row, col), (-2, -1)))
+    last = values.ndim - 1
+    out = _sum(values, (last,), False) if ord == "nuc" else (amax if ord == 2 else amin)(values, last, False)
+    if not keepdim:
+        return out
+    return _reshape(out, tuple(1 if i in (row, col) else n for i, n in enumerate(a.shape)))
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: N803
@@ -175,3 +191,30 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dty
             raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                                f"Got {a.ndim}D.")
     return vector_norm(a, ord, dim, keepdim, dtype=dtype)
+
+
+def renorm(input: Any, p: Any, dim: int, maxnorm: Any) -> Any:
+    """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm``
+    scaled down to norm ``maxnorm``, PyTorch's way: by ``maxnorm / (norm + 1e-7)``
+    (a factor 1 elsewhere), so the gradient is that composition's.
+
+    >>> import symgrad
+    >>> symgrad.renorm(symgrad.tensor([[3., 4.], [0.3, 0.4]]), 2, 0, 1.0)
+    tensor([[0.6000, 0.8000],
+            [0.3000, 0.4000]])
+    """
+    x = tensor_arg(input)
+    order = _order("renorm", p)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"renorm(): argument 'dim' (position 3) must be int, not {type(dim).__name__}")
+    if order <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    limit = _order("renorm", maxnorm)
+    if limit < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if x.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")
+    kept = norm_dims(dim, x.ndim)
+    assert kept is not None
+    norm = vector_norm(x, order, tuple(d for d in range(x.ndim) if d not in kept), keepdim=True)
+    return x * where(norm > limit, limit / (norm + 1e-7), 1.0)

@@ -12,8 +12,10 @@ one op-table entry.
   exactly singular, or with singular values under the threshold - that
   formula would be wrong (or divide by zero), so the entry's ``full_rank``
   parameter, found from the numbers when the op runs, makes ``.expr`` (and
-  closed-form gradients, and scalar-mode code) raise ``NoClosedFormError``
-  instead.  Numbers and numeric gradients work at any rank.
+  closed-form gradients) raise ``NoClosedFormError`` instead.  Numbers and
+  numeric gradients work at any rank.  Scalar-mode code (``math``, C) is
+  refused at every rank: it would run the full-rank formula at matrices of
+  lower numeric rank too, where it silently differs (``ClosedFormAtTracedChoices``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from symgrad.ops import _matrix_sympy as _sym
 from symgrad.ops._util import tensor_arg
 from symgrad.ops.linalg import _mm
 from symgrad.ops.matrices import _mT, _square_matrices, _type_name
-from symgrad.ops.registry import NoClosedFormError, defop
+from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedFormError, defop
 
 __all__ = ["pinverse"]
 
@@ -80,7 +82,18 @@ def _pinv_vjp(g: Any, out: Any, A: Any, atol: Any, rtol: Any, hermitian: bool, f
     return -_mT(_mm(K, P)) + _mm(_mm(gh - _mm(A, K), P), Ph) + PhK - _mm(_mm(PhK, P), A)
 
 
-_PINV = defop("pinv", _pinv, _pinv_sym, inputs=("A",), params=("atol", "rtol", "hermitian", "full_rank"),
+# The rank decides which singular values pinv drops; code writing the full-rank formula would keep
+# them all at every input: at a matrix of lower numeric rank (singular values within rtol of 0, not 0)
+# it would return 1/s, about 1e17, where linalg.pinv returns 0
+_TRACED_RANK = (
+    "its closed form is the full-rank formula, right where the matrix has full numeric rank, and "
+    "element-by-element code (the math and C backends, scalar inputs) would use it at every input: where singular "
+    "values are at or below max(atol, rtol * largest) but not 0, it would return their huge reciprocals where "
+    "linalg.pinv drops them. Give array inputs to the numpy, jax or torch backend (which compute the pseudoinverse "
+    "at run time), or, for matrices known to have full rank, write the formula: "
+    "linalg.solve(A.mT @ A, A.mT) for a tall A")
+
+_PINV = defop("pinv", _pinv, ClosedFormAtTracedChoices(_pinv_sym, _TRACED_RANK), inputs=("A",), params=("atol", "rtol", "hermitian", "full_rank"),
               backward_name="LinalgPinvBackward0", vjp=(_pinv_vjp,))
 
 

@@ -108,6 +108,23 @@ class NoClosedForm:
         raise NoClosedFormError(self.message)
 
 
+class ClosedFormAtTracedChoices:
+    """The symbolic forward of an op whose closed form holds choices read from
+    the numbers when the op ran (``linalg.qr``: the signs LAPACK gave R's
+    diagonal).  ``.expr`` is right at the traced values and near them, but at
+    other values the op may choose otherwise, so code that writes closed forms
+    (scalar mode: the ``math`` and C backends, scalar inputs) would be silently
+    wrong there: it refuses such ops with ``message``.  Array code calls the
+    library, which chooses at run time as the engine does."""
+
+    def __init__(self, symbolic: Callable[..., Any], message: str) -> None:
+        self.symbolic = symbolic
+        self.message = message
+
+    def __call__(self, *values: Any, **params: Any) -> Any:
+        return self.symbolic(*values, **params)
+
+
 def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] | None, *,
           inputs: Sequence[str] = ("x",), params: Sequence[str] = (),
           vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,

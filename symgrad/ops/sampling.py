@@ -1,4 +1,5 @@
-"""Drawing indices: ``multinomial``.
+"""Drawing at random: ``multinomial`` (indices), ``bernoulli`` and ``poisson``
+(draws shaped like their input).
 
 The result is int64 positions drawn at random from the input's numbers: it
 is outside the graph (PyTorch's has no gradient either), and marked as
@@ -19,7 +20,7 @@ from symgrad._tensor import Tensor
 from symgrad.ops.contraction import _SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
 from symgrad.ops.positions import picked
 
-__all__ = ["multinomial"]
+__all__ = ["multinomial", "bernoulli", "poisson"]
 
 _MAX_CATEGORIES = 2 ** 24  # PyTorch's limit (its float index kernels count categories exactly up to 2^24)
 
@@ -86,13 +87,13 @@ def _check_weights(p: np.ndarray, fast_path: bool) -> None:
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
 
 
-def _generator(generator: Any) -> np.random.Generator:
+def _generator(generator: Any, caller: str = "multinomial") -> np.random.Generator:
     if generator is None:
         from symgrad.creation import generator as default_generator
 
         return default_generator()
     if not isinstance(generator, np.random.Generator):
-        raise TypeError(f"multinomial(): argument 'generator' must be a numpy.random.Generator (symgrad's "
+        raise TypeError(f"{caller}(): argument 'generator' must be a numpy.random.Generator (symgrad's "
                         f"generators are NumPy's: numpy.random.default_rng(seed)), not {type(generator).__name__}")
     return generator
 
@@ -116,3 +117,83 @@ def _with_replacement(rows: np.ndarray, n: int, rng: np.random.Generator) -> np.
     last = rows.shape[1] - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)
     return np.minimum(drawn, last[:, None]).astype(np.int64)
 
+
+
+# ---------------------------------------------------------------- bernoulli, poisson
+
+def _draws_in_graph(draws: np.ndarray, like: Tensor) -> Tensor:
+    """Draws made from ``like``'s numbers, as PyTorch returns them: in the graph
+    with gradient 0 when ``like`` requires grad (its ``BernoulliBackward0`` and
+    ``PoissonBackward0`` give zeros), and marked as chosen by values when
+    ``like`` is symbolic (generated code must not reuse one draw)."""
+    values = Tensor._make(picked(draws, like))
+    if not like.requires_grad:
+        return values
+    out = like.clone()
+    return out.copy_(values)  # (overwritten: the gradient through it is 0)
+
+
+def _floating_draws(name: str, input: Any, kernel: str) -> np.ndarray:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    v = input._value
+    if v.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPES[v.dtype.name]}'; {name} draws "
+                                  "from floating-point parameters (convert with .double())")
+    return v
+
+
+def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Tensor:
+    """1 with probability ``input`` (or ``p``, a number, for every element),
+    else 0, in ``input``'s dtype.  Numbers come from symgrad's generator
+    (``symgrad.manual_seed``) or the NumPy ``generator`` given; the gradient is
+    0, as PyTorch's.
+
+    >>> import symgrad
+    >>> _ = symgrad.manual_seed(0)
+    >>> symgrad.bernoulli(symgrad.tensor([0., 1., 0.5, 0.5]))
+    tensor([0., 1., 1., 1.])
+    """
+    rng = _generator(generator, "bernoulli")
+    if p is not None:
+        x = input if isinstance(input, Tensor) else Tensor._make(np.asarray(input))
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        return Tensor._make((rng.random(x._value.shape) < p).astype(x._value.dtype))
+    v = _floating_draws("bernoulli", input, "bernoulli_tensor_cpu_p_")
+    if not ((v >= 0) & (v <= 1)).all():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be "
+                           "improved?  If so, please report an enhancement request to PyTorch.)")
+    return _draws_in_graph((rng.random(v.shape) < v).astype(v.dtype), input)
+
+
+def poisson(input: Any, generator: Any = None) -> Tensor:
+    """A Poisson draw for each rate of ``input`` (non-negative), in
+    ``input``'s dtype; the gradient is 0, as PyTorch's.
+
+    >>> import symgrad
+    >>> _ = symgrad.manual_seed(0)
+    >>> symgrad.poisson(symgrad.tensor([0., 4.]))
+    tensor([0., 2.])
+    """
+    v = _floating_draws("poisson", input, "poisson_cpu")
+    rng = _generator(generator, "poisson")
+    if not (v >= 0).all():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _draws_in_graph(rng.poisson(v).astype(v.dtype), input)
+
+
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """``Tensor.bernoulli_``: ``self`` overwritten with draws of probability
+    ``p``, a number or a tensor broadcast to ``self``'s shape.
+
+    >>> import symgrad
+    >>> symgrad.ones(3).bernoulli_(symgrad.tensor([0., 1., 0.]))
+    tensor([0., 1., 0.])
+    """
+    if isinstance(p, Tensor):
+        probabilities = Tensor._make(np.broadcast_to(p._value, self._value.shape).astype(np.float64))
+        drawn = bernoulli(probabilities, generator=generator)
+    else:
+        drawn = bernoulli(self.detach(), p, generator=generator)
+    return self.copy_(drawn)
