@@ -346,3 +346,72 @@ def test_closed_form_of_an_lstm_step_reads_as_the_equations():
     text = str(c.expr[0, 0])
     assert "tanh(weight_ih[2, 0]*x[0, 0])" in text and "exp(-weight_ih[0, 0]*x[0, 0])" in text
     assert str(h.expr[0, 0]).count("tanh") == 2
+
+
+# ---------------------------------------------------------------- interpolate, Upsample
+
+def _gradient_of_torch_forward(shape, kwargs, weights):
+    """The gradient of ``sum(weights * interpolate(x))`` from PyTorch's forward alone (it is linear in x):
+    its value at each basis vector."""
+    torch = _torch()
+    basis = np.eye(int(np.prod(shape))).reshape(-1, *shape)
+    outputs = [torch.nn.functional.interpolate(torch.tensor(e), **kwargs).numpy() for e in basis]
+    return np.array([np.sum(out * weights) for out in outputs]).reshape(shape)
+
+
+@pytest.mark.parametrize("shape,kwargs", [
+    ((2, 3, 5), {"scale_factor": 2}), ((1, 2, 5), {"size": 3}), ((1, 2, 7), {"size": 4}),
+    ((1, 1, 6), {"scale_factor": 0.7}), ((1, 1, 3), {"scale_factor": 1 / 3 * 7}), ((1, 2, 3, 4), {"size": (5, 3)}),
+    ((1, 1, 4, 4), {"scale_factor": (1.5, 0.5)}), ((1, 1, 3, 3), {"scale_factor": 3, "recompute_scale_factor": True}),
+    ((2, 3, 5), {"scale_factor": 1.7, "mode": "linear"}), ((1, 2, 5), {"size": 3, "mode": "linear"}),
+    ((1, 2, 4), {"size": 9, "mode": "linear", "align_corners": True}), ((1, 1, 1), {"size": 3, "mode": "linear"}),
+    ((1, 1, 4), {"size": 1, "mode": "linear", "align_corners": True}), ((1, 1, 5), {"size": 5, "mode": "linear"}),
+    ((1, 2, 3, 4), {"size": (5, 2), "mode": "bilinear"}), ((2, 1, 3, 3), {"scale_factor": 2, "mode": "bilinear"}),
+    ((1, 1, 4, 3), {"size": (2, 7), "mode": "bilinear", "align_corners": True}),
+    ((1, 1, 4, 4), {"scale_factor": 0.6, "mode": "bilinear", "recompute_scale_factor": True}),
+])
+def test_interpolate_values_and_gradients_as_pytorch(shape, kwargs):
+    torch = _torch()
+    values = RNG.normal(size=shape)
+    s_x, t_x = symgrad.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    s_y, t_y = F.interpolate(s_x, **kwargs), torch.nn.functional.interpolate(t_x, **kwargs)
+    assert tuple(s_y.shape) == tuple(t_y.shape)
+    np.testing.assert_allclose(s_y.detach().numpy(), t_y.detach().numpy(), rtol=1e-12, atol=1e-14)
+    weights = RNG.normal(size=tuple(t_y.shape))
+    (s_y * symgrad.tensor(weights)).sum().backward()
+    (t_y * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(s_x.grad.numpy(), _gradient_of_torch_forward(shape, kwargs, weights), rtol=1e-12,
+                               atol=1e-14)
+    if kwargs.get("scale_factor") != 1 / 3 * 7:
+        np.testing.assert_allclose(s_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-12, atol=1e-14)
+    else:  # PyTorch's nearest backward maps an output twice the input's size by i // 2, its forward by floor(i * 3/7)
+        assert not np.allclose(s_x.grad.numpy(), t_x.grad.numpy())
+    f32 = F.interpolate(symgrad.tensor(values, dtype=symgrad.float32), **kwargs)
+    t32 = torch.nn.functional.interpolate(torch.tensor(values, dtype=torch.float32), **kwargs)
+    assert f32.dtype == symgrad.float32
+    np.testing.assert_allclose(f32.numpy(), t32.numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape,kwargs", [
+    ((1, 1, 4), {"scale_factor": 2, "align_corners": True}), ((1, 1, 4), {"size": 3, "scale_factor": 2}),
+    ((1, 1, 4), {}), ((1, 1, 4), {"size": 3, "mode": "bilinear"}), ((1, 1, 4, 4), {"size": 3, "mode": "linear"}),
+    ((1, 1, 4), {"size": (3, 3)}), ((4,), {"size": 3}), ((1, 1, 4), {"size": 0}),
+    ((1, 1, 4), {"scale_factor": -1.0}), ((1, 1, 4), {"size": 3, "mode": "cubic"}),
+])
+def test_interpolate_errors_as_pytorch(shape, kwargs):
+    torch = _torch()
+    assert _errors_alike(lambda: F.interpolate(symgrad.zeros(*shape), **kwargs),
+                         lambda: torch.nn.functional.interpolate(torch.zeros(*shape), **kwargs))
+    with pytest.raises(NotImplementedError, match="double"):
+        F.interpolate(symgrad.zeros(1, 1, 2, dtype=symgrad.int64), size=3)
+
+
+@pytest.mark.parametrize("kwargs", [{"scale_factor": 2, "mode": "bilinear"}, {"size": 3},
+                                    {"size": (3, 4), "mode": "bilinear", "align_corners": True},
+                                    {"scale_factor": (2, 3)}])
+def test_upsample_as_pytorch(kwargs):
+    torch = _torch()
+    s_up, t_up = nn.Upsample(**kwargs), torch.nn.Upsample(**kwargs)
+    assert repr(s_up) == repr(t_up)
+    values = RNG.normal(size=(1, 2, 3, 2))
+    np.testing.assert_allclose(s_up(symgrad.tensor(values)).numpy(), t_up(torch.tensor(values)).numpy(), rtol=1e-12)

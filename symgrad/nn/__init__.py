@@ -48,6 +48,7 @@ from symgrad.nn.conv import Conv1d, Conv2d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
     BCELoss,
@@ -95,4 +96,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # parameter containers
            "ParameterList", "ParameterDict",
            # recurrent layers
-           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+           # resampling
+           "Upsample"]

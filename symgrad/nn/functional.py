@@ -36,6 +36,7 @@ from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
 from symgrad.nn.encoding import one_hot
+from symgrad.nn.interpolation import interpolate
 from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
 from symgrad.nn.likelihood_losses import (
     gaussian_nll_loss,
@@ -87,7 +88,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # more layers (layer_functions.py)
            "group_norm", "bilinear",
            # encodings and normalised vectors (encoding.py, distance.py)
-           "one_hot", "normalize"]
+           "one_hot", "normalize",
+           # resampling (interpolation.py)
+           "interpolate"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
