@@ -625,6 +625,10 @@ _RECURRENT_AND_MORE = [
                                                                           align_corners=True),
          lambda x: _torch_F().interpolate(x, size=(3, 2), mode="bilinear", align_corners=True), [((1, 1, 2, 3),)],
          covers=("matmul", "permute")),
+    Spec("scaled_dot_product_attention", lambda q, k, v: _F().scaled_dot_product_attention(q, k, v, is_causal=True),
+         lambda q, k, v: _torch_F().scaled_dot_product_attention(q, k, v, is_causal=True),
+         [((2, 2), (2, 2), (2, 1)), ((1, 2, 2), (1, 3, 2), (1, 3, 2))],
+         covers=("matmul", "permute", "mul", "where", "softmax")),
     Spec("normalize_p1_dim0", lambda x: _F().normalize(x, 1.0, 0), lambda x: _torch_F().normalize(x, 1.0, 0),
          [((2, 3),)], NONZERO, covers=("vector_norm", "clamp", "div")),
 ]

@@ -415,3 +415,45 @@ def test_upsample_as_pytorch(kwargs):
     assert repr(s_up) == repr(t_up)
     values = RNG.normal(size=(1, 2, 3, 2))
     np.testing.assert_allclose(s_up(symgrad.tensor(values)).numpy(), t_up(torch.tensor(values)).numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- scaled_dot_product_attention
+
+@pytest.mark.parametrize("shapes,kwargs", [
+    (((2, 3, 4), (2, 5, 4), (2, 5, 2)), {}), (((1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)), {"is_causal": True}),
+    (((3, 4), (5, 4), (5, 3)), {"scale": 0.3}), (((2, 3, 4), (2, 5, 4), (2, 5, 2)), {"mask": "bool"}),
+    (((2, 3, 4), (2, 5, 4), (2, 5, 2)), {"mask": "float"}),
+])
+def test_scaled_dot_product_attention_as_pytorch(shapes, kwargs):
+    torch = _torch()
+    kwargs = dict(kwargs)
+    mask = kwargs.pop("mask", None)
+    arrays = [RNG.normal(size=s) for s in shapes]
+    masks = {"bool": RNG.random((3, 5)) > 0.3, "float": RNG.normal(size=(3, 5))}
+    if mask == "bool":
+        masks["bool"][:, 0] = True  # every query attends to something (PyTorch's kernels disagree on empty rows)
+    s_in = [symgrad.tensor(a, requires_grad=True) for a in arrays]
+    t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    s_mask = None if mask is None else symgrad.tensor(masks[mask])
+    t_mask = None if mask is None else torch.tensor(masks[mask])
+    s_y = F.scaled_dot_product_attention(*s_in, attn_mask=s_mask, **kwargs)
+    t_y = torch.nn.functional.scaled_dot_product_attention(*t_in, attn_mask=t_mask, **kwargs)
+    np.testing.assert_allclose(s_y.detach().numpy(), t_y.detach().numpy(), rtol=1e-10, atol=1e-12)
+    weights = RNG.normal(size=tuple(t_y.shape))
+    (s_y * symgrad.tensor(weights)).sum().backward()
+    (t_y * torch.tensor(weights)).sum().backward()
+    for s_t, t_t in zip(s_in, t_in, strict=True):
+        np.testing.assert_allclose(s_t.grad.numpy(), t_t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_scaled_dot_product_attention_errors():
+    torch = _torch()
+    q = symgrad.zeros(2, 3)
+    _errors_alike(lambda: F.scaled_dot_product_attention(q, q, q, attn_mask=symgrad.ones(2, 2), is_causal=True),
+                  lambda: torch.nn.functional.scaled_dot_product_attention(
+                      torch.zeros(2, 3), torch.zeros(2, 3), torch.zeros(2, 3), attn_mask=torch.ones(2, 2),
+                      is_causal=True))
+    with pytest.raises(RuntimeError, match="same embedding size"):
+        F.scaled_dot_product_attention(q, symgrad.zeros(2, 4), q)
+    with pytest.raises(NotImplementedError, match="repeat_interleave"):
+        F.scaled_dot_product_attention(q, q, q, enable_gqa=True)

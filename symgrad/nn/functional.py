@@ -32,6 +32,7 @@ from symgrad.nn.activation_functions import (
     tanhshrink,
     threshold,
 )
+from symgrad.nn.attention import scaled_dot_product_attention
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
@@ -90,7 +91,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # encodings and normalised vectors (encoding.py, distance.py)
            "one_hot", "normalize",
            # resampling (interpolation.py)
-           "interpolate"]
+           "interpolate",
+           # attention (attention.py)
+           "scaled_dot_product_attention"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
