@@ -617,6 +617,70 @@ def _torch() -> Any:
     return __import__("torch")
 
 
+# ---- recurrent cells and layers (rnn_functions.py, rnn.py), normalize (distance.py)
+def _cell_row(name: str, torch_name: str, gates: int, hidden: int, covers: tuple[str, ...],
+              two_states: bool = False) -> Spec:
+    """``torch.<torch_name>(x, h, w_ih, w_hh, b_ih, b_hh)`` against symgrad's step (an LSTM cell's ``(h, c)``
+    concatenated)."""
+    def ours(x: Any, *rest: Any) -> Any:
+        from symgrad.nn.rnn_functions import step_for
+
+        state, (w_ih, w_hh, b_ih, b_hh) = rest[:-4], rest[-4:]
+        out = step_for(name)(_F().linear(x, w_ih, b_ih), tuple(state), (w_hh, b_hh, None))
+        return sg.cat(list(out), -1)
+
+    def theirs(x: Any, *rest: Any) -> Any:
+        state = tuple(rest[:-4]) if two_states else rest[0]
+        out = getattr(_torch(), torch_name)(x, state, *rest[-4:])
+        return _torch().cat(list(out), -1) if two_states else out
+
+    states = ((1, hidden),) * (2 if two_states else 1)
+    g = gates * hidden
+    return Spec(f"{torch_name}_step", ours, theirs, [((1, 2), *states, (g, 2), (g, hidden), (g,), (g,))],
+                covers=covers)
+
+
+def _layer_row(row: str, name: str, kwargs: dict[str, Any], x_shape: tuple[int, ...],
+               weight_shapes: list[tuple[int, ...]]) -> Spec:
+    """A whole recurrent layer (``output``), its weights passed in through ``functional_call``."""
+    def call(M: Any, x: Any, *weights: Any) -> Any:
+        module = getattr(M.nn, name)(x.shape[-1], 1, **kwargs).double()
+        names = [n for n, _ in module.named_parameters()]
+        return M.func.functional_call(module, dict(zip(names, weights)), (x,))[0]
+
+    return Spec(row, lambda *a: call(sg, *a), lambda *a: call(_torch(), *a), [(x_shape, *weight_shapes)],
+                covers=("linear", "index", "add", "tanh", "stack", "cat"))
+
+
+_RECURRENT_AND_MORE = [
+    _cell_row("RNN_TANH", "rnn_tanh_cell", 1, 2, ("linear", "add", "tanh")),
+    _cell_row("RNN_RELU", "rnn_relu_cell", 1, 2, ("linear", "add", "relu")),
+    _cell_row("LSTM", "lstm_cell", 4, 1, ("linear", "index", "add", "mul", "sigmoid", "tanh", "cat"),
+              two_states=True),
+    _cell_row("GRU", "gru_cell", 3, 2, ("linear", "index", "add", "sub", "mul", "sigmoid", "tanh")),
+    # (an LSTM over several steps is compared with torch in tests/test_nn_recurrent.py: sympy.diff of it is slow)
+    _layer_row("rnn_bidirectional", "RNN", {"bidirectional": True}, (2, 1, 1), [(1, 1), (1, 1), (1,), (1,)] * 2),
+    _layer_row("gru_two_layers_batch_first", "GRU", {"num_layers": 2, "batch_first": True, "bias": False},
+               (2, 1, 2), [(3, 2), (3, 1), (3, 1), (3, 1)]),
+    Spec("normalize", lambda x: _F().normalize(x, dim=-1), lambda x: _torch_F().normalize(x, dim=-1),
+         [((3,),), ((2, 3),)], covers=("vector_norm", "clamp", "div")),
+    Spec("interpolate_nearest", lambda x: _F().interpolate(x, scale_factor=(1.5, 0.7)),
+         lambda x: _torch_F().interpolate(x, scale_factor=(1.5, 0.7)), [((1, 2, 2, 3),)], covers=("index",)),
+    Spec("interpolate_linear", lambda x: _F().interpolate(x, size=5, mode="linear"),
+         lambda x: _torch_F().interpolate(x, size=5, mode="linear"), [((2, 1, 3),)], covers=("matmul", "permute")),
+    Spec("interpolate_bilinear_align_corners", lambda x: _F().interpolate(x, size=(3, 2), mode="bilinear",
+                                                                          align_corners=True),
+         lambda x: _torch_F().interpolate(x, size=(3, 2), mode="bilinear", align_corners=True), [((1, 1, 2, 3),)],
+         covers=("matmul", "permute")),
+    Spec("scaled_dot_product_attention", lambda q, k, v: _F().scaled_dot_product_attention(q, k, v, is_causal=True),
+         lambda q, k, v: _torch_F().scaled_dot_product_attention(q, k, v, is_causal=True),
+         [((2, 2), (2, 2), (2, 1)), ((1, 2, 2), (1, 3, 2), (1, 3, 2))],
+         covers=("matmul", "permute", "mul", "where", "softmax")),
+    Spec("normalize_p1_dim0", lambda x: _F().normalize(x, 1.0, 0), lambda x: _torch_F().normalize(x, 1.0, 0),
+         [((2, 3),)], NONZERO, covers=("vector_norm", "clamp", "div")),
+]
+
+
 def _q(M: Any, like: Any, values: list[float]) -> Any:
     """Quantiles as a tensor of ``like``'s dtype (PyTorch wants q's dtype to be the input's)."""
     return M.tensor(values, dtype=like.dtype)
@@ -951,6 +1015,7 @@ SPECS: list[Spec] = [
     *_CONVOLUTIONS,
     *_MORE_ACTIVATIONS_AND_LOSSES,
     *_STATISTICS,
+    *_RECURRENT_AND_MORE,
 ]
 
 SPEC_BY_NAME = {s.name: s for s in SPECS}

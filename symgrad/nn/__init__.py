@@ -48,6 +48,7 @@ from symgrad.nn.conv import Conv1d, Conv2d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
     BCELoss,
@@ -72,7 +73,10 @@ from symgrad.nn.loss import (
 from symgrad.nn.module import Module
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
+from symgrad.nn.parameter_containers import ParameterDict, ParameterList
 from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
+from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
@@ -88,4 +92,10 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            "HingeEmbeddingLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "MultiMarginLoss",
            "CosineSimilarity", "PairwiseDistance",
            # more layers
-           "Unflatten", "GroupNorm", "Bilinear"]
+           "Unflatten", "GroupNorm", "Bilinear",
+           # parameter containers
+           "ParameterList", "ParameterDict",
+           # recurrent layers
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+           # resampling
+           "Upsample"]

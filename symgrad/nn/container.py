@@ -8,7 +8,17 @@ from typing import Any, overload
 
 from symgrad.nn.module import Module, _indent
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "key_value_pairs"]
+
+
+def key_value_pairs(items: Any, what: str) -> Iterator[tuple[Any, Any]]:
+    """The ``(key, value)`` pairs of a mapping or an iterable of pairs, as
+    ``ModuleDict.update`` and ``ParameterDict.update`` read them."""
+    pairs = items.items() if hasattr(items, "items") else items
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"{what} update sequence element #{j} should be a key/value pair")
+        yield pair[0], pair[1]
 
 
 def _index(i: Any, n: int, what: str) -> int:
@@ -199,8 +209,5 @@ class ModuleDict(Module):
         if isinstance(modules, Module) and not isinstance(modules, ModuleDict):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
                             + type(modules).__name__)
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for j, pair in enumerate(pairs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{j} should be a key/value pair")
-            self[pair[0]] = pair[1]
+        for key, module in key_value_pairs(modules, "ModuleDict"):
+            self[key] = module

@@ -14,7 +14,7 @@ from symgrad.linalg import vector_norm
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.module import Module
 
-__all__ = ["cosine_similarity", "pairwise_distance", "CosineSimilarity", "PairwiseDistance"]
+__all__ = ["cosine_similarity", "pairwise_distance", "normalize", "CosineSimilarity", "PairwiseDistance"]
 
 
 def at_least(t: Tensor, floor: float) -> Tensor:
@@ -67,6 +67,27 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     """
     a, b = require_tensor(x1, "pairwise_distance", "x1"), require_tensor(x2, "pairwise_distance", "x2")
     return vector_norm(a - b + eps, p, dim=-1, keepdim=keepdim)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """``input / max(norm, eps)`` with the ``p``-norm along ``dim`` (PyTorch's
+    formula: inside autograd, so a norm below ``eps`` gets no gradient).
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.normalize(symgrad.tensor([[3., 4.], [0., 0.]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
+    >>> v = symgrad.tensor([3., 4.], requires_grad=True)
+    >>> F.normalize(v, dim=0).expr[0]
+    v[0]/Max(1.0e-12, sqrt(v[0]**2 + v[1]**2))
+    """
+    require_tensor(input, "normalize")
+    if out is not None:
+        raise TypeError("normalize(): out= is not supported by symgrad (its result would leave the graph, as in "
+                        "PyTorch); assign the result instead: y = F.normalize(x)")
+    denominator = ops.clamp(vector_norm(input, p, dim=dim, keepdim=True), eps)
+    return input / denominator
 
 
 class CosineSimilarity(Module):

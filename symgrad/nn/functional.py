@@ -32,9 +32,12 @@ from symgrad.nn.activation_functions import (
     tanhshrink,
     threshold,
 )
+from symgrad.nn.attention import scaled_dot_product_attention
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, unfold
-from symgrad.nn.distance import cosine_similarity, pairwise_distance
+from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
+from symgrad.nn.encoding import one_hot
+from symgrad.nn.interpolation import interpolate
 from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
 from symgrad.nn.likelihood_losses import (
     gaussian_nll_loss,
@@ -84,7 +87,13 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "cosine_embedding_loss", "triplet_margin_loss", "multi_margin_loss",
            # more layers (layer_functions.py)
-           "group_norm", "bilinear"]
+           "group_norm", "bilinear",
+           # encodings and normalised vectors (encoding.py, distance.py)
+           "one_hot", "normalize",
+           # resampling (interpolation.py)
+           "interpolate",
+           # attention (attention.py)
+           "scaled_dot_product_attention"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
