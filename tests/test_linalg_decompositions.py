@@ -5,6 +5,8 @@ where it is installed."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import warnings
 
 import numpy as np
@@ -15,9 +17,20 @@ import symgrad
 from symgrad import linalg
 
 
+@pytest.fixture(autouse=True)
+def _torch_default_float64():
+    """PyTorch's default dtype as symgrad's, for this module's tests only
+    (left at float64, it changed later modules' torch models: LeNet's bias)."""
+    torch = importlib.import_module("torch") if importlib.util.find_spec("torch") else None
+    previous = torch.get_default_dtype() if torch is not None else None
+    yield
+    if torch is not None:
+        torch.set_default_dtype(previous)
+
+
 def _torch():
     torch = pytest.importorskip("torch")
-    torch.set_default_dtype(torch.float64)
+    torch.set_default_dtype(torch.float64)  # (restored after the test: _torch_default_float64)
     return torch
 
 
