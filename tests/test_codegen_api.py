@@ -451,3 +451,12 @@ def test_arithmetic_with_a_boolean_constant_reached_through_a_view():
         (g,) = symgrad.autograd.grad((y * 1.5).sum(), [x], create_graph=True)
         value, grad = symgrad.lambdify([x], [y, g])(np.array([3.]))
         assert value.tolist() == [3. * bool(mask)] and grad.tolist() == [1.5 * bool(mask)]
+
+
+def test_integer_constant_times_float32_stays_float32():
+    # PyTorch's rules make int64 * float32 float32 (as the engine computes); the replay that gives generated
+    # code its dtypes ran NumPy's, float64 (cov with fweights and float32 aweights returned float64)
+    w = symgrad.tensor(np.array([0.5, 1.5, 2.0], dtype=np.float32), requires_grad=True)
+    y = symgrad.tensor([1, 0, 2]) * w
+    assert y.dtype == symgrad.float32
+    assert symgrad.lambdify([w], y)(w.detach().numpy()).dtype == np.float32

@@ -233,13 +233,36 @@ class Replay:
             if missing:
                 stack.extend(missing)
                 continue
+            arrays = [values[id(a)] for a in args]
             try:
-                out = t.op.forward(*[values[id(a)] for a in args], **t.params)  # type: ignore[attr-defined]
+                out = t.op.forward(*_promoted(t.op, arrays), **t.params)  # type: ignore[attr-defined]
             except Exception as e:  # pragma: no cover - the op ran once already with these shapes
                 raise CodegenError(f"op {t.op.name!r} failed when replayed to find its shape: {e}") from e  # type: ignore[attr-defined]
             values[tk] = out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out)
             stack.pop()
         return values[k]
+
+
+def _promoted(op: Any, arrays: list[Any]) -> list[Any]:
+    """The arrays cast to the op's result dtype, as ``dispatch.apply`` casts them
+    when the op runs: NumPy alone would make int64 * float32 float64 where
+    PyTorch's rules (and the engine) give float32.  Only arrays of several
+    dtypes are looked at (the replay is on the generator's hot path)."""
+    first = None
+    for a in arrays:
+        if isinstance(a, (np.ndarray, np.generic)):
+            if first is None:
+                first = a.dtype
+            elif a.dtype != first:
+                break
+    else:
+        return arrays
+    from symgrad._tensor import Tensor
+    from symgrad.dispatch import _promote
+
+    arrays = [np.asarray(a) if isinstance(a, np.generic) else a for a in arrays]
+    _promote(op, tuple(Tensor._make(a) if isinstance(a, np.ndarray) else a for a in arrays), arrays, True)
+    return arrays
 
 
 def _value_of(t: Term) -> Any:

@@ -397,11 +397,13 @@ class Lowering:
         return sym
 
     def widened(self, v: Value, dtype: np.dtype) -> Value:
-        """``v`` as a constant of the wider float ``dtype``, if it is a narrower
-        float array constant (the seed's float32 data read by float64 weights):
-        exact, and what NumPy would convert it to at every call."""
-        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind == "f" else None
-        if arr is None or dtype.kind != "f" or dtype.itemsize <= arr.dtype.itemsize:
+        """``v`` as a constant of the float ``dtype``, if it is a narrower float
+        array constant (the seed's float32 data read by float64 weights: exact,
+        and what NumPy would convert it to at every call) or an integer one
+        (cov's int64 fweights times float32 weights: NumPy's float64, PyTorch's
+        float32, as the engine computes)."""
+        arr = self._pooled_arrays.get(v.data) if v.constant and v.dtype.kind in "fiu" else None
+        if arr is None or dtype.kind != "f" or arr.dtype.kind == "f" and dtype.itemsize <= arr.dtype.itemsize:
             return v
         return Value(self._pool(arr.astype(dtype)), v.shape, dtype, True)
 
