@@ -595,14 +595,21 @@ def promoted(op: OpDef, values: list[Any]) -> list[Any]:
     >>> [a.dtype for a in promoted(TABLE["div"], [np.ones(2, np.float32), np.arange(1, 3)])]
     [dtype('float32'), dtype('float32')]
     """
+    if op.promote is None:
+        return values
+    first = None
+    mixed = has_float = False
+    for v in values:  # (a loop, not comprehensions: code generation replays every node through here)
+        if isinstance(v, (np.ndarray, np.generic)):
+            if first is None:
+                first = v.dtype
+            elif v.dtype != first:
+                mixed = True
+        elif isinstance(v, float):
+            has_float = True
+    if first is None or not (mixed or first.kind != "f" and (has_float or op.promote != "common")):
+        return values
     arrays = [np.asarray(v) if isinstance(v, np.generic) else v for v in values]
-    dtypes = [a.dtype for a in arrays if isinstance(a, np.ndarray)]
-    if op.promote is None or not dtypes:
-        return list(values)
-    mixed = any(d != dtypes[0] for d in dtypes)
-    has_float = any(isinstance(a, float) for a in arrays)
-    if not (mixed or dtypes[0].kind != "f" and (has_float or op.promote != "common")):
-        return list(values)
     args = tuple(Tensor._make(a) if isinstance(a, np.ndarray) else a for a in arrays)
     _promote(op, args, arrays, mixed)
     return arrays

@@ -439,3 +439,38 @@ def test_generated_code_promotes_as_the_engine_does(make):
     got = symgrad.lambdify([x], out)(np.array([1., 2., 4.], np.float32))
     assert out.dtype == symgrad.float32 and got.dtype == np.float32
     np.testing.assert_allclose(got, out.detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_empty_results_keep_their_shape(backend):
+    # an empty constant was printed as numpy.array([]) (shape (0,)): the gradient of a (0, 3) input came back
+    # as shape (0,); and an output of no elements in scalar mode was _pack((2, 0), ), which raised
+    if backend == "torch":
+        pytest.importorskip("torch")
+    x = symgrad.tensor(np.zeros((0, 3)), requires_grad=True)
+    (g,) = symgrad.autograd.grad((x * 2.0).sum(), [x], create_graph=True)
+    value, grad = symgrad.lambdify([x], [x * 2.0, g], backend=backend)(np.ones((0, 3)))
+    assert tuple(value.shape) == tuple(grad.shape) == (0, 3)
+    s = symgrad.tensor(1.5, requires_grad=True)
+    (out,) = symgrad.lambdify([s], [symgrad.take(s, symgrad.zeros(2, 0, dtype=symgrad.int64))], backend=backend)(2.0)
+    assert tuple(out.shape) == (2, 0)
+
+
+def test_arithmetic_with_a_boolean_constant_reached_through_a_view():
+    # the gradient of kron(mask, x) multiplies by the 0-d mask reshaped: lowering handed SymPy's True to
+    # a product ("BooleanAtom not allowed in this context")
+    x = symgrad.tensor([1.], requires_grad=True)
+    for mask in (symgrad.tensor(True), symgrad.tensor(False)):
+        y = symgrad.kron(mask, x)
+        (g,) = symgrad.autograd.grad((y * 1.5).sum(), [x], create_graph=True)
+        value, grad = symgrad.lambdify([x], [y, g])(np.array([3.]))
+        assert value.tolist() == [3. * bool(mask)] and grad.tolist() == [1.5 * bool(mask)]
+
+
+def test_integer_constant_times_float32_stays_float32():
+    # PyTorch's rules make int64 * float32 float32 (as the engine computes); the replay that gives generated
+    # code its dtypes ran NumPy's, float64 (cov with fweights and float32 aweights returned float64)
+    w = symgrad.tensor(np.array([0.5, 1.5, 2.0], dtype=np.float32), requires_grad=True)
+    y = symgrad.tensor([1, 0, 2]) * w
+    assert y.dtype == symgrad.float32
+    assert symgrad.lambdify([w], y)(w.detach().numpy()).dtype == np.float32

@@ -12,6 +12,7 @@ import sympy
 
 import symgrad
 from symgrad.codegen import count_operations, printers
+from symgrad.codegen.backends.c import compiler
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -123,3 +124,15 @@ def test_constants_made_by_tidying_fold_element_by_element(backend):
         np.testing.assert_allclose(np.asarray(g, dtype=float), o.detach().numpy(), rtol=1e-15,
                                    err_msg=f"output {k}:\n{fn.source}")
     assert "torch.exp(0.1)" not in fn.source and "pow(0.1, 0.75)" not in fn.source.replace("math.", "")
+
+
+def test_c_absolute_value_of_an_integer_valued_expression_is_fabs():
+    # SymPy prints abs() (stdlib's int function) when the argument is integer-valued, as sign(x) is;
+    # the C code holds it as a double, and softplus(sign(x)) computed 0 instead of 0.3133 (found by the fuzzer)
+    x = sympy.Symbol("x", real=True)
+    assert printers.CCode().doprint(sympy.Abs(sympy.sign(x))).startswith("fabs(")
+    x0 = symgrad.tensor(0.0625, requires_grad=True)
+    y = symgrad.softplus(symgrad.sign(-x0))
+    if compiler() is None:
+        pytest.skip("no C compiler")
+    assert symgrad.lambdify([x0], y, backend="c", compile=True)(0.0625) == pytest.approx(y.item())

@@ -76,6 +76,13 @@ def test_cov_with_too_few_observations_warns_and_divides_by_zero():
     _both(lambda M, a: M.cov(a), np.zeros((2, 0)), grad=False)
 
 
+def test_cdist_of_points_without_coordinates_is_zero_for_every_p():
+    # p=inf went to vector_norm's inf norm of an empty line, which refuses
+    for p in (0.0, 1.0, 2.0, float("inf")):
+        _both(lambda M, a, b, p=p: M.cdist(a, b, p), np.zeros((2, 0)), np.zeros((3, 0)), grad=False)
+        _both(lambda M, a, b, p=p: M.cdist(a, b, p), np.zeros((2, 0)), np.zeros((0, 0)), grad=False)
+
+
 def test_cov_of_integers_and_corrcoef_of_a_constant_row():
     for M in (sg, torch):
         c = M.cov(M.tensor([[1, 2, 4], [3, 1, 0]]))
@@ -125,6 +132,9 @@ def _error(fn):
     (lambda M: M.cov(M.zeros(3), aweights=M.tensor([1, 2, 1])), "expected aweights to have floating point dtype"),
     (lambda M: M.cov(M.zeros(3), aweights=M.tensor([1., -2, 1])), "aweights cannot be negative"),
     (lambda M: M.cov(M.zeros(3), aweights=M.tensor([[1., 2, 1]])), "expected aweights to have one or fewer"),
+    (lambda M: M.cov(M.zeros(2), fweights=M.tensor([0, 0])), "weights sum to zero, can't be normalized"),
+    (lambda M: M.cov(M.zeros(2), aweights=M.tensor([0., 0.])), "weights sum to zero, can't be normalized"),
+    (lambda M: M.cov(M.zeros(0), aweights=M.zeros(0)), "weights sum to zero, can't be normalized"),
     (lambda M: M.corrcoef(M.zeros(2, 2, 2)), "expected input to have two or fewer dimensions"),
     (lambda M: M.trapezoid(M.tensor([1., 2, 4]), M.tensor([0, 1])), "There must be one `x` value for each sample"),
     (lambda M: M.trapezoid(M.tensor(2.)), "Dimension specified as -1 but tensor has no dimensions"),

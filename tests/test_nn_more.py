@@ -340,6 +340,11 @@ def test_group_norm_dtype_and_errors():
         F.group_norm(symgrad.ones(2, 4), 2, symgrad.ones(3))
     with pytest.raises(RuntimeError, match="Expected at least 2 dimensions"):
         F.group_norm(symgrad.ones(4), 2)
+    # PyTorch's check on (N * C / G, G, *spatial): one value to normalise gave 0 where PyTorch raises
+    for shape, groups in (((1, 1), 1), ((1, 2), 2), ((1, 2, 1), 2)):
+        with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+            F.group_norm(symgrad.ones(*shape), groups)
+    assert F.group_norm(symgrad.ones(1, 2), 1).shape == (1, 2)
     with pytest.raises(NotImplementedError, match="GroupNormKernelImpl"):
         F.group_norm(symgrad.ones(2, 4, dtype=symgrad.int64), 2)
 

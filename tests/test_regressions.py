@@ -610,3 +610,42 @@ def test_an_inner_where_on_the_outer_condition_prints_decided():
     assert str(y.expr) == "Piecewise((x, x > 0), (2*exp(x), True))"
     z = sg.where(x > 0, sg.log(sg.where(x > 0, x, 1.0)), x)
     assert str(z.expr) == "Piecewise((log(x), x > 0), (x, True))"
+
+
+def test_assignment_gradients_through_a_zero_dimensional_gradient():
+    # masked_scatter of a 0-d input writes with index_put; the numeric backward pass hands its rule the
+    # NumPy scalar that 0-d products give, and index_put/index_zero called .copy() and assigned into it
+    x = sg.tensor(1.5, requires_grad=True)
+    s = sg.tensor([[3.], [4.]], requires_grad=True)
+    out = sg.masked_scatter(x, sg.tensor(True), s)
+    gx, gs = sg.autograd.grad((out * 2.0).sum(), [x, s])
+    assert gx.item() == 0.0 and gs.tolist() == [[2.], [0.]]
+
+
+def test_closed_forms_of_reductions_to_an_empty_shape():
+    # sym_reduce reshaped to (0, -1), which NumPy cannot infer: cdist of no rows, sum over dim 1 of (0, 3)
+    x = sg.tensor(np.zeros((0, 3)), requires_grad=True)
+    assert x.sum(1).expr.shape == (0,)
+    assert sg.cdist(x, sg.ones(2, 3)).expr.shape == (0, 2)
+
+
+@pytest.mark.parametrize("fn", [lambda M, t: M.softmax(t, 0), lambda M, t: M.log_softmax(t, -1),
+                                lambda M, t: M.cumsum(t, 0), lambda M, t: t.max(0).values,
+                                lambda M, t: t.min(-1, True).values, lambda M, t: M.nn.functional.softmin(t, 0)])
+def test_ops_along_a_dim_of_a_zero_dimensional_tensor(fn):
+    # PyTorch takes dim 0 or -1 of a 0-d tensor as its one element: softmax and max raised NumPy's AxisError,
+    # cumsum returned shape (1,)
+    torch = pytest.importorskip("torch")
+    x = sg.tensor(0.5, requires_grad=True)
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    ours, theirs = fn(sg, x), fn(torch, t)
+    assert tuple(ours.shape) == tuple(theirs.shape) == ()
+    assert ours.item() == pytest.approx(theirs.item())
+    ours.backward()
+    theirs.backward()
+    assert x.grad.item() == pytest.approx(t.grad.item())
+
+
+def test_softmax_of_an_empty_tensor_is_empty():
+    x = sg.zeros(0, 2, requires_grad=True)
+    assert sg.softmax(x, 0).shape == (0, 2) and sg.nn.functional.glu(x, 0).shape == (0, 2)

@@ -70,7 +70,7 @@ def test_rot90(k, dims):
     _both(lambda M, x: x.rot90(k, dims), FLOATS32[None])
 
 
-@pytest.mark.parametrize("dims", [(0,), (0, 0), (0, -2), (0, 5)])
+@pytest.mark.parametrize("dims", [(0,), (0, 0), (0, -2), (0, 5), (-3, -1), (-1, 1)])  # out of range: IndexError first
 def test_rot90_errors(dims):
     _error(lambda M, x: M.rot90(x, 1, dims), FLOATS32)
     _error(lambda M, x: M.rot90(x), np.ones(3))
@@ -212,6 +212,9 @@ def test_block_diag():
           np.ones((2, 1), np.int32))
     _both(lambda M, a, b: M.block_diag(a, b), np.ones((0, 2)), np.ones((2, 0)))
     _both(lambda M, a, b: M.block_diag(a, b), np.array([True]), np.array([[True]]))
+    # a 0-d tensor promotes as PyTorch's scalars do: float64 beside a float32 matrix gives float32
+    _both(lambda M, a, b: M.block_diag(a, b), np.array(1.5), np.ones((1, 2), np.float32))
+    _both(lambda M, a, b: M.block_diag(a, b), np.array(2), np.ones(1, np.float32))
     _same(sg.block_diag(), torch.block_diag().double())
     _error(lambda M, a: M.block_diag(a), np.ones((2, 2, 2)))
 
@@ -307,6 +310,9 @@ def test_searchsorted(kwargs, values):
 
 
 def test_searchsorted_batched_sorter_and_numbers():
+    # no values per row, no rows: the flat reshape to (-1, 0) could not be inferred
+    for seq, values in (((2, 3), (2, 0)), ((0, 3), (0, 2)), ((2, 0), (2, 2)), ((0, 0), (0, 0))):
+        _both(lambda M, s, v: M.searchsorted(s, v), np.zeros(seq), np.ones(values))
     _both(lambda M, s, v: M.searchsorted(s, v), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.5], [3.5]]))
     _both(lambda M, s, v: M.searchsorted(s, v, sorter=M.tensor([1, 2, 0])), np.array([3.0, 1.0, 2.0]),
           np.array([2.5, 0.0]))
@@ -454,6 +460,10 @@ def test_scatter_errors():
                  lambda M, x: M.slice_scatter(x, M.ones(3, 2), 1, step=0),
                  lambda M, x: M.diagonal_scatter(x, M.ones(3)), lambda M, x: M.diagonal_scatter(x, M.ones(2), 0, 0, 0)):
         _error(make, np.zeros((3, 2)))
+    # a 0-d tensor has no dim to select or narrow (this was a bare 'tuple index out of range')
+    for make in (lambda M, x: M.select_scatter(x, M.tensor(2.), 0, 0), lambda M, x: M.narrow_copy(x, 0, 0, 1),
+                 lambda M, x: x.narrow(0, 0, 1), lambda M, x: x.select(0, 0)):
+        _error(make, np.array(1.5))
 
 
 @pytest.mark.parametrize("mask,shape", [([[True, False], [False, True], [True, True]], (3, 2)),

@@ -31,7 +31,7 @@ from symgrad.codegen.program import Call, Constant, Input, Node
 from symgrad.codegen.ssa import Builder, Literal
 from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedFormError
 from symgrad.symbolic import constants
-from symgrad.symbolic.evaluate import apply_symbolic
+from symgrad.symbolic.evaluate import apply_symbolic, to_number
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
 
 # Ops that only copy memory: in code that never writes in place they are the value itself
@@ -268,7 +268,12 @@ class Lowering:
         elif name in code_forms.FORMS and dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals):
             data = _map(partial(code_forms.FORMS[name], **t.params), [_map(nodes.to_sympy, [d]) for d in datas])
         else:
-            data = apply_symbolic(t, args, [_map(nodes.to_sympy, [d]) for d in datas])
+            syms = [_map(nodes.to_sympy, [d]) for d in datas]
+            if dtype is not _BOOL:  # arithmetic on booleans reads them as 0/1; evaluate's check of the
+                # terms misses a boolean constant reached through a view (the 0-d mask kron reshapes)
+                syms = [_map(to_number, [s]) if v.dtype is _BOOL and i not in t.op.bool_args else s
+                        for i, (s, v) in enumerate(zip(syms, vals))]
+            data = apply_symbolic(t, args, syms)
         if folded is not None and type(data) is np.ndarray:
             data = _patched(data, folded[0], folded[1], dtype)
         depth, size = _depth_and_size(vals)

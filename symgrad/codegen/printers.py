@@ -225,6 +225,11 @@ class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
     def _print_sign(self, expr: Any) -> str:
         return f"((double){super()._print_sign(expr)})"
 
+    def _print_Abs(self, expr: Any) -> str:
+        # SymPy writes abs() (stdlib.h's int function) for an integer-valued argument such as sign(x),
+        # which the code holds as a double: softplus(sign(x)) printed abs((double)...) and computed 0
+        return f"fabs({self._print(expr.args[0])})"
+
 
 def _constant_value(expr: Any) -> float | None:
     """The value of an expression of numbers only (``log(2)``, ``exp(0.1)``

@@ -214,7 +214,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     size = x.shape[dim]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim % x.ndim} is size {size}")
-    a, b = x.chunk(2, dim)
+    a, b = x.narrow(dim, 0, size // 2), x.narrow(dim, size // 2, size // 2)  # (chunk gives one chunk of size 0)
     return a * ops.sigmoid(b)
 
 

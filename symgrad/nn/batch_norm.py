@@ -12,16 +12,15 @@ unbiased variance, ``(1 - momentum) * running + momentum * batch``.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 import symgrad.ops as ops
-from symgrad._tensor import Size, Tensor
+from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
 from symgrad.nn._in_place import write_in_place
-from symgrad.nn.layer_functions import affine, normalized
+from symgrad.nn.layer_functions import affine, normalized, verify_batch_size
 
 __all__ = ["batch_norm"]
 
@@ -77,12 +76,6 @@ def _check_arguments(input: Tensor, running_mean: Any, running_var: Any, trainin
         which = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{which} must be defined in evaluation mode (pass the running statistics, or "
                            "training=True to normalise with the batch's own)")
-
-
-def verify_batch_size(size: tuple[int, ...]) -> None:
-    """Training needs more than one value per channel (the variance of one value is 0)."""
-    if size[0] * math.prod(size[2:]) == 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {Size(size)}")
 
 
 def _channels(input: Tensor, *per_channel: Tensor | None) -> int:

@@ -5,12 +5,13 @@ a variance and ``rsqrt``, so both have closed forms."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 import symgrad.ops as ops
-from symgrad._tensor import Tensor
+from symgrad._tensor import Size, Tensor
 from symgrad.nn._checks import require_tensor
 from symgrad.nn._in_place import write_in_place
 from symgrad.ops.positions import picked
@@ -144,6 +145,12 @@ def affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
 
 
 
+def verify_batch_size(size: tuple[int, ...]) -> None:
+    """Training needs more than one value per channel (the variance of one value is 0)."""
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {Size(size)}")
+
+
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """``(x - mean) / sqrt(var + eps)`` over each group of ``C / num_groups``
@@ -169,6 +176,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         if t is not None and tuple(require_tensor(t, "group_norm", name).shape) != (channels,):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    # PyTorch's check, on (N * C / G, G, *spatial): one value per group has no variance to normalise by
+    verify_batch_size((input.shape[0] * channels // num_groups, num_groups, *input.shape[2:]))
     grouped = input.reshape(input.shape[0], num_groups, -1)
     out = normalized(grouped, (2,), eps).reshape(tuple(input.shape))
     per_channel = (channels,) + (1,) * (input.ndim - 2)

@@ -68,7 +68,7 @@ def sym_reduce(x: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
     rest = [i for i in range(x.ndim) if i not in axes]
     moved = np.transpose(x, rest + list(axes))
     out_shape = tuple(x.shape[i] for i in rest)
-    flat = moved.reshape(out_shape + (-1,))
+    flat = moved.reshape(out_shape + (reduced_count(x.shape, axes),))  # (not -1: out_shape may hold a 0)
     out = np.empty(out_shape, dtype=object)
     for idx in np.ndindex(*out_shape):
         out[idx] = combine(list(flat[idx]))

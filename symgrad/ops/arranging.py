@@ -42,9 +42,9 @@ def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Any:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if x.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+    d0, d1 = norm_dim(dims[0], x.ndim), norm_dim(dims[1], x.ndim)  # PyTorch's IndexError first
     if dims[0] == dims[1] or abs(dims[0] - dims[1]) == x.ndim:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
-    d0, d1 = norm_dim(dims[0], x.ndim), norm_dim(dims[1], x.ndim)
     turns = int(k) % 4
     if turns == 1:
         return _transpose(_flip(x, (d1,)), d0, d1)

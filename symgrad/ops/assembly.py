@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
+from symgrad.dtypes import result_type
 from symgrad.ops._util import norm_dim, tensor_arg
 from symgrad.ops.shape import _index, _permute, _reshape, cat, flatten, stack
 from symgrad.ops.structure import diag, place_on_diagonal
@@ -164,15 +165,15 @@ def block_diag(*tensors: Any) -> Any:
     """
     from symgrad.creation import zeros
 
-    blocks = []
-    for i, t in enumerate(tensors):
-        x = tensor_arg(t)
+    xs = [tensor_arg(t) for t in tensors]
+    for i, x in enumerate(xs):
         if x.ndim > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{x.ndim} dimensions")
-        blocks.append(_reshape(x, (1, x.numel())) if x.ndim < 2 else x)
-    if not blocks:
+    if not xs:
         return zeros(1, 0)
+    common = result_type(*xs)  # PyTorch's: a 0-d float64 beside a float32 matrix gives float32
+    blocks = [_reshape(x, (1, x.numel())) if x.ndim < 2 else x for x in (x.to(common) for x in xs)]
     width = sum(x.shape[1] for x in blocks)
     rows, left = [], 0
     for x in blocks:

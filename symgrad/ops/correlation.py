@@ -48,6 +48,8 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
     if aw is not None:
         w = aw if w is None else w * aw
     total = n if w is None else _sum(w)
+    if w is not None and not total._value:
+        raise RuntimeError("cov(): weights sum to zero, can't be normalized")
     mean = _sum(rows if w is None else rows * w, 1) / total
     centred = rows - _reshape(mean, (-1, 1))
     product = matmul(centred, _transpose(centred if w is None else centred * w, 0, 1))

@@ -56,6 +56,8 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str = "use_mm_for_eucl
         raise RuntimeError(f"cdist: the batch shapes {list(a.shape[:-2])} and {list(b.shape[:-2])} do not "
                            "broadcast") from None
     differences = _unsqueeze(a, a.ndim - 1) - _unsqueeze(b, b.ndim - 2)  # (..., P, 1, M) - (..., 1, R, M)
+    if p == np.inf and not a.shape[-1]:  # points of no coordinates are 0 apart (vector_norm's inf norm refuses)
+        p = 2.0
     return vector_norm(differences, float(p), dim=-1)
 
 

@@ -202,6 +202,8 @@ _LOGSUMEXP: OpDef = defop("logsumexp", _logsumexp,
 
 
 def _softmax(x: Any, dim: int) -> Any:
+    if not x.size:  # (amax refuses an empty array; the result has no elements either)
+        return np.array(x)
     e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
     return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -346,6 +348,8 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
                                "Specify the reduction dim with the 'dim' argument.")
         return apply(_AMAX if kind == "max" else _AMIN, x, dims=None, keepdim=False)
     d = norm_dim(dim, x.ndim)
+    if x.ndim == 0:  # a line of one element (NumPy has no axis 0 there); PyTorch's keepdim keeps the 0-d shape
+        return _extreme(_reshape(x, (1,)), 0, False, kind)
     values = apply(_MAX_DIM if kind == "max" else _MIN_DIM, x, dim=d, keepdim=bool(keepdim))
     indices = apply(_ARGMAX if kind == "max" else _ARGMIN, x, dim=d, keepdim=bool(keepdim))
     return getattr(return_types, kind)(values, indices)
@@ -435,7 +439,7 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     tensor([0.5000, 0.5000])
     """
     x = _t(input) if dtype is None else _t(input).to(dtype)
-    return apply(_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
+    return _along(_SOFTMAX, x, dim)
 
 
 @numpy_names
@@ -447,7 +451,7 @@ def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     tensor([-2000.,     0.])
     """
     x = _t(input) if dtype is None else _t(input).to(dtype)
-    return apply(_LOG_SOFTMAX, x, dim=norm_dim(dim, x.ndim))
+    return _along(_LOG_SOFTMAX, x, dim)
 
 
 @numpy_names
@@ -459,7 +463,15 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     tensor([1., 3., 6.])
     """
     x = _t(input) if dtype is None else _t(input).to(dtype)
-    return apply(_CUMSUM, x, dim=norm_dim(dim, x.ndim))
+    return _along(_CUMSUM, x, dim)
+
+
+def _along(op: OpDef, x: Any, dim: int) -> Any:
+    """``op`` along ``dim``; a 0-d ``x`` is a line of one element (NumPy has no axis 0 there)."""
+    d = norm_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _reshape(apply(op, _reshape(x, (1,)), dim=0), ())
+    return apply(op, x, dim=d)
 
 
 @numpy_names

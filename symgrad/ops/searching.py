@@ -96,8 +96,13 @@ def searchsorted(sorted_sequence: Any, input: Any, *, out_int32: bool = False, r
     if rows.ndim == 1:
         found = np.searchsorted(rows, v, side=how)
     else:
-        flat_rows, flat_v = rows.reshape(-1, rows.shape[-1]), v.reshape(-1, v.shape[-1])
-        found = np.stack([np.searchsorted(r, w, side=how) for r, w in zip(flat_rows, flat_v)]).reshape(v.shape)
+        # sizes, not -1: either may hold no elements (no rows, or no values per row)
+        batch = int(np.prod(rows.shape[:-1]))
+        flat_rows, flat_v = rows.reshape(batch, rows.shape[-1]), v.reshape(batch, v.shape[-1])
+        found = np.zeros(flat_v.shape, dtype=np.int64)
+        for i, (r, w) in enumerate(zip(flat_rows, flat_v)):
+            found[i] = np.searchsorted(r, w, side=how)
+        found = found.reshape(v.shape)
     out = np.asarray(found, dtype=np.int32 if out_int32 else np.int64)
     return _marked(out, seq, values)
 

@@ -69,14 +69,14 @@ _INDEX_BACKWARD: OpDef = defop("index_backward", _index_backward, None, inputs=(
 
 
 def _index_put(x: Any, v: Any, key: Any) -> Any:
-    out = x.copy()
+    out = np.array(x)  # a copy; also of the NumPy scalar a 0-d gradient may be in the numeric backward pass
     # a 0-d object array stored into one element would nest an array in the array
     out[key] = v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
     return out
 
 
 def _index_zero(x: Any, key: Any) -> Any:
-    out = x.copy()
+    out = np.array(x)  # a copy; also of the NumPy scalar a 0-d gradient may be in the numeric backward pass
     out[key] = 0
     return out
 
@@ -630,6 +630,8 @@ def unbind(input: Any, dim: int = 0) -> tuple[Any, ...]:
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     """``length`` elements from ``start`` along ``dim`` (a view)."""
     x = _t(input)
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = norm_dim(dim, x.ndim)
     if start < 0:
         start += x.shape[d]
@@ -642,6 +644,8 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
 def select(input: Any, dim: int, index: int) -> Any:
     """The slice at ``index`` along ``dim`` (one dim fewer; a view)."""
     x = _t(input)
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = norm_dim(dim, x.ndim)
     n = x.shape[d]
     if not -n <= index < n:

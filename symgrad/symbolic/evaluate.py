@@ -190,7 +190,7 @@ def _coerce(term: Term, v: Any, want_bool: bool) -> Any:
     # as in PyTorch.  Only terms that can be boolean are inspected.
     if not _maybe_boolean(term) and not want_bool:
         return v
-    f = _to_bool if want_bool else _to_number
+    f = _to_bool if want_bool else to_number
     if isinstance(v, np.ndarray):
         return np.frompyfunc(f, 1, 1)(v) if v.ndim else np.asarray(f(v[()]), dtype=object)
     return f(v)
@@ -207,7 +207,7 @@ def _maybe_boolean(term: Term) -> bool:
     return False
 
 
-def _to_number(e: Any) -> Any:
+def to_number(e: Any) -> Any:
     if isinstance(e, Boolean):
         if e is sympy.true:
             return sympy.Integer(1)

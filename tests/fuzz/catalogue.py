@@ -554,6 +554,48 @@ SHAPES = [
     FuzzOp("unsqueeze_axis", "{M}.unsqueeze({0}, axis={dim})", shapes=lambda s: len(s[0]) < 3, params=_new_dim),
 ]
 
-CATALOGUE: list[FuzzOp] = UNARY + SCALAR + BINARY + REDUCTIONS + PRODUCTS + SHAPES
+def _rot90_params(draw: Any, shapes: Sequence[Shape]) -> dict[str, Any]:
+    n = len(shapes[0])
+    d0 = draw(st.integers(0, n - 1))
+    d1 = draw(st.sampled_from([d for d in range(n) if d != d0]))
+    return {"k": draw(st.integers(-2, 5)), "dims": (d0, d1 - n if draw(st.booleans()) else d1)}
+
+
+def _kron_fits(shapes: Sequence[Shape]) -> bool:
+    return int(np.prod(shapes[0])) * int(np.prod(shapes[1])) <= MAX_NUMEL
+
+
+def _median_kink(x: Any, dim: int) -> tuple[Any, float]:
+    return _order_kink(x, dim)
+
+
+# the PyTorch surface added later: shape functions, activations, statistics (smooth away from their kinks)
+ADDED = [
+    FuzzOp("rot90", "{M}.rot90({0}, {k}, {dims})", shapes=_nd(2), params=_rot90_params),
+    FuzzOp("kron", "{M}.kron({0}, {1})", 2, shapes=_kron_fits),
+    FuzzOp("block_diag", "{M}.block_diag({0}, {1})", 2,
+           shapes=lambda s: all(len(x) <= 2 for x in s) and _kron_fits(s)),
+    FuzzOp("diag_embed", "{M}.diag_embed({0})", shapes=lambda s: 1 <= len(s[0]) <= 2 and s[0][-1] <= 3
+           and int(np.prod(s[0])) * s[0][-1] <= MAX_NUMEL),
+    FuzzOp("take", "{M}.take({0}, {M}.tensor({idx}))", shapes=_nd(1), params=_pick_params),
+    FuzzOp("tensor_split", "{M}.tensor_split({0}, 2, {dim})[0]", shapes=_nd(1), params=_dim),
+    FuzzOp("movedim", "{M}.movedim({0}, 0, -1)", shapes=_nd(1)),
+    FuzzOp("selu", "{M}.nn.functional.selu({0})", domains=(SMALL,), kink=_sign_kink),
+    FuzzOp("celu", "{M}.nn.functional.celu({0}, {alpha})", domains=(SMALL,), params=_elu_alpha, kink=_sign_kink),
+    FuzzOp("mish", "{M}.nn.functional.mish({0})", domains=(SMALL,)),
+    FuzzOp("softsign", "{M}.nn.functional.softsign({0})", kink=_sign_kink),
+    FuzzOp("logsigmoid", "{M}.nn.functional.logsigmoid({0})", domains=(SMALL,)),
+    FuzzOp("softmin", "{M}.nn.functional.softmin({0}, {dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("glu", "{M}.nn.functional.glu({0}, {dim})", shapes=lambda s: any(n % 2 == 0 and n for n in s[0]),
+           params=lambda draw, shapes: {"dim": draw(st.sampled_from([d for d, n in enumerate(shapes[0])
+                                                                    if n and n % 2 == 0]))}),
+    FuzzOp("median_dim", "{0}.median({dim}).values", shapes=_nd(1), params=_dim, kink=_median_kink),
+    FuzzOp("trapezoid", "{M}.trapezoid({0}, dim={dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("cumulative_trapezoid", "{M}.cumulative_trapezoid({0}, dim={dim})", shapes=_nd(1), params=_dim),
+    FuzzOp("vecdot", "{M}.linalg.vecdot({0}, {1})", 2, shapes=lambda s: bool(s[0]) and s[0] == s[1]),
+    # (not cdist: PyTorch has no second derivative for it, '_cdist_backward' is not implemented)
+]
+
+CATALOGUE: list[FuzzOp] = UNARY + SCALAR + BINARY + REDUCTIONS + PRODUCTS + SHAPES + ADDED
 BY_NAME = {op.name: op for op in CATALOGUE}
 assert len(BY_NAME) == len(CATALOGUE), "fuzz op names must be unique"

@@ -69,10 +69,12 @@ class PythonBackend:
 
     def array_literal(self, arr: np.ndarray) -> str:
         dtype = "bool_" if arr.dtype == np.bool_ else arr.dtype.name
+        module = "numpy"
         if self.module == "torch":
-            dtype = "bool" if arr.dtype == np.bool_ else dtype
-            return f"torch.tensor({literals.nested_list(arr)}, dtype=torch.{dtype})"
-        return f"numpy.array({literals.nested_list(arr)}, dtype=numpy.{dtype})"
+            dtype, module = ("bool" if arr.dtype == np.bool_ else dtype), "torch"
+        if not arr.size:  # a nested list of no elements, [], would lose the shape (0, 3)
+            return f"{module}.zeros({arr.shape!r}, dtype={module}.{dtype})"
+        return f"{module}.{'tensor' if module == 'torch' else 'array'}({literals.nested_list(arr)}, dtype={module}.{dtype})"
 
     # ------------------------------------------------------------ printing
 
@@ -117,7 +119,9 @@ class PythonBackend:
     def _returns(self, ctx: Context, program: Program, body: list[str]) -> str:
         def one(out: Output) -> str:
             v = out.value
-            if isinstance(v, np.ndarray):
+            if isinstance(v, np.ndarray) and not v.size and not self.scalar_only:
+                text = self.array_literal(np.zeros(out.shape, dtype=out.dtype))  # no elements to pack
+            elif isinstance(v, np.ndarray):
                 text = self._pack(ctx, out.shape, [ctx.expr(e) for e in v.reshape(-1)])
             else:
                 text = ctx.expr(v)
