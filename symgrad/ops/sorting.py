@@ -47,7 +47,7 @@ def _take(x: Any, dim: int, idx: np.ndarray) -> Any:
 def _indices(idx: np.ndarray, x: Any) -> Any:
     from symgrad._tensor import Tensor
 
-    return Tensor._make(picked(np.ascontiguousarray(idx, dtype=np.int64), x))
+    return Tensor._make(picked(np.require(idx, np.int64, "C"), x))  # (ascontiguousarray would make 0-d 1-d)
 
 
 @numpy_names
