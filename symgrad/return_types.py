@@ -1,5 +1,5 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
-``aminmax``, ``linalg.inv_ex`` and ``linalg.eigh`` return, as ``torch.return_types``: fields by name or by
+``aminmax``, ``cummax``, ``cummin``, ``frexp``, ``linalg.inv_ex`` and ``linalg.eigh`` return, as ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["max", "min", "sort", "topk", "aminmax", "linalg_inv_ex", "linalg_eigh"]
+__all__ = ["max", "min", "sort", "topk", "aminmax", "cummax", "cummin", "frexp", "linalg_inv_ex", "linalg_eigh"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -31,5 +31,8 @@ min = _return_type("min", ["values", "indices"])  # noqa: A001
 sort = _return_type("sort", ["values", "indices"])
 topk = _return_type("topk", ["values", "indices"])
 aminmax = _return_type("aminmax", ["min", "max"])
+cummax = _return_type("cummax", ["values", "indices"])
+cummin = _return_type("cummin", ["values", "indices"])
+frexp = _return_type("frexp", ["mantissa", "exponent"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import symgrad as sg
 from symgrad.codegen import nodes, printers, specs
 from symgrad.codegen.generate import generate
-from symgrad.codegen.graph import analyze
+from symgrad.codegen.graph import CodegenError, analyze
 from symgrad.codegen.program import Node
 from symgrad.codegen.ssa import Literal
 from symgrad.ops import TABLE
@@ -51,7 +51,13 @@ def test_templates_are_the_printers_own_output(backend):
         pytest.importorskip("torch")
     printer = PRINTERS[backend]()
     for name in UNARY_OPS:
-        assert printer._print_Node(Node(name, (X,))) == printer._print(TABLE[name].symbolic(X)), name
+        try:
+            expected = printer._print(TABLE[name].symbolic(X))
+        except CodegenError:  # a function the backend has none of (C's digamma): refused either way
+            with pytest.raises(CodegenError, match="backend has no"):
+                printer._print_Node(Node(name, (X,)))
+            continue
+        assert printer._print_Node(Node(name, (X,))) == expected, name
     for p in (-3, -2, -1, 2, 3):
         assert printer._print_Node(Node("pow_scalar", (X, sympy.Integer(p)))) == printer._print(X ** p), p
 

@@ -13,7 +13,11 @@ from symgrad.ops.losses import *  # noqa: F401,F403
 from symgrad.ops.shape import *  # noqa: F401,F403
 from symgrad.ops.structure import *  # noqa: F401,F403
 from symgrad.ops.pointwise import *  # noqa: F401,F403
+from symgrad.ops.binary import *  # noqa: F401,F403
+from symgrad.ops.special import *  # noqa: F401,F403
+from symgrad.ops.bitwise import *  # noqa: F401,F403
 from symgrad.ops.sorting import *  # noqa: F401,F403
+from symgrad.ops.scans import *  # noqa: F401,F403
 from symgrad.ops.contraction import *  # noqa: F401,F403
 from symgrad.ops.matrices import *  # noqa: F401,F403
 from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
@@ -23,13 +27,13 @@ from symgrad.ops.grouping import *  # noqa: F401,F403
 from symgrad.ops.tiling import *  # noqa: F401,F403
 from symgrad.ops.counting import *  # noqa: F401,F403
 from symgrad.ops.sampling import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, comparison, contraction, counting, grouping, linalg, losses, matrices, pointwise,
-                         pseudoinverse, reductions, sampling, scattering, selection, shape, sorting, spectral,
-                         structure, tiling, unary)
+from symgrad.ops import (arithmetic, binary, bitwise, comparison, contraction, counting, grouping, linalg, losses, matrices, pointwise,
+                         pseudoinverse, reductions, sampling, scans, scattering, selection, shape, sorting, special,
+                         spectral, structure, tiling, unary)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
-           *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
+           *structure.__all__, *pointwise.__all__, *binary.__all__, *special.__all__, *bitwise.__all__, *sorting.__all__, *scans.__all__, *contraction.__all__, *matrices.__all__,
            *pseudoinverse.__all__, *spectral.__all__, *scattering.__all__, *grouping.__all__, *tiling.__all__,
            *counting.__all__, *sampling.__all__]
 
