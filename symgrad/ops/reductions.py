@@ -495,8 +495,9 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     >>> symgrad.cumsum(symgrad.tensor([1., 2., 3.]), 0)
     tensor([1., 3., 6.])
     """
-    x = _t(input) if dtype is None else _t(input).to(dtype)
-    return apply(_CUMSUM, x, dim=norm_dim(dim, x.ndim))
+    from symgrad.ops.scans import _scan
+
+    return _scan(_CUMSUM, input, dim, dtype)
 
 
 @numpy_names
