@@ -110,7 +110,7 @@ class _Refusing:
     _print_polygamma = _print_besseli = _print_erfinv = _print_loggamma = _print_Function
 
 
-def _refusals(backend: str, special: str | None, integer: str | None) -> dict[str, str]:
+def _refusals(special: str | None, integer: str | None) -> dict[str, str]:
     out = dict.fromkeys(_SPECIAL, special) if special else {}
     out.update(dict.fromkeys(_INTEGER, integer) if integer else {})
     return out
@@ -202,12 +202,11 @@ class NumPyCode(NodePrinting, _Refusing, _ArrayPrinting, NumPyPrinter):
                  "bitwise_or": "numpy.bitwise_or", "bitwise_xor": "numpy.bitwise_xor", "bitwise_not": "numpy.invert"}
         if importlib.util.find_spec("scipy") is not None:
             extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc", loggamma="scipy.special.gammaln",
-                         erfinv="scipy.special.erfinv",
-                         besseli="scipy.special.iv")
+                         erfinv="scipy.special.erfinv", besseli="scipy.special.iv")
         else:  # exact but slow: math's erf and lgamma on each element (helpers in array_emitters)
             extra.update(erf="_erf", erfc="_erfc", loggamma="_lgamma")
-            self._refused = _refusals("numpy", "SciPy is not installed: pip install scipy, or use backend='jax' or "
-                                               "'torch'", None)
+            self._refused = _refusals("SciPy is not installed: pip install scipy, or use backend='jax' or 'torch'",
+                                      None)
         _know(self, extra)
         self._constants = MathCode()
 
@@ -251,7 +250,7 @@ class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, Pyth
     """Plain Python on floats, with the ``math`` module."""
 
     _backend = "math"
-    _refused = _refusals("math", _SCALAR_SPECIAL, _SCALAR_INTEGER)
+    _refused = _refusals(_SCALAR_SPECIAL, _SCALAR_INTEGER)
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
@@ -268,8 +267,7 @@ class CCode(NodePrinting, _Refusing, _PlainFloats, C99CodePrinter):
     """C99 with ``math.h``."""
 
     _backend = "c"
-    _refused = _refusals("c", _SCALAR_SPECIAL.replace("backend='numpy'", "the 'numpy' backend"),
-                         _SCALAR_INTEGER)
+    _refused = _refusals(_SCALAR_SPECIAL, _SCALAR_INTEGER)
 
     def __init__(self) -> None:
         super().__init__({"order": "none"})

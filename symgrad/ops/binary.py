@@ -125,9 +125,7 @@ def hypot(input: Any, other: Any) -> Any:
     >>> symgrad.hypot(symgrad.tensor([3., 5.]), symgrad.tensor([4., 12.]))
     tensor([ 5., 13.])
     """
-    x, y = _tensor(input, "hypot", "input"), _tensor(other, "hypot", "other")
-    _refuse_integers("hypot", x, y)
-    return apply(_HYPOT, x, y)
+    return _floating("hypot", _HYPOT, input, other)
 
 
 def logaddexp(input: Any, other: Any) -> Any:
@@ -138,9 +136,7 @@ def logaddexp(input: Any, other: Any) -> Any:
     >>> symgrad.logaddexp(x, symgrad.tensor(1000.))
     tensor(1000.6931, grad_fn=<LogaddexpBackward0>)
     """
-    x, y = _tensor(input, "logaddexp", "input"), _tensor(other, "logaddexp", "other")
-    _refuse_integers("logaddexp", x, y)
-    return apply(_LOGADDEXP, x, y)
+    return _floating("logaddexp", _LOGADDEXP, input, other)
 
 
 def logaddexp2(input: Any, other: Any) -> Any:
@@ -150,9 +146,7 @@ def logaddexp2(input: Any, other: Any) -> Any:
     >>> symgrad.logaddexp2(symgrad.tensor([1., 3.]), symgrad.tensor([1., 3.]))
     tensor([2., 4.])
     """
-    x, y = _tensor(input, "logaddexp2", "input"), _tensor(other, "logaddexp2", "other")
-    _refuse_integers("logaddexp2", x, y)
-    return apply(_LOGADDEXP2, x, y)
+    return _floating("logaddexp2", _LOGADDEXP2, input, other)
 
 
 def xlogy(input: Any, other: Any) -> Any:
@@ -205,9 +199,7 @@ def nextafter(input: Any, other: Any) -> Any:
     >>> symgrad.nextafter(symgrad.tensor([1.]), symgrad.tensor([2.])) - 1
     tensor([2.2204e-16])
     """
-    x, y = _tensor(input, "nextafter", "input"), _tensor(other, "nextafter", "other")
-    _refuse_integers("nextafter", x, y)
-    return apply(_NEXTAFTER, x, y)
+    return _floating("nextafter", _NEXTAFTER, input, other)
 
 
 def _is_tensor(x: Any) -> bool:
@@ -222,12 +214,15 @@ def _tensor(x: Any, fn: str, name: str) -> Any:
     return x
 
 
-def _refuse_integers(fn: str, x: Any, y: Any) -> None:
+def _floating(name: str, op: Any, input: Any, other: Any) -> Any:
+    """``op`` of two tensors whose result is floating: PyTorch has no integer kernel."""
     from symgrad.dtypes import result_type
 
+    x, y = _tensor(input, name, "input"), _tensor(other, name, "other")
     dtype = result_type(x, y)
     if not dtype.is_floating_point:
-        raise not_implemented_for(f"{fn}_cpu", dtype)
+        raise not_implemented_for(f"{name}_cpu", dtype)
+    return apply(op, x, y)
 
 
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to these by name)

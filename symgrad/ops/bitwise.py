@@ -64,11 +64,8 @@ def _two(fn: str, input: Any, other: Any, *, numbers: bool) -> tuple[Any, Any]:
         input, other = other, input  # (3 ^ t: and, or and xor commute)
     if not hasattr(input, "_value"):
         raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    if not hasattr(other, "_value"):
-        if not numbers:
-            raise TypeError(f"{fn}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-        if isinstance(other, float):
-            raise not_implemented_for(f"{fn}_cpu", result_type(input, other))
+    if not hasattr(other, "_value") and not numbers:
+        raise TypeError(f"{fn}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     dtype = result_type(input, other)
     if dtype.numpy.kind not in "iub" or (dtype.numpy.kind == "b" and not numbers):
         raise not_implemented_for(f"{fn}_cpu", dtype)
