@@ -102,6 +102,21 @@ def is_floating_point(input: Tensor) -> builtins.bool:
     return _tensor_argument(input, "is_floating_point").is_floating_point()
 
 
+def is_complex(input: Tensor) -> builtins.bool:
+    """False: symgrad has no complex dtypes."""
+    return _tensor_argument(input, "is_complex").is_complex()
+
+
+def is_nonzero(input: Tensor) -> builtins.bool:
+    """The one element of ``input`` as a bool (PyTorch's errors for other sizes).
+
+    >>> import symgrad
+    >>> symgrad.is_nonzero(symgrad.tensor([0.5])), symgrad.is_nonzero(symgrad.tensor(0))
+    (True, False)
+    """
+    return _tensor_argument(input, "is_nonzero").is_nonzero()
+
+
 def _tensor_argument(input: Any, fn: str) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}(): argument 'input' must be a Tensor, not {type(input).__name__}")
@@ -113,6 +128,6 @@ __all__ = [
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
     "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "is_tensor", "numel",
-    "is_floating_point", *_LAZY,
+    "is_floating_point", "is_complex", "is_nonzero", *_LAZY,
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]

@@ -172,6 +172,17 @@ class Tensor(TensorOps):
     def is_floating_point(self) -> bool:
         return self._value.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return False  # (symgrad has no complex dtypes)
+
+    def is_nonzero(self) -> bool:
+        """The one element as a bool, as ``bool(t)`` (PyTorch's errors for other sizes)."""
+        if self._value.size != 1:
+            which = "no values" if self._value.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {which} is ambiguous")
+        self._read("is_nonzero()")
+        return bool(self._value.reshape(()).item())
+
     def size(self, dim: int | None = None) -> Any:
         """The shape, or its length along ``dim``."""
         if dim is None:

@@ -1,7 +1,7 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
-``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.eigh``,
-``linalg.cholesky_ex``, ``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``) return, as
-``torch.return_types``: fields by name or by
+``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``cummax``, ``cummin``, ``frexp``,
+``linalg.inv_ex``, ``linalg.eigh``, ``linalg.cholesky_ex``, ``linalg.qr``, ``linalg.svd`` (and ``qr``,
+``svd``) return, as ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "linalg_inv_ex",
-           "linalg_eigh", "linalg_cholesky_ex", "linalg_qr", "qr", "linalg_svd", "svd"]
+__all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
+           "frexp", "linalg_inv_ex", "linalg_eigh", "linalg_cholesky_ex", "linalg_qr", "qr", "linalg_svd", "svd"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -38,6 +38,9 @@ median = _return_type("median", ["values", "indices"])
 nanmedian = _return_type("nanmedian", ["values", "indices"])
 kthvalue = _return_type("kthvalue", ["values", "indices"])
 mode = _return_type("mode", ["values", "indices"])
+cummax = _return_type("cummax", ["values", "indices"])
+cummin = _return_type("cummin", ["values", "indices"])
+frexp = _return_type("frexp", ["mantissa", "exponent"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ["L", "info"])

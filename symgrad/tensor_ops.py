@@ -36,6 +36,15 @@ def _bool_operand(*args: Any) -> bool:
     return False
 
 
+def _integer_operand(*args: Any) -> bool:
+    """Is any operand an integer tensor (``&`` is then bitwise)?"""
+    return any(isinstance(a, TensorOps) and a._value.dtype.kind in "iu" for a in args)  # type: ignore[attr-defined]
+
+
+def _logic(logical: Any, bitwise: Any, a: Any, b: Any) -> Any:
+    return bitwise(a, b) if _integer_operand(a, b) else logical(a, b)
+
+
 def _tensor_argument(x: Any, fn: str, name: str) -> Any:
     if not isinstance(x, TensorOps):
         raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, not {type(x).__name__}")
@@ -84,13 +93,15 @@ class TensorOps:
     def __le__(self, other: Any) -> Tensor: return _ops.le(self, other)  # noqa: E704
     def __gt__(self, other: Any) -> Tensor: return _ops.gt(self, other)  # noqa: E704
     def __ge__(self, other: Any) -> Tensor: return _ops.ge(self, other)  # noqa: E704
-    def __and__(self, other: Any) -> Tensor: return _ops.logical_and(self, other)  # noqa: E704
-    def __rand__(self, other: Any) -> Tensor: return _ops.logical_and(other, self)  # noqa: E704
-    def __or__(self, other: Any) -> Tensor: return _ops.logical_or(self, other)  # noqa: E704
-    def __ror__(self, other: Any) -> Tensor: return _ops.logical_or(other, self)  # noqa: E704
-    def __xor__(self, other: Any) -> Tensor: return _ops.logical_xor(self, other)  # noqa: E704
-    def __rxor__(self, other: Any) -> Tensor: return _ops.logical_xor(other, self)  # noqa: E704
-    def __invert__(self) -> Tensor: return _ops.logical_not(self)  # noqa: E704
+    # & | ^ ~ are logical on bools, bitwise on integers (PyTorch's bitwise_and... on both)
+    def __and__(self, other: Any) -> Tensor: return _logic(_ops.logical_and, _ops.bitwise_and, self, other)  # noqa: E704
+    def __rand__(self, other: Any) -> Tensor: return _logic(_ops.logical_and, _ops.bitwise_and, other, self)  # noqa: E704
+    def __or__(self, other: Any) -> Tensor: return _logic(_ops.logical_or, _ops.bitwise_or, self, other)  # noqa: E704
+    def __ror__(self, other: Any) -> Tensor: return _logic(_ops.logical_or, _ops.bitwise_or, other, self)  # noqa: E704
+    def __xor__(self, other: Any) -> Tensor: return _logic(_ops.logical_xor, _ops.bitwise_xor, self, other)  # noqa: E704
+    def __rxor__(self, other: Any) -> Tensor: return _logic(_ops.logical_xor, _ops.bitwise_xor, other, self)  # noqa: E704
+    def __invert__(self) -> Tensor:  # noqa: E704
+        return _ops.bitwise_not(self) if _integer_operand(self) else _ops.logical_not(self)
     def __getitem__(self, key: Any) -> Tensor: return _ops.index(self, key)  # noqa: E704
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -153,6 +164,36 @@ class TensorOps:
     def minimum(self, other: Any) -> Tensor: return _ops.minimum(self, other)  # noqa: E704
     def where(self, condition: Any, other: Any) -> Tensor: return _ops.where(condition, self, other)  # noqa: E704
     def masked_fill(self, mask: Any, value: Any) -> Tensor: return _ops.masked_fill(self, mask, value)  # noqa: E704
+    def clamp_min(self, min: Any) -> Tensor: return _ops.clamp_min(self, min)  # noqa: A002,E704
+    def clamp_max(self, max: Any) -> Tensor: return _ops.clamp_max(self, max)  # noqa: A002,E704
+    def atan2(self, other: Any) -> Tensor: return _ops.atan2(self, other)  # noqa: E704
+    arctan2 = atan2
+    def hypot(self, other: Any) -> Tensor: return _ops.hypot(self, other)  # noqa: E704
+    def logaddexp(self, other: Any) -> Tensor: return _ops.logaddexp(self, other)  # noqa: E704
+    def logaddexp2(self, other: Any) -> Tensor: return _ops.logaddexp2(self, other)  # noqa: E704
+    def xlogy(self, other: Any) -> Tensor: return _ops.xlogy(self, other)  # noqa: E704
+    def copysign(self, other: Any) -> Tensor: return _ops.copysign(self, other)  # noqa: E704
+    def heaviside(self, values: Any) -> Tensor: return _ops.heaviside(self, values)  # noqa: E704
+    def nextafter(self, other: Any) -> Tensor: return _ops.nextafter(self, other)  # noqa: E704
+    def ldexp(self, other: Any) -> Tensor: return _ops.ldexp(self, other)  # noqa: E704
+    def frexp(self) -> Any: return _ops.frexp(self)  # noqa: E704
+    def lgamma(self) -> Tensor: return _ops.lgamma(self)  # noqa: E704
+    def digamma(self) -> Tensor: return _ops.digamma(self)  # noqa: E704
+    def polygamma(self, n: int) -> Tensor: return _ops.polygamma(n, self)  # noqa: E704
+    def erfinv(self) -> Tensor: return _ops.erfinv(self)  # noqa: E704
+    def i0(self) -> Tensor: return _ops.i0(self)  # noqa: E704
+    def sinc(self) -> Tensor: return _ops.sinc(self)  # noqa: E704
+    def logit(self, eps: float | None = None) -> Tensor: return _ops.logit(self, eps)  # noqa: E704
+    def deg2rad(self) -> Tensor: return _ops.deg2rad(self)  # noqa: E704
+    def rad2deg(self) -> Tensor: return _ops.rad2deg(self)  # noqa: E704
+    def sgn(self) -> Tensor: return _ops.sgn(self)  # noqa: E704
+    def positive(self) -> Tensor: return _ops.positive(self)  # noqa: E704
+    def gcd(self, other: Any) -> Tensor: return _ops.gcd(self, other)  # noqa: E704
+    def lcm(self, other: Any) -> Tensor: return _ops.lcm(self, other)  # noqa: E704
+    def bitwise_and(self, other: Any) -> Tensor: return _ops.bitwise_and(self, other)  # noqa: E704
+    def bitwise_or(self, other: Any) -> Tensor: return _ops.bitwise_or(self, other)  # noqa: E704
+    def bitwise_xor(self, other: Any) -> Tensor: return _ops.bitwise_xor(self, other)  # noqa: E704
+    def bitwise_not(self) -> Tensor: return _ops.bitwise_not(self)  # noqa: E704
 
     # ------------------------------------------------------------ comparisons
     def eq(self, other: Any) -> Tensor: return _ops.eq(self, other)  # noqa: E704
@@ -167,6 +208,10 @@ class TensorOps:
     def isnan(self) -> Tensor: return _ops.isnan(self)  # noqa: E704
     def isinf(self) -> Tensor: return _ops.isinf(self)  # noqa: E704
     def isfinite(self) -> Tensor: return _ops.isfinite(self)  # noqa: E704
+    def isposinf(self) -> Tensor: return _ops.isposinf(self)  # noqa: E704
+    def isneginf(self) -> Tensor: return _ops.isneginf(self)  # noqa: E704
+    def isreal(self) -> Tensor: return _ops.isreal(self)  # noqa: E704
+    def signbit(self) -> Tensor: return _ops.signbit(self)  # noqa: E704
     def logical_not(self) -> Tensor: return _ops.logical_not(self)  # noqa: E704
     def logical_and(self, other: Any) -> Tensor: return _ops.logical_and(self, other)  # noqa: E704
     def logical_or(self, other: Any) -> Tensor: return _ops.logical_or(self, other)  # noqa: E704
@@ -194,6 +239,14 @@ class TensorOps:
     def softmax(self, dim: int) -> Tensor: return _ops.softmax(self, dim)  # noqa: E704
     def log_softmax(self, dim: int) -> Tensor: return _ops.log_softmax(self, dim)  # noqa: E704
     def cumsum(self, dim: int) -> Tensor: return _ops.cumsum(self, dim)  # noqa: E704
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor: return _ops.cumprod(self, dim, dtype=dtype)  # noqa: E704
+    def logcumsumexp(self, dim: int) -> Tensor: return _ops.logcumsumexp(self, dim)  # noqa: E704
+    def cummax(self, dim: int) -> Any: return _ops.cummax(self, dim)  # noqa: E704
+    def cummin(self, dim: int) -> Any: return _ops.cummin(self, dim)  # noqa: E704
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _ops.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _ops.nanmean(self, dim, keepdim, dtype=dtype)
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor: return _ops.all(self, dim, keepdim)  # noqa: E704
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor: return _ops.any(self, dim, keepdim)  # noqa: E704
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: E704
@@ -476,6 +529,34 @@ class TensorOps:
     def fmod_(self, other: Any) -> Tensor: return _inplace(self, _ops.fmod, other)  # noqa: E704
     def nan_to_num_(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:  # noqa: E704
         return _inplace(self, _ops.nan_to_num, nan, posinf, neginf)
+    def clamp_min_(self, min: Any) -> Tensor: return _inplace(self, _ops.clamp_min, min)  # noqa: A002,E704
+    def clamp_max_(self, max: Any) -> Tensor: return _inplace(self, _ops.clamp_max, max)  # noqa: A002,E704
+    def atan2_(self, other: Any) -> Tensor: return _inplace(self, _ops.atan2, other)  # noqa: E704
+    arctan2_ = atan2_
+    def hypot_(self, other: Any) -> Tensor: return _inplace(self, _ops.hypot, other)  # noqa: E704
+    def xlogy_(self, other: Any) -> Tensor: return _inplace(self, _ops.xlogy, other)  # noqa: E704
+    def copysign_(self, other: Any) -> Tensor: return _inplace(self, _ops.copysign, other)  # noqa: E704
+    def heaviside_(self, values: Any) -> Tensor: return _inplace(self, _ops.heaviside, values)  # noqa: E704
+    def nextafter_(self, other: Any) -> Tensor: return _inplace(self, _ops.nextafter, other)  # noqa: E704
+    def ldexp_(self, other: Any) -> Tensor: return _inplace(self, _ops.ldexp, other)  # noqa: E704
+    def lgamma_(self) -> Tensor: return _inplace(self, _ops.lgamma)  # noqa: E704
+    def digamma_(self) -> Tensor: return _inplace(self, _ops.digamma)  # noqa: E704
+    def polygamma_(self, n: int) -> Tensor: return _inplace(self, lambda x: _ops.polygamma(n, x))  # noqa: E704
+    def erfinv_(self) -> Tensor: return _inplace(self, _ops.erfinv)  # noqa: E704
+    def i0_(self) -> Tensor: return _inplace(self, _ops.i0)  # noqa: E704
+    def sinc_(self) -> Tensor: return _inplace(self, _ops.sinc)  # noqa: E704
+    def logit_(self, eps: float | None = None) -> Tensor: return _inplace(self, _ops.logit, eps)  # noqa: E704
+    def deg2rad_(self) -> Tensor: return _inplace(self, _ops.deg2rad)  # noqa: E704
+    def rad2deg_(self) -> Tensor: return _inplace(self, _ops.rad2deg)  # noqa: E704
+    def sgn_(self) -> Tensor: return _inplace(self, _ops.sgn)  # noqa: E704
+    def gcd_(self, other: Any) -> Tensor: return _inplace(self, _ops.gcd, other)  # noqa: E704
+    def lcm_(self, other: Any) -> Tensor: return _inplace(self, _ops.lcm, other)  # noqa: E704
+    def bitwise_and_(self, other: Any) -> Tensor: return _inplace(self, _ops.bitwise_and, other)  # noqa: E704
+    def bitwise_or_(self, other: Any) -> Tensor: return _inplace(self, _ops.bitwise_or, other)  # noqa: E704
+    def bitwise_xor_(self, other: Any) -> Tensor: return _inplace(self, _ops.bitwise_xor, other)  # noqa: E704
+    def bitwise_not_(self) -> Tensor: return _inplace(self, _ops.bitwise_not)  # noqa: E704
+    def cumprod_(self, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.cumprod, dim, dtype=dtype)
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor)."""
@@ -570,7 +651,8 @@ give_numpy_names(TensorOps, ("sum", "mean", "prod", "max", "min", "amax", "amin"
                              "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any", "unflatten", "squeeze",
                              "unsqueeze", "chunk", "unbind", "narrow", "select", "gather", "index_select", "sort",
                              "argsort", "topk", "scatter", "scatter_add", "index_add", "repeat_interleave", "scatter_",
-                             "scatter_add_", "index_add_", "scatter_reduce", "scatter_reduce_"))
+                             "scatter_add_", "index_add_", "scatter_reduce", "scatter_reduce_", "cumprod", "cumprod_",
+                             "logcumsumexp", "cummax", "cummin", "nansum", "nanmean"))
 
 
 def _fill(src: Any, value: Any) -> Any:

@@ -38,6 +38,7 @@ class Case:
     tol: float = 1e-9
     names: tuple[str, ...] = field(default=("x", "y", "z", "w"))
     scalar_code: bool = True  # False: element-by-element code refuses it (test_codegen_ops checks the refusal)
+    c: bool = True  # False: C has no form of the function (refused; test_codegen_specs checks the refusal)
 
     def build(self) -> tuple[list[Any], list[Any], Any]:
         """(all leaves, leaves that require grad, output)."""
@@ -237,4 +238,33 @@ MATRICES = [
 ]
 # (no case for linalg.eigh, svd: it has no closed form, and code generation refuses it - test_codegen_ops)
 
-CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES
+_INTEGERS = (np.array([[12, -18, 0], [7, 5, -4]]), np.array([[8, 12, 0], [3, -6, 10]]))
+
+# functions of two tensors, special functions, integer functions, scans (last again)
+MORE = [
+    Case("atan2", lambda x, y: symgrad.atan2(x, y), (U(-2, 2), U(-2, 2))),
+    Case("hypot", lambda x, y: symgrad.hypot(x, y), (U(-2, 2), U(-2, 2, (3,)))),
+    Case("logaddexp", lambda x, y: symgrad.logaddexp(x, y) + symgrad.logaddexp2(y, x), (U(-2, 2), U(-2, 2))),
+    Case("logaddexp2", lambda x: symgrad.logaddexp2(x, x * 2), (U(-2, 2),)),
+    Case("xlogy", lambda x, y: symgrad.xlogy(x, y) + symgrad.xlogy(2.0, y), (U(-2, 2), U(0.5, 2))),
+    Case("copysign", lambda x, y: symgrad.copysign(x, y), (U(-2, 2), U(-2, 2))),
+    Case("heaviside", lambda x, v: symgrad.heaviside(x, v), (np.array([[-1.0, 0.0, 2.0]]), np.array([0.5])),
+         grad=False, names=("x", "v")),
+    Case("nextafter", lambda x, y: symgrad.nextafter(x, y), (U(-2, 2), U(-2, 2)), grad=False),
+    Case("signbit", lambda x: symgrad.signbit(x), (np.array([-1.0, -0.0, 0.0, 2.0]),), grad=False),
+    Case("sinc", lambda x: symgrad.sinc(x), (U(-2, 2),)),
+    Case("logit", lambda x: symgrad.logit(x) + symgrad.logit(x, eps=0.3), (U(0.1, 0.9),)),
+    Case("cumprod", lambda x: symgrad.cumprod(x, 1) + symgrad.cumprod(x * 0, 0), (U(0.5, 1.5),)),
+    Case("cumprod_long", lambda x: x.cumprod(1), (U(0.5, 1.5, (2, 10)),)),
+    Case("logcumsumexp", lambda x: symgrad.logcumsumexp(x, 1), (U(-2, 2),)),
+    Case("nansum", lambda x: symgrad.nansum(x, 1) + symgrad.nanmean(x), (np.array([[1.0, np.nan, 2.0]]),)),
+    Case("lgamma", lambda x: symgrad.lgamma(x), (U(0.5, 3),), c=False),
+    Case("digamma", lambda x: symgrad.digamma(x) + symgrad.polygamma(2, x), (U(0.5, 3),), tol=1e-8, c=False),
+    Case("erfinv", lambda x: symgrad.erfinv(x), (U(-0.9, 0.9),), c=False),
+    Case("i0", lambda x: symgrad.i0(x), (U(-2, 2),), c=False),
+    *[Case(n, lambda a, b, fn=getattr(symgrad, n): fn(a, b), _INTEGERS, grad=False, names=("a", "b"), c=False)
+      for n in ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor")],
+    Case("bitwise_not", lambda a: ~a, _INTEGERS[:1], grad=False, names=("a",), c=False),
+]
+
+CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES + MORE

@@ -1439,3 +1439,200 @@ def convolution_and_pooling(M):
             repr(M.nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2, padding_mode="circular")),
             repr(M.nn.MaxPool2d(2)), repr(M.nn.AvgPool1d(3)), repr(M.nn.AdaptiveAvgPool2d((None, 2))),
             raises(lambda: F.conv2d(x, w, groups=2)), raises(lambda: F.max_pool2d(x, 2, padding=2)))
+
+
+# ---------------------------------------------------------------- special functions, two-argument functions, scans
+
+def _grads_at(M: Any, fn: Callable[..., Any], *points: Any) -> list[Any]:
+    """``fn``'s value and its inputs' gradients at each point (one leaf per coordinate)."""
+    out = []
+    for point in points:
+        xs = [leaf(M, v) for v in point]
+        y = fn(*xs)
+        y.backward()
+        out.append([y.item(), *[grad(x) for x in xs]])
+    return out
+
+
+@case("special")
+def two_argument_functions_at_their_special_points(M):
+    inf, nan = float("inf"), float("nan")
+    return (_grads_at(M, M.atan2, (0.0, 0.0), (0.0, -0.0), (1e-200, 1e-200), (1.0, 0.0), (-1.0, -2.0)),
+            _grads_at(M, M.hypot, (0.0, 0.0), (3.0, 4.0), (1e-200, 1e-200)),
+            _grads_at(M, M.logaddexp, (1.0, 2.0), (-inf, -inf), (1000.0, 1000.0)),
+            _grads_at(M, M.logaddexp2, (1.0, 2.0), (inf, inf)),
+            _grads_at(M, M.xlogy, (0.0, 0.0), (0.0, 2.0), (0.0, -1.0), (1.0, 0.0), (0.0, nan), (2.0, 3.0)),
+            _grads_at(M, M.copysign, (0.0, -1.0), (2.0, -0.0), (-2.0, 1.0), (nan, 1.0)),
+            _grads_at(M, lambda x: M.xlogy(2.0, x), (3.0,)), _grads_at(M, lambda x: M.xlogy(x, 3.0), (0.0,)))
+
+
+@case("special")
+def two_argument_functions_values_dtypes_and_errors(M):
+    ints, f32 = M.tensor([1, 2]), M.tensor([1.5, -2.0], dtype=M.float32)
+    heav = M.heaviside(const(M, [-1.5, 0.0, 2.0, float("nan")]), const(M, 0.5))
+    return (M.atan2(ints, M.tensor([2, -1])).is_floating_point(), dtype(M.atan2(f32, f32)),
+            dtype(M.xlogy(f32, 2)), dtype(M.copysign(f32, -1)), M.copysign(ints, -1).is_floating_point(),
+            M.copysign(const(M, [1.0, 2.0]), const(M, [-0.0, 0.0])).tolist(),
+            heav.tolist(), M.heaviside(M.tensor([-3, 0, 2]), M.tensor([7])).tolist(),
+            (M.nextafter(const(M, [1.0, 0.0]), const(M, [2.0, -1.0])) - const(M, [1.0, 0.0])).tolist(),
+            dtype(M.nextafter(f32, const(M, [2.0, 0.0]))),
+            M.clamp_min(const(M, [-1.0, 2.0]), 0.5).tolist(), M.clamp_max(const(M, [-1.0, 2.0]), 0.5).tolist(),
+            M.tensor([1, 5]).clamp_min(3).tolist(), const(M, [1.0, 4.0]).clamp_max(const(M, [2.0, 3.0])).tolist(),
+            raises(lambda: M.atan2(f32, 2)), raises(lambda: M.hypot(ints, ints)),
+            raises(lambda: M.logaddexp(ints, ints)), raises(lambda: M.logaddexp2(M.tensor([True]), M.tensor([True]))),
+            raises(lambda: M.nextafter(ints, ints)), raises(lambda: M.heaviside(f32, const(M, [0.5]))),
+            raises(lambda: M.heaviside(f32, 0.5)), raises(lambda: M.xlogy(2.0, 3.0)),
+            raises(lambda: M.heaviside(leaf(M, [1.0]), const(M, [0.5])).sum().backward()))
+
+
+@case("special")
+def two_argument_functions_backward_names_and_in_place(M):
+    x, y = leaf(M, [1.0, -2.0]), leaf(M, [0.5, 3.0])
+    a = const(M, [1.0, 2.0])
+    a.atan2_(const(M, [1.0, 1.0]))
+    b = const(M, [3.0, 0.0])
+    b.xlogy_(const(M, [2.0, 0.0]))
+    c = const(M, [-1.0, 2.0])
+    c.clamp_min_(0.0).clamp_max_(1.5)
+    return ([backward_name(f(x, y)) for f in (M.atan2, M.hypot, M.logaddexp, M.logaddexp2, M.xlogy, M.copysign)],
+            backward_name(x.arctan2(y)), a.tolist(), b.tolist(), c.tolist(),
+            raises(lambda: M.tensor([1, 2]).atan2_(const(M, [1.0, 1.0]))))
+
+
+@case("special")
+def special_functions_at_their_special_points(M):
+    inf, nan = float("inf"), float("nan")
+    return (_grads_at(M, M.lgamma, (0.0,), (-1.0,), (-0.5,), (2.5,), (inf,), (-inf,), (1e-300,)),
+            _grads_at(M, M.digamma, (0.0,), (-0.0,), (-1.0,), (-0.5,), (2.5,), (1e-300,), (-2.7,)),
+            _grads_at(M, lambda x: M.polygamma(1, x), (0.0,), (-1.0,), (-0.5,), (2.5,)),
+            _grads_at(M, lambda x: M.polygamma(3, x), (0.0,), (-1.0,), (-0.5,), (2.5,)),
+            _grads_at(M, M.erfinv, (0.0,), (1.0,), (-1.0,), (1.5,), (0.5,), (-0.999999,)),
+            _grads_at(M, M.logit, (0.0,), (1.0,), (-0.5,), (1.5,), (0.3,), (nan,)),
+            _grads_at(M, lambda x: M.logit(x, eps=0.1), (0.0,), (1.0,), (0.1,), (0.9,), (0.3,), (-2.0,)),
+            _grads_at(M, M.sinc, (0.0,), (1.0,), (0.5,), (-2.0,), (1e-10,)),
+            _grads_at(M, M.i0, (0.0,), (1.0,), (-2.5,), (30.5,)))
+
+
+@case("special")
+def special_functions_second_derivatives(M):
+    out = []
+    for fn, v in ((M.sinc, 0.0), (M.sinc, 0.7), (M.i0, 0.0), (M.i0, -1.5), (M.logit, 0.3), (M.erfinv, 0.4),
+                  (M.lgamma, 1.5), (M.digamma, 1.5), (lambda x: M.polygamma(2, x), 1.5)):
+        x = leaf(M, v)
+        (g,) = M.autograd.grad(fn(x), x, create_graph=True)
+        (h,) = M.autograd.grad(g, x)
+        out.append([g.item(), h.item()])
+    return out
+
+
+@case("special")
+def special_functions_names_dtypes_and_errors(M):
+    x = leaf(M, [0.5, 0.25])
+    f32 = M.tensor([0.5], dtype=M.float32)
+    return ([backward_name(f(x)) for f in (M.lgamma, M.digamma, M.erfinv, M.i0, M.sinc, M.logit)],
+            backward_name(M.polygamma(2, x)), backward_name(M.polygamma(0, x)), backward_name(x.logit(0.1)),
+            [dtype(f(f32)) for f in (M.lgamma, M.digamma, M.erfinv, M.i0, M.sinc, M.logit, M.deg2rad)],
+            [f(M.tensor([1, 2])).is_floating_point() for f in (M.lgamma, M.erfinv, M.i0, M.sinc, M.deg2rad)],
+            M.polygamma(2, const(M, [0.5, 1.0])).tolist(), const(M, [1.0, 2.0]).polygamma(1).tolist(),
+            M.deg2rad(const(M, [180.0, -90.0])).tolist(), M.rad2deg(const(M, [1.0])).tolist(),
+            M.sgn(const(M, [-2.0, 0.0, 3.0])).tolist(), M.sgn(M.tensor([-2, 3])).tolist(),
+            M.positive(const(M, [-1.0])).tolist(), raises(lambda: M.positive(M.tensor([True]))),
+            raises(lambda: M.polygamma(-1, x)), raises(lambda: M.polygamma(1.5, x)))
+
+
+@case("special")
+def predicates_and_float_parts(M):
+    inf, nan = float("inf"), float("nan")
+    v = const(M, [-1.0, -0.0, 0.0, inf, -inf, nan])
+    mantissa, exponent = M.frexp(const(M, [8.0, 0.0, -3.0, inf, 1e-310]))
+    x = leaf(M, [8.0, -3.0])
+    M.frexp(x).mantissa.sum().backward()
+    e = M.tensor([2, -1])
+    return (M.signbit(v).tolist(), M.signbit(M.tensor([1, -1])).tolist(), M.signbit(M.tensor([True])).tolist(),
+            M.isposinf(v).tolist(), M.isneginf(v).tolist(), M.isposinf(M.tensor([1, 2])).tolist(),
+            M.isreal(v).tolist(), M.is_nonzero(const(M, [0.5])), M.is_nonzero(M.tensor([[0]])),
+            const(M, nan).is_nonzero(), raises(lambda: const(M, [1.0, 2.0]).is_nonzero()),
+            raises(lambda: M.is_nonzero(const(M, []))), M.is_complex(v), v.is_complex(),
+            raises(lambda: M.is_complex(1.0)),
+            mantissa.tolist(), exponent.tolist(), dtype(exponent), grad(x),
+            dtype(M.frexp(M.tensor([1.5], dtype=M.float32)).mantissa), raises(lambda: M.frexp(M.tensor([1, 2]))),
+            M.ldexp(const(M, [1.5, 3.0]), e).tolist(), dtype(M.ldexp(M.tensor([1.5], dtype=M.float32), e[:1])),
+            M.ldexp(M.tensor([1, 2]), e).is_floating_point(), raises(lambda: M.ldexp(const(M, [1.0]), 2)))
+
+
+@case("special")
+def integer_functions(M):
+    a, b = M.tensor([12, -18, 0, 7]), M.tensor([8, 12, 0, -3])
+    i32, u8 = M.tensor([3, 6], dtype=M.int32), M.tensor([3, 250], dtype=M.uint8)
+    return (M.gcd(a, b).tolist(), M.lcm(a, b).tolist(), dtype(M.gcd(i32, a[:2])), dtype(M.lcm(i32, i32)),
+            M.bitwise_and(a, b).tolist(), M.bitwise_or(a, b).tolist(), M.bitwise_xor(a, b).tolist(),
+            M.bitwise_not(a).tolist(), (a & b).tolist(), (a | 5).tolist(), (3 ^ a).tolist(), (~a).tolist(),
+            dtype(M.bitwise_and(i32, 5)), M.bitwise_or(u8, -1).tolist(), dtype(M.bitwise_or(u8, -1)),
+            M.bitwise_not(u8).tolist(), M.bitwise_xor(M.tensor([True, False]), M.tensor([True, True])).tolist(),
+            M.bitwise_not(M.tensor([True, False])).tolist(), a.gcd(b).tolist(), i32.bitwise_and(i32).tolist(),
+            raises(lambda: M.gcd(const(M, [1.0]), const(M, [2.0]))),
+            raises(lambda: M.gcd(M.tensor([True]), M.tensor([False]))), raises(lambda: M.gcd(a, 5)),
+            raises(lambda: M.lcm(a, 2.5)), raises(lambda: M.bitwise_and(const(M, [1.0]), 1)),
+            raises(lambda: M.bitwise_or(a, 2.5)), raises(lambda: M.bitwise_not(const(M, [1.0]))))
+
+
+@case("special")
+def running_products_and_their_gradients(M):
+    x = leaf(M, [2.0, 0.0, 3.0, 0.0, 4.0])
+    (g,) = M.autograd.grad(M.cumprod(x, 0), x, const(M, [1.0, 2.0, 3.0, 4.0, 5.0]), create_graph=True)
+    (h,) = M.autograd.grad(g.sum(), x)
+    y = leaf(M, [[2.0, 3.0, 0.5], [1.5, 0.0, 2.0]])
+    (M.cumprod(y, 1) * const(M, [1.0, 2.0, 3.0])).sum().backward()
+    z = leaf(M, [1.1] * 12)
+    (g2,) = M.autograd.grad(z.cumprod(0).sum(), z, create_graph=True)
+    (h2,) = M.autograd.grad(g2[3], z)
+    w = leaf(M, [0.5, 2.0, 0.0, 1.5, 0.0, 2.0, 1.0, 3.0, 0.5, 2.0, 1.5])
+    w.cumprod(0).sum().backward()
+    return (g.tolist(), h.tolist(), grad(y), g2.tolist(), h2.tolist(), grad(w),
+            dtype(M.cumprod(M.tensor([1, 2], dtype=M.int32), 0)), dtype(M.cumprod(M.tensor([True, True]), 0)),
+            M.cumprod(M.tensor([1, 2, 3]), 0, dtype=M.float64).tolist(), M.cumprod(const(M, 2.0), 0).tolist(),
+            backward_name(M.cumprod(x, 0)), raises(lambda: M.cumprod(x, 1)))
+
+
+@case("special")
+def running_extremes_and_log_sums(M):
+    nan, inf = float("nan"), float("inf")
+    x = leaf(M, [[1.0, 3.0, 3.0, 2.0, nan, 5.0], [2.0, 0.0, 2.0, 2.0, 1.0, 1.0]])
+    top = M.cummax(x, 1)
+    (top.values * const(M, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).sum().backward()
+    y = leaf(M, [3.0, 1.0, 1.0, 3.0, nan, nan, 1.0])
+    low = y.cummin(0)
+    low.values.sum().backward()
+    z = leaf(M, [1000.0, 1001.0, -5.0, -inf, 2.0])
+    out = M.logcumsumexp(z, 0)
+    (out * const(M, [1.0, -2.0, 3.0, 4.0, 5.0])).sum().backward()
+    u = leaf(M, [[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]])
+    (g,) = M.autograd.grad((M.logcumsumexp(u, 1) * const(M, [1.0, -1.0, 2.0])).sum(), u, create_graph=True)
+    (h,) = M.autograd.grad(g.sum(), u)
+    s = M.cummax(M.tensor([1, 3, 2]), 0)
+    return (top.values.tolist(), top.indices.tolist(), grad(x), low.values.tolist(), low.indices.tolist(), grad(y),
+            out.tolist(), grad(z), g.tolist(), h.tolist(), s.values.tolist(), dtype(s.values), dtype(s.indices),
+            M.cummax(const(M, 2.0), 0).indices.tolist(), M.cummin(M.tensor([True, False]), 0).values.tolist(),
+            backward_name(out), backward_name(top.values) is not None,
+            raises(lambda: M.logcumsumexp(M.tensor([1, 2]), 0)), M.logcumsumexp(const(M, 2.0), 0).tolist())
+
+
+@case("special")
+def sums_and_means_ignoring_nan(M):
+    nan, inf = float("nan"), float("inf")
+    x = leaf(M, [1.0, nan, inf, 2.0])
+    M.nansum(x).backward()
+    y = leaf(M, [[1.0, nan], [2.0, 4.0], [3.0, nan]])
+    (M.nanmean(y, 1) * const(M, [1.0, 2.0, 3.0])).sum().backward()
+    return (grad(x), grad(y), M.nansum(const(M, [[1.0, nan], [2.0, 3.0]]), 1, keepdim=True).tolist(),
+            M.nanmean(const(M, [[1.0, nan], [2.0, 4.0]]), dim=(0, 1)).tolist(), M.nansum(M.tensor([1, 2])).tolist(),
+            dtype(M.nansum(M.tensor([1, 2], dtype=M.int32))), M.nansum(const(M, nan)).tolist(),
+            dtype(M.nansum(const(M, [1.0]), dtype=M.float32)), const(M, [nan, 3.0]).nanmean().tolist(),
+            raises(lambda: M.nanmean(M.tensor([1, 2]))), M.nanmean(const(M, [nan])).tolist())
+
+
+@case("special", differs="nanmean_gradient_where_every_element_is_nan")
+def nanmean_gradient_where_every_element_is_nan(M):
+    y = leaf(M, [[1.0, float("nan")], [float("nan"), float("nan")]])
+    M.nanmean(y, 1).sum().backward()
+    return M.nanmean(y.detach(), 1).tolist(), grad(y)

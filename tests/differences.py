@@ -64,6 +64,20 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
         reason="PyTorch has no derivative for them either; a result outside the graph says so when it is made, "
                "and its closed form is the numbers computed, not a graph that cannot be differentiated."),
     Difference(
+        "nanmean_gradient_where_every_element_is_nan",
+        symgrad="the gradient of nanmean over a slice whose elements are all nan is 0 there (the value is nan)",
+        pytorch="nan: nansum's gradient is g * ~isnan(x), and g is 1/0 there",
+        reason="nansum masks nan with where() so that its closed form is the plain sum (a variable is never nan) "
+               "and generated code masks at run time; where() sends 0, not g * 0, to the masked elements."),
+    Difference(
+        "outside_the_graph_without_a_derivative",
+        symgrad="heaviside(x, v) and nextafter(x, y) do not require grad: backward() through them is the usual "
+                "'does not require grad' RuntimeError",
+        pytorch="the results require grad, and backward() raises (the derivative for 'heaviside' / 'nextafter' "
+                "is not implemented)",
+        reason="as unique's: PyTorch has no derivative for them, and a result outside the graph says so when it "
+               "is made."),
+    Difference(
         "scatter_with_reduce_is_differentiable",
         symgrad="x.scatter(dim, index, src, reduce='add' or 'multiply') has the gradient of scatter_add or "
                 "scatter_reduce(..., 'prod')",

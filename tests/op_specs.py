@@ -93,6 +93,15 @@ CHOSEN_BY_VALUES = {"codegen": "selects at positions chosen by the input's value
                                "traced positions at every input, so code generation refuses it"}
 
 
+# Functions the scalar backends (math, C) have no form of: generation for them is refused, by name
+# (tests/test_codegen_specs.py checks the refusal); NumPy (with SciPy), JAX and PyTorch generate them
+_SCALAR_REFUSAL = ("the math and C backends have no digamma, polygamma, erfinv or i0 (nor lgamma's derivative, "
+                   "digamma): generation is refused with a message naming them")
+NO_SCALAR_SPECIAL = {"codegen_math": _SCALAR_REFUSAL, "codegen_c": _SCALAR_REFUSAL}
+_INTEGER_REFUSAL = "code for the math and C backends computes with floats: integer functions are refused"
+NO_SCALAR_INTEGER = {"codegen_math": _INTEGER_REFUSAL, "codegen_c": _INTEGER_REFUSAL}
+
+
 def _tl(name: str) -> Callable[..., Any]:
     """torch.linalg.<name> looked up when the torch check runs."""
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -788,6 +797,11 @@ SPECS: list[Spec] = [
     Spec("logical_not", lambda x: ~(x > 0), lambda x: ~(x > 0), UNARY, differentiable=False),
     *[Spec(n, getattr(sg, n), _t(n), UNARY, NONZERO, differentiable=False,
            skips={"symbolic_forward": NO_SYMBOLIC_FORM}) for n in ("isnan", "isinf", "isfinite")],
+    Spec("isposinf", sg.isposinf, _t("isposinf"), UNARY, NONZERO, covers=("isinf", "gt", "logical_and"),
+         differentiable=False, skips={"symbolic_forward": NO_SYMBOLIC_FORM}, integer=True),
+    Spec("isneginf_method", lambda x: x.isneginf(), lambda x: x.isneginf(), UNARY, NONZERO,
+         covers=("isinf", "lt", "logical_and"), differentiable=False, skips={"symbolic_forward": NO_SYMBOLIC_FORM}),
+    Spec("signbit", sg.signbit, _t("signbit"), UNARY, NONZERO, differentiable=False, integer=True),
     # ---- reductions
     Spec("sum", lambda x: x.sum(), lambda x: x.sum(), MATRIX),
     Spec("sum_dim", lambda x: x.sum(0), lambda x: x.sum(0), MATRIX, covers=("sum",)),
@@ -814,6 +828,30 @@ SPECS: list[Spec] = [
     Spec("softmax", lambda x: sg.softmax(x, -1), lambda x: x.softmax(-1), MATRIX),
     Spec("log_softmax", lambda x: sg.log_softmax(x, 0), lambda x: x.log_softmax(0), MATRIX),
     Spec("cumsum", lambda x: sg.cumsum(x, 0), lambda x: x.cumsum(0), MATRIX, covers=("cumsum", "flip")),
+    Spec("cumprod", lambda x: sg.cumprod(x, 0), lambda x: x.cumprod(0), MATRIX,
+         covers=("cumprod", "where", "permute", "view", "mul", "sum")),
+    Spec("cumprod_zero", lambda x: sg.cumprod(sg.where(sg.tensor([0, 1, 0]) == 1, 0.0, x), -1),
+         lambda x: x.where(__import__("torch").tensor([0, 1, 0]) != 1, 0.0).cumprod(-1), MATRIX[:2],
+         covers=("cumprod", "where")),
+    # (lines longer than 8: the reversed running sum of g * out, over x; with a zero, the products)
+    Spec("cumprod_long", lambda x: x.cumprod(-1), lambda x: x.cumprod(-1), [((2, 10),)], NONZERO,
+         covers=("cumprod", "cumsum", "flip", "div")),
+    Spec("cumprod_long_zero", lambda x: sg.cumprod(sg.where(sg.arange(10) == 4, 0.0, x), 0),
+         lambda x: __import__("torch").where(__import__("torch").arange(10) == 4, 0.0, x).cumprod(0), [((10,),)],
+         NONZERO, covers=("cumprod", "where")),
+    Spec("logcumsumexp", lambda x: sg.logcumsumexp(x, 0), lambda x: x.logcumsumexp(0), MATRIX,
+         covers=("logcumsumexp", "exp", "cumsum", "flip", "neg")),
+    # (values whose exponentials overflow: PyTorch's gradient in log space)
+    Spec("logcumsumexp_large", lambda x: (x * 300.0).logcumsumexp(-1), lambda x: (x * 300.0).logcumsumexp(-1),
+         MATRIX[:2], covers=("logcumsumexp", "exp", "log", "abs", "where", "flip")),
+    Spec("cummax", lambda x: sg.cummax(x, 0).values, lambda x: x.cummax(0).values, MATRIX, covers=("index",),
+         integer=True, skips=CHOSEN_BY_VALUES),
+    Spec("cummin", lambda x: x.cummin(-1).values, lambda x: x.cummin(-1).values, MATRIX, covers=("index",),
+         skips=CHOSEN_BY_VALUES),
+    Spec("nansum", lambda x: sg.nansum(x, -1), lambda x: x.nansum(-1), MATRIX,
+         covers=("nan_to_num", "sub", "gt", "where", "sum")),
+    Spec("nanmean", lambda x: x.nanmean(), lambda x: x.nanmean(), MATRIX,
+         covers=("nan_to_num", "sub", "gt", "where", "sum", "logical_not", "div")),
     Spec("all", lambda x: (x > 0).all(), lambda x: (x > 0).all(), MATRIX, differentiable=False),
     Spec("any", lambda x: (x > 0).any(-1), lambda x: (x > 0).any(-1), MATRIX, differentiable=False),
     Spec("norm", lambda x: sg.norm(x), lambda x: x.norm(), MATRIX, covers=("where", "eq", "sqrt", "sum")),
@@ -944,6 +982,60 @@ SPECS: list[Spec] = [
          [REAL, REAL, NONZERO], covers=("add", "mul", "div")),
     _binary("fmod", [NONZERO, (0.75, 0.85)], skips=NO_SYMPY_ORACLE),
     Spec("nan_to_num", sg.nan_to_num, _t("nan_to_num"), UNARY, integer=True),
+    Spec("deg2rad", sg.deg2rad, _t("deg2rad"), UNARY, covers=("mul",)),
+    Spec("rad2deg_method", lambda x: x.rad2deg(), lambda x: x.rad2deg(), UNARY, covers=("mul",)),
+    Spec("sgn", sg.sgn, _t("sgn"), UNARY, NONZERO, covers=("sign",), skips=NO_SYMPY_ORACLE, integer=True),
+    Spec("ldexp", lambda x: sg.ldexp(x, sg.tensor(3)), lambda x: _t("ldexp")(x, __import__("torch").tensor(3)),
+         UNARY, covers=("mul", "exp2")),
+    Spec("frexp_mantissa", lambda x: sg.frexp(x).mantissa, lambda x: _t("frexp")(x).mantissa, UNARY, NONZERO,
+         covers=("mul",), skips=CHOSEN_BY_VALUES),
+    # ---- functions of two tensors (their derivatives at the special points: tests/test_special_functions.py)
+    _binary("atan2", NONZERO),
+    Spec("arctan2_method", lambda x, y: x.arctan2(y), lambda x, y: x.arctan2(y), BINARY[:3], NONZERO,
+         covers=("atan2",)),
+    _binary("hypot"), _binary("logaddexp"), _binary("logaddexp2"),
+    _binary("xlogy", [REAL, POS]),
+    Spec("xlogy_number", lambda y: sg.xlogy(2.5, y), lambda y: _t("xlogy")(2.5, y), UNARY, POS, covers=("xlogy",)),
+    _binary("copysign", NONZERO),
+    Spec("clamp_max_method", lambda x: x.clamp_max(0.5), lambda x: x.clamp_max(0.5), UNARY, NONZERO,
+         covers=("clamp",)),
+    Spec("clamp_min_tensor", lambda x, lo: sg.clamp_min(x, lo), lambda x, lo: _t("clamp_min")(x, lo), BINARY[:3],
+         [(-1.0, 1.0), (-0.5, 0.5)], covers=("where", "lt")),
+    Spec("heaviside", sg.heaviside, _t("heaviside"), BINARY, NONZERO, differentiable=False),
+    Spec("nextafter", sg.nextafter, _t("nextafter"), BINARY, differentiable=False,
+         skips={"symbolic_forward": "its symbolic form is an undefined function (nextafter(x, y)), not something "
+                                    "to evaluate"}),
+    # ---- special functions (closed forms: SymPy's loggamma, polygamma, erfinv, besseli, sinc)
+    _unary("lgamma", POS, skips=NO_SCALAR_SPECIAL),
+    # (log|gamma| below 0: SymPy's loggamma is the complex log-gamma there, whose real part is the value)
+    Spec("lgamma_negative", sg.lgamma, _t("lgamma"), UNARY, (-0.9, -0.1), covers=("lgamma",),
+         skips=NO_SCALAR_SPECIAL),
+    # PyTorch's trigamma (digamma's derivative, polygamma(1, x)), which symgrad computes as PyTorch does,
+    # has about 1e-9 relative error; closed forms and SciPy's polygamma (generated NumPy code) are exact
+    _unary("digamma", POS, forward_rtol=1e-8, closed_form_rtol=1e-8, skips=NO_SCALAR_SPECIAL),
+    Spec("digamma_negative", sg.digamma, _t("digamma"), UNARY, (-0.9, -0.1), covers=("digamma",),
+         forward_rtol=1e-8, closed_form_rtol=1e-8, skips=NO_SCALAR_SPECIAL),
+    Spec("polygamma_1", lambda x: sg.polygamma(1, x), lambda x: _t("polygamma")(1, x), UNARY, POS,
+         covers=("polygamma",), forward_rtol=1e-8, skips=NO_SCALAR_SPECIAL),
+    Spec("polygamma_3_method", lambda x: x.polygamma(3), lambda x: x.polygamma(3), UNARY, POS,
+         covers=("polygamma",), skips=NO_SCALAR_SPECIAL),
+    _unary("erfinv", UNIT, skips=NO_SCALAR_SPECIAL),
+    _unary("i0", covers=("i0", "special_i1", "where", "eq", "sub", "div"), skips=NO_SCALAR_SPECIAL),
+    _unary("sinc"),
+    _unary("logit", (0.05, 0.95)),
+    Spec("logit_eps", lambda x: sg.logit(x, eps=0.2), lambda x: _t("logit")(x, eps=0.2), UNARY, (0.05, 0.95),
+         covers=("logit", "clamp")),
+    # ---- integers (inputs made integers by the row: the op tests draw floats)
+    *[Spec(n, lambda x, y, n=n: getattr(sg, n)((x * 10).long(), (y * 10).long()),
+           lambda x, y, n=n: _t(n)((x * 10).long(), (y * 10).long()), BINARY, (-4.0, 4.0),
+           covers=(n, "to_discrete", "mul"), differentiable=False, integer=True,
+           skips={"symbolic_forward": f"its symbolic form is an undefined function ({n}(n, m)) of integers",
+                  **NO_SCALAR_INTEGER})
+      for n in ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor")],
+    Spec("bitwise_not", lambda x: ~(x * 10).long(), lambda x: ~(x * 10).long(), UNARY, (-4.0, 4.0),
+         covers=("bitwise_not", "to_discrete", "mul"), differentiable=False, integer=True,
+         skips={"symbolic_forward": "its symbolic form is an undefined function (bitwise_not(n)) of integers",
+                **NO_SCALAR_INTEGER}),
     # ---- einsum (one row per equation; cases with size-1 dims broadcast, repeated letters take diagonals)
     *[Spec(f"einsum_{eq.replace(',', '_').replace('->', '_to_').replace('...', 'E')}",
            lambda *xs, eq=eq: sg.einsum(eq, *xs),

@@ -51,8 +51,14 @@ def test_templates_are_the_printers_own_output(backend):
         pytest.importorskip("torch")
     printer = PRINTERS[backend]()
     for name in UNARY_OPS:
-        form = code_forms.FORMS.get(name, TABLE[name].symbolic)  # (expm1(x), not its closed form exp(x) - 1)
-        assert printer._print_Node(Node(name, (X,))) == printer._print(form(X)), name
+        try:
+            form = code_forms.FORMS.get(name, TABLE[name].symbolic)  # (expm1(x), not its closed form exp(x) - 1)
+            expected = printer._print(form(X))
+        except CodegenError:  # a function the backend has none of (C's digamma): refused either way
+            with pytest.raises(CodegenError, match="backend has no"):
+                printer._print_Node(Node(name, (X,)))
+            continue
+        assert printer._print_Node(Node(name, (X,))) == expected, name
     for p in (-3, -2, -1, 2, 3):
         assert printer._print_Node(Node("pow_scalar", (X, sympy.Integer(p)))) == printer._print(X ** p), p
 

@@ -39,6 +39,7 @@ SYMGRAD_SIDE = {
     "scatter_reduce_ties_without_self": [[0.0, 1.0], [0.5, 0.5, 0.0]],
     "embedding_sparse": ["NotImplementedError", "NotImplementedError"],
     "embedding_max_norm_of_a_result": "RuntimeError",
+    "nanmean_gradient_where_every_element_is_nan": [[1.0, float("nan")], [[1.0, 0.0], [0.0, 0.0]]],
 }
 
 

@@ -251,7 +251,7 @@ class Lowering:
         elements computed already (``_fold``), which replace their expressions."""
         name = t.op.name
         form = runtime_forms.FORMS.get(name)
-        if form is not None and dtype.kind == "f":
+        if form is not None and vals[0].dtype.kind == "f":  # (on integers the closed form is exact)
             return self._runtime_form(t, form, vals[0], shape, dtype)
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]

@@ -76,6 +76,51 @@ class _ParenthesizedModulo:
         return super().parenthesize(item, level, strict)  # type: ignore[misc]
 
 
+# The functions some backends lack (SymPy's names; ops/special.py, ops/bitwise.py): refused by
+# name, with what to use instead, rather than with SymPy's "not supported" or code that fails
+_SPECIAL = ("polygamma", "erfinv", "besseli")
+_INTEGER = ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not")
+
+
+class _Refusing:
+    """Refuses ``_refused`` functions (name -> what to do instead) with a ``CodegenError``."""
+
+    _backend = ""
+    _refused: dict[str, str] = {}
+
+    def _print_Function(self, expr: Any) -> str:
+        name = expr.func.__name__
+        how = self._refused.get(name)
+        if how is not None:
+            from symgrad.codegen.graph import CodegenError
+
+            raise CodegenError(f"the {self._backend} backend has no {name} ({how})")
+        known = self.known_functions.get(name)  # type: ignore[attr-defined]
+        if isinstance(known, str) and "." in known:  # (a module's function: recorded for its import)
+            args = [self._print(a) for a in expr.args]  # type: ignore[attr-defined]
+            if name in _INTEGER:
+                args = [self._integer(a) for a in args]
+            return f"{self._module_format(known)}({', '.join(args)})"  # type: ignore[attr-defined]
+        return str(super()._print_Function(expr))  # type: ignore[misc]
+
+    def _integer(self, arg: str) -> str:
+        # In code of scalars the values are floats (an integer cast is floor's closed form)
+        return f"{self._module_format(self._module + '.int64')}({arg})"  # type: ignore[attr-defined]
+
+    _print_polygamma = _print_besseli = _print_erfinv = _print_loggamma = _print_Function
+
+
+def _refusals(special: str | None, integer: str | None) -> dict[str, str]:
+    out = dict.fromkeys(_SPECIAL, special) if special else {}
+    out.update(dict.fromkeys(_INTEGER, integer) if integer else {})
+    return out
+
+
+_SCALAR_SPECIAL = "digamma, polygamma, erfinv and i0 need SciPy, JAX or PyTorch: use backend='numpy' with SciPy " \
+                  "installed, 'jax' or 'torch'"
+_SCALAR_INTEGER = "its values are floats: integer functions need backend='numpy', 'jax' or 'torch'"
+
+
 class _ArrayPrinting(_PlainFloats):
     """Readable NumPy-style printing shared by the NumPy and JAX printers."""
 
@@ -144,18 +189,37 @@ def _python_power_may_be_complex(expr: Any) -> bool:
     return True
 
 
-class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
-    """NumPy printing (``erf`` from ``scipy.special`` when SciPy is installed)."""
+class NumPyCode(NodePrinting, _Refusing, _ArrayPrinting, NumPyPrinter):
+    """NumPy printing (``erf``, ``lgamma`` and the other special functions from
+    ``scipy.special`` when SciPy is installed)."""
+
+    _backend = "numpy"
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
-        extra = {"round": "numpy.round", "isfinite": "numpy.isfinite"}
+        extra = {"round": "numpy.round", "isfinite": "numpy.isfinite", "nextafter": "numpy.nextafter",
+                 "gcd": "numpy.gcd", "lcm": "numpy.lcm", "bitwise_and": "numpy.bitwise_and",
+                 "bitwise_or": "numpy.bitwise_or", "bitwise_xor": "numpy.bitwise_xor", "bitwise_not": "numpy.invert"}
         if importlib.util.find_spec("scipy") is not None:
-            extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc")
-        else:  # exact but slow: math's erf on each element (helpers in array_emitters)
-            extra.update(erf="_erf", erfc="_erfc")
+            extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc", loggamma="scipy.special.gammaln",
+                         erfinv="scipy.special.erfinv", besseli="scipy.special.iv")
+        else:  # exact but slow: math's erf and lgamma on each element (helpers in array_emitters)
+            extra.update(erf="_erf", erfc="_erfc", loggamma="_lgamma")
+            self._refused = _refusals("SciPy is not installed: pip install scipy, or use backend='jax' or 'torch'",
+                                      None)
         _know(self, extra)
         self._constants = MathCode()
+
+    def _print_polygamma(self, expr: Any) -> str:
+        # SciPy's polygamma gives float64 for float32, its psi and zeta keep the dtype:
+        # digamma is psi, polygamma(n, x) = (-1)**(n + 1) n! zeta(n + 1, x)
+        n, x = int(expr.args[0]), expr.args[1]
+        if "polygamma" in self._refused:
+            return super()._print_polygamma(expr)
+        if n == 0:
+            return f"{self._module_format('scipy.special.psi')}({self._print(x)})"
+        scale = float((-1) ** (n + 1) * math.factorial(n))
+        return f"({scale!r}*{self._module_format('scipy.special.zeta')}({n + 1}, {self._print(x)}))"
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         # Constants such as log(2) and sqrt(pi) with math: a Python float keeps
@@ -165,21 +229,33 @@ class NumPyCode(NodePrinting, _ArrayPrinting, NumPyPrinter):
         return str(super()._print(expr, **kwargs))
 
 
-class JaxCode(NodePrinting, _ArrayPrinting, JaxPrinter):
+class JaxCode(NodePrinting, _Refusing, _ArrayPrinting, JaxPrinter):
     """JAX printing: everything from ``jax.numpy``/``jax.scipy``, so the code is ``jax.jit``-able."""
+
+    _backend = "jax"
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
         _know(self, {"round": "jax.numpy.round", "isfinite": "jax.numpy.isfinite",
-                     "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc"})
+                     "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc",
+                     "loggamma": "jax.scipy.special.gammaln", "polygamma": "jax.scipy.special.polygamma",
+                     "erfinv": "jax.scipy.special.erfinv", "nextafter": "jax.numpy.nextafter",
+                     **{n: f"jax.numpy.{'invert' if n == 'bitwise_not' else n}" for n in _INTEGER}})
+
+    def _print_besseli(self, expr: Any) -> str:
+        return f"{self._module_format(f'jax.scipy.special.i{expr.args[0]}')}({self._print(expr.args[1])})"
 
 
-class MathCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, PythonCodePrinter):
+class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
+
+    _backend = "math"
+    _refused = _refusals(_SCALAR_SPECIAL, _SCALAR_INTEGER)
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
-        _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan"})
+        _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan",
+                     "nextafter": "math.nextafter"})
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp != -1 and _python_power_may_be_complex(expr):  # (see _python_power_may_be_complex)
@@ -187,12 +263,16 @@ class MathCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, PythonCodePrint
         return str(super()._print_Pow(expr, rational=rational))
 
 
-class CCode(NodePrinting, _PlainFloats, C99CodePrinter):
+class CCode(NodePrinting, _Refusing, _PlainFloats, C99CodePrinter):
     """C99 with ``math.h``."""
+
+    _backend = "c"
+    _refused = _refusals(_SCALAR_SPECIAL, _SCALAR_INTEGER)
 
     def __init__(self) -> None:
         super().__init__({"order": "none"})
-        _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite"})
+        _know(self, {"round": "nearbyint", "isnan": "isnan", "isinf": "isinf", "isfinite": "isfinite",
+                     "nextafter": "nextafter"})
 
     def _print_Pow(self, expr: Any) -> str:
         # SymPy writes x**(1/3) as cbrt(x), the real cube root (-2 at -8);
@@ -307,9 +387,25 @@ def _torch_printer_class() -> Any:
 
         def _print_Function(self, expr: Any) -> str:
             name = expr.func.__name__
-            if name in ("round", "isfinite", "isnan", "isinf", "erfc", "log1p", "expm1"):
-                return f"torch.{name}({self._print(expr.args[0])})"
+            if name in _INTEGER:  # (in code of scalars the values are floats: see _Refusing._integer)
+                return f"torch.{name}({', '.join(f'torch.as_tensor({self._print(a)}).long()' for a in expr.args)})"
+            if name in ("round", "isfinite", "isnan", "isinf", "erfc", "log1p", "expm1", "erfinv",
+                        "nextafter"):
+                return f"torch.{name}({', '.join(self._print(a) for a in expr.args)})"
             return super()._print_Function(expr)
+
+        def _print_polygamma(self, expr: Any) -> str:
+            return f"torch.polygamma({int(expr.args[0])}, {self._print(expr.args[1])})"
+
+        def _print_besseli(self, expr: Any) -> str:
+            return f"torch.{'i0' if expr.args[0] == 0 else 'special.i1'}({self._print(expr.args[1])})"
+
+        def _print_erfinv(self, expr: Any) -> str:
+            return f"torch.erfinv({self._print(expr.args[0])})"
+
+        def _print_sinc(self, expr: Any) -> str:
+            # SymPy's sinc(y) is sin(y)/y; PyTorch's sinc(x) is sin(pi*x)/(pi*x)
+            return f"torch.sinc({self._print(expr.args[0] / sympy.pi)})"
 
     return TorchCode
 

@@ -17,6 +17,10 @@ change:
 (shorter in ``math`` and C when replacements are equal: ``(t if math.isfinite(t)
 else 0.0)``, ``(isfinite(t) ? t : 0.0)``).
 
+``signbit`` of a float likewise: its closed form is ``x < 0``, and code on
+floats meets ``-0.0``; it is written ``numpy.signbit(t)``, ``torch.signbit(t)``,
+``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.
+
 The replacement values are the op's parameters, so they are eager's: by
 default 0 and the largest and smallest finite values of the input's dtype
 (PyTorch's defaults, float32's for float32).  The argument is always a
@@ -86,6 +90,29 @@ class NanToNum(sympy.Function):
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
 
 
+class SignBit(sympy.logic.boolalg.BooleanFunction):
+    """``signbit(x)`` computed at run time: its closed form, ``x < 0``, cannot
+    see ``-0.0`` (nor the sign of a nan), which code on floats meets."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x: Any) -> Any:
+        return (x < 0) if x.is_Number and x is not sympy.nan else None
+
+    def _code(self, printer: Any) -> str:
+        t = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.signbit')}({t})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.signbit({t})"
+        if isinstance(printer, C99CodePrinter):
+            return f"(signbit({t}) != 0)"
+        return f"({printer._module_format('math.copysign')}(1.0, {t}) < 0)"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
 def _number(printer: Any, v: Any) -> str:
     f = float(v)
     return repr(f) if math.isfinite(f) else str(printer._print(v))
@@ -98,6 +125,6 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 
 # op name -> the run-time form of one element (or a whole array, in array
 # mode), called with the argument's atom and the op's parameters.
-FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num}
+FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit}
 
-__all__ = ["FORMS", "NanToNum"]
+__all__ = ["FORMS", "NanToNum", "SignBit"]

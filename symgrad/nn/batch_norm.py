@@ -94,9 +94,9 @@ def _channels(input: Tensor, *per_channel: Tensor | None) -> int:
 
 
 def _scalar_name(t: Tensor) -> str:
-    from symgrad.ops.contraction import _SCALAR_TYPES
+    from symgrad.ops._util import SCALAR_TYPES
 
-    return _SCALAR_TYPES[t.dtype.name]
+    return SCALAR_TYPES[t.dtype.name]
 
 
 def _per_channel(t: Tensor, input: Tensor) -> Tensor:

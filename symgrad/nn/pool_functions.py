@@ -25,7 +25,7 @@ from symgrad.dispatch import apply
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.padding import pad_constant
 from symgrad.nn.windows import as_tuple, gather_windows, pooled_size, window_starts
-from symgrad.ops.contraction import _SCALAR_TYPES
+from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.positions import picked
 from symgrad.ops.reductions import _MAX_DIM
 
@@ -270,7 +270,7 @@ def _adaptive_avg_pool(input: Tensor, dims: int, output_size: Any) -> Tensor:
         raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but input has "
                            f"sizes {list(input.shape)} with dimension {list(input.shape).index(0)} being empty")
     if not input.is_floating_point():
-        raise NotImplementedError(f"\"{fn}\" not implemented for '{_SCALAR_TYPES[input.dtype.name]}' (as in "
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{SCALAR_TYPES[input.dtype.name]}' (as in "
                                   "PyTorch); convert with .float() or .double() first")
     sums, counts = input, np.ones(out, dtype=np.int64)
     for axis, (n, o) in enumerate(zip(spatial, out)):

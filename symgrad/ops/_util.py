@@ -100,3 +100,14 @@ def tensor_arg(x: Any) -> Any:
     from symgrad.creation import as_tensor
 
     return as_tensor(x)
+
+
+# PyTorch's names of the dtypes, for its messages ("not implemented for 'Long'")
+SCALAR_TYPES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def not_implemented_for(kernel: str, dtype: Any) -> NotImplementedError:
+    """PyTorch's error for a dtype a kernel lacks: ``"gcd_cpu" not implemented for 'Float'``."""
+    name = np.dtype(getattr(dtype, "numpy", dtype)).name
+    return NotImplementedError(f'"{kernel}" not implemented for \'{SCALAR_TYPES.get(name, name)}\'')

@@ -17,7 +17,7 @@ from symgrad.symbolic.piecewise import relation
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal", "not_equal",
            "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-           "equal", "allclose", "isclose"]
+           "equal", "allclose", "isclose", "signbit", "isposinf", "isneginf", "isreal"]
 
 
 def _compare(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any], sign: str,
@@ -53,6 +53,9 @@ _ISNAN = defop("isnan", np.isnan, lambda x: sp.Function("isnan")(x), elementwise
 _ISINF = defop("isinf", np.isinf, lambda x: sp.Function("isinf")(x), elementwise=True, bool_out=True)
 _ISFINITE = defop("isfinite", np.isfinite, lambda x: sp.Function("isfinite")(x), elementwise=True,
                   bool_out=True)
+# (NumPy's signbit refuses bools; PyTorch's is False for them.  The closed form, x < 0, cannot see -0.0.)
+_SIGNBIT = defop("signbit", lambda x: np.signbit(x) if x.dtype.kind != "b" else np.zeros(x.shape, bool),
+                 lambda x: relation(sp.Lt, x, 0), elementwise=True, bool_out=True)
 
 
 def logical_not(input: Any) -> Any:
@@ -98,6 +101,44 @@ def isinf(input: Any) -> Any:
 def isfinite(input: Any) -> Any:
     """Which elements are finite."""
     return apply(_ISFINITE, input)
+
+
+def signbit(input: Any) -> Any:
+    """Whether the sign bit is set: negative numbers, ``-0.0`` and ``-inf``
+    (the closed form is ``x < 0``).
+
+    >>> import symgrad
+    >>> symgrad.signbit(symgrad.tensor([-1., -0., 0., 2.]))
+    tensor([ True,  True, False, False])
+    """
+    return apply(_SIGNBIT, input)
+
+
+def isposinf(input: Any) -> Any:
+    """Which elements are ``+inf``: ``isinf(x) & (x > 0)``.
+
+    >>> import symgrad
+    >>> symgrad.isposinf(symgrad.tensor([-float('inf'), 1., float('inf')]))
+    tensor([False, False,  True])
+    """
+    return logical_and(isinf(input), gt(input, 0))
+
+
+def isneginf(input: Any) -> Any:
+    """Which elements are ``-inf``: ``isinf(x) & (x < 0)``."""
+    return logical_and(isinf(input), lt(input, 0))
+
+
+def isreal(input: Any) -> Any:
+    """Which elements are real: all of them (symgrad has no complex dtypes).
+
+    >>> import symgrad
+    >>> symgrad.isreal(symgrad.tensor([1., 2.]))
+    tensor([True, True])
+    """
+    from symgrad.creation import ones_like
+
+    return ones_like(input, dtype=bool)
 
 
 def equal(input: Any, other: Any) -> bool:

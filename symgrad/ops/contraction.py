@@ -33,7 +33,7 @@ import numpy as np
 from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor
 from symgrad.dispatch import apply
-from symgrad.ops._util import flatten_args, tensor_arg
+from symgrad.ops._util import SCALAR_TYPES, flatten_args, tensor_arg
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _expand, _index, _reshape, to_dtype
 
@@ -178,9 +178,6 @@ def _plain(x: Any, s: str, sizes: dict[str, int]) -> tuple[Any, str]:
     return x, s
 
 
-# PyTorch's names of the dtypes, for its messages
-_SCALAR_TYPES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 def _result_dtype(subs: list[str], result: str, sizes: dict[str, int], dtypes: list[Any]) -> Any:
@@ -208,8 +205,8 @@ def _result_dtype(subs: list[str], result: str, sizes: dict[str, int], dtypes: l
             raise NotImplementedError(f"einsum(): \"bmm\" not implemented for 'Bool': a bool operand summed over "
                                       f"{letters!r} with another; convert it to an integer or floating dtype first")
         if a is not b:
-            raise RuntimeError(f"einsum(): expected scalar type {_SCALAR_TYPES[a.name]} but found "
-                               f"{_SCALAR_TYPES[b.name]}: the operands are {a.name} and {b.name} when they are "
+            raise RuntimeError(f"einsum(): expected scalar type {SCALAR_TYPES[a.name]} but found "
+                               f"{SCALAR_TYPES[b.name]}: the operands are {a.name} and {b.name} when they are "
                                f"summed over {letters!r}, a product (bmm) that needs one dtype (an integer operand "
                                "is int64 after a sum over a letter only it has); convert them to one dtype "
                                "first, e.g. with .to()")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
-from symgrad.ops.contraction import _SCALAR_TYPES
+from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.linalg import matmul
 from symgrad.ops.reductions import sum as _sum
 from symgrad.ops.selection import clamp
@@ -96,10 +96,10 @@ def _weights(w: Any, name: str, n: int, integral: bool) -> Any:
     kind = w._value.dtype.kind
     if integral and kind not in "iu":
         raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with "
-                           f"{_SCALAR_TYPES[w._value.dtype.name]} dtype (frequencies are counts)")
+                           f"{SCALAR_TYPES[w._value.dtype.name]} dtype (frequencies are counts)")
     if not integral and kind != "f":
         raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with "
-                           f"{_SCALAR_TYPES[w._value.dtype.name]} dtype")
+                           f"{SCALAR_TYPES[w._value.dtype.name]} dtype")
     if w.numel() != n:
         raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
                            f"but got {w.numel()} != {n}")

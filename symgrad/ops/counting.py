@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
-from symgrad.ops._util import norm_dim
-from symgrad.ops.contraction import _SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
+from symgrad.ops._util import (
+    SCALAR_TYPES,  # PyTorch's names of the dtypes, for its messages
+    norm_dim,
+)
 from symgrad.ops.positions import chosen_by_values, picked
 
 __all__ = ["unique", "unique_consecutive", "bincount", "histc"]
@@ -157,7 +159,7 @@ def histc(input: Any, bins: int = 100, min: Any = 0, max: Any = 0) -> Any:  # no
     x = _tensor(input, "histc")
     v = x._value
     if v.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_SCALAR_TYPES[v.dtype.name]}'; histc counts "
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{SCALAR_TYPES[v.dtype.name]}'; histc counts "
                                   "floating-point values (convert with .float())")
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)):
         raise TypeError(f"histc(): argument 'bins' must be int, not {type(bins).__name__}")

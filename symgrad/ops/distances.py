@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
-from symgrad.ops.contraction import _SCALAR_TYPES
+from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.norms import vector_norm
 from symgrad.ops.shape import _unsqueeze
 
@@ -48,8 +48,8 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str = "use_mm_for_eucl
     if compute_mode not in _COMPUTE_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode (one of {', '.join(_COMPUTE_MODES)})")
     if a._value.dtype != b._value.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_TYPES[a._value.dtype.name]} but found "
-                           f"{_SCALAR_TYPES[b._value.dtype.name]}: cdist wants X1 and X2 of one dtype (convert one)")
+        raise RuntimeError(f"expected scalar type {SCALAR_TYPES[a._value.dtype.name]} but found "
+                           f"{SCALAR_TYPES[b._value.dtype.name]}: cdist wants X1 and X2 of one dtype (convert one)")
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
@@ -69,7 +69,7 @@ def _matrix_batch(x: Any, name: str) -> Tensor:
                            "unsqueeze(0) makes one row)")
     if x._value.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
-                           f"{_SCALAR_TYPES[x._value.dtype.name]}; convert with .double()")
+                           f"{SCALAR_TYPES[x._value.dtype.name]}; convert with .double()")
     return x
 
 
@@ -88,5 +88,5 @@ def dist(input: Any, other: Any, p: float = 2) -> Any:
     difference = input - other
     if difference._value.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
-                           f"{_SCALAR_TYPES[difference._value.dtype.name]} instead (convert with .double())")
+                           f"{SCALAR_TYPES[difference._value.dtype.name]} instead (convert with .double())")
     return vector_norm(difference, p)

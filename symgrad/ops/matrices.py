@@ -28,7 +28,7 @@ from symgrad import return_types
 from symgrad.dispatch import apply
 from symgrad.ops import _matrix_sympy as _sym
 from symgrad.ops._sympy import sp
-from symgrad.ops._util import tensor_arg
+from symgrad.ops._util import SCALAR_TYPES, tensor_arg
 from symgrad.ops.linalg import _mm
 from symgrad.ops.registry import defop
 from symgrad.ops.shape import _expand, _reshape, _transpose
@@ -194,8 +194,6 @@ _SOLVE = defop("solve", _solve, _sym.solve, inputs=("A", "B"), backward_name="Li
 
 # ---------------------------------------------------------------- argument checks
 
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-               "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 
 
 def _float_matrices(name: str, input: Any) -> Any:
@@ -219,7 +217,7 @@ def _square_matrices(name: str, input: Any) -> Any:
 def _type_name(a: Any) -> str:
     """PyTorch's name of a tensor's scalar type (``Double``, ``Long``)."""
     name = a._value.dtype.name
-    return _TYPE_NAMES.get(name, name)
+    return SCALAR_TYPES.get(name, name)
 
 
 def _floating(name: str, a: Any) -> None:

@@ -1,5 +1,6 @@
 """Pointwise functions PyTorch users reach for: ``lerp``, ``addcmul``,
-``addcdiv`` (composed from arithmetic, so their rules and closed forms are
+``addcdiv``, ``deg2rad``, ``rad2deg``, ``sgn``, ``positive``, ``ldexp``,
+``frexp`` (composed from arithmetic, so their rules and closed forms are
 those of ``+ - * /``), and two op-table entries, ``fmod`` and ``nan_to_num``:
 
 * ``fmod`` composed as ``x - y * trunc(x / y)`` would round ``x / y`` first
@@ -19,12 +20,15 @@ from typing import Any
 
 import numpy as np
 
+from symgrad import return_types
 from symgrad.dispatch import apply
-from symgrad.ops._sympy import num, sp
+from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops._util import tensor_arg
+from symgrad.ops.positions import picked
 from symgrad.ops.registry import defop
 
-__all__ = ["lerp", "addcmul", "addcdiv", "fmod", "nan_to_num"]
+__all__ = ["lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "deg2rad", "rad2deg", "sgn", "positive", "ldexp",
+           "frexp"]
 
 
 def _fmod_sym(x: Any, y: Any) -> Any:
@@ -59,6 +63,14 @@ def _finite_ones(x: Any) -> Any:
     # not isfinite(x).  Not x*0 + 1 (nan at nan and inf): generated code
     # tidies 0*x to 0, as SymPy does, and would lose the mask.
     return 1.0 - (nan_to_num(x, 1.0, 1.0, 1.0) - nan_to_num(x, 0.0, 0.0, 0.0))
+
+
+def nan_mask(x: Any) -> Any:
+    """Where ``x`` is nan, as a bool tensor whose closed form is ``False`` (a
+    real variable is never nan) and which generated code computes at run
+    time: the two replacements differ by 1 at nan, and are both ``x``, or
+    both 0 at +-inf, elsewhere (``nansum`` masks with it)."""
+    return nan_to_num(x, 1.0, 0.0, 0.0) - nan_to_num(x, 0.0, 0.0, 0.0) > 0
 
 
 _NAN_TO_NUM = defop("nan_to_num", np.nan_to_num, _nan_to_num_sym, params=("nan", "posinf", "neginf"),
@@ -152,6 +164,91 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
     return x + _scaled(t1 / t2, value, _result_kind(x, t1, t2))
+
+
+PI_OVER_180 = Exact(math.pi / 180, lambda: sp.pi / 180)
+_180_OVER_PI = Exact(180 / math.pi, lambda: 180 / sp.pi)
+
+
+def deg2rad(input: Any) -> Any:
+    """Degrees to radians: ``input * pi/180``.
+
+    >>> import symgrad
+    >>> a = symgrad.tensor(90., requires_grad=True)
+    >>> symgrad.deg2rad(a).expr
+    a*pi/180
+    """
+    return tensor_arg(input) * PI_OVER_180
+
+
+def rad2deg(input: Any) -> Any:
+    """Radians to degrees: ``input * 180/pi``.
+
+    >>> import symgrad
+    >>> symgrad.rad2deg(symgrad.tensor([3.141592653589793]))
+    tensor([180.])
+    """
+    return tensor_arg(input) * _180_OVER_PI
+
+
+def sgn(input: Any) -> Any:
+    """``sign`` (PyTorch's ``sgn`` differs from it on complex tensors only)."""
+    from symgrad.ops.unary import sign
+
+    return sign(input)
+
+
+def positive(input: Any) -> Any:
+    """``input`` itself, as PyTorch's ``positive`` (``+x``); bool tensors are refused."""
+    x = tensor_arg(input)
+    if x.dtype.numpy.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return x
+
+
+def ldexp(input: Any, other: Any) -> Any:
+    """``input * 2**other`` in the floating dtype of both (integers become floats).
+
+    >>> import symgrad
+    >>> symgrad.ldexp(symgrad.tensor([1.5, 3.]), symgrad.tensor([2, -1]))
+    tensor([6.0000, 1.5000])
+    """
+    from symgrad.dtypes import get_default_dtype, result_type
+    from symgrad.ops.unary import exp2
+
+    for name, a in (("input", input), ("other", other)):
+        if not hasattr(a, "_value"):
+            raise TypeError(f"ldexp(): argument '{name}' (position {1 if name == 'input' else 2}) must be Tensor, "
+                            f"not {type(a).__name__}")
+    dtype = result_type(input, other)
+    if not dtype.is_floating_point:
+        dtype = get_default_dtype()
+    return input.to(dtype) * exp2(other.to(dtype))
+
+
+def frexp(input: Any) -> Any:
+    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, ``0.5 <=
+    |mantissa| < 1`` (``exponent`` int32).  The mantissa is ``input``
+    divided by a power of 2 read from its value, so it is differentiable
+    (``1/2**exponent``), and its closed form holds that power as a number:
+    code generation refuses it, as it refuses ``sort``.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor([8., -3.], requires_grad=True)
+    >>> m, e = symgrad.frexp(x)
+    >>> m.expr, e
+    ([0.0625*x[0], 0.25*x[1]], tensor([4, 2], dtype=symgrad.int32))
+    """
+    from symgrad._tensor import Tensor
+
+    x = tensor_arg(input)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    exponent = np.asarray(np.frexp(x._value)[1])
+    # 2**-exponent in two exact halves: a subnormal's alone would overflow (1e-310 has exponent -1029)
+    half = exponent // 2
+    scales = [Tensor._make(picked(np.asarray(np.ldexp(np.ones_like(x._value), -e)), x)) for e in (half, exponent - half)]
+    return return_types.frexp(x * scales[0] * scales[1], Tensor._make(picked(exponent, x)))
 
 
 def _scaled(t: Any, value: Any, kind: str) -> Any:

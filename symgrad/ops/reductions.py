@@ -22,7 +22,7 @@ from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
            "softmax", "log_softmax", "cumsum", "all", "any", "var_mean", "std_mean", "norm", "count_nonzero",
-           "aminmax"]
+           "aminmax", "nansum", "nanmean"]
 
 
 
@@ -284,6 +284,43 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
 
 
 @numpy_names
+def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """``sum`` with nan taken as 0; its gradient is 0 at nan, 1 elsewhere (at
+    +-inf too), as PyTorch's.  A variable is never nan, so the closed form is
+    the sum; generated code masks nan at run time all the same.
+
+    >>> import symgrad
+    >>> symgrad.nansum(symgrad.tensor([1., float('nan'), 2.]))
+    tensor(3.)
+    >>> x = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> symgrad.nansum(x).expr
+    x[0] + x[1]
+    """
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    if x.is_floating_point():
+        x = where(nan_mask(x), 0.0, x)
+    return sum(x, dim, keepdim)
+
+
+@numpy_names
+def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """``mean`` of the elements that are not nan (nan if all are): ``nansum``
+    divided by their count.
+
+    >>> import symgrad
+    >>> symgrad.nanmean(symgrad.tensor([[1., float('nan')], [2., 4.]]), dim=1)
+    tensor([1., 3.])
+    """
+    from symgrad.ops._util import SCALAR_TYPES
+
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    if not x.is_floating_point():
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{SCALAR_TYPES.get(x.dtype.name, x.dtype.name)}")
+    return nansum(x, dim, keepdim) / sum(~nan_mask(x), dim, keepdim).to(x.dtype)
+
+
+@numpy_names
 def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Product over ``dim`` (zeros are handled exactly in the gradient).
 
@@ -462,8 +499,9 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     >>> symgrad.cumsum(symgrad.tensor([1., 2., 3.]), 0)
     tensor([1., 3., 6.])
     """
-    x = _t(input) if dtype is None else _t(input).to(dtype)
-    return _along(_CUMSUM, x, dim)
+    from symgrad.ops.scans import _scan
+
+    return _scan(_CUMSUM, input, dim, dtype)
 
 
 def _along(op: OpDef, x: Any, dim: int) -> Any:
@@ -519,6 +557,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
     return where(squares == 0, 0.0, sqrt(safe))
 
 
+from symgrad.ops.pointwise import nan_mask  # noqa: E402
 from symgrad.ops.selection import where  # noqa: E402  (rules refer to these by name)
 from symgrad.ops.shape import _expand, _flip, _permute, _reshape, _unsqueeze  # noqa: E402
 from symgrad.ops.unary import exp  # noqa: E402

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
-from symgrad.ops.contraction import _SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
+from symgrad.ops._util import SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
 from symgrad.ops.positions import picked
 
 __all__ = ["multinomial", "bernoulli", "poisson"]
@@ -60,7 +60,7 @@ def _probabilities(input: Any, num_samples: Any, replacement: bool) -> np.ndarra
     if p.ndim not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim (got {p.ndim}-d input: one distribution, or one per row)")
     if p.dtype.kind != "f":
-        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_SCALAR_TYPES[p.dtype.name]}; "
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {SCALAR_TYPES[p.dtype.name]}; "
                            "convert the weights with .double()")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
@@ -138,7 +138,7 @@ def _floating_draws(name: str, input: Any, kernel: str) -> np.ndarray:
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     v = input._value
     if v.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPES[v.dtype.name]}'; {name} draws "
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{SCALAR_TYPES[v.dtype.name]}'; {name} draws "
                                   "from floating-point parameters (convert with .double())")
     return v
 

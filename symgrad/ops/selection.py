@@ -15,7 +15,7 @@ from symgrad.ops._sympy import num, sp
 from symgrad.ops.registry import defop
 from symgrad.symbolic.piecewise import piecewise
 
-__all__ = ["where", "clamp", "clip", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
+__all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
 
 _WHERE = defop("where", np.where, lambda c, x, y: piecewise((x, c), (y, True)), inputs=("c", "x", "y"),
                elementwise=True, promote="common", bool_args=(0,),
@@ -110,6 +110,21 @@ def _promoted_for_bounds(input: Any, lo: Any, hi: Any) -> Any:
 
 
 clip = clamp
+
+
+def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002 - PyTorch's names
+    """``clamp(input, min=min)``: the derivative is 1 at and above ``min``, 0 below.
+
+    >>> import symgrad
+    >>> symgrad.clamp_min(symgrad.tensor([-1., 2.]), 0.5)
+    tensor([0.5000, 2.0000])
+    """
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Any:  # noqa: A002
+    """``clamp(input, max=max)``: the derivative is 1 at and below ``max``, 0 above."""
+    return clamp(input, max=max)
 
 
 def maximum(input: Any, other: Any) -> Any:

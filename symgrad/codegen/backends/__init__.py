@@ -29,7 +29,7 @@ def get(name: str) -> Any:
     if name == "jax":
         _require("jax", "pip install jax")
         return PythonBackend("jax", "jax.numpy", JaxCode, array_emitters.jax_table(), array_emitters.JAX_HELPERS,
-                             imports=("jax", "jax.numpy", "jax.nn", "jax.scipy.special", "numpy"), masks_as_indices=True)
+                             imports=("jax", "jax.lax", "jax.numpy", "jax.nn", "jax.scipy.special", "numpy"), masks_as_indices=True)
     if name == "torch":
         _require("torch", "pip install torch")
         return PythonBackend("torch", "torch", torch_printer, torch_emitters.torch_table(), torch_emitters.HELPERS,

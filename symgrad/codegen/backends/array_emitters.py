@@ -32,6 +32,15 @@ HELPERS = {
     """math.erfc on each element, in x's float dtype (SciPy is not installed)."""
     x = {M}.asarray(x)
     return {M}.vectorize(math.erfc, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
+    "_lgamma": '''def _lgamma(x):
+    """log(abs(gamma(x))) on each element, inf at the poles (SciPy is not installed)."""
+    def one(v):
+        try:
+            return math.lgamma(v)
+        except (ValueError, OverflowError):
+            return math.inf
+    x = {M}.asarray(x)
+    return {M}.vectorize(one, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
     "_prod_others": '''def _prod_others(x, axes):
     """For each element, the product of the others in its reduction (exact with zeros)."""
     axes = tuple(range(x.ndim)) if axes is None else axes
@@ -305,7 +314,8 @@ def function_table() -> dict[str, Emitter]:
         "logsumexp": lambda ctx, call, a: (f"{ctx.helper('_logsumexp')}({a[0]}, {ctx.lit(call.params['dims'])}, "
                                            f"{ctx.lit(call.params['keepdim'])})"),
         "softmax": _helper("_softmax", "dim"), "log_softmax": _helper("_log_softmax", "dim"),
-        "cumsum": _simple("cumsum", ("dim", "axis")),
+        "cumsum": _simple("cumsum", ("dim", "axis")), "cumprod": _simple("cumprod", ("dim", "axis")),
+        "logcumsumexp": lambda ctx, call, a: f"{ctx.fn('logaddexp')}.accumulate({a[0]}, axis={call.params['dim']})",
         "view": _positional("reshape", "shape"), "permute": _positional("transpose", "dims"),
         "expand": _positional("broadcast_to", "shape"), "sum_to_size": _sum_to_size,
         "flip": _simple("flip", ("dims", "axis")),
@@ -353,6 +363,7 @@ def jax_table() -> dict[str, Emitter]:
                                            f"{kwargs(axis=call.params['dims'], keepdims=call.params['keepdim'])})"),
         "softmax": lambda ctx, call, a: f"jax.nn.softmax({a[0]}, axis={call.params['dim']})",
         "log_softmax": lambda ctx, call, a: f"jax.nn.log_softmax({a[0]}, axis={call.params['dim']})",
+        "logcumsumexp": lambda ctx, call, a: f"jax.lax.cumlogsumexp({a[0]}, axis={call.params['dim']})",
         "inv_ex": _linalg("inv"),  # (JAX's inv does not raise: a singular matrix gives inf and nan)
         # (jax.numpy's cholesky reads (A + A.mT) / 2; LAPACK, NumPy and PyTorch read one triangle)
         "cholesky": _cholesky("jax.lax.linalg.cholesky"),

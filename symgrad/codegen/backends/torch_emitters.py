@@ -176,6 +176,7 @@ def torch_table() -> dict[str, Emitter]:
         "prod_others": _helper("_prod_others", "dims"), "is_argmax": _helper("_is_argmax", "dim"),
         "is_argmin": _helper("_is_argmin", "dim"),
         "softmax": dim("softmax"), "log_softmax": dim("log_softmax"), "cumsum": dim("cumsum"),
+        "cumprod": dim("cumprod"), "logcumsumexp": dim("logcumsumexp"),
         "view": lambda ctx, call, a: f"torch.reshape({a[0]}, {ctx.lit(call.params['shape'])})",
         "permute": lambda ctx, call, a: f"torch.permute({a[0]}, {ctx.lit(call.params['dims'])})",
         "expand": lambda ctx, call, a: f"torch.broadcast_to({a[0]}, {ctx.lit(call.params['shape'])})",

@@ -1,0 +1,133 @@
+"""Special functions: ``lgamma``, ``digamma``, ``polygamma``, ``erfinv``,
+``i0``, ``sinc``, ``logit``.  Their closed forms are SymPy's own functions
+(``loggamma(x)``, ``polygamma(n, x)``, ``erfinv(x)``, ``besseli(0, x)``,
+``sinc(pi*x)``), so ``sympy.diff`` and symgrad's rules agree; their numbers
+come from ``_special_numbers`` (NumPy only).
+
+Special points follow PyTorch: ``sinc``'s value at 0 is 1 (SymPy's ``sinc``
+is ``sin(x)/x`` with ``sinc(0) = 1``: the closed form ``sinc(pi*x)`` is right
+at 0 too) and its derivative there is 0; ``logit``'s derivative is nan
+outside ``[0, 1]`` (``logit(x, eps)`` clamps first, so there it is 0 outside
+``[eps, 1 - eps]`` and 1 at the bounds, as ``clamp``'s).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from symgrad.dispatch import apply
+from symgrad.ops import _special_numbers as _num
+from symgrad.ops._sympy import Exact, sp
+from symgrad.ops.registry import defop
+from symgrad.ops.unary import _unary
+
+__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit"]
+
+PI = Exact(math.pi, lambda: sp.pi)
+SQRT_PI_OVER_2 = Exact(math.sqrt(math.pi) / 2, lambda: sp.sqrt(sp.pi) / 2)
+
+lgamma: Callable[[Any], Any] = _unary("lgamma", _num.lgamma, lambda x: sp.loggamma(x),
+                                      lambda g, out, x: g * digamma(x), "polygamma(0, x)", value=2.5)
+digamma: Callable[[Any], Any] = _unary("digamma", _num.digamma, lambda x: sp.polygamma(0, x),
+                                       lambda g, out, x: g * polygamma(1, x), "polygamma(1, x)", value=2.5)
+erfinv: Callable[[Any], Any] = _unary("erfinv", _num.erfinv, lambda x: sp.erfinv(x),
+                                      lambda g, out, x: g * SQRT_PI_OVER_2 * exp(out * out),
+                                      "sqrt(pi)*exp(erfinv(x)**2)/2")
+i0: Callable[[Any], Any] = _unary("i0", _num.i0, lambda x: sp.besseli(0, x), lambda g, out, x: g * _i1(x),
+                                  "besseli(1, x)", value=1.5)
+# i0's derivative, the Bessel function i1 (PyTorch's torch.special.i1, whose backward name it has):
+# i1'(x) = i0(x) - i1(x)/x, and 1/2 at 0 (PyTorch's i1_backward)
+_i1: Callable[[Any], Any] = _unary(
+    "special_i1", _num.i1, lambda x: sp.besseli(1, x),
+    lambda g, out, x: g * where(x == 0, 0.5, i0(x) - out / where(x == 0, 1.0, x)),
+    "Piecewise((0.5, Eq(x, 0)), (besseli(0, x) - besseli(1, x)/x, True))", value=1.5)
+
+_POLYGAMMA = defop("polygamma", lambda x, n: _num.polygamma(n, x), lambda x, n: sp.polygamma(n, x),
+                   params=("n",), elementwise=True, promote="float",
+                   vjp=(lambda g, out, x, n: g * polygamma(n + 1, x),))
+
+
+def _sinc_grad(g: Any, out: Any, x: Any) -> Any:
+    px = PI * x
+    return g * where(x == 0, 0.0, (px * cos(px) - sin(px)) / (px * x))
+
+
+_SINC = defop("sinc", np.sinc, lambda x: sp.sinc(sp.pi * x), elementwise=True, promote="float",
+              vjp=(_sinc_grad,))
+
+
+def _logit(x: Any) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):  # (as log's: -inf at 0, nan outside [0, 1])
+        return np.log(x / (1 - x))
+
+
+def _nan_outside_unit(x: Any) -> Any:
+    # 0 on [0, 1] and nan outside (the square root of a negative number): PyTorch's logit has a nan
+    # derivative where logit is nan.  SymPy's 0*sqrt(...) is 0, so the closed form reads 1/(x*(1 - x));
+    # where(outside, nan, ...) would put a nan into it, which SymPy cannot order (printing fails)
+    return 0 * sqrt(x * (1 - x))
+
+
+_LOGIT = defop("logit", _logit, lambda x: sp.log(x / (1 - x)), elementwise=True, promote="float",
+               vjp=(lambda g, out, x: g / (x * (1 - x)) + _nan_outside_unit(x),))
+
+
+def polygamma(n: int, input: Any) -> Any:
+    """The ``n``-th derivative of ``digamma`` (``n = 0``: ``digamma`` itself);
+    its derivative is ``polygamma(n + 1, x)``.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(1.5, requires_grad=True)
+    >>> symgrad.polygamma(2, x)
+    tensor(-0.8288, grad_fn=<PolygammaBackward0>)
+    >>> symgrad.diff(symgrad.polygamma(2, x), x)
+    polygamma(3, x)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return apply(_POLYGAMMA, input, n=int(n))
+
+
+def sinc(input: Any) -> Any:
+    """The normalized sinc, ``sin(pi*x)/(pi*x)``, 1 at 0.  Its closed form is
+    SymPy's ``sinc(pi*x)`` (``sinc(y) = sin(y)/y``, 1 at 0): right at 0 too.
+    The derivative is 0 at 0, as PyTorch's.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(0., requires_grad=True)
+    >>> symgrad.sinc(x), symgrad.sinc(x).expr
+    (tensor(1., grad_fn=<SincBackward0>), sinc(x*pi))
+    >>> symgrad.diff(symgrad.sinc(x), x)
+    Piecewise((0, Eq(x, 0)), ((x*pi*cos(x*pi) - sin(x*pi))/(x**2*pi), True))
+    """
+    return apply(_SINC, input)
+
+
+def logit(input: Any, eps: float | None = None) -> Any:
+    """``log(x / (1 - x))``; with ``eps``, of ``x`` clamped to ``[eps, 1 - eps]``.
+    Without ``eps`` the derivative ``1/(x*(1 - x))`` is nan outside ``[0, 1]``,
+    as PyTorch's.
+
+    >>> import symgrad
+    >>> x = symgrad.tensor(0.25, requires_grad=True)
+    >>> symgrad.logit(x), symgrad.logit(x).expr
+    (tensor(-1.0986, grad_fn=<LogitBackward0>), log(x/(1 - x)))
+    >>> symgrad.logit(symgrad.tensor([0., 1.]), eps=0.25)
+    tensor([-1.0986,  1.0986])
+    """
+    if eps is not None:
+        input = clamp(input, eps, 1 - eps)
+    return apply(_LOGIT, input)
+
+
+for _fn in (lgamma, digamma, erfinv, i0):
+    _fn.__module__ = __name__  # (made by unary._unary: their doctests run with this module's)
+
+from symgrad.ops.selection import clamp, where  # noqa: E402  (rules refer to these by name)
+from symgrad.ops.unary import cos, exp, sin, sqrt  # noqa: E402
