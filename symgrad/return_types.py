@@ -1,5 +1,5 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
-``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.eigh``,
+``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``linalg.inv_ex``, ``linalg.solve_ex``, ``linalg.lstsq``, ``linalg.eigh``,
 ``linalg.cholesky_ex``, ``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``) return, as
 ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
@@ -17,6 +17,7 @@ from collections import namedtuple
 from typing import Any
 
 __all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "linalg_inv_ex",
+           "linalg_solve_ex", "linalg_lstsq",
            "linalg_eigh", "linalg_cholesky_ex", "linalg_qr", "qr", "linalg_svd", "svd"]
 
 
@@ -39,6 +40,8 @@ nanmedian = _return_type("nanmedian", ["values", "indices"])
 kthvalue = _return_type("kthvalue", ["values", "indices"])
 mode = _return_type("mode", ["values", "indices"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
+linalg_solve_ex = _return_type("linalg_solve_ex", ["result", "info"])
+linalg_lstsq = _return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ["L", "info"])
 linalg_qr = _return_type("linalg_qr", ["Q", "R"])

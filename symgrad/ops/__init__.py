@@ -17,6 +17,7 @@ from symgrad.ops.sorting import *  # noqa: F401,F403
 from symgrad.ops.contraction import *  # noqa: F401,F403
 from symgrad.ops.matrices import *  # noqa: F401,F403
 from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
+from symgrad.ops.matrix_exponential import *  # noqa: F401,F403
 from symgrad.ops.spectral import *  # noqa: F401,F403
 from symgrad.ops.triangular import *  # noqa: F401,F403
 from symgrad.ops.decompositions import *  # noqa: F401,F403
@@ -36,14 +37,14 @@ from symgrad.ops.integration import *  # noqa: F401,F403
 from symgrad.ops.products import *  # noqa: F401,F403
 from symgrad.ops.norms import *  # noqa: F401,F403
 from symgrad.ops import (arithmetic, arranging, assembly, comparison, contraction, correlation, counting, decompositions,
-                         distances, grouping, integration, linalg, losses, matrices, norms, pointwise, products,
+                         distances, grouping, integration, linalg, losses, matrices, matrix_exponential, norms, pointwise, products,
                          pseudoinverse, reductions, sampling, scattering, searching, selection, shape, sorting, spectral,
                          statistics, structure, tiling, triangular, unary, writing)
 
 __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
            *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
            *structure.__all__, *pointwise.__all__, *sorting.__all__, *contraction.__all__, *matrices.__all__,
-           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__,
+           *matrix_exponential.__all__, *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__,
            *scattering.__all__, *grouping.__all__,
            *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
            *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
