@@ -24,13 +24,15 @@ from symgrad.ops.assembly import linalg_vander as vander
 from symgrad.ops.decompositions import linalg_qr as qr
 from symgrad.ops.decompositions import linalg_svd as svd
 from symgrad.ops.decompositions import svdvals
+from symgrad.ops.least_squares import cond, lstsq, matrix_rank
 from symgrad.ops.linalg import linalg_cross as cross
-from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve
+from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve, solve_ex
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
 from symgrad.ops.matrix_chains import linalg_diagonal as diagonal
 from symgrad.ops.matrix_chains import linalg_matmul as matmul
 from symgrad.ops.matrix_chains import multi_dot, vecdot
+from symgrad.ops.matrix_exponential import matrix_exp
 from symgrad.ops.norms import matrix_norm, norm, vector_norm
 from symgrad.ops.pseudoinverse import pinv
 from symgrad.ops.registry import NoClosedFormError
@@ -38,6 +40,7 @@ from symgrad.ops.spectral import eigh, eigvalsh
 from symgrad.ops.triangular import cholesky_ex, solve_triangular
 from symgrad.ops.triangular import linalg_cholesky as cholesky
 
-__all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "slogdet", "matrix_power", "pinv",
+__all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "solve_ex", "slogdet", "matrix_power", "matrix_exp", "pinv",
            "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "qr", "svd", "svdvals", "vector_norm", "matrix_norm", "norm",
+           "lstsq", "matrix_rank", "cond",
            "cross", "multi_dot", "vecdot", "vander", "matmul", "diagonal"]

@@ -1,7 +1,7 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
 ``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``cummax``, ``cummin``, ``frexp``,
-``linalg.inv_ex``, ``linalg.eigh``, ``linalg.cholesky_ex``, ``linalg.qr``, ``linalg.svd`` (and ``qr``,
-``svd``) return, as ``torch.return_types``: fields by name or by
+``linalg.inv_ex``, ``linalg.solve_ex``, ``linalg.lstsq``, ``linalg.eigh``, ``linalg.cholesky_ex``,
+``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``) return, as ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -17,7 +17,8 @@ from collections import namedtuple
 from typing import Any
 
 __all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
-           "frexp", "linalg_inv_ex", "linalg_eigh", "linalg_cholesky_ex", "linalg_qr", "qr", "linalg_svd", "svd"]
+           "frexp", "linalg_inv_ex", "linalg_solve_ex", "linalg_lstsq", "linalg_eigh", "linalg_cholesky_ex", "linalg_qr",
+           "qr", "linalg_svd", "svd"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -42,6 +43,8 @@ cummax = _return_type("cummax", ["values", "indices"])
 cummin = _return_type("cummin", ["values", "indices"])
 frexp = _return_type("frexp", ["mantissa", "exponent"])
 linalg_inv_ex = _return_type("linalg_inv_ex", ["inverse", "info"])
+linalg_solve_ex = _return_type("linalg_solve_ex", ["result", "info"])
+linalg_lstsq = _return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ["L", "info"])
 linalg_qr = _return_type("linalg_qr", ["Q", "R"])

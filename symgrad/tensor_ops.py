@@ -264,6 +264,7 @@ class TensorOps:
     def logdet(self) -> Tensor: return _ops.logdet(self)  # noqa: E704
     def slogdet(self) -> Any: return _ops.slogdet(self)  # noqa: E704
     def matrix_power(self, n: int) -> Tensor: return _ops.matrix_power(self, n)  # noqa: E704
+    def matrix_exp(self) -> Tensor: return _ops.matrix_exp(self)  # noqa: E704
     def pinverse(self, rcond: float = 1e-15) -> Tensor: return _ops.pinverse(self, rcond)  # noqa: E704
     def cholesky(self, upper: bool = False) -> Tensor: return _ops.cholesky(self, upper)  # noqa: E704
     def qr(self, some: bool = True) -> Any: return _ops.qr(self, some)  # noqa: E704

@@ -224,6 +224,7 @@ MATRICES = [
     Case("vector_norm", lambda x: symgrad.linalg.vector_norm(x, dim=1) + symgrad.linalg.vector_norm(x, 3, dim=1)
          + symgrad.linalg.vector_norm(x, float("inf"), dim=1), (U(-2, 2),)),
     Case("inv_ex", lambda a: symgrad.linalg.inv_ex(a).inverse * a, (_square(),), names=("a",)),
+    Case("solve_ex", lambda a: symgrad.linalg.solve_ex(a, a[:, :1] * 2.0).result * a[0, 0], (_square(),), names=("a",)),
     Case("matrix_power", lambda a: symgrad.linalg.matrix_power(a, -3) + a.matrix_power(0), (_square(),),
          names=("a",)),
     Case("pinv", lambda a, b: symgrad.linalg.pinv(a) @ b + a.T @ symgrad.linalg.pinv(b.T, rtol=1e-3),

@@ -345,6 +345,39 @@ _LINALG_REST = [
            [((2, 3),), ((2, 3, 2),)], covers=("svdvals", "svd_u", "svd_vh", "sum", "amax", "amin", "permute"),
            skips=_NO_SVD_FORM) for name, p in [("nuc", "nuc"), ("2", 2), ("neg_2", -2)]],
 ]
+# ---- least squares, condition numbers, solve_ex, matrix_exp (lstsq and cond are compositions)
+_NO_EXPM_FORM = {"symbolic_forward": "linalg.matrix_exp has no closed form: .expr raises NoClosedFormError (tested in "
+                                     "test_linalg_solvers.py)",
+                 "closed_form": "linalg.matrix_exp has no closed form, so neither have its gradients",
+                 "codegen": "linalg.matrix_exp has no closed form: code generation refuses it"}
+_LSTSQ_COVERS = ("pinv", "matmul", "permute", "neg", "add", "sub", "view")
+_LINALG_SOLVERS = [
+    Spec("lstsq_solution", lambda a, b: _linalg.lstsq(a, b).solution, lambda a, b: _tl("lstsq")(a, b).solution,
+         [((3, 2), (3, 2)), ((2, 2), (2,)), ((2, 3, 2), (2, 3)), ((2, 3), (2, 1)), ((2, 3, 2), (1, 3, 1))],
+         covers=_LSTSQ_COVERS, skips=TRACED_RANK),
+    Spec("lstsq_residuals", lambda a, b: _linalg.lstsq(a, b, driver="gelsd").residuals,
+         lambda a, b: _tl("lstsq")(a, b, driver="gelsd").residuals, [((2, 1), (2, 2)), ((2, 3, 1), (2, 3))],
+         covers=(*_LSTSQ_COVERS, "mul", "sum"), skips=TRACED_RANK),
+    # (PyTorch 2.13's cond cannot be differentiated for these p: its backward finds inv_ex's result changed in
+    # place; the oracle is its composition written out, whose numbers cond's equal)
+    *[Spec(f"cond_{name}", lambda a, p=p: _linalg.cond(a, p),
+           lambda a, p=p: _tl("matrix_norm")(a, p) * _tl("matrix_norm")(_tl("inv")(a), p), [((2, 2),), ((2, 2, 2),)], INVERTIBLE,
+           covers=("inv_ex", "abs", "sum", "amax", "amin", "view", "vector_norm", "mul"))
+      for name, p in [("fro", "fro"), ("1", 1), ("inf", float("inf")), ("neg_1", -1)]],
+    *[Spec(f"cond_{name}", lambda a, p=p: _linalg.cond(a, p), lambda a, p=p: _tl("cond")(a, p), cases, domain,
+           covers=("svdvals", "svd_u", "svd_vh", "amax", "amin", "sum", "div", "mul"), skips=_NO_SVD_FORM)
+      for name, p, cases, domain in [("none", None, [((2, 3),), ((4, 2),)], REAL), ("neg_2", -2, SQUARE, INVERTIBLE),
+                                     ("nuc", "nuc", SQUARE[:2], INVERTIBLE)]],
+    Spec("solve_ex", lambda a, b: _linalg.solve_ex(a, b).result, lambda a, b: _tl("solve_ex")(a, b).result,
+         [((3, 3), (3,)), ((2, 3, 3), (3, 2))], [INVERTIBLE, REAL], covers=("solve_ex", "solve", "matmul", "permute")),
+    Spec("solve_ex_right", lambda a, b: _linalg.solve_ex(a, b, left=False).result,
+         lambda a, b: _tl("solve_ex")(a, b, left=False).result, [((3, 3), (2, 3))], [INVERTIBLE, REAL],
+         covers=("solve_ex", "solve", "matmul", "permute")),
+    Spec("matrix_exp", _linalg.matrix_exp, _tl("matrix_exp"), [((1, 1),), *SQUARE], covers=("matrix_exp", "cat", "index", "permute"),
+         skips=_NO_EXPM_FORM),
+    Spec("matrix_exp_method", lambda a: a.matrix_exp(), lambda a: a.matrix_exp(), SQUARE[:1], covers=("matrix_exp",),
+         skips=_NO_EXPM_FORM),
+]
 _LINALG = [
     Spec("det", _linalg.det, _tl("det"), SQUARE, INVERTIBLE, covers=("det", "inv")),
     Spec("det_method", lambda a: a.det(), lambda a: a.det(), SQUARE[:1], INVERTIBLE, covers=("det", "inv")),
@@ -386,6 +419,7 @@ _LINALG = [
     *_CHAINS,
     *_DECOMPOSITIONS,
     *_LINALG_REST,
+    *_LINALG_SOLVERS,
 ]
 
 

@@ -115,6 +115,20 @@ def _inverse_or_nan(a: np.ndarray) -> np.ndarray:
         return np.stack([_inverse_or_nan(m) for m in a.reshape((-1,) + a.shape[-2:])]).reshape(a.shape)
 
 
+def _solve_or_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``solve(a, b)``, with nan for each system whose matrix LAPACK cannot factor (``linalg.solve_ex``
+    does not raise; PyTorch leaves LAPACK's partial results there, inf and nan)."""
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a, b = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+        if not batch:
+            return np.full(b.shape, np.nan, dtype=np.result_type(a, b))
+        pairs = zip(a.reshape((-1,) + a.shape[-2:]), b.reshape((-1,) + b.shape[-2:]))
+        return np.stack([_solve_or_nan(m, r) for m, r in pairs]).reshape(batch + b.shape[-2:])
+
+
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _nan_tolerant(np.linalg.solve, a, (b,), lambda: LinAlgError(
         "linalg.solve: The solver failed because the input matrix is singular."))
@@ -190,6 +204,11 @@ _INV_EX = defop("inv_ex", _inverse_or_nan, _sym.inverse, inputs=("A",), backward
 _SOLVE = defop("solve", _solve, _sym.solve, inputs=("A", "B"), backward_name="LinalgSolveExBackward0",
                vjp=(lambda g, out, A, B: -_mm(_solve_t(A, g), _mT(out)),
                     lambda g, out, A, B: _solve_t(A, g)))
+
+# solve_ex: the same solution and rule, with nan for a singular matrix instead of an error
+_SOLVE_EX = defop("solve_ex", _solve_or_nan, _sym.solve, inputs=("A", "B"), backward_name="LinalgSolveExBackward0",
+                  vjp=(lambda g, out, A, B: -_mm(_solve_t(A, g), _mT(out)),
+                       lambda g, out, A, B: _solve_t(A, g)))
 
 
 # ---------------------------------------------------------------- argument checks
@@ -380,6 +399,37 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch'
     >>> symgrad.linalg.solve(symgrad.tensor([[2., 0.], [1., 4.]]), symgrad.tensor([[4., 8.]]), left=False)
     tensor([[1., 2.]])
     """
+    return _solve_system(A, B, left, _SOLVE)
+
+
+def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False) -> Any:  # noqa: N803 - PyTorch's names
+    """``(result, info)``: ``linalg.solve``'s solution and LAPACK's ``info``
+    (int32, one per matrix of ``A``: 0, or the 1-based position of the zero on
+    U's diagonal of a singular matrix).  A singular system's solution is nan
+    (PyTorch leaves LAPACK's inf and nan there) unless ``check_errors=True``,
+    which raises ``LinAlgError``.  Same closed form and derivative as ``solve``.
+
+    >>> import symgrad
+    >>> A = symgrad.tensor([[[2., 0.], [0., 4.]], [[1., 2.], [2., 4.]]])
+    >>> result, info = symgrad.linalg.solve_ex(A, symgrad.tensor([1., 1.]))
+    >>> info
+    tensor([0, 2], dtype=symgrad.int32)
+    >>> result
+    tensor([[0.5000, 0.2500],
+            [   nan,    nan]])
+    """
+    a = _float_matrices("linalg.solve", A)
+    info = _lapack_info(a._value)
+    if check_errors and info.any():
+        i = int(np.argmax(info.reshape(-1) > 0))
+        where = f"(Batch element {i}): " if a.ndim > 2 else ""
+        raise LinAlgError(f"torch.linalg.solve_ex: {where}The solver failed because the input matrix is singular.")
+    return return_types.linalg_solve_ex(_solve_system(a, B, left, _SOLVE_EX), tensor_arg(info))
+
+
+def _solve_system(A: Any, B: Any, left: bool, op: Any) -> Any:  # noqa: N803
+    """``op`` (solve or solve_ex) applied as ``linalg.solve`` applies it: vectors as columns, ``left=False``
+    through the transposes; PyTorch's argument errors."""
     a = _float_matrices("linalg.solve", A)
     b = tensor_arg(B)
     if b._value.dtype != a._value.dtype:
@@ -394,8 +444,8 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803 - PyTorch'
                            f"{rhs.shape[-2] if rhs.ndim > 1 else rhs.shape[0]}x{rhs.shape[-1] if rhs.ndim > 1 else 1})")
     _check_batches("linalg.solve", a, rhs)
     if not left:  # X @ A = B is A.mT @ X.mT = B.mT
-        return _mT(apply(_SOLVE, _mT(a), _mT(rhs)))
-    x = apply(_SOLVE, a, rhs)
+        return _mT(apply(op, _mT(a), _mT(rhs)))
+    x = apply(op, a, rhs)
     return _reshape(x, tuple(x.shape[:-1])) if vector else x
 
 

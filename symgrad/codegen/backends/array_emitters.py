@@ -94,6 +94,17 @@ HELPERS = {
         if a.ndim == 2:
             return {M}.full_like(a, {M}.nan)
         return {M}.stack([_inv_ex(m) for m in a.reshape((-1,) + a.shape[-2:])]).reshape(a.shape)''',
+    "_solve_ex": '''def _solve_ex(a, b):
+    """solve(a, b), with nan for each system whose matrix has no inverse instead of an error (linalg.solve_ex)."""
+    try:
+        return {M}.linalg.solve(a, b)
+    except {M}.linalg.LinAlgError:
+        batch = {M}.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a, b = {M}.broadcast_to(a, batch + a.shape[-2:]), {M}.broadcast_to(b, batch + b.shape[-2:])
+        if not batch:
+            return {M}.full(b.shape, {M}.nan, dtype={M}.result_type(a, b))
+        pairs = zip(a.reshape((-1,) + a.shape[-2:]), b.reshape((-1,) + b.shape[-2:]))
+        return {M}.stack([_solve_ex(m, r) for m, r in pairs]).reshape(batch + b.shape[-2:])''',
     "_logdet": '''def _logdet(a):
     """log(det(a)): -inf for a singular matrix, nan for a negative determinant (PyTorch's logdet)."""
     sign, logabs = {M}.linalg.slogdet(a)
@@ -331,6 +342,7 @@ def function_table() -> dict[str, Emitter]:
         "logabsdet": _linalg("slogdet", "[1]"), "det_sign": _linalg("slogdet", "[0]"),
         "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
         "inv_ex": _helper("_inv_ex"), "pinv": _pinv, **NO_CODE,
+        "solve_ex": lambda ctx, call, a: f"{ctx.helper('_solve_ex')}({a[0]}, {a[1]})",
         "solve_triangular": _solve_triangular, "cholesky": _numpy_cholesky,
         "qr_q": _qr("[0]"), "qr_r": _qr("[1]"),
         "_broadcast": _broadcast,
@@ -340,6 +352,7 @@ def function_table() -> dict[str, Emitter]:
 # ops without a closed form: codegen.generate refuses their graphs before any emitter runs
 NO_CODE = {name: unsupported("it has no closed form, and its results (eigenvector signs) are LAPACK's choice")
            for name in ("eigvalsh", "eigh_vectors", "svd_u", "svdvals", "svd_vh")}
+NO_CODE["matrix_exp"] = unsupported("it has no closed form (SymPy's Matrix.exp goes through eigenvalues)")
 
 
 def _qr(part: str) -> Emitter:
@@ -365,6 +378,7 @@ def jax_table() -> dict[str, Emitter]:
         "log_softmax": lambda ctx, call, a: f"jax.nn.log_softmax({a[0]}, axis={call.params['dim']})",
         "logcumsumexp": lambda ctx, call, a: f"jax.lax.cumlogsumexp({a[0]}, axis={call.params['dim']})",
         "inv_ex": _linalg("inv"),  # (JAX's inv does not raise: a singular matrix gives inf and nan)
+        "solve_ex": _linalg("solve"),
         # (jax.numpy's cholesky reads (A + A.mT) / 2; LAPACK, NumPy and PyTorch read one triangle)
         "cholesky": _cholesky("jax.lax.linalg.cholesky"),
     })

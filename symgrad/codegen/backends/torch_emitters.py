@@ -206,6 +206,7 @@ def torch_table() -> dict[str, Emitter]:
         "logdet": lambda ctx, call, a: f"torch.logdet({a[0]})",
         "vector_norm": _vector_norm,
         "inv_ex": lambda ctx, call, a: f"torch.linalg.inv_ex({a[0]})[0]",
+        "solve_ex": lambda ctx, call, a: f"torch.linalg.solve_ex({a[0]}, {a[1]})[0]",
         "pinv": _pinv, **array_emitters.NO_CODE,
         "qr_q": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[0]",
         "qr_r": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[1]",
