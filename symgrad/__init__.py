@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from symgrad import autograd, ops
 from symgrad._tensor import Size, Tensor  # noqa: I001  (Tensor before the ops that return it)
@@ -46,8 +46,13 @@ from symgrad.dtypes import (
     uint8,
 )
 from symgrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from symgrad.ops import *  # noqa: F401,F403
 from symgrad.printing import set_printoptions
+
+# The op functions: those of the families loaded with symgrad here, the others
+# (symgrad.ops.lazy) through __getattr__ on first use
+globals().update({name: getattr(ops, name) for name in ops.EAGER})
+if TYPE_CHECKING:
+    from symgrad.ops import *  # noqa: F401,F403
 
 bool = bool_  # noqa: A001 - PyTorch's name: symgrad.bool
 
@@ -80,7 +85,13 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _LAZY_MODULES:
         return importlib.import_module(f"symgrad.{name}")
+    if name in ops.FAMILY_OF:
+        return getattr(ops, name)  # (an op of a family that loads on first use: symgrad.ops.lazy)
     raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[builtins.str]:
+    return sorted({*globals(), *_LAZY, *_LAZY_MODULES, *ops.FAMILY_OF})
 
 
 def is_tensor(obj: Any) -> builtins.bool:

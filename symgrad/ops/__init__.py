@@ -1,8 +1,12 @@
 """The op table, split by family.  Every op is one stanza (NumPy forward,
 SymPy forward, derivative rule in symgrad ops) in one of these modules; this
-package re-exports the public functions and exposes ``TABLE``."""
+package re-exports the public functions and exposes ``TABLE``.  The
+families most programs use load with it; the rest on first use
+(``symgrad.ops.lazy``)."""
 
-from symgrad.ops.registry import TABLE, OpDef, defop  # noqa: I001  (registry first: the families add to it)
+from typing import TYPE_CHECKING, Any  # noqa: I001  (registry first below: the families add to it)
+
+from symgrad.ops.registry import TABLE, OpDef, OpTable, defop  # noqa: F401  (OpDef, defop: in __all__)
 from symgrad.ops.arithmetic import *  # noqa: F401,F403
 from symgrad.ops.unary import *  # noqa: F401,F403
 from symgrad.ops.comparison import *  # noqa: F401,F403
@@ -13,48 +17,53 @@ from symgrad.ops.losses import *  # noqa: F401,F403
 from symgrad.ops.shape import *  # noqa: F401,F403
 from symgrad.ops.structure import *  # noqa: F401,F403
 from symgrad.ops.pointwise import *  # noqa: F401,F403
-from symgrad.ops.binary import *  # noqa: F401,F403
-from symgrad.ops.special import *  # noqa: F401,F403
-from symgrad.ops.bitwise import *  # noqa: F401,F403
-from symgrad.ops.sorting import *  # noqa: F401,F403
-from symgrad.ops.scans import *  # noqa: F401,F403
-from symgrad.ops.contraction import *  # noqa: F401,F403
-from symgrad.ops.matrices import *  # noqa: F401,F403
-from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
-from symgrad.ops.matrix_exponential import *  # noqa: F401,F403
-from symgrad.ops.spectral import *  # noqa: F401,F403
-from symgrad.ops.triangular import *  # noqa: F401,F403
-from symgrad.ops.decompositions import *  # noqa: F401,F403
-from symgrad.ops.scattering import *  # noqa: F401,F403
-from symgrad.ops.grouping import *  # noqa: F401,F403
-from symgrad.ops.tiling import *  # noqa: F401,F403
-from symgrad.ops.counting import *  # noqa: F401,F403
-from symgrad.ops.sampling import *  # noqa: F401,F403
-from symgrad.ops.arranging import *  # noqa: F401,F403
-from symgrad.ops.assembly import *  # noqa: F401,F403
-from symgrad.ops.searching import *  # noqa: F401,F403
-from symgrad.ops.writing import *  # noqa: F401,F403
-from symgrad.ops.statistics import *  # noqa: F401,F403
-from symgrad.ops.distances import *  # noqa: F401,F403
-from symgrad.ops.correlation import *  # noqa: F401,F403
-from symgrad.ops.integration import *  # noqa: F401,F403
-from symgrad.ops.products import *  # noqa: F401,F403
-from symgrad.ops.norms import *  # noqa: F401,F403
-from symgrad.ops import (arithmetic, arranging, assembly, binary, bitwise, comparison, contraction, correlation, counting, decompositions,
-                         distances, grouping, integration, linalg, losses, matrices, matrix_exponential, norms, pointwise, products,
-                         pseudoinverse, reductions, sampling, scans, scattering, searching, selection, shape, sorting, special, spectral,
-                         statistics, structure, tiling, triangular, unary, writing)
+from symgrad.ops import (arithmetic, comparison, linalg, losses, pointwise, reductions, selection, shape, structure,
+                         unary)
+from symgrad.ops import lazy
+from symgrad.ops._lazy_index import FAMILY_OF
 
-__all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
-           *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
-           *structure.__all__, *pointwise.__all__, *binary.__all__, *special.__all__, *bitwise.__all__, *sorting.__all__,
-           *scans.__all__, *contraction.__all__, *matrices.__all__,
-           *matrix_exponential.__all__,
-           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__,
-           *scattering.__all__, *grouping.__all__,
-           *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
-           *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
-           *integration.__all__, *products.__all__, *norms.__all__]
+if TYPE_CHECKING:  # the lazy families (symgrad.ops.lazy), for type checkers and editors
+    from symgrad.ops.binary import *  # noqa: F401,F403,I001  (in LAZY_FAMILIES' order)
+    from symgrad.ops.special import *  # noqa: F401,F403
+    from symgrad.ops.bitwise import *  # noqa: F401,F403
+    from symgrad.ops.sorting import *  # noqa: F401,F403
+    from symgrad.ops.scans import *  # noqa: F401,F403
+    from symgrad.ops.contraction import *  # noqa: F401,F403
+    from symgrad.ops.matrices import *  # noqa: F401,F403
+    from symgrad.ops.pseudoinverse import *  # noqa: F401,F403
+    from symgrad.ops.matrix_exponential import *  # noqa: F401,F403
+    from symgrad.ops.spectral import *  # noqa: F401,F403
+    from symgrad.ops.triangular import *  # noqa: F401,F403
+    from symgrad.ops.decompositions import *  # noqa: F401,F403
+    from symgrad.ops.scattering import *  # noqa: F401,F403
+    from symgrad.ops.grouping import *  # noqa: F401,F403
+    from symgrad.ops.tiling import *  # noqa: F401,F403
+    from symgrad.ops.counting import *  # noqa: F401,F403
+    from symgrad.ops.sampling import *  # noqa: F401,F403
+    from symgrad.ops.arranging import *  # noqa: F401,F403
+    from symgrad.ops.assembly import *  # noqa: F401,F403
+    from symgrad.ops.searching import *  # noqa: F401,F403
+    from symgrad.ops.writing import *  # noqa: F401,F403
+    from symgrad.ops.statistics import *  # noqa: F401,F403
+    from symgrad.ops.distances import *  # noqa: F401,F403
+    from symgrad.ops.correlation import *  # noqa: F401,F403
+    from symgrad.ops.integration import *  # noqa: F401,F403
+    from symgrad.ops.products import *  # noqa: F401,F403
+    from symgrad.ops.norms import *  # noqa: F401,F403
+
+# the names of the families loaded with symgrad (``from symgrad import *`` takes these)
+EAGER = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
+         *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
+         *structure.__all__, *pointwise.__all__]
+__all__ = [*EAGER, *FAMILY_OF]
+
+
+def __getattr__(name: str) -> Any:
+    return lazy.load(name)  # (a lazy family's name, asked for the first time)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *FAMILY_OF})
 
 
 def _bind() -> None:
@@ -69,4 +78,5 @@ def _bind() -> None:
     tensor_ops._MUL, tensor_ops._ADD, tensor_ops._SUB = TABLE["mul"], TABLE["add"], TABLE["sub"]
 
 
+OpTable.load_all = lazy.load_all
 _bind()

@@ -18,7 +18,56 @@ from symgrad.autograd.graph import Node
 
 Rule = Callable[..., Any]
 
-TABLE: dict[str, OpDef] = {}
+
+
+class OpTable(dict):
+    """The op table: name -> ``OpDef``.  Some op families load on first use
+    (``symgrad.ops.lazy``), so a name not found yet, and any look at the whole
+    table (iteration, ``len``, ``in``), loads them first: the table always
+    answers as if every family were loaded."""
+
+    load_all: Callable[[], None] | None = None  # set by symgrad.ops once the eager families are in
+
+    def _complete(self) -> None:
+        if OpTable.load_all is not None:
+            OpTable.load_all()
+
+    def __missing__(self, name: str) -> OpDef:
+        self._complete()
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        if not dict.__contains__(self, name):
+            self._complete()
+        return dict.__contains__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default
+
+    def __iter__(self) -> Any:
+        self._complete()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._complete()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._complete()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._complete()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._complete()
+        return dict.items(self)
+
+
+TABLE: OpTable = OpTable()
 
 # How an op's arguments are promoted before its NumPy forward (dispatch._promote):
 #   None      no promotion (shape ops, views: the input's dtype)
@@ -132,7 +181,7 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
           view: bool = False, variadic: bool = False, backward_name: str | None = None,
           same_shape: bool = False) -> OpDef:
     """Add one op to the table (see ``OpDef``); returns its definition."""
-    if name in TABLE:
+    if dict.__contains__(TABLE, name):  # (not ``in``: that would load the lazy families while one is loading)
         raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
                          "or delete the duplicate stanza")
     if promote not in PROMOTIONS:

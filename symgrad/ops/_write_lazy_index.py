@@ -1,0 +1,30 @@
+"""Writes ``symgrad/ops/_lazy_index.py`` (public name -> lazy op family) from
+the lazy families' ``__all__``: ``python -m symgrad.ops._write_lazy_index``
+after adding or renaming a public function of a lazy family."""
+
+from __future__ import annotations
+
+import importlib
+
+from symgrad.ops.lazy import LAZY_FAMILIES
+
+INDEX_PATH = "symgrad/ops/_lazy_index.py"
+
+
+def index_source() -> str:
+    """The text of ``_lazy_index.py`` for the families as they are now."""
+    family_of: dict[str, str] = {}
+    for family in LAZY_FAMILIES:
+        for name in importlib.import_module(f"symgrad.ops.{family}").__all__:
+            family_of[name] = family
+    lines = ['"""Written by ``python -m symgrad.ops._write_lazy_index``: public name -> lazy op family."""', "",
+             "FAMILY_OF = {"]
+    lines += [f"    {name!r}: {family!r}," for name, family in family_of.items()]
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    with open(INDEX_PATH, "w") as f:
+        f.write(index_source())
+    print(f"wrote {INDEX_PATH}")
