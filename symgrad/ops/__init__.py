@@ -19,7 +19,7 @@ from symgrad.ops.structure import *  # noqa: F401,F403
 from symgrad.ops.pointwise import *  # noqa: F401,F403
 from symgrad.ops import (arithmetic, comparison, linalg, losses, pointwise, reductions, selection, shape, structure,
                          unary)
-from symgrad.ops import lazy
+from symgrad.ops import _lazy_index, lazy
 from symgrad.ops._lazy_index import FAMILY_OF
 
 if TYPE_CHECKING:  # the lazy families (symgrad.ops.lazy), for type checkers and editors
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # the lazy families (symgrad.ops.lazy), for type checkers and
 EAGER = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comparison.__all__,
          *selection.__all__, *reductions.__all__, *linalg.__all__, *losses.__all__, *shape.__all__,
          *structure.__all__, *pointwise.__all__]
-__all__ = [*EAGER, *FAMILY_OF]
+__all__ = [*EAGER, *_lazy_index.__all__]
 
 
 def __getattr__(name: str) -> Any:

@@ -17,10 +17,13 @@ def index_source() -> str:
     for family in LAZY_FAMILIES:
         for name in importlib.import_module(f"symgrad.ops.{family}").__all__:
             family_of[name] = family
-    lines = ['"""Written by ``python -m symgrad.ops._write_lazy_index``: public name -> lazy op family."""', "",
+    lines = ['"""Written by ``python -m symgrad.ops._write_lazy_index``: public name -> lazy op family."""',
+             "# ruff: noqa: F822  (__all__ names functions of the families, not of this module)", "",
              "FAMILY_OF = {"]
     lines += [f"    {name!r}: {family!r}," for name, family in family_of.items()]
-    lines += ["}", ""]
+    lines += ["}", "", "# the same names for symgrad.ops.__all__ (``*_lazy_index.__all__``, which griffe reads without", "# running the code; symgrad.ops.__all__ lists them without loading their families)", "__all__ = ["]
+    lines += [f"    {name!r}," for name in family_of]
+    lines += ["]", ""]
     return "\n".join(lines)
 
 
