@@ -78,6 +78,7 @@ from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, 
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
+from symgrad.nn.transposed_conv_layers import ConvTranspose1d, ConvTranspose2d, Fold
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
            "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
@@ -98,4 +99,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # recurrent layers
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
            # resampling
-           "Upsample"]
+           "Upsample",
+           # transposed convolutions and col2im
+           "ConvTranspose1d", "ConvTranspose2d", "Fold"]

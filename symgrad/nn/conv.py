@@ -66,16 +66,21 @@ class _ConvNd(Module):
         if device is not None:
             _device(device)
         d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-        self.weight = Parameter(empty(out_channels, in_channels // groups, *self.kernel_size, dtype=d))
+        self.weight = Parameter(empty(*self._weight_shape(), dtype=d))
         self.register_parameter("bias", Parameter(empty(out_channels, dtype=d)) if bias else None)
         self.reset_parameters()
 
+    def _weight_shape(self) -> tuple[int, ...]:
+        """(out_channels, in_channels/groups, *kernel_size); transposed layers swap the channels."""
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
     def reset_parameters(self) -> None:
         """PyTorch's: ``kaiming_uniform_(a=sqrt(5))`` on the weight, the bias uniform in
-        ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, fan_in = in_channels/groups * kernel elements."""
+        ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, fan_in = the weight's dim 1 * kernel elements
+        (in_channels/groups; out_channels/groups for a transposed convolution)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
@@ -92,6 +97,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._dims:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:

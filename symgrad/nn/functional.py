@@ -64,6 +64,7 @@ from symgrad.nn.margin_losses import (
     triplet_margin_loss,
 )
 from symgrad.nn.padding import pad
+from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
 from symgrad.nn.pool_functions import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -93,7 +94,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # resampling (interpolation.py)
            "interpolate",
            # attention (attention.py)
-           "scaled_dot_product_attention"]
+           "scaled_dot_product_attention",
+           # transposed convolutions and col2im (transposed_conv.py)
+           "conv_transpose1d", "conv_transpose2d", "fold"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
