@@ -48,6 +48,7 @@ from symgrad.nn.conv import Conv1d, Conv2d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d
 from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
@@ -101,4 +102,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # resampling
            "Upsample",
            # transposed convolutions and col2im
-           "ConvTranspose1d", "ConvTranspose2d", "Fold"]
+           "ConvTranspose1d", "ConvTranspose2d", "Fold",
+           # instance normalisation
+           "InstanceNorm1d", "InstanceNorm2d"]

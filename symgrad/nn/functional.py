@@ -37,6 +37,7 @@ from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
 from symgrad.nn.encoding import one_hot
+from symgrad.nn.instance_norm import instance_norm
 from symgrad.nn.interpolation import interpolate
 from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
 from symgrad.nn.likelihood_losses import (
@@ -96,7 +97,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # attention (attention.py)
            "scaled_dot_product_attention",
            # transposed convolutions and col2im (transposed_conv.py)
-           "conv_transpose1d", "conv_transpose2d", "fold"]
+           "conv_transpose1d", "conv_transpose2d", "fold",
+           # instance normalisation (instance_norm.py)
+           "instance_norm"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
