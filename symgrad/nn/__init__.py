@@ -73,6 +73,7 @@ from symgrad.nn.loss import (
 )
 from symgrad.nn.module import Module
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from symgrad.nn.multihead_attention_layer import MultiheadAttention
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.parameter_containers import ParameterDict, ParameterList
 from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
@@ -104,4 +105,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # transposed convolutions and col2im
            "ConvTranspose1d", "ConvTranspose2d", "Fold",
            # instance normalisation
-           "InstanceNorm1d", "InstanceNorm2d"]
+           "InstanceNorm1d", "InstanceNorm2d",
+           # attention
+           "MultiheadAttention"]

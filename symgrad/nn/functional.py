@@ -64,6 +64,7 @@ from symgrad.nn.margin_losses import (
     multi_margin_loss,
     triplet_margin_loss,
 )
+from symgrad.nn.multi_head_attention import multi_head_attention_forward
 from symgrad.nn.padding import pad
 from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
 from symgrad.nn.pool_functions import (
@@ -99,7 +100,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # transposed convolutions and col2im (transposed_conv.py)
            "conv_transpose1d", "conv_transpose2d", "fold",
            # instance normalisation (instance_norm.py)
-           "instance_norm"]
+           "instance_norm",
+           # nn.MultiheadAttention's function (multi_head_attention.py)
+           "multi_head_attention_forward"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
