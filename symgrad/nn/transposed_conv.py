@@ -184,7 +184,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     if input.ndim not in (2, 3) or any(s == 0 for s in input.shape[-2:]):
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
                            f"non-zero dimensions for input, but got: {list(input.shape)}")
-    sizes = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    sizes = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != 2:
         raise RuntimeError(f"It is expected output_size equals to 2, but got size {len(sizes)} (fold builds 4-d "
                            "images: give (height, width))")
