@@ -72,8 +72,8 @@ from symgrad.nn.loss import (
     TripletMarginLoss,
 )
 from symgrad.nn.module import Module
-from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.multihead_attention_layer import MultiheadAttention
+from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.parameter_containers import ParameterDict, ParameterList
 from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d

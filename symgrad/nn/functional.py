@@ -66,7 +66,6 @@ from symgrad.nn.margin_losses import (
 )
 from symgrad.nn.multi_head_attention import multi_head_attention_forward
 from symgrad.nn.padding import pad
-from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
 from symgrad.nn.pool_functions import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -75,6 +74,7 @@ from symgrad.nn.pool_functions import (
     max_pool1d,
     max_pool2d,
 )
+from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",

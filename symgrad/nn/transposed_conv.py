@@ -130,7 +130,7 @@ def _fold_cropped(cols: Tensor, out: tuple[int, ...], kernel: tuple[int, ...], s
     padded = tuple(o + 2 * p for o, p in zip(out, pads))
     y = scatter_windows(cols, padded, kernel, stride, dilation, blocks)
     if any(pads):
-        y = y[(Ellipsis, *(slice(p, p + o) for p, o in zip(pads, out)))]
+        y = y[(Ellipsis,) + tuple(slice(p, p + o) for p, o in zip(pads, out))]
     return y
 
 
