@@ -243,6 +243,13 @@ def test_conv_transpose_closed_form():
     assert str(F.conv_transpose1d(x, w, stride=2).expr[0, 0, 2]) == "w[0, 0, 0]*x[0, 0, 1]"
 
 
+def test_conv_transpose_same_padding_fails_in_pytorch_only_when_called():
+    torch = pytest.importorskip("torch")
+    layer = torch.nn.ConvTranspose1d(4, 3, 3, padding="same")
+    with pytest.raises(TypeError, match="padding"):
+        layer(torch.ones(1, 4, 5))
+
+
 def test_conv_transpose_errors():
     w = symgrad.ones(4, 3, 3, 3)
     with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
@@ -265,6 +272,7 @@ def test_conv_transpose_errors():
         F.conv_transpose2d(symgrad.ones(1, 4, 5, 5), w, padding="same")
     with pytest.raises(ValueError, match='Only "zeros" padding mode is supported for ConvTranspose2d'):
         nn.ConvTranspose2d(4, 3, 3, padding_mode="reflect")
+    # (docs/pytorch.md: PyTorch builds the layer and fails when it is called; symgrad refuses it at once)
     with pytest.raises(ValueError, match="padding must be an int or a tuple of ints"):
         nn.ConvTranspose1d(4, 3, 3, padding="same")
     layer = nn.ConvTranspose2d(4, 3, 3, stride=2)
