@@ -484,3 +484,49 @@ def test_multihead_attention_errors():
         warnings.simplefilter("error")
         with pytest.raises(UserWarning, match="mismatched key_padding_mask and attn_mask"):
             attn(x, x, x, key_padding_mask=symgrad.zeros(2, 3, dtype=symgrad.bool), attn_mask=symgrad.zeros(3, 3))
+
+
+# ---------------------------------------------------------------- 3-d convolution
+
+@pytest.mark.parametrize("kw", [{}, {"stride": (1, 2, 1), "padding": (1, 0, 2), "dilation": (2, 1, 1), "groups": 2},
+                                {"padding": "same", "dilation": (1, 2, 1)}])
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # (PyTorch's, about its own kernel)
+def test_functional_conv3d_against_pytorch(kw, batched):
+    torch = pytest.importorskip("torch")
+    x_shape = (2, 4, 5, 4, 6) if batched else (4, 5, 4, 6)
+    ours, theirs = _pair(RNG.standard_normal(x_shape), RNG.standard_normal((6, 4 // kw.get("groups", 1), 2, 3, 2)),
+                         RNG.standard_normal(6))
+    s_y, t_y = F.conv3d(*ours, **kw), torch.nn.functional.conv3d(*theirs, **kw)
+    _close(s_y, t_y)
+    _backward_both(s_y, t_y)
+    for s, t in zip(ours, theirs):
+        _close(s.grad, t.grad)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "replicate", "circular"])
+def test_conv3d_module_against_pytorch(padding_mode):
+    torch = pytest.importorskip("torch")
+    args = dict(in_channels=2, out_channels=3, kernel_size=(2, 3, 3), stride=(1, 2, 1), padding=1,
+                padding_mode=padding_mode)
+    theirs, ours = torch.nn.Conv3d(**args).double(), nn.Conv3d(**args)
+    assert repr(ours) == repr(theirs)
+    assert ours.weight.shape == theirs.weight.shape
+    _load_torch_weights(ours, theirs)
+    (s_x,), (t_x,) = _pair(RNG.standard_normal((2, 2, 3, 5, 4)))
+    s_y, t_y = ours(s_x), theirs(t_x)
+    _close(s_y, t_y)
+    _backward_both(s_y, t_y)
+    _close(s_x.grad, t_x.grad)
+    _close(ours.weight.grad, theirs.weight.grad)
+    _close(ours.bias.grad, theirs.bias.grad)
+
+
+def test_conv3d_closed_form_and_errors():
+    x = symgrad.tensor(np.arange(8.).reshape(1, 1, 2, 2, 2), name="x")
+    w = symgrad.tensor(np.ones((1, 1, 1, 1, 2)), name="w")
+    assert str(F.conv3d(x, w).expr[0, 0, 1, 0, 0]) == "w[0, 0, 0, 0, 0]*x[0, 0, 1, 0, 0] + w[0, 0, 0, 0, 1]*x[0, 0, 1, 0, 1]"
+    with pytest.raises(RuntimeError, match=r"Expected 4D \(unbatched\) or 5D \(batched\) input to conv3d"):
+        F.conv3d(symgrad.ones(2, 3, 4), symgrad.ones(1, 2, 1, 1, 1))
+    with pytest.raises(RuntimeError, match="expected input.* to have 2 channels, but got 3 channels"):
+        F.conv3d(symgrad.ones(1, 3, 2, 2, 2), symgrad.ones(1, 2, 1, 1, 1))

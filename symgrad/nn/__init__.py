@@ -44,7 +44,7 @@ from symgrad.nn.activation import (
     Threshold,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
-from symgrad.nn.conv import Conv1d, Conv2d, Unfold
+from symgrad.nn.conv import Conv1d, Conv2d, Conv3d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
@@ -107,4 +107,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # instance normalisation
            "InstanceNorm1d", "InstanceNorm2d",
            # attention
-           "MultiheadAttention"]
+           "MultiheadAttention",
+           # 3-d convolution
+           "Conv3d"]

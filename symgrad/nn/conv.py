@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d`` (PyTorch's ``_ConvNd``: sizes, padding modes,
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` (PyTorch's ``_ConvNd``: sizes, padding modes,
 initialisation, repr) and ``Unfold``."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.windows import as_tuple
 
-__all__ = ["Conv1d", "Conv2d", "Unfold"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "Unfold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -85,7 +85,7 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        conv = F.conv1d if self._dims == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._dims - 1]
         if self.padding_mode == "zeros":
             return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -141,6 +141,22 @@ class Conv2d(_ConvNd):
     """
 
     _dims = 2
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution over (N, C, D, H, W) or (C, D, H, W) inputs (see
+    ``F.conv3d``), with the padding modes of ``Conv2d``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> conv = nn.Conv3d(2, 4, (1, 3, 3), padding=(0, 1, 1))
+    >>> conv
+    Conv3d(2, 4, kernel_size=(1, 3, 3), stride=(1, 1, 1), padding=(0, 1, 1))
+    >>> conv(symgrad.zeros(5, 2, 3, 6, 6)).shape
+    symgrad.Size([5, 4, 3, 6, 6])
+    """
+
+    _dims = 3
 
 
 class Unfold(Module):

@@ -34,7 +34,7 @@ from symgrad.nn.activation_functions import (
 )
 from symgrad.nn.attention import scaled_dot_product_attention
 from symgrad.nn.batch_norm import batch_norm
-from symgrad.nn.conv_functions import conv1d, conv2d, unfold
+from symgrad.nn.conv_functions import conv1d, conv2d, conv3d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
 from symgrad.nn.encoding import one_hot
 from symgrad.nn.instance_norm import instance_norm
@@ -98,7 +98,7 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # attention (attention.py)
            "scaled_dot_product_attention",
            # transposed convolutions and col2im (transposed_conv.py)
-           "conv_transpose1d", "conv_transpose2d", "fold",
+           "conv_transpose1d", "conv_transpose2d", "fold", "conv3d",
            # instance normalisation (instance_norm.py)
            "instance_norm",
            # nn.MultiheadAttention's function (multi_head_attention.py)

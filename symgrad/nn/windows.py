@@ -73,22 +73,26 @@ def gather_windows(x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...], 
     (..., k1, k2, o1, o2) for two dims, (..., k, o) for one; with
     ``kernel_last``, (..., o1, o2, k1, k2) (a reduction over each window then
     reads contiguous memory)."""
-    positions = [window_starts(o, k, s, d) for o, k, s, d in zip(out, kernel, stride, dilation)]
-    if kernel_last:
-        positions = [p.T for p in positions]
-    if len(positions) == 1:
-        return x[(Ellipsis, positions[0])]
-    rows, cols = positions
-    return x[(Ellipsis, rows[:, None, :, None], cols[None, :, None, :])]
+    return x[_window_key(kernel, stride, dilation, out, kernel_last)]
 
 
-def _window_key(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
-                out: tuple[int, ...]) -> tuple[Any, ...]:
+def _window_key(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...], out: tuple[int, ...],
+                kernel_last: bool = False) -> tuple[Any, ...]:
+    """The integer arrays that index the windows: for spatial dim ``i`` of
+    ``n``, its positions (kernel, out) laid along result dims ``i`` and
+    ``n + i`` (out and kernel with ``kernel_last``), broadcasting against the
+    other dims' (for two dims ``rows[:, None, :, None]``, ``cols[None, :, None, :]``)."""
+    n = len(kernel)
     positions = [window_starts(o, k, s, d) for o, k, s, d in zip(out, kernel, stride, dilation)]
-    if len(positions) == 1:
-        return (Ellipsis, positions[0])
-    rows, cols = positions
-    return (Ellipsis, rows[:, None, :, None], cols[None, :, None, :])
+    if n == 1:
+        return (Ellipsis, positions[0].T if kernel_last else positions[0])
+    arrays = []
+    for i, p in enumerate(positions):  # p: (kernel, out)
+        laid = p.T if kernel_last else p
+        shape = [1] * (2 * n)
+        shape[i], shape[n + i] = laid.shape
+        arrays.append(laid.reshape(shape))
+    return (Ellipsis,) + tuple(arrays)
 
 
 def scatter_windows(windows: Tensor, size: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
