@@ -530,3 +530,15 @@ def test_conv3d_closed_form_and_errors():
         F.conv3d(symgrad.ones(2, 3, 4), symgrad.ones(1, 2, 1, 1, 1))
     with pytest.raises(RuntimeError, match="expected input.* to have 2 channels, but got 3 channels"):
         F.conv3d(symgrad.ones(1, 3, 2, 2, 2), symgrad.ones(1, 2, 1, 1, 1))
+
+
+def test_multihead_attention_dropout_only_in_training():
+    symgrad.manual_seed(0)
+    attn = nn.MultiheadAttention(4, 2, dropout=0.5)
+    x = symgrad.randn(3, 2, 4)
+    _, dropped = attn(x, x, x, average_attn_weights=False)
+    values = dropped.detach().numpy()
+    assert (values == 0).any() and (values > 1.0 / 3).any()   # some dropped, the others scaled by 2
+    attn.eval()
+    _, weights = attn(x, x, x, average_attn_weights=False)
+    np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1.0, rtol=1e-12)
