@@ -549,6 +549,16 @@ _CONVOLUTIONS = [
                ("matmul", "permute", "div"), output_size=(3, 2)),
     _conv_spec("adaptive_avg_pool1d", "adaptive_avg_pool1d", [((2, 5),), ((1, 2, 4),)], ("matmul", "permute", "div"),
                output_size=3),
+    _conv_spec("conv3d", "conv3d", [((1, 2, 2, 3, 2), (2, 1, 1, 2, 2), (2,))], (*_GATHER, *_PADDED, "matmul", "add"),
+               padding=(1, 0, 1), stride=(1, 1, 2), groups=2),
+    # transposed convolutions and fold: windows added back (index_backward), then the padding sliced off
+    _conv_spec("conv_transpose2d", "conv_transpose2d", [((1, 2, 2, 3), (2, 1, 2, 2), (2,)), ((2, 2, 2), (2, 2, 1, 2))],
+               ("matmul", "index_backward", "index", "view", "add"), stride=2, padding=(1, 0), output_padding=1,
+               groups=2),
+    _conv_spec("conv_transpose1d", "conv_transpose1d", [((1, 2, 3), (2, 1, 2), (1,)), ((1, 2), (1, 2, 2))],
+               ("matmul", "index_backward", "index", "view", "add"), dilation=2),
+    _conv_spec("fold", "fold", [((1, 4, 6),), ((2, 6),)], ("index_backward", "index", "view"), output_size=(3, 3),
+               kernel_size=(2, 1), padding=(0, 1), stride=(1, 2)),
 ]
 
 
@@ -650,6 +660,9 @@ _MORE_ACTIVATIONS_AND_LOSSES = [
     # ---- more layers (layer_functions.py)
     _loss_row("group_norm", lambda F, M, x, w, b: F.group_norm(x, 2, w, b),
               [((2, 4), (4,), (4,)), ((2, 4, 3), (4,), (4,))], covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
+    _loss_row("instance_norm", lambda F, M, x, w, b: F.instance_norm(x, weight=w, bias=b),
+              [((2, 2, 3), (2,), (2,)), ((1, 2, 2, 2), (2,), (2,))],
+              covers=("mean", "sub", "mul", "rsqrt", "add", "view")),
     _loss_row("bilinear", lambda F, M, x1, x2, w, b: F.bilinear(x1, x2, w, b),
               [((2, 3), (2, 2), (4, 3, 2), (4,)), ((3,), (2,), (1, 3, 2), (1,))], covers=("einsum", "add")),
     _loss_row("pairwise_distance", lambda F, M, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True), PAIRS,

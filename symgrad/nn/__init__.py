@@ -44,10 +44,11 @@ from symgrad.nn.activation import (
     Threshold,
 )
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
-from symgrad.nn.conv import Conv1d, Conv2d, Unfold
+from symgrad.nn.conv import Conv1d, Conv2d, Conv3d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d
 from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
@@ -71,6 +72,7 @@ from symgrad.nn.loss import (
     TripletMarginLoss,
 )
 from symgrad.nn.module import Module
+from symgrad.nn.multihead_attention_layer import MultiheadAttention
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.parameter_containers import ParameterDict, ParameterList
@@ -78,6 +80,7 @@ from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, 
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
+from symgrad.nn.transposed_conv_layers import ConvTranspose1d, ConvTranspose2d, Fold
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
            "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
@@ -98,4 +101,12 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # recurrent layers
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
            # resampling
-           "Upsample"]
+           "Upsample",
+           # transposed convolutions and col2im
+           "ConvTranspose1d", "ConvTranspose2d", "Fold",
+           # instance normalisation
+           "InstanceNorm1d", "InstanceNorm2d",
+           # attention
+           "MultiheadAttention",
+           # 3-d convolution
+           "Conv3d"]

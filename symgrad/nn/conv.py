@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d`` (PyTorch's ``_ConvNd``: sizes, padding modes,
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` (PyTorch's ``_ConvNd``: sizes, padding modes,
 initialisation, repr) and ``Unfold``."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.windows import as_tuple
 
-__all__ = ["Conv1d", "Conv2d", "Unfold"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "Unfold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -66,21 +66,26 @@ class _ConvNd(Module):
         if device is not None:
             _device(device)
         d = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-        self.weight = Parameter(empty(out_channels, in_channels // groups, *self.kernel_size, dtype=d))
+        self.weight = Parameter(empty(*self._weight_shape(), dtype=d))
         self.register_parameter("bias", Parameter(empty(out_channels, dtype=d)) if bias else None)
         self.reset_parameters()
 
+    def _weight_shape(self) -> tuple[int, ...]:
+        """(out_channels, in_channels/groups, *kernel_size); transposed layers swap the channels."""
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
     def reset_parameters(self) -> None:
         """PyTorch's: ``kaiming_uniform_(a=sqrt(5))`` on the weight, the bias uniform in
-        ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, fan_in = in_channels/groups * kernel elements."""
+        ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, fan_in = the weight's dim 1 * kernel elements
+        (in_channels/groups; out_channels/groups for a transposed convolution)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        conv = F.conv1d if self._dims == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._dims - 1]
         if self.padding_mode == "zeros":
             return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -92,6 +97,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._dims:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -134,6 +141,22 @@ class Conv2d(_ConvNd):
     """
 
     _dims = 2
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution over (N, C, D, H, W) or (C, D, H, W) inputs (see
+    ``F.conv3d``), with the padding modes of ``Conv2d``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> conv = nn.Conv3d(2, 4, (1, 3, 3), padding=(0, 1, 1))
+    >>> conv
+    Conv3d(2, 4, kernel_size=(1, 3, 3), stride=(1, 1, 1), padding=(0, 1, 1))
+    >>> conv(symgrad.zeros(5, 2, 3, 6, 6)).shape
+    symgrad.Size([5, 4, 3, 6, 6])
+    """
+
+    _dims = 3
 
 
 class Unfold(Module):

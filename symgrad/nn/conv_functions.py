@@ -1,4 +1,4 @@
-"""``F.conv1d``, ``F.conv2d`` and ``F.unfold``, composed of symgrad ops.
+"""``F.conv1d``, ``F.conv2d``, ``F.conv3d`` and ``F.unfold``, composed of symgrad ops.
 
 A convolution is PyTorch's CPU algorithm written in table ops: the input is
 padded (``index_put`` into zeros), its windows are gathered at constant
@@ -20,7 +20,7 @@ from symgrad.nn._checks import require_tensor
 from symgrad.nn.padding import pad_constant
 from symgrad.nn.windows import as_tuple, check_positive, conv_size, gather_windows
 
-__all__ = ["conv1d", "conv2d", "unfold", "conv_padding"]
+__all__ = ["conv1d", "conv2d", "conv3d", "unfold", "conv_padding"]
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
@@ -62,6 +62,27 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
               [33., 24.]]]])
     """
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-d convolution (cross-correlation, as PyTorch's) of ``input``
+    (N, C, D, H, W) or (C, D, H, W) with ``weight`` (out_channels, C/groups,
+    kD, kH, kW); ``padding`` as ``conv2d``'s.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.arange(8.).reshape(1, 1, 2, 2, 2)
+    >>> w = symgrad.ones(1, 1, 2, 2, 2, requires_grad=True)
+    >>> y = F.conv3d(x, w, padding=(0, 0, 1))
+    >>> y
+    tensor([[[[[12., 28., 16.]]]]], grad_fn=<ViewBackward0>)
+    >>> y.sum().backward()
+    >>> w.grad[0, 0, 0]
+    tensor([[1., 1.],
+            [5., 5.]])
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
 def _convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,

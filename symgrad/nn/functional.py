@@ -34,9 +34,10 @@ from symgrad.nn.activation_functions import (
 )
 from symgrad.nn.attention import scaled_dot_product_attention
 from symgrad.nn.batch_norm import batch_norm
-from symgrad.nn.conv_functions import conv1d, conv2d, unfold
+from symgrad.nn.conv_functions import conv1d, conv2d, conv3d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
 from symgrad.nn.encoding import one_hot
+from symgrad.nn.instance_norm import instance_norm
 from symgrad.nn.interpolation import interpolate
 from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
 from symgrad.nn.likelihood_losses import (
@@ -63,6 +64,7 @@ from symgrad.nn.margin_losses import (
     multi_margin_loss,
     triplet_margin_loss,
 )
+from symgrad.nn.multi_head_attention import multi_head_attention_forward
 from symgrad.nn.padding import pad
 from symgrad.nn.pool_functions import (
     adaptive_avg_pool1d,
@@ -72,6 +74,7 @@ from symgrad.nn.pool_functions import (
     max_pool1d,
     max_pool2d,
 )
+from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
@@ -93,7 +96,13 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # resampling (interpolation.py)
            "interpolate",
            # attention (attention.py)
-           "scaled_dot_product_attention"]
+           "scaled_dot_product_attention",
+           # transposed convolutions and col2im (transposed_conv.py)
+           "conv_transpose1d", "conv_transpose2d", "fold", "conv3d",
+           # instance normalisation (instance_norm.py)
+           "instance_norm",
+           # nn.MultiheadAttention's function (multi_head_attention.py)
+           "multi_head_attention_forward"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -6,7 +6,10 @@ A window is gathered by advanced indexing with constant integer positions
 depend only on the sizes, never on values, so the gather is an ordinary
 ``index`` op whose gradient adds the windows' gradients back
 (``index_backward``), whose closed form reads ``x[0, 0, 1, 2]``, and which
-generated code replays exactly at every input.
+generated code replays exactly at every input.  ``scatter_windows`` is the
+inverse direction (col2im: ``fold`` and transposed convolutions): the
+windows are added back at the same positions (``index_backward``, NumPy's
+``add.at``), whose gradient is the gather.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor
+from symgrad.dispatch import apply
+from symgrad.ops.shape import _INDEX_BACKWARD
 
-__all__ = ["as_tuple", "check_positive", "window_starts", "gather_windows", "pooled_size", "conv_size"]
+__all__ = ["as_tuple", "check_positive", "window_starts", "gather_windows", "scatter_windows", "pooled_size",
+           "conv_size"]
 
 
 def as_tuple(value: Any, n: int, fn: str, name: str) -> tuple[int, ...]:
@@ -67,10 +73,33 @@ def gather_windows(x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...], 
     (..., k1, k2, o1, o2) for two dims, (..., k, o) for one; with
     ``kernel_last``, (..., o1, o2, k1, k2) (a reduction over each window then
     reads contiguous memory)."""
+    return x[_window_key(kernel, stride, dilation, out, kernel_last)]
+
+
+def _window_key(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...], out: tuple[int, ...],
+                kernel_last: bool = False) -> tuple[Any, ...]:
+    """The integer arrays that index the windows: for spatial dim ``i`` of
+    ``n``, its positions (kernel, out) laid along result dims ``i`` and
+    ``n + i`` (out and kernel with ``kernel_last``), broadcasting against the
+    other dims' (for two dims ``rows[:, None, :, None]``, ``cols[None, :, None, :]``)."""
+    n = len(kernel)
     positions = [window_starts(o, k, s, d) for o, k, s, d in zip(out, kernel, stride, dilation)]
-    if kernel_last:
-        positions = [p.T for p in positions]
-    if len(positions) == 1:
-        return x[(Ellipsis, positions[0])]
-    rows, cols = positions
-    return x[(Ellipsis, rows[:, None, :, None], cols[None, :, None, :])]
+    if n == 1:
+        return (Ellipsis, positions[0].T if kernel_last else positions[0])
+    arrays = []
+    for i, p in enumerate(positions):  # p: (kernel, out)
+        laid = p.T if kernel_last else p
+        shape = [1] * (2 * n)
+        shape[i], shape[n + i] = laid.shape
+        arrays.append(laid.reshape(shape))
+    return (Ellipsis,) + tuple(arrays)
+
+
+def scatter_windows(windows: Tensor, size: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
+                    dilation: tuple[int, ...], out: tuple[int, ...]) -> Tensor:
+    """``windows`` (..., k1, k2, o1, o2), or (..., k, o) for one dim, added
+    into zeros of spatial ``size`` at the positions ``gather_windows`` reads
+    (overlapping windows add up): the adjoint of the gather, so its gradient
+    is the gather and its closed form the sum of the windows' elements."""
+    shape = (*windows.shape[:windows.ndim - 2 * len(kernel)], *size)
+    return apply(_INDEX_BACKWARD, windows, shape=shape, key=_window_key(kernel, stride, dilation, out))
