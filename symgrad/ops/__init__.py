@@ -25,6 +25,7 @@ from symgrad.ops.matrix_exponential import *  # noqa: F401,F403
 from symgrad.ops.spectral import *  # noqa: F401,F403
 from symgrad.ops.triangular import *  # noqa: F401,F403
 from symgrad.ops.decompositions import *  # noqa: F401,F403
+from symgrad.ops.lu_factorization import *  # noqa: F401,F403
 from symgrad.ops.scattering import *  # noqa: F401,F403
 from symgrad.ops.grouping import *  # noqa: F401,F403
 from symgrad.ops.tiling import *  # noqa: F401,F403
@@ -41,7 +42,7 @@ from symgrad.ops.integration import *  # noqa: F401,F403
 from symgrad.ops.products import *  # noqa: F401,F403
 from symgrad.ops.norms import *  # noqa: F401,F403
 from symgrad.ops import (arithmetic, arranging, assembly, binary, bitwise, comparison, contraction, correlation, counting, decompositions,
-                         distances, grouping, integration, linalg, losses, matrices, matrix_exponential, norms, pointwise, products,
+                         distances, grouping, integration, linalg, losses, lu_factorization, matrices, matrix_exponential, norms, pointwise, products,
                          pseudoinverse, reductions, sampling, scans, scattering, searching, selection, shape, sorting, special, spectral,
                          statistics, structure, tiling, triangular, unary, writing)
 
@@ -50,7 +51,7 @@ __all__ = ["TABLE", "OpDef", "defop", *arithmetic.__all__, *unary.__all__, *comp
            *structure.__all__, *pointwise.__all__, *binary.__all__, *special.__all__, *bitwise.__all__, *sorting.__all__,
            *scans.__all__, *contraction.__all__, *matrices.__all__,
            *matrix_exponential.__all__,
-           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__,
+           *pseudoinverse.__all__, *spectral.__all__, *triangular.__all__, *decompositions.__all__, *lu_factorization.__all__,
            *scattering.__all__, *grouping.__all__,
            *tiling.__all__, *counting.__all__, *sampling.__all__, *arranging.__all__, *assembly.__all__,
            *searching.__all__, *writing.__all__, *statistics.__all__, *distances.__all__, *correlation.__all__,
