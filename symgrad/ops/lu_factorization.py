@@ -93,7 +93,7 @@ def info_of(zeros: np.ndarray) -> np.ndarray:
     return np.where(zeros.any(axis=-1), np.argmax(zeros, axis=-1) + 1, 0).astype(np.int32)
 
 
-def _permutation(pivots: np.ndarray, m: int) -> np.ndarray:
+def permutation(pivots: np.ndarray, m: int) -> np.ndarray:
     """For each matrix, ``perm`` with ``(P^T A)[i] = A[perm[i]]``: the row swaps applied in order."""
     perm = np.array(np.broadcast_to(np.arange(m), pivots.shape[:-1] + (m,)))
     if perm.size == 0:
@@ -109,7 +109,7 @@ def _permutation(pivots: np.ndarray, m: int) -> np.ndarray:
 
 def _permutation_matrix(pivots: np.ndarray, m: int, dtype: Any) -> np.ndarray:
     """``P`` with ``A = P @ L @ U``: ``P[perm[i], i] = 1``."""
-    return np.swapaxes(np.eye(m, dtype=dtype)[_permutation(pivots, m)], -1, -2)
+    return np.swapaxes(np.eye(m, dtype=dtype)[permutation(pivots, m)], -1, -2)
 
 
 def _ones_zeros(x: np.ndarray) -> tuple[Any, Any]:
@@ -285,7 +285,7 @@ def _lu_solve(lu: np.ndarray, b: np.ndarray, pivots: np.ndarray, left: bool, adj
     if not left:  # X A = B is A^T X^T = B^T (X A^T = B is A X^T = B^T)
         return np.swapaxes(_lu_solve(lu, np.swapaxes(b, -1, -2), pivots, True, not adjoint), -1, -2)
     batch = np.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
-    perm = np.broadcast_to(_permutation(np.asarray(pivots), lu.shape[-1]), batch + lu.shape[-1:])
+    perm = np.broadcast_to(permutation(np.asarray(pivots), lu.shape[-1]), batch + lu.shape[-1:])
     b = np.broadcast_to(b, batch + b.shape[-2:])
     if not adjoint:  # U X = L^-1 P^T B
         y = _solve_triangular(lu, np.take_along_axis(b, perm[..., None], axis=-2), False, True, True)
