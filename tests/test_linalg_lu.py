@@ -183,7 +183,7 @@ def test_zero_pivot_with_rows_below_has_no_closed_form():
     B = symgrad.tensor([[0.0, 1.0], [0.0, 3.0]], requires_grad=True)
     LU = linalg.lu_factor_ex(B).LU
     with pytest.raises(linalg.NoClosedFormError, match="a pivot is zero with rows below it"):
-        LU.expr
+        _ = LU.expr
     C = symgrad.tensor([[1.0, 2.0], [2.0, 4.0]], requires_grad=True)  # (the zero is the last pivot: nothing below)
     assert linalg.lu_factor_ex(C).LU.expr[1][1] is not None
 

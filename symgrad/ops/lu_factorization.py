@@ -46,7 +46,7 @@ from symgrad.ops._util import tensor_arg
 from symgrad.ops.linalg import _mm
 from symgrad.ops.matrices import LinAlgError, _check_batches, _mT, _type_name
 from symgrad.ops.positions import Picked, index_values, picked
-from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedFormError, defop
+from symgrad.ops.registry import ClosedFormAtTracedChoices, NoClosedFormError, OpDef, defop
 from symgrad.ops.shape import _CAT, _dtype_of
 from symgrad.ops.structure import tril, triu
 from symgrad.ops.triangular import _SOLVE_TRIANGULAR, _bool_arg, _lapack_float, _refuse_if_large, _solve_triangular
@@ -309,19 +309,21 @@ def _lu_solve_grad_lu(g: Any, out: Any, LU: Any, B: Any, pivots: Any, left: bool
         gR = _solve(_mT(U), -(_mm(g, _mT(out)) if left else _mm(_mT(g), out)), upper=False, left=True)
         gL = _solve(_mT(L), _mm(gR, _mT(U)), upper=True, left=True, unitriangular=True)
         return tril(gL, -1) + triu(gR)
-    P = _permutation_matrix(pivots, LU.shape[-1], _dtype_of(LU))
-    P = Tensor._make(P.view(Picked) if isinstance(pivots, Picked) else P)  # (stays marked, as the pivots are)
+    p = _permutation_matrix(pivots, LU.shape[-1], _dtype_of(LU))
+    P = Tensor._make(p.view(Picked) if isinstance(pivots, Picked) else p)  # (stays marked, as the pivots are)
     gR = -_mm(_mm(_mm(_mT(P), out if left else _mT(out)), _mT(g) if left else g), P)
     gR = _solve(_mT(L), gR, upper=True, left=False, unitriangular=True)
     gU = _solve(_mT(U), _mm(_mT(L), gR), upper=False, left=False)
     return tril(gR, -1) + triu(gU)
 
 
-_LU_SOLVE = defop("lu_solve", _lu_solve, _lu_solve_sym, inputs=("LU", "B"), params=("pivots", "left", "adjoint"),
-                  backward_name="LinalgLuSolveBackward0",
-                  vjp=(_lu_solve_grad_lu,
-                       lambda g, out, LU, B, pivots, left, adjoint: apply(_LU_SOLVE, LU, g, pivots=pivots, left=left,
-                                                                          adjoint=not adjoint)))
+def _lu_solve_grad_b(g: Any, out: Any, LU: Any, B: Any, pivots: Any, left: bool, adjoint: bool) -> Any:  # noqa: N803
+    return apply(_LU_SOLVE, LU, g, pivots=pivots, left=left, adjoint=not adjoint)
+
+
+_LU_SOLVE: OpDef = defop("lu_solve", _lu_solve, _lu_solve_sym, inputs=("LU", "B"),
+                         params=("pivots", "left", "adjoint"), backward_name="LinalgLuSolveBackward0",
+                         vjp=(_lu_solve_grad_lu, _lu_solve_grad_b))
 
 
 # ---------------------------------------------------------------- arguments
