@@ -26,6 +26,8 @@ from symgrad.ops.decompositions import linalg_svd as svd
 from symgrad.ops.decompositions import svdvals
 from symgrad.ops.least_squares import cond, lstsq, matrix_rank
 from symgrad.ops.linalg import linalg_cross as cross
+from symgrad.ops.lu_factorization import linalg_lu as lu
+from symgrad.ops.lu_factorization import lu_factor, lu_factor_ex, lu_solve
 from symgrad.ops.matrices import LinAlgError, det, inv, inv_ex, solve, solve_ex
 from symgrad.ops.matrices import linalg_matrix_power as matrix_power
 from symgrad.ops.matrices import linalg_slogdet as slogdet
@@ -41,6 +43,7 @@ from symgrad.ops.triangular import cholesky_ex, solve_triangular
 from symgrad.ops.triangular import linalg_cholesky as cholesky
 
 __all__ = ["LinAlgError", "NoClosedFormError", "det", "inv", "inv_ex", "solve", "solve_ex", "slogdet", "matrix_power", "matrix_exp", "pinv",
-           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "qr", "svd", "svdvals", "vector_norm", "matrix_norm", "norm",
+           "eigh", "eigvalsh", "cholesky", "cholesky_ex", "solve_triangular", "qr", "svd", "svdvals",
+           "lu", "lu_factor", "lu_factor_ex", "lu_solve", "vector_norm", "matrix_norm", "norm",
            "lstsq", "matrix_rank", "cond",
            "cross", "multi_dot", "vecdot", "vander", "matmul", "diagonal"]

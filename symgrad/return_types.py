@@ -1,7 +1,8 @@
 """The named tuples that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``,
 ``aminmax``, ``median``, ``nanmedian``, ``kthvalue``, ``mode``, ``cummax``, ``cummin``, ``frexp``,
 ``linalg.inv_ex``, ``linalg.solve_ex``, ``linalg.lstsq``, ``linalg.eigh``, ``linalg.cholesky_ex``,
-``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``) return, as ``torch.return_types``: fields by name or by
+``linalg.qr``, ``linalg.svd`` (and ``qr``, ``svd``), ``linalg.lu_factor`` (``_ex``), ``linalg.lu``, ``lu_unpack``
+and ``lu(get_infos=True)`` return, as ``torch.return_types``: fields by name or by
 position, printed as PyTorch prints them.
 
 >>> import symgrad
@@ -18,7 +19,7 @@ from typing import Any
 
 __all__ = ["max", "min", "sort", "topk", "aminmax", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
            "frexp", "linalg_inv_ex", "linalg_solve_ex", "linalg_lstsq", "linalg_eigh", "linalg_cholesky_ex", "linalg_qr",
-           "qr", "linalg_svd", "svd"]
+           "qr", "linalg_svd", "svd", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "_lu_with_info"]
 
 
 def _return_type(name: str, fields: list[str]) -> Any:
@@ -51,3 +52,8 @@ linalg_qr = _return_type("linalg_qr", ["Q", "R"])
 qr = _return_type("qr", ["Q", "R"])
 linalg_svd = _return_type("linalg_svd", ["U", "S", "Vh"])
 svd = _return_type("svd", ["U", "S", "V"])
+linalg_lu_factor = _return_type("linalg_lu_factor", ["LU", "pivots"])
+linalg_lu_factor_ex = _return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+linalg_lu = _return_type("linalg_lu", ["P", "L", "U"])
+lu_unpack = _return_type("lu_unpack", ["P", "L", "U"])
+_lu_with_info = _return_type("_lu_with_info", ["LU", "pivots", "info"])

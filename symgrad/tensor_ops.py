@@ -268,6 +268,7 @@ class TensorOps:
     def pinverse(self, rcond: float = 1e-15) -> Tensor: return _ops.pinverse(self, rcond)  # noqa: E704
     def cholesky(self, upper: bool = False) -> Tensor: return _ops.cholesky(self, upper)  # noqa: E704
     def qr(self, some: bool = True) -> Any: return _ops.qr(self, some)  # noqa: E704
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any: return _ops.lu(self, pivot, get_infos)  # noqa: E704
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any: return _ops.svd(self, some, compute_uv)  # noqa: E704
 
     # ------------------------------------------------------------ shapes

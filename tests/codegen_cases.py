@@ -268,4 +268,22 @@ MORE = [
     Case("bitwise_not", lambda a: ~a, _INTEGERS[:1], grad=False, names=("a",), c=False),
 ]
 
-CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES + MORE
+
+
+def _lu_solves(lu: Any, b: Any) -> Any:
+    """Every flag of linalg.lu_solve, and lu_unpack, with given pivots (constants: not chosen by values)."""
+    pivots = symgrad.tensor([2, 3, 3], dtype=symgrad.int32)
+    P, L, U = symgrad.lu_unpack(lu, pivots)
+    return (symgrad.linalg.lu_solve(lu, pivots, b) + symgrad.linalg.lu_solve(lu, pivots, b, adjoint=True)
+            + symgrad.linalg.lu_solve(lu, pivots, b.T, left=False).T
+            + symgrad.linalg.lu_solve(lu, pivots, b.T, left=False, adjoint=True).T + (P @ L @ U)[:, :2])
+
+
+# LU (last again): partial pivoting swaps rows of these samples; wide and tall factors too
+LU = [
+    Case("lu", lambda a, b, c: symgrad.linalg.lu_factor(a).LU + symgrad.linalg.lu(b).L @ symgrad.linalg.lu(c).U,
+         (U(-1, 1, (3, 3)), U(-1, 1, (3, 2)), U(-1, 1, (2, 3))), names=("a", "b", "c"), scalar_code=False),
+    Case("lu_solve", _lu_solves, (_square(), U(-2, 2, (3, 2))), names=("lu", "b")),
+]
+
+CASES = UNARY + BINARY + LOGIC + REDUCTIONS + SHAPES + LINALG + ADDED + MATRICES + MORE + LU

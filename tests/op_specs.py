@@ -311,6 +311,62 @@ _DECOMPOSITIONS = [
          covers=_SVD_COVERS, skips=_NO_SVD_FORM),
 ]
 
+# (the generated-code tests check that the math and C backends refuse these rows)
+TRACED_PIVOTS = {"scalar_codegen": "LU's closed form keeps the row swaps partial pivoting chose at the traced matrix: "
+                                   "element-by-element code refuses it; array code factors at run time"}
+_LU_COVERS = ("lu_factor", "lu_l", "lu_u", "lu_p", "matmul", "permute", "solve_triangular", "index_zero", "index",
+              "cat", "add", "neg", "sub")
+_LU_SOLVE_COVERS = ("lu_solve", "lu_unpack_l", "lu_unpack_u", "matmul", "permute", "solve_triangular", "index_zero",
+                    "add", "neg")
+
+
+def _lu_solve_row(**flags: Any) -> Spec:
+    """A lu_solve row with fixed pivots (LU drawn as a nonsingular matrix): its name says the flags."""
+    name = "_".join(["lu_solve", *[k if v else f"not_{k}" for k, v in flags.items()]])
+    right = flags.get("left") is False
+    cases = [((3, 3), (2, 3)), ((2, 3, 3), (1, 3))] if right else [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))]
+
+    def pivots(M: Any, lu: Any) -> Any:
+        return M.tensor([2, 3, 3] if lu.ndim == 2 else [[2, 3, 3], [3, 2, 3]], dtype=M.int32)
+
+    return Spec(name, lambda lu, b: _linalg.lu_solve(lu, pivots(sg, lu), b, **flags),
+                lambda lu, b: _tl("lu_solve")(lu, pivots(__import__("torch"), lu), b, **flags), cases,
+                [INVERTIBLE, REAL], covers=_LU_SOLVE_COVERS)
+
+
+# LU: the same pivots on both sides (partial pivoting on uniform samples has no ties)
+_LU = [
+    Spec("lu_factor", lambda a: _linalg.lu_factor(a).LU, lambda a: _tl("lu_factor")(a).LU, _FACTORED,
+         covers=_LU_COVERS, skips=TRACED_PIVOTS),
+    Spec("lu_factor_ex", lambda a: _linalg.lu_factor_ex(a).LU, lambda a: _tl("lu_factor_ex")(a).LU, _FACTORED[:2],
+         covers=_LU_COVERS, skips=TRACED_PIVOTS),
+    Spec("linalg_lu_l", lambda a: _linalg.lu(a).L, lambda a: _tl("lu")(a).L, _FACTORED, covers=_LU_COVERS,
+         skips=TRACED_PIVOTS),
+    Spec("linalg_lu_u", lambda a: _linalg.lu(a).U, lambda a: _tl("lu")(a).U, _FACTORED, covers=_LU_COVERS,
+         skips=TRACED_PIVOTS),
+    Spec("lu_method", lambda a: _quiet(lambda: a.lu()[0]), lambda a: _quiet(lambda: a.lu()[0]), [((3, 3),)],
+         covers=_LU_COVERS, skips=TRACED_PIVOTS),
+    Spec("lu_unpack", lambda a: _lu_unpacked(sg, a), lambda a: _lu_unpacked(__import__("torch"), a),
+         [((3, 3),), ((4, 2),), ((2, 4),)], covers=("lu_unpack_l", "lu_unpack_u", "index_zero", "cat", "matmul")),
+    _lu_solve_row(left=True, adjoint=False), _lu_solve_row(adjoint=True), _lu_solve_row(left=False),
+    _lu_solve_row(left=False, adjoint=True),
+]
+
+
+def _quiet(f: Callable[[], Any]) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch.lu is deprecated in PyTorch, with a warning)
+        return f()
+
+
+def _lu_unpacked(M: Any, lu: Any) -> Any:
+    """L @ U of lu_unpack (with pivots that swap rows), whatever the shape."""
+    k = min(lu.shape[-2:])
+    _, L, U = M.lu_unpack(lu, M.tensor([lu.shape[-2]] * k, dtype=M.int32))
+    return L @ U
+
 
 def _chain_matmul(module: Any, *matrices: Any) -> Any:
     import warnings
@@ -418,6 +474,7 @@ _LINALG = [
     *_TRIANGULAR,
     *_CHAINS,
     *_DECOMPOSITIONS,
+    *_LU,
     *_LINALG_REST,
     *_LINALG_SOLVERS,
 ]

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the lazy families (symgrad.ops.lazy), for type checkers and
     from symgrad.ops.spectral import *  # noqa: F401,F403
     from symgrad.ops.triangular import *  # noqa: F401,F403
     from symgrad.ops.decompositions import *  # noqa: F401,F403
+    from symgrad.ops.lu_factorization import *  # noqa: F401,F403
     from symgrad.ops.scattering import *  # noqa: F401,F403
     from symgrad.ops.grouping import *  # noqa: F401,F403
     from symgrad.ops.tiling import *  # noqa: F401,F403

@@ -23,7 +23,7 @@ from typing import Any
 # in the order their star-imports used to run (a later family's name wins, as it did)
 LAZY_FAMILIES = (
     "binary", "special", "bitwise", "sorting", "scans", "contraction", "matrices", "pseudoinverse",
-    "matrix_exponential", "spectral", "triangular", "decompositions", "scattering", "grouping", "tiling",
+    "matrix_exponential", "spectral", "triangular", "decompositions", "lu_factorization", "scattering", "grouping", "tiling",
     "counting", "sampling", "arranging", "assembly", "searching", "writing", "statistics", "distances",
     "correlation", "integration", "products", "norms",
 )

@@ -140,11 +140,69 @@ HELPERS = {
     out = {M}.array(x, copy=True, order="C")
     out.reshape(-1)[index.reshape(-1)] = {M}.broadcast_to(v, index.shape).reshape(-1)
     return out''',
+    "_lu_factor": '''def _lu_factor(a):
+    """The packed LU factors of each matrix and LAPACK's 1-based int32 pivots: partial pivoting, as getrf
+    (linalg.lu_factor)."""
+    m, n = a.shape[-2:]
+    count = int({M}.prod(a.shape[:-2]))
+    lu = {M}.array(a, dtype=a.dtype).reshape((count, m, n))
+    pivots = {M}.empty((count, min(m, n)), dtype={M}.int32)
+    every = {M}.arange(count)
+    with {M}.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for j in range(min(m, n)):
+            p = j + {M}.argmax({M}.abs(lu[:, j:, j]), axis=-1)
+            pivots[:, j] = p + 1
+            row = lu[every, j].copy()
+            lu[every, j] = lu[every, p]
+            lu[every, p] = row
+            pivot = lu[:, j, j][:, None]
+            below = lu[:, j + 1:, j]
+            scaled = {M}.where({M}.abs(pivot) >= {M}.finfo(a.dtype).tiny, below * (1 / pivot), below / pivot)
+            lu[:, j + 1:, j] = {M}.where(pivot == 0, below, scaled)
+            lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, None, j, j + 1:]
+    return lu.reshape(a.shape), pivots.reshape(a.shape[:-2] + (min(m, n),))''',
+    "_lu_unpack": '''def _lu_unpack(lu, pivots):
+    """P, L, U with A = P @ L @ U from the packed factors and 1-based pivots (linalg.lu)."""
+    m, n = lu.shape[-2:]
+    perm = {M}.array({M}.broadcast_to({M}.arange(m), pivots.shape[:-1] + (m,)))
+    for j in range(pivots.shape[-1]):
+        swap = {M}.expand_dims(pivots[..., j] - 1, -1)
+        row = {M}.array(perm[..., j])
+        perm[..., j] = {M}.take_along_axis(perm, swap, axis=-1)[..., 0]
+        {M}.put_along_axis(perm, swap, row[..., None], axis=-1)
+    P = {M}.swapaxes({M}.eye(m, dtype=lu.dtype)[perm], -1, -2)
+    return P, _lu_l(lu), _lu_u(lu)''',
+    "_lu_l": '''def _lu_l(lu):
+    """L: the strict lower triangle of packed LU factors, ones on its diagonal (lu_unpack)."""
+    m, k = lu.shape[-2], min(lu.shape[-2:])
+    return {M}.tril(lu[..., :, :k], -1) + {M}.eye(m, k, dtype=lu.dtype)''',
+    "_lu_u": '''def _lu_u(lu):
+    """U: the upper triangle of packed LU factors (lu_unpack)."""
+    return {M}.triu(lu[..., :min(lu.shape[-2:]), :])''',
+    "_lu_solve": '''def _lu_solve(lu, b, perm, inverse, left, adjoint):
+    """X with A @ X = b (adjoint: A.mT @ X = b; left=False: X on the right), A = P @ L @ U packed in lu,
+    (P.mT @ A)[i] = A[perm[i]], inverse the inverse permutation (linalg.lu_solve)."""
+    if not left:
+        return {M}.swapaxes(_lu_solve(lu, {M}.swapaxes(b, -1, -2), perm, inverse, True, not adjoint), -1, -2)
+    batch = {M}.broadcast_shapes(lu.shape[:-2], b.shape[:-2], perm.shape[:-1])
+    b = {M}.broadcast_to(b, batch + b.shape[-2:])
+    if not adjoint:
+        rows = {M}.broadcast_to(perm, batch + perm.shape[-1:])[..., None]
+        y = _solve_triangular(lu, {M}.take_along_axis(b, rows, axis=-2), False, True, True)
+        return _solve_triangular(lu, y, True, True, False)
+    lu_t = {M}.swapaxes(lu, -1, -2)
+    y = _solve_triangular(lu_t, _solve_triangular(lu_t, b, False, True, False), True, True, True)
+    return {M}.take_along_axis(y, {M}.broadcast_to(inverse, batch + inverse.shape[-1:])[..., None], axis=-2)''',
 }
 
 JAX_HELPERS = {
     **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet",
-                                                 "_pinv", "_solve_triangular")},
+                                                 "_pinv", "_solve_triangular", "_lu_l", "_lu_u",
+                                                 "_lu_solve")},
+    "_lu_unpack": '''def _lu_unpack(lu, pivots, permutation):
+    """P, L, U with A = P @ L @ U from jax.lax.linalg.lu's results (linalg.lu)."""
+    P = {M}.swapaxes({M}.eye(lu.shape[-2], dtype=lu.dtype)[permutation], -1, -2)
+    return P, _lu_l(lu), _lu_u(lu)''',
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
@@ -345,6 +403,9 @@ def function_table() -> dict[str, Emitter]:
         "solve_ex": lambda ctx, call, a: f"{ctx.helper('_solve_ex')}({a[0]}, {a[1]})",
         "solve_triangular": _solve_triangular, "cholesky": _numpy_cholesky,
         "qr_q": _qr("[0]"), "qr_r": _qr("[1]"),
+        "lu_factor": lambda ctx, call, a: f"{ctx.helper('_lu_factor')}({a[0]})[0]",
+        "lu_p": _lu("[0]"), "lu_l": _lu("[1]"), "lu_u": _lu("[2]"),
+        "lu_unpack_l": _helper("_lu_l"), "lu_unpack_u": _helper("_lu_u"), "lu_solve": _lu_solve,
         "_broadcast": _broadcast,
     }
 
@@ -361,6 +422,37 @@ def _qr(part: str) -> Emitter:
         mode = call.params["mode"]
         return f"{ctx.fn('linalg.qr')}({a[0]}, mode={mode!r}){'' if mode == 'r' else part}"
     return emit
+
+
+def _lu(part: str) -> Emitter:
+    """P ([0]), L ([1]) or U ([2]) of an LU factorization at run time (the traced pivots are not reused)."""
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        ctx.helper("_lu_l"), ctx.helper("_lu_u")
+        return f"{ctx.helper('_lu_unpack')}(*{ctx.helper('_lu_factor')}({a[0]})){part}"
+    return emit
+
+
+def _jax_lu(part: str) -> Emitter:
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        ctx.helper("_lu_l"), ctx.helper("_lu_u")
+        return f"{ctx.helper('_lu_unpack')}(*jax.lax.linalg.lu({a[0]})){part}"
+    return emit
+
+
+def lu_permutations(pivots: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row order ``perm`` of the given 1-based pivots ((P.mT @ A)[i] = A[perm[i]]) and its inverse."""
+    from symgrad.ops.lu_factorization import permutation
+
+    perm = permutation(np.asarray(pivots), m)
+    return perm, np.argsort(perm, axis=-1)
+
+
+def _lu_solve(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    perm, inverse = lu_permutations(p["pivots"], call.in_shapes[0][-1])
+    ctx.helper("_solve_triangular")
+    return (f"{ctx.helper('_lu_solve')}({a[0]}, {a[1]}, {ctx.array(perm)}, {ctx.array(inverse)}, "
+            f"{ctx.lit(p['left'])}, {ctx.lit(p['adjoint'])})")
 
 
 def numpy_table() -> dict[str, Emitter]:
@@ -381,5 +473,7 @@ def jax_table() -> dict[str, Emitter]:
         "solve_ex": _linalg("solve"),
         # (jax.numpy's cholesky reads (A + A.mT) / 2; LAPACK, NumPy and PyTorch read one triangle)
         "cholesky": _cholesky("jax.lax.linalg.cholesky"),
+        "lu_factor": lambda ctx, call, a: f"jax.lax.linalg.lu({a[0]})[0]",
+        "lu_p": _jax_lu("[0]"), "lu_l": _jax_lu("[1]"), "lu_u": _jax_lu("[2]"),
     })
     return table

@@ -211,6 +211,26 @@ def torch_table() -> dict[str, Emitter]:
         "qr_q": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[0]",
         "qr_r": lambda ctx, call, a: f"torch.linalg.qr({a[0]}, mode={call.params['mode']!r})[1]",
         "cholesky": lambda ctx, call, a: f"torch.linalg.cholesky({a[0]}, upper={ctx.lit(call.params['upper'])})",
+        "lu_factor": lambda ctx, call, a: f"torch.linalg.lu_factor({a[0]})[0]",
+        "lu_p": lambda ctx, call, a: f"torch.linalg.lu({a[0]})[0]",
+        "lu_l": lambda ctx, call, a: f"torch.linalg.lu({a[0]})[1]",
+        "lu_u": lambda ctx, call, a: f"torch.linalg.lu({a[0]})[2]",
+        "lu_unpack_l": _lu_unpack_l, "lu_unpack_u": _lu_unpack_u,
+        "lu_solve": lambda ctx, call, a: (f"torch.linalg.lu_solve({a[0]}, {ctx.array(np.asarray(call.params['pivots']))}, "
+                                          f"{a[1]}, left={ctx.lit(call.params['left'])}, "
+                                          f"adjoint={ctx.lit(call.params['adjoint'])})"),
         "solve_triangular": lambda ctx, call, a: f"torch.linalg.solve_triangular({a[0]}, {a[1]}, " + ", ".join(
             f"{k}={ctx.lit(call.params[k])}" for k in ("upper", "left", "unitriangular")) + ")",
     }
+
+
+def _lu_unpack_l(ctx: Context, call: Call, a: list[str]) -> str:
+    m, n = call.in_shapes[0][-2:]
+    k = min(m, n)
+    return (f"torch.tril({ctx.operand(a[0])}[..., :, :{k}], -1) + "
+            f"torch.eye({m}, {k}, dtype={ctx.dtype(call.dtype)})")
+
+
+def _lu_unpack_u(ctx: Context, call: Call, a: list[str]) -> str:
+    k = min(call.in_shapes[0][-2:])
+    return f"torch.triu({ctx.operand(a[0])}[..., :{k}, :])"
