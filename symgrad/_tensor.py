@@ -92,6 +92,7 @@ class Tensor(TensorOps):
     _base: Tensor | None = None                      # memory owner, for views and aliases
     _view: tuple[Any, ...] | None = None             # (op, params) steps from _base to this tensor
     _view_src: Term | None = None                    # the base term this view's term was derived from
+    _grad_src: Any = False                           # a view's: its base's grad_fn when its own was made (sync_view)
     _ver: int = 0                                    # version counter (see _vroot)
     _vroot: Tensor | None = None                     # who owns the version counter: views and detach() share
     _requires_grad: bool = False
@@ -344,6 +345,8 @@ class Tensor(TensorOps):
 
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            sync_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -374,10 +377,14 @@ class Tensor(TensorOps):
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:
+            sync_view(self)
         return self._grad_fn is None
 
     @property
     def grad_fn(self) -> Node | None:
+        if self._base is not None:
+            sync_view(self)
         return self._grad_fn
 
     @property
@@ -536,6 +543,19 @@ def values_of(x: Any) -> np.ndarray:
     For symgrad's own code, which reads values it does not differentiate;
     ``np.asarray`` refuses tensors that require grad (``Tensor.__array__``)."""
     return x._value if isinstance(x, Tensor) else np.asarray(x)
+
+
+def sync_view(t: Tensor) -> None:
+    """A view's history follows its base's: when the base got a new history
+    by an in-place op since the view's was made (``a[1:]`` of a constant, then
+    ``a.add_(x)``), the view ops are replayed on the base, as PyTorch
+    regenerates a view's grad_fn.  (Its term follows through ``term_of``; that
+    marker is separate, so reading ``.expr`` does not hide the change.)"""
+    src = t._grad_src
+    if src is not False and t._base is not None and src is not t._base._grad_fn:
+        from symgrad.dispatch import _refresh_view
+
+        _refresh_view(t)
 
 
 def term_of(t: Tensor) -> Term | None:

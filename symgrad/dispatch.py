@@ -53,8 +53,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
             if base is None:
                 c = a._content
             else:
-                if a._grad_fn is not None and base._content is not a._view_src:
-                    _refresh_view(a)
+                src = a._grad_src
+                if src is not False and src is not base._grad_fn:
+                    _refresh_view(a)  # (sync_view, inlined: the hot path)
                 c = term_of(a)
             if c is not None and not c.const:
                 symbolic = True
@@ -687,19 +688,28 @@ def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> N
     out._view = chain
     out._vroot = src._vroot if src._vroot is not None else src
     out._view_src = root._content
+    if _grad_state.enabled:  # (a view made under no_grad stays outside the graph, whatever its base does)
+        out._grad_src = root._grad_fn
 
 
 def _refresh_view(v: Tensor) -> None:
-    """The base of a view that requires grad changed in place: replay the view
-    ops on the base so the view's history includes the change (as PyTorch does)."""
-    c = v._base
-    assert c is not None and v._view is not None
-    for op, params in v._view:
-        c = apply(op, c, **params)
+    """The base of a view got a new history by an in-place op: replay the view
+    ops on the base so the view's history includes the change (as PyTorch does),
+    whatever the grad mode of the op that reads the view."""
+    base = v._base
+    assert base is not None and v._view is not None
+    prev, _grad_state.enabled = _grad_state.enabled, True
+    try:
+        c = base
+        for op, params in v._view:
+            c = apply(op, c, **params)
+    finally:
+        _grad_state.enabled = prev
     v._grad_fn = c._grad_fn
     v._requires_grad = c._requires_grad
     v._content = c._content
-    v._view_src = c._content if v._base is None else v._base._content
+    v._view_src = base._content
+    v._grad_src = base._grad_fn
 
 
 def _any_requires_grad(self: Tensor, args: tuple[Any, ...]) -> bool:

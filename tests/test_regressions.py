@@ -649,3 +649,39 @@ def test_ops_along_a_dim_of_a_zero_dimensional_tensor(fn):
 def test_softmax_of_an_empty_tensor_is_empty():
     x = sg.zeros(0, 2, requires_grad=True)
     assert sg.softmax(x, 0).shape == (0, 2) and sg.nn.functional.glu(x, 0).shape == (0, 2)
+
+
+def test_reading_a_views_closed_form_does_not_hide_its_bases_in_place_change():
+    # Found by review: ``term_of`` marked the view as up to date with its base
+    # when ``.expr`` was read, so the next op on the view kept its old grad_fn
+    # and the in-place change's gradient was lost (PyTorch: x.grad = 2).
+    w = sg.tensor(1.0, requires_grad=True)
+    x = sg.tensor(2.0, requires_grad=True)
+    a = sg.zeros(3) * w
+    v = a[1:]
+    a.add_(x)
+    assert all(e.has(x.expr) for e in v.expr)
+    (v * 1).sum().backward()
+    assert x.grad.item() == 2.0
+
+
+def test_a_view_of_a_constant_follows_its_base_into_the_graph():
+    # Found by review: a view of a tensor that did not require grad kept
+    # requires_grad=False after its base was updated in place with a tensor
+    # that does, while its closed form showed x: the gradient was silently lost.
+    x = sg.tensor(2.0, requires_grad=True)
+    a = sg.zeros(3)
+    v = a[1:]
+    a.add_(x)
+    assert v.requires_grad and v.grad_fn is not None and not v.is_leaf
+    v.backward(sg.ones(2))
+    assert x.grad.item() == 2.0
+    a = sg.zeros(3)
+    v = a[1:]
+    a.add_(x)
+    with sg.no_grad():  # (read under no_grad first: the view still joins the graph)
+        assert not (v * 2).requires_grad
+    assert sg.autograd.grad(v.sum(), x)[0].item() == 2.0
+    d = a.detach()  # an alias outside the graph stays outside
+    a.mul_(x)
+    assert not d.requires_grad

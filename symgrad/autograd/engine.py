@@ -133,12 +133,16 @@ def _as_list(x: Any) -> list[Any]:
 
 
 def _as_tensors(x: Any, what: str) -> list[Any]:
-    Tensor = _tensor_mod().Tensor
-    if x.__class__ is Tensor:
+    mod = _tensor_mod()
+    Tensor = mod.Tensor
+    if x.__class__ is Tensor and x._base is None:
         return [x]
     items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
     if items is None or not all(isinstance(t, Tensor) for t in items):
         raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+    for t in items:
+        if t._base is not None:
+            mod.sync_view(t)  # (a view's history follows in-place changes of its base)
     return items
 
 
