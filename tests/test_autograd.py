@@ -116,6 +116,21 @@ def test_hook_returning_wrong_shape_is_an_error():
         (x * 2).sum().backward()
 
 
+def test_hook_returning_a_non_tensor_or_another_dtype_is_an_error():
+    # Found by review: a hook returning a number crashed with "'int' object has
+    # no attribute 'shape'", and one returning float32 for a float64 gradient
+    # was accepted; PyTorch raises for both.
+    x = leaf([1.0, 2.0])
+    handle = x.register_hook(lambda g: 3)
+    with pytest.raises(TypeError, match="expected Tensor, but hook '<lambda>' returned 'int'"):
+        (x * 2).sum().backward()
+    handle.remove()
+    y = x * 2
+    y.register_hook(lambda g: g.float())
+    with pytest.raises(RuntimeError, match=r"has changed the type of value \(was symgrad.float64 got symgrad.float32"):
+        (y * y).sum().backward()
+
+
 def test_detach_shares_memory_and_version_but_not_graph():
     x = leaf([1.0, 2.0])
     y = x * 2

@@ -522,9 +522,15 @@ def _pre_hooks(node: Any, g: Any) -> Any:
     for hook in list(hooks):
         r = hook(g)
         if r is not None:
+            if not isinstance(r, _tensor_mod().Tensor):
+                raise TypeError(f"expected Tensor, but hook {getattr(hook, '__name__', hook)!r} returned "
+                                f"{type(r).__name__!r}; a hook returns the new gradient (a tensor) or None")
             if r.shape != g.shape:
                 raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
                                    f"{list(r.shape)}, expected {list(g.shape)}")
+            if r.dtype != g.dtype:
+                raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} has changed the type of value (was "
+                                   f"{g.dtype} got {r.dtype}); return the gradient in its own dtype")
             g = r
     return g
 
