@@ -71,10 +71,13 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple[Any, ...]:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without
-    touching ``.grad`` (as ``torch.autograd.grad``).
+    touching ``.grad`` (as ``torch.autograd.grad``, with its arguments).
+    ``is_grads_batched=True``: the first dimension of each ``grad_outputs``
+    is a batch of vectors, and each result has it too (a Jacobian from the
+    rows of an identity matrix).
 
     >>> import symgrad
     >>> x = symgrad.tensor(2., requires_grad=True)
@@ -84,7 +87,23 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     (tensor(12., grad_fn=<AddBackward0>), 2*x*y)
     >>> symgrad.autograd.grad(gx, x)[0].expr
     2*y
+    >>> v = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> symgrad.autograd.grad(v ** 2, v, symgrad.eye(2), is_grads_batched=True)
+    (tensor([[2., 0.],
+            [0., 4.]]),)
     """
+    if not only_inputs:
+        import warnings
+
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use symgrad.autograd.backward.",
+                      FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        from symgrad.autograd.batched import batched_grad
+
+        return batched_grad(lambda o, i, g, r, c, a: _grad(o, i, g, r, c, a, False, terms_now=False),
+                            _as_tensors(outputs, "outputs"), _as_tensors(inputs, "inputs"), grad_outputs,
+                            retain_graph, create_graph, allow_unused, materialize_grads)
     return _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads,
                  terms_now=False)
 
