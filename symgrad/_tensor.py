@@ -193,6 +193,26 @@ class Tensor(TensorOps):
     def dim(self) -> int:
         return self._value.ndim
 
+    ndimension = dim
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self._value.shape == other._value.shape
+
+    def is_signed(self) -> bool:
+        return self._value.dtype.kind in "fi"
+
+    @property
+    def is_cpu(self) -> bool:
+        return True  # (symgrad's one device)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._value.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._value.nbytes)
+
     def numel(self) -> int:
         return int(self._value.size)
 

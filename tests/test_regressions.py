@@ -685,3 +685,33 @@ def test_a_view_of_a_constant_follows_its_base_into_the_graph():
     d = a.detach()  # an alias outside the graph stays outside
     a.mul_(x)
     assert not d.requires_grad
+
+
+def test_fmax_and_fmin_ignore_nan_and_give_a_tie_to_the_first_input():
+    # Found by review: fmax and fmin were aliases of maximum and minimum, which
+    # propagate nan (PyTorch: the other input's value) and share ties.
+    nan = float("nan")
+    a = sg.tensor([1.0, nan, nan, 5.0, 3.0], requires_grad=True)
+    b = sg.tensor([nan, 2.0, nan, 5.0, 4.0], requires_grad=True)
+    y = sg.fmax(a, b)
+    np.testing.assert_array_equal(y.tolist(), [1.0, 2.0, nan, 5.0, 4.0])
+    y.sum().backward()
+    assert a.grad.tolist() == [1.0, 0.0, 1.0, 1.0, 0.0] and b.grad.tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
+    np.testing.assert_array_equal(a.fmin(b).tolist(), [1.0, 2.0, nan, 5.0, 3.0])
+    x, z = sg.tensor(1.0, requires_grad=True), sg.tensor(2.0, requires_grad=True)
+    step = sg.gradient_function(sg.fmax(x, z), [x, z])  # generated code: nan ignored too
+    assert step(np.array([1.0]), np.array([nan]))[0].tolist() == [1.0]
+
+
+def test_inner_sums_over_the_last_dimension_of_any_shapes():
+    # Found by review: inner was dot, refusing all but two vectors
+    # (PyTorch: the product over the last dims; a product with a 0-d tensor).
+    a = sg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = sg.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert sg.inner(a, b).tolist() == [[1.0, 2.0, 3.0], [3.0, 4.0, 7.0]]
+    assert sg.inner(sg.tensor([1.0, 2.0]), sg.tensor(3.0)).tolist() == [3.0, 6.0]
+    assert sg.inner(sg.ones(2, 3, 4), sg.ones(5, 4)).shape == (2, 3, 5)
+    with pytest.raises(RuntimeError, match="the last dimension must match"):
+        sg.inner(sg.ones(2, 2), sg.ones(3, 3))
+    sg.inner(a, b).sum().backward()
+    assert a.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]

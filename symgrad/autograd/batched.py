@@ -27,7 +27,7 @@ def batched_grad(one_grad: Callable[..., tuple[Any, ...]], roots: list[Any], tar
     keep = create_graph if retain_graph is None else retain_graph
     per_vector = [one_grad(roots, targets, [g[b] for g in grads], True if b < size - 1 else keep, create_graph,
                            allow_unused or materialize_grads) for b in range(size)]
-    out = []
+    out: list[Any] = []
     for i, t in enumerate(targets):
         column = [r[i] for r in per_vector]
         if any(c is None for c in column):
@@ -40,9 +40,9 @@ def batched_grad(one_grad: Callable[..., tuple[Any, ...]], roots: list[Any], tar
     return tuple(out)
 
 
-def _batched_outputs(roots: list[Any], grad_outputs: Any, tensor_class: type) -> list[Any]:
+def _batched_outputs(roots: list[Any], grad_outputs: Any, tensor_class: Any) -> list[Any]:
     """One tensor per output, shaped ``(batch, *output.shape)``, with PyTorch's errors."""
-    grads = [grad_outputs] if isinstance(grad_outputs, tensor_class) else list(grad_outputs or ())
+    grads: list[Any] = [grad_outputs] if isinstance(grad_outputs, tensor_class) else list(grad_outputs or ())
     if len(grads) != len(roots) or any(not isinstance(g, tensor_class) for g in grads):
         raise RuntimeError("is_grads_batched=True needs grad_outputs: one tensor per output, its first dimension "
                            "the batch (None is not batched: pass the vectors, e.g. symgrad.eye(n) for a Jacobian)")
