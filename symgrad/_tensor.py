@@ -139,6 +139,9 @@ class Tensor(TensorOps):
             raise TypeError(f"tensor.data must be set to a Tensor, got {type(new).__name__}")
         if new._value.shape != self._value.shape and self._base is not None:
             raise RuntimeError("cannot replace the data of a view with data of another shape")
+        if self._requires_grad and new._value.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex "
+                               f"dtype (got {new.dtype}); convert it first (.double())")
         self._before_write()
         self._value = new._value
         if not isinstance(self._content, Leaf):

@@ -796,6 +796,13 @@ _OVERWRITTEN = defop("_overwritten", lambda old, new: new, lambda old, new: new,
                      vjp=(lambda g, out, old, new: _zeros_like(g), lambda g, out, old, new: g))
 
 
+def overwritten(old: Tensor, new: Tensor) -> Tensor:
+    """``new``, recorded as overwriting ``old`` when ``old`` requires grad."""
+    if old._requires_grad and _grad_state.enabled:
+        return apply(_OVERWRITTEN, old, new)
+    return new
+
+
 def scatter_view_term(base_term: Term, chain: tuple[Any, ...], new_term: Term) -> Term:
     """The base's term after ``new_term`` was written through the view ``chain``."""
     if not chain:

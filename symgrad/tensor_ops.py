@@ -736,11 +736,20 @@ def _fill(src: Any, value: Any) -> Any:
     v = as_tensor(value)
     if v.ndim and tuple(v.shape) != tuple(src.shape):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {v.ndim} dimensions")
-    return _ops.expand(v.to(src.dtype), *src.shape)
+    return _overwrite(src, _ops.expand(v.to(src.dtype), *src.shape))
 
 
 def _copy_from(src: Any, other: Any) -> Any:
     from symgrad.creation import as_tensor
 
     o = as_tensor(other)
-    return _ops.expand(o.to(src.dtype), *src.shape)
+    return _overwrite(src, _ops.expand(o.to(src.dtype), *src.shape))
+
+
+def _overwrite(old: Any, new: Any) -> Any:
+    """``new`` written over ``old``: a history ``old`` had gets a zero gradient
+    (PyTorch's FillBackward/CopyBackwards), also when ``new`` has a history of
+    its own (``y.fill_(v)``, ``y.copy_(w)`` with ``v``, ``w`` requiring grad)."""
+    from symgrad.dispatch import overwritten
+
+    return overwritten(old, new)

@@ -715,3 +715,26 @@ def test_inner_sums_over_the_last_dimension_of_any_shapes():
         sg.inner(sg.ones(2, 2), sg.ones(3, 3))
     sg.inner(a, b).sum().backward()
     assert a.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+
+
+def test_overwriting_with_a_tensor_that_requires_grad_keeps_the_old_history_at_zero():
+    # Found by review: y.fill_(v) / y.copy_(w) with v, w requiring grad
+    # dropped y's old history, so x.grad was None (PyTorch: zeros; an
+    # optimizer skips a None gradient but not a zero one).
+    for write in (lambda y, v: y.fill_(v), lambda y, v: y.copy_(v.reshape(1))):
+        x = sg.tensor([1.0, 2.0], requires_grad=True)
+        v = sg.tensor(3.0, requires_grad=True)
+        y = x * 1
+        write(y, v)
+        (y * sg.tensor([1.0, 2.0])).sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0] and v.grad.item() == 3.0
+        assert str(y.expr) == "[v, v]"
+
+
+def test_data_of_a_tensor_that_requires_grad_stays_floating():
+    # Found by review: x.data = an int64 tensor made x an integer tensor that
+    # requires grad; PyTorch refuses.
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="must be floating point"):
+        x.data = sg.tensor([1, 2])
+    assert x.dtype == sg.float64
