@@ -310,10 +310,9 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     np.copyto(self._value, r._value, casting="unsafe")
     self._bump_version()
     if r._grad_fn is not None:
+        _move_retain(self, self._grad_fn, r._grad_fn)
         self._grad_fn = r._grad_fn
         self._requires_grad = True
-        if self._retains_grad:
-            r._grad_fn.retain = _weakref(self)
     if not isinstance(term_of(self), Leaf):  # a leaf symbol keeps standing for the leaf
         self._set_term(term_of(r))
     return self
@@ -705,11 +704,23 @@ def _refresh_view(v: Tensor) -> None:
             c = apply(op, c, **params)
     finally:
         _grad_state.enabled = prev
+    _move_retain(v, v._grad_fn, c._grad_fn)
     v._grad_fn = c._grad_fn
     v._requires_grad = c._requires_grad
     v._content = c._content
     v._view_src = base._content
     v._grad_src = base._grad_fn
+
+
+def _move_retain(t: Tensor, old: Any, new: Any) -> None:
+    """``t`` retains its grad and gets a new history: the new node fills
+    ``t.grad`` (PyTorch's: the gradient of the new values), the old one no
+    longer does (else both would add into it)."""
+    if t._retains_grad:
+        if old is not None:
+            old.retain = None
+        if new is not None:
+            new.retain = _weakref(t)
 
 
 def _any_requires_grad(self: Tensor, args: tuple[Any, ...]) -> bool:

@@ -738,3 +738,22 @@ def test_data_of_a_tensor_that_requires_grad_stays_floating():
     with pytest.raises(RuntimeError, match="must be floating point"):
         x.data = sg.tensor([1, 2])
     assert x.dtype == sg.float64
+
+
+def test_retain_grad_follows_in_place_changes_once():
+    # Found by review: after y.retain_grad(); y.mul_(3) both y's old and new
+    # nodes filled y.grad (20, PyTorch: 5), and a view's retain_grad was lost
+    # when its base changed in place (None, PyTorch: 5).
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    (y * 5).sum().backward()
+    assert y.grad.tolist() == [5.0, 5.0] and x.grad.tolist() == [30.0, 30.0]
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    v = y[:1]
+    v.retain_grad()
+    y.mul_(3)
+    (v * 5).sum().backward()
+    assert v.grad.tolist() == [5.0] and x.grad.tolist() == [30.0, 0.0]
