@@ -92,6 +92,7 @@ class Tensor(TensorOps):
     _base: Tensor | None = None                      # memory owner, for views and aliases
     _view: tuple[Any, ...] | None = None             # (op, params) steps from _base to this tensor
     _view_src: Term | None = None                    # the base term this view's term was derived from
+    _grad_src: Any = False                           # a view's: its base's grad_fn when its own was made (sync_view)
     _ver: int = 0                                    # version counter (see _vroot)
     _vroot: Tensor | None = None                     # who owns the version counter: views and detach() share
     _requires_grad: bool = False
@@ -138,6 +139,9 @@ class Tensor(TensorOps):
             raise TypeError(f"tensor.data must be set to a Tensor, got {type(new).__name__}")
         if new._value.shape != self._value.shape and self._base is not None:
             raise RuntimeError("cannot replace the data of a view with data of another shape")
+        if self._requires_grad and new._value.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex "
+                               f"dtype (got {new.dtype}); convert it first (.double())")
         self._before_write()
         self._value = new._value
         if not isinstance(self._content, Leaf):
@@ -191,6 +195,26 @@ class Tensor(TensorOps):
 
     def dim(self) -> int:
         return self._value.ndim
+
+    ndimension = dim
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self._value.shape == other._value.shape
+
+    def is_signed(self) -> bool:
+        return self._value.dtype.kind in "fi"
+
+    @property
+    def is_cpu(self) -> bool:
+        return True  # (symgrad's one device)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._value.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._value.nbytes)
 
     def numel(self) -> int:
         return int(self._value.size)
@@ -344,6 +368,8 @@ class Tensor(TensorOps):
 
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            sync_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -374,10 +400,14 @@ class Tensor(TensorOps):
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:
+            sync_view(self)
         return self._grad_fn is None
 
     @property
     def grad_fn(self) -> Node | None:
+        if self._base is not None:
+            sync_view(self)
         return self._grad_fn
 
     @property
@@ -536,6 +566,19 @@ def values_of(x: Any) -> np.ndarray:
     For symgrad's own code, which reads values it does not differentiate;
     ``np.asarray`` refuses tensors that require grad (``Tensor.__array__``)."""
     return x._value if isinstance(x, Tensor) else np.asarray(x)
+
+
+def sync_view(t: Tensor) -> None:
+    """A view's history follows its base's: when the base got a new history
+    by an in-place op since the view's was made (``a[1:]`` of a constant, then
+    ``a.add_(x)``), the view ops are replayed on the base, as PyTorch
+    regenerates a view's grad_fn.  (Its term follows through ``term_of``; that
+    marker is separate, so reading ``.expr`` does not hide the change.)"""
+    src = t._grad_src
+    if src is not False and t._base is not None and src is not t._base._grad_fn:
+        from symgrad.dispatch import _refresh_view
+
+        _refresh_view(t)
 
 
 def term_of(t: Tensor) -> Term | None:

@@ -37,6 +37,10 @@ class device:  # noqa: N801 - PyTorch's name
         self.type = "cpu"
         self.index = int(num) if num else index
 
+    def __reduce__(self) -> Any:
+        # rebuilt through __init__, which checks the values (symgrad.load allows it in weights files)
+        return (device, (self.type, self.index))
+
     def __repr__(self) -> str:
         return "device(type='cpu')" if self.index is None else f"device(type='cpu', index={self.index})"
 

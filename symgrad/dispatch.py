@@ -53,8 +53,9 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
             if base is None:
                 c = a._content
             else:
-                if a._grad_fn is not None and base._content is not a._view_src:
-                    _refresh_view(a)
+                src = a._grad_src
+                if src is not False and src is not base._grad_fn:
+                    _refresh_view(a)  # (sync_view, inlined: the hot path)
                 c = term_of(a)
             if c is not None and not c.const:
                 symbolic = True
@@ -309,10 +310,9 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     np.copyto(self._value, r._value, casting="unsafe")
     self._bump_version()
     if r._grad_fn is not None:
+        _move_retain(self, self._grad_fn, r._grad_fn)
         self._grad_fn = r._grad_fn
         self._requires_grad = True
-        if self._retains_grad:
-            r._grad_fn.retain = _weakref(self)
     if not isinstance(term_of(self), Leaf):  # a leaf symbol keeps standing for the leaf
         self._set_term(term_of(r))
     return self
@@ -687,19 +687,40 @@ def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> N
     out._view = chain
     out._vroot = src._vroot if src._vroot is not None else src
     out._view_src = root._content
+    if _grad_state.enabled:  # (a view made under no_grad stays outside the graph, whatever its base does)
+        out._grad_src = root._grad_fn
 
 
 def _refresh_view(v: Tensor) -> None:
-    """The base of a view that requires grad changed in place: replay the view
-    ops on the base so the view's history includes the change (as PyTorch does)."""
-    c = v._base
-    assert c is not None and v._view is not None
-    for op, params in v._view:
-        c = apply(op, c, **params)
+    """The base of a view got a new history by an in-place op: replay the view
+    ops on the base so the view's history includes the change (as PyTorch does),
+    whatever the grad mode of the op that reads the view."""
+    base = v._base
+    assert base is not None and v._view is not None
+    prev, _grad_state.enabled = _grad_state.enabled, True
+    try:
+        c = base
+        for op, params in v._view:
+            c = apply(op, c, **params)
+    finally:
+        _grad_state.enabled = prev
+    _move_retain(v, v._grad_fn, c._grad_fn)
     v._grad_fn = c._grad_fn
     v._requires_grad = c._requires_grad
     v._content = c._content
-    v._view_src = c._content if v._base is None else v._base._content
+    v._view_src = base._content
+    v._grad_src = base._grad_fn
+
+
+def _move_retain(t: Tensor, old: Any, new: Any) -> None:
+    """``t`` retains its grad and gets a new history: the new node fills
+    ``t.grad`` (PyTorch's: the gradient of the new values), the old one no
+    longer does (else both would add into it)."""
+    if t._retains_grad:
+        if old is not None:
+            old.retain = None
+        if new is not None:
+            new.retain = _weakref(t)
 
 
 def _any_requires_grad(self: Tensor, args: tuple[Any, ...]) -> bool:
@@ -784,6 +805,13 @@ def _zeros_like(g: Any) -> Any:
 _OVERWRITTEN = defop("_overwritten", lambda old, new: new, lambda old, new: new, inputs=("old", "new"),
                      elementwise=True, backward_name="FillBackward0",
                      vjp=(lambda g, out, old, new: _zeros_like(g), lambda g, out, old, new: g))
+
+
+def overwritten(old: Tensor, new: Tensor) -> Tensor:
+    """``new``, recorded as overwriting ``old`` when ``old`` requires grad."""
+    if old._requires_grad and _grad_state.enabled:
+        return apply(_OVERWRITTEN, old, new)
+    return new
 
 
 def scatter_view_term(base_term: Term, chain: tuple[Any, ...], new_term: Term) -> Term:

@@ -60,7 +60,8 @@ class dtype:  # noqa: N801 - PyTorch's name
         return f"symgrad.{self.name}"
 
     def __reduce__(self) -> str:
-        return self.name
+        # pickled by name, as a module global (bool is ``bool_`` here: ``bool`` is the builtin)
+        return "bool_" if self.name == "bool" else self.name
 
 
 float16 = dtype("float16", np.float16, _FLOAT)

@@ -28,9 +28,13 @@ from typing import IO, Any
 __all__ = ["save", "load"]
 
 # What a weights-only file may name: tensors, parameters, NumPy arrays and
-# scalars, ordered dicts (state_dicts) - nothing that runs other code.
+# scalars, ordered dicts (state_dicts), dtypes, shapes and devices (as
+# PyTorch's weights-only load allows) - nothing that runs other code.
 _WEIGHTS = {
     ("symgrad._tensor", "_rebuild"), ("symgrad.nn.parameter", "_rebuild_parameter"),
+    ("symgrad._tensor", "Size"), ("symgrad.device", "device"),
+    *(("symgrad.dtypes", n) for n in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                                      "bool_")),
     ("collections", "OrderedDict"), ("numpy", "ndarray"), ("numpy", "dtype"),
     *((m, n) for m in ("numpy._core.multiarray", "numpy.core.multiarray") for n in ("_reconstruct", "scalar")),
     *((m, "_frombuffer") for m in ("numpy._core.numeric", "numpy.core.numeric")),  # (arrays, pickle protocol 5)

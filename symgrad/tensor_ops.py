@@ -194,6 +194,29 @@ class TensorOps:
     def bitwise_or(self, other: Any) -> Tensor: return _ops.bitwise_or(self, other)  # noqa: E704
     def bitwise_xor(self, other: Any) -> Tensor: return _ops.bitwise_xor(self, other)  # noqa: E704
     def bitwise_not(self) -> Tensor: return _ops.bitwise_not(self)  # noqa: E704
+    # (PyTorch's aliases, and methods of functions symgrad already has)
+    multiply = mul
+    divide = true_divide = div
+    subtract = sub
+    negative = neg
+    absolute = abs  # noqa: A003
+    fix = trunc
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+    def floor_divide(self, other: Any) -> Tensor: return _ops.floor_divide(self, other)  # noqa: E704
+    def float_power(self, exponent: Any) -> Tensor: return _ops.float_power(self, exponent)  # noqa: E704
+    def fmax(self, other: Any) -> Tensor: return _ops.fmax(self, other)  # noqa: E704
+    def fmin(self, other: Any) -> Tensor: return _ops.fmin(self, other)  # noqa: E704
+    def logical_xor(self, other: Any) -> Tensor: return _ops.logical_xor(self, other)  # noqa: E704
+    def inner(self, other: Any) -> Tensor: return _ops.inner(self, other)  # noqa: E704
+    def vdot(self, other: Any) -> Tensor: return _ops.vdot(self, other)  # noqa: E704
+    def ger(self, vec2: Any) -> Tensor: return _ops.ger(self, vec2)  # noqa: E704
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+    def count_nonzero(self, dim: Any = None) -> Tensor: return _ops.count_nonzero(self, dim)  # noqa: E704
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:  # noqa: E704
+        return _ops.take_along_dim(self, indices, dim)
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: E704
+        return _ops.aminmax(self, dim=dim, keepdim=keepdim)
 
     # ------------------------------------------------------------ comparisons
     def eq(self, other: Any) -> Tensor: return _ops.eq(self, other)  # noqa: E704
@@ -215,6 +238,7 @@ class TensorOps:
     def logical_not(self) -> Tensor: return _ops.logical_not(self)  # noqa: E704
     def logical_and(self, other: Any) -> Tensor: return _ops.logical_and(self, other)  # noqa: E704
     def logical_or(self, other: Any) -> Tensor: return _ops.logical_or(self, other)  # noqa: E704
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     # ------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: E704
@@ -469,7 +493,8 @@ class TensorOps:
             return self  # type: ignore[return-value]
         return _inplace(self, _ops.mul, other)
 
-    def div_(self, other: Any) -> Tensor: return _inplace(self, _ops.div, other)  # noqa: E704
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: E704
+        return _inplace(self, _ops.div, other, rounding_mode=rounding_mode)
     def pow_(self, exponent: Any) -> Tensor: return _inplace(self, _ops.pow, exponent)  # noqa: E704
     def neg_(self) -> Tensor: return _inplace(self, _ops.neg)  # noqa: E704
     def exp_(self) -> Tensor: return _inplace(self, _ops.exp)  # noqa: E704
@@ -559,6 +584,55 @@ class TensorOps:
     def bitwise_not_(self) -> Tensor: return _inplace(self, _ops.bitwise_not)  # noqa: E704
     def cumprod_(self, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: E704
         return _inplace(self, _ops.cumprod, dim, dtype=dtype)
+
+    # (PyTorch's other in-place forms of elementwise ops)
+    def floor_(self) -> Tensor: return _inplace(self, _ops.floor)  # noqa: E704
+    def ceil_(self) -> Tensor: return _inplace(self, _ops.ceil)  # noqa: E704
+    def trunc_(self) -> Tensor: return _inplace(self, _ops.trunc)  # noqa: E704
+    def frac_(self) -> Tensor: return _inplace(self, _ops.frac)  # noqa: E704
+    def sign_(self) -> Tensor: return _inplace(self, _ops.sign)  # noqa: E704
+    def exp2_(self) -> Tensor: return _inplace(self, _ops.exp2)  # noqa: E704
+    def expm1_(self) -> Tensor: return _inplace(self, _ops.expm1)  # noqa: E704
+    def log1p_(self) -> Tensor: return _inplace(self, _ops.log1p)  # noqa: E704
+    def log2_(self) -> Tensor: return _inplace(self, _ops.log2)  # noqa: E704
+    def log10_(self) -> Tensor: return _inplace(self, _ops.log10)  # noqa: E704
+    def rsqrt_(self) -> Tensor: return _inplace(self, _ops.rsqrt)  # noqa: E704
+    def reciprocal_(self) -> Tensor: return _inplace(self, _ops.reciprocal)  # noqa: E704
+    def square_(self) -> Tensor: return _inplace(self, _ops.square)  # noqa: E704
+    def tan_(self) -> Tensor: return _inplace(self, _ops.tan)  # noqa: E704
+    def sinh_(self) -> Tensor: return _inplace(self, _ops.sinh)  # noqa: E704
+    def cosh_(self) -> Tensor: return _inplace(self, _ops.cosh)  # noqa: E704
+    def asin_(self) -> Tensor: return _inplace(self, _ops.asin)  # noqa: E704
+    def acos_(self) -> Tensor: return _inplace(self, _ops.acos)  # noqa: E704
+    def atan_(self) -> Tensor: return _inplace(self, _ops.atan)  # noqa: E704
+    def asinh_(self) -> Tensor: return _inplace(self, _ops.asinh)  # noqa: E704
+    def acosh_(self) -> Tensor: return _inplace(self, _ops.acosh)  # noqa: E704
+    def atanh_(self) -> Tensor: return _inplace(self, _ops.atanh)  # noqa: E704
+    def erf_(self) -> Tensor: return _inplace(self, _ops.erf)  # noqa: E704
+    def erfc_(self) -> Tensor: return _inplace(self, _ops.erfc)  # noqa: E704
+    def logical_not_(self) -> Tensor: return _inplace(self, _ops.logical_not)  # noqa: E704
+    def round_(self, *, decimals: int = 0) -> Tensor: return _inplace(self, _ops.round, decimals=decimals)  # noqa: E704
+    fix_ = trunc_
+    negative_ = neg_
+    absolute_ = abs_
+    arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+    clip_ = clamp_
+    def remainder_(self, other: Any) -> Tensor: return _inplace(self, _ops.remainder, other)  # noqa: E704
+    def floor_divide_(self, other: Any) -> Tensor: return _inplace(self, _ops.floor_divide, other)  # noqa: E704
+    def eq_(self, other: Any) -> Tensor: return _inplace(self, _ops.eq, other)  # noqa: E704
+    def ne_(self, other: Any) -> Tensor: return _inplace(self, _ops.ne, other)  # noqa: E704
+    def lt_(self, other: Any) -> Tensor: return _inplace(self, _ops.lt, other)  # noqa: E704
+    def le_(self, other: Any) -> Tensor: return _inplace(self, _ops.le, other)  # noqa: E704
+    def gt_(self, other: Any) -> Tensor: return _inplace(self, _ops.gt, other)  # noqa: E704
+    def ge_(self, other: Any) -> Tensor: return _inplace(self, _ops.ge, other)  # noqa: E704
+    def logical_and_(self, other: Any) -> Tensor: return _inplace(self, _ops.logical_and, other)  # noqa: E704
+    def logical_or_(self, other: Any) -> Tensor: return _inplace(self, _ops.logical_or, other)  # noqa: E704
+    def logical_xor_(self, other: Any) -> Tensor: return _inplace(self, _ops.logical_xor, other)  # noqa: E704
+    divide_ = true_divide_ = div_
+    multiply_ = mul_
+    subtract_ = sub_
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor)."""
@@ -663,11 +737,20 @@ def _fill(src: Any, value: Any) -> Any:
     v = as_tensor(value)
     if v.ndim and tuple(v.shape) != tuple(src.shape):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {v.ndim} dimensions")
-    return _ops.expand(v.to(src.dtype), *src.shape)
+    return _overwrite(src, _ops.expand(v.to(src.dtype), *src.shape))
 
 
 def _copy_from(src: Any, other: Any) -> Any:
     from symgrad.creation import as_tensor
 
     o = as_tensor(other)
-    return _ops.expand(o.to(src.dtype), *src.shape)
+    return _overwrite(src, _ops.expand(o.to(src.dtype), *src.shape))
+
+
+def _overwrite(old: Any, new: Any) -> Any:
+    """``new`` written over ``old``: a history ``old`` had gets a zero gradient
+    (PyTorch's FillBackward/CopyBackwards), also when ``new`` has a history of
+    its own (``y.fill_(v)``, ``y.copy_(w)`` with ``v``, ``w`` requiring grad)."""
+    from symgrad.dispatch import overwritten
+
+    return overwritten(old, new)

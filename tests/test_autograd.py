@@ -116,6 +116,21 @@ def test_hook_returning_wrong_shape_is_an_error():
         (x * 2).sum().backward()
 
 
+def test_hook_returning_a_non_tensor_or_another_dtype_is_an_error():
+    # Found by review: a hook returning a number crashed with "'int' object has
+    # no attribute 'shape'", and one returning float32 for a float64 gradient
+    # was accepted; PyTorch raises for both.
+    x = leaf([1.0, 2.0])
+    handle = x.register_hook(lambda g: 3)
+    with pytest.raises(TypeError, match="expected Tensor, but hook '<lambda>' returned 'int'"):
+        (x * 2).sum().backward()
+    handle.remove()
+    y = x * 2
+    y.register_hook(lambda g: g.float())
+    with pytest.raises(RuntimeError, match=r"has changed the type of value \(was symgrad.float64 got symgrad.float32"):
+        (y * y).sum().backward()
+
+
 def test_detach_shares_memory_and_version_but_not_graph():
     x = leaf([1.0, 2.0])
     y = x * 2
@@ -417,3 +432,29 @@ def test_gradients_keep_their_inputs_dtype_next_to_a_wider_constant():
     h.register_hook(lambda g: seen.append(g.dtype))
     (h * sg.tensor(2.) + h / sg.tensor(3.)).sum().backward()
     assert seen == [sg.float32] and w.grad.dtype is sg.float32
+
+
+def test_grad_takes_pytorchs_is_grads_batched_and_only_inputs():
+    # Found by review: autograd.grad had no is_grads_batched (nor only_inputs),
+    # so PyTorch's Jacobian idiom grad(y, x, eye(n), is_grads_batched=True) failed.
+    x = leaf([1.0, 2.0])
+    z = leaf(3.0)
+    y = x ** 2
+    jx, jz = sg.autograd.grad([y, (x * z).sum()], [x, z], [sg.eye(2), sg.tensor([1.0, 2.0])],
+                              is_grads_batched=True, retain_graph=True)
+    assert jx.tolist() == [[5.0, 3.0], [6.0, 10.0]] and jz.tolist() == [3.0, 6.0]  # PyTorch's numbers
+    assert sg.autograd.grad(y, [x, z], sg.eye(2), is_grads_batched=True, allow_unused=True,
+                            retain_graph=True)[1] is None
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        sg.autograd.grad(y, [x, z], sg.eye(2), is_grads_batched=True, retain_graph=True)
+    with pytest.raises(RuntimeError, match=r"first dimension of each grad_output as the batch"):
+        sg.autograd.grad(y, x, sg.ones(2), is_grads_batched=True, retain_graph=True)
+    (j,) = sg.autograd.grad(y, x, sg.eye(2), is_grads_batched=True, create_graph=True)
+    assert str(j.expr) == "[[2*x[0], 0], [0, 2*x[1]]]"
+    assert sg.autograd.grad(j.sum(), x)[0].tolist() == [2.0, 2.0]
+    y = x ** 2
+    sg.autograd.grad(y, x, sg.eye(2), is_grads_batched=True)
+    with pytest.raises(RuntimeError, match="second time"):  # the last vector freed the graph
+        sg.autograd.grad(y, x, sg.ones(2))
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        assert sg.autograd.grad((x * x).sum(), x, only_inputs=False)[0].tolist() == [2.0, 4.0]

@@ -143,3 +143,20 @@ def test_errors_for_bad_inputs_match_torch_wording():
         sf.jvp(lambda x, y: x * y, two, (symgrad.tensor([1., 1.]), symgrad.tensor([1., 1., 1.])))
     with pytest.raises(RuntimeError, match="v is a tuple of invalid length"):
         sf.jvp(lambda x, y: x * y, two, (symgrad.tensor([1., 1.]),))
+
+
+def test_error_messages_are_torchs_word_for_word():
+    # Found by review: "if the user-provided function returns is a single Tensor",
+    # "Entry 0 in v" for a v that is not a tuple, and hessian's own wording.
+    def message(module, fn, *args):
+        with pytest.raises(RuntimeError) as info:
+            getattr(module, fn)(*args)
+        return str(info.value).replace("torch.", "").replace("symgrad.", "")
+
+    for fn, f in (("vjp", lambda x: x * 2), ("jvp", lambda x: x * 2), ("hvp", lambda x: (x * x).sum())):
+        assert message(sf, fn, f, symgrad.tensor([1., 2.])) == message(tf, fn, f, torch.tensor([1., 2.]))
+    square = lambda x: x * x  # noqa: E731
+    assert message(sf, "vjp", square, symgrad.tensor([1., 2.]), symgrad.ones(3)) == \
+        message(tf, "vjp", square, torch.tensor([1., 2.]), torch.ones(3))
+    assert message(sf, "hessian", square, symgrad.tensor([1., 2.])).startswith(
+        message(tf, "hessian", square, torch.tensor([1., 2.])))

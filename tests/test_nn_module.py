@@ -349,3 +349,20 @@ def test_save_and_load_a_state_dict_as_pytorch_does(tmp_path):
     assert symgrad.equal(whole(symgrad.ones(1, 3)), model(symgrad.ones(1, 3)))
     with pytest.raises(RuntimeError, match="CPU"):
         symgrad.load(path, map_location="cuda")
+
+
+def test_save_and_load_dtypes_shapes_and_devices(tmp_path):
+    # Found by review: symgrad.bool could not be pickled at all (its module
+    # global is bool_), and dtypes, shapes and devices in a checkpoint were
+    # refused by the weights-only load, which PyTorch's allows.
+    import pickle
+
+    path = tmp_path / "meta.pt"
+    meta = {"dtypes": [symgrad.bool, symgrad.float32, symgrad.long], "shape": symgrad.zeros(2, 3).shape,
+            "device": symgrad.device("cpu", 0)}
+    symgrad.save(meta, path)
+    loaded = symgrad.load(path)
+    assert loaded["dtypes"][0] is symgrad.bool and loaded["dtypes"][2] is symgrad.int64
+    assert type(loaded["shape"]) is symgrad.Size and loaded["shape"] == (2, 3)
+    assert repr(loaded["device"]) == "device(type='cpu', index=0)"
+    assert pickle.loads(pickle.dumps(symgrad.bool)) is symgrad.bool

@@ -317,3 +317,36 @@ def test_fliplr_flipud_and_cross_without_dim_as_pytorch():
     assert w.tolist() == [[0., 0., 1.], [1., 0., 0.]]
     with pytest.raises(RuntimeError, match="no dimension of size 3"):
         symgrad.cross(symgrad.ones(2, 2), symgrad.ones(2, 2))
+
+
+@pytest.mark.skipif(torch is None, reason="PyTorch is the oracle")
+def test_pytorchs_method_aliases_and_in_place_forms():
+    # Found by review: x.floor_(), x.multiply(y), x.greater(y), x.nbytes,
+    # torch.autograd.no_grad... raised AttributeError, though symgrad had the ops.
+    unary = ("floor ceil trunc frac sign exp2 expm1 log1p log2 log10 rsqrt reciprocal square tan sinh cosh asin "
+             "acos atan asinh atanh erf erfc fix negative absolute arcsin arccos arctan arcsinh arctanh").split()
+    for name in unary:
+        s, t = symgrad.tensor([0.25, 0.75]), torch.tensor([0.25, 0.75], dtype=torch.float64)
+        assert getattr(s, name + "_")() is s and getattr(t, name + "_")() is t
+        assert s.tolist() == pytest.approx(t.tolist(), rel=1e-12, nan_ok=True), name
+    binary = ("remainder floor_divide eq ne lt le gt ge logical_and logical_or logical_xor divide true_divide "
+              "multiply subtract greater greater_equal less less_equal not_equal").split()
+    for name in binary:
+        for suffix in ("", "_"):
+            s = getattr(symgrad.tensor([5., -3.]), name + suffix)(symgrad.tensor([2., 2.]))
+            t = getattr(torch.tensor([5., -3.], dtype=torch.float64), name + suffix)(torch.tensor([2., 2.]))
+            assert s.tolist() == t.tolist() and str(s.dtype)[8:] == str(t.dtype)[6:], name + suffix
+    assert symgrad.tensor([5., -3.]).div_(2, rounding_mode="floor").tolist() == [2., -2.]
+    assert symgrad.tensor([1.25, 2.55]).round_(decimals=1).tolist() == [1.2, 2.6]
+    x = symgrad.tensor([0.25, 0.75], requires_grad=True)
+    y = x * 1
+    y.square_()
+    y.sum().backward()
+    assert x.grad.tolist() == [0.5, 1.5]
+    s, t = symgrad.ones(2, 3, dtype=symgrad.int32), torch.ones(2, 3, dtype=torch.int32)
+    assert (s.ndimension(), s.nbytes, s.itemsize, s.is_cpu, s.is_signed(), s.is_same_size(symgrad.ones(2, 3))) == \
+        (t.ndimension(), t.nbytes, t.itemsize, t.is_cpu, t.is_signed(), t.is_same_size(torch.ones(2, 3)))
+    with symgrad.autograd.no_grad():
+        assert not (x * 2).requires_grad
+    with symgrad.autograd.set_grad_enabled(False):
+        assert not (x * 2).requires_grad

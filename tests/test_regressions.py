@@ -649,3 +649,111 @@ def test_ops_along_a_dim_of_a_zero_dimensional_tensor(fn):
 def test_softmax_of_an_empty_tensor_is_empty():
     x = sg.zeros(0, 2, requires_grad=True)
     assert sg.softmax(x, 0).shape == (0, 2) and sg.nn.functional.glu(x, 0).shape == (0, 2)
+
+
+def test_reading_a_views_closed_form_does_not_hide_its_bases_in_place_change():
+    # Found by review: ``term_of`` marked the view as up to date with its base
+    # when ``.expr`` was read, so the next op on the view kept its old grad_fn
+    # and the in-place change's gradient was lost (PyTorch: x.grad = 2).
+    w = sg.tensor(1.0, requires_grad=True)
+    x = sg.tensor(2.0, requires_grad=True)
+    a = sg.zeros(3) * w
+    v = a[1:]
+    a.add_(x)
+    assert all(e.has(x.expr) for e in v.expr)
+    (v * 1).sum().backward()
+    assert x.grad.item() == 2.0
+
+
+def test_a_view_of_a_constant_follows_its_base_into_the_graph():
+    # Found by review: a view of a tensor that did not require grad kept
+    # requires_grad=False after its base was updated in place with a tensor
+    # that does, while its closed form showed x: the gradient was silently lost.
+    x = sg.tensor(2.0, requires_grad=True)
+    a = sg.zeros(3)
+    v = a[1:]
+    a.add_(x)
+    assert v.requires_grad and v.grad_fn is not None and not v.is_leaf
+    v.backward(sg.ones(2))
+    assert x.grad.item() == 2.0
+    a = sg.zeros(3)
+    v = a[1:]
+    a.add_(x)
+    with sg.no_grad():  # (read under no_grad first: the view still joins the graph)
+        assert not (v * 2).requires_grad
+    assert sg.autograd.grad(v.sum(), x)[0].item() == 2.0
+    d = a.detach()  # an alias outside the graph stays outside
+    a.mul_(x)
+    assert not d.requires_grad
+
+
+def test_fmax_and_fmin_ignore_nan_and_give_a_tie_to_the_first_input():
+    # Found by review: fmax and fmin were aliases of maximum and minimum, which
+    # propagate nan (PyTorch: the other input's value) and share ties.
+    nan = float("nan")
+    a = sg.tensor([1.0, nan, nan, 5.0, 3.0], requires_grad=True)
+    b = sg.tensor([nan, 2.0, nan, 5.0, 4.0], requires_grad=True)
+    y = sg.fmax(a, b)
+    np.testing.assert_array_equal(y.tolist(), [1.0, 2.0, nan, 5.0, 4.0])
+    y.sum().backward()
+    assert a.grad.tolist() == [1.0, 0.0, 1.0, 1.0, 0.0] and b.grad.tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
+    np.testing.assert_array_equal(a.fmin(b).tolist(), [1.0, 2.0, nan, 5.0, 3.0])
+    x, z = sg.tensor(1.0, requires_grad=True), sg.tensor(2.0, requires_grad=True)
+    step = sg.gradient_function(sg.fmax(x, z), [x, z])  # generated code: nan ignored too
+    assert step(np.array([1.0]), np.array([nan]))[0].tolist() == [1.0]
+
+
+def test_inner_sums_over_the_last_dimension_of_any_shapes():
+    # Found by review: inner was dot, refusing all but two vectors
+    # (PyTorch: the product over the last dims; a product with a 0-d tensor).
+    a = sg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = sg.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert sg.inner(a, b).tolist() == [[1.0, 2.0, 3.0], [3.0, 4.0, 7.0]]
+    assert sg.inner(sg.tensor([1.0, 2.0]), sg.tensor(3.0)).tolist() == [3.0, 6.0]
+    assert sg.inner(sg.ones(2, 3, 4), sg.ones(5, 4)).shape == (2, 3, 5)
+    with pytest.raises(RuntimeError, match="the last dimension must match"):
+        sg.inner(sg.ones(2, 2), sg.ones(3, 3))
+    sg.inner(a, b).sum().backward()
+    assert a.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+
+
+def test_overwriting_with_a_tensor_that_requires_grad_keeps_the_old_history_at_zero():
+    # Found by review: y.fill_(v) / y.copy_(w) with v, w requiring grad
+    # dropped y's old history, so x.grad was None (PyTorch: zeros; an
+    # optimizer skips a None gradient but not a zero one).
+    for write in (lambda y, v: y.fill_(v), lambda y, v: y.copy_(v.reshape(1))):
+        x = sg.tensor([1.0, 2.0], requires_grad=True)
+        v = sg.tensor(3.0, requires_grad=True)
+        y = x * 1
+        write(y, v)
+        (y * sg.tensor([1.0, 2.0])).sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0] and v.grad.item() == 3.0
+        assert str(y.expr) == "[v, v]"
+
+
+def test_data_of_a_tensor_that_requires_grad_stays_floating():
+    # Found by review: x.data = an int64 tensor made x an integer tensor that
+    # requires grad; PyTorch refuses.
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="must be floating point"):
+        x.data = sg.tensor([1, 2])
+    assert x.dtype == sg.float64
+
+
+def test_retain_grad_follows_in_place_changes_once():
+    # Found by review: after y.retain_grad(); y.mul_(3) both y's old and new
+    # nodes filled y.grad (20, PyTorch: 5), and a view's retain_grad was lost
+    # when its base changed in place (None, PyTorch: 5).
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    (y * 5).sum().backward()
+    assert y.grad.tolist() == [5.0, 5.0] and x.grad.tolist() == [30.0, 30.0]
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    v = y[:1]
+    v.retain_grad()
+    y.mul_(3)
+    (v * 5).sum().backward()
+    assert v.grad.tolist() == [5.0] and x.grad.tolist() == [30.0, 0.0]

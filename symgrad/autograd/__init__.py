@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from symgrad import grad_mode
 from symgrad.autograd.engine import backward, grad
 from symgrad.autograd.graph import AccumulateGrad, Node
+from symgrad.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "Node", "AccumulateGrad", "Function", "functional", "gradcheck", "gradgradcheck"]
+__all__ = ["backward", "grad", "Node", "AccumulateGrad", "Function", "functional", "gradcheck", "gradgradcheck",
+           "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "grad_mode"]
 
 
 def __getattr__(name: str) -> Any:

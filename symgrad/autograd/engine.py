@@ -71,10 +71,13 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple[Any, ...]:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without
-    touching ``.grad`` (as ``torch.autograd.grad``).
+    touching ``.grad`` (as ``torch.autograd.grad``, with its arguments).
+    ``is_grads_batched=True``: the first dimension of each ``grad_outputs``
+    is a batch of vectors, and each result has it too (a Jacobian from the
+    rows of an identity matrix).
 
     >>> import symgrad
     >>> x = symgrad.tensor(2., requires_grad=True)
@@ -84,7 +87,23 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     (tensor(12., grad_fn=<AddBackward0>), 2*x*y)
     >>> symgrad.autograd.grad(gx, x)[0].expr
     2*y
+    >>> v = symgrad.tensor([1., 2.], requires_grad=True)
+    >>> symgrad.autograd.grad(v ** 2, v, symgrad.eye(2), is_grads_batched=True)
+    (tensor([[2., 0.],
+            [0., 4.]]),)
     """
+    if not only_inputs:
+        import warnings
+
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use symgrad.autograd.backward.",
+                      FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        from symgrad.autograd.batched import batched_grad
+
+        return batched_grad(lambda o, i, g, r, c, a: _grad(o, i, g, r, c, a, False, terms_now=False),
+                            _as_tensors(outputs, "outputs"), _as_tensors(inputs, "inputs"), grad_outputs,
+                            retain_graph, create_graph, allow_unused, materialize_grads)
     return _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads,
                  terms_now=False)
 
@@ -133,12 +152,16 @@ def _as_list(x: Any) -> list[Any]:
 
 
 def _as_tensors(x: Any, what: str) -> list[Any]:
-    Tensor = _tensor_mod().Tensor
-    if x.__class__ is Tensor:
+    mod = _tensor_mod()
+    Tensor = mod.Tensor
+    if x.__class__ is Tensor and x._base is None:
         return [x]
     items = [x] if isinstance(x, Tensor) else list(x) if isinstance(x, (list, tuple)) else None
     if items is None or not all(isinstance(t, Tensor) for t in items):
         raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+    for t in items:
+        if t._base is not None:
+            mod.sync_view(t)  # (a view's history follows in-place changes of its base)
     return items
 
 
@@ -518,9 +541,15 @@ def _pre_hooks(node: Any, g: Any) -> Any:
     for hook in list(hooks):
         r = hook(g)
         if r is not None:
+            if not isinstance(r, _tensor_mod().Tensor):
+                raise TypeError(f"expected Tensor, but hook {getattr(hook, '__name__', hook)!r} returned "
+                                f"{type(r).__name__!r}; a hook returns the new gradient (a tensor) or None")
             if r.shape != g.shape:
                 raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
                                    f"{list(r.shape)}, expected {list(g.shape)}")
+            if r.dtype != g.dtype:
+                raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} has changed the type of value (was "
+                                   f"{g.dtype} got {r.dtype}); return the gradient in its own dtype")
             g = r
     return g
 

@@ -98,17 +98,18 @@ def _vectors(v: Any, like: tuple[Tensor, ...], fn_name: str, what: str) -> list[
     """``v`` checked against ``like``; None only for a single one-element tensor."""
     if v is None:
         if len(like) != 1 or like[0].numel() != 1:
-            raise RuntimeError(f"The vector v can only be None if the {what} is a single Tensor with a single "
+            raise RuntimeError(f"The vector v can only be None if the {what} a single Tensor with a single "
                                "element.")
         return [Tensor._make(np.ones_like(like[0]._value))]
-    _, vs = _as_tuple(v, "v", fn_name)
+    v_tuple, vs = _as_tuple(v, "v", fn_name)
     if len(vs) != len(like):
         if len(like) == 1:
             raise RuntimeError("The given v should contain a single Tensor.")
         raise RuntimeError(f"v is a tuple of invalid length: should be {len(like)} but got {len(vs)}.")
     for i, (el_v, el) in enumerate(zip(vs, like)):
         if tuple(el_v.shape) != tuple(el.shape):
-            raise RuntimeError(f"Entry {i} in v has invalid size: should be {el.shape} but got {el_v.shape}.")
+            where = f"Entry {i} in v" if v_tuple else "v"  # (PyTorch's two wordings)
+            raise RuntimeError(f"{where} has invalid size: should be {el.shape} but got {el_v.shape}.")
     return list(vs)
 
 
@@ -204,8 +205,8 @@ def _scalar_output(out: Any, fn_name: str) -> Tensor:
                         f"or a tuple of Tensors but the given outputs of the user-provided function has type "
                         f"{type(out)}.")
     if out.numel() != 1:
-        raise RuntimeError(f"The function given to {fn_name} should return a single element Tensor, got shape "
-                           f"{list(out.shape)}")
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single "
+                           f"element (it has shape {list(out.shape)})")
     return out.reshape(())
 
 
@@ -251,7 +252,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     """
     run = _Run(func, inputs, create_graph, "jvp")
     run.check_outputs_differentiable(strict)
-    vs = _vectors(v, tuple(run.vars.flat), "jvp", "input to the user-provided function")
+    vs = _vectors(v, tuple(run.vars.flat), "jvp", "input to the user-provided function is")
     with grad_mode.enable_grad():
         jv = derivatives.jvp_tangents(list(run.outputs), run.vars.flat, vs, create_graph=create_graph)
     res = []
@@ -299,7 +300,7 @@ def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: b
                   fn_name: str) -> tuple[Any, Any]:
     run = _Run(func, inputs, create_graph, fn_name)
     out = _scalar_output(run.outputs if run.outputs_tuple else run.outputs[0], fn_name)
-    vs = _vectors(v, tuple(run.vars.flat), fn_name, "input to the user-provided function")
+    vs = _vectors(v, tuple(run.vars.flat), fn_name, "input to the user-provided function is")
     independent = "The output of the user-provided function is independent of input {i}. This is not allowed " \
                   "in strict mode."
     with grad_mode.enable_grad():

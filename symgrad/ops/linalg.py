@@ -166,7 +166,29 @@ def dot(input: Any, other: Any) -> Any:
     return apply(_DOT, x, y)
 
 
-vdot = inner = dot
+vdot = dot
+
+
+def inner(input: Any, other: Any) -> Any:
+    """Sum of products over the last dimension of each (``dot`` for vectors,
+    a product when one is 0-d), as ``torch.inner``.
+
+    >>> import symgrad
+    >>> symgrad.inner(symgrad.tensor([[1., 2.], [3., 4.]]), symgrad.tensor([[1., 0.], [1., 1.]]))
+    tensor([[1., 3.],
+            [3., 7.]])
+    """
+    x, y = _t(input), _t(other)
+    if x.ndim == 0 or y.ndim == 0:
+        return x * y
+    if x.shape[-1] != y.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(x.shape)} and {list(y.shape)}")
+    if x.ndim == 1 and y.ndim == 1:
+        return dot(x, y)
+    from symgrad.ops.assembly import tensordot
+
+    return tensordot(x, y, dims=([x.ndim - 1], [y.ndim - 1]))
 
 
 def outer(input: Any, vec2: Any) -> Any:

@@ -142,7 +142,27 @@ def minimum(input: Any, other: Any) -> Any:
     return apply(_MINIMUM, input, other)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input: Any, other: Any) -> Any:
+    """Elementwise maximum that ignores nan: where one side is nan the other
+    is taken (nan only where both are).  Unlike ``maximum``, a tie is not
+    shared: ``input`` gets the whole gradient, as in PyTorch.
+
+    >>> import symgrad
+    >>> nan = float("nan")
+    >>> symgrad.fmax(symgrad.tensor([1., nan, nan]), symgrad.tensor([nan, 2., nan]))
+    tensor([1., 2., nan])
+    """
+    return where((input >= other) | _isnan(other), input, other)
+
+
+def fmin(input: Any, other: Any) -> Any:
+    """Elementwise minimum that ignores nan (``fmax``'s counterpart).
+
+    >>> import symgrad
+    >>> symgrad.fmin(symgrad.tensor([1., float("nan")]), symgrad.tensor([2., 2.]))
+    tensor([1., 2.])
+    """
+    return where((input <= other) | _isnan(other), input, other)
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
@@ -175,3 +195,9 @@ def _is_tensor(x: Any) -> bool:
     from symgrad._tensor import Tensor
 
     return isinstance(x, Tensor)
+
+
+def _isnan(x: Any) -> Any:
+    from symgrad.ops.comparison import isnan
+
+    return isnan(x)
