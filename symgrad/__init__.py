@@ -45,7 +45,14 @@ from symgrad.dtypes import (
     short,
     uint8,
 )
-from symgrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from symgrad.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from symgrad.printing import set_printoptions
 
 # The op functions: those of the families loaded with symgrad here, the others
@@ -138,7 +145,8 @@ __all__ = [
     "Tensor", "Size", "ops", "autograd", "diff", "derivative", "cuda", "device", "dtype", "float16", "float32",
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
-    "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "is_tensor", "numel",
+    "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "is_inference_mode_enabled",
+    "set_printoptions", "is_tensor", "numel",
     "is_floating_point", "is_complex", "is_nonzero", *_LAZY,
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]
