@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from symgrad import autograd, ops
 from symgrad._tensor import Size, Tensor  # noqa: I001  (Tensor before the ops that return it)
+from symgrad.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from symgrad.calculus import derivative, diff
 from symgrad.creation import *  # noqa: F401,F403
 from symgrad.device import cuda, device
@@ -146,7 +147,7 @@ __all__ = [
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
     "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "is_inference_mode_enabled",
-    "set_printoptions", "is_tensor", "numel",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "set_printoptions", "is_tensor", "numel",
     "is_floating_point", "is_complex", "is_nonzero", *_LAZY,
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]

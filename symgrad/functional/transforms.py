@@ -197,7 +197,7 @@ def _arrange(per_output: list[Any], call: _Call) -> Any:
         per_output = [Blocks(p, "row", (o.ndim,) * len(p)) for p, o in zip(per_output, call.outputs)]
     if call.out_def.kind == "leaf":
         return per_output[0]
-    if call.out_def.kind in ("tuple", "list") and all(c.kind == "leaf" for c in call.out_def.children):
+    if call.out_def.kind in ("tuple", "list", "blocks") and all(c.kind == "leaf" for c in call.out_def.children):
         return Blocks(per_output, "column", tuple(o.ndim for o in call.outputs))
     # a dict or nested containers: the output's own structure, each leaf's Jacobian in its place (torch.func's)
     return arguments.unflatten(call.out_def, per_output)
