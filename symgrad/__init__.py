@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from symgrad import autograd, ops
 from symgrad._tensor import Size, Tensor  # noqa: I001  (Tensor before the ops that return it)
+from symgrad.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from symgrad.calculus import derivative, diff
 from symgrad.creation import *  # noqa: F401,F403
 from symgrad.device import cuda, device
@@ -45,7 +46,14 @@ from symgrad.dtypes import (
     short,
     uint8,
 )
-from symgrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from symgrad.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from symgrad.printing import set_printoptions
 
 # The op functions: those of the families loaded with symgrad here, the others
@@ -138,7 +146,8 @@ __all__ = [
     "Tensor", "Size", "ops", "autograd", "diff", "derivative", "cuda", "device", "dtype", "float16", "float32",
     "float64", "half", "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8",
     "bool", "bool_", "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "no_grad",
-    "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "set_printoptions", "is_tensor", "numel",
+    "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled", "is_inference_mode_enabled",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "set_printoptions", "is_tensor", "numel",
     "is_floating_point", "is_complex", "is_nonzero", *_LAZY,
     *ops.__all__, *__import__("symgrad.creation", fromlist=["__all__"]).__all__,
 ]

@@ -92,6 +92,7 @@ class Tensor(TensorOps):
     _base: Tensor | None = None                      # memory owner, for views and aliases
     _view: tuple[Any, ...] | None = None             # (op, params) steps from _base to this tensor
     _view_src: Term | None = None                    # the base term this view's term was derived from
+    _viewed: bool = False                            # a base whose views were made (dispatch.inplace_view)
     _grad_src: Any = False                           # a view's: its base's grad_fn when its own was made (sync_view)
     _ver: int = 0                                    # version counter (see _vroot)
     _vroot: Tensor | None = None                     # who owns the version counter: views and detach() share
@@ -100,6 +101,7 @@ class Tensor(TensorOps):
     _grad: Tensor | None = None
     _retains_grad: bool = False
     _hooks: list[Any] | None = None
+    _post_acc_hooks: list[Any] | None = None         # register_post_accumulate_grad_hook's (leaves only)
     _grad_acc: Any = None                            # this leaf's AccumulateGrad (made on first use)
     _name: str | None = None
     _accum: int = 0                                  # gradients accumulated into this tensor (as a .grad)
@@ -472,6 +474,46 @@ class Tensor(TensorOps):
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` after ``backward()`` has accumulated this
+        leaf's ``.grad`` (not for ``autograd.grad``, which leaves ``.grad``
+        alone); the hook returns None.  An optimizer step per parameter, as
+        soon as its gradient is ready, is the usual use.  Returns a handle with
+        ``.remove()``.
+
+        >>> import symgrad
+        >>> w = symgrad.tensor([1., 2.], requires_grad=True)
+        >>> def sgd_step(p):
+        ...     with symgrad.no_grad():
+        ...         p -= 0.1 * p.grad
+        ...     p.grad = None
+        >>> handle = w.register_post_accumulate_grad_hook(sgd_step)
+        >>> (w * w).sum().backward()
+        >>> w, w.grad
+        (tensor([0.8000, 1.6000], requires_grad=True), None)
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        return _HookHandle(self._post_acc_hooks, hook)
+
+    def is_inference(self) -> bool:
+        """False: symgrad has no inference tensors (a tensor made under
+        ``inference_mode()`` is an ordinary one, usable in autograd later).
+
+        >>> import symgrad
+        >>> with symgrad.inference_mode():
+        ...     symgrad.ones(2).is_inference()
+        False
+        """
+        return False
+
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``symgrad.autograd.backward``)."""
@@ -622,6 +664,7 @@ def _alias(t: Tensor, share_version: bool) -> Tensor:
     root = t._base if t._base is not None else t
     a = Tensor._make(t._value)
     a._base = root
+    root._viewed = True
     a._view = t._view if t._base is not None else ()
     a._content = term_of(t)
     a._view_src = root._content

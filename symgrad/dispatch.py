@@ -318,6 +318,50 @@ def inplace(self: Tensor, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     return self
 
 
+def inplace_view(self: Tensor, name: str, fn: Any, *args: Any) -> Tensor:
+    """``self.unsqueeze_(...)``, ``squeeze_``, ``t_``, ``transpose_``: the view
+    ``fn(self, ...)`` made out of place, then ``self`` becomes it (same memory,
+    new shape and history; version bumped, as PyTorch's, so a graph that
+    saved the old layout refuses to run).  A view keeps its base and gains
+    one step; a base tensor's own views would see the new layout, so a base
+    that has views is refused."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"{name}() needs a Tensor, got {type(self).__name__}")
+    base = self._base
+    if _grad_state.enabled:
+        # (PyTorch's checks; the values do not change, so a view of a non-leaf may, as in PyTorch)
+        if self._requires_grad and self._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation. "
+                               f"Use the out-of-place op: w.{name[:-1]}(...)")
+        if base is not None and base._requires_grad and base._grad_fn is None and self._view:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               f"operation. Use the out-of-place op: v.{name[:-1]}(...)")
+    elif self._requires_grad:
+        raise RuntimeError(f"{name}() under no_grad on a tensor that requires grad is not supported: its "
+                           "history (or, for a leaf, its symbol) would keep the old shape; call it with grad "
+                           f"mode on, or make a new tensor: y = x.{name[:-1]}(...)")
+    if base is None and self._viewed:
+        raise RuntimeError(f"{name}() on a tensor that has views (indexing, view(), detach(), .data...) is not "
+                           "supported: symgrad's views follow their base's layout; use the out-of-place op "
+                           f"(x = x.{name[:-1]}(...)) or call it on a clone()")
+    v = fn(self, *args)
+    if v is self:  # t_() of a 1-d tensor, transpose_(d, d): nothing moves
+        return self
+    if v._base is not (base if base is not None else self):  # pragma: no cover - these ops always view
+        raise RuntimeError(f"{name}(): the result is not a view of the tensor's memory")
+    self._viewed = False  # (v, its only view, is about to become self)
+    term = term_of(v)
+    if self._base is not None:  # one more step from the same base
+        self._view, self._view_src, self._grad_src = v._view, v._view_src, v._grad_src
+    self._value = v._value
+    self._content = None if term is not None and term.const else term
+    if v._grad_fn is not None:
+        _move_retain(self, self._grad_fn, v._grad_fn)
+        self._grad_fn = v._grad_fn
+    self._bump_version()
+    return self
+
+
 def fill_number(t: Tensor, value: Any) -> bool:
     """``t.fill_(value)`` for a Python number when the fill records nothing
     (grad mode off, or ``t`` does not require grad) and ``t`` is floating:
@@ -684,6 +728,7 @@ def _make_view(out: Tensor, src: Tensor, op: OpDef, params: dict[str, Any]) -> N
     root = src._base if src._base is not None else src
     chain = ((src._view or ()) if src._base is not None else ()) + ((op, params),)
     out._base = root
+    root._viewed = True  # (in-place view ops refuse a base whose views would see its layout change)
     out._view = chain
     out._vroot = src._vroot if src._vroot is not None else src
     out._view_src = root._content

@@ -7,13 +7,15 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
+           "is_inference_mode_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
     enabled = True
+    inference = False  # inside inference_mode() (which also turns recording off)
 
 
 _state = _State()
@@ -28,6 +30,19 @@ def is_grad_enabled() -> bool:
     False
     """
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (as ``torch.is_inference_mode_enabled``).
+
+    >>> import symgrad
+    >>> with symgrad.inference_mode():
+    ...     symgrad.is_inference_mode_enabled()
+    True
+    >>> symgrad.is_inference_mode_enabled()
+    False
+    """
+    return _state.inference
 
 
 class _Mode:
@@ -88,8 +103,10 @@ class enable_grad(_BareDecorator):  # noqa: N801
 
 
 class inference_mode(_BareDecorator):  # noqa: N801
-    """PyTorch's ``inference_mode``: here the same as ``no_grad`` (symgrad has
-    no inference tensors); ``inference_mode(False)`` leaves recording on.
+    """PyTorch's ``inference_mode``: recording is off, as under ``no_grad``,
+    and ``is_inference_mode_enabled()`` is True; ``inference_mode(False)``
+    leaves recording on.  symgrad has no inference tensors: tensors made here
+    are ordinary ones (``is_inference()`` is False), usable in autograd later.
 
     >>> import symgrad
     >>> with symgrad.inference_mode():
@@ -99,6 +116,26 @@ class inference_mode(_BareDecorator):  # noqa: N801
 
     def __init__(self, mode: bool = True) -> None:
         self._mode = not mode
+        self._inference = mode
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference = _state.inference
+        _state.inference = self._inference
+
+    def __exit__(self, *exc: object) -> None:
+        _state.inference = self._prev_inference
+        super().__exit__(*exc)
+
+    def __call__(self, fn: F) -> F:
+        inference = self._inference
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(inference):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
 
 class set_grad_enabled(_Mode):  # noqa: N801

@@ -57,6 +57,12 @@ def _inplace(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     return inplace(self, fn, *args, **kwargs)
 
 
+def _inplace_view(self: Any, name: str, fn: Any, *args: Any) -> Any:
+    from symgrad.dispatch import inplace_view
+
+    return inplace_view(self, name, fn, *args)
+
+
 class TensorOps:
     """Operators and methods that forward to the op functions."""
 
@@ -313,6 +319,16 @@ class TensorOps:
     def moveaxis(self, source: Any, destination: Any) -> Tensor: return _ops.movedim(self, source, destination)  # noqa: E704
     def swapdims(self, dim0: int, dim1: int) -> Tensor: return _ops.transpose(self, dim0, dim1)  # noqa: E704
     def t(self) -> Tensor: return _ops.t(self)  # noqa: E704
+    # (in place: the tensor itself becomes the view, as PyTorch's)
+    def squeeze_(self, dim: Any = None) -> Tensor: return _inplace_view(self, "squeeze_", _ops.squeeze, dim)  # noqa: E704
+    def unsqueeze_(self, dim: int) -> Tensor: return _inplace_view(self, "unsqueeze_", _ops.unsqueeze, dim)  # noqa: E704
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:  # noqa: E704
+        return _inplace_view(self, "transpose_", _ops.transpose, dim0, dim1)
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:  # noqa: E704
+        return _inplace_view(self, "swapaxes_", _ops.transpose, axis0, axis1)
+    def swapdims_(self, dim0: int, dim1: int) -> Tensor:  # noqa: E704
+        return _inplace_view(self, "swapdims_", _ops.transpose, dim0, dim1)
+    def t_(self) -> Tensor: return _inplace_view(self, "t_", _ops.t)  # noqa: E704
 
     @property
     def T(self) -> Tensor:  # noqa: N802

@@ -293,3 +293,195 @@ def test_state_dict_layout_matches_pytorch():
     assert s_sd["param_groups"][0]["params"] == t_sd["param_groups"][0]["params"]
     for key in ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"):
         assert s_sd["param_groups"][0][key] == t_sd["param_groups"][0][key]
+
+
+# The schedules a review found missing (warm-up, cyclic, plateau), each run
+# 50 steps beside PyTorch's on two parameter groups with different learning
+# rates: the learning rates (and the momentum or beta1 the cyclic ones move)
+# must be equal to the last bit.
+NEW_SCHEDULES = {
+    "LinearLR": lambda lib, opt: lib.LinearLR(opt, start_factor=0.1, end_factor=0.9, total_iters=17),
+    "LinearLR decay": lambda lib, opt: lib.LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=30),
+    "PolynomialLR": lambda lib, opt: lib.PolynomialLR(opt, total_iters=40, power=0.9),
+    "PolynomialLR defaults": lambda lib, opt: lib.PolynomialLR(opt),
+    "CosineAnnealingWarmRestarts": lambda lib, opt: lib.CosineAnnealingWarmRestarts(opt, T_0=7, eta_min=0.01),
+    "CosineAnnealingWarmRestarts T_mult": lambda lib, opt: lib.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2),
+    "CyclicLR": lambda lib, opt: lib.CyclicLR(opt, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=5),
+    "CyclicLR triangular2": lambda lib, opt: lib.CyclicLR(opt, 0.01, 0.1, step_size_up=4, step_size_down=7,
+                                                          mode="triangular2", base_momentum=0.5),
+    "CyclicLR exp_range": lambda lib, opt: lib.CyclicLR(opt, 0.01, 0.1, step_size_up=6, mode="exp_range",
+                                                        gamma=0.97),
+    "CyclicLR scale_fn": lambda lib, opt: lib.CyclicLR(opt, 0.01, 0.1, step_size_up=3, cycle_momentum=False,
+                                                       scale_fn=lambda x: 0.5 ** x, scale_mode="iterations"),
+    "OneCycleLR": lambda lib, opt: lib.OneCycleLR(opt, max_lr=[0.5, 1.0], total_steps=51),
+    "OneCycleLR linear": lambda lib, opt: lib.OneCycleLR(opt, max_lr=0.5, epochs=5, steps_per_epoch=11,
+                                                         anneal_strategy="linear", pct_start=0.25),
+    "OneCycleLR three phase": lambda lib, opt: lib.OneCycleLR(opt, max_lr=0.5, total_steps=60, three_phase=True,
+                                                              div_factor=10.0, final_div_factor=100.0),
+    "SequentialLR": lambda lib, opt: lib.SequentialLR(
+        opt, [lib.LinearLR(opt, start_factor=0.1, total_iters=10), lib.CosineAnnealingLR(opt, T_max=20)],
+        milestones=[10]),
+    "SequentialLR three": lambda lib, opt: lib.SequentialLR(
+        opt, [lib.ExponentialLR(opt, gamma=0.9), lib.StepLR(opt, step_size=4, gamma=0.5),
+              lib.MultiStepLR(opt, milestones=[3, 8], gamma=0.3), lib.PolynomialLR(opt, total_iters=9)],
+        milestones=[5, 12, 30]),
+    "SequentialLR nested": lambda lib, opt: lib.SequentialLR(  # (a nested one can only come first: PyTorch's too)
+        opt, [lib.SequentialLR(opt, [lib.LinearLR(opt, 0.5, total_iters=4), lib.ExponentialLR(opt, 0.8)], [6]),
+              lib.StepLR(opt, step_size=3, gamma=0.7)],
+        milestones=[15]),
+}
+
+
+def _groups(lib_optim, net, **kw):
+    return lib_optim.SGD([{"params": [p], "lr": 0.3 + i} for i, p in enumerate(net.parameters())][:2], **kw)
+
+
+def _trace(opt, sched, epochs, metrics=None):
+    """Per step: the learning rates and the momentum (or betas) of each group."""
+    def state():
+        return (sched.get_last_lr(), [(g.get("momentum"), g.get("betas")) for g in opt.param_groups])
+    out = [state()]
+    for i in range(epochs):
+        opt.step()
+        sched.step() if metrics is None else sched.step(metrics[i])
+        out.append(state())
+    return out
+
+
+@pytest.mark.parametrize("name", list(NEW_SCHEDULES))
+def test_new_schedules_match_pytorch(name):
+    t_net, s_net = _nets()
+    t_opt = _groups(torch.optim, t_net, momentum=0.9)
+    s_opt = _groups(optim, s_net, momentum=0.9)
+    t_sched = NEW_SCHEDULES[name](torch.optim.lr_scheduler, t_opt)
+    s_sched = NEW_SCHEDULES[name](optim.lr_scheduler, s_opt)
+    assert _trace(s_opt, s_sched, 50) == _trace(t_opt, t_sched, 50)
+
+
+@pytest.mark.parametrize("name", ["CyclicLR", "OneCycleLR"])
+def test_cyclic_schedules_move_adams_beta1_as_pytorch(name):
+    t_net, s_net = _nets()
+    groups = lambda net: [{"params": [p], "lr": 0.1 * (i + 1)} for i, p in enumerate(net.parameters())][:2]  # noqa: E731
+    t_opt = torch.optim.Adam(groups(t_net), betas=(0.9, 0.99))
+    s_opt = optim.Adam(groups(s_net), betas=(0.9, 0.99))
+    t_sched = NEW_SCHEDULES[name](torch.optim.lr_scheduler, t_opt)
+    s_sched = NEW_SCHEDULES[name](optim.lr_scheduler, s_opt)
+    trace = _trace(s_opt, s_sched, 50)
+    assert trace == _trace(t_opt, t_sched, 50)
+    assert len({betas for _, ((_, betas), _) in trace}) > 5  # beta1 did move
+
+
+def test_one_cycle_refuses_steps_past_the_end_as_pytorch():
+    for lib, opt in ((torch.optim, torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)),
+                     (optim, optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9))):
+        sched = lib.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=3)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+            opt.step()
+            sched.step()
+
+
+def test_warm_restarts_fractional_epochs_match_pytorch():
+    t_net, s_net = _nets()
+    t_opt, s_opt = _groups(torch.optim, t_net), _groups(optim, s_net)
+    libs = [(torch.optim.lr_scheduler, t_opt), (optim.lr_scheduler, s_opt)]
+    t_sched, s_sched = (lib.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.05) for lib, opt in libs)
+    for epoch in [0.0, 0.25, 0.5, 1.75, 2.5, 3.0, 4.2, 9.0, 9.5, 21.5, 22.0]:
+        t_sched.step(epoch)
+        s_sched.step(epoch)
+        assert s_sched.get_last_lr() == t_sched.get_last_lr()
+        assert (s_sched.T_cur, s_sched.T_i, s_sched.last_epoch) == (t_sched.T_cur, t_sched.T_i, t_sched.last_epoch)
+
+
+PLATEAUS = {
+    "min rel": dict(factor=0.5, patience=2),
+    "min abs cooldown": dict(factor=0.3, patience=1, threshold=0.05, threshold_mode="abs", cooldown=3),
+    "max rel min_lr": dict(mode="max", factor=0.2, patience=0, min_lr=[0.05, 0.4]),
+    "max abs eps": dict(mode="max", factor=0.5, patience=1, threshold_mode="abs", eps=0.1),
+}
+
+
+@pytest.mark.parametrize("name", list(PLATEAUS))
+def test_reduce_lr_on_plateau_matches_pytorch(name):
+    rng = np.random.default_rng(3)
+    metrics = list(np.round(rng.normal(size=50).cumsum() * 0.1, 2))  # wanders: plateaus up and down
+    t_net, s_net = _nets()
+    t_opt, s_opt = _groups(torch.optim, t_net), _groups(optim, s_net)
+    t_sched = torch.optim.lr_scheduler.ReduceLROnPlateau(t_opt, **PLATEAUS[name])
+    s_sched = optim.lr_scheduler.ReduceLROnPlateau(s_opt, **PLATEAUS[name])
+    trace = _trace(s_opt, s_sched, 50, metrics)
+    assert trace == _trace(t_opt, t_sched, 50, [torch.tensor(m) for m in metrics])
+    assert len({tuple(lrs) for lrs, _ in trace}) > 2  # the learning rates were reduced more than once
+    assert (s_sched.best, s_sched.num_bad_epochs, s_sched.last_epoch) == \
+           (t_sched.best, t_sched.num_bad_epochs, t_sched.last_epoch)
+
+
+@pytest.mark.parametrize("name", ["LinearLR", "PolynomialLR", "CosineAnnealingWarmRestarts T_mult",
+                                  "CyclicLR triangular2", "OneCycleLR", "SequentialLR three"])
+def test_new_schedules_resume_from_a_state_dict_exactly(name):
+    """20 steps, a state_dict, a fresh optimizer and schedule loading it, 30
+    more steps: the learning rates of 50 uninterrupted steps."""
+    make = NEW_SCHEDULES[name]
+    opt = _groups(optim, _nets()[1], momentum=0.9)
+    whole = _trace(opt, make(optim.lr_scheduler, opt), 50)
+    opt = _groups(optim, _nets()[1], momentum=0.9)
+    sched = make(optim.lr_scheduler, opt)
+    first = _trace(opt, sched, 20)
+    saved_opt, saved_sched = opt.state_dict(), sched.state_dict()
+    opt = _groups(optim, _nets()[1], momentum=0.9)
+    resumed = make(optim.lr_scheduler, opt)
+    opt.load_state_dict(saved_opt)
+    resumed.load_state_dict(saved_sched)
+    assert first + _trace(opt, resumed, 30)[1:] == whole
+
+
+def test_reduce_lr_on_plateau_state_dict_round_trip():
+    opt = optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0)
+    sched = optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", patience=0)
+    sched.step(1.0)
+    other = optim.lr_scheduler.ReduceLROnPlateau(optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=1.0))
+    other.load_state_dict(sched.state_dict())
+    assert (other.mode, other.best, other.mode_worse) == ("max", 1.0, -float("inf"))
+
+
+BAD_SCHEDULES = [
+    (lambda lib, opt: lib.LinearLR(opt, start_factor=0), ValueError,
+     "Starting multiplicative factor expected to be greater than 0"),
+    (lambda lib, opt: lib.LinearLR(opt, end_factor=1.5), ValueError, "Ending multiplicative factor"),
+    (lambda lib, opt: lib.SequentialLR(opt, [], milestones=[]), ValueError, "expects at least one scheduler"),
+    (lambda lib, opt: lib.SequentialLR(opt, [lib.StepLR(opt, 2)], milestones=[3]), ValueError,
+     "number of schedulers provided to be one more"),
+    (lambda lib, opt: lib.SequentialLR(opt, [lib.ReduceLROnPlateau(opt)], milestones=[]), ValueError,
+     "does not support `ReduceLROnPlateau`"),
+    (lambda lib, opt: lib.CosineAnnealingWarmRestarts(opt, T_0=0), ValueError, "Expected positive integer T_0"),
+    (lambda lib, opt: lib.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0), ValueError, "T_mult >= 1"),
+    (lambda lib, opt: lib.CyclicLR(opt, 0.1, 1.0, mode="cosine"), ValueError, "mode is invalid and scale_fn is None"),
+    (lambda lib, opt: lib.CyclicLR(opt, [0.1, 0.2], 1.0), ValueError, "base_lr must have the same length"),
+    (lambda lib, opt: lib.OneCycleLR(opt, 1.0), ValueError, "You must define either total_steps OR"),
+    (lambda lib, opt: lib.OneCycleLR(opt, 1.0, total_steps=0), ValueError, "Expected positive integer total_steps"),
+    (lambda lib, opt: lib.OneCycleLR(opt, 1.0, total_steps=5, pct_start=1), ValueError,
+     "Expected float between 0 and 1 pct_start"),
+    (lambda lib, opt: lib.OneCycleLR(opt, 1.0, total_steps=5, anneal_strategy="cosine"), ValueError,
+     "anneal_strategy must be one of 'cos' or 'linear'"),
+    (lambda lib, opt: lib.ReduceLROnPlateau(opt, factor=1.0), ValueError, "Factor should be < 1.0."),
+    (lambda lib, opt: lib.ReduceLROnPlateau(opt, mode="maximum"), ValueError, "mode maximum is unknown!"),
+    (lambda lib, opt: lib.ReduceLROnPlateau(opt, min_lr=[0.1, 0.2]), ValueError, "expected 1 min_lrs, got 2"),
+    (lambda lib, opt: lib.ReduceLROnPlateau("sgd"), TypeError, "str is not an Optimizer"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_SCHEDULES)
+def test_new_schedules_refuse_bad_arguments_as_pytorch(make, error, message):
+    with pytest.raises(error, match=message):
+        make(torch.optim.lr_scheduler, torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1))
+    with pytest.raises(error, match=message):
+        make(optim.lr_scheduler, optim.SGD([symgrad.zeros(1, requires_grad=True)], lr=0.1))
+
+
+def test_cycle_momentum_needs_an_optimizer_with_momentum():
+    opt = optim.Adagrad([symgrad.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        optim.lr_scheduler.CyclicLR(opt, 0.1, 1.0)
+    optim.lr_scheduler.CyclicLR(opt, 0.1, 1.0, cycle_momentum=False)

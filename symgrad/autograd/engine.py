@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from symgrad import grad_mode
-from symgrad.autograd import origin
+from symgrad.autograd import anomaly_mode, origin
 from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
 from symgrad.symbolic.terms import Lazy, Term, Unavailable
 
@@ -266,6 +266,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
     hot loop of every ``backward()`` (measured)."""
     pop = buffer.pop
     get = buffer.get
+    check_nan = anomaly_mode.enabled and anomaly_mode.nan_check  # (detect_anomaly: once per pass)
     for node in order:
         g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
@@ -312,6 +313,8 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 if edge is not None and rule is not None and (needed is None or edge in needed):
                     gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
                     if gi is not None:
+                        if check_nan:
+                            anomaly_mode.check_nan(node, i, gi)
                         if meta is not None:
                             gi = _fit_array(gi, meta[i])
                         prev = get(edge)
@@ -434,6 +437,8 @@ def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[A
         gi = rule(g, out, *inputs, **params)
         if gi is None:
             continue
+        if anomaly_mode.enabled and anomaly_mode.nan_check:
+            anomaly_mode.check_nan(node, i, gi)
         if meta is not None:
             gi = fit(gi, meta[i])
         prev = get(edge)
@@ -582,6 +587,15 @@ def _as_result(g: Any, tape: Any, node: Any) -> Any:
 
 
 def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
+    _accumulate_grad(var, g, create_graph, tape, key, run)
+    hooks = var._post_acc_hooks
+    if hooks:
+        for hook in list(hooks):
+            if hook(var) is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
     Tensor = (_tensor or _tensor_mod()).Tensor
     old = var._grad
     if tape is not None:  # array mode: the closed form is made later, if ever asked for
@@ -650,11 +664,14 @@ def _rule_grads(node: Node, g: Any, inputs: list[Any], out: Any, fit: Any, neede
     vjp = op.vjp
     results: list[tuple[Any, Any]] = []
     meta = node.meta
+    check_nan = anomaly_mode.enabled and anomaly_mode.nan_check
     if isinstance(vjp, tuple):
         for i, rule in enumerate(vjp):
             if want[i] and rule is not None:
                 gi = rule(g, out, *inputs, **params)
                 if gi is not None:
+                    if check_nan:
+                        anomaly_mode.check_nan(node, i, gi)
                     results.append((edges[i], gi if meta is None else fit(gi, meta[i])))
         return results
     grads = vjp(g, out, inputs, **params) if op.variadic else vjp(g, out, *inputs, **params)
@@ -662,6 +679,8 @@ def _rule_grads(node: Node, g: Any, inputs: list[Any], out: Any, fit: Any, neede
         grads = (grads,)
     for i, gi in enumerate(grads):
         if want[i] and gi is not None:
+            if check_nan:
+                anomaly_mode.check_nan(node, i, gi)
             results.append((edges[i], gi if meta is None else fit(gi, meta[i])))
     return results
 

@@ -108,7 +108,13 @@ def trace(fn: Callable[..., Any], wrt: Any, example_args: Sequence[Any] | None) 
     with np.errstate(all="ignore"), reads.tracing(reads.FOR_CODE):
         out = fn(*leaves)
     if not isinstance(out, Tensor):
-        raise CodegenError(f"the function returned {type(out).__name__}; it must return a symgrad tensor")
+        hint = ""
+        if isinstance(out, (dict, list, tuple)):
+            # (a gradient is of one scalar: torch.func.grad refuses containers too)
+            hint = (": gradient_function differentiates one scalar; return it (lambda x: f(x)['loss']), or "
+                    "use symgrad.lambdify on the values and symgrad.autograd.grad(..., create_graph=True) results, "
+                    "which may be a dict")
+        raise CodegenError(f"the function returned {type(out).__name__}; it must return a symgrad tensor{hint}")
     wrt_leaves = leaves[wrt] if isinstance(wrt, int) else [leaves[p] for p in positions]
     return out, wrt_leaves, leaves
 

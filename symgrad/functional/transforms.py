@@ -64,9 +64,11 @@ class _Call:
 
 
 def _outputs(result: Any, who: str) -> tuple[list[Tensor], arguments.TreeDef]:
+    # Any pytree of tensors (tuples, lists, dicts, nested), as torch.func and JAX take
     leaves, tree = arguments.flatten(result)
-    if tree.kind == "dict" or any(c.kind != "leaf" for c in tree.children):
-        raise TypeError(f"{who}: the function must return a tensor or a tuple/list of tensors")
+    if not leaves:
+        raise TypeError(f"{who}: the function returned no tensor (an empty {type(result).__name__}); return a "
+                        "tensor, or a tuple/list/dict of tensors")
     for i, x in enumerate(leaves):
         if not isinstance(x, Tensor):
             hint = (" (a number computed with .item(), float() or NumPy has no derivative: return the tensor)"
@@ -137,7 +139,7 @@ def _value_and_grad(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[s
                     has_aux: bool, who: str) -> tuple[Any, Any, Any]:
     call = _Call(f, args, kwargs, argnums, has_aux, who)
     if call.out_def.kind != "leaf" or call.outputs[0].ndim != 0:
-        shape = list(call.outputs[0].shape) if call.out_def.kind == "leaf" else "a tuple"
+        shape = list(call.outputs[0].shape) if call.out_def.kind == "leaf" else f"a {type(call.out_tree).__name__}"
         raise RuntimeError(f"{who}: the function must return a scalar (0-d) tensor, got {shape}; reduce it "
                            "(e.g. .sum()) or use symgrad.jacobian / symgrad.vjp for non-scalar outputs")
     out = call.outputs[0]
@@ -195,7 +197,10 @@ def _arrange(per_output: list[Any], call: _Call) -> Any:
         per_output = [Blocks(p, "row", (o.ndim,) * len(p)) for p, o in zip(per_output, call.outputs)]
     if call.out_def.kind == "leaf":
         return per_output[0]
-    return Blocks(per_output, "column", tuple(o.ndim for o in call.outputs))
+    if call.out_def.kind in ("tuple", "list", "blocks") and all(c.kind == "leaf" for c in call.out_def.children):
+        return Blocks(per_output, "column", tuple(o.ndim for o in call.outputs))
+    # a dict or nested containers: the output's own structure, each leaf's Jacobian in its place (torch.func's)
+    return arguments.unflatten(call.out_def, per_output)
 
 
 def hessian(f: Any, argnums: Any = 0, has_aux: bool = False) -> Any:
@@ -255,10 +260,18 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
 
 def _match(cotangents: tuple[Any, ...], call: _Call, what: str) -> list[Tensor]:
     if len(cotangents) == 1 and call.out_def.kind != "leaf":
-        cotangents = tuple(cotangents[0])
+        leaves, tree = arguments.flatten(cotangents[0])
+        if "dict" in _kinds(call.out_def) and tree != call.out_def:
+            raise ValueError(f"vjp_fn: the {what} must have the structure of the function's output (the same "
+                             f"dict keys and containers), got a {type(cotangents[0]).__name__} of another structure")
+        cotangents = tuple(leaves)
     if len(cotangents) != len(call.outputs):
         raise ValueError(f"vjp_fn: expected one {what} per output ({len(call.outputs)}), got {len(cotangents)}")
     return [derivatives.as_cotangent(c, o, f"{what} {i}") for i, (c, o) in enumerate(zip(cotangents, call.outputs))]
+
+
+def _kinds(tree: arguments.TreeDef) -> set[str]:
+    return {tree.kind}.union(*(_kinds(c) for c in tree.children))
 
 
 def jvp(f: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool = False) -> tuple[Any, ...]:

@@ -20,7 +20,7 @@ from symgrad.symbolic.piecewise import piecewise
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu",
            "abs", "sign", "erf", "erfc", "floor", "ceil", "round", "trunc", "frac", "softplus",
-           "arcsin", "arccos", "arctan", "absolute", "special_expit"]
+           "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "fix", "absolute", "special_expit"]
 
 
 def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any], rule: Callable[..., Any],
@@ -167,7 +167,9 @@ trunc: Callable[[Any], Any] = _unary("trunc", np.trunc, lambda x: sp.sign(x) * s
 frac: Callable[[Any], Any] = _unary("frac", lambda x: x - np.trunc(x), lambda x: x - sp.sign(x) * sp.floor(sp.Abs(x)),
               lambda g, out, x: g, "1", refuse="biu")
 
+# PyTorch's NumPy-style aliases (the same ops: grad_fn, closed form and code are asin's, ...)
 arcsin, arccos, arctan, absolute, special_expit = asin, acos, atan, abs, sigmoid
+arcsinh, arccosh, arctanh, fix = asinh, acosh, atanh, trunc
 
 
 def _softplus(x: NDArray[Any], beta: float, threshold: float) -> Any:

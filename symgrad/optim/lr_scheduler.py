@@ -1,20 +1,28 @@
 """Learning-rate schedules, as ``torch.optim.lr_scheduler``: ``StepLR``,
-``MultiStepLR``, ``ExponentialLR``, ``LambdaLR``, ``CosineAnnealingLR``.
+``MultiStepLR``, ``ExponentialLR``, ``LambdaLR``, ``CosineAnnealingLR`` here;
+``LinearLR``, ``PolynomialLR``, ``SequentialLR`` (``lr_warmup.py``),
+``CyclicLR``, ``OneCycleLR``, ``CosineAnnealingWarmRestarts`` (``lr_cyclic.py``)
+and ``ReduceLROnPlateau`` (``lr_plateau.py``), all importable from here.
 
 Each ``get_lr`` is PyTorch's recursive ("chainable") formula, not the closed
-form, so the learning rates are PyTorch's to the last bit.
+form, so the learning rates are PyTorch's to the last bit; the closed forms
+(``_get_closed_form_lr``) are used where PyTorch uses them: when
+``SequentialLR`` hands over to the next schedule at a milestone.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from symgrad.optim.optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LambdaLR", "CosineAnnealingLR"]
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LambdaLR", "CosineAnnealingLR", "LinearLR",
+           "PolynomialLR", "SequentialLR", "CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts",
+           "ReduceLROnPlateau"]
 
 
 class LRScheduler:
@@ -45,8 +53,16 @@ class LRScheduler:
                                "optimizer; pass last_epoch=-1 to start a new schedule")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The constructor's step (SequentialLR repeats it for its first schedule)."""
         self._step_count = 0  # step() calls, the constructor's included (CosineAnnealingLR resumes by it)
-        self.step()
+        self._is_initial = True  # (PyTorch's flag: LinearLR and PolynomialLR keep the lr on this step)
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The learning rates for the epoch ``last_epoch`` (one per parameter group)."""
@@ -58,9 +74,20 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance one epoch and update the optimizer's learning rates."""
-        self.last_epoch += 1
         self._step_count += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set the learning rates of the next epoch, or of ``epoch`` from the
+        closed form where there is one (SequentialLR at a milestone)."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            values = self.get_lr() if closed_form is None else closed_form()
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -102,6 +129,9 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each epoch in ``milestones``
@@ -127,6 +157,10 @@ class MultiStepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in groups]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        milestones = sorted(self.milestones.elements())
+        return [base * self.gamma ** bisect_right(milestones, self.last_epoch) for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch.
@@ -149,6 +183,9 @@ class ExponentialLR(LRScheduler):
         if self._step_count == 1:  # the constructor's step (also when resuming)
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class LambdaLR(LRScheduler):
@@ -212,3 +249,14 @@ class CosineAnnealingLR(LRScheduler):
                     for base, group in zip(self.base_lrs, groups)]
         return [(1 + math.cos(math.pi * self.last_epoch / t)) / (1 + math.cos(math.pi * (self.last_epoch - 1) / t))
                 * (group["lr"] - lo) + lo for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+
+# The other schedules live in their own files (one family each) and import
+# LRScheduler from here; the package's __init__ imports this module first.
+from symgrad.optim.lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
+from symgrad.optim.lr_plateau import ReduceLROnPlateau  # noqa: E402
+from symgrad.optim.lr_warmup import LinearLR, PolynomialLR, SequentialLR  # noqa: E402
