@@ -270,3 +270,12 @@ def test_a_mask_chosen_by_the_values_is_refused():
     y[x < 0] = 0
     with pytest.raises(ValueError, match="verify_gradient: f selects elements at positions chosen by the values"):
         symgrad.verify_gradient((y * y).sum(), x, ["2*Max(x[0], 0)", "2*Max(x[1], 0)"])
+
+
+def test_a_gradient_that_is_zero_is_not_a_factor_of_the_expected_one():
+    # symgrad's gradient 0 is "0 * expected": no hand derivation "misses a factor of 0"
+    x = symgrad.tensor(0.5, requires_grad=True)
+    y = symgrad.tensor(1.5, requires_grad=True)
+    report = symgrad.verify_gradient(y * y + x * 0, x, "3*x")
+    assert report["x"].verdict == "proved different"
+    assert report["x"].factor is None and "factor" not in str(report)
