@@ -81,6 +81,14 @@ def test_constants_print_as_written():
     assert str((f32 * sg.tensor(0.1, dtype=sg.float32)).expr) == "0.1*v"
 
 
+def test_large_whole_floats_print_as_floats_of_float64_precision():
+    # SymPy reads "1e+300" as a number of 1003 bits and printed its 301 digits
+    w = sg.tensor(1., requires_grad=True)
+    assert str((w * 1e300).expr) == "1.0e+300*w"
+    assert str((w * 1e20).expr) == "1.0e+20*w"
+    assert (w * 1e300).expr.args[0]._prec == 53
+
+
 def test_expr_is_memoized():
     x = sg.tensor(1., requires_grad=True)
     y = sg.sin(x) * 2
