@@ -216,6 +216,19 @@ def test_set_expr_limits_changes_the_depth_guard():
     assert y.expr is not None
 
 
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (0, ValueError), (2.7, TypeError), ("abc", TypeError),
+                                        (True, TypeError)])
+def test_set_expr_limits_refuses_what_is_not_a_limit(bad, error):
+    # depth=-1 refused every closed form; 2.7 was cut to 2; "abc" gave int()'s message
+    before = sg.set_expr_limits()
+    old = (before.depth, before.size, before.branches)
+    for name in ("depth", "size", "branches"):
+        with pytest.raises(error, match=f"set_expr_limits: {name} must be a positive whole number"):
+            sg.set_expr_limits(**{name: bad})
+    after = sg.set_expr_limits()
+    assert (after.depth, after.size, after.branches) == old
+
+
 def test_leaf_updated_in_place_keeps_its_symbol():
     w = sg.tensor(1., requires_grad=True)
     with sg.no_grad():
