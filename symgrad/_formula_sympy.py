@@ -28,6 +28,8 @@ def symbol(name: str) -> Any:
 
 
 def _log(x: Any, base: Any = None) -> Any:
+    if base is not None and base in (0, 1):  # (SymPy reads log(x, 0) as log(x)/zoo = 0)
+        raise ZeroDivisionError(f"a logarithm to base {base} is undefined")
     return sp.log(x) if base is None else sp.log(x, base)
 
 
@@ -46,6 +48,7 @@ SYMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Max": sp.Max, "max": sp.Max, "maximum": sp.Max, "Min": sp.Min, "min": sp.Min, "minimum": sp.Min,
 }
 
+MAX_DIGITS = 4000  # (symgrad.parsing.MAX_DIGITS) Python prints at most 4300 digits of an integer
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 
@@ -96,11 +99,11 @@ class SympyTarget:
                 return False
             digits = abs(float(exponent)) * abs(math.log10(abs(float(base)))) if math.isfinite(float(base)) \
                 else math.inf
-            return digits > 10 * limit
+            return digits > MAX_DIGITS
         return bool(exponent.is_Integer and abs(exponent) > limit)
 
     def binop(self, op: str, a: Any, b: Any) -> Any:
-        return _BINARY[op](a, b)
+        return _defined(_BINARY[op](a, b))
 
     def neg(self, a: Any) -> Any:
         return -a
@@ -110,8 +113,8 @@ class SympyTarget:
             return _reduce(name, args[0])
         fn = SYMPY_FUNCTIONS[name]
         if not any(isinstance(a, np.ndarray) for a in args):
-            return fn(*args)
-        return np.frompyfunc(fn, len(args), 1)(*args)
+            return _defined(fn(*args))
+        return _defined(np.frompyfunc(fn, len(args), 1)(*args))
 
     def array(self, rows: Any) -> Any:
         return sp.Array(rows)
@@ -120,6 +123,19 @@ class SympyTarget:
         if isinstance(value, np.ndarray):
             return value[()] if value.ndim == 0 else sp.Array(value.tolist())
         return value
+
+
+def _defined(value: Any) -> Any:
+    """Refuse what SymPy makes of 1/0, 0/0 and log(0) (zoo, nan): a formula
+    holding them has no value at any point, so nothing can be compared with it;
+    and numbers too long for Python to print."""
+    for e in value.reshape(-1) if isinstance(value, np.ndarray) else (value,):
+        if isinstance(e, sp.Basic) and e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            bad = "nan" if e.has(sp.nan) else "zoo, complex infinity" if e.has(sp.zoo) else "infinite"
+            raise ZeroDivisionError(f"it is undefined (SymPy gives {bad}: a division by zero or log(0))")
+        if isinstance(e, sp.Rational) and max(abs(e.p), e.q).bit_length() > MAX_DIGITS * math.log2(10):
+            raise OverflowError(f"the number has more than {MAX_DIGITS} digits")
+    return value
 
 
 def _reduce(name: str, value: Any) -> Any:

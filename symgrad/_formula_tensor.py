@@ -29,6 +29,8 @@ def _log(x: Any, base: Any = None) -> Any:
         return symgrad.log(x)
     if isinstance(base, (int, float)):
         b = float(base)
+        if b <= 0 or b == 1:
+            raise ValueError(f"a logarithm to base {base} is undefined (as a real number)")
         return symgrad.log(x) / Exact(math.log(b), lambda: sp.log(sp.Integer(base) if b.is_integer() else b))
     return symgrad.log(x) / symgrad.log(base)
 

@@ -27,6 +27,7 @@ __all__ = ["FormulaError", "parse_formula", "formula_to_tensor", "FUNCTIONS", "C
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 MAX_EXPONENT = 1000  # larger integer powers make SymPy expand or compute for minutes
+MAX_DIGITS = 4000  # Python prints at most 4300 digits of an integer (sys.get_int_max_str_digits)
 
 # name -> allowed numbers of arguments.  Aliases people commonly type map to
 # the same function (``Abs``/``abs``, ``ceil``/``ceiling``, ``max``/``Max``).
@@ -259,10 +260,10 @@ class _Walker:
         b = self._expr(node.right, depth + 1)
         if op == "**" and self.target.too_large_power(a, b, MAX_EXPONENT):
             self._fail(f"the power {self._piece(node)!r} is too large (whole-number exponents are limited to "
-                       f"{MAX_EXPONENT}, and numbers to about {MAX_EXPONENT * 10} digits)", node)
+                       f"{MAX_EXPONENT}, and numbers to {MAX_DIGITS} digits)", node)
         try:
             return self.target.binop(op, a, b)
-        except (ValueError, RuntimeError) as e:  # shapes that do not broadcast
+        except (ValueError, RuntimeError, ArithmeticError) as e:  # shapes that do not broadcast, 1/0
             self._fail(f"cannot compute {self._piece(node)!r}: {e}", node)
 
     def _unary(self, node: ast.UnaryOp, depth: int) -> Any:
@@ -289,7 +290,10 @@ class _Walker:
             want = " or ".join(str(n) for n in arity) if len(arity) < 3 else f"at least {arity[0]}"
             self._fail(f"{name}() takes {want} argument(s), got {len(node.args)}", node)
         args = [self._expr(a, depth + 1) for a in node.args]
-        return self.target.call(name, args)
+        try:
+            return self.target.call(name, args)
+        except (ValueError, ArithmeticError) as e:  # log(0), log(x, 1)
+            self._fail(f"cannot compute {self._piece(node)!r}: {e}", node)
 
     # ------------------------------------------------------------ errors
 

@@ -247,6 +247,13 @@ MORE = [
     Case("hypot", lambda x, y: symgrad.hypot(x, y), (U(-2, 2), U(-2, 2, (3,)))),
     Case("logaddexp", lambda x, y: symgrad.logaddexp(x, y) + symgrad.logaddexp2(y, x), (U(-2, 2), U(-2, 2))),
     Case("logaddexp2", lambda x: symgrad.logaddexp2(x, x * 2), (U(-2, 2),)),
+    # log(exp(x) + exp(y)) as written is inf above 710 (2**x above 1024), and loses the sum's small part;
+    # equal infinities are that infinity (numpy.logaddexp)
+    Case("logaddexp_large", lambda x, y: symgrad.logaddexp(x, y) + symgrad.logaddexp2(y, x),
+         (U(700, 1100), U(-1100, 1100))),
+    Case("logaddexp_equal", lambda x: symgrad.logaddexp(x, x) + symgrad.logaddexp2(x, x), (U(-1100, 1100),)),
+    Case("logaddexp_inf", lambda x, y: symgrad.logaddexp(x, y) + symgrad.logaddexp2(x, y),
+         (np.array([np.inf, -np.inf, np.inf, 1.0]), np.array([np.inf, -np.inf, 2.0, -np.inf]))),
     Case("xlogy", lambda x, y: symgrad.xlogy(x, y) + symgrad.xlogy(2.0, y), (U(-2, 2), U(0.5, 2))),
     Case("copysign", lambda x, y: symgrad.copysign(x, y), (U(-2, 2), U(-2, 2))),
     Case("heaviside", lambda x, v: symgrad.heaviside(x, v), (np.array([[-1.0, 0.0, 2.0]]), np.array([0.5])),

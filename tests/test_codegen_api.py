@@ -99,6 +99,29 @@ def test_constant_tensors_can_be_inputs():
     assert f(np.array([1., 0.]), np.eye(2)) == pytest.approx(1.0)
 
 
+def test_a_constant_input_is_not_merged_with_an_equal_constant():
+    # Found by review6: equal constants are one node, and the input X was merged
+    # with another tensor of the same values: the function read X for both (50)
+    # or ignored X (10)
+    w = symgrad.tensor([2., 3.], requires_grad=True)
+    X = symgrad.tensor([1., 1.])
+    other = symgrad.tensor([1., 1.])
+    for out in ((w * other).sum() + (w * X).sum(), (w * X).sum() + (w * other).sum()):
+        f = symgrad.lambdify([w, X], out)
+        assert f(np.array([2., 3.]), np.array([5., 5.])) == 30.0
+
+
+def test_a_constant_input_the_outputs_do_not_read_is_refused():
+    # Found by review6: d * 2 of a tensor that does not require grad is not
+    # recorded (its closed form is numbers), so lambdify([d], d * 2) returned
+    # the traced values for every argument
+    d = symgrad.tensor([1., -2.])
+    with pytest.raises(CodegenError, match=r"input 0 \(d\) is a constant tensor that the outputs do not read.*name="):
+        symgrad.lambdify([d], d * 2)
+    d = symgrad.tensor([1., -2.], name="d")
+    assert symgrad.lambdify([d], d * 2)(np.array([3., -4.])).tolist() == [6., -8.]
+
+
 def test_simplify_option():
     x = symgrad.tensor(0.3, requires_grad=True)
     f = symgrad.lambdify([x], symgrad.sin(x) ** 2 + symgrad.cos(x) ** 2, simplify=True)

@@ -153,3 +153,15 @@ def test_same_verdicts_as_torch():
     finally:
         TABLE.pop(bad.name)
     assert str(ours.value).splitlines()[0] == first_line
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_nan_jacobians_do_not_pass(fast_mode):
+    # PyTorch compares with allclose (nan is not close to nan): a function whose
+    # gradient is nan everywhere is not "correct" because both sides agree on nan.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert not symgrad.gradcheck(lambda x: x * float("nan"), (_x(),), raise_exception=False,
+                                     fast_mode=fast_mode)
+        with pytest.raises(symgrad.GradcheckError, match=r"input\[0\] -> output\[0\]: numerical nan, analytical nan"):
+            symgrad.gradcheck(lambda x: x * float("nan"), (_x(),), fast_mode=fast_mode)

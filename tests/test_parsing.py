@@ -258,3 +258,27 @@ def test_random_python_syntax_trees_are_read_or_refused(tree):
     finally:
         builtins.__import__ = real_import
     assert "os" not in calls
+
+
+@pytest.mark.parametrize("text, piece", [
+    ("1/0", "1/0"), ("exp(x)/0", "exp(x)/0"), ("x/(2 - 2)", "x/(2 - 2)"), ("0**-1", "0**-1"),
+    ("log(0) + x", "log(0)"), ("0/0*x", "0/0"), ("log(x, 1)", "log(x, 1)"), ("log(x, 0)", "log(x, 0)"),
+])
+def test_a_formula_without_a_value_is_refused(text, piece):
+    # SymPy makes 1/0 zoo (and log(x, 0) the number 0): a report would compare
+    # against it ("misses a factor of 0"), and the command line said "no variables"
+    with pytest.raises(FormulaError, match="undefined") as info:
+        parse_formula(text, ["x"])
+    assert info.value.piece == piece
+    if "x" not in piece or "log" in piece:  # (x/0 on a tensor is inf, as in eager code)
+        with pytest.raises(FormulaError):
+            formula_to_tensor(text, {"x": symgrad.tensor(2.)})
+
+
+def test_numbers_too_long_to_print_are_refused():
+    # Python prints at most 4300 digits of an integer: a number it cannot print
+    # made every report and message about the formula fail
+    assert parse_formula("2**10000") == sympy.Integer(2) ** 10000
+    for text in ["10.0**5000", "10**3000 * 10**3000"]:
+        with pytest.raises(FormulaError, match="digits"):
+            parse_formula(text)

@@ -757,3 +757,25 @@ def test_retain_grad_follows_in_place_changes_once():
     y.mul_(3)
     (v * 5).sum().backward()
     assert v.grad.tolist() == [5.0] and x.grad.tolist() == [30.0, 0.0]
+
+
+def test_generated_values_chosen_among_integers_are_floats():
+    # Found by review6: a mask inside arithmetic (where's gradient: numpy.where(t1, 0, 1)
+    # + 3*numpy.where(t1, 1, 0)) was an int64 array (int32 in JAX), and the math backend's
+    # clamp and relu, min(1, max(0, x)), returned the int 0 below the range
+    x = sg.tensor(1.0, requires_grad=True, name="x")
+    points = (-3.0, 0.5, 5.0, np.array([-1.0, 2.0]))
+    for backend in ("numpy", "math"):
+        fns = [sg.gradient_function(lambda x: sg.where(x > 0, 3 * x, x), 0, backend=backend),
+               sg.gradient_function(lambda x: sg.clamp(x, 0, 1) * 2, 0, backend=backend),
+               sg.gradient_function(lambda x: sg.relu(x) + sg.clamp(x, min=0.0), 0, backend=backend),
+               sg.lambdify([x], (sg.clamp(x, 0, 1), sg.relu(x), sg.maximum(x, sg.tensor(1.0))), backend=backend)]
+        for fn in fns:
+            for p in points[:3] if backend == "math" else points:
+                results = fn(p)
+                flat = [results[0], *results[1]] if isinstance(results[1], tuple) else list(results)
+                for r in flat:
+                    if backend == "math":
+                        assert type(r) is float, (fn.source, p, r)
+                    else:
+                        assert np.asarray(r).dtype == np.float64, (fn.source, p, r)

@@ -81,6 +81,14 @@ def test_constants_print_as_written():
     assert str((f32 * sg.tensor(0.1, dtype=sg.float32)).expr) == "0.1*v"
 
 
+def test_large_whole_floats_print_as_floats_of_float64_precision():
+    # SymPy reads "1e+300" as a number of 1003 bits and printed its 301 digits
+    w = sg.tensor(1., requires_grad=True)
+    assert str((w * 1e300).expr) == "1.0e+300*w"
+    assert str((w * 1e20).expr) == "1.0e+20*w"
+    assert (w * 1e300).expr.args[0]._prec == 53
+
+
 def test_expr_is_memoized():
     x = sg.tensor(1., requires_grad=True)
     y = sg.sin(x) * 2
@@ -206,6 +214,19 @@ def test_set_expr_limits_changes_the_depth_guard():
     finally:
         sg.set_expr_limits(depth=old)
     assert y.expr is not None
+
+
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (0, ValueError), (2.7, TypeError), ("abc", TypeError),
+                                        (True, TypeError)])
+def test_set_expr_limits_refuses_what_is_not_a_limit(bad, error):
+    # depth=-1 refused every closed form; 2.7 was cut to 2; "abc" gave int()'s message
+    before = sg.set_expr_limits()
+    old = (before.depth, before.size, before.branches)
+    for name in ("depth", "size", "branches"):
+        with pytest.raises(error, match=f"set_expr_limits: {name} must be a positive whole number"):
+            sg.set_expr_limits(**{name: bad})
+    after = sg.set_expr_limits()
+    assert (after.depth, after.size, after.branches) == old
 
 
 def test_leaf_updated_in_place_keeps_its_symbol():

@@ -270,3 +270,22 @@ def test_a_mask_chosen_by_the_values_is_refused():
     y[x < 0] = 0
     with pytest.raises(ValueError, match="verify_gradient: f selects elements at positions chosen by the values"):
         symgrad.verify_gradient((y * y).sum(), x, ["2*Max(x[0], 0)", "2*Max(x[1], 0)"])
+
+
+def test_a_gradient_that_is_zero_is_not_a_factor_of_the_expected_one():
+    # symgrad's gradient 0 is "0 * expected": no hand derivation "misses a factor of 0"
+    x = symgrad.tensor(0.5, requires_grad=True)
+    y = symgrad.tensor(1.5, requires_grad=True)
+    report = symgrad.verify_gradient(y * y + x * 0, x, "3*x")
+    assert report["x"].verdict == "proved different"
+    assert report["x"].factor is None and "factor" not in str(report)
+
+
+def test_a_function_returning_the_transposed_gradient_is_refused():
+    # a (3, 2) result for a (2, 3) variable was reshaped, element order scrambled,
+    # and reported as a mismatch at a misleading element
+    W = symgrad.tensor(np.arange(6.).reshape(2, 3) / 7 + 0.1, requires_grad=True)
+    with pytest.raises(ValueError, match=r"returned shape \[3, 2\]; the variable has shape \[2, 3\]"):
+        symgrad.verify_gradient((W ** 2).sum(), W, lambda W: 2 * W.T)
+    v = symgrad.tensor([1., 2., 3.], requires_grad=True)  # a column for a vector is read as the vector
+    assert symgrad.verify_gradient((v ** 2).sum(), v, lambda v: (2 * v)[:, None])

@@ -105,9 +105,10 @@ def build_program(inputs: list[InputSpec], outputs: Any, target: Any, name: str,
     """The program computing ``outputs`` (a tree of ``OutputSpec``) from ``inputs``."""
     specs = list(iter_outputs(outputs, OutputSpec))
     roots = [s.source.resolve() for s in specs if isinstance(s.source, Term)]
-    graph = analyze(roots)
+    graph = analyze(roots, frozenset(id(s.const) for s in inputs if s.const is not None))
     _check_distinct(inputs)
     _check_leaves(graph.atoms, inputs)
+    _check_constants_read(graph.atoms, inputs, roots)
     _check_positions([*graph.unique, *graph.atoms])
     _check_closed_forms(graph.unique)
     warn_if_decided({s.uid for s in inputs if s.uid is not None}, f"the generated function {name}()", FOR_CODE)
@@ -164,6 +165,21 @@ def _check_distinct(inputs: list[InputSpec]) -> None:
             raise CodegenError(f"inputs {seen[key]} and {i} are the same {key[0]} ({s.raw_name!r}); "
                                "an input can be given only once")
         seen[key] = i
+
+
+def _check_constants_read(atoms: list[Term], inputs: list[InputSpec], roots: list[Term]) -> None:
+    """A constant tensor given as a parameter must be read by the outputs' graph:
+    operations on a tensor that neither requires grad nor has a name are not
+    recorded (``d * 2`` is a new constant), so a function of it would return the
+    values computed from the tensor at generation time for every argument."""
+    read = {id(t) for t in atoms}
+    for i, s in enumerate(inputs):
+        if s.const is not None and id(s.const) not in read and roots:
+            raise CodegenError(f"input {i} ({s.raw_name}) is a constant tensor that the outputs do not read: "
+                               "operations on a tensor that neither requires grad nor has a name are not recorded "
+                               "(their results are numbers), so the function would ignore it. Create it with "
+                               f"name={s.raw_name!r} (or requires_grad=True) before computing the outputs, or "
+                               "leave it out of the inputs")
 
 
 def _check_leaves(atoms: list[Term], inputs: list[InputSpec]) -> None:

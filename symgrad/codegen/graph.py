@@ -105,12 +105,13 @@ class Graph:
     atoms: list[Term]
 
 
-def analyze(roots: list[Term]) -> Graph:
+def analyze(roots: list[Term], inputs: frozenset[int] = frozenset()) -> Graph:
     """One iterative walk below ``roots``: order, merging and use counts together
     (graphs of scalar leaves have tens of thousands of nodes, so the walk is
     written for speed: a term waits on the stack until its arguments are done
     and is looked at again then, and the usual one or two arguments are
-    handled without building lists)."""
+    handled without building lists).  ``inputs`` are the ids of constants that
+    are parameters of the function: each stays its own node, whatever its value."""
     order: list[Term] = []
     unique: list[Term] = []
     atoms: list[Term] = []
@@ -130,7 +131,8 @@ def analyze(roots: list[Term]) -> Graph:
             if not isinstance(t, Apply):  # a leaf or constant
                 order.append(t)
                 atoms.append(t)
-                first = first_of.setdefault(_const_key(t), t) if isinstance(t, Const) else t
+                first = first_of.setdefault(("input", k) if k in inputs else _const_key(t), t) \
+                    if isinstance(t, Const) else t
                 rep[k] = first
                 if first is t:
                     unique.append(t)

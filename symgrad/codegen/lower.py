@@ -256,7 +256,8 @@ class Lowering:
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]
         datas = [v.data for v in vals]
-        if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas):
+        if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas) and (
+                dtype.kind == "f" or not nodes.chooses_floats(name)):  # (relu of integers: max(0, x), not 0.0)
             if any(type(d) is np.ndarray for d in datas):
                 data = _map(partial(_make, name), datas)
             else:
@@ -274,6 +275,8 @@ class Lowering:
                 syms = [_map(to_number, [s]) if v.dtype is _BOOL and i not in t.op.bool_args else s
                         for i, (s, v) in enumerate(zip(syms, vals))]
             data = apply_symbolic(t, args, syms)
+            if dtype.kind == "f":
+                data = _map(nodes.float_choices, [data])
         if folded is not None and type(data) is np.ndarray:
             data = _patched(data, folded[0], folded[1], dtype)
         depth, size = _depth_and_size(vals)

@@ -27,6 +27,7 @@ from typing import Any
 
 import sympy
 from sympy.core.basic import Basic
+from sympy.logic.boolalg import Boolean
 
 from symgrad.codegen import code_forms
 from symgrad.codegen.program import Node
@@ -60,7 +61,40 @@ def unary_form(op_name: str) -> Any:
         return None
     if not isinstance(form, sympy.Expr) or form.has(sympy.Piecewise):
         return None
-    return form if _occurrences(form, _SLOT) == 1 else None
+    return float_choices(form) if _occurrences(form, _SLOT) == 1 else None
+
+
+@cache
+def chooses_floats(op_name: str) -> bool:
+    """Whether the op's Node form chooses among float numbers that its SymPy
+    forward writes as integers (relu: ``max(0.0, x)``), so that it is a Node
+    only on floats."""
+    from symgrad.ops import TABLE
+
+    form = unary_form(op_name)
+    return form is not None and form != TABLE[op_name].symbolic(_SLOT)
+
+
+def float_choices(e: Any) -> Any:
+    """The integers a float value is chosen among as floats: the branches of a
+    ``Piecewise`` (a mask used as a number, ``numpy.where(c, 1, 0)``, is an
+    integer array, also inside a sum) and the arguments of ``Max``/``Min``
+    (Python's ``max(0, x)`` is the int 0 for negative ``x``).  Lowering
+    applies it to each value it builds, whose inlined arguments were done
+    already, so the walk is short."""
+    if not isinstance(e, sympy.Basic) or e.is_Atom or isinstance(e, (Boolean, sympy.Tuple)):
+        return e
+    if isinstance(e, sympy.Piecewise):
+        pieces = [(_float_number(float_choices(v)), c) for v, c in e.args]
+        return sympy.Piecewise(*pieces, evaluate=False)
+    args = [float_choices(a) for a in e.args]
+    if isinstance(e, (sympy.Max, sympy.Min)):
+        args = [_float_number(a) for a in args]
+    return e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
+
+
+def _float_number(e: Any) -> Any:
+    return sympy.Float(int(e)) if isinstance(e, sympy.Integer) else e
 
 
 def _occurrences(e: Basic, s: Any) -> int:
@@ -343,4 +377,4 @@ def to_sympy(e: Any) -> Any:
     return TABLE[e.op].symbolic(*args)
 
 
-__all__ = ["Node", "make", "node_op", "unary_form", "children", "symbols", "substitute", "to_sympy", "ARITHMETIC"]
+__all__ = ["Node", "make", "node_op", "unary_form", "chooses_floats", "float_choices", "children", "symbols", "substitute", "to_sympy", "ARITHMETIC"]

@@ -31,7 +31,8 @@ def number(v: Any) -> Any:
     # str() of a float32 gives its shortest decimal ("0.1", not 0.100000001490116)
     text = str(v) if isinstance(v, np.floating) else repr(f)
     fraction = _simple_fraction(f, text)
-    return fraction if fraction is not None else sympy.Float(text)
+    # precision=53: SymPy reads "1e+300" as an integer of 1003 bits (printed with its 301 digits)
+    return fraction if fraction is not None else sympy.Float(text, precision=53)
 
 
 def _simple_fraction(f: float, text: str) -> Any:

@@ -52,12 +52,17 @@ def set_expr_limits(depth: int | None = None, size: int | None = None, branches:
     >>> symgrad.set_expr_limits(depth=100).depth
     100
     """
-    if depth is not None:
-        limits.depth = int(depth)
-    if size is not None:
-        limits.size = int(size)
-    if branches is not None:
-        limits.branches = int(branches)
+    given = {"depth": depth, "size": size, "branches": branches}
+    for name, v in given.items():
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"set_expr_limits: {name} must be a positive whole number, got {type(v).__name__} {v!r}")
+        if v < 1:
+            raise ValueError(f"set_expr_limits: {name} must be a positive whole number, got {v}")
+    for name, v in given.items():
+        if v is not None:
+            setattr(limits, name, int(v))
     return limits
 
 

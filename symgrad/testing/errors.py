@@ -27,8 +27,8 @@ def mismatch_message(what: str, i: int, k: int, numerical: np.ndarray, analytica
              f"numerical:{_show(numerical)}", f"analytical:{_show(analytical)}", "",
              f"(rows: elements of input {k}; columns: elements of output {i})",
              f"Where they differ (|analytical - numerical| > atol + rtol * |numerical|, atol={atol}, rtol={rtol}):"]
-    bad = np.argwhere(~np.isclose(analytical, numerical, rtol=rtol, atol=atol, equal_nan=True))
-    worst = sorted(bad.tolist(), key=lambda rc: -abs(analytical[tuple(rc)] - numerical[tuple(rc)]))
+    bad = np.argwhere(~np.isclose(analytical, numerical, rtol=rtol, atol=atol))
+    worst = sorted(bad.tolist(), key=lambda rc: _size(analytical[tuple(rc)] - numerical[tuple(rc)]))
     for r, c in worst[:MAX_LISTED]:
         n, a = numerical[r, c], analytical[r, c]
         ratio = f", analytical/numerical = {a / n:.6g}" if n != 0 else ""
@@ -37,6 +37,11 @@ def mismatch_message(what: str, i: int, k: int, numerical: np.ndarray, analytica
     if len(worst) > MAX_LISTED:
         lines.append(f"  ... and {len(worst) - MAX_LISTED} more")
     return "\n".join(lines) + "\n"
+
+
+def _size(difference: float) -> float:
+    """Sort key, largest first; nan (nan or inf on a side) before every number."""
+    return -np.inf if np.isnan(difference) else -abs(difference)
 
 
 def _show(m: np.ndarray) -> str:

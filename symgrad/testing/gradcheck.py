@@ -107,7 +107,7 @@ def _compare(what: str, num: list[list[np.ndarray]], ana: list[list[np.ndarray]]
              inputs: tuple[Any, ...], outputs: tuple[Tensor, ...], atol: float, rtol: float) -> None:
     for i, (n_row, a_row) in enumerate(zip(num, ana)):
         for k, (n, a) in enumerate(zip(n_row, a_row)):
-            if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+            if not np.allclose(a, n, rtol=rtol, atol=atol):  # nan is not close to nan (PyTorch's allclose)
                 j = diff[k]
                 raise GradcheckError(mismatch_message(what, i, j, n, a, tuple(inputs[j].shape),
                                                       tuple(outputs[i].shape), atol, rtol))

@@ -29,7 +29,7 @@ class Expected:
 
     shown: str
     symbolic: Any = None
-    function: Callable[[dict[str, Any]], np.ndarray] | None = None
+    function: Callable[[dict[str, Any]], np.ndarray | None] | None = None
 
 
 def read_expected(item: Any, shape: tuple[int, ...], table: SymbolTable, what: str) -> Expected:
@@ -127,13 +127,17 @@ def _show(value: Any) -> str:
 # ---------------------------------------------------------------- numeric functions
 
 def _numeric_function(fn: Callable[..., Any], shape: tuple[int, ...], table: SymbolTable,
-                      what: str) -> Callable[[dict[str, Any]], np.ndarray]:
+                      what: str) -> Callable[[dict[str, Any]], np.ndarray | None]:
     params = _parameters(fn, table, what)
 
-    def call(values: dict[str, Any]) -> np.ndarray:
-        got = np.asarray(fn(**{p: values[p] for p in params}), dtype=np.complex128)
+    def call(values: dict[str, Any]) -> np.ndarray | None:
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(fn(**{p: values[p] for p in params}), dtype=np.complex128)
+        except (ArithmeticError, ValueError):  # e.g. math.log(-1), 1/0: outside the function's domain
+            return None
         if got.shape != shape:
-            if got.size == int(np.prod(shape)):
+            if _squeezed(got.shape) == _squeezed(shape):  # a column or row for a vector variable
                 return got.reshape(shape)
             if got.ndim == 0:
                 return np.broadcast_to(got, shape)
@@ -142,6 +146,10 @@ def _numeric_function(fn: Callable[..., Any], shape: tuple[int, ...], table: Sym
         return got
 
     return call
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
 
 
 def _parameters(fn: Callable[..., Any], table: SymbolTable, what: str) -> list[str]:

@@ -107,7 +107,7 @@ def constant_factor(ours: np.ndarray, theirs: np.ndarray) -> Any:
         if r is None or (factor is not None and prove_zero(r - factor) is not True):
             return None
         factor = r
-    return factor if factor is not None and factor != 1 else None
+    return factor if factor is not None and factor not in (0, 1) else None  # (0: symgrad's side is 0)
 
 
 def _ratio(a: Any, b: Any) -> Any:
