@@ -779,3 +779,25 @@ def test_generated_values_chosen_among_integers_are_floats():
                         assert type(r) is float, (fn.source, p, r)
                     else:
                         assert np.asarray(r).dtype == np.float64, (fn.source, p, r)
+
+
+@pytest.mark.parametrize("backend", ["math", "c"])
+def test_scalar_code_propagates_nan_through_maximum_minimum_and_clamp(backend):
+    # Found by review: the math and C code printed Python's max/min and C's
+    # fmax/fmin, which drop a nan (max(1.0, nan) is 1.0), where symgrad and
+    # NumPy give nan: generated code was silently not the function traced
+    if backend == "c" and sg.codegen.backends.c.compiler() is None:
+        pytest.skip("no C compiler")
+    x = sg.tensor(1., requires_grad=True)
+    y = sg.tensor(2., requires_grad=True)
+
+    def outputs(a, b):
+        return [sg.maximum(a, b), sg.minimum(a, b), sg.clamp(a, min=0.5, max=3.), sg.relu(a),
+                sg.maximum(sg.maximum(a, b), a * 0.5)]
+
+    fn = sg.lambdify([x, y], outputs(x, y), backend=backend, **({"compile": True} if backend == "c" else {}))
+    nan = float("nan")
+    for a, b in [(nan, 1.0), (1.0, nan), (nan, nan), (-2.0, 3.0), (4.0, -1.0), (2.0, 2.0)]:
+        with sg.no_grad():
+            eager = [float(t) for t in outputs(sg.tensor(a), sg.tensor(b))]
+        np.testing.assert_array_equal(np.array(fn(a, b), dtype=float), eager, err_msg=f"at {a}, {b}")

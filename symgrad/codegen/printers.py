@@ -257,6 +257,13 @@ class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, Pyth
         _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan",
                      "nextafter": "math.nextafter"})
 
+    # nan-propagating, as symgrad.maximum/minimum (backends/math_helpers.py)
+    def _print_Max(self, expr: Any) -> str:
+        return _fold_calls(self, "_maximum", expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return _fold_calls(self, "_minimum", expr.args)
+
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp != -1 and _python_power_may_be_complex(expr):  # (see _python_power_may_be_complex)
             return f"{self._module_format('math.pow')}({self._print(expr.base)}, {self._print(expr.exp)})"
@@ -305,10 +312,25 @@ class CCode(NodePrinting, _Refusing, _PlainFloats, C99CodePrinter):
     def _print_sign(self, expr: Any) -> str:
         return f"((double){super()._print_sign(expr)})"
 
+    # C's fmax/fmin drop a nan; symgrad.maximum/minimum give nan (the prelude's sg_maximum/sg_minimum)
+    def _print_Max(self, expr: Any) -> str:
+        return _fold_calls(self, "sg_maximum", expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return _fold_calls(self, "sg_minimum", expr.args)
+
     def _print_Abs(self, expr: Any) -> str:
         # SymPy writes abs() (stdlib.h's int function) for an integer-valued argument such as sign(x),
         # which the code holds as a double: softplus(sign(x)) printed abs((double)...) and computed 0
         return f"fabs({self._print(expr.args[0])})"
+
+
+def _fold_calls(printer: Any, fn: str, args: Any) -> str:
+    """``fn(fn(a, b), c)``: a two-argument function over any number of arguments."""
+    out = printer._print(args[0])
+    for a in args[1:]:
+        out = f"{fn}({out}, {printer._print(a)})"
+    return out
 
 
 def _constant_value(expr: Any) -> float | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symgrad.codegen.backends import array_emitters, torch_emitters
+from symgrad.codegen.backends import array_emitters, math_helpers, torch_emitters
 from symgrad.codegen.backends.c import CBackend
 from symgrad.codegen.backends.python import PythonBackend
 from symgrad.codegen.graph import CodegenError
@@ -25,7 +25,8 @@ def get(name: str) -> Any:
         return PythonBackend("numpy", "numpy", NumPyCode, array_emitters.numpy_table(), array_emitters.HELPERS,
                              imports=("numpy", "math"), blocks=True)
     if name == "math":
-        return PythonBackend("math", "math", MathCode, scalar_only=True, imports=("math",))
+        return PythonBackend("math", "math", MathCode, helpers=math_helpers.HELPERS, scalar_only=True,
+                             imports=("math",))
     if name == "jax":
         _require("jax", "pip install jax")
         return PythonBackend("jax", "jax.numpy", JaxCode, array_emitters.jax_table(), array_emitters.JAX_HELPERS,

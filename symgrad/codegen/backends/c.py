@@ -45,6 +45,9 @@ _PRELUDE = """#ifndef _USE_MATH_DEFINES
 #define _XOPEN_SOURCE 700  /* M_PI and friends under -std=c99 */
 #endif
 #include <math.h>
+/* max/min that give nan when an operand is nan, as symgrad.maximum/minimum (fmax/fmin drop it) */
+static inline double sg_maximum(double a, double b) { return (a > b || a != a) ? a : b; }
+static inline double sg_minimum(double a, double b) { return (a < b || a != a) ? a : b; }
 #if defined(SYMGRAD_VECTOR_MATH) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 /* SIMD versions exist in glibc's libmvec: declared so, GCC vectorises the loop over points */
 __attribute__((const, __simd__("notinbranch"))) extern double sin(double);
