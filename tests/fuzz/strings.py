@@ -109,13 +109,15 @@ DTYPE_NAMES = {"float16", "float32", "float64", "float128"}
 
 
 def _is_dtype_constant(node: ast.stmt) -> bool:
-    """``_floats = (numpy.dtype('float64'), ...)``: NumPy's float dtypes, by name."""
+    """``_floats = (numpy.dtype('float64'), *map(numpy.dtype, numpy.typecodes['Float']))``:
+    NumPy's float dtypes, the traced ones by name."""
     if not (isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["_floats"]
-            and isinstance(node.value, ast.Tuple)):
+            and isinstance(node.value, ast.Tuple) and node.value.elts):
         return False
-    return all(isinstance(e, ast.Call) and ast.unparse(e.func) == "numpy.dtype" and len(e.args) == 1
-               and not e.keywords and isinstance(e.args[0], ast.Constant) and e.args[0].value in DTYPE_NAMES
-               for e in node.value.elts)
+    *named, rest = node.value.elts
+    return ast.unparse(rest) == "*map(numpy.dtype, numpy.typecodes['Float'])" and all(
+        isinstance(e, ast.Call) and ast.unparse(e.func) == "numpy.dtype" and len(e.args) == 1 and not e.keywords
+        and isinstance(e.args[0], ast.Constant) and e.args[0].value in DTYPE_NAMES for e in named)
 
 
 def check_name(s: str) -> None:

@@ -15,8 +15,8 @@ The slow path also converts: a list is not an array (NumPy code would
 compute ``2*x`` as the list twice over), and PyTorch code needs tensors.
 NumPy code also tests that each float input is an array of floats
 (``x.dtype not in _floats``, a tuple of NumPy's float dtypes, the traced one
-first: its dtypes of native floats are singletons, so this is one identity
-test, about 10 ns), and the slow path converts integer and bool arrays and
+first: NumPy's dtypes of native floats are singletons, so this is one
+identity test, about 10 ns), and the slow path converts integer and bool arrays and
 NumPy numbers to the traced dtype, as the engine and JAX compute: NumPy would
 compute ``a**3`` of an int32 array in int32 and overflow silently.  Floats of
 another precision are left as they are (JAX would trace again for them; NumPy
@@ -106,8 +106,8 @@ def dtype_constants(program: Program, backend: str) -> list[str]:
     traced = [np.dtype(inp.dtype).name for inp in program.inputs if _is_float(inp.dtype)]
     if backend != "numpy" or not traced:
         return []
-    floats = ", ".join(f"numpy.dtype({name!r})" for name in dict.fromkeys([*traced, "float64", "float32", "float16"]))
-    return [f"_floats = ({floats})"]
+    first = ", ".join(f"numpy.dtype({name!r})" for name in dict.fromkeys(traced))
+    return [f"_floats = ({first}, *map(numpy.dtype, numpy.typecodes['Float']))"]
 
 
 def _is_float(dtype: Any) -> bool:
