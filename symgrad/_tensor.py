@@ -308,6 +308,12 @@ class Tensor(TensorOps):
         return id(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
+        base = self._base
+        if base is not None and self._view is not None and np.may_share_memory(self._value, base._value):
+            # A view is saved as its base (pickled once, however many views name it) and the view ops
+            # from it, so that it loads as a view of the loaded base: memory stays shared, as in PyTorch.
+            steps = tuple((op.name, params) for op, params in self._view)
+            return (_rebuild_view, (base, steps, self._requires_grad, self._name))
         return (_rebuild, (self._value.copy(), self._requires_grad, self._name))
 
     # ------------------------------------------------------------ symbolic view
@@ -679,6 +685,35 @@ def _rebuild(value: np.ndarray, requires_grad: bool, name: str | None) -> Tensor
         t._set_name(name)
     if requires_grad:
         t.requires_grad_(True)
+    return t
+
+
+def _rebuild_view(base: Tensor, steps: tuple[tuple[str, dict[str, Any]], ...], requires_grad: bool,
+                  name: str | None) -> Tensor:
+    """A saved view, made again from its loaded base by its view ops (in the
+    graph if it was: ``w[:2]`` of a ``w`` that requires grad).  Files are
+    data: only view ops of the op table are replayed."""
+    import pickle
+
+    from symgrad import grad_mode
+    from symgrad.dispatch import apply
+    from symgrad.ops.registry import TABLE
+
+    if not isinstance(base, Tensor) or not isinstance(steps, tuple):
+        raise pickle.UnpicklingError("a saved view names no tensor as its base; the file is damaged")
+    t = base
+    with grad_mode.set_grad_enabled(requires_grad):
+        for op_name, params in steps:
+            op = TABLE.get(op_name) if isinstance(op_name, str) else None
+            if op is None or not op.view or not isinstance(params, dict):
+                raise pickle.UnpicklingError(f"a saved view names {op_name!r}, which is not a view op; the file is "
+                                             "damaged or was not written by symgrad.save")
+            t = apply(op, t, **params)
+        t = _alias(t, share_version=True) if t is base else t
+    if requires_grad and not t._requires_grad:
+        t.requires_grad_(True)
+    if name is not None:
+        t._set_name(name)
     return t
 
 

@@ -6,6 +6,10 @@ unpickling runs any function the file names, so a file from elsewhere may
 name only tensors, NumPy arrays and containers.  Whole objects (a model, an
 optimizer) need ``weights_only=False``, for files you trust.
 
+A view is saved as its base and its view ops (``Tensor.__reduce_ex__``), so
+tensors that shared memory when saved share it when loaded, as PyTorch's
+storages do; loading replays only view ops of the op table.
+
 >>> import io, symgrad
 >>> from symgrad import nn
 >>> model = nn.Linear(2, 1)
@@ -31,7 +35,8 @@ __all__ = ["save", "load"]
 # scalars, ordered dicts (state_dicts), dtypes, shapes and devices (as
 # PyTorch's weights-only load allows) - nothing that runs other code.
 _WEIGHTS = {
-    ("symgrad._tensor", "_rebuild"), ("symgrad.nn.parameter", "_rebuild_parameter"),
+    ("symgrad._tensor", "_rebuild"), ("symgrad._tensor", "_rebuild_view"), ("symgrad.nn.parameter", "_rebuild_parameter"),
+    ("builtins", "slice"), ("builtins", "Ellipsis"),  # (a saved view's index keys: x[1:3], x[..., 0])
     ("symgrad._tensor", "Size"), ("symgrad.device", "device"),
     *(("symgrad.dtypes", n) for n in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
                                       "bool_")),

@@ -497,3 +497,48 @@ def test_integer_constant_times_float32_stays_float32():
     y = symgrad.tensor([1, 0, 2]) * w
     assert y.dtype == symgrad.float32
     assert symgrad.lambdify([w], y)(w.detach().numpy()).dtype == np.float32
+
+
+def test_integer_and_boolean_inputs_are_computed_in_the_traced_float_dtype():
+    # NumPy code computed on an int32 array as it came: a**3 at 10**4 overflowed to -727379968,
+    # silently (only lists were converted); the engine and JAX compute in the traced float dtype
+    cube = symgrad.gradient_function(lambda a: (a ** 3).sum(), 0, example_args=[np.ones(1)])  # array code
+    value, grad = cube(np.array([10 ** 4], dtype=np.int32))
+    assert value == 1e12 and grad.tolist() == [3e8] and grad.dtype == np.float64
+    value, grad = cube(np.array([True]))
+    assert value == 1.0 and grad.dtype == np.float64
+    points = symgrad.gradient_function(lambda a: a ** 3, 0)  # code of scalars: any points
+    for arg in (np.array([10 ** 4], dtype=np.int32), np.int32(10 ** 4), np.array(10 ** 4, dtype=np.int16)):
+        value, grad = points(arg)
+        assert np.all(value == 1e12) and np.all(grad == 3e8) and grad.dtype == np.float64
+    value, grad = points(np.array([True, False]))
+    assert value.tolist() == [1.0, 0.0] and grad.tolist() == [3.0, 0.0]
+    s = symgrad.tensor(2., requires_grad=True)
+    w = symgrad.tensor([1., 2.], requires_grad=True)
+    scalar_beside_array = symgrad.gradient_function((w ** 3).sum() * s ** 3, [w, s])  # array code, a 0-d input
+    value, (gw, gs) = scalar_beside_array(np.array([1., 1.]), np.int32(10 ** 4))
+    assert value == 2e12 and gs == 6e8
+    x = symgrad.tensor(np.ones(2, np.float32), requires_grad=True)
+    value, grad = symgrad.gradient_function((x ** 3).sum(), x)(np.array([10 ** 4, 0], dtype=np.int32))
+    assert grad.dtype == np.float32 and grad.tolist() == [3e8, 0.0]
+
+
+def test_integer_inputs_of_integer_leaves_are_left_as_they_are():
+    # only float inputs convert: an integer constant given as an input keeps the integers it was given
+    w = symgrad.tensor([1., 2.], requires_grad=True)
+    k = symgrad.tensor([3, 4], name="k")
+    g = symgrad.gradient_function((w * k).sum(), w, inputs=[w, k])
+    value, grad = g(np.array([1., 1.]), np.array([5, 6], dtype=np.int32))
+    assert value == 11.0 and grad.tolist() == [5.0, 6.0]
+
+
+def test_tracing_keeps_the_float_dtype_of_the_examples():
+    # example_args' float32 was traced as float64: the value came back float32 and the gradient float64
+    g = symgrad.gradient_function(lambda a, b: (a * b).sum(), [0], example_args=[np.ones(3, np.float32), 2.])
+    value, (grad,) = g(np.ones(3, np.float32), 2.)
+    assert value.dtype == grad.dtype == np.float32 and grad.tolist() == [2., 2., 2.]
+    g = symgrad.gradient_function(lambda a: (a * a).sum(), 0, example_args=[symgrad.ones(2, dtype=symgrad.float32)])
+    value, grad = g(np.ones(2, np.float32))
+    assert value.dtype == grad.dtype == np.float32
+    g = symgrad.gradient_function(lambda a: (a * a).sum(), 0, example_args=[np.ones(2, np.int64)])
+    assert g(np.ones(2))[1].dtype == np.float64  # integer examples are traced as floats, as before

@@ -263,3 +263,39 @@ def test_variables_the_outputs_were_not_computed_from_are_refused():
     assert symgrad.jacobian(h * 2, h).tolist() == [[2., 0.], [0., 2.]]
     assert symgrad.hessian((2 * h).sum(), h).tolist() == [[0., 0.], [0., 0.]]  # a constant gradient
     assert symgrad.hessian((h * h).sum(), [h]).tolist() == [[2., 0.], [0., 2.]]
+
+
+def test_keyword_arguments_keep_their_names():
+    # a tensor passed by keyword reached f as it was: its closed form was its number (3), not y
+    f = lambda x, y: x * x * y  # noqa: E731
+    x, y = symgrad.tensor(2.), symgrad.tensor(3.)
+    g = symgrad.grad(f)(x, y=y)
+    assert g.item() == 12. and str(g.expr) == "2*x*y"
+    assert str(symgrad.value_and_grad(f)(x, y=y)[1].expr) == "2*x*y"
+    assert str(symgrad.jacobian(f)(x, y=y).expr) == "2*x*y"
+    loss = lambda w, data: (w * data["X"]).sum() + data["b"]  # noqa: E731
+    g = symgrad.grad(loss)(symgrad.tensor([1., 2.]), data={"X": symgrad.tensor([3., 4.]), "b": symgrad.tensor(1.)})
+    assert str(g.expr) == "[X[0], X[1]]"
+    named = symgrad.tensor(3., name="c")
+    assert str(symgrad.grad(f)(x, y=named).expr) == "2*c*x"  # a named constant keeps its own name
+    tracked = symgrad.tensor(3., requires_grad=True)
+    g = symgrad.grad(f)(x, y=tracked)
+    assert g.requires_grad and g.expr == 2 * g.expr.free_symbols.difference({tracked.symbol}).pop() * tracked.symbol
+    assert y.expr == 3 and not y.requires_grad  # the caller's tensor is untouched
+
+
+def test_numpy_arrays_and_numbers_are_differentiated_as_tensors():
+    # jax.grad takes NumPy arrays; symgrad.grad refused them ("must be a Tensor, a Python float ...")
+    g = symgrad.grad(lambda x: (x ** 2).sum())(np.array([1., 2.]))
+    assert isinstance(g, symgrad.Tensor) and g.tolist() == [2., 4.] and str(g.expr) == "[2*x[0], 2*x[1]]"
+    g = symgrad.grad(lambda x: (x ** 2).sum())(np.array([1., 2.], np.float32))
+    assert g.dtype == symgrad.float32
+    assert symgrad.grad(lambda x: x ** 3)(np.float64(2.)).item() == 12.
+    gx, gy = symgrad.grad(lambda x, y: x * y, argnums=(0, 1))(2., np.array(3.))
+    assert (gx.item(), gy.item()) == (3., 2.) and str(gx.expr) == "y"
+    g = symgrad.grad(lambda p: p["w"] * 2)({"w": np.array(1.5)})
+    assert g["w"].item() == 2.
+    with pytest.raises(TypeError, match="int64; only floating-point"):
+        symgrad.grad(lambda i: (i * 2).sum())(np.array([1, 2]))  # as jax.grad refuses integer inputs
+    with pytest.raises(TypeError, match="got str"):
+        symgrad.grad(lambda s: s)("1.0")

@@ -100,7 +100,8 @@ def trace(fn: Callable[..., Any], wrt: Any, example_args: Sequence[Any] | None) 
             raise CodegenError(f"wrt must name argument positions of the function (0 to {len(names) - 1}), got {p!r}")
     leaves = []
     for k, (pname, v) in enumerate(zip(names, values, strict=True)):
-        t = symgrad.tensor(v._value if isinstance(v, Tensor) else v, dtype=symgrad.float64)
+        value = v._value if isinstance(v, Tensor) else v
+        t = symgrad.tensor(value, dtype=_traced_dtype(value))
         if k in positions:
             t.requires_grad_()
         t.name = pname
@@ -117,6 +118,17 @@ def trace(fn: Callable[..., Any], wrt: Any, example_args: Sequence[Any] | None) 
         raise CodegenError(f"the function returned {type(out).__name__}; it must return a symgrad tensor{hint}")
     wrt_leaves = leaves[wrt] if isinstance(wrt, int) else [leaves[p] for p in positions]
     return out, wrt_leaves, leaves
+
+
+def _traced_dtype(value: Any) -> Any:
+    """An example's float dtype (float32 code for float32 examples, as PyTorch and
+    JAX keep it); float64 for anything else (Python numbers, integer arrays)."""
+    import symgrad
+
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return dtype.name
+    return symgrad.float64
 
 
 def _parameters(fn: Callable[..., Any], example_args: Sequence[Any] | None) -> tuple[list[str], list[Any]]:

@@ -14,6 +14,13 @@ the closed forms:
   constant keeps its symbol, other tensors are named after ``f``'s parameter
   (``def f(x, y)`` gives ``x`` and ``y``) or, inside containers, after the
   parameter and the key (``params['w']`` gives ``w``, ``ws[0]`` gives ``ws_0``).
+  NumPy arrays and numbers, and Python floats, that are differentiated
+  become tensors first (``symgrad.tensor``: an array keeps its dtype), as
+  ``jax.grad`` takes them.
+
+Keyword arguments are never differentiated (``argnums`` counts positions,
+as in JAX); tensors among them are named by their keyword, as the positional
+constants are by their parameter (``named_keywords``).
 
 Tensors that ``f`` reads from its closure are constants of the transform
 (as in ``torch.func``): their symbols appear in closed forms, but nothing is
@@ -27,13 +34,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from symgrad import grad_mode
 from symgrad._tensor import Tensor, term_of
 from symgrad.functional.blocks import Blocks
 from symgrad.symbolic.terms import Leaf
 
-__all__ = ["normalize_argnums", "flatten", "unflatten", "Variables", "make_variables", "is_tracked",
-           "detach_tree", "param_names"]
+__all__ = ["normalize_argnums", "flatten", "unflatten", "Variables", "make_variables", "named_keywords",
+           "is_tracked", "detach_tree", "param_names"]
 
 
 # ---------------------------------------------------------------- argnums
@@ -196,6 +205,18 @@ def make_variables(f: Callable[..., Any], args: tuple[Any, ...], argnums: tuple[
     return Variables(tuple(new_args), flat, [made[i][1] for i in argnums])
 
 
+def named_keywords(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with their plain float tensors named by the keyword (and,
+    inside containers, the keys), as the constant positional arguments are
+    named by their parameter: ``f(x, y=t)`` reads ``y`` in the closed form."""
+    out = {}
+    for key, arg in kwargs.items():
+        leaves, tree = flatten(arg)
+        named = [_named_constant(x, path) for x, path in zip(leaves, leaf_paths(tree, key))]
+        out[key] = arg if all(a is b for a, b in zip(named, leaves)) else unflatten(tree, named)
+    return out
+
+
 def _named_constant(value: Any, name: str | None) -> Any:
     """A plain float tensor that is not differentiated still gets a symbol (a
     named constant), so closed forms read as formulas in all of ``f``'s
@@ -214,9 +235,13 @@ def _variable(value: Any, name: str | None, who: str, position: int, tracked: bo
         from symgrad.creation import tensor
 
         value = tensor(float(value))
+    elif isinstance(value, (np.ndarray, np.generic)):
+        from symgrad.creation import tensor
+
+        value = tensor(value)  # (a float32 array stays float32; integers are refused below, as jax.grad does)
     if not isinstance(value, Tensor):
-        raise TypeError(f"{who}: argument {position} must be a Tensor, a Python float or a tuple/list/dict of "
-                        f"them to be differentiated, got {type(value).__name__}")
+        raise TypeError(f"{who}: argument {position} must be a Tensor, a NumPy array, a Python float or a "
+                        f"tuple/list/dict of them to be differentiated, got {type(value).__name__}")
     if not value.is_floating_point():
         raise TypeError(f"{who}: argument {position} has dtype {value.dtype}; only floating-point tensors can be "
                         "differentiated. Create it with a float dtype (symgrad.tensor(2.)) or call .double()")

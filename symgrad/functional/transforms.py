@@ -38,7 +38,7 @@ class _Call:
         self.who = who
         with grad_mode.enable_grad():
             self.vars = arguments.make_variables(f, args, self.positions, who, self.tracked)
-            result = f(*self.vars.args, **kwargs)
+            result = f(*self.vars.args, **arguments.named_keywords(kwargs))
         if has_aux:
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
                 raise TypeError(f"{who}: with has_aux=True the function must return a pair (output, aux), got "

@@ -80,13 +80,15 @@ def check_dtype(s: str) -> None:
 # ---------------------------------------------------------------- names, closed forms, generated code
 
 def code_is_clean(source: str, raw: str) -> None:
-    """The generated module: imports, symgrad's own helpers, and one function
-    whose strings are its docstring and, in the check of its inputs' shapes,
-    the word ``shape``, its own identifiers (its name and its parameters',
-    which ``names.Namespace`` made) and NumPy's names of its inputs' dtypes."""
+    """The generated module: imports, symgrad's own helpers and dtype constants
+    (``_floats``: NumPy dtypes by name), and one function whose strings are its
+    docstring and, in the check of its inputs' shapes, the word ``shape``, its
+    own identifiers (its name and its parameters', which ``names.Namespace``
+    made) and NumPy's names of its inputs' dtypes."""
     tree = ast.parse(source)
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name not in HELPERS]
-    assert len(funcs) == 1 and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef)) for n in tree.body)
+    assert len(funcs) == 1 and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef)) or
+                                   _is_dtype_constant(n) for n in tree.body)
     body = funcs[0].body
     assert isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)  # the docstring
     params = {a.arg for a in funcs[0].args.args}
@@ -103,6 +105,19 @@ def code_is_clean(source: str, raw: str) -> None:
 
 # The helper functions symgrad writes into generated modules (fixed text, no user string).
 HELPERS = {"_check_shapes", "_shape_of", "_as_array"}
+DTYPE_NAMES = {"float16", "float32", "float64", "float128"}
+
+
+def _is_dtype_constant(node: ast.stmt) -> bool:
+    """``_floats = (numpy.dtype('float64'), *map(numpy.dtype, numpy.typecodes['Float']))``:
+    NumPy's float dtypes, the traced ones by name."""
+    if not (isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["_floats"]
+            and isinstance(node.value, ast.Tuple) and node.value.elts):
+        return False
+    *named, rest = node.value.elts
+    return ast.unparse(rest) == "*map(numpy.dtype, numpy.typecodes['Float'])" and all(
+        isinstance(e, ast.Call) and ast.unparse(e.func) == "numpy.dtype" and len(e.args) == 1 and not e.keywords
+        and isinstance(e.args[0], ast.Constant) and e.args[0].value in DTYPE_NAMES for e in named)
 
 
 def check_name(s: str) -> None:

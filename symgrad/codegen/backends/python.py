@@ -87,14 +87,16 @@ class PythonBackend:
         returned = self._returns(ctx, program, body)
         self._printed_helpers(ctx, "\n".join([*body, returned]))
         constants, bound = self._constants(ctx, program)
-        code = "\n".join([*ctx.helpers.values(), *constants, *body, returned])
+        checked = shapes.checked(program, self.vectorizes(program))
+        dtypes = shapes.dtype_constants(program, self.name) if checked else []
+        code = "\n".join([*ctx.helpers.values(), *constants, *dtypes, *body, returned])
         lines = [f"import {m}" for m in self._imports(printer, ctx, code)]
         lines += ["", ""] if lines else []
         for source in ctx.helpers.values():
             lines += [source, "", ""]
-        checked = shapes.checked(program, self.vectorizes(program))
         if checked:
             lines += [shapes.helper(self.name), "", ""]
+            lines += dtypes + ["", ""] if dtypes else []
         if constants:
             lines += constants + ["", ""]
         params = ", ".join(inp.name for inp in program.inputs)

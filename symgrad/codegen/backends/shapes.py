@@ -13,6 +13,14 @@ raises only for a shape that is really another one.
 
 The slow path also converts: a list is not an array (NumPy code would
 compute ``2*x`` as the list twice over), and PyTorch code needs tensors.
+NumPy code also tests that each float input is an array of floats
+(``x.dtype not in _floats``, a tuple of NumPy's float dtypes, the traced one
+first: NumPy's dtypes of native floats are singletons, so this is one
+identity test, about 10 ns), and the slow path converts integer and bool arrays and
+NumPy numbers to the traced dtype, as the engine and JAX compute: NumPy would
+compute ``a**3`` of an int32 array in int32 and overflow silently.  Floats of
+another precision are left as they are (JAX would trace again for them; NumPy
+code computes them as it promotes).
 Functions of scalar leaves in the NumPy, JAX and PyTorch backends take
 arrays of points of any shape (docs/codegen.md): they get no shape check,
 and the conversion is a wrapper around them (``converting``), so that their
@@ -66,7 +74,11 @@ def _as_array(a, dtype):
 _TORCH_TENSOR = "a.__class__.__module__.startswith('torch')"
 _CONVERSIONS = {
     "math": ("False", "return a"),
-    "numpy": ("isinstance(a, (list, tuple))", "import numpy\n    return numpy.asarray(a, dtype=dtype)"),
+    "numpy": ("True", "import numpy\n"
+              "    if isinstance(a, (list, tuple)) or (dtype.startswith('float') and getattr(getattr(a, 'dtype', None), "
+              "'kind', None) in ('b', 'i', 'u')):\n"
+              "        return numpy.asarray(a, dtype=dtype)\n"
+              "    return a"),
     "jax": ("isinstance(a, (list, tuple))", "import jax.numpy\n    return jax.numpy.asarray(a)"),
     # (an array-like - a symgrad tensor - goes through NumPy: torch.as_tensor reads it as a sequence, by len())
     "torch": (f"not {_TORCH_TENSOR}", "import numpy, torch\n    return torch.as_tensor(numpy.asarray(a) if hasattr(a, "
@@ -87,6 +99,21 @@ def helper(backend: str) -> str:
             .replace("CONVERTS", converts).replace("CONVERT", convert))
 
 
+def dtype_constants(program: Program, backend: str) -> list[str]:
+    """The module-level line binding the dtypes the NumPy check lets through:
+    ``_floats``, NumPy's float dtypes, the traced ones first (a name with a
+    leading underscore is never a user's: ``names.identifier`` strips them)."""
+    traced = [np.dtype(inp.dtype).name for inp in program.inputs if _is_float(inp.dtype)]
+    if backend != "numpy" or not traced:
+        return []
+    first = ", ".join(f"numpy.dtype({name!r})" for name in dict.fromkeys(traced))
+    return [f"_floats = ({first}, *map(numpy.dtype, numpy.typecodes['Float']))"]
+
+
+def _is_float(dtype: Any) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
 def checked(program: Program, vectorized: bool) -> bool:
     """Whether the program's code checks its inputs' shapes."""
     return bool(program.inputs) and not vectorized
@@ -99,11 +126,16 @@ def check_lines(program: Program, backend: str) -> list[str]:
     wanted = [tuple(int(d) for d in inp.shape) for inp in program.inputs]  # (a SymPy array's are Integers)
     for inp, want in zip(program.inputs, wanted):
         shape = literals.literal(want)
+        # (NumPy: a float input of the right shape must also have the traced dtype, else integers are converted)
+        dtype = f" or {inp.name}.dtype not in _floats" \
+            if backend == "numpy" and _is_float(inp.dtype) else ""
         if backend == "torch":  # (torch code needs a tensor: a Python float or NumPy array is converted)
             tests.append(f"(not {inp.name}.__class__.__module__.startswith('torch') or {inp.name}.shape != {shape})")
         elif want:
-            tests.append(f'getattr({inp.name}, "shape", None) != {shape}')
-        else:  # (a Python float, the usual scalar, needs no attribute lookup)
+            tests.append(f'getattr({inp.name}, "shape", None) != {shape}{dtype}')
+        elif dtype:  # (a Python float, the usual scalar, needs no attribute lookup)
+            tests.append(f'({inp.name}.__class__ is not float and (getattr({inp.name}, "shape", None) != (){dtype}))')
+        else:
             tests.append(f'({inp.name}.__class__ is not float and getattr({inp.name}, "shape", None) != ())')
     names = repr(tuple(inp.name for inp in program.inputs))  # (identifiers from names.Namespace)
     shapes = literals.literal(tuple(wanted))
@@ -119,11 +151,15 @@ def check_lines(program: Program, backend: str) -> list[str]:
 def converting(fn: Callable[..., Any], program: Program, backend: str) -> Callable[..., Any]:
     """Code that takes arrays of points (no shape check) behind a wrapper that
     makes each input that is a list (for torch: not a tensor) an array of the
-    backend first: kept out of the generated source, which stays the math."""
+    backend first - and for NumPy, integer and bool arrays and numbers of
+    float inputs arrays of the traced float dtype: kept out of the generated
+    source, which stays the math."""
     if not program.inputs or backend not in ("numpy", "jax", "torch"):
         return fn
     dtypes = {inp.name: np.dtype(inp.dtype).name for inp in program.inputs}
     order = list(dtypes.values())
+    if backend == "numpy" and any(_is_float(d) for d in order):
+        return _numpy_converting(fn, dtypes)
     needs, convert = _converter(backend)
 
     @functools.wraps(fn)
@@ -132,6 +168,46 @@ def converting(fn: Callable[..., Any], program: Program, backend: str) -> Callab
             # (by position, never zip: an extra argument must still reach fn, whose TypeError names it)
             args = tuple([convert(a, order[i]) if i < len(order) and needs(a) else a for i, a in enumerate(args)])
             kwargs = {k: convert(a, dtypes.get(k, "float64")) if needs(a) else a for k, a in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    return call
+
+
+# Classes the NumPy wrapper converts outright: lists and NumPy's integer and bool numbers.
+_NUMPY_INTEGRAL = frozenset({list, tuple, np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
+                             np.uint32, np.uint64, np.longlong, np.ulonglong})
+
+
+def _numpy_converting(fn: Callable[..., Any], dtypes: dict[str, str]) -> Callable[..., Any]:
+    """``converting`` for NumPy code with float inputs: a list, or an integer or
+    bool array or NumPy number (which NumPy would compute in its own dtype,
+    overflowing) becomes an array of the input's dtype; an integer input keeps
+    what it is given, as the shape check's slow path does.  The test is written
+    out in the loop (no call per argument): a Python float costs a set lookup
+    and a class test, a float array an identity test more."""
+    order = list(dtypes.values())
+    ndarray, slow = np.ndarray, _NUMPY_INTEGRAL
+    floats = tuple(dict.fromkeys(np.dtype(d) for d in [*order, "float64", "float32", "float16"] if _is_float(d)))
+
+    def needs(a: Any) -> bool:
+        cls = a.__class__
+        return cls in slow or (cls is ndarray and a.dtype not in floats and a.dtype.kind in "biu")
+
+    def convert(a: Any, dtype: str) -> Any:
+        return np.asarray(a, dtype=dtype) if a.__class__ in (list, tuple) or _is_float(dtype) else a
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            for a in args:  # (needs(a), written out)
+                cls = a.__class__
+                if cls in slow or (cls is ndarray and a.dtype not in floats and a.dtype.kind in "biu"):
+                    break
+            else:
+                return fn(*args)
+        # (by position, never zip: an extra argument must still reach fn, whose TypeError names it)
+        args = tuple([convert(a, order[i]) if i < len(order) and needs(a) else a for i, a in enumerate(args)])
+        kwargs = {k: convert(a, dtypes.get(k, "float64")) if needs(a) else a for k, a in kwargs.items()}
         return fn(*args, **kwargs)
 
     return call
