@@ -134,3 +134,113 @@ def test_conv_transpose3d_errors_as_pytorch(x_shape, w_shape, kw):
         assert "output_padding_depth: 1 output_padding_height: 1 output_padding_width: 1" in message
     with pytest.raises(ValueError, match="zeros"):
         nn.ConvTranspose3d(2, 2, 3, padding_mode="reflect")
+
+
+# ---------------------------------------------------------------- interpolate: bicubic, area, nearest-exact, trilinear
+
+INTERPOLATE = [
+    ((1, 2, 4, 5), {"size": (7, 3), "mode": "bicubic"}),
+    ((2, 1, 3, 3), {"scale_factor": 2.5, "mode": "bicubic"}),
+    ((1, 1, 5, 4), {"size": (2, 9), "mode": "bicubic", "align_corners": True}),
+    ((1, 1, 6, 6), {"scale_factor": (0.5, 1.7), "mode": "bicubic", "align_corners": True}),
+    ((1, 1, 4, 4), {"size": 4, "mode": "bicubic"}),
+    ((1, 1, 1, 3), {"size": (3, 1), "mode": "bicubic"}),
+    ((1, 1, 5, 5), {"scale_factor": 0.7, "mode": "bicubic", "recompute_scale_factor": True}),
+    ((1, 1, 5, 5), {"scale_factor": 0.7, "mode": "bicubic", "recompute_scale_factor": False}),
+    ((2, 2, 7), {"size": 3, "mode": "area"}), ((1, 1, 5, 7), {"size": (2, 4), "mode": "area"}),
+    ((1, 2, 3, 5, 4), {"size": (2, 3, 6), "mode": "area"}), ((1, 1, 6, 5), {"scale_factor": 0.45, "mode": "area"}),
+    ((1, 1, 5), {"scale_factor": 1.5, "mode": "area"}),
+    ((2, 1, 5), {"size": 8, "mode": "nearest-exact"}), ((1, 2, 7), {"scale_factor": 0.45, "mode": "nearest-exact"}),
+    ((1, 1, 3, 5), {"scale_factor": (7 / 3, 0.6), "mode": "nearest-exact"}),
+    ((1, 1, 2, 3, 4), {"size": (3, 5, 2), "mode": "nearest-exact"}),
+    ((1, 1, 4, 5), {"scale_factor": 1.3, "mode": "nearest-exact", "recompute_scale_factor": True}),
+    ((1, 1, 2, 3, 4), {"size": (3, 5, 2)}), ((1, 1, 2, 3, 3), {"scale_factor": (2, 1.5, 0.7)}),
+    ((1, 2, 2, 3, 4), {"size": (3, 5, 2), "mode": "trilinear"}),
+    ((1, 1, 3, 2, 4), {"scale_factor": (1.5, 2, 0.6), "mode": "trilinear"}),
+    ((2, 1, 3, 2, 4), {"size": (5, 3, 3), "mode": "trilinear", "align_corners": True}),
+    ((1, 1, 3, 3, 3), {"scale_factor": 1.7, "mode": "trilinear", "recompute_scale_factor": True}),
+]
+
+
+@pytest.mark.parametrize("shape,kwargs", INTERPOLATE, ids=lambda v: str(v))
+def test_interpolate_modes_values_and_gradients_as_pytorch(shape, kwargs):
+    torch = _torch()
+    values = RNG.normal(size=shape)
+    (s_x,), (t_x,) = _pair(values)
+    s_y, t_y = F.interpolate(s_x, **kwargs), torch.nn.functional.interpolate(t_x, **kwargs)
+    assert tuple(s_y.shape) == tuple(t_y.shape)
+    _close(s_y, t_y, rtol=1e-12, atol=1e-13)
+    _backward_both(s_y, t_y)
+    _close(s_x.grad, t_x.grad, rtol=1e-12, atol=1e-13)
+    f32 = F.interpolate(symgrad.tensor(values, dtype=symgrad.float32), **kwargs)
+    t32 = torch.nn.functional.interpolate(torch.tensor(values, dtype=torch.float32), **kwargs)
+    assert f32.dtype == symgrad.float32
+    np.testing.assert_allclose(f32.numpy(), t32.numpy(), rtol=2e-6, atol=2e-6)
+
+
+def test_bicubic_weights_are_keys_kernel_clamped_at_the_borders():
+    x = symgrad.tensor([[[[1., 2., 3.]]]], name="x")
+    y = F.interpolate(x, size=(1, 6), mode="bicubic")
+    # the first output sits at -0.25: its four positions -2, -1, 0, 1 clamp to 0, 0, 0, 1
+    assert str(y.expr[0, 0, 0, 0]) == "1.10546875*x[0, 0, 0, 0] - 0.10546875*x[0, 0, 0, 1]"
+    weights = symgrad.nn.interpolation_weights.cubic_weights(7, 13, 0.5, False, np.dtype(np.float64))
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)  # Keys' kernel sums to 1 at every offset
+    assert F.interpolate(symgrad.ones(1, 1, 4, 4), size=4, mode="bicubic").equal(symgrad.ones(1, 1, 4, 4))
+
+
+def test_area_is_adaptive_average_pooling():
+    x = symgrad.tensor(RNG.normal(size=(1, 2, 5, 7)))
+    assert F.interpolate(x, size=(2, 3), mode="area").equal(F.adaptive_avg_pool2d(x, (2, 3)))
+    x3 = symgrad.tensor([[[1., 2., 3., 4.]]], name="x")
+    assert str(F.interpolate(x3, scale_factor=0.5, mode="area").expr[0, 0, 1]) == "x[0, 0, 2]/2 + x[0, 0, 3]/2"
+    torch = _torch()  # an empty output, as PyTorch's adaptive pooling gives
+    assert tuple(F.interpolate(x3, scale_factor=0.1, mode="area").shape) == tuple(
+        torch.nn.functional.interpolate(torch.zeros(1, 1, 4), scale_factor=0.1, mode="area").shape)
+
+
+@pytest.mark.parametrize("shape,kwargs", [
+    ((1, 1, 4), {"size": 3, "mode": "bicubic"}), ((1, 1, 4, 4, 4), {"size": 3, "mode": "bicubic"}),
+    ((1, 1, 4, 4), {"size": 3, "mode": "trilinear"}), ((1, 1, 4, 4, 4), {"size": 3, "mode": "linear"}),
+    ((1, 1, 4), {"size": 3, "mode": "area", "align_corners": True}),
+    ((1, 1, 4), {"size": 3, "mode": "nearest-exact", "align_corners": False}),
+    ((1, 1, 4), {"size": 3, "recompute_scale_factor": True}), ((1, 1, 4, 4), {"size": [3.0, 2], "mode": "bicubic"}),
+    ((1, 1, 4, 4, 4), {"scale_factor": (2, 2), "mode": "trilinear"}),
+    ((1, 1, 4), {"size": 3, "mode": "bicubic", "antialias": True}),
+    ((1, 1, 4, 4, 4), {"size": 3, "mode": "lanczos"}),
+])
+def test_interpolate_mode_errors_as_pytorch(shape, kwargs):
+    torch = _torch()
+    assert _errors_alike(lambda: F.interpolate(symgrad.zeros(*shape), **kwargs),
+                         lambda: torch.nn.functional.interpolate(torch.zeros(*shape), **kwargs))
+
+
+def test_interpolate_refusals_name_the_way_out():
+    with pytest.raises(NotImplementedError, match="antialias=False"):
+        F.interpolate(symgrad.zeros(1, 1, 4, 4), size=2, mode="bicubic", antialias=True)
+    with pytest.raises(TypeError, match="scale_factor=2.5"):
+        F.interpolate(symgrad.zeros(1, 1, 4), size=2.5)
+
+
+@pytest.mark.parametrize("kwargs", [{"scale_factor": 2, "mode": "bicubic"}, {"size": (3, 5), "mode": "area"},
+                                    {"scale_factor": 1.5, "mode": "nearest-exact"},
+                                    {"size": (3, 4), "mode": "bicubic", "align_corners": True}])
+def test_upsample_modes_as_pytorch(kwargs):
+    torch = _torch()
+    s_up, t_up = nn.Upsample(**kwargs), torch.nn.Upsample(**kwargs)
+    assert repr(s_up) == repr(t_up)
+    values = RNG.normal(size=(1, 2, 3, 2))
+    np.testing.assert_allclose(s_up(symgrad.tensor(values)).numpy(), t_up(torch.tensor(values)).numpy(), rtol=1e-12)
+    s3, t3 = nn.Upsample(scale_factor=(1, 2, 1.5), mode="trilinear"), torch.nn.Upsample(scale_factor=(1, 2, 1.5),
+                                                                                         mode="trilinear")
+    values = RNG.normal(size=(1, 1, 2, 3, 2))
+    np.testing.assert_allclose(s3(symgrad.tensor(values)).numpy(), t3(torch.tensor(values)).numpy(), rtol=1e-12)
+
+
+def test_adaptive_avg_pool3d_against_pytorch():
+    torch = _torch()
+    (s_x,), (t_x,) = _pair(RNG.normal(size=(2, 3, 5, 4, 7)))
+    s_y = F.adaptive_avg_pool3d(s_x, (2, None, 3))
+    t_y = torch.nn.functional.adaptive_avg_pool3d(t_x, (2, None, 3))
+    _close(s_y, t_y)
+    _backward_both(s_y, t_y)
+    _close(s_x.grad, t_x.grad)

@@ -69,6 +69,7 @@ from symgrad.nn.padding import pad
 from symgrad.nn.pool_functions import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
@@ -103,8 +104,8 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            "instance_norm",
            # nn.MultiheadAttention's function (multi_head_attention.py)
            "multi_head_attention_forward",
-           # 3-d transposed convolution (transposed_conv.py)
-           "conv_transpose3d"]
+           # 3-d transposed convolution (transposed_conv.py), 3-d adaptive average pooling (pool_functions.py)
+           "conv_transpose3d", "adaptive_avg_pool3d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
