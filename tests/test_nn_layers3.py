@@ -244,3 +244,196 @@ def test_adaptive_avg_pool3d_against_pytorch():
     _close(s_y, t_y)
     _backward_both(s_y, t_y)
     _close(s_x.grad, t_x.grad)
+
+
+# ---------------------------------------------------------------- packed sequences: nn.utils.rnn
+
+def _rnn_utils():
+    return _torch().nn.utils.rnn
+
+
+def _same_packed(ours, theirs):
+    assert type(ours).__name__ == "PackedSequence" and ours._fields == theirs._fields
+    _close(ours.data, theirs.data)
+    assert ours.batch_sizes.dtype == symgrad.int64
+    np.testing.assert_array_equal(ours.batch_sizes.numpy(), theirs.batch_sizes.numpy())
+    for s, t in ((ours.sorted_indices, theirs.sorted_indices), (ours.unsorted_indices, theirs.unsorted_indices)):
+        assert (s is None) == (t is None)
+        if s is not None:
+            np.testing.assert_array_equal(s.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("lengths,batch_first,enforce_sorted", [
+    ([4, 3, 3, 1], False, True), ([2, 4, 1, 4], False, False), ([3, 1, 3], True, False), ([4, 4], True, True),
+    ([1, 1, 1], False, False), (np.array([2, 3]), False, False),
+])
+def test_pack_and_pad_packed_against_pytorch(lengths, batch_first, enforce_sorted):
+    torch = _torch()
+    utils = _rnn_utils()
+    batch, steps = len(lengths), 4
+    shape = (batch, steps, 2) if batch_first else (steps, batch, 2)
+    (s_x,), (t_x,) = _pair(RNG.normal(size=shape))
+    s_p = nn.utils.rnn.pack_padded_sequence(s_x, lengths, batch_first, enforce_sorted)
+    t_p = utils.pack_padded_sequence(t_x, torch.as_tensor(lengths), batch_first, enforce_sorted)
+    _same_packed(s_p, t_p)
+    s_loss, t_loss = 0, 0
+    for kw in ({}, {"padding_value": -2.5, "total_length": 6}, {"batch_first": not batch_first}):
+        s_y, s_len = nn.utils.rnn.pad_packed_sequence(s_p, **kw)
+        t_y, t_len = utils.pad_packed_sequence(t_p, **kw)
+        _close(s_y, t_y)
+        assert s_len.dtype == symgrad.int64 and s_len.tolist() == t_len.tolist()
+        g = RNG.normal(size=tuple(t_y.shape))
+        s_loss, t_loss = s_loss + (s_y * symgrad.tensor(g)).sum(), t_loss + (t_y * torch.tensor(g)).sum()
+    s_loss.backward()
+    t_loss.backward()
+    _close(s_x.grad, t_x.grad)
+    s_seqs, t_seqs = nn.utils.rnn.unpack_sequence(s_p), utils.unpack_sequence(t_p)
+    assert len(s_seqs) == len(t_seqs)
+    for s, t in zip(s_seqs, t_seqs):
+        _close(s, t)
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True}, {"padding_value": 7.0, "padding_side": "left"},
+                                {"batch_first": True, "padding_side": "left"}])
+def test_pad_pack_and_unpad_sequence_against_pytorch(kw):
+    torch = _torch()
+    utils = _rnn_utils()
+    arrays = [RNG.normal(size=(n, 2, 3)) for n in (2, 5, 1, 5)]
+    ours, theirs = _pair(*arrays)
+    s_y, t_y = nn.utils.rnn.pad_sequence(ours, **kw), utils.pad_sequence(theirs, **kw)
+    _close(s_y, t_y)
+    _backward_both(s_y, t_y)
+    for s, t in zip(ours, theirs):
+        _close(s.grad, t.grad)
+    if kw.get("padding_side", "right") == "right":
+        first = kw.get("batch_first", False)
+        lengths = torch.tensor([2, 5, 1, 5])
+        for s, t in zip(nn.utils.rnn.unpad_sequence(s_y, lengths.tolist(), first),
+                        utils.unpad_sequence(t_y, lengths, first)):
+            _close(s, t)
+    for enforce_sorted in (False,):
+        _same_packed(nn.utils.rnn.pack_sequence(ours, enforce_sorted), utils.pack_sequence(theirs, enforce_sorted))
+    sorted_ours, sorted_theirs = [ours[1], ours[0], ours[2]], [theirs[1], theirs[0], theirs[2]]
+    _same_packed(nn.utils.rnn.pack_sequence(sorted_ours), utils.pack_sequence(sorted_theirs))
+    # a stacked tensor is read as its sequences
+    stacked = RNG.normal(size=(3, 4))
+    _close(nn.utils.rnn.pad_sequence(symgrad.tensor(stacked)), utils.pad_sequence(torch.tensor(stacked)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda M, R: R.pack_padded_sequence(M.zeros(3, 4, 1), [2, 3, 2, 1]),
+    lambda M, R: R.pack_padded_sequence(M.zeros(3, 4, 1), [3, 2, 1]),
+    lambda M, R: R.pack_padded_sequence(M.zeros(3, 4, 1), [3, 3, 2, 0], enforce_sorted=False),
+    lambda M, R: R.pack_padded_sequence(M.zeros(3, 4, 1), M.tensor([[3, 3], [2, 1]])),
+    lambda M, R: R.pack_padded_sequence(M.zeros(3), [3]),
+    lambda M, R: R.pad_packed_sequence(R.pack_padded_sequence(M.zeros(3, 2), [3, 1]), total_length=2),
+    lambda M, R: R.pad_sequence([M.zeros(2, 3), M.zeros(3, 2)]),
+    lambda M, R: R.pad_sequence([]),
+    lambda M, R: R.pad_sequence([M.zeros(2), M.zeros(1)], padding_side="middle"),
+    lambda M, R: R.pack_sequence([M.zeros(2, 3), M.zeros(3, 3)]),
+])
+def test_packing_errors_as_pytorch(call):
+    torch = _torch()
+    assert _errors_alike(lambda: call(symgrad, nn.utils.rnn), lambda: call(torch, torch.nn.utils.rnn))
+
+
+def test_packing_refuses_what_pytorch_gets_wrong_silently():
+    with pytest.raises(RuntimeError, match="more than the input's 3 time steps"):
+        nn.utils.rnn.pack_padded_sequence(symgrad.zeros(3, 2), [4, 1])  # PyTorch reads past the input
+    with pytest.raises(TypeError, match="whole numbers"):
+        nn.utils.rnn.pack_padded_sequence(symgrad.zeros(3, 2), [2.5, 1])  # PyTorch truncates to 2
+    with pytest.raises(TypeError, match="symgrad PackedSequence"):
+        nn.utils.rnn.pad_packed_sequence((symgrad.zeros(3), symgrad.tensor([2, 1])))
+    with pytest.raises(ValueError, match="non-increasing"):
+        nn.utils.rnn.PackedSequence(symgrad.zeros(3), [1, 2])
+
+
+def test_packed_sequence_is_a_named_tuple_as_pytorch():
+    data = symgrad.tensor([1., 2., 3.])
+    packed = nn.utils.rnn.PackedSequence(data, symgrad.tensor([2, 1]), symgrad.tensor([1, 0]))
+    assert packed.unsorted_indices.tolist() == [1, 0]
+    assert packed.data is data and packed[1].tolist() == [2, 1] and len(packed) == 4
+    assert nn.utils.rnn.PackedSequence((data, [2, 1])).batch_sizes.tolist() == [2, 1]
+    as_float = packed.float()
+    assert isinstance(as_float, nn.utils.rnn.PackedSequence) and as_float.data.dtype == symgrad.float32
+    assert as_float.sorted_indices is packed.sorted_indices and not packed.is_cuda
+    assert packed.to(symgrad.float64) is packed
+    torch = _torch()
+    theirs = torch.nn.utils.rnn.PackedSequence(torch.tensor([1., 2., 3.]), torch.tensor([2, 1]), torch.tensor([1, 0]))
+    assert repr(packed) == repr(theirs)
+
+
+# ---------------------------------------------------------------- packed sequences through RNN, LSTM, GRU
+
+PACKED_LAYERS = [
+    ("RNN", {}, [3, 4, 1], True), ("RNN", {"nonlinearity": "relu", "num_layers": 2}, [2, 4, 4], False),
+    ("LSTM", {}, [1, 3, 2], False), ("LSTM", {"bidirectional": True, "num_layers": 2, "proj_size": 2}, [4, 2, 2], True),
+    ("GRU", {"bidirectional": True}, [2, 1, 4], False), ("GRU", {"num_layers": 2, "batch_first": True}, [4, 3, 1], True),
+]
+
+
+@pytest.mark.parametrize("mode,options,lengths,with_hx", PACKED_LAYERS)
+def test_recurrent_layers_on_packed_sequences_against_pytorch(mode, options, lengths, with_hx):
+    torch = _torch()
+    utils = _rnn_utils()
+    theirs = getattr(torch.nn, mode)(2, 3, **options).double()
+    ours = getattr(nn, mode)(2, 3, **options)
+    _load_torch_weights(ours, theirs)
+    first = options.get("batch_first", False)
+    shape = (len(lengths), 4, 2) if first else (4, len(lengths), 2)
+    arrays = [RNG.normal(size=shape)]
+    layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
+    h_size = options.get("proj_size", 0) or 3
+    if with_hx:
+        arrays.append(RNG.normal(size=(layers, len(lengths), h_size)))
+        if mode == "LSTM":
+            arrays.append(RNG.normal(size=(layers, len(lengths), 3)))
+    ours_in, theirs_in = _pair(*arrays)
+    sorted_lengths = sorted(lengths, reverse=True) == lengths
+    s_p = nn.utils.rnn.pack_padded_sequence(ours_in[0], lengths, first, enforce_sorted=sorted_lengths)
+    t_p = utils.pack_padded_sequence(theirs_in[0], lengths, first, enforce_sorted=sorted_lengths)
+
+    def hx(inputs):
+        return None if not with_hx else tuple(inputs[1:]) if mode == "LSTM" else inputs[1]
+    (s_out, s_h), (t_out, t_h) = ours(s_p, hx(ours_in)), theirs(t_p, hx(theirs_in))
+    _same_packed(s_out, t_out)
+    s_states, t_states = (s_h, t_h) if mode == "LSTM" else ((s_h,), (t_h,))
+    for s, t in zip(s_states, t_states):
+        _close(s, t)
+    g = [RNG.normal(size=tuple(t.shape)) for t in (t_out.data, *t_states)]
+    sum((s * symgrad.tensor(w)).sum() for s, w in zip((s_out.data, *s_states), g)).backward()
+    sum((t * torch.tensor(w)).sum() for t, w in zip((t_out.data, *t_states), g)).backward()
+    for s, t in zip(ours_in, theirs_in):
+        _close(s.grad, t.grad)
+    for (name, s), (_, t) in zip(ours.named_parameters(), theirs.named_parameters()):
+        _close(s.grad, t.grad)
+    padded, out_lengths = nn.utils.rnn.pad_packed_sequence(s_out, batch_first=first)
+    assert out_lengths.tolist() == list(lengths)
+
+
+def test_packed_final_state_is_each_sequence_alone():
+    """A short sequence's h_n in a packed batch is its h_n run alone (the padding is never read)."""
+    rnn = nn.RNN(1, 1, bias=False)
+    x = symgrad.tensor([[[1.], [4.]], [[2.], [0.]], [[3.], [0.]]], name="x")
+    _, h_n = rnn(nn.utils.rnn.pack_padded_sequence(x, [3, 1]))
+    _, alone = rnn(x[:1, 1])
+    assert str(h_n.expr[0, 1, 0]) == str(alone.expr[0, 0]) == "tanh(weight_ih_l0[0, 0]*x[0, 1, 0])"
+    reverse = nn.GRU(1, 1, bidirectional=True)
+    out, _ = reverse(nn.utils.rnn.pack_padded_sequence(x, [3, 1]))
+    padded, _ = nn.utils.rnn.pad_packed_sequence(out)
+    _, alone_h = reverse(x[:1, 1])
+    np.testing.assert_allclose(padded[0, 1].detach().numpy(), alone_h.detach().numpy()[[0, 1], 0].ravel())
+
+
+def test_packed_input_errors():
+    lstm = nn.LSTM(2, 3)
+    packed = nn.utils.rnn.pack_sequence([symgrad.zeros(3, 2), symgrad.zeros(1, 2)])
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(1, 2, 3\)"):
+        lstm(packed, (symgrad.zeros(1, 3, 3), symgrad.zeros(1, 3, 3)))
+    with pytest.raises(RuntimeError, match="input_size. Expected 4, got 2"):
+        nn.GRU(4, 3)(packed)
+    with pytest.raises(TypeError, match="run the whole sequence"):
+        nn.LSTMCell(2, 3)(packed)
+    torch = _torch()
+    with pytest.raises(TypeError, match="pack_padded_sequence"):
+        lstm(torch.nn.utils.rnn.pack_sequence([torch.zeros(3, 2)]))
