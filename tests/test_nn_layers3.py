@@ -405,7 +405,8 @@ def test_recurrent_layers_on_packed_sequences_against_pytorch(mode, options, len
     sum((t * torch.tensor(w)).sum() for t, w in zip((t_out.data, *t_states), g)).backward()
     for s, t in zip(ours_in, theirs_in):
         _close(s.grad, t.grad)
-    for (name, s), (_, t) in zip(ours.named_parameters(), theirs.named_parameters()):
+    for (name, s), (their_name, t) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == their_name
         _close(s.grad, t.grad)
     padded, out_lengths = nn.utils.rnn.pad_packed_sequence(s_out, batch_first=first)
     assert out_lengths.tolist() == list(lengths)
