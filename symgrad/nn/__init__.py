@@ -80,7 +80,7 @@ from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, 
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
-from symgrad.nn.transposed_conv_layers import ConvTranspose1d, ConvTranspose2d, Fold
+from symgrad.nn.transposed_conv_layers import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Fold
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
            "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
@@ -109,4 +109,4 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # attention
            "MultiheadAttention",
            # 3-d convolution
-           "Conv3d"]
+           "Conv3d", "ConvTranspose3d"]

@@ -69,12 +69,13 @@ from symgrad.nn.padding import pad
 from symgrad.nn.pool_functions import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
     max_pool2d,
 )
-from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, fold
+from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
@@ -102,7 +103,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # instance normalisation (instance_norm.py)
            "instance_norm",
            # nn.MultiheadAttention's function (multi_head_attention.py)
-           "multi_head_attention_forward"]
+           "multi_head_attention_forward",
+           # 3-d transposed convolution (transposed_conv.py), 3-d adaptive average pooling (pool_functions.py)
+           "conv_transpose3d", "adaptive_avg_pool3d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -1,72 +1,78 @@
-"""``F.interpolate`` and ``nn.Upsample`` in the modes ``"nearest"``,
-``"linear"`` and ``"bilinear"``, as PyTorch's CPU kernels compute them.
+"""``F.interpolate`` and ``nn.Upsample`` in PyTorch's modes ``"nearest"``,
+``"nearest-exact"``, ``"linear"``, ``"bilinear"``, ``"bicubic"``,
+``"trilinear"`` and ``"area"``, as PyTorch's CPU kernels compute them.
 
-Each spatial dim is resampled on its own: ``nearest`` gathers the source
-positions (``index_select``: the copies' gradients add up), ``linear``
-multiplies by a constant matrix holding each output's two weights
-(``matmul``, as adaptive average pooling), so an output's closed form is
-``0.75*x[0] + 0.25*x[1]``.  Source positions and weights are computed as
-PyTorch's CPU kernels compute them, in the input's dtype.
+Each spatial dim is resampled on its own: the nearest modes gather the
+source positions (``index_select``: the copies' gradients add up), the
+interpolating modes multiply by a constant matrix holding each output's
+weights (``matmul``, as adaptive average pooling), so an output's closed form
+is ``0.75*x[0] + 0.25*x[1]``.  ``"area"`` is adaptive average pooling, as in
+PyTorch.  Positions and weights come from ``interpolation_weights.py``.
 """
 
 from __future__ import annotations
 
-import math
+import numbers
 from typing import Any
-
-import numpy as np
 
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
+from symgrad.nn.interpolation_weights import cubic_weights, linear_weights, nearest_positions
 from symgrad.nn.module import Module
+from symgrad.nn.pool_functions import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = ["interpolate", "Upsample"]
 
-_SPATIAL_DIMS = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+# the number of spatial dims each mode takes (PyTorch's)
+_SPATIAL_DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3), "linear": (1,),
+                 "bilinear": (2,), "bicubic": (2,), "trilinear": (3,)}
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+_NEEDS = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
-def _output_sizes(spatial: tuple[int, ...], size: Any, scale_factor: Any) -> tuple[tuple[int, ...], Any]:
-    """The output size of each spatial dim, and the scale factors given (None when ``size`` was)."""
-    if (size is None) == (scale_factor is None):
-        raise ValueError("only one of size or scale_factor should be defined" if size is not None
-                         else "either size or scale_factor should be defined")
-    given, what = (size, "output size") if size is not None else (scale_factor, "scale_factor")
-    values = tuple(given) if isinstance(given, (tuple, list)) else (given,) * len(spatial)
-    if len(values) != len(spatial):
-        raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
-                         f"spatial dimensions of {list(spatial)} and {what} of {tuple(values)}. Please provide input "
-                         "tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _output_sizes(spatial: tuple[int, ...], size: Any, scale_factor: Any,
+                  recompute_scale_factor: bool | None) -> tuple[tuple[int, ...], Any]:
+    """The output size of each spatial dim, and the scale factors the kernels read
+    (None when they derive the scale from the sizes), as PyTorch's ``interpolate``."""
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
     if size is not None:
+        if isinstance(size, (tuple, list)):
+            if len(size) != len(spatial):
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {list(spatial)} and output size of {size}. Please "
+                                 "provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, "
+                                 "...,oK) format.")
+            if not all(_is_int(v) for v in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, "
+                                f"int], but got size with types {[type(v) for v in size]}")
+        elif not _is_int(size):
+            raise TypeError(f"interpolate(): size must be an int or a tuple of ints, but got {type(size).__name__} "
+                            f"({size!r}); for a fractional resize pass scale_factor={size!r}")
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        values = tuple(size) if isinstance(size, (tuple, list)) else (size,) * len(spatial)
         return tuple(int(v) for v in values), None
-    return tuple(math.floor(n * float(s)) for n, s in zip(spatial, values)), tuple(float(s) for s in values)
-
-
-def _nearest_positions(n: int, o: int, scale: float, dtype: np.dtype) -> np.ndarray:
-    """PyTorch's ``compute_indices_weights_nearest``: ``min(floor(dst * scale), n - 1)``
-    in ``dtype`` (float32 for float32 inputs: the rounding decides some positions)."""
-    source = np.floor(np.arange(o, dtype=dtype) * dtype.type(scale)).astype(np.int64)
-    return np.minimum(source, n - 1)
-
-
-def _linear_weights(n: int, o: int, scale: float, align_corners: bool, dtype: np.dtype) -> np.ndarray:
-    """A constant (o, n) matrix: each output's two weights on its neighbours
-    (PyTorch's ``compute_source_index_and_lambda``, in ``dtype``)."""
-    weights = np.zeros((o, n), dtype=dtype)
-    if o == n and not align_corners:
-        np.fill_diagonal(weights, 1)
-        return weights
-    dst = np.arange(o, dtype=dtype)
-    s = dtype.type(scale)
-    real = dst * s if align_corners else np.maximum(s * (dst + dtype.type(0.5)) - dtype.type(0.5), 0)
-    below = np.minimum(np.floor(real).astype(np.int64), n - 1)
-    above = below + (below < n - 1)
-    lam = np.clip(real - below, 0, 1).astype(dtype)
-    rows = np.arange(o)
-    np.add.at(weights, (rows, below), 1 - lam)
-    np.add.at(weights, (rows, above), lam)
-    return weights
+    if isinstance(scale_factor, (tuple, list)):
+        if len(scale_factor) != len(spatial):
+            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                             f"with spatial dimensions of {list(spatial)} and scale_factor of shape {scale_factor}. "
+                             "Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, "
+                             "s2, ...,sK) format.")
+        factors = tuple(float(f) for f in scale_factor)
+    else:
+        factors = (float(scale_factor),) * len(spatial)
+    # C++ truncates ``size * factor`` (a double) to the output size; recomputing drops the factors,
+    # so the kernels' scale becomes ``input size / output size``
+    out = tuple(int(n * f) for n, f in zip(spatial, factors))
+    return out, None if recompute_scale_factor else factors
 
 
 def _scale(n: int, o: int, factor: float | None, align_corners: bool) -> float:
@@ -78,25 +84,28 @@ def _scale(n: int, o: int, factor: float | None, align_corners: bool) -> float:
 
 def _check(input: Tensor, mode: str, align_corners: bool | None, antialias: bool) -> int:
     """The number of spatial dims; PyTorch's errors for the rest."""
+    spatial = input.ndim - 2
     if mode not in _SPATIAL_DIMS:
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors are supported by symgrad for the "
-                                  f"modes: nearest | linear | bilinear (got {input.ndim}D, {mode}); PyTorch's other "
-                                  f"modes ({_ALL_MODES}) are not provided")
-    if align_corners is not None and mode == "nearest":
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+                                  f"the modes: {_ALL_MODES} (got {mode}); symgrad provides all but lanczos")
+    if align_corners is not None and mode in ("nearest", "area", "nearest-exact"):
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                          "bicubic | trilinear")
     if antialias:
+        if mode not in ("bilinear", "bicubic") or input.ndim != 4:
+            raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                             "4-D tensor as input")
         raise NotImplementedError("interpolate(antialias=True) is not provided by symgrad (PyTorch applies it only "
                                   "to bilinear and bicubic downsampling); use antialias=False")
-    spatial = input.ndim - 2
     if spatial not in _SPATIAL_DIMS[mode]:
-        if spatial in (1, 2, 3) and mode != "nearest":
-            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_SPATIAL_DIMS[mode][0] + 2}D "
-                                      "input")
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors are supported by symgrad for mode "
-                                  f"{mode} (got {input.ndim}D); the input is (N, C, L) or (N, C, H, W)")
+        if mode in ("linear", "bilinear", "trilinear"):
+            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                      f"{_SPATIAL_DIMS[mode][0] + 2}D input")
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+                                  f"the modes: {_ALL_MODES} (got {mode}); {mode} takes "
+                                  f"{' or '.join(f'{d + 2}D' for d in _SPATIAL_DIMS[mode])} input (N, C, ...)")
     if not input.is_floating_point():
-        kernel = "compute_indices_weights_nearest" if mode == "nearest" else "compute_indices_weights_linear"
+        kernel = "compute_indices_weights_nearest" if mode.startswith("nearest") else "compute_indices_weights_linear"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype}' (as in PyTorch); convert with "
                                   ".float() or .double() first")
     return spatial
@@ -105,10 +114,13 @@ def _check(input: Tensor, mode: str, align_corners: bool | None, antialias: bool
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """Resample (N, C, L) or (N, C, H, W) inputs to ``size``, or by
-    ``scale_factor``, with ``mode`` ``"nearest"``, ``"linear"`` (3-d input) or
-    ``"bilinear"`` (4-d input); ``align_corners`` maps the corner pixels'
-    centres onto each other.
+    """Resample (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs to
+    ``size``, or by ``scale_factor``, with ``mode`` ``"nearest"``,
+    ``"nearest-exact"``, ``"area"`` (adaptive average pooling), ``"linear"``
+    (3-d input), ``"bilinear"`` or ``"bicubic"`` (4-d) or ``"trilinear"``
+    (5-d); ``align_corners`` maps the corner pixels' centres onto each other.
+    With ``scale_factor`` the kernels place outputs by the factor given, unless
+    ``recompute_scale_factor=True`` (then by the sizes, as for ``size``).
 
     >>> import symgrad
     >>> import symgrad.nn.functional as F
@@ -117,21 +129,27 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     >>> x = symgrad.tensor([[[1., 2.]]], requires_grad=True)
     >>> F.interpolate(x, size=4, mode="linear").expr
     [[[x[0, 0, 0], 0.75*x[0, 0, 0] + 0.25*x[0, 0, 1], 0.25*x[0, 0, 0] + 0.75*x[0, 0, 1], x[0, 0, 1]]]]
+    >>> F.interpolate(symgrad.tensor([[[[0., 1., 2., 3.]]]]), size=(1, 2), mode="bicubic")
+    tensor([[[[0.4062, 2.5938]]]])
     """
     require_tensor(input, "interpolate")
     if input.ndim not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
                                   f"the modes: {_ALL_MODES} (got {mode})")
-    dims = _check(input, mode, align_corners, antialias)
+    if mode not in ("nearest", "area", "nearest-exact") and align_corners is None:
+        align_corners = False
     spatial = tuple(input.shape[2:])
-    out, factors = _output_sizes(spatial, size, scale_factor)
+    # "area" always works from sizes (PyTorch reuses the recompute_scale_factor path)
+    recompute = recompute_scale_factor or (mode == "area" and size is None)
+    out, factors = _output_sizes(spatial, size, scale_factor, recompute)
+    dims = _check(input, mode, align_corners, antialias)
+    if mode == "area":  # adaptive average pooling, which takes empty outputs, as in PyTorch
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1](input, out)
     if any(o <= 0 for o in out):
         names = "DHW"[-dims:] if dims > 1 else "W"
         shown = ", ".join(f"{k}: {v}" for k, v in zip(names, spatial))
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({shown}) and output "
                            f"({', '.join(f'{k}: {v}' for k, v in zip(names, out))})")
-    if recompute_scale_factor:
-        factors = None  # the scales are recomputed from the sizes, as PyTorch does
     result = input
     for axis, (n, o) in enumerate(zip(spatial, out)):
         scale = _scale(n, o, None if factors is None else factors[axis], bool(align_corners))
@@ -141,9 +159,12 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
 
 def _resample(x: Tensor, dim: int, n: int, o: int, scale: float, mode: str, align_corners: bool) -> Tensor:
     """``x`` resampled from ``n`` to ``o`` positions along ``dim``."""
-    if mode == "nearest":
-        return x.index_select(dim, Tensor._make(_nearest_positions(n, o, scale, x.dtype.numpy)))
-    weights = Tensor._make(_linear_weights(n, o, scale, align_corners, x.dtype.numpy).T.copy())
+    dtype = x.dtype.numpy
+    if mode in ("nearest", "nearest-exact"):
+        positions = nearest_positions(n, o, scale, dtype, exact=mode == "nearest-exact")
+        return x.index_select(dim, Tensor._make(positions))
+    weigh = cubic_weights if mode == "bicubic" else linear_weights
+    weights = Tensor._make(weigh(n, o, scale, align_corners, dtype).T.copy())
     return ops.matmul(x.transpose(dim, -1), weights).transpose(dim, -1)
 
 

@@ -1,4 +1,4 @@
-"""``F.max_pool1d/2d``, ``F.avg_pool1d/2d``, ``F.adaptive_avg_pool1d/2d``,
+"""``F.max_pool1d/2d``, ``F.avg_pool1d/2d``, ``F.adaptive_avg_pool1d/2d/3d``,
 composed of symgrad ops.
 
 Windows are gathered at constant positions (``windows.gather_windows``);
@@ -29,7 +29,8 @@ from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.positions import picked
 from symgrad.ops.reductions import _MAX_DIM
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_avg_pool3d"]
 
 
 class _Pooling:
@@ -252,6 +253,18 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
              [11.5000]]])
     """
     return _adaptive_avg_pool(input, 2, output_size)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean of each of ``output_size`` (D, H, W) windows of (N, C, D, H, W)
+    or (C, D, H, W) inputs, windows as ``adaptive_avg_pool1d``'s per dim.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.adaptive_avg_pool3d(symgrad.arange(8.).reshape(1, 2, 2, 2), (1, 2, 1)).flatten()
+    tensor([2.5000, 4.5000])
+    """
+    return _adaptive_avg_pool(input, 3, output_size)
 
 
 def _adaptive_avg_pool(input: Tensor, dims: int, output_size: Any) -> Tensor:

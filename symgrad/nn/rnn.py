@@ -1,7 +1,8 @@
 """Recurrent layers as ``torch.nn``: ``RNN`` (tanh or relu), ``LSTM`` (with
 ``proj_size``), ``GRU`` over whole sequences (``num_layers``, ``bias``,
-``batch_first``, ``dropout`` between layers, ``bidirectional``), and the
-single-step ``RNNCell``, ``LSTMCell``, ``GRUCell``.
+``batch_first``, ``dropout`` between layers, ``bidirectional``; padded
+tensors or ``PackedSequence``), and the single-step ``RNNCell``,
+``LSTMCell``, ``GRUCell``.
 
 Parameters have PyTorch's names (``weight_ih_l0``, ``bias_hh_l1_reverse``,
 ``weight_hr_l0``; ``weight_ih`` ... for cells), shapes, order and
@@ -29,7 +30,8 @@ from symgrad.nn import init
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
-from symgrad.nn.rnn_functions import State, Weights, run_direction, step_for
+from symgrad.nn.rnn_functions import State, Weights, run_direction, run_packed_direction, step_for
+from symgrad.nn.utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "reset_uniformly"]
 
@@ -49,10 +51,16 @@ def _check_type(value: Any, kind: type, what: str) -> None:
         raise TypeError(f"{what} should be of type {kind.__name__}, got: {type(value).__name__}")
 
 
-def _refuse_packed(input: Any, name: str) -> Tensor:
+def _require_input(input: Any, name: str, cell: bool = False) -> Tensor:
+    """``input`` if it is a tensor; a packed sequence that cannot be read here gets an error naming the fix."""
     if hasattr(input, "batch_sizes") and hasattr(input, "data"):
-        raise NotImplementedError(f"{name}: packed sequences (PackedSequence) are not supported by symgrad; pass "
-                                  "a padded tensor (L, N, input_size), or run each sequence on its own")
+        if cell:
+            raise TypeError(f"{name} takes one time step (N, input_size), not a PackedSequence; run the whole "
+                            "sequence through nn.RNN, nn.LSTM or nn.GRU")
+        # another library's PackedSequence (ours was handled before)
+        raise TypeError(f"{name}: expected a symgrad PackedSequence or Tensor, got a {type(input).__module__}."
+                        f"{type(input).__name__}; pack symgrad tensors with "
+                        "symgrad.nn.utils.rnn.pack_padded_sequence or pack_sequence")
     return require_tensor(input, name)
 
 
@@ -140,9 +148,11 @@ class RNNBase(Module):
 
     # ------------------------------------------------------------ forward
 
-    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
-        x = _refuse_packed(input, name)
+        x = _require_input(input, name)
         if x.ndim not in (2, 3):
             raise ValueError(self._dims_message(x.ndim))
         _require_floating(x, self.weight_ih_l0, "RNN")
@@ -151,14 +161,38 @@ class RNNBase(Module):
         if not batched:
             sequence = sequence.unsqueeze(1)
         self._check_sequence(sequence)
-        states = self._initial_states(hx, sequence, batched)
+        states = self._initial_states(hx, sequence.shape[1], sequence.dtype, batched)
         output, finals = self._layers(sequence, states)
-        hidden = tuple(ops.stack([state[j] for state in finals], 0) for j in range(len(finals[0])))
+        hidden = self._stacked(finals)
         if not batched:
             output, hidden = output.squeeze(1), tuple(h.squeeze(1) for h in hidden)
         elif self.batch_first:
             output = output.transpose(0, 1)
         return output, hidden if self.mode == "LSTM" else hidden[0]
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """A packed batch: every layer runs on the packed data, each sequence up to its own length; ``hx`` and
+        the final states are in the batch's order (permuted by ``sorted_indices`` and back, as PyTorch)."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if data.ndim != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.ndim}")
+        _require_floating(data, self.weight_ih_l0, "RNN")
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {data.shape[-1]}")
+        sizes = [int(b) for b in batch_sizes.tolist()]
+        states = self._initial_states(hx, sizes[0], data.dtype, True, sorted_indices)
+        output, finals = self._layers(data, states, sizes)
+        hidden = self._stacked(finals)
+        if unsorted_indices is not None:
+            hidden = tuple(h.index_select(1, unsorted_indices) for h in hidden)
+        packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        return packed, hidden if self.mode == "LSTM" else hidden[0]
+
+    @staticmethod
+    def _stacked(finals: list[State]) -> tuple[Tensor, ...]:
+        """The final states of every layer and direction stacked: ``(h_n,)`` or ``(h_n, c_n)``."""
+        return tuple(ops.stack([state[j] for state in finals], 0) for j in range(len(finals[0])))
 
     def _dims_message(self, ndim: int) -> str:
         ending = "instead" if self.mode in ("LSTM", "GRU") else "tensor instead"
@@ -175,12 +209,14 @@ class RNNBase(Module):
         """The last dim of each part of the state: ``(h,)``, or ``(h, c)`` for an LSTM."""
         return (self._output_size, self.hidden_size) if self.mode == "LSTM" else (self._output_size,)
 
-    def _initial_states(self, hx: Any, sequence: Tensor, batched: bool) -> list[State]:
-        """``hx`` (zeros when None) checked, as one state per layer and direction."""
-        count, batch = self.num_layers * self._directions, sequence.shape[1]
+    def _initial_states(self, hx: Any, batch: int, dtype: Any, batched: bool,
+                        order: Tensor | None = None) -> list[State]:
+        """``hx`` (zeros when None) checked, its batch put in ``order`` (a packed batch's
+        ``sorted_indices``), as one state per layer and direction."""
+        count = self.num_layers * self._directions
         sizes = self._state_sizes()
         if hx is None:
-            parts = tuple(zeros(count, batch, size, dtype=sequence.dtype) for size in sizes)
+            parts = tuple(zeros(count, batch, size, dtype=dtype) for size in sizes)
         else:
             parts = self._given_state(hx, batched)
             for j, (part, size) in enumerate(zip(parts, sizes)):
@@ -188,6 +224,8 @@ class RNNBase(Module):
                 if tuple(part.shape) != (count, batch, size):
                     raise RuntimeError(f"Expected {label} size {(count, batch, size)}, got {list(part.shape)} "
                                        "(num_layers * num_directions, batch, hidden size)")
+            if order is not None:
+                parts = tuple(part.index_select(1, order) for part in parts)
         return [tuple(part[k] for part in parts) for k in range(count)]
 
     def _given_state(self, hx: Any, batched: bool) -> tuple[Tensor, ...]:
@@ -207,8 +245,10 @@ class RNNBase(Module):
                 raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got {parts[0].ndim}-D tensor")
         return parts if batched else tuple(h.unsqueeze(1) for h in parts)
 
-    def _layers(self, sequence: Tensor, states: list[State]) -> tuple[Tensor, list[State]]:
-        """Run every layer and direction; the last layer's outputs (L, N, D*H_out) and every final state."""
+    def _layers(self, sequence: Tensor, states: list[State],
+                batch_sizes: list[int] | None = None) -> tuple[Tensor, list[State]]:
+        """Run every layer and direction; the last layer's outputs (L, N, D*H_out), or packed
+        (sum(batch_sizes), D*H_out) for a packed ``sequence``, and every final state."""
         step = step_for(self.mode)
         x, finals = sequence, []
         for layer in range(self.num_layers):
@@ -219,8 +259,13 @@ class RNNBase(Module):
                 k = layer * self._directions + direction
                 w_ih, b_ih, weights = self._layer_weights(k)
                 gates = F.linear(x, w_ih, b_ih)  # the input's share of every time step's gates at once
-                seq, final = run_direction(step, gates, states[k], weights, reverse=direction == 1)
-                outputs.append(ops.stack(list(seq), 0))
+                if batch_sizes is None:
+                    seq, final = run_direction(step, gates, states[k], weights, reverse=direction == 1)
+                    outputs.append(ops.stack(list(seq), 0))
+                else:
+                    packed, final = run_packed_direction(step, gates, batch_sizes, states[k], weights,
+                                                         reverse=direction == 1)
+                    outputs.append(packed)
                 finals.append(final)
             x = outputs[0] if len(outputs) == 1 else ops.cat(outputs, -1)
         return x, finals

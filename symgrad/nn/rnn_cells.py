@@ -13,7 +13,7 @@ from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn._checks import check_int, require_tensor
 from symgrad.nn.module import Module
 from symgrad.nn.parameter import Parameter
-from symgrad.nn.rnn import _dtype, _refuse_packed, _require_floating, reset_uniformly
+from symgrad.nn.rnn import _dtype, _require_floating, _require_input, reset_uniformly
 from symgrad.nn.rnn_functions import State, gru_step, lstm_step, rnn_step
 
 __all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -58,7 +58,7 @@ class RNNCellBase(Module):
     def _run(self, input: Any, hx: Any) -> State:
         """Check, add the batch dim of an unbatched call, step, and take it away again."""
         name = type(self).__name__
-        given = _refuse_packed(input, name)
+        given = _require_input(input, name, cell=True)
         if given.ndim not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {given.ndim}D instead")
         _require_floating(given, self.weight_ih, name)

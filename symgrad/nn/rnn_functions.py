@@ -7,6 +7,12 @@ A step takes the input's share of the gates already computed
 (``linear(x_t, weight_ih, bias_ih)``: for a whole sequence that is one
 ``linear`` of every time step at once) and the state, a tuple: ``(h,)`` for
 RNN and GRU cells, ``(h, c)`` for LSTM cells.
+
+Packed sequences (``run_packed_direction``) run the step on the sequences
+that reach each time step only: the rows of the other sequences keep their
+state (their final one going forward; the initial one going backward, where
+a shorter sequence starts later), so each sequence's final state is the one
+at its own length, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn.functional import linear
 
-__all__ = ["State", "Weights", "rnn_step", "lstm_step", "gru_step", "step_for", "run_direction"]
+__all__ = ["State", "Weights", "rnn_step", "lstm_step", "gru_step", "step_for", "run_direction",
+           "run_packed_direction"]
 
 State = tuple[Tensor, ...]
 # weight_hh, bias_hh (or None) and, for an LSTM with proj_size, weight_hr
@@ -81,3 +88,24 @@ def run_direction(step: Step, input_gates: Tensor, state: State, weights: Weight
         state = step(input_gates[t], state, weights)
         outputs.append(state[0])
     return outputs[::-1] if reverse else outputs, state
+
+
+def run_packed_direction(step: Step, input_gates: Tensor, batch_sizes: Sequence[int], state: State,
+                         weights: Weights, reverse: bool) -> tuple[Tensor, State]:
+    """Run ``step`` over packed ``input_gates`` (time ``t``'s rows are the first
+    ``batch_sizes[t]`` sequences, longest first), last time step first when
+    ``reverse``; returns the packed ``h`` of every step and each sequence's last state."""
+    offsets = [0]
+    for size in batch_sizes:
+        offsets.append(offsets[-1] + size)
+    full = state[0].shape[0]
+    outputs: list[Tensor] = [input_gates] * len(batch_sizes)
+    times = range(len(batch_sizes))
+    for t in reversed(times) if reverse else times:
+        b = batch_sizes[t]
+        active = state if b == full else tuple(part[:b] for part in state)
+        stepped = step(input_gates[offsets[t]:offsets[t + 1]], active, weights)
+        outputs[t] = stepped[0]
+        # the rows past b are the sequences that ended (forward) or have not started (reverse)
+        state = stepped if b == full else tuple(ops.cat([new, part[b:]], 0) for new, part in zip(stepped, state))
+    return ops.cat(outputs, 0), state

@@ -1,4 +1,4 @@
-"""``F.conv_transpose1d``, ``F.conv_transpose2d`` and ``F.fold``, composed of
+"""``F.conv_transpose1d``, ``F.conv_transpose2d``, ``F.conv_transpose3d`` and ``F.fold``, composed of
 symgrad ops.
 
 ``fold`` (col2im) is the adjoint of ``unfold``: each column's window is
@@ -23,7 +23,7 @@ from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.windows import as_tuple, check_positive, conv_size, scatter_windows
 
-__all__ = ["conv_transpose1d", "conv_transpose2d", "fold", "transposed_size"]
+__all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "fold", "transposed_size"]
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
@@ -73,6 +73,25 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
+                     output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """3-d transposed convolution of ``input`` (N, C_in, D, H, W) or
+    (C_in, D, H, W) with ``weight`` (C_in, C_out/groups, kD, kH, kW): the
+    gradient of ``conv3d`` with respect to its input, with ``conv_transpose2d``'s
+    arguments per dim.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> x = symgrad.tensor([[[[[1.]], [[2.]]]]])   # (N, C, D, H, W) = (1, 1, 2, 1, 1)
+    >>> w = symgrad.tensor([[[[[1.]], [[10.]]]]], name="w")
+    >>> F.conv_transpose3d(x, w).flatten()
+    tensor([ 1., 12., 20.])
+    >>> F.conv_transpose3d(x, w, stride=(2, 1, 1)).flatten().expr
+    [w[0, 0, 0, 0, 0], w[0, 0, 1, 0, 0], 2*w[0, 0, 0, 0, 0], 2*w[0, 0, 1, 0, 0]]
+    """
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)
+
+
 def transposed_size(size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int) -> int:
     """A transposed convolution's output size along one dim."""
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
@@ -100,7 +119,7 @@ def _transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
     if any(p < 0 for p in extra):
         raise RuntimeError("negative output_padding is not supported")
     if any(p >= s and p >= d for p, s, d in zip(extra, strides, dilations)):
-        names = ("height", "width") if dims == 2 else ("width",)
+        names = ("depth", "height", "width")[3 - dims:]
         parts = [f"{what}_{n}: {v}" for what, values in (("output_padding", extra), ("stride", strides),
                                                           ("dilation", dilations)) for n, v in zip(names, values)]
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {' '.join(parts)}")

@@ -1,4 +1,4 @@
-"""``ConvTranspose1d``, ``ConvTranspose2d`` (PyTorch's ``_ConvTransposeNd``:
+"""``ConvTranspose1d``, ``ConvTranspose2d``, ``ConvTranspose3d`` (PyTorch's ``_ConvTransposeNd``:
 the weight (in_channels, out_channels/groups, *kernel_size), ``output_size``
 at call time) and ``Fold``."""
 
@@ -15,11 +15,11 @@ from symgrad.nn.module import Module
 from symgrad.nn.transposed_conv import transposed_size
 from symgrad.nn.windows import as_tuple
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d", "Fold"]
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold"]
 
 
 class _ConvTransposeNd(_ConvNd):
-    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: zero padding
+    """What ``ConvTranspose1d``, ``ConvTranspose2d`` and ``ConvTranspose3d`` share: zero padding
     only, ``output_padding``, the swapped weight, and ``output_size``."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
@@ -62,7 +62,7 @@ class _ConvTransposeNd(_ConvNd):
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         require_tensor(input, type(self).__name__)
-        conv = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._dims - 1]
         return conv(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                     self.groups, self.dilation)
 
@@ -104,6 +104,23 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _dims = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C, D, H, W) or (C, D, H, W) inputs
+    (see ``F.conv_transpose3d``): the weight is (in_channels,
+    out_channels/groups, kD, kH, kW), initialised as PyTorch's.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> up = nn.ConvTranspose3d(4, 2, (1, 3, 3), stride=2, padding=(0, 1, 1), output_padding=(0, 1, 1))
+    >>> up
+    ConvTranspose3d(4, 2, kernel_size=(1, 3, 3), stride=(2, 2, 2), padding=(0, 1, 1), output_padding=(0, 1, 1))
+    >>> up(symgrad.zeros(1, 4, 3, 5, 5)).shape
+    symgrad.Size([1, 2, 5, 10, 10])
+    """
+
+    _dims = 3
 
 
 class Fold(Module):

@@ -1,6 +1,7 @@
 """``nn.utils``, as ``torch.nn.utils``: gradient clipping
-(``clip_grad_norm_``, ``clip_grad_value_``) and parameters as one vector
-(``parameters_to_vector``, ``vector_to_parameters``).
+(``clip_grad_norm_``, ``clip_grad_value_``), parameters as one vector
+(``parameters_to_vector``, ``vector_to_parameters``), and packed sequences
+for the recurrent layers (the submodule ``nn.utils.rnn``).
 
 Clipping rescales the stored gradients in place under ``no_grad``, with
 PyTorch's arithmetic: the norm of the gradients' norms, and the factor
@@ -17,9 +18,10 @@ import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.creation import tensor
 from symgrad.grad_mode import no_grad
+from symgrad.nn.utils import rnn  # noqa: F401  (torch.nn.utils.rnn)
 from symgrad.ops.norms import vector_norm
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "rnn"]
 
 
 def _tensors(parameters: Any) -> list[Tensor]:
