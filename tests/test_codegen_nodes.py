@@ -243,6 +243,25 @@ def test_methods_only_for_arrays():
     assert f(np.array([1.0, 2.0, 3.0]), 2.0) == pytest.approx(out.item())
 
 
+def test_products_of_matrices_and_vectors_print_as_dot_and_batches_as_matmul():
+    """``numpy.dot`` for operands of at most two dimensions (0.4 us against
+    0.6-0.9 us for ``@`` on an (11, 1) by (1, 1) product), ``@`` for batches,
+    where ``dot`` means something else."""
+    rng = np.random.default_rng(0)
+    m = sg.tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    v = sg.tensor(rng.normal(size=2), requires_grad=True)
+    batch = sg.tensor(rng.normal(size=(4, 3, 2)), requires_grad=True)
+    w = sg.tensor(rng.normal(size=(5, 2)), requires_grad=True)
+    outs = [m @ v, v @ v, m @ m.T, batch @ v, batch @ m.T, sg.nn.functional.linear(m, w), sg.addmm(m @ m.T, m, m.T)]
+    f = sg.lambdify([m, v, batch, w], outs)
+    body = f.source.split('"""')[-1]
+    assert "numpy.dot(" in body and body.count(" @ ") == 2, body  # (the two products of the batch)
+    got = f(*(t.detach().numpy() for t in (m, v, batch, w)))
+    for g, want in zip(got, outs):
+        np.testing.assert_allclose(g, want.detach().numpy(), rtol=1e-13)
+        assert np.shape(g) == tuple(want.shape)
+
+
 def test_mean_of_float32_stays_float32():
     v = sg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
     f = sg.lambdify([v], [v.mean(), v.mean(0), (v * v).mean()])

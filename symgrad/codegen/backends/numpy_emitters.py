@@ -126,6 +126,29 @@ def _mse_loss(fallback: Emitter) -> Emitter:
     return emit
 
 
+def _matrix_product(fallback: Emitter, first: int) -> Emitter:
+    """``numpy.dot(a, b)`` where the product's operands (``call.args[first]``
+    and the next) have one or two dimensions: there ``dot`` is ``matmul``, and
+    on small arrays it is faster than ``@`` (0.4 us against 0.6 to 0.9 us for
+    an (11, 1) by (1, 1) product: the matmul ufunc's dispatch).  Batches keep
+    ``@``, where ``dot`` means something else."""
+    def emit(ctx: Context, call: Call, a: list[str]) -> str:
+        if not all(1 <= len(s) <= 2 for s in call.in_shapes[first:first + 2]):
+            return fallback(ctx, call, a)
+        dot = ctx.fn("dot")
+        if call.op == "matmul":
+            return f"{dot}({a[0]}, {a[1]})"
+        if call.op in ("linear", "linear_nobias"):
+            product = f"{dot}({a[0]}, {ctx.operand(a[1])}.T)"
+            return product if len(a) == 2 else f"{product} + {ctx.operand(a[2])}"
+        beta, alpha = call.params["beta"], call.params["alpha"]  # addmm
+        product = f"{dot}({a[1]}, {a[2]})"
+        left = a[0] if beta == 1 else f"{ctx.lit(beta)}*{ctx.operand(a[0])}"
+        right = product if alpha == 1 else f"{ctx.lit(alpha)}*{product}"
+        return f"{left} + {right}"
+    return emit
+
+
 def overrides(table: dict[str, Emitter]) -> dict[str, Emitter]:
     """NumPy's table: ``table`` (the function forms) with the method forms above."""
     out = dict(table)
@@ -140,4 +163,6 @@ def overrides(table: dict[str, Emitter]) -> dict[str, Emitter]:
     out["sum_to_size"] = lambda ctx, call, a: _sum_to_size(ctx, call, a) if _is_array(call) \
         else table["sum_to_size"](ctx, call, a)
     out["mse_loss"] = _mse_loss(table["mse_loss"])
+    for op, first in (("matmul", 0), ("linear", 0), ("linear_nobias", 0), ("addmm", 1)):
+        out[op] = _matrix_product(table[op], first)
     return out
