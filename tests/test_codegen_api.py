@@ -523,6 +523,48 @@ def test_integer_and_boolean_inputs_are_computed_in_the_traced_float_dtype():
     assert grad.dtype == np.float32 and grad.tolist() == [3e8, 0.0]
 
 
+def test_jax_and_math_code_compute_integer_inputs_in_the_traced_float_dtype():
+    # JAX code given an int32 array, and math code given np.int32(10**4), computed a**3 in int32: -727379968
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    ints = (np.array([10 ** 4], dtype=np.int32), np.int32(10 ** 4), np.array(10 ** 4, dtype=np.int16))
+    for backend in ("jax", "math"):
+        points = symgrad.gradient_function(lambda a: a ** 3, 0, backend=backend)  # code of scalars
+        for arg in ints[1:] if backend == "math" else ints:
+            value, grad = points(arg)
+            assert np.all(np.asarray(value) == 1e12) and np.all(np.asarray(grad) == 3e8), (backend, arg)
+        vector = symgrad.gradient_function(lambda a: (a ** 3).sum(), 0, backend=backend,
+                                           example_args=[np.ones(2)])  # code of arrays, shape-checked
+        value, grad = vector(np.array([10 ** 4, 1], dtype=np.int32))
+        assert float(value) == 1e12 + 1 and np.asarray(grad).tolist() == [3e8, 3.0], backend
+        if backend == "jax":
+            value, grad = jax.jit(vector)(np.array([10 ** 4, 1], dtype=np.int32))
+            assert float(value) == 1e12 + 1 and grad.dtype == np.float64
+            value, grad = jax.jit(points)(jax.numpy.array([10 ** 4, 2], dtype=np.int32))
+            assert value.tolist() == [1e12, 8.0] and grad.dtype == np.float64
+            assert points(np.array([True]))[0].dtype == np.float64
+    k = symgrad.tensor([3, 4], name="k")  # integer leaves keep their integers
+    w = symgrad.tensor([1., 2.], requires_grad=True)
+    g = symgrad.gradient_function((w * k).sum(), w, inputs=[w, k], backend="jax")
+    assert float(g(np.array([1., 1.]), np.array([5, 6], dtype=np.int32))[0]) == 11.0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math", "jax", "torch"])
+def test_a_string_for_an_input_is_refused_by_name(backend):
+    # a str was taken for a 0-d array: "must have shape (2,), got ()", or computed on ("ab" ** 2: Python's TypeError)
+    if backend in ("jax", "torch"):
+        pytest.importorskip(backend)
+    vector = _vector_function(backend)
+    with pytest.raises(TypeError, match=r"argument 1 \(w\) must be an array of shape \(2,\), got a str"):
+        vector("ab", 3.0)
+    with pytest.raises(TypeError, match=r"argument 2 \(s\) must be a number.*got a str"):
+        vector(np.array([1., 2.]), "3")
+    x = symgrad.tensor(2., requires_grad=True, name="x")
+    points = symgrad.lambdify([x], x * x, backend=backend)
+    with pytest.raises(TypeError, match=r"argument 1 \(x\) must be a number.*got a str"):
+        points("2")
+
+
 def test_integer_inputs_of_integer_leaves_are_left_as_they_are():
     # only float inputs convert: an integer constant given as an input keeps the integers it was given
     w = symgrad.tensor([1., 2.], requires_grad=True)

@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 from sympy.core.basic import Basic
 
-from symgrad.codegen import backends, docs
+from symgrad.codegen import backends, docs, generated
 from symgrad.codegen.graph import CodegenError, Graph, analyze
 from symgrad.codegen.lower import Lowering, as_dtype_number
 from symgrad.codegen.names import Namespace
@@ -84,9 +84,9 @@ def generate(inputs: list[InputSpec], outputs: Any, backend: str = "numpy", name
     _check_compile(target, compile_code)
     program = build_program(inputs, outputs, target, name, title, mode)
     source, bound = target.render(program)
-    fn = target.load(program, source, bound, compile_code)
-    fn.__doc__ = program.doc
-    fn.source = source
+    vectorize = compile_code and target.vector_build(program)
+    fn = generated.wrap(target.load(program, source, bound, compile_code, vectorize), target.name, source, program,
+                        bound, compile_code, vectorize)
     fn.program = program
     return fn
 

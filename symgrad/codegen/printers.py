@@ -169,9 +169,27 @@ class _ArrayPrinting(_PlainFloats):
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp == -1:
             return "1/" + self.parenthesize(expr.base, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
+        expr = _square_roots(expr)
         if _python_power_may_be_complex(expr):
             return self._call("power", expr.base, expr.exp)
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
+
+
+def _square_roots(expr: Any) -> Any:
+    """``x**0.5`` and ``x**-0.5`` as SymPy's ``sqrt(x)`` and ``1/sqrt(x)``, which
+    print as the backend's ``sqrt``: what the engine (and PyTorch: ``sqrt``,
+    ``rsqrt``) computes for them.  C's ``pow`` differs at -0.0 and -inf
+    (``pow(-0.0, 0.5)`` is 0.0, ``sqrt(-0.0)`` -0.0; ``pow(-inf, 0.5)`` inf,
+    ``sqrt(-inf)`` nan).  Lowering writes the exponent as a ``Literal`` 0.5,
+    with its sign outside; SymPy outputs may hold a ``Float``."""
+    p = expr.exp
+    sign = 1
+    if isinstance(p, sympy.Mul) and len(p.args) == 2 and p.args[0] is sympy.S.NegativeOne:
+        sign, p = -1, p.args[1]
+    if (isinstance(p, Literal) and p.name == "0.5") or (isinstance(p, sympy.Float) and abs(p) == 0.5):
+        sign = sign if isinstance(p, Literal) else (1 if p > 0 else -1)
+        return sympy.Pow(expr.base, sign * sympy.S.Half)
+    return expr
 
 
 def _python_power_may_be_complex(expr: Any) -> bool:
@@ -265,6 +283,7 @@ class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, Pyth
         return _fold_calls(self, "_minimum", expr.args)
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        expr = _square_roots(expr)
         if expr.exp != -1 and _python_power_may_be_complex(expr):  # (see _python_power_may_be_complex)
             return f"{self._module_format('math.pow')}({self._print(expr.base)}, {self._print(expr.exp)})"
         return str(super()._print_Pow(expr, rational=rational))
@@ -286,6 +305,9 @@ class CCode(NodePrinting, _Refusing, _PlainFloats, C99CodePrinter):
         # symgrad's forward, NumPy's power and the other backends give nan.
         if expr.exp == sympy.Rational(1, 3):
             return f"pow({self._print(expr.base)}, 1.0/3.0)"
+        expr = _square_roots(expr)
+        if expr.exp == -sympy.S.Half:  # (SymPy writes pow(x, -1.0/2.0))
+            return f"1.0/sqrt({self._print(expr.base)})"
         return str(super()._print_Pow(expr))
 
     def _print_Mod(self, expr: Any) -> str:

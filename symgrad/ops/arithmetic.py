@@ -55,11 +55,20 @@ def _pow_scalar_grad(g: Any, out: Any, x: Any, p: Any) -> Any:
     # have another shape, and code generated from it another order of terms.
     if p.__class__ is int and p == 2 and not _grad_state.enabled:
         return g * p * x
-    return g * p * x ** (p - 1)
+    # (pow, not **: in the numeric pass x is an array, whose ** is NumPy's power, not this op's forward)
+    return g * p * pow(x, p - 1)
+
+
+def _power(x: Any, p: Any) -> Any:
+    # PyTorch computes x ** -0.5 as rsqrt, 1/sqrt(x): -inf at -0.0 and nan at -inf, where NumPy's power is C's
+    # pow (inf and 0); so is x ** 0.5's gradient.  (NumPy's x ** 0.5 is sqrt already, as PyTorch's.)
+    if p == -0.5:
+        return np.reciprocal(np.sqrt(x))
+    return np.power(x, p)
 
 
 _POW_SCALAR = defop(
-    "pow_scalar", np.power, lambda x, p: x ** _exact(p), inputs=("x", "p"), elementwise=True,
+    "pow_scalar", _power, lambda x, p: x ** _exact(p), inputs=("x", "p"), elementwise=True,
     promote="common", backward_name="PowBackward0", vjp=(_pow_scalar_grad, None))
 
 

@@ -177,9 +177,12 @@ class PythonBackend:
 
     # ------------------------------------------------------------ loading
 
+    def vector_build(self, program: Program) -> bool:
+        return False  # (C's: the library's build flags)
+
     def load(self, program: Program, source: str, bound: dict[str, Any],
-             compile_code: bool = False) -> Callable[..., Any]:
-        """The generated function (``compile_code`` is for C, refused before for Python code)."""
+             compile_code: bool = False, vectorize: bool = False) -> Callable[..., Any]:
+        """The generated function (``compile_code`` and ``vectorize`` are for C, refused before for Python code)."""
         fn = load_python(source, program.name, bound)
         if self.vectorizes(program):
             fn = shapes.converting(fn, program, self.name)
