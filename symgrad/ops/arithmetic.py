@@ -62,7 +62,7 @@ def _pow_scalar_grad(g: Any, out: Any, x: Any, p: Any) -> Any:
 def _power(x: Any, p: Any) -> Any:
     # PyTorch computes x ** -0.5 as rsqrt, 1/sqrt(x): -inf at -0.0 and nan at -inf, where NumPy's power is C's
     # pow (inf and 0); so is x ** 0.5's gradient.  (NumPy's x ** 0.5 is sqrt already, as PyTorch's.)
-    if p == -0.5:
+    if getattr(p, "ndim", 0) == 0 and p == -0.5:  # (a scalar exponent, as PyTorch's rsqrt case; p may be an array)
         return np.reciprocal(np.sqrt(x))
     return np.power(x, p)
 

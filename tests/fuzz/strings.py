@@ -104,7 +104,7 @@ def code_is_clean(source: str, raw: str) -> None:
 
 
 # The helper functions symgrad writes into generated modules (fixed text, no user string).
-HELPERS = {"_check_shapes", "_shape_of", "_as_array"}
+HELPERS = {"_check_shapes", "_not_a_number", "_shape_of", "_as_array"}
 DTYPE_NAMES = {"float16", "float32", "float64", "float128"}
 
 
