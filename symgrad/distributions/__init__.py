@@ -13,7 +13,7 @@ symbols; random numbers come from symgrad's generator (``symgrad.manual_seed``).
 >>> sigma = symgrad.tensor(1., requires_grad=True)
 >>> x = symgrad.tensor(0.5, requires_grad=True)
 >>> Normal(mu, sigma).log_prob(x).expr
--log(sigma) - log(sqrt(2)*sqrt(pi)) - (-mu + x)**2/(2*sigma**2)
+-log(sigma) - log(2*pi)/2 - (-mu + x)**2/(2*sigma**2)
 """
 
 from symgrad.distributions import constraints  # noqa: F401

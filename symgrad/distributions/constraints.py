@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
-           "half_open_interval", "independent", "integer_interval", "interval", "is_dependent",
+           "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
            "lower_cholesky", "nonnegative", "nonnegative_integer", "positive", "positive_definite", "real",
            "real_vector", "simplex", "unit_interval"]
 
@@ -26,6 +26,13 @@ def _numbers(value: Any) -> np.ndarray:
     from symgrad._tensor import Tensor
 
     return np.asarray(value.data if isinstance(value, Tensor) else value)
+
+
+def shown(value: Any) -> Any:
+    """A value as PyTorch's f-strings show it: a 0-d tensor as its number."""
+    from symgrad._tensor import Tensor
+
+    return value.item() if isinstance(value, Tensor) and value.dim() == 0 else value
 
 
 def _bool_tensor(a: Any) -> Any:
@@ -92,12 +99,23 @@ class _GreaterThan(Constraint):
         return _numbers(self.lower_bound) < v
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound})"
+        return f"{type(self).__name__[1:]}(lower_bound={shown(self.lower_bound)})"
 
 
 class _GreaterThanEq(_GreaterThan):
     def _check(self, v: np.ndarray) -> np.ndarray:
         return _numbers(self.lower_bound) <= v
+
+
+class _LessThan(Constraint):
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def _check(self, v: np.ndarray) -> np.ndarray:
+        return v < _numbers(self.upper_bound)
+
+    def __repr__(self) -> str:
+        return f"LessThan(upper_bound={shown(self.upper_bound)})"
 
 
 class _Interval(Constraint):
@@ -108,7 +126,8 @@ class _Interval(Constraint):
         return (_numbers(self.lower_bound) <= v) & (v <= _numbers(self.upper_bound))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        return (f"{type(self).__name__[1:]}(lower_bound={shown(self.lower_bound)}, "
+                f"upper_bound={shown(self.upper_bound)})")
 
 
 class _HalfOpenInterval(_Interval):
@@ -194,6 +213,7 @@ lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
+less_than = _LessThan
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval

@@ -30,7 +30,7 @@ class Distribution:
     Traceback (most recent call last):
     ...
     ValueError: Expected parameter scale (Tensor of shape ()) of distribution Normal(loc: 0.0, scale: -1.0) to satisfy the constraint GreaterThan(lower_bound=0.0), but found invalid values:
-    tensor(-1.)
+    -1.0
     """
 
     has_rsample = False
@@ -57,7 +57,7 @@ class Distribution:
                 if not bool(constraint.check(value).all()):
                     raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape "
                                      f"{tuple(value.shape)}) of distribution {self!r} to satisfy the constraint "
-                                     f"{constraint!r}, but found invalid values:\n{value}")
+                                     f"{constraint!r}, but found invalid values:\n{constraints.shown(value)}")
 
     @property
     def batch_shape(self) -> Size:
@@ -148,11 +148,11 @@ class Distribution:
         if not bool(self.support.check(value).all()):
             raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) "
                              f"to be within the support ({self.support!r}) of the distribution {self!r}, "
-                             f"but found invalid values:\n{value}")
+                             f"but found invalid values:\n{constraints.shown(value)}")
 
     def __repr__(self) -> str:
         def shown(t: Tensor) -> Any:
-            return t.item() if t.dim() == 0 else t if t.numel() == 1 else t.shape
+            return constraints.shown(t) if t.numel() == 1 else t.shape
 
         names = [k for k in self.arg_constraints if k in self.__dict__]
         return f"{type(self).__name__}({', '.join(f'{p}: {shown(self.__dict__[p])}' for p in names)})"

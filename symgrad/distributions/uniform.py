@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
@@ -22,15 +23,15 @@ class Uniform(Distribution):
     (tensor([-1.3863,    -inf]), tensor(2.), tensor(1.3333))
     """
 
-    arg_constraints = {"low": constraints.dependent(is_discrete=False, event_dim=0),
-                       "high": constraints.dependent(is_discrete=False, event_dim=0)}
     has_rsample = True
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = broadcast_all(low, high)
         super().__init__(self.low.shape, validate_args=validate_args)
-        if self._validate_args and not bool((self.low < self.high).all()):
-            raise ValueError("Uniform is not defined when low>= high")
+
+    @property
+    def arg_constraints(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
     @constraints.dependent_property
     def support(self) -> Any:
@@ -59,8 +60,10 @@ class Uniform(Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        inside = ((self.low <= value) & (self.high > value)).to(self.low.dtype)
-        return inside.log() - (self.high - self.low).log()
+        # log(1) or log(0) as a constant, as PyTorch's log of its 0/1 mask (without NumPy's log(0) warning)
+        inside = (self.low <= value) & (self.high > value)
+        log_inside = symgrad.where(inside, 0.0, float("-inf")).to(self.low.dtype)
+        return log_inside - (self.high - self.low).log()
 
     def cdf(self, value: Tensor) -> Tensor:
         if self._validate_args:
