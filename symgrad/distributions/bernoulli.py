@@ -100,4 +100,4 @@ class Bernoulli(Distribution):
         return values.expand((2,) + tuple(self.batch_shape)) if expand else values
 
     def _param(self) -> Tensor:
-        return self.__dict__.get("probs", self.__dict__.get("logits"))
+        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]

@@ -75,7 +75,7 @@ def is_dependent(constraint: Any) -> bool:
     return isinstance(constraint, _Dependent)
 
 
-class dependent_property(property):
+class dependent_property(property):  # noqa: N801  (PyTorch's name)
     """A property whose value is a constraint computed from the parameters (``support``)."""
 
 
@@ -164,9 +164,9 @@ class _IndependentConstraint(Constraint):
     def _check(self, v: np.ndarray) -> np.ndarray:
         if v.ndim < self.event_dim:
             raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {v.ndim}")
-        result = self.base_constraint._check(v)
+        result = np.asarray(self.base_constraint._check(v))
         n = self.reinterpreted_batch_ndims
-        return result.reshape(result.shape[:result.ndim - n] + (-1,)).all(-1) if n else result
+        return np.asarray(result.reshape(result.shape[:result.ndim - n] + (-1,)).all(-1)) if n else result
 
     def __repr__(self) -> str:
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"

@@ -3,7 +3,8 @@ and ``register_kl`` to add more pairs (``torch.distributions.kl``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import symgrad
 from symgrad._tensor import Tensor
