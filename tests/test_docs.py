@@ -10,7 +10,7 @@ import pytest
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
 
 
-@pytest.mark.parametrize("name", ["transforms.md", "verification.md", "linalg.md"])
+@pytest.mark.parametrize("name", ["transforms.md", "verification.md", "linalg.md", "distributions.md"])
 def test_guide_examples_run(name):
     result = doctest.testfile(str(DOCS / name), module_relative=False, verbose=False, report=True,
                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

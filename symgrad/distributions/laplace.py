@@ -1,0 +1,66 @@
+"""The Laplace distribution."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from symgrad._tensor import Tensor
+from symgrad.distributions import constraints
+from symgrad.distributions.distribution import Distribution
+from symgrad.distributions.utils import broadcast_all, finfo, uniform
+
+__all__ = ["Laplace"]
+
+
+class Laplace(Distribution):
+    """Laplace distribution: density ``exp(-|x - loc| / scale) / (2 * scale)``.
+
+    >>> import symgrad
+    >>> from symgrad.distributions import Laplace
+    >>> d = Laplace(0., 2.)
+    >>> d.log_prob(symgrad.tensor(1.)), d.variance
+    (tensor(-1.8863), tensor(8.))
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return 2 * self.scale.pow(2)
+
+    @property
+    def stddev(self) -> Tensor:
+        return math.sqrt(2) * self.scale
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        u = uniform(shape, self.loc, float(finfo(self.loc).eps) - 1, 1)  # (PyTorch's range: log1p(-|u|) finite)
+        return self.loc.expand(shape) - self.scale.expand(shape) * u.sign() * (-u.abs()).log1p()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return 0.5 - 0.5 * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
+
+    def entropy(self) -> Tensor:
+        return 1 + (2 * self.scale).log()
