@@ -155,6 +155,10 @@ INTERPOLATE = [
     ((1, 1, 2, 3, 4), {"size": (3, 5, 2), "mode": "nearest-exact"}),
     ((1, 1, 4, 5), {"scale_factor": 1.3, "mode": "nearest-exact", "recompute_scale_factor": True}),
     ((1, 1, 2, 3, 4), {"size": (3, 5, 2)}), ((1, 1, 2, 3, 3), {"scale_factor": (2, 1.5, 0.7)}),
+    # 4-d "nearest" in PyTorch: an output as long as the input copies it, one twice as long takes i // 2
+    # (its nearest_idx), whatever the scale factor; 3-d and 5-d use floor(i * scale) (test below)
+    ((1, 1, 3, 3), {"scale_factor": 1.3}), ((2, 1, 5, 4), {"scale_factor": (2.1, 1.1)}),
+    ((1, 1, 3, 4), {"scale_factor": (1.3, 2.2), "recompute_scale_factor": False}),
     ((1, 2, 2, 3, 4), {"size": (3, 5, 2), "mode": "trilinear"}),
     ((1, 1, 3, 2, 4), {"scale_factor": (1.5, 2, 0.6), "mode": "trilinear"}),
     ((2, 1, 3, 2, 4), {"size": (5, 3, 3), "mode": "trilinear", "align_corners": True}),
@@ -176,6 +180,16 @@ def test_interpolate_modes_values_and_gradients_as_pytorch(shape, kwargs):
     t32 = torch.nn.functional.interpolate(torch.tensor(values, dtype=torch.float32), **kwargs)
     assert f32.dtype == symgrad.float32
     np.testing.assert_allclose(f32.numpy(), t32.numpy(), rtol=2e-6, atol=2e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 1, 3, 3), (1, 1, 3, 3, 3)])
+def test_nearest_keeps_or_doubles_the_length_as_pytorch_forward_does(shape):
+    torch = _torch()
+    values = RNG.normal(size=shape)
+    for factor in (1.3, 2.1):  # lengths 3 -> 3 and 3 -> 6
+        ours = F.interpolate(symgrad.tensor(values), scale_factor=factor)
+        np.testing.assert_array_equal(ours.numpy(), torch.nn.functional.interpolate(
+            torch.tensor(values), scale_factor=factor).numpy())
 
 
 def test_bicubic_weights_are_keys_kernel_clamped_at_the_borders():

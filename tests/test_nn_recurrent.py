@@ -446,6 +446,29 @@ def test_scaled_dot_product_attention_as_pytorch(shapes, kwargs):
         np.testing.assert_allclose(s_t.grad.numpy(), t_t.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("mask", ["bool", "float"])
+def test_scaled_dot_product_attention_query_with_every_key_masked_as_pytorch(mask):
+    torch = _torch()  # PyTorch's _safe_softmax: such a query's weights, output and gradients are 0, not nan
+    arrays = [RNG.normal(size=s) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 2))]
+    keep = RNG.random((3, 5)) > 0.3
+    keep[:, 0], keep[1] = True, False
+    values = keep if mask == "bool" else np.where(keep, RNG.normal(size=(3, 5)), -np.inf)
+    s_in = [symgrad.tensor(a, requires_grad=True) for a in arrays]
+    t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    s_y = F.scaled_dot_product_attention(*s_in, attn_mask=symgrad.tensor(values))
+    t_y = torch.nn.functional.scaled_dot_product_attention(*t_in, attn_mask=torch.tensor(values))
+    np.testing.assert_allclose(s_y.detach().numpy(), t_y.detach().numpy(), rtol=1e-10, atol=1e-12)
+    weights = RNG.normal(size=tuple(t_y.shape))
+    s_grads = symgrad.autograd.grad((s_y * symgrad.tensor(weights)).sum(), s_in, create_graph=True)
+    t_grads = torch.autograd.grad((t_y * torch.tensor(weights)).sum(), t_in, create_graph=True)
+    for s_g, t_g in zip(s_grads, t_grads, strict=True):
+        np.testing.assert_allclose(s_g.detach().numpy(), t_g.detach().numpy(), rtol=1e-9, atol=1e-12)
+    s_second = symgrad.autograd.grad(sum((g ** 2).sum() for g in s_grads), s_in)
+    t_second = torch.autograd.grad(sum((g ** 2).sum() for g in t_grads), t_in)
+    for s_g, t_g in zip(s_second, t_second, strict=True):
+        np.testing.assert_allclose(s_g.numpy(), t_g.numpy(), rtol=1e-8, atol=1e-12)
+
+
 def test_scaled_dot_product_attention_errors():
     torch = _torch()
     q = symgrad.zeros(2, 3)

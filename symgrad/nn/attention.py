@@ -32,6 +32,19 @@ def _scores_masked(scores: Tensor, attn_mask: Tensor | None, is_causal: bool) ->
     return scores + attn_mask
 
 
+def _safe_softmax(scores: Tensor, attn_mask: Tensor | None) -> Tensor:
+    """``softmax(scores, -1)``, with PyTorch's ``_safe_softmax`` (all its kernels): a query whose every
+    key the mask takes away gets weights 0 (output and gradients 0), not nan.  The rows are read
+    from the mask (a constant), so the closed form of the others is the plain softmax."""
+    if attn_mask is None or attn_mask.ndim == 0:
+        return ops.softmax(scores, -1)
+    if attn_mask.dtype.name == "bool":
+        empty = ops.logical_not(attn_mask.any(-1, keepdim=True))
+    else:
+        empty = (attn_mask.detach() == float("-inf")).all(-1, keepdim=True)
+    return ops.where(empty, 0.0, ops.softmax(ops.where(empty, 0.0, scores), -1))
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
@@ -61,7 +74,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                            f"{query.shape[-1]} and {key.shape[-1]}")
     factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = _scores_masked(ops.matmul(query, key.transpose(-2, -1)) * factor, attn_mask, is_causal)
-    weights = ops.softmax(scores, -1)
+    weights = _safe_softmax(scores, attn_mask)
     if dropout_p > 0:
         from symgrad.nn.functional import dropout  # here: functional imports this module
 

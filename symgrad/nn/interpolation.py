@@ -15,6 +15,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
+
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
@@ -153,15 +155,21 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     result = input
     for axis, (n, o) in enumerate(zip(spatial, out)):
         scale = _scale(n, o, None if factors is None else factors[axis], bool(align_corners))
-        result = _resample(result, 2 + axis, n, o, scale, mode, bool(align_corners))
+        result = _resample(result, 2 + axis, n, o, scale, mode, bool(align_corners), dims == 2)
     return result
 
 
-def _resample(x: Tensor, dim: int, n: int, o: int, scale: float, mode: str, align_corners: bool) -> Tensor:
-    """``x`` resampled from ``n`` to ``o`` positions along ``dim``."""
+def _resample(x: Tensor, dim: int, n: int, o: int, scale: float, mode: str, align_corners: bool,
+              shortcuts: bool = False) -> Tensor:
+    """``x`` resampled from ``n`` to ``o`` positions along ``dim``; ``shortcuts``: PyTorch's 2-d
+    ``"nearest"`` kernel (its ``nearest_idx``) copies an output as long as the input and takes
+    ``i // 2`` for one twice as long, whatever the scale factor (its 1-d and 3-d kernels do not)."""
     dtype = x.dtype.numpy
     if mode in ("nearest", "nearest-exact"):
-        positions = nearest_positions(n, o, scale, dtype, exact=mode == "nearest-exact")
+        if shortcuts and mode == "nearest" and o in (n, 2 * n):
+            positions = np.arange(o) // (o // n)
+        else:
+            positions = nearest_positions(n, o, scale, dtype, exact=mode == "nearest-exact")
         return x.index_select(dim, Tensor._make(positions))
     weigh = cubic_weights if mode == "bicubic" else linear_weights
     weights = Tensor._make(weigh(n, o, scale, align_corners, dtype).T.copy())
