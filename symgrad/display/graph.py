@@ -154,7 +154,7 @@ def _describe(term: Term, value: Any, formulas: bool) -> tuple[str, list[str]]:
         lines = [term.name or (leaf.name if leaf is not None else "?")]
         kind = "leaf"
     elif isinstance(term, Apply):
-        lines = [term.op.name + (f" ({type(term).__name__})" if hasattr(term, "edges") else "")]
+        lines = [term.op.name + (f" ({term.name()})" if hasattr(term, "edges") else "")]
         kind = "op"
     else:
         lines, kind = [], "const"
