@@ -22,7 +22,17 @@ from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
 from symgrad.ops.positions import index_values
 from symgrad.ops.registry import called, defop
-from symgrad.ops.shape import _CLONE, _INDEX, _INDEX_BACKWARD, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
+from symgrad.ops.shape import (
+    _CLONE,
+    _INDEX,
+    _INDEX_BACKWARD,
+    _INDEX_PUT,
+    _INDEX_ZERO,
+    _expand,
+    _index,
+    _permute,
+    _reshape,
+)
 
 __all__ = ["tril", "triu", "diag", "diagonal", "trace", "roll", "repeat", "index_select"]
 
