@@ -182,7 +182,7 @@ def tensor_repr(t: Any) -> str:
             suffixes.append(f"dtype={dtype!r}")
         body = array_str(a, indent)
     if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
+        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     text = _add_suffixes(prefix + body, suffixes, indent)

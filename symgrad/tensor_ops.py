@@ -73,7 +73,7 @@ class TensorOps:
     def __radd__(self, other: Any) -> Tensor: return _apply(_ADD, other, self)  # noqa: E704
     def __sub__(self, other: Any) -> Tensor:  # noqa: E704
         return _apply(_SUB, self, other) if not _bool_operand(self, other) else _ops.sub(self, other)
-    def __rsub__(self, other: Any) -> Tensor: return _ops.sub(other, self)  # noqa: E704
+    def __rsub__(self, other: Any) -> Tensor: return _ops.arithmetic.rsub_(self, other)  # noqa: E704
     def __mul__(self, other: Any) -> Tensor: return _apply(_MUL, self, other)  # noqa: E704
     def __rmul__(self, other: Any) -> Tensor: return _apply(_MUL, other, self)  # noqa: E704
     def __truediv__(self, other: Any) -> Tensor: return _ops.div(self, other)  # noqa: E704

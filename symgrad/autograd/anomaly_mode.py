@@ -100,4 +100,4 @@ def check_nan(node: Any, index: int, grad: Any) -> None:
     value = getattr(grad, "_value", grad)
     a = np.asarray(value)
     if a.dtype.kind in "fc" and np.isnan(a).any():
-        raise RuntimeError(f"Function '{type(node).__name__}' returned nan values in its {index}th output.")
+        raise RuntimeError(f"Function '{node.name()}' returned nan values in its {index}th output.")

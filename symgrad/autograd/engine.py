@@ -530,7 +530,7 @@ def needs_graph(who: str) -> Iterator[None]:
 def _version_error(node: Any, s: Any, expected: int) -> RuntimeError:
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{s.dtype} {list(s.shape)}], which is an input of {type(node).__name__}, is at "
+        f"operation: [{s.dtype} {list(s.shape)}], which is an input of {node.name()}, is at "
         f"version {s._version}; expected version {expected} instead. Hint: clone() the tensor before "
         "modifying it in place, or use the out-of-place op.")
 

@@ -41,7 +41,15 @@ class Node(Apply):
     retain: Any                 # weakref to a tensor that called retain_grad()
 
     def name(self) -> str:
-        return type(self).__name__
+        """PyTorch's name for this node: its class's, or, for an op PyTorch
+        names by its arguments (``x[0]``: ``SelectBackward0``, ``x[1:]``:
+        ``SliceBackward0``), the op's ``backward_names`` of it, worked out
+        here, when asked, not when the op was recorded."""
+        cls = type(self)
+        names = getattr(self.op, "backward_names", None)
+        if names is None or cls is not self.op.node_class:
+            return cls.__name__
+        return names(self)  # type: ignore[no-any-return]
 
     def saved_terms(self) -> tuple[Any, ...]:
         """The terms of what ``saved`` holds, position by position, for the
@@ -58,7 +66,7 @@ class Node(Apply):
                                   "with tensor.register_hook(fn)")
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
 
 class AccumulateGrad:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from symgrad._tensor import Tensor, _term_or_const
+from symgrad.autograd.graph import Node
 from symgrad.display import values
 from symgrad.symbolic import naming
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
@@ -154,7 +155,7 @@ def _describe(term: Term, value: Any, formulas: bool) -> tuple[str, list[str]]:
         lines = [term.name or (leaf.name if leaf is not None else "?")]
         kind = "leaf"
     elif isinstance(term, Apply):
-        lines = [term.op.name + (f" ({type(term).__name__})" if hasattr(term, "edges") else "")]
+        lines = [term.op.name + (f" ({term.name()})" if isinstance(term, Node) else "")]
         kind = "op"
     else:
         lines, kind = [], "const"

@@ -13,7 +13,7 @@ import numpy as np
 from symgrad.dispatch import apply
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops._sympy import sp
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import called, defop
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
            "pow", "float_power", "remainder", "floor_divide", "square"]
@@ -85,7 +85,7 @@ def _pow_grad_y(g: Any, out: Any, x: Any, y: Any) -> Any:
 
 
 _POW = defop("pow", np.power, lambda x, y: x ** y, inputs=("x", "y"), elementwise=True, promote="common",
-             vjp=(_pow_grad_x, _pow_grad_y))
+             backward_name="PowBackward1", vjp=(_pow_grad_x, _pow_grad_y))  # (a number base: PowBackward2, by pow())
 
 
 def _remainder(x: Any, y: Any) -> Any:
@@ -137,6 +137,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 subtract = sub
+
+
+def rsub_(input: Any, other: Any) -> Any:
+    """``other - input`` for ``Tensor.__rsub__``: of a number, PyTorch's
+    ``rsub`` (named ``RsubBackward1``), else ``sub``."""
+    if isinstance(other, (int, float)):
+        return called(sub(other, input), _SUB, "RsubBackward1")
+    return sub(other, input)
 
 
 def mul(input: Any, other: Any) -> Any:
@@ -203,6 +211,8 @@ def pow(input: Any, exponent: Any) -> Any:  # noqa: A001 - PyTorch's name
 
             input = as_tensor(input)
         return apply(_POW_SCALAR, input, exponent)
+    if isinstance(input, (int, float)):  # a number base: PyTorch's pow.Scalar
+        return called(apply(_POW, input, exponent), _POW, "PowBackward2")
     return apply(_POW, input, exponent)
 
 

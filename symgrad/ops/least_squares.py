@@ -151,7 +151,7 @@ def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: Any = None) -> Any:  # n
     >>> result.solution
     tensor([0.6667, 1.6667], grad_fn=<ViewBackward0>)
     >>> result.residuals
-    tensor([0.3333], grad_fn=<SumBackward0>)
+    tensor([0.3333], grad_fn=<SumBackward1>)
     >>> result.rank
     tensor(2)
     """

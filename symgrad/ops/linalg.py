@@ -12,7 +12,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops._util import norm_dim
 from symgrad.ops._util import tensor_arg as _t
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import called, defop
 from symgrad.ops.shape import _expand, _index, _reshape, _squeeze_last, _transpose, _unsqueeze
 
 __all__ = ["matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "bmm", "linear", "cross"]
@@ -114,6 +114,11 @@ def matmul(input: Any, other: Any) -> Any:
                            f"{x.ndim}D and {y.ndim}D; use * for a scalar product")
     if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
         raise _shapes_error("matmul", x, y)
+    if x.ndim == 1 or y.ndim == 1:  # PyTorch's names of the products it picks: dot, mv (mm otherwise)
+        if x.ndim == 1 and y.ndim == 1:
+            return called(apply(_MATMUL, x, y), _MATMUL, "DotBackward0")
+        if y.ndim == 1 and x.ndim == 2:
+            return called(apply(_MATMUL, x, y), _MATMUL, "MvBackward0")
     return apply(_MATMUL, x, y)
 
 

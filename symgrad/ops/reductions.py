@@ -17,7 +17,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
 from symgrad.ops._util import tensor_arg as _t
-from symgrad.ops.registry import OpDef, defop
+from symgrad.ops.registry import OpDef, called, defop
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
@@ -39,14 +39,19 @@ def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
     return apply(_SUM, x, dims=dims, keepdim=keepdim)
 
 
+def _named_by_dims(name: str) -> Any:
+    """PyTorch's names: ``x.sum()`` SumBackward0, ``x.sum(dim)`` SumBackward1."""
+    return lambda node: f"{name}Backward{0 if node.params['dims'] is None else 1}"
+
+
 _SUM: OpDef = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
              lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items)),
-             params=("dims", "keepdim"),
+             params=("dims", "keepdim"), backward_names=_named_by_dims("Sum"),
              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim),))
 
 _MEAN: OpDef = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
-              params=("dims", "keepdim"),
+              params=("dims", "keepdim"), backward_names=_named_by_dims("Mean"),
               vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) / _exact_count(x.shape, dims),))
 
 
@@ -103,7 +108,7 @@ _PROD_OTHERS: OpDef = defop("prod_others", _prod_others, _prod_others_sym, param
 
 _PROD: OpDef = defop("prod", lambda x, dims, keepdim: np.prod(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Mul(*items)),
-              params=("dims", "keepdim"),
+              params=("dims", "keepdim"), backward_names=_named_by_dims("Prod"),
               vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) * apply(_PROD_OTHERS, x, dims=dims),))
 
 
@@ -383,7 +388,8 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
         if x.numel() == 0:
             raise RuntimeError(f"{kind}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        return apply(_AMAX if kind == "max" else _AMIN, x, dims=None, keepdim=False)
+        op = _AMAX if kind == "max" else _AMIN
+        return called(apply(op, x, dims=None, keepdim=False), op, "MaxBackward1" if kind == "max" else "MinBackward1")
     d = norm_dim(dim, x.ndim)
     if x.ndim == 0:  # a line of one element (NumPy has no axis 0 there); PyTorch's keepdim keeps the 0-d shape
         return _extreme(_reshape(x, (1,)), 0, False, kind)

@@ -91,16 +91,21 @@ class OpDef:
       None when the op's results lie outside the graph (comparisons, argmax).
     * ``same_shape``: not elementwise, yet its result has its input's shape
       and dtype (``copy``, ``clone``), so dispatch's fast path may record it.
+    * ``backward_names``: for an op PyTorch names by its arguments (``x.sum()``
+      is ``SumBackward0``, ``x.sum(0)`` ``SumBackward1``), the name of a node
+      of it, from the node (its ``params``); called only when the name is
+      asked for (``grad_fn.name()``, printing), never when an op is recorded.
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
                  "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "saved_by_input", "shape_only",
-                 "node_class", "variadic", "fast", "saves_out")
+                 "node_class", "variadic", "fast", "saves_out", "backward_names")
 
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
                  elementwise: bool, promote: str | None, bool_args: tuple[int, ...], bool_out: bool,
-                 view: bool, variadic: bool, backward_name: str | None, same_shape: bool = False) -> None:
+                 view: bool, variadic: bool, backward_name: str | None, same_shape: bool = False,
+                 backward_names: Callable[[Any], str] | None = None) -> None:
         self.name = name
         self.inputs = tuple(inputs)
         self.params = tuple(params)
@@ -129,6 +134,7 @@ class OpDef:
         self.saves_out = "out" in self.uses
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
+        self.backward_names = backward_names
 
     @property
     def differentiable(self) -> bool:
@@ -179,7 +185,7 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
           vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,
           promote: str | None = None, bool_args: tuple[int, ...] = (), bool_out: bool = False,
           view: bool = False, variadic: bool = False, backward_name: str | None = None,
-          same_shape: bool = False) -> OpDef:
+          same_shape: bool = False, backward_names: Callable[[Any], str] | None = None) -> OpDef:
     """Add one op to the table (see ``OpDef``); returns its definition."""
     if dict.__contains__(TABLE, name):  # (not ``in``: that would load the lazy families while one is loading)
         raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
@@ -190,9 +196,31 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
     _check_rules(name, vjp, tuple(inputs), tuple(params), variadic)
     op = OpDef(name, inputs, params, forward, symbolic, vjp, elementwise=elementwise, promote=promote,
                bool_args=bool_args, bool_out=bool_out, view=view, variadic=variadic,
-               backward_name=backward_name, same_shape=same_shape)
+               backward_name=backward_name, same_shape=same_shape, backward_names=backward_names)
     TABLE[name] = op
     return op
+
+
+_CALLED: dict[tuple[OpDef, str], type] = {}
+
+
+def called(out: Any, op: OpDef, name: str, source: Any = None) -> Any:
+    """``out``, its node named after the public function that made it, as
+    PyTorch names it (``x.t()``: ``TBackward0``, where symgrad records a
+    ``permute``; ``x.unsqueeze(0)``: ``UnsqueezeBackward0``, a ``view``).
+    Only a node of ``op`` just made for ``out`` is renamed (not ``source``'s,
+    when the function gave its input back as it is).  The node's class
+    becomes a subclass of the op's, so ``type(grad_fn).__name__`` says the
+    name too; nothing else about the node changes.  Called by those public
+    functions only: ``apply`` never names anything."""
+    node = out._grad_fn
+    if node is None or out is source or type(node) is not op.node_class:
+        return out
+    cls = _CALLED.get((op, name))
+    if cls is None:
+        cls = _CALLED[op, name] = type(name, (op.node_class,), {"__slots__": ()})
+    node.__class__ = cls
+    return out
 
 
 def _check_rules(name: str, vjp: Any, inputs: tuple[str, ...], params: tuple[str, ...], variadic: bool) -> None:
@@ -277,4 +305,5 @@ def _loaded_names(fn: Callable[..., Any]) -> set[str]:
 
 
 def _camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_"))
+    # str.title, as PyTorch's code generator names its nodes: a letter after a digit is upper case (Log1PBackward0)
+    return "".join(part.title() for part in name.strip("_").split("_"))

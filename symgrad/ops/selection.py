@@ -12,7 +12,7 @@ import numpy as np
 
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import num, sp
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import called, defop
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
@@ -39,7 +39,7 @@ def _clamp_sym(x: Any, lo: Any, hi: Any) -> Any:
 
 
 _CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False), _clamp_sym,
-               params=("lo", "hi"), elementwise=True,
+               params=("lo", "hi"), elementwise=True, backward_name="ClampBackward1",  # (number bounds: PyTorch's clamp.Scalar)
                vjp=(lambda g, out, x, lo, hi: g * _in_range(x, lo, hi),))
 
 _MAXIMUM = defop("maximum", np.maximum, lambda x, y: sp.Max(x, y), inputs=("x", "y"), elementwise=True,
@@ -119,12 +119,12 @@ def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002 - PyTorch's names
     >>> symgrad.clamp_min(symgrad.tensor([-1., 2.]), 0.5)
     tensor([0.5000, 2.0000])
     """
-    return clamp(input, min=min)
+    return called(clamp(input, min=min), _CLAMP, "ClampMinBackward0")
 
 
 def clamp_max(input: Any, max: Any) -> Any:  # noqa: A002
     """``clamp(input, max=max)``: the derivative is 1 at and below ``max``, 0 above."""
-    return clamp(input, max=max)
+    return called(clamp(input, max=max), _CLAMP, "ClampMaxBackward0")
 
 
 def maximum(input: Any, other: Any) -> Any:

@@ -20,7 +20,7 @@ from symgrad.dispatch import _same_memory, apply
 from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.positions import Picked, PickedInt, chosen_by_values, index_values, picked
-from symgrad.ops.registry import OpDef, defop
+from symgrad.ops.registry import OpDef, called, defop
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
            "movedim", "moveaxis", "swapdims", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "fliplr", "flipud", "index", "index_put",
@@ -61,7 +61,35 @@ def _getitem(x: Any, key: Any) -> Any:
     return out
 
 
-_INDEX: OpDef = defop("index", _getitem, None, params=("key",), view=True,
+def _index_name(node: Any) -> str:
+    # PyTorch's: an index tensor (or list, or bool) is one IndexBackward0; else the last of the
+    # selects, slices and unsqueezes it applies from left to right names the result, where a
+    # whole-dim slice among several parts is skipped (x[0, :] SelectBackward0; x[:, :] AliasBackward0)
+    key = node.params["key"]
+    if not isinstance(key, tuple):
+        if isinstance(key, slice):
+            return "SliceBackward0"  # (even a whole one: x[:])
+        key = (key,)
+    if any(isinstance(k, (np.ndarray, bool, np.bool_)) for k in key):
+        return "IndexBackward0"
+    # the input's shape; None when the result has it (then every slice took a whole dim)
+    shape = node.meta[0][0] if node.meta is not None and node.meta[0] is not None else None
+    name, dim = "AliasBackward0", 0
+    for k in key:
+        if k is None:
+            name = "UnsqueezeBackward0"
+        elif k is Ellipsis:
+            dim += 0 if shape is None else len(shape) - sum(p is not None and p is not Ellipsis for p in key)
+        elif isinstance(k, slice):
+            if shape is not None and k.indices(shape[dim]) != (0, shape[dim], 1) or k.step not in (None, 1):
+                name = "SliceBackward0"
+            dim += 1
+        else:
+            name, dim = "SelectBackward0", dim + 1
+    return name
+
+
+_INDEX: OpDef = defop("index", _getitem, None, params=("key",), view=True, backward_names=_index_name,
                vjp=(lambda g, out, x, key: apply(_INDEX_BACKWARD, g, shape=tuple(x.shape), key=key),))
 
 _INDEX_BACKWARD: OpDef = defop("index_backward", _index_backward, None, inputs=("g_in",), params=("shape", "key"),
@@ -270,7 +298,9 @@ def squeeze(input: Any, dim: Any = None) -> Any:
     x = _t(input)
     dims = norm_dims(dim, x.ndim)
     shape = tuple(s for i, s in enumerate(x.shape) if not (s == 1 and (dims is None or i in dims)))
-    return _reshape(x, shape)
+    name = "SqueezeBackward0" if dim is None else "SqueezeBackward1" if isinstance(dim, (int, np.integer)) \
+        else "SqueezeBackward2"
+    return called(_reshape(x, shape), _VIEW, name, x)
 
 
 @numpy_names
@@ -282,7 +312,7 @@ def unsqueeze(input: Any, dim: int) -> Any:
     symgrad.Size([1, 3])
     """
     x = _t(input)
-    return _unsqueeze(x, norm_dim(dim, x.ndim + 1))
+    return called(_unsqueeze(x, norm_dim(dim, x.ndim + 1)), _VIEW, "UnsqueezeBackward0", x)
 
 
 def transpose(input: Any, dim0: int, dim1: int) -> Any:
@@ -296,7 +326,7 @@ def transpose(input: Any, dim0: int, dim1: int) -> Any:
     if x.ndim == 0:
         norm_dim(dim0, 0), norm_dim(dim1, 0)
         return x
-    return _transpose(x, norm_dim(dim0, x.ndim), norm_dim(dim1, x.ndim))
+    return called(_transpose(x, norm_dim(dim0, x.ndim), norm_dim(dim1, x.ndim)), _PERMUTE, "TransposeBackward0", x)
 
 
 swapaxes = transpose
@@ -308,7 +338,7 @@ def t(input: Any) -> Any:
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D; "
                            "use transpose(dim0, dim1) or permute(...)")
-    return _transpose(x, 0, 1) if x.ndim == 2 else x
+    return called(_transpose(x, 0, 1), _PERMUTE, "TBackward0", x) if x.ndim == 2 else x
 
 
 def permute(input: Any, *dims: Any) -> Any:
@@ -599,9 +629,11 @@ def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, .
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
+    # (PyTorch's one node for all the pieces; here one per piece, of the same name)
+    name = "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
     out, start = [], 0
     for s in sizes:
-        out.append(_index(x, (slice(None),) * d + (slice(start, start + s),)))
+        out.append(called(_index(x, (slice(None),) * d + (slice(start, start + s),)), _INDEX, name, x))
         start += s
     return tuple(out)
 
@@ -623,7 +655,7 @@ def unbind(input: Any, dim: int = 0) -> tuple[Any, ...]:
     """The slices along ``dim``, as a tuple."""
     x = _t(input)
     d = norm_dim(dim, x.ndim)
-    return tuple(_index(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
+    return tuple(called(_index(x, (slice(None),) * d + (i,)), _INDEX, "UnbindBackward0", x) for i in range(x.shape[d]))
 
 
 @numpy_names
@@ -637,7 +669,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
         start += x.shape[d]
     if not 0 <= start <= start + length <= x.shape[d]:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({x.shape[d]}).")
-    return _index(x, (slice(None),) * d + (slice(start, start + length),))
+    return called(_index(x, (slice(None),) * d + (slice(start, start + length),)), _INDEX, "SliceBackward0", x)
 
 
 @numpy_names
@@ -668,7 +700,7 @@ def gather(input: Any, dim: int, index: Any) -> Any:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     grids: list[Any] = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
-    return _index(x, tuple(grids))
+    return called(_index(x, tuple(grids)), _INDEX, "GatherBackward0", x)
 
 
 @numpy_names
@@ -705,7 +737,7 @@ def masked_select(input: Any, mask: Any) -> Any:
     x, mask = _t(input), _t(mask)
     m = np.asarray(mask._value, dtype=bool)
     shape = np.broadcast_shapes(x.shape, m.shape)
-    return _index(_expand(x, shape), picked(np.broadcast_to(m, shape), mask))
+    return called(_index(_expand(x, shape), picked(np.broadcast_to(m, shape), mask)), _INDEX, "MaskedSelectBackward0", x)
 
 
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:

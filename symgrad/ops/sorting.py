@@ -19,7 +19,8 @@ from symgrad import return_types
 from symgrad._numpy_names import numpy_names
 from symgrad.ops._util import norm_dim, tensor_arg
 from symgrad.ops.positions import picked
-from symgrad.ops.shape import _index
+from symgrad.ops.registry import called
+from symgrad.ops.shape import _INDEX, _index
 
 __all__ = ["sort", "argsort", "topk"]
 
@@ -65,10 +66,10 @@ def sort(input: Any, dim: int = -1, descending: bool = False, *, stable: bool = 
     x = tensor_arg(input)
     if x.ndim == 0:
         norm_dim(dim, 0)
-        return sort_result(_index(x, ...), _indices(np.zeros((), np.int64), x))
+        return sort_result(called(_index(x, ...), _INDEX, "SortBackward0", x), _indices(np.zeros((), np.int64), x))
     d = norm_dim(dim, x.ndim)
     idx = _order(x._value, d, bool(descending))
-    return sort_result(_take(x, d, idx), _indices(idx, x))
+    return sort_result(called(_take(x, d, idx), _INDEX, "SortBackward0", x), _indices(idx, x))
 
 
 @numpy_names
@@ -103,4 +104,4 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     if x.ndim == 0:
         return topk_result(*sort(x)) if k else topk_result(x.reshape(0), _indices(np.zeros(0, np.int64), x))
     idx = np.take(_order(x._value, d, bool(largest)), np.arange(int(k)), axis=d)
-    return topk_result(_take(x, d, idx), _indices(idx, x))
+    return topk_result(called(_take(x, d, idx), _INDEX, "TopkBackward0", x), _indices(idx, x))

@@ -21,8 +21,18 @@ from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
 from symgrad.ops.positions import index_values
-from symgrad.ops.registry import defop
-from symgrad.ops.shape import _CLONE, _INDEX_BACKWARD, _INDEX_PUT, _INDEX_ZERO, _expand, _index, _permute, _reshape
+from symgrad.ops.registry import called, defop
+from symgrad.ops.shape import (
+    _CLONE,
+    _INDEX,
+    _INDEX_BACKWARD,
+    _INDEX_PUT,
+    _INDEX_ZERO,
+    _expand,
+    _index,
+    _permute,
+    _reshape,
+)
 
 __all__ = ["tril", "triu", "diag", "diagonal", "trace", "roll", "repeat", "index_select"]
 
@@ -259,4 +269,4 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
         raise IndexError("index out of range in self")
     if x.ndim == 0:
         return _reshape(x, ())
-    return _index(x, (slice(None),) * d + (idx,))
+    return called(_index(x, (slice(None),) * d + (idx,)), _INDEX, "IndexSelectBackward0", x)
