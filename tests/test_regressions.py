@@ -801,3 +801,18 @@ def test_scalar_code_propagates_nan_through_maximum_minimum_and_clamp(backend):
         with sg.no_grad():
             eager = [float(t) for t in outputs(sg.tensor(a), sg.tensor(b))]
         np.testing.assert_array_equal(np.array(fn(a, b), dtype=float), eager, err_msg=f"at {a}, {b}")
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "nansum", "nanmean", "var", "std", "amax", "amin"])
+@pytest.mark.parametrize("empty", [(), []])
+def test_an_empty_dim_list_reduces_every_dim_as_pytorch(name, empty):
+    # Found by review: x.sum(()) returned x unreduced (NumPy's reading of
+    # axis=()); PyTorch reads an empty dim list as every dim
+    x = sg.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    want = {"sum": 10.0, "mean": 2.5, "nansum": 10.0, "nanmean": 2.5, "var": 5 / 3, "std": (5 / 3) ** 0.5,
+            "amax": 4.0, "amin": 1.0}[name]
+    out = getattr(x, name)(empty)
+    assert out.shape == () and float(out) == pytest.approx(want)
+    assert getattr(x, name)(empty, keepdim=True).shape == (1, 1)
+    out.backward()
+    assert x.grad.shape == (2, 2)

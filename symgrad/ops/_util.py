@@ -36,6 +36,14 @@ def norm_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     return out
 
 
+def reduced_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``norm_dims`` for a reduction: PyTorch reads an empty dim list (``x.sum(())``)
+    as every dim, where NumPy's ``axis=()`` reduces none."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return None
+    return norm_dims(dim, ndim)
+
+
 def norm_shape(size: Sequence[Any]) -> tuple[int, ...]:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` (as PyTorch does)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):

@@ -15,7 +15,7 @@ from symgrad._numpy_names import numpy_names
 from symgrad._tensor import values_of
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
-from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, sym_along, sym_reduce
+from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, reduced_dims, sym_along, sym_reduce
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.registry import OpDef, called, defop
 from symgrad.symbolic.piecewise import piecewise
@@ -270,7 +270,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     x = _t(input) if dtype is None else _t(input).to(dtype)
     if x._value.dtype.kind in "bu" or (x._value.dtype.kind == "i" and x._value.dtype.itemsize < 8):
         x = x.long()
-    return apply(_SUM, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+    return apply(_SUM, x, dims=reduced_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
 @numpy_names
@@ -285,7 +285,7 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     if not x.is_floating_point():
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype}; call .double() (or pass dtype=) first")
-    return apply(_MEAN, x, dims=norm_dims(dim, x.ndim), keepdim=bool(keepdim))
+    return apply(_MEAN, x, dims=reduced_dims(dim, x.ndim), keepdim=bool(keepdim))
 
 
 @numpy_names
@@ -344,7 +344,7 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
 def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     """Largest value over ``dim`` (all when empty); ties share the gradient evenly."""
     x = _t(input)
-    dims = norm_dims(None if dim == () else dim, x.ndim)
+    dims = reduced_dims(dim, x.ndim)
     return apply(_AMAX, x, dims=dims, keepdim=bool(keepdim))
 
 
@@ -352,7 +352,7 @@ def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
 def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
     """Smallest value over ``dim`` (all when empty); ties share the gradient evenly."""
     x = _t(input)
-    dims = norm_dims(None if dim == () else dim, x.ndim)
+    dims = reduced_dims(dim, x.ndim)
     return apply(_AMIN, x, dims=dims, keepdim=bool(keepdim))
 
 
@@ -434,7 +434,7 @@ def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
     x = _t(input)
     if unbiased is not None:
         correction = 1 if unbiased else 0
-    dims = norm_dims(dim, x.ndim)
+    dims = reduced_dims(dim, x.ndim)
     n = reduced_count(x.shape, dims)
     d = x - mean(x, dims, True)
     return sum(d * d, dims, keepdim) / (n - correction)
