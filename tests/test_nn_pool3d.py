@@ -212,3 +212,21 @@ def test_adaptive_max_pool_refuses_integers_as_pytorch():
     ours, theirs = _errors_alike(lambda: F.adaptive_max_pool2d(symgrad.tensor(n), 2),
                                  lambda: torch.nn.functional.adaptive_max_pool2d(torch.tensor(n), 2))
     assert ours.startswith(theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, x: F.interpolate(x, size=(0, 2), mode="area"),
+    lambda F, x: F.adaptive_avg_pool2d(x, (2, 0)),
+    lambda F, x: F.adaptive_max_pool2d(x, (0, 3)),
+])
+def test_empty_adaptive_output_gradient_is_zero_where_pytorch_backward_raises(call):
+    """A documented difference (docs/pytorch.md): PyTorch's backward refuses an
+    empty output; symgrad's gradient is the right one, zeros."""
+    torch = _torch()
+    s_x, t_x = _pair((1, 2, 4, 4))
+    s_y, t_y = call(F, s_x), call(torch.nn.functional, t_x)
+    assert tuple(s_y.shape) == tuple(t_y.shape) and s_y.numel() == 0
+    with pytest.raises(RuntimeError, match="Expected grad_output to have non-zero size"):
+        t_y.sum().backward()
+    s_y.sum().backward()
+    np.testing.assert_array_equal(s_x.grad.numpy(), np.zeros((1, 2, 4, 4)))
