@@ -61,6 +61,12 @@ def test_post_accumulate_grad_hook_errors_as_pytorch():
         x.register_post_accumulate_grad_hook(lambda t: t.grad * 2)
         with pytest.raises(RuntimeError, match="Tensor post accumulate grad hooks should return None."):
             x.sum().backward()
+        for returned, name in (((1,), "tuple"), (3, "int"), ([x], "list"), ("s", "str")):
+            y = lib.tensor([1., 2.], requires_grad=True, dtype=lib.float64)
+            y.register_post_accumulate_grad_hook(lambda t, r=returned: r)
+            with pytest.raises(TypeError, match=f"^expected Variable, but hook returned '{name}'"):
+                (y * 3).sum().backward()
+            assert y.grad.tolist() == [3., 3.]  # (accumulated before the hook ran, as in PyTorch)
     with pytest.raises(TypeError, match="hook must be callable"):  # (PyTorch fails later, in backward)
         symgrad.ones(1, requires_grad=True).register_post_accumulate_grad_hook(3)
 

@@ -591,8 +591,13 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
     hooks = var._post_acc_hooks
     if hooks:
         for hook in list(hooks):
-            if hook(var) is not None:
-                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+            returned = hook(var)
+            if returned is None:
+                continue
+            if not isinstance(returned, type(var)):  # PyTorch's two errors: a non-tensor fails its type check first
+                raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}' (post accumulate "
+                                "grad hooks should return None)")
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:

@@ -76,7 +76,20 @@ from symgrad.nn.multihead_attention_layer import MultiheadAttention
 from symgrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from symgrad.nn.parameter import Parameter
 from symgrad.nn.parameter_containers import ParameterDict, ParameterList
-from symgrad.nn.pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from symgrad.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
@@ -109,4 +122,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # attention
            "MultiheadAttention",
            # 3-d convolution
-           "Conv3d", "ConvTranspose3d"]
+           "Conv3d", "ConvTranspose3d",
+           # 3-d and adaptive max pooling
+           "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]

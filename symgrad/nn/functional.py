@@ -32,6 +32,7 @@ from symgrad.nn.activation_functions import (
     tanhshrink,
     threshold,
 )
+from symgrad.nn.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from symgrad.nn.attention import scaled_dot_product_attention
 from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, conv3d, unfold
@@ -72,8 +73,10 @@ from symgrad.nn.pool_functions import (
     adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold
 from symgrad.ops._sympy import Exact, sp
@@ -105,7 +108,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # nn.MultiheadAttention's function (multi_head_attention.py)
            "multi_head_attention_forward",
            # 3-d transposed convolution (transposed_conv.py), 3-d adaptive average pooling (pool_functions.py)
-           "conv_transpose3d", "adaptive_avg_pool3d"]
+           "conv_transpose3d", "adaptive_avg_pool3d",
+           # 3-d pooling (pool_functions.py), adaptive max pooling (adaptive_max_pool.py)
+           "max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

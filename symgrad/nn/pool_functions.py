@@ -1,4 +1,4 @@
-"""``F.max_pool1d/2d``, ``F.avg_pool1d/2d``, ``F.adaptive_avg_pool1d/2d/3d``,
+"""``F.max_pool1d/2d/3d``, ``F.avg_pool1d/2d/3d``, ``F.adaptive_avg_pool1d/2d/3d``,
 composed of symgrad ops.
 
 Windows are gathered at constant positions (``windows.gather_windows``);
@@ -29,15 +29,15 @@ from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.positions import picked
 from symgrad.ops.reductions import _MAX_DIM
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-           "adaptive_avg_pool3d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_avg_pool3d"]
 
 
 class _Pooling:
     """The sizes of one pooling call, checked as PyTorch checks them."""
 
     def __init__(self, fn: str, input: Tensor, dims: int, kernel_size: Any, stride: Any, padding: Any,
-                 dilation: Any, ceil_mode: bool) -> None:
+                 dilation: Any, ceil_mode: bool, check_input_size: bool = False) -> None:
         require_tensor(input, fn)
         self.fn, self.dims = fn, dims
         self.kernel = as_tuple(kernel_size, dims, fn, "kernel_size")
@@ -45,6 +45,8 @@ class _Pooling:
         self.stride = self.kernel if no_stride else as_tuple(stride, dims, fn, "stride")
         self.padding = as_tuple(padding, dims, fn, "padding")
         self.dilation = as_tuple(dilation, dims, fn, "dilation")
+        if dims == 3 and any(s <= 0 for s in self.stride):  # (PyTorch's 3-d kernels check the stride first)
+            raise RuntimeError("stride should not be zero")
         if any(k <= 0 for k in self.kernel):
             raise RuntimeError(f"kernel_size should be greater than zero, but got {list(self.kernel)}")
         if any(s <= 0 for s in self.stride):
@@ -56,6 +58,10 @@ class _Pooling:
                 raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                    f"kernel_size={k} and dilation={d}")
         self.spatial = tuple(input.shape[input.ndim - dims:])
+        if check_input_size and input.ndim in (4, 5) and any(n < k for n, k in zip(self.spatial, self.kernel)):
+            (t, h, w), (k_t, k_h, k_w) = self.spatial, self.kernel  # avg_pool3d's own check, before the output's
+            raise RuntimeError(f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {k_t} kH: {k_h} "
+                               f"kW: {k_w})")
         self.out = tuple(pooled_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                          zip(self.spatial, self.kernel, self.stride, self.padding, self.dilation))
         if any(o < 1 for o in self.out):
@@ -82,11 +88,18 @@ class _Pooling:
 
 def _check_input(input: Tensor, dims: int, fn: str) -> None:
     if input.ndim not in (dims + 1, dims + 2) or (dims == 2 and input.numel() == 0):
+        if dims == 3:
+            raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
         if dims == 1:
             raise RuntimeError(f"{fn}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
                                f"input, but got:{list(input.shape)}")
         raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, got size "
                            f"{list(input.shape)}")
+    if dims == 3 and 0 in input.shape[input.ndim - 4:]:
+        empty = input.shape[input.ndim - 4:].index(0)
+        kernel = "max_pool3d_with_indices_out_cpu_template" if fn == "max_pool3d" else fn  # PyTorch's names
+        raise RuntimeError(f"{kernel}(): Expected input's non-batch dimensions to have positive length, but input has a "
+                           f"shape of {list(input.shape)} and non-batch dimension {empty} has length zero!")
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
@@ -123,6 +136,20 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """The largest element of each window of (N, C, D, H, W) or (C, D, H, W),
+    as ``max_pool2d``; ``return_indices=True`` also gives each one's flat
+    position in its (D, H, W) volume.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.max_pool3d(symgrad.arange(8.).reshape(1, 2, 2, 2), 2, return_indices=True)
+    (tensor([[[[7.]]]]), tensor([[[[7]]]]))
+    """
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
 def _max_pool(input: Tensor, dims: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
               ceil_mode: bool, return_indices: bool) -> Any:
     fn = f"max_pool{dims}d"
@@ -144,6 +171,10 @@ def _check_max_pool_padding(pool: _Pooling) -> None:
     if pool.dims == 1:
         raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got "
                            f"padding={pool.padding[0]} and kernel_size={pool.kernel[0]}")
+    if pool.dims == 3:
+        (pad_t, pad_h, pad_w), (k_t, k_h, k_w) = pool.padding, pool.kernel
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got kT: {k_t} kW: {k_w} "
+                           f"kH: {k_h} padT: {pad_t} padW: {pad_w} padH: {pad_h}")
     (pad_h, pad_w), (k_h, k_w) = pool.padding, pool.kernel
     raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {pad_w}, "
                        f"padH = {pad_h}, kW = {k_w}, kH = {k_h}")
@@ -160,12 +191,22 @@ def _input_positions(pool: _Pooling, chosen: Tensor, input: Tensor) -> Tensor:
     before = [b for b, _ in reversed(pool.pairs())]
     coords = [window_starts(o, k, s, d).T - p for o, k, s, d, p in
               zip(pool.out, pool.kernel, pool.stride, pool.dilation, before)]
-    if len(coords) == 1:
-        flat = coords[0]
-    else:  # (o1, o2, k1, k2) positions row * W + column, windows flattened as gather_windows flattens them
-        flat = coords[0][:, None, :, None] * pool.spatial[1] + coords[1][None, :, None, :]
-        flat = flat.reshape(*pool.out, -1)
-    lead = chosen.ndim - pool.dims
+    return chosen_positions(coords, pool.spatial, chosen, input)
+
+
+def chosen_positions(coords: list[np.ndarray], spatial: tuple[int, ...], chosen: Tensor, input: Tensor) -> Tensor:
+    """The flat position in the input's plane (or volume) of each window's
+    chosen element: ``coords[i]`` (out_i, k_i) are the positions each window
+    reads along spatial dim ``i``, windows flattened as ``gather_windows``
+    flattens them (kernel last, row-major); int64, outside the graph."""
+    n = len(coords)
+    flat = np.zeros((1,) * 2 * n, dtype=np.int64)
+    for i, c in enumerate(coords):  # (o1, ..., on, k1, ..., kn) positions d * H * W + h * W + w
+        shape = [1] * 2 * n
+        shape[i], shape[n + i] = c.shape
+        flat = flat + c.reshape(shape) * math.prod(spatial[i + 1:])
+    flat = flat.reshape(*flat.shape[:n], math.prod(c.shape[1] for c in coords))
+    lead = chosen.ndim - n
     index = np.take_along_axis(flat[(None,) * lead], chosen._value[..., None], axis=-1)[..., 0]
     return Tensor._make(picked(np.ascontiguousarray(index, dtype=np.int64), input))
 
@@ -199,10 +240,25 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each window of (N, C, D, H, W) or (C, D, H, W), divided
+    as ``avg_pool2d`` divides.
+
+    >>> import symgrad
+    >>> import symgrad.nn.functional as F
+    >>> F.avg_pool3d(symgrad.arange(8.).reshape(1, 2, 2, 2), 2)
+    tensor([[[[3.5000]]]])
+    >>> F.avg_pool3d(symgrad.arange(8.).reshape(1, 2, 2, 2), 2, divisor_override=2)
+    tensor([[[[14.]]]])
+    """
+    return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
 def _avg_pool(input: Tensor, dims: int, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
               count_include_pad: bool, divisor_override: int | None) -> Tensor:
     fn = f"avg_pool{dims}d"
-    pool = _Pooling(fn, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    pool = _Pooling(fn, input, dims, kernel_size, stride, padding, 1, ceil_mode, check_input_size=dims == 3)
     _check_input(input, dims, fn)
     if divisor_override is not None and (isinstance(divisor_override, bool) or not isinstance(divisor_override, int)
                                          or divisor_override == 0):

@@ -1,4 +1,5 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``
 (the functions of ``pool_functions`` with their arguments kept, and
 PyTorch's reprs)."""
 
@@ -10,7 +11,8 @@ from symgrad._tensor import Tensor
 from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn.module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -25,7 +27,7 @@ class _MaxPoolNd(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input: Tensor) -> Any:
-        pool = F.max_pool1d if self._dims == 1 else F.max_pool2d
+        pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[self._dims - 1]
         return pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                     self.return_indices)
 
@@ -60,6 +62,20 @@ class MaxPool2d(_MaxPoolNd):
     _dims = 2
 
 
+class MaxPool3d(_MaxPoolNd):
+    """The largest element of each window of the last three dims (see ``F.max_pool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.MaxPool3d(2)
+    MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> nn.MaxPool3d((1, 2, 2))(symgrad.zeros(2, 3, 4, 6, 6)).shape
+    symgrad.Size([2, 3, 4, 3, 3])
+    """
+
+    _dims = 3
+
+
 class AvgPool1d(Module):
     """The mean of each window along the last dim (see ``F.avg_pool1d``).
 
@@ -90,16 +106,8 @@ def _single(value: Any) -> Any:
     return value if isinstance(value, tuple) else tuple(value) if isinstance(value, list) else (value,)
 
 
-class AvgPool2d(Module):
-    """The mean of each window of the last two dims (see ``F.avg_pool2d``).
-
-    >>> import symgrad
-    >>> from symgrad import nn
-    >>> nn.AvgPool2d(2)
-    AvgPool2d(kernel_size=2, stride=2, padding=0)
-    >>> nn.AvgPool2d(2)(symgrad.tensor([[[1., 2.], [4., 3.]]]))
-    tensor([[[2.5000]]])
-    """
+class _AvgPoolNd(Module):
+    _dims = 0
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None) -> None:
@@ -110,11 +118,40 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        pool = F.avg_pool2d if self._dims == 2 else F.avg_pool3d
+        return pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                    self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean of each window of the last two dims (see ``F.avg_pool2d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AvgPool2d(2)
+    AvgPool2d(kernel_size=2, stride=2, padding=0)
+    >>> nn.AvgPool2d(2)(symgrad.tensor([[[1., 2.], [4., 3.]]]))
+    tensor([[[2.5000]]])
+    """
+
+    _dims = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    """The mean of each window of the last three dims (see ``F.avg_pool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AvgPool3d(2, stride=(1, 2, 1))
+    AvgPool3d(kernel_size=2, stride=(1, 2, 1), padding=0)
+    >>> nn.AvgPool3d(2)(symgrad.ones(1, 2, 2, 2))
+    tensor([[[[1.]]]])
+    """
+
+    _dims = 3
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -152,3 +189,73 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling to ``output_size`` (D, H, W) (see ``F.adaptive_avg_pool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AdaptiveAvgPool3d((2, None, 3))
+    AdaptiveAvgPool3d(output_size=(2, None, 3))
+    >>> nn.AdaptiveAvgPool3d(1)(symgrad.ones(2, 3, 4, 4, 4)).shape
+    symgrad.Size([2, 3, 1, 1, 1])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    _dims = 0
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        pool = (F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d)[self._dims - 1]
+        return pool(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling to ``output_size`` windows (see ``F.adaptive_max_pool1d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AdaptiveMaxPool1d(1)(symgrad.tensor([[1., 6., 2.]]))
+    tensor([[6.]])
+    """
+
+    _dims = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling to ``output_size`` (see ``F.adaptive_max_pool2d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AdaptiveMaxPool2d((5, 7))
+    AdaptiveMaxPool2d(output_size=(5, 7))
+    >>> nn.AdaptiveMaxPool2d(1)(symgrad.ones(2, 3, 4, 4)).shape
+    symgrad.Size([2, 3, 1, 1])
+    """
+
+    _dims = 2
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to ``output_size`` (D, H, W) (see ``F.adaptive_max_pool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.AdaptiveMaxPool3d(2)
+    AdaptiveMaxPool3d(output_size=2)
+    >>> nn.AdaptiveMaxPool3d((1, 2, 2))(symgrad.ones(3, 4, 5, 5)).shape
+    symgrad.Size([3, 1, 2, 2])
+    """
+
+    _dims = 3
