@@ -89,6 +89,9 @@ from symgrad.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
 )
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
@@ -124,4 +127,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # 3-d convolution
            "Conv3d", "ConvTranspose3d",
            # 3-d and adaptive max pooling
-           "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           # max unpooling
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]

@@ -79,6 +79,7 @@ from symgrad.nn.pool_functions import (
     max_pool3d,
 )
 from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold
+from symgrad.nn.unpool_functions import max_unpool1d, max_unpool2d, max_unpool3d
 from symgrad.ops._sympy import Exact, sp
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
@@ -110,7 +111,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # 3-d transposed convolution (transposed_conv.py), 3-d adaptive average pooling (pool_functions.py)
            "conv_transpose3d", "adaptive_avg_pool3d",
            # 3-d pooling (pool_functions.py), adaptive max pooling (adaptive_max_pool.py)
-           "max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"]
+           "max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+           # max unpooling (unpool_functions.py)
+           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

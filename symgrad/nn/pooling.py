@@ -1,5 +1,5 @@
 """Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d``
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d``
 (the functions of ``pool_functions`` with their arguments kept, and
 PyTorch's reprs)."""
 
@@ -12,7 +12,8 @@ from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -256,6 +257,78 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     AdaptiveMaxPool3d(output_size=2)
     >>> nn.AdaptiveMaxPool3d((1, 2, 2))(symgrad.ones(3, 4, 5, 5)).shape
     symgrad.Size([3, 1, 2, 2])
+    """
+
+    _dims = 3
+
+
+class _MaxUnpoolNd(Module):
+    _dims = 0
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        # (PyTorch keeps the sizes as tuples of the layer's dims: its repr shows them so)
+        self.kernel_size = _ntuple(kernel_size, self._dims)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, self._dims)
+        self.padding = _ntuple(padding, self._dims)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        unpool = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self._dims - 1]
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _ntuple(value: Any, n: int) -> Any:
+    """PyTorch's ``_single``/``_pair``/``_triple``: an int repeated ``n`` times, a sequence as a tuple."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Values put back at their indices along the last dim, zeros elsewhere
+    (see ``F.max_unpool1d``); ``forward(input, indices, output_size=None)``.
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+    >>> unpool
+    MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))
+    >>> unpool(*pool(symgrad.tensor([[1., 3., 2., 5.]])))
+    tensor([[0., 3., 0., 5.]])
+    """
+
+    _dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Values put back at their flat indices in the last two dims, zeros
+    elsewhere (see ``F.max_unpool2d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.MaxUnpool2d(2, stride=1)
+    MaxUnpool2d(kernel_size=(2, 2), stride=(1, 1), padding=(0, 0))
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> y, where = pool(symgrad.ones(1, 3, 5, 5))
+    >>> unpool(y, where, output_size=(1, 3, 5, 5)).shape
+    symgrad.Size([1, 3, 5, 5])
+    """
+
+    _dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Values put back at their flat indices in the last three dims, zeros
+    elsewhere (see ``F.max_unpool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.MaxUnpool3d((1, 2, 2), padding=1)
+    MaxUnpool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=(1, 1, 1))
+    >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+    >>> unpool(*pool(symgrad.ones(2, 4, 4, 4))).shape
+    symgrad.Size([2, 4, 4, 4])
     """
 
     _dims = 3
