@@ -816,3 +816,16 @@ def test_an_empty_dim_list_reduces_every_dim_as_pytorch(name, empty):
     assert getattr(x, name)(empty, keepdim=True).shape == (1, 1)
     out.backward()
     assert x.grad.shape == (2, 2)
+
+
+@pytest.mark.parametrize("fn", ["max_pool2d", "avg_pool2d"])
+def test_2d_pooling_takes_an_empty_batch_as_pytorch(fn):
+    # Found by review: a (0, C, H, W) input was refused ("non-empty 3D or 4D"),
+    # which PyTorch pools to (0, C, H', W'); an empty non-batch dim stays refused
+    x = sg.zeros(0, 2, 4, 4, requires_grad=True)
+    out = getattr(sg.nn.functional, fn)(x, 2)
+    assert out.shape == (0, 2, 2, 2)
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 4, 4)
+    with pytest.raises(RuntimeError, match="optional 0 dim batch size"):
+        getattr(sg.nn.functional, fn)(sg.zeros(2, 0, 4, 4), 2)

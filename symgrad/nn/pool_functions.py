@@ -87,7 +87,7 @@ class _Pooling:
 
 
 def _check_input(input: Tensor, dims: int, fn: str) -> None:
-    if input.ndim not in (dims + 1, dims + 2) or (dims == 2 and input.numel() == 0):
+    if input.ndim not in (dims + 1, dims + 2):
         if dims == 3:
             raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
         if dims == 1:
@@ -95,6 +95,9 @@ def _check_input(input: Tensor, dims: int, fn: str) -> None:
                                f"input, but got:{list(input.shape)}")
         raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, got size "
                            f"{list(input.shape)}")
+    if dims == 2 and 0 in input.shape[input.ndim - 3:]:  # (an empty batch is fine, as in PyTorch)
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(input.shape)}")
     if dims == 3 and 0 in input.shape[input.ndim - 4:]:
         empty = input.shape[input.ndim - 4:].index(0)
         kernel = "max_pool3d_with_indices_out_cpu_template" if fn == "max_pool3d" else fn  # PyTorch's names
