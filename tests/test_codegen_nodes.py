@@ -167,6 +167,33 @@ def test_rewrites_read_like_sympy():
     assert show("mul", sympy.Integer(3), nodes.make("mul", (sympy.Integer(2), x))) == "6*x"
 
 
+@pytest.mark.parametrize("backend", ["numpy", "math", "c"])
+def test_double_negation_folds_across_temporaries(backend):
+    """``-(-a)`` is ``a`` bit for bit (negation flips the sign bit: inf and
+    signed zeros included), also when one minus is a temporary's: put back
+    in line (the logistic regression NLL's ``-(-(...))``) or a symbol's
+    negation (``-t1`` with ``t1 = -w``)."""
+    w, b = sg.tensor(0.3, requires_grad=True), sg.tensor(-0.2, requires_grad=True)
+
+    def nll(w, b):
+        return -sg.distributions.Bernoulli(logits=w * 0.7 + b, validate_args=False).log_prob(sg.tensor(1.0)).sum()
+
+    def g(w, b):
+        n = -w
+        return sg.neg(n) * sg.cos(n) + b
+
+    build = {"compile": True} if backend == "c" else {}
+    f = sg.gradient_function(nll(w, b), [w, b], backend=backend, **build)
+    h = sg.lambdify([w, b], g(w, b), backend=backend, **build)
+    assert "-(-" not in f.source and "--" not in f.source
+    assert "-(-" not in h.source and "*t1" not in h.source and "t1*" not in h.source  # (t1 = -w: cos reads it)
+    for wv, bv in [(0.3, -0.2), (-0.0, 0.0), (0.0, -0.0), (math.nan, 2.0), (1e308, -1e308), (-1e300, 5.0)]:
+        args = sg.tensor(wv), sg.tensor(bv)
+        for got, expected in ((f(wv, bv)[0], nll(*args)), (h(wv, bv), g(*args))):
+            got, expected = np.float64(got), np.float64(expected.item())  # (a nan's sign is unspecified)
+            assert got.tobytes() == expected.tobytes() or np.isnan(got) and np.isnan(expected), (wv, bv, got)
+
+
 # ---------------------------------------------------------------- the op spec table
 
 ALL_CASES = [pytest.param(spec, i, id=f"{spec.name}-{i}") for spec in SPECS for i in range(len(spec.cases))]

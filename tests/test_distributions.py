@@ -332,3 +332,70 @@ def test_import_symgrad_does_not_load_distributions():
             "d = symgrad.distributions.Normal(0., 1.); assert 'sympy' not in sys.modules; print('ok')")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def _positive(expr, *names):
+    """``expr`` with its leaves named ``names`` replaced by positive symbols of those names."""
+    import sympy
+
+    leaves = {str(sym): sym for sym in expr.free_symbols}
+    return expr.xreplace({leaves[n]: sympy.Symbol(n, positive=True) for n in names if n in leaves})
+
+
+def test_normal_kl_is_the_textbook_formula_with_exact_numbers():
+    import sympy
+
+    m1, s1, m2, s2 = (symgrad.tensor(v, requires_grad=True) for v in (0.3, 1.2, -0.5, 0.7))
+    kl = D.kl_divergence(D.Normal(m1, s1), D.Normal(m2, s2))
+    expr = _positive(kl.expr, "s1", "s2")
+    assert not expr.atoms(sympy.Float), expr  # (0.5 as 1/2: PyTorch's formula is written with floats)
+    mu1, mu2 = (next(s for s in expr.free_symbols if s.name == n) for n in ("m1", "m2"))
+    p1, p2 = sympy.symbols("s1 s2", positive=True)
+    textbook = sympy.log(p2 / p1) + (p1 ** 2 + (mu1 - mu2) ** 2) / (2 * p2 ** 2) - sympy.Rational(1, 2)
+    assert sympy.simplify(sympy.expand_log(expr - textbook, force=True)) == 0
+    want = 0.5 * ((1.2 / 0.7) ** 2 + ((0.3 - -0.5) / 0.7) ** 2 - 1 - np.log((1.2 / 0.7) ** 2))
+    assert kl.item() == want  # (the same numbers, bit for bit)
+
+
+def _closed_forms():
+    x, a, b = (symgrad.tensor(v, requires_grad=True) for v in (0.4, -0.3, 1.6))
+    loc = symgrad.tensor([0.2, -0.1], requires_grad=True)
+    tril = symgrad.tensor([[1.5, 0.0], [0.3, 0.8]], requires_grad=True)
+    tril2 = symgrad.tensor([[0.9, 0.0], [-0.2, 1.3]], requires_grad=True)
+    mvn, mvn2 = D.MultivariateNormal(loc, scale_tril=tril), D.MultivariateNormal(loc * 2, scale_tril=tril2)
+    return {
+        "Normal.cdf": lambda: D.Normal(a, b).cdf(x),
+        "Normal.icdf": lambda: D.Normal(a, b).icdf(x),
+        "Laplace.cdf": lambda: D.Laplace(a, b).cdf(x),
+        "Laplace.stddev": lambda: D.Laplace(a, b).stddev,
+        "Uniform.stddev": lambda: D.Uniform(a, b).stddev,
+        "MultivariateNormal.log_prob": lambda: mvn.log_prob(loc * 3),
+        "MultivariateNormal.entropy": lambda: mvn.entropy(),
+        "kl(MultivariateNormal, MultivariateNormal)": lambda: D.kl_divergence(mvn, mvn2),
+    }
+
+
+@pytest.mark.parametrize("name", list(_closed_forms()))
+def test_closed_forms_have_exact_numbers(name):
+    """Constants that are simple rationals or roots (``1/2``, ``sqrt(2)``) print as such, not as floats."""
+    import sympy
+
+    out = _closed_forms()[name]()
+    exprs = out.expr if isinstance(out.expr, sympy.Basic) and not isinstance(out.expr, sympy.NDimArray) else None
+    for e in ([exprs] if exprs is not None else list(sympy.flatten(out.expr.tolist()))):
+        assert not e.atoms(sympy.Float), (name, e)
+
+
+def test_exact_constants_keep_float32_in_gradients_of_any_order():
+    """``HALF`` and ``SQRT_2`` are float subclasses (``Exact``), which NumPy takes
+    for float64 where it takes a Python float for a weak scalar: saved as an
+    op's input and read by a rule on arrays, they made float32 gradients float64."""
+    x, a, b = (symgrad.tensor(np.float32(v), requires_grad=True) for v in (0.4, -0.3, 1.6))
+    for out in (D.Normal(a, b).cdf(x), D.Laplace(a, b).cdf(x), D.Uniform(a, b).stddev):
+        grads = symgrad.autograd.grad(out, [x, a, b], create_graph=True, allow_unused=True)
+        assert out.dtype == symgrad.float32
+        for g in grads:
+            if g is not None and g.requires_grad:
+                assert g.dtype == symgrad.float32
+                for h in symgrad.autograd.grad(g, [x, a, b], allow_unused=True, retain_graph=True):
+                    assert h is None or h.dtype == symgrad.float32, out

@@ -286,6 +286,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
         if node.out_ref is not None:
             _check_out(node)
         versions = node.versions
+        exact = False
         if versions is None:
             inputs = saved  # nothing read (add, sub): Nones
         else:
@@ -297,12 +298,20 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                         raise _version_error(node, s, versions[i])
                     inputs.append(s._value)
                 else:
+                    if s.__class__ is not float and isinstance(s, float):
+                        exact = True
                     inputs.append(s)
                 i += 1
         # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
         # tape (its lazy closed form), so a tape holding the leaf would be a
         # reference cycle, and every graph would wait for the cyclic GC to go.
         steps.append((node, inputs, out_value))
+        if exact:
+            # A number with an exact form (ops._sympy.Exact, a float subclass) is
+            # float64 to NumPy, not a weak Python float: float32 gradients became
+            # float64.  The rules on arrays get the float; the tape (its replay
+            # makes closed forms) keeps the exact number.
+            inputs = [float(s) if isinstance(s, float) else s for s in inputs]
         vjp = node.op.vjp
         if vjp.__class__ is tuple:
             # one rule per input: _run_rules, unrolled here (a call less per node)

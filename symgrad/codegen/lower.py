@@ -178,6 +178,10 @@ class Lowering:
         ``Node`` op on 0-d floats of one ``dtype`` (most of a graph of scalar
         leaves; ``_scalar_dtype`` has checked that none of them is boolean, an
         array or a constant array)."""
+        if t.op.name == "neg":
+            found = self.b.negation_of(datas[0])
+            if found is not None:
+                return Value(found, (), dtype)
         data = nodes.make(t.op.name, tuple(datas))
         is_node = type(data) is Node
         if is_node:  # computed already (see _elementwise)
@@ -258,7 +262,9 @@ class Lowering:
         datas = [v.data for v in vals]
         if dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals) and nodes.node_op(name, datas) and (
                 dtype.kind == "f" or not nodes.chooses_floats(name)):  # (relu of integers: max(0, x), not 0.0)
-            if any(type(d) is np.ndarray for d in datas):
+            if name == "neg":
+                data = _map(self._neg, datas)
+            elif any(type(d) is np.ndarray for d in datas):
                 data = _map(partial(_make, name), datas)
             else:
                 data = nodes.make(name, tuple(datas))
@@ -284,6 +290,11 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _neg(self, e: Any) -> Any:
+        """``-e``, or ``s`` where ``e`` is a temporary holding ``-s``."""
+        found = self.b.negation_of(e)
+        return nodes.make("neg", (e,)) if found is None else found
 
     def _runtime_form(self, t: Apply, form: Any, arg: Value, shape: tuple[int, ...], dtype: np.dtype) -> Value:
         """An op whose closed form leaves out what code computes at run time

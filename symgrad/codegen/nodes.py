@@ -356,7 +356,11 @@ def substitute(e: Any, pending: dict[Any, Any]) -> Any:
     """``e`` with the symbols in ``pending`` replaced (Nodes put into SymPy become SymPy)."""
     if type(e) is Node:
         args = tuple(substitute(a, pending) for a in e.args)
-        return e if args == e.args else Node(e.op, args)
+        if args == e.args:
+            return e
+        if e.op == "neg" and _is(args[0], "neg"):  # -(-a) is a, bit for bit (a temporary's minus put in line)
+            return args[0].args[0]
+        return Node(e.op, args)
     if not isinstance(e, Basic):
         return e
     if e.is_Symbol:

@@ -97,6 +97,7 @@ class Builder:
         self._numbered: dict[Any, Any] = {}
         self.inlinable: set[Any] = set()
         self.definitions: dict[Any, Any] = {}  # each temporary's value (those of bind_scalar left out: no Call)
+        self._negations: dict[Any, Any] = {}  # temporaries that are ``-s`` of a symbol s: their s
         self._arrays = False  # any symbol of a non-scalar shape yet (else every shape is ())
 
     def symbol(self, name: str, boolean: bool = False, shape: tuple[int, ...] = ()) -> sympy.Symbol:
@@ -131,6 +132,8 @@ class Builder:
         self.body.append(Assign(sym, value))
         self._numbered[key] = sym
         self.definitions[sym] = value
+        if type(value) is Node and value.op == "neg" and isinstance(value.args[0], sympy.Symbol):
+            self._negations[sym] = value.args[0]
         if inlinable:
             self.inlinable.add(sym)
         return sym
@@ -143,7 +146,15 @@ class Builder:
         sym = _symbol(self.names.temp(), False)  # (``symbol`` of a scalar)
         self.body.append(Assign(sym, node))
         self._numbered[node] = sym
+        if node.op == "neg" and isinstance(node.args[0], sympy.Symbol):
+            self._negations[sym] = node.args[0]
         return sym
+
+    def negation_of(self, e: Any) -> Any:
+        """``-e`` as the symbol ``s`` if ``e`` is a temporary holding ``-s``
+        (``-(-s)`` is ``s`` bit for bit: negation flips the sign bit, of nan,
+        inf and zeros too), else None."""
+        return self._negations.get(e) if type(e) is sympy.Symbol else None
 
     def bound(self, value: Any) -> Any:
         """The temporary already holding ``value``, or None."""

@@ -13,6 +13,7 @@ from symgrad.distributions.categorical import Categorical
 from symgrad.distributions.distribution import Distribution
 from symgrad.distributions.multivariate_normal import MultivariateNormal, batch_mahalanobis, half_log_det
 from symgrad.distributions.normal import Normal
+from symgrad.distributions.utils import HALF
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -54,7 +55,7 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
     var_ratio = (p.scale / q.scale).pow(2)
     t1 = ((p.loc - q.loc) / q.scale).pow(2)
-    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+    return HALF * (var_ratio + t1 - 1 - var_ratio.log())
 
 
 @register_kl(Bernoulli, Bernoulli)
@@ -85,4 +86,4 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     solved = symgrad.linalg.solve_triangular(lq.expand(batch + (n, n)), lp.expand(batch + (n, n)), upper=False)
     term2 = solved.pow(2).sum((-2, -1))
     term3 = batch_mahalanobis(lq, q.loc - p.loc)
-    return half_log_det(lq) - half_log_det(lp) + 0.5 * (term2 + term3 - n)
+    return half_log_det(lq) - half_log_det(lp) + HALF * (term2 + term3 - n)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import broadcast_all, finfo, uniform
+from symgrad.distributions.utils import HALF, SQRT_2, broadcast_all, finfo, uniform
 
 __all__ = ["Laplace"]
 
@@ -45,7 +44,7 @@ class Laplace(Distribution):
 
     @property
     def stddev(self) -> Tensor:
-        return math.sqrt(2) * self.scale
+        return SQRT_2 * self.scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -60,7 +59,7 @@ class Laplace(Distribution):
     def cdf(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        return 0.5 - 0.5 * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
+        return HALF - HALF * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
 
     def entropy(self) -> Tensor:
         return 1 + (2 * self.scale).log()

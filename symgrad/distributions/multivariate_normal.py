@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import n_log_2pi, standard_normal
+from symgrad.distributions.utils import MINUS_HALF, half_n_log_2pi_e, n_log_2pi, standard_normal
 
 __all__ = ["MultivariateNormal"]
 
@@ -102,11 +101,11 @@ class MultivariateNormal(Distribution):
             self._validate_sample(value)
         n = self.event_shape[0]
         m = batch_mahalanobis(self._unbroadcasted_scale_tril, value - self.loc)
-        return -0.5 * (n_log_2pi(n) + m) - half_log_det(self._unbroadcasted_scale_tril)
+        return MINUS_HALF * (n_log_2pi(n) + m) - half_log_det(self._unbroadcasted_scale_tril)
 
     def entropy(self) -> Tensor:
         n = self.event_shape[0]
-        h = 0.5 * n * (1.0 + math.log(2 * math.pi)) + half_log_det(self._unbroadcasted_scale_tril)
+        h = half_n_log_2pi_e(n) + half_log_det(self._unbroadcasted_scale_tril)
         return h if len(self.batch_shape) == 0 else h.expand(self.batch_shape)
 
 

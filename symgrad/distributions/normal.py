@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import HALF_LOG_2PI_E, LOG_SQRT_2PI, broadcast_all, standard_normal
+from symgrad.distributions.utils import HALF, HALF_LOG_2PI_E, LOG_SQRT_2PI, SQRT_2, broadcast_all, standard_normal
 
 __all__ = ["Normal"]
 
@@ -69,10 +68,10 @@ class Normal(Distribution):
     def cdf(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        return 0.5 * (1 + ((value - self.loc) / (self.scale * math.sqrt(2))).erf())
+        return HALF * (1 + ((value - self.loc) / (self.scale * SQRT_2)).erf())
 
     def icdf(self, value: Tensor) -> Tensor:
-        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
+        return self.loc + self.scale * (2 * value - 1).erfinv() * SQRT_2
 
     def entropy(self) -> Tensor:
         return HALF_LOG_2PI_E + self.scale.log()

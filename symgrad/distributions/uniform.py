@@ -8,7 +8,7 @@ import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import broadcast_all, uniform
+from symgrad.distributions.utils import SQRT_12, broadcast_all, uniform
 
 __all__ = ["Uniform"]
 
@@ -47,7 +47,7 @@ class Uniform(Distribution):
 
     @property
     def stddev(self) -> Tensor:
-        return (self.high - self.low) / 12 ** 0.5
+        return (self.high - self.low) / SQRT_12
 
     @property
     def variance(self) -> Tensor:

@@ -36,13 +36,21 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
 
 
-# Constants that appear in closed forms by their exact form (log(2*pi)/2, not 0.9189...)
+# Constants that appear in closed forms by their exact form (log(2*pi)/2, not 0.9189...; 1/2, not 0.5)
+HALF = Exact(0.5, lambda: sp.Rational(1, 2))
+MINUS_HALF = Exact(-0.5, lambda: sp.Rational(-1, 2))
+SQRT_2 = Exact(math.sqrt(2), lambda: sp.sqrt(2))
+SQRT_12 = Exact(12 ** 0.5, lambda: 2 * sp.sqrt(3))
 LOG_SQRT_2PI = Exact(math.log(math.sqrt(2 * math.pi)), lambda: sp.log(2 * sp.pi) / 2)
 HALF_LOG_2PI_E = Exact(0.5 + 0.5 * math.log(2 * math.pi), lambda: (1 + sp.log(2 * sp.pi)) / 2)
 
 
 def n_log_2pi(n: int) -> float:
     return Exact(n * math.log(2 * math.pi), lambda: n * sp.log(2 * sp.pi))
+
+
+def half_n_log_2pi_e(n: int) -> float:
+    return Exact(0.5 * n * (1.0 + math.log(2 * math.pi)), lambda: n * (1 + sp.log(2 * sp.pi)) / 2)
 
 
 def as_size(sample_shape: Any) -> Size:
