@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from symgrad._tensor import Tensor
-from symgrad.distributions import constraints
-from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import HALF, SQRT_2, broadcast_all, finfo, uniform
+from symgrad.distributions.location_scale import LocationScale
+from symgrad.distributions.utils import HALF, SQRT_2, finfo, uniform
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     """Laplace distribution: density ``exp(-|x - loc| / scale) / (2 * scale)``.
 
     >>> import symgrad
@@ -21,22 +20,6 @@ class Laplace(Distribution):
     >>> d.log_prob(symgrad.tensor(1.)), d.variance
     (tensor(-1.8863), tensor(8.))
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

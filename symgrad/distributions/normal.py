@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from symgrad._tensor import Tensor
-from symgrad.distributions import constraints
-from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import HALF, HALF_LOG_2PI_E, LOG_SQRT_2PI, SQRT_2, broadcast_all, standard_normal
+from symgrad.distributions.location_scale import LocationScale
+from symgrad.distributions.utils import HALF, HALF_LOG_2PI_E, LOG_SQRT_2PI, SQRT_2, standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """Normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``.
 
     ``log_prob`` is the textbook formula in the parameters' symbols, and
@@ -31,22 +30,6 @@ class Normal(Distribution):
     >>> d.rsample((3,)).shape
     symgrad.Size([3])
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def stddev(self) -> Tensor:

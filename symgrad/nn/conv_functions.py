@@ -18,7 +18,7 @@ import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.padding import pad_constant
-from symgrad.nn.windows import as_tuple, check_positive, conv_size, gather_windows
+from symgrad.nn.windows import as_tuple, check_positive, conv_size, gather_windows, image_window_args
 
 __all__ = ["conv1d", "conv2d", "conv3d", "unfold", "conv_padding"]
 
@@ -189,18 +189,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     require_tensor(input, "unfold")
     if input.ndim not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
-    kernel = as_tuple(kernel_size, 2, "im2col", "kernel_size")
-    strides = as_tuple(stride, 2, "im2col", "stride")
-    dilations = as_tuple(dilation, 2, "im2col", "dilation")
-    sizes = as_tuple(padding, 2, "im2col", "padding")
-    check_positive(kernel, f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
-                           f"kernel_width: {kernel[1]}")
-    check_positive(strides, f"stride should be greater than zero, but got stride_height: {strides[0]} "
-                            f"stride_width: {strides[1]}")
-    check_positive(dilations, f"dilation should be greater than zero, but got dilation_height: {dilations[0]} "
-                              f"dilation_width: {dilations[1]}")
-    if any(p < 0 for p in sizes):
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {sizes[0]} pad_width: {sizes[1]}")
+    kernel, dilations, sizes, strides = image_window_args(kernel_size, dilation, padding, stride, "im2col")
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
     cols, out = im2col(x, kernel, strides, [(p, p) for p in sizes], dilations)

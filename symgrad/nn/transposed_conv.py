@@ -21,7 +21,7 @@ from typing import Any
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
-from symgrad.nn.windows import as_tuple, check_positive, conv_size, scatter_windows
+from symgrad.nn.windows import as_tuple, check_positive, conv_size, image_window_args, scatter_windows
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "fold", "transposed_size"]
 
@@ -208,18 +208,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
         raise RuntimeError(f"It is expected output_size equals to 2, but got size {len(sizes)} (fold builds 4-d "
                            "images: give (height, width))")
     out = as_tuple(sizes, 2, "col2im", "output_size")
-    kernel = as_tuple(kernel_size, 2, "col2im", "kernel_size")
-    dilations = as_tuple(dilation, 2, "col2im", "dilation")
-    pads = as_tuple(padding, 2, "col2im", "padding")
-    strides = as_tuple(stride, 2, "col2im", "stride")
-    check_positive(kernel, f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
-                           f"kernel_width: {kernel[1]}")
-    check_positive(strides, f"stride should be greater than zero, but got stride_height: {strides[0]} "
-                            f"stride_width: {strides[1]}")
-    check_positive(dilations, f"dilation should be greater than zero, but got dilation_height: {dilations[0]} "
-                              f"dilation_width: {dilations[1]}")
-    if any(p < 0 for p in pads):
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {pads[0]} pad_width: {pads[1]}")
+    kernel, dilations, pads, strides = image_window_args(kernel_size, dilation, padding, stride, "col2im")
     batched = input.ndim == 3
     x = input if batched else input.unsqueeze(0)
     rows, length = x.shape[1], x.shape[2]

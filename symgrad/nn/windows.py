@@ -103,3 +103,21 @@ def scatter_windows(windows: Tensor, size: tuple[int, ...], kernel: tuple[int, .
     is the gather and its closed form the sum of the windows' elements."""
     shape = (*windows.shape[:windows.ndim - 2 * len(kernel)], *size)
     return apply(_INDEX_BACKWARD, windows, shape=shape, key=_window_key(kernel, stride, dilation, out))
+
+
+def image_window_args(kernel_size: Any, dilation: Any, padding: Any, stride: Any,
+                      kernel: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """``(kernel, dilation, padding, stride)`` of ``unfold``/``fold`` as pairs,
+    checked with PyTorch's messages (``kernel`` names its kernel: im2col, col2im)."""
+    k = as_tuple(kernel_size, 2, kernel, "kernel_size")
+    strides = as_tuple(stride, 2, kernel, "stride")
+    dilations = as_tuple(dilation, 2, kernel, "dilation")
+    pads = as_tuple(padding, 2, kernel, "padding")
+    check_positive(k, f"kernel size should be greater than zero, but got kernel_height: {k[0]} kernel_width: {k[1]}")
+    check_positive(strides, f"stride should be greater than zero, but got stride_height: {strides[0]} "
+                            f"stride_width: {strides[1]}")
+    check_positive(dilations, f"dilation should be greater than zero, but got dilation_height: {dilations[0]} "
+                              f"dilation_width: {dilations[1]}")
+    if any(p < 0 for p in pads):
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {pads[0]} pad_width: {pads[1]}")
+    return k, dilations, pads, strides
