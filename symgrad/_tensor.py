@@ -66,6 +66,28 @@ class Size(tuple):  # type: ignore[type-arg]
         return n
 
 
+class _ArrayOfScalar:
+    """``Tensor._value`` of a result of the scalar lane (``symgrad.scalar_lane``):
+    the array is made from its float on first use, and from then on the tensor
+    is an ordinary one (its float is dropped, so an in-place change of the
+    array can never leave a stale float behind).
+
+    A non-data descriptor: a tensor's own ``_value`` (every other tensor's)
+    is found first, at no cost; not ``__getattr__``, which would make every
+    attribute of every tensor slower to read (CPython then gives up its
+    specialised attribute loads for the class: measured, 3x slower ops)."""
+
+    def __get__(self, t: Any, owner: Any = None) -> Any:
+        if t is None:
+            return self
+        s = t._scalar
+        if s is None:
+            raise AttributeError(f"'{type(t).__name__}' object has no attribute '_value'")
+        v = t._value = np.array(s)
+        t._scalar = None
+        return v
+
+
 class Tensor(TensorOps):
     """An n-dimensional array with a numeric view (``.data``, NumPy) and a
     symbolic view (``.expr``, SymPy), recorded for reverse-mode autograd.
@@ -87,7 +109,8 @@ class Tensor(TensorOps):
     # defaults let creation write only what differs (measured: it is the hot path).
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
-    _value: np.ndarray                               # the numeric view
+    _value: np.ndarray = _ArrayOfScalar()  # type: ignore[assignment]  # the numeric view (see _ArrayOfScalar)
+    _scalar: Any = None                              # a 0-d value the scalar lane made (float, np.float32)
     _content: Term | None = None                     # symbolic term; None for a plain constant
     _base: Tensor | None = None                      # memory owner, for views and aliases
     _view: tuple[Any, ...] | None = None             # (op, params) steps from _base to this tensor
@@ -121,9 +144,14 @@ class Tensor(TensorOps):
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, value: np.ndarray, content: Term | None = None) -> Tensor:
+    def _make(cls, value: np.ndarray | float, content: Term | None = None) -> Tensor:
+        """A tensor of ``value`` (an array; a Python float is a 0-d float64
+        on the scalar lane: a node's saved result there) and ``content``."""
         t = cls.__new__(cls)
-        t._value = value
+        if value.__class__ is float or value.__class__ is np.float32:
+            t._scalar = value
+        else:
+            t._value = value  # type: ignore[assignment]
         if content is not None:
             t._content = content
         return t
@@ -146,6 +174,7 @@ class Tensor(TensorOps):
                                f"dtype (got {new.dtype}); convert it first (.double())")
         self._before_write()
         self._value = new._value
+        self._scalar = None
         if not isinstance(self._content, Leaf):
             self._set_term(term_of(new))
 

@@ -19,7 +19,9 @@ from symgrad.autograd.graph import accumulator
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops.positions import holds_picked
 from symgrad.ops.registry import OpDef, defop
+from symgrad.scalar_lane import record_scalar
 from symgrad.symbolic.terms import Apply, Const, Leaf, Term
+from symgrad.symbolic.terms import number_const as _number_const
 
 _PY_NUMBERS = (int, float, bool)
 _NUMERIC = (np.ndarray, np.generic)
@@ -33,6 +35,10 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
     one pass over the arguments, then the result, its term and its node.
     """
     if op.fast and _grad_state.enabled:
+        if op.scalar is not None:
+            out = record_scalar(op, args)
+            if out is not None:
+                return out
         out = _record_elementwise(op, args, params)
         if out is not None:
             return out
@@ -483,31 +489,6 @@ def _arg_term(a: Any) -> Term:
         return _term_or_const(a)
     return _number_const(a)
 
-
-# The Const of a Python int or float, one per value: numbers in formulas and
-# derivative rules (the 100 and 2 of ``100*(b - a**2)**2``, a rule's ``p - 1``)
-# would otherwise make a Const per op - a fifth of the objects a graph of
-# scalar ops allocates, each one more for the cyclic collector to scan.  A
-# Const of a number is never changed (``freeze`` copies arrays only), and
-# terms compare constants by value anyway (``codegen.graph._const_key``).
-# Keyed by class and value: 1, 1.0 and True are equal keys, so ints and
-# floats are kept apart; -0.0 (equal to 0.0) and nan (equal to nothing) are
-# not shared.  Bounded, as a cache of values seen in formulas.
-_NUMBER_CONSTS: dict[Any, Const] = {}
-MAX_SHARED_CONSTS = 4096
-
-
-def _number_const(a: Any) -> Const:
-    cls = a.__class__
-    if cls is int or (cls is float and a == a and a != 0.0):
-        key = (cls, a)
-        c = _NUMBER_CONSTS.get(key)
-        if c is None:
-            c = Const(a)
-            if len(_NUMBER_CONSTS) < MAX_SHARED_CONSTS:
-                _NUMBER_CONSTS[key] = c
-        return c
-    return Const(a)
 
 
 def _connect(node: Any, op: OpDef, args: tuple[Any, ...], value: np.ndarray) -> None:

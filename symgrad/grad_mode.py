@@ -16,6 +16,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State(threading.local):
     enabled = True
     inference = False  # inside inference_mode() (which also turns recording off)
+    numeric = False    # in the numeric backward pass: a float given to an op is a rule's (scalar_lane.on_float)
 
 
 _state = _State()

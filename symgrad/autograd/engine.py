@@ -218,7 +218,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
 
     buffer: dict[Any, Any] = {}
     for node, seed in zip(root_nodes, seeds):
-        _add(buffer, node, seed if tensor_mode or replaying else seed._value)
+        _add(buffer, node, seed if tensor_mode or replaying else _seed_value(node, seed))
         if tape is not None:
             tape.seeds.append((node, _term(seed), seed._value))
 
@@ -239,11 +239,13 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
         def deliver(node: Any, g: Any) -> None:
             _deliver(node, g, targets_by_node, captured, accumulate, create_graph, tape, run)
 
-    prev = grad_mode.is_grad_enabled()
-    grad_mode._state.enabled = create_graph
-    # inf and nan flow through gradients silently, as in PyTorch (sqrt'(0) = inf)
-    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-    quiet.__enter__()
+    state = grad_mode._state
+    prev = state.enabled
+    state.enabled = create_graph
+    state.numeric = tape is not None  # (floats given to ops are rules' operands: scalar_lane)
+    # inf and nan flow through gradients silently, as in PyTorch (sqrt'(0) = inf); the numeric
+    # pass silences NumPy itself, and only once it runs NumPy (not for floats: scalar_lane)
+    quiet = None if tape is not None else _quiet()
     try:
         if replaying:
             # (the caller of grad() is the only taker here: only targets are delivered)
@@ -253,8 +255,10 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
         else:
             _flow_arrays(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, tape.steps, Tensor)
     finally:
-        quiet.__exit__(None, None, None)
-        grad_mode._state.enabled = prev
+        if quiet is not None:
+            quiet.__exit__(None, None, None)
+        state.enabled = prev
+        state.numeric = False
     if replaying:  # each result its own tensor, as in array mode (a rule may pass one gradient on to two inputs)
         captured = {n: Tensor._make(np.array(g._value), _term(g)) for n, g in captured.items()}
     return [captured.get(n) for n in target_nodes] if target_nodes is not None else []
@@ -262,80 +266,212 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
 
 def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
                  retain_graph: bool, steps: list[Any], Tensor: Any) -> None:
-    """The numeric pass: rules run on NumPy arrays.  Written flat: it is the
-    hot loop of every ``backward()`` (measured)."""
+    """The numeric pass: rules run on NumPy arrays (on floats for the scalar
+    lane's nodes).  Written flat: it is the hot loop of every ``backward()``
+    (measured)."""
     pop = buffer.pop
     get = buffer.get
     check_nan = anomaly_mode.enabled and anomaly_mode.nan_check  # (detect_anomaly: once per pass)
-    for node in order:
-        g = pop(node, None)
-        if g is None or (needed is not None and node not in needed):
-            continue
-        if node.__class__ is AccumulateGrad:
-            steps.append((node, None, None))
-            deliver(node, g)
-            continue
-        saved = node.saved
-        if saved.__class__ is not tuple:
-            saved = saved_inputs(node)  # a lone tensor saved, or FREED
-        out_value = node.out_value
-        if node.retain is not None or has_targets:
-            deliver(node, g)
-        if saved is FREED:
-            raise _freed_error()
-        if node.out_ref is not None:
-            _check_out(node)
-        versions = node.versions
-        exact = False
-        if versions is None:
-            inputs = saved  # nothing read (add, sub): Nones
-        else:
-            inputs = []
-            i = 0
-            for s in saved:
-                if isinstance(s, Tensor):
-                    if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
-                        raise _version_error(node, s, versions[i])
-                    inputs.append(s._value)
-                else:
-                    if s.__class__ is not float and isinstance(s, float):
-                        exact = True
-                    inputs.append(s)
-                i += 1
-        # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
-        # tape (its lazy closed form), so a tape holding the leaf would be a
-        # reference cycle, and every graph would wait for the cyclic GC to go.
-        steps.append((node, inputs, out_value))
-        if exact:
-            # A number with an exact form (ops._sympy.Exact, a float subclass) is
-            # float64 to NumPy, not a weak Python float: float32 gradients became
-            # float64.  The rules on arrays get the float; the tape (its replay
-            # makes closed forms) keeps the exact number.
-            inputs = [float(s) if isinstance(s, float) else s for s in inputs]
-        vjp = node.op.vjp
-        if vjp.__class__ is tuple:
-            # one rule per input: _run_rules, unrolled here (a call less per node)
-            edges, meta, params = node.edges, node.meta, node.params
-            i = 0
-            for rule in vjp:
-                edge = edges[i]
-                if edge is not None and rule is not None and (needed is None or edge in needed):
-                    gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
-                    if gi is not None:
-                        if check_nan:
-                            anomaly_mode.check_nan(node, i, gi)
-                        if meta is not None:
-                            gi = _fit_array(gi, meta[i])
+    plain = not has_targets and not check_nan  # (a node of the scalar lane then takes the short way, unless retained)
+    # inf and nan flow silently, as in PyTorch (sqrt'(0) = inf): NumPy's warnings are off from the
+    # first node that runs NumPy; rules on Python floats raise instead (handled where they run)
+    quiet: Any = None
+    try:
+        for node in order:
+            g = pop(node, None)
+            if g is None or (needed is not None and node not in needed):
+                continue
+            if node.__class__ is AccumulateGrad:
+                steps.append((node, None, None))
+                deliver(node, g)
+                continue
+            # On the scalar lane (an op with a float forward) values are Python floats; elsewhere arrays
+            lane = node.op.scalar is not None
+            if lane and plain and node.meta is None and node.retain is None:
+                # the scalar lane's nodes, the short way (nothing to deliver or fit, no params)
+                if quiet is None and g.__class__ is not float:
+                    quiet = _quiet()
+                versions = node.versions
+                inputs = node.saved if versions is None else _lane_inputs(node, versions, Tensor)
+                if inputs is FREED:
+                    raise _freed_error()
+                if inputs is not None:  # (None: an exact number saved, for the general steps below)
+                    out_value = node.out_value
+                    ref = node.out_ref
+                    if ref is not None:
+                        _check_out(node)
+                    steps.append((node, inputs, out_value))
+                    edges = node.edges
+                    i = 0
+                    for rule in node.op.vjp:
+                        edge = edges[i]
+                        i += 1
+                        if edge is None or rule is None or (needed is not None and edge not in needed):
+                            continue
+                        try:
+                            gi = rule(g, out_value, *inputs)
+                        except (ArithmeticError, ValueError):
+                            gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
                         prev = get(edge)
                         buffer[edge] = gi if prev is None else prev + gi
-                i += 1
+                    if not retain_graph and (versions is not None or out_value is not None):
+                        node.saved = FREED
+                        node.out_value = None
+                    continue
+            if quiet is None:
+                quiet = _quiet()
+            if g.__class__ is float and not lane:
+                g = np.array(g)
+            saved = node.saved
+            if saved.__class__ is not tuple:
+                saved = saved_inputs(node)  # a lone tensor saved, or FREED
+            out_value = node.out_value
+            if node.retain is not None or has_targets:
+                deliver(node, g)
+            if saved is FREED:
+                raise _freed_error()
+            if node.out_ref is not None:
+                _check_out(node)
+            versions = node.versions
+            exact = False
+            if versions is None:
+                inputs = saved  # nothing read (add, sub): Nones
+            else:
+                inputs = []
+                i = 0
+                for s in saved:
+                    if isinstance(s, Tensor):
+                        if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
+                            raise _version_error(node, s, versions[i])
+                        inputs.append(s._value)
+                    else:
+                        if s.__class__ is not float and isinstance(s, float):
+                            exact = True
+                        inputs.append(s)
+                    i += 1
+            # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
+            # tape (its lazy closed form), so a tape holding the leaf would be a
+            # reference cycle, and every graph would wait for the cyclic GC to go.
+            steps.append((node, inputs, out_value))
+            if exact:
+                # A number with an exact form (ops._sympy.Exact, a float subclass) is
+                # float64 to NumPy, not a weak Python float: float32 gradients became
+                # float64.  The rules on arrays get the float; the tape (its replay
+                # makes closed forms) keeps the exact number.
+                inputs = [float(s) if isinstance(s, float) else s for s in inputs]
+            vjp = node.op.vjp
+            if vjp.__class__ is tuple:
+                # one rule per input: _run_rules, unrolled here (a call less per node)
+                edges, meta, params = node.edges, node.meta, node.params
+                i = 0
+                for rule in vjp:
+                    edge = edges[i]
+                    if edge is not None and rule is not None and (needed is None or edge in needed):
+                        try:
+                            gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
+                        except (ArithmeticError, ValueError):
+                            if not lane:
+                                raise
+                            gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
+                        if gi is not None:
+                            if check_nan:
+                                anomaly_mode.check_nan(node, i, gi)
+                            if meta is not None:
+                                gi = _fit_array(gi, meta[i])
+                            prev = get(edge)
+                            buffer[edge] = gi if prev is None else prev + gi
+                    i += 1
+            else:
+                grad_mode._state.numeric = False  # (a custom Function's backward is user code: floats are numbers)
+                try:
+                    for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
+                        prev = get(edge)
+                        buffer[edge] = gi if prev is None else prev + gi
+                finally:
+                    grad_mode._state.numeric = True
+            if not retain_graph and (versions is not None or out_value is not None):
+                node.saved = FREED
+                node.out_value = None
+    finally:
+        if quiet is not None:
+            quiet.__exit__(None, None, None)
+
+
+def _quiet() -> Any:
+    """NumPy's floating-point warnings off (entered; the caller exits it)."""
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()
+    return quiet
+
+
+def _lane_inputs(node: Any, versions: tuple[int, ...], Tensor: Any) -> Any:
+    """The values a node of the scalar lane's ops saved for its rules, as
+    floats where they are 0-d float64 (its tensors' versions checked, as
+    ``_flow_arrays`` does); None when it saved an exact number
+    (``ops._sympy.Exact``), which the general steps handle."""
+    saved = node.saved
+    if saved.__class__ is not tuple:
+        if saved is FREED:
+            raise _freed_error()
+        saved = (saved,) if len(node.edges) == 1 else saved_inputs(node)
+    inputs = []
+    i = 0
+    for s in saved:
+        if isinstance(s, Tensor):
+            if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
+                raise _version_error(node, s, versions[i])
+            v = s._scalar
+            inputs.append(v if v is not None else _lane_value(s))
+        elif s.__class__ is float or s.__class__ is int or s is None:
+            inputs.append(s)
         else:
-            for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
-                prev = get(edge)
-                buffer[edge] = gi if prev is None else prev + gi
-        if not retain_graph and (versions is not None or out_value is not None):
-            node.saved = FREED
-            node.out_value = None
+            return None
+        i += 1
+    return inputs
+
+
+def _seed_value(node: Any, seed: Any) -> Any:
+    """The array a numeric pass starts from at ``node``; a float for a node
+    of the scalar lane, so its rules run on floats from the start."""
+    v = seed._value
+    if node.__class__ is not AccumulateGrad and node.op.scalar is not None and not v.shape:
+        return v.item() if v.dtype is _F64 else v[()] if v.dtype is _F32 else v
+    return v
+
+
+def _lane_value(t: Any) -> Any:
+    """A saved input's value for rules of the scalar lane: its float (or
+    NumPy float32 scalar), also for a 0-d array (scalar arithmetic is cheaper
+    than 0-d NumPy's)."""
+    s = t._scalar
+    if s is not None:
+        return s
+    v = t._value
+    if v.shape:
+        return v
+    return v.item() if v.dtype is _F64 else v[()] if v.dtype is _F32 else v
+
+
+def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
+    """A rule of the scalar lane that raised on floats (``1 / 0.0``, an
+    overflow) run again on NumPy float64 scalars: inf or nan, as NumPy gives
+    them on arrays (the pass silences its warnings)."""
+    def f64(v: Any) -> Any:
+        return np.float64(v) if v.__class__ is float else v
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return rule(f64(g), f64(out_value), *[f64(v) for v in inputs])
+
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+
+
+def _lane_float(term: Any) -> bool:
+    """Whether a float the tape kept is a tensor's value on the scalar lane
+    (to be a tensor again, with its term) rather than a number the op was
+    given, whose term is the number's ``Const``."""
+    return not term.const or term.value.__class__ is np.ndarray
 
 
 def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
@@ -458,31 +594,41 @@ def _key_node(t: Any) -> Any:
     return t._grad_fn if t._grad_fn is not None else accumulator(t)
 
 
+_EMIT = object()  # _topological's stack marker: the node below it has had its inputs ordered
+
+
 def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
     """Reverse post-order of the graph below ``roots`` (iterative DFS), and
-    whether any hook is registered in it.  Each node is pushed twice: once to
-    expand its inputs, once (marked done) to be emitted after them."""
+    whether any hook is registered in it.  A node is pushed to be expanded;
+    expanding it pushes it again under ``_EMIT`` (emitted once its inputs,
+    pushed above, are), then its inputs.  (A marker, not (node, done)
+    pairs: no tuple per node; measured.)"""
     post: list[Any] = []
     seen: set[Any] = set()
+    see = seen.add
     hooked = False
-    stack: list[tuple[Any, bool]] = [(root, False) for root in reversed(roots)]
+    stack: list[Any] = list(reversed(roots))
+    pop, push = stack.pop, stack.append
     while stack:
-        node, done = stack.pop()
-        if done:
-            post.append(node)
+        node = pop()
+        if node is _EMIT:
+            post.append(pop())
             continue
         if node in seen:
             continue
-        seen.add(node)
-        stack.append((node, True))
+        see(node)
+        push(node)
+        push(_EMIT)
         if node.__class__ is AccumulateGrad:
             leaf = node.variable
-            hooked = hooked or (leaf is not None and bool(leaf._hooks))
+            if leaf is not None and leaf._hooks:
+                hooked = True
             continue
-        hooked = hooked or bool(node.pre_hooks)
+        if node.pre_hooks:
+            hooked = True
         for child in node.edges:
             if child is not None and child not in seen:
-                stack.append((child, False))
+                push(child)
     post.reverse()
     return post, hooked
 
@@ -636,7 +782,8 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
         var._grad = old + g
         origin.record(var._grad, var, run, before)
         return
-    old.add_(g)  # (not recorded: the pass runs with grad mode off unless create_graph, handled above)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # (inf + -inf: nan, silently)
+        old.add_(g)  # (not recorded: the pass runs with grad mode off unless create_graph, handled above)
     var._accum += 1
     if var._accum > MAX_ACCUMULATED_CLOSED_FORMS and old._base is None:
         old._content = _DROPPED
@@ -829,7 +976,9 @@ class _Tape:
                 if isinstance(node, AccumulateGrad):
                     continue
                 # each saved tensor again, with the term its input had when the op ran
-                inputs = [make(v, term) if v.__class__ is np.ndarray else v for v, term in zip(values, node.saved_terms())]
+                inputs = [make(v, term) if v.__class__ is np.ndarray or (v.__class__ is float or v.__class__ is
+                                                                        np.float32) and _lane_float(term)
+                          else v for v, term in zip(values, node.saved_terms())]
                 out = None if out_value is None else make(out_value, node)
                 for edge, gi in _rule_grads(node, g, inputs, out, _fit, self.needed):
                     _add(buffer, edge, gi)

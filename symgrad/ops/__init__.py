@@ -70,13 +70,15 @@ def __dir__() -> list[str]:
 def _bind() -> None:
     import sys
 
-    from symgrad import dispatch, tensor_ops
+    from symgrad import dispatch, scalar_lane, tensor_ops
 
     tensor_ops._ops = sys.modules[__name__]
     tensor_ops._apply = dispatch.apply
     tensor_ops._fill_number = dispatch.fill_number
     tensor_ops._binary_in_place = dispatch.binary_in_place
     tensor_ops._MUL, tensor_ops._ADD, tensor_ops._SUB = TABLE["mul"], TABLE["add"], TABLE["sub"]
+    tensor_ops._DIV, tensor_ops._NEG = TABLE["div"], TABLE["neg"]
+    tensor_ops._lane, tensor_ops._lane_unary = scalar_lane.binary, scalar_lane.unary
 
 
 OpTable.load_all = lazy.load_all

@@ -18,23 +18,23 @@ from symgrad.ops.registry import called, defop
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
            "pow", "float_power", "remainder", "floor_divide", "square"]
 
-_ADD = defop("add", np.add, operator.add, inputs=("x", "y"), elementwise=True, promote="common",
+_ADD = defop("add", np.add, operator.add, inputs=("x", "y"), elementwise=True, promote="common", scalar=operator.add,
              vjp=(lambda g, out, x, y: g,
                   lambda g, out, x, y: g))
 
-_SUB = defop("sub", np.subtract, operator.sub, inputs=("x", "y"), elementwise=True, promote="common",
+_SUB = defop("sub", np.subtract, operator.sub, inputs=("x", "y"), elementwise=True, promote="common", scalar=operator.sub,
              vjp=(lambda g, out, x, y: g,
                   lambda g, out, x, y: -g))
 
-_MUL = defop("mul", np.multiply, operator.mul, inputs=("x", "y"), elementwise=True, promote="common",
+_MUL = defop("mul", np.multiply, operator.mul, inputs=("x", "y"), elementwise=True, promote="common", scalar=operator.mul,
              vjp=(lambda g, out, x, y: g * y,
                   lambda g, out, x, y: g * x))
 
-_DIV = defop("div", np.true_divide, operator.truediv, inputs=("x", "y"), elementwise=True, promote="divide",
+_DIV = defop("div", np.true_divide, operator.truediv, inputs=("x", "y"), elementwise=True, promote="divide", scalar=operator.truediv,
              vjp=(lambda g, out, x, y: g / y,
                   lambda g, out, x, y: -g * x / (y * y)))
 
-_NEG = defop("neg", np.negative, operator.neg, elementwise=True,
+_NEG = defop("neg", np.negative, operator.neg, elementwise=True, scalar=operator.neg,
              vjp=(lambda g, out, x: -g,))
 
 

@@ -95,17 +95,24 @@ class OpDef:
       is ``SumBackward0``, ``x.sum(0)`` ``SumBackward1``), the name of a node
       of it, from the node (its ``params``); called only when the name is
       asked for (``grad_fn.name()``, printing), never when an op is recorded.
+    * ``scalar``: the op on Python floats (``math.sin``, ``operator.mul``), for
+      the scalar lane (``symgrad.scalar_lane``): 0-d float64 tensors computed
+      without NumPy.  Only for an elementwise op whose rules call nothing but
+      arithmetic and ops that have ``scalar`` too (they run on floats there).
+      It may raise ``ArithmeticError``/``ValueError`` (``math.log(0)``): the
+      op then runs on NumPy, which gives inf or nan as it always does.
     """
 
     __slots__ = ("name", "inputs", "params", "forward", "symbolic", "vjp", "elementwise",
                  "promote", "bool_args", "bool_out", "view", "uses", "saved_inputs", "saved_by_input", "shape_only",
-                 "node_class", "variadic", "fast", "saves_out", "backward_names")
+                 "node_class", "variadic", "fast", "saves_out", "backward_names", "scalar")
 
     def __init__(self, name: str, inputs: Sequence[str], params: Sequence[str], forward: Callable[..., Any],
                  symbolic: Callable[..., Any] | None, vjp: tuple[Rule | None, ...] | Rule | None, *,
                  elementwise: bool, promote: str | None, bool_args: tuple[int, ...], bool_out: bool,
                  view: bool, variadic: bool, backward_name: str | None, same_shape: bool = False,
-                 backward_names: Callable[[Any], str] | None = None) -> None:
+                 backward_names: Callable[[Any], str] | None = None,
+                 scalar: Callable[..., float] | None = None) -> None:
         self.name = name
         self.inputs = tuple(inputs)
         self.params = tuple(params)
@@ -135,6 +142,9 @@ class OpDef:
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
         self.backward_names = backward_names
+        if scalar is not None and (not self.fast or params or variadic):
+            raise ValueError(f"op {name!r}: scalar= is for elementwise ops without params, one rule per input")
+        self.scalar = scalar
 
     @property
     def differentiable(self) -> bool:
@@ -185,7 +195,8 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
           vjp: tuple[Rule | None, ...] | Rule | None = None, elementwise: bool = False,
           promote: str | None = None, bool_args: tuple[int, ...] = (), bool_out: bool = False,
           view: bool = False, variadic: bool = False, backward_name: str | None = None,
-          same_shape: bool = False, backward_names: Callable[[Any], str] | None = None) -> OpDef:
+          same_shape: bool = False, backward_names: Callable[[Any], str] | None = None,
+          scalar: Callable[..., float] | None = None) -> OpDef:
     """Add one op to the table (see ``OpDef``); returns its definition."""
     if dict.__contains__(TABLE, name):  # (not ``in``: that would load the lazy families while one is loading)
         raise ValueError(f"op {name!r} is defined twice in the op table; rename one of them "
@@ -196,7 +207,8 @@ def defop(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any] |
     _check_rules(name, vjp, tuple(inputs), tuple(params), variadic)
     op = OpDef(name, inputs, params, forward, symbolic, vjp, elementwise=elementwise, promote=promote,
                bool_args=bool_args, bool_out=bool_out, view=view, variadic=variadic,
-               backward_name=backward_name, same_shape=same_shape, backward_names=backward_names)
+               backward_name=backward_name, same_shape=same_shape, backward_names=backward_names,
+               scalar=scalar)
     TABLE[name] = op
     return op
 

@@ -13,8 +13,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from symgrad.dispatch import apply
+from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops.registry import defop
+from symgrad.scalar_lane import on_float
+from symgrad.scalar_lane import unary as lane_unary
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
@@ -24,14 +27,30 @@ __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsq
 
 
 def _unary(name: str, forward: Callable[..., Any], symbolic: Callable[..., Any], rule: Callable[..., Any],
-           d: str, value: float = 0.5, promote: str = "float", refuse: str = "") -> Callable[[Any], Any]:
+           d: str, value: float = 0.5, promote: str = "float", refuse: str = "",
+           scalar: Callable[[float], float] | None = None) -> Callable[[Any], Any]:
     """``promote="keep"``: integer inputs keep their dtype (PyTorch's abs, floor...);
-    ``refuse``: the NumPy dtype kinds PyTorch does not implement the op for."""
-    op = defop(name, forward, symbolic, vjp=(rule,), elementwise=True, promote=promote)
+    ``refuse``: the NumPy dtype kinds PyTorch does not implement the op for;
+    ``scalar``: the op on a Python float (``math.sin``), for the scalar lane."""
+    op = defop(name, forward, symbolic, vjp=(rule,), elementwise=True, promote=promote, scalar=scalar)
 
     def fn(input: Any) -> Any:
-        if input.__class__ is np.ndarray:
+        cls = input.__class__
+        if cls is np.ndarray:
             return forward(input)  # (a derivative rule in the numeric backward pass: what apply() would do, sooner)
+        if cls is float and _grad_state.numeric:  # (a rule on the scalar lane's floats, in the same pass)
+            if scalar is not None:
+                try:
+                    return scalar(input)
+                except (ArithmeticError, ValueError):
+                    pass
+            return on_float(op, input)
+        if cls is np.float32 and _grad_state.numeric:
+            return on_float(op, input)
+        if scalar is not None:
+            out = lane_unary(op, input)
+            if out is not None:
+                return out
         if refuse:
             _refuse_kinds(name, input, refuse)
         return apply(op, input)
@@ -81,6 +100,23 @@ def _erfc(x: NDArray[Any]) -> Any:
     return np.vectorize(math.erfc, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erfc(x), dtype=x.dtype)
 
 
+def _sigmoid_scalar(x: float) -> float:
+    e = math.exp(-abs(x))  # (as _sigmoid)
+    return (1.0 if x >= 0 else e) / (1 + e)
+
+
+def _exp2_scalar(x: float) -> float:
+    return 2.0 ** x  # (OverflowError past 1024: the lane then leaves it to NumPy, which says inf)
+
+
+def _rsqrt_scalar(x: float) -> float:
+    return 1 / math.sqrt(x)
+
+
+def _reciprocal_scalar(x: float) -> float:
+    return 1 / x
+
+
 def _sigmoid(x: NDArray[Any]) -> Any:
     # exp(-|x|) never overflows, and e/(1 + e) keeps sigmoid(-50) = 1.9e-22 (PyTorch's value), which
     # 0.5*(1 + tanh(x/2)) rounded to 0 (and to 1e-9 relative error already at -20)
@@ -88,39 +124,39 @@ def _sigmoid(x: NDArray[Any]) -> Any:
     return np.where(x >= 0, 1, e) / (1 + e)
 
 
-exp: Callable[[Any], Any] = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)")
-exp2: Callable[[Any], Any] = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)")
-log: Callable[[Any], Any] = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x")
+exp: Callable[[Any], Any] = _unary("exp", np.exp, lambda x: sp.exp(x), lambda g, out, x: g * out, "exp(x)", scalar=math.exp)
+exp2: Callable[[Any], Any] = _unary("exp2", np.exp2, lambda x: 2 ** x, lambda g, out, x: g * out * LOG2, "2**x*log(2)", scalar=_exp2_scalar)
+log: Callable[[Any], Any] = _unary("log", np.log, lambda x: sp.log(x), lambda g, out, x: g / x, "1/x", scalar=math.log)
 log2: Callable[[Any], Any] = _unary("log2", np.log2, lambda x: sp.log(x, 2), lambda g, out, x: g / (x * LOG2),
-              "1/(x*log(2))")
+              "1/(x*log(2))", scalar=math.log2)
 log10: Callable[[Any], Any] = _unary("log10", np.log10, lambda x: sp.log(x, 10), lambda g, out, x: g / (x * LOG10),
-               "1/(x*log(10))")
-log1p: Callable[[Any], Any] = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)")
+               "1/(x*log(10))", scalar=math.log10)
+log1p: Callable[[Any], Any] = _unary("log1p", np.log1p, lambda x: sp.log(1 + x), lambda g, out, x: g / (1 + x), "1/(x + 1)", scalar=math.log1p)
 expm1: Callable[[Any], Any] = _unary("expm1", np.expm1, lambda x: sp.exp(x) - 1,  # (not out + 1: 0 at x = -40)
-                                     lambda g, out, x: g * exp(x), "exp(x)")
-sqrt: Callable[[Any], Any] = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))")
+                                     lambda g, out, x: g * exp(x), "exp(x)", scalar=math.expm1)
+sqrt: Callable[[Any], Any] = _unary("sqrt", np.sqrt, lambda x: sp.sqrt(x), lambda g, out, x: g / (2 * out), "1/(2*sqrt(x))", scalar=math.sqrt)
 rsqrt: Callable[[Any], Any] = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x: 1 / sp.sqrt(x),
-               lambda g, out, x: -g * out * out * out / 2, "-1/(2*x**(3/2))")
-reciprocal: Callable[[Any], Any] = _unary("reciprocal", np.reciprocal, lambda x: 1 / x, lambda g, out, x: -g * out * out, "-1/x**2")
-sin: Callable[[Any], Any] = _unary("sin", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * cos(x), "cos(x)")
-cos: Callable[[Any], Any] = _unary("cos", np.cos, lambda x: sp.cos(x), lambda g, out, x: -g * sin(x), "-sin(x)")
-tan: Callable[[Any], Any] = _unary("tan", np.tan, lambda x: sp.tan(x), lambda g, out, x: g * (1 + out * out), "tan(x)**2 + 1")
+               lambda g, out, x: -g * out * out * out / 2, "-1/(2*x**(3/2))", scalar=_rsqrt_scalar)
+reciprocal: Callable[[Any], Any] = _unary("reciprocal", np.reciprocal, lambda x: 1 / x, lambda g, out, x: -g * out * out, "-1/x**2", scalar=_reciprocal_scalar)
+sin: Callable[[Any], Any] = _unary("sin", np.sin, lambda x: sp.sin(x), lambda g, out, x: g * cos(x), "cos(x)", scalar=math.sin)
+cos: Callable[[Any], Any] = _unary("cos", np.cos, lambda x: sp.cos(x), lambda g, out, x: -g * sin(x), "-sin(x)", scalar=math.cos)
+tan: Callable[[Any], Any] = _unary("tan", np.tan, lambda x: sp.tan(x), lambda g, out, x: g * (1 + out * out), "tan(x)**2 + 1", scalar=math.tan)
 asin: Callable[[Any], Any] = _unary("asin", np.arcsin, lambda x: sp.asin(x), lambda g, out, x: g / sqrt(1 - x * x),
-              "1/sqrt(1 - x**2)")
+              "1/sqrt(1 - x**2)", scalar=math.asin)
 acos: Callable[[Any], Any] = _unary("acos", np.arccos, lambda x: sp.acos(x), lambda g, out, x: -g / sqrt(1 - x * x),
-              "-1/sqrt(1 - x**2)")
-atan: Callable[[Any], Any] = _unary("atan", np.arctan, lambda x: sp.atan(x), lambda g, out, x: g / (1 + x * x), "1/(x**2 + 1)")
-sinh: Callable[[Any], Any] = _unary("sinh", np.sinh, lambda x: sp.sinh(x), lambda g, out, x: g * cosh(x), "cosh(x)")
-cosh: Callable[[Any], Any] = _unary("cosh", np.cosh, lambda x: sp.cosh(x), lambda g, out, x: g * sinh(x), "sinh(x)")
-tanh: Callable[[Any], Any] = _unary("tanh", np.tanh, lambda x: sp.tanh(x), lambda g, out, x: g * (1 - out * out), "1 - tanh(x)**2")
+              "-1/sqrt(1 - x**2)", scalar=math.acos)
+atan: Callable[[Any], Any] = _unary("atan", np.arctan, lambda x: sp.atan(x), lambda g, out, x: g / (1 + x * x), "1/(x**2 + 1)", scalar=math.atan)
+sinh: Callable[[Any], Any] = _unary("sinh", np.sinh, lambda x: sp.sinh(x), lambda g, out, x: g * cosh(x), "cosh(x)", scalar=math.sinh)
+cosh: Callable[[Any], Any] = _unary("cosh", np.cosh, lambda x: sp.cosh(x), lambda g, out, x: g * sinh(x), "sinh(x)", scalar=math.cosh)
+tanh: Callable[[Any], Any] = _unary("tanh", np.tanh, lambda x: sp.tanh(x), lambda g, out, x: g * (1 - out * out), "1 - tanh(x)**2", scalar=math.tanh)
 asinh: Callable[[Any], Any] = _unary("asinh", np.arcsinh, lambda x: sp.asinh(x), lambda g, out, x: g / sqrt(x * x + 1),
-               "1/sqrt(x**2 + 1)")
+               "1/sqrt(x**2 + 1)", scalar=math.asinh)
 acosh: Callable[[Any], Any] = _unary("acosh", np.arccosh, lambda x: sp.acosh(x), lambda g, out, x: g / sqrt(x * x - 1),
-               "1/sqrt(x**2 - 1)", value=1.5)
+               "1/sqrt(x**2 - 1)", value=1.5, scalar=math.acosh)
 atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x), lambda g, out, x: g / (1 - x * x),
-               "1/(1 - x**2)")
+               "1/(1 - x**2)", scalar=math.atanh)
 sigmoid: Callable[[Any], Any] = _unary("sigmoid", _sigmoid, lambda x: 1 / (1 + sp.exp(-x)),
-                 lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))")
+                 lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))", scalar=_sigmoid_scalar)
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
               lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))",  # nan: g, as PyTorch
               promote="keep", refuse="b")
@@ -128,9 +164,9 @@ abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g,
                                    "sign(x)", promote="keep", refuse="b")
 sign: Callable[[Any], Any] = _unary("sign", _sign, lambda x: sp.sign(x), lambda g, out, x: zeros_like(g), "0", promote="keep")
 erf: Callable[[Any], Any] = _unary("erf", _erf, lambda x: sp.erf(x), lambda g, out, x: g * TWO_OVER_SQRT_PI * exp(-x * x),
-             "2*exp(-x**2)/sqrt(pi)")
+             "2*exp(-x**2)/sqrt(pi)", scalar=math.erf)
 erfc: Callable[[Any], Any] = _unary("erfc", _erfc, lambda x: sp.erfc(x),
-              lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)")
+              lambda g, out, x: -g * TWO_OVER_SQRT_PI * exp(-x * x), "-2*exp(-x**2)/sqrt(pi)", scalar=math.erfc)
 floor: Callable[[Any], Any] = _unary("floor", np.floor, lambda x: sp.floor(x), lambda g, out, x: zeros_like(g), "0",
                promote="keep", refuse="b")
 ceil: Callable[[Any], Any] = _unary("ceil", np.ceil, lambda x: sp.ceiling(x), lambda g, out, x: zeros_like(g), "0",

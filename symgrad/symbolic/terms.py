@@ -119,3 +119,30 @@ class Unavailable(Term):
     def __init__(self, reason: str) -> None:
         self._sym = None
         self.reason = reason
+
+
+# The Const of a Python int or float, one per value: numbers in formulas and
+# derivative rules (the 100 and 2 of ``100*(b - a**2)**2``, a rule's ``p - 1``)
+# would otherwise make a Const per op - a fifth of the objects a graph of
+# scalar ops allocates, each one more for the cyclic collector to scan.  A
+# Const of a number is never changed (``freeze`` copies arrays only), and
+# terms compare constants by value anyway (``codegen.graph._const_key``).
+# Keyed by class and value: 1, 1.0 and True are equal keys, so ints and
+# floats are kept apart; -0.0 (equal to 0.0) and nan (equal to nothing) are
+# not shared.  Bounded, as a cache of values seen in formulas.
+_NUMBER_CONSTS: dict[Any, Const] = {}
+MAX_SHARED_CONSTS = 4096
+
+
+def number_const(a: Any) -> Const:
+    """The Const of a number; one per int or float value seen (see above)."""
+    cls = a.__class__
+    if cls is int or (cls is float and a == a and a != 0.0):
+        key = (cls, a)
+        c = _NUMBER_CONSTS.get(key)
+        if c is None:
+            c = Const(a)
+            if len(_NUMBER_CONSTS) < MAX_SHARED_CONSTS:
+                _NUMBER_CONSTS[key] = c
+        return c
+    return Const(a)
