@@ -1,7 +1,8 @@
 """Probability distributions with PyTorch's names (``symgrad.distributions``,
 as ``torch.distributions``): ``Normal``, ``Bernoulli``, ``Categorical``,
 ``Uniform``, ``Exponential``, ``Gamma``, ``Beta``, ``Laplace``,
-``MultivariateNormal`` and ``kl_divergence``.
+``MultivariateNormal``, ``Dirichlet``, ``Poisson``, ``Binomial``,
+``Geometric``, ``Independent`` and ``kl_divergence``.
 
 Log-densities, entropies and KL divergences are compositions of symgrad ops,
 so they have gradients of any order and closed forms in the parameters'
@@ -19,15 +20,21 @@ symbols; random numbers come from symgrad's generator (``symgrad.manual_seed``).
 from symgrad.distributions import constraints  # noqa: F401
 from symgrad.distributions.bernoulli import Bernoulli
 from symgrad.distributions.beta import Beta
+from symgrad.distributions.binomial import Binomial
 from symgrad.distributions.categorical import Categorical
+from symgrad.distributions.dirichlet import Dirichlet
 from symgrad.distributions.distribution import Distribution
 from symgrad.distributions.exponential import Exponential
 from symgrad.distributions.gamma import Gamma
+from symgrad.distributions.geometric import Geometric
+from symgrad.distributions.independent import Independent
 from symgrad.distributions.kl import kl_divergence, register_kl
 from symgrad.distributions.laplace import Laplace
 from symgrad.distributions.multivariate_normal import MultivariateNormal
 from symgrad.distributions.normal import Normal
+from symgrad.distributions.poisson import Poisson
 from symgrad.distributions.uniform import Uniform
 
 __all__ = ["Distribution", "Normal", "Bernoulli", "Categorical", "Uniform", "Exponential", "Gamma", "Beta", "Laplace",
-           "MultivariateNormal", "kl_divergence", "register_kl", "constraints"]
+           "MultivariateNormal", "Dirichlet", "Poisson", "Binomial", "Geometric", "Independent", "kl_divergence",
+           "register_kl", "constraints"]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import symgrad
 from symgrad._tensor import Tensor
-from symgrad.creation import generator
 from symgrad.distributions import constraints
 from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import broadcast_all, numbers_like
+from symgrad.distributions.implicit import standard_gamma
+from symgrad.distributions.utils import broadcast_all, finfo
 
 __all__ = ["Beta"]
 
@@ -19,7 +17,10 @@ __all__ = ["Beta"]
 class Beta(Distribution):
     """Beta distribution on [0, 1] with ``concentration1`` (alpha) and ``concentration0`` (beta).
 
-    ``sample`` draws with NumPy's generator (symgrad's seed); there is no ``rsample``.
+    ``rsample`` is ``X / (X + Y)`` of X ~ Gamma(concentration1), Y ~ Gamma(concentration0)
+    with implicit gradients (``symgrad.distributions.implicit``): exact pathwise gradients
+    of this sampler, unbiased, but not PyTorch's per-sample numbers (PyTorch
+    differentiates another path to the same distribution).
 
     >>> import symgrad
     >>> from symgrad.distributions import Beta
@@ -30,6 +31,7 @@ class Beta(Distribution):
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
+    has_rsample = True
 
     def __init__(self, concentration1: Any, concentration0: Any, validate_args: bool | None = None) -> None:
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
@@ -45,12 +47,21 @@ class Beta(Distribution):
         total = a + b
         return a * b / (total.pow(2) * (total + 1))
 
+    @property
+    def mode(self) -> Tensor:
+        from symgrad.distributions.dirichlet import Dirichlet
+
+        pair = symgrad.stack([self.concentration1, self.concentration0], -1)
+        return Dirichlet(pair, validate_args=False).mode[..., 0]  # (PyTorch's, at a, b < 1 too)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        x = standard_gamma(self.concentration1, shape)
+        return x / (x + standard_gamma(self.concentration0, shape))
+
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = tuple(self._extended_shape(sample_shape))
-        a, b = (np.broadcast_to(c.data, shape) for c in (self.concentration1, self.concentration0))
-        x = generator().beta(a, b, shape)
-        eps = np.finfo(self.concentration1.dtype.numpy).eps
-        return numbers_like(np.clip(x, eps, 1 - eps), self.concentration1)  # (PyTorch's clamp)
+        eps = float(finfo(self.concentration1).eps)
+        return super().sample(sample_shape).clamp(eps, 1 - eps)  # (finite log_prob at the sample)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -148,6 +148,9 @@ class _IntegerGreaterThanEq(_GreaterThanEq):
     def _check(self, v: np.ndarray) -> np.ndarray:
         return (v % 1 == 0) & super()._check(v)
 
+    def __repr__(self) -> str:
+        return f"IntegerGreaterThan(lower_bound={shown(self.lower_bound)})"  # (PyTorch's name for k >= bound)
+
 
 class _Simplex(Constraint):
     event_dim = 1

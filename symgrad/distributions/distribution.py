@@ -127,6 +127,12 @@ class Distribution:
     def entropy(self) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} does not implement entropy")
 
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """Every value of a discrete support, along a new leftmost dimension
+        (expanded over the batch shape, or of size 1 there with ``expand=False``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement enumerate_support "
+                                  f"(has_enumerate_support is {self.has_enumerate_support})")
+
     def perplexity(self) -> Tensor:
         return self.entropy().exp()
 

@@ -10,10 +10,12 @@ import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions.bernoulli import Bernoulli
 from symgrad.distributions.categorical import Categorical
+from symgrad.distributions.dirichlet import Dirichlet
 from symgrad.distributions.distribution import Distribution
+from symgrad.distributions.independent import Independent
 from symgrad.distributions.multivariate_normal import MultivariateNormal, batch_mahalanobis, half_log_det
 from symgrad.distributions.normal import Normal
-from symgrad.distributions.utils import HALF
+from symgrad.distributions.utils import HALF, sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -87,3 +89,21 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     term2 = solved.pow(2).sum((-2, -1))
     term3 = batch_mahalanobis(lq, q.loc - p.loc)
     return half_log_det(lq) - half_log_det(lp) + HALF * (term2 + term3 - n)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
+    a, b = p.concentration, q.concentration
+    total_a, total_b = a.sum(-1), b.sum(-1)
+    return (total_a.lgamma() - total_b.lgamma() - (a.lgamma() - b.lgamma()).sum(-1)
+            + ((a - b) * (a.digamma() - total_a.digamma().unsqueeze(-1))).sum(-1))
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError(f"KL between Independent distributions with different "
+                                  f"reinterpreted_batch_ndims ({p.reinterpreted_batch_ndims} and "
+                                  f"{q.reinterpreted_batch_ndims}) is not implemented: reinterpret as many "
+                                  f"dimensions in both")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)

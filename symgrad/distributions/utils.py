@@ -90,3 +90,8 @@ def standard_normal(shape: Size, like: Tensor) -> Tensor:
 
 def uniform(shape: Size, like: Tensor, low: float = 0.0, high: float = 1.0) -> Tensor:
     return numbers_like(generator().uniform(low, high, tuple(shape)), like)
+
+
+def sum_rightmost(value: Tensor, dim: int) -> Tensor:
+    """``value`` summed over its last ``dim`` dimensions (``value`` itself for 0)."""
+    return value.reshape(tuple(value.shape[:value.dim() - dim]) + (-1,)).sum(-1) if dim else value
