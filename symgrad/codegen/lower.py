@@ -531,6 +531,14 @@ def literal(v: Any) -> Any:
     ``ssa.Literal`` symbols (with the sign outside), which print as their
     shortest decimal."""
     key = (type(v), v)
+    if v == 0 and isinstance(v, (float, np.floating)) and np.signbit(v):
+        # -0.0 as a float written with its sign, not as the integer 0 (keyed apart:
+        # -0.0 == 0.0): x*(-0.0) is -0.0 for positive x, and 0 - x is not -x
+        key = (type(v), "-0.0")
+        found = _literals.get(key)
+        if found is None:
+            found = _literals[key] = -Literal("0.0")
+        return found
     found = _literals.get(key)
     if found is None:
         found = constants.number(v)
