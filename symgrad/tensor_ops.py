@@ -77,7 +77,7 @@ class TensorOps:
     def __mul__(self, other: Any) -> Tensor: return _apply(_MUL, self, other)  # noqa: E704
     def __rmul__(self, other: Any) -> Tensor: return _apply(_MUL, other, self)  # noqa: E704
     def __truediv__(self, other: Any) -> Tensor: return _ops.div(self, other)  # noqa: E704
-    def __rtruediv__(self, other: Any) -> Tensor: return _ops.div(other, self)  # noqa: E704
+    def __rtruediv__(self, other: Any) -> Tensor: return _ops.arithmetic.rdiv_(self, other)  # noqa: E704
     def __floordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(self, other)  # noqa: E704
     def __rfloordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(other, self)  # noqa: E704
     def __mod__(self, other: Any) -> Tensor: return _ops.remainder(self, other)  # noqa: E704
