@@ -196,9 +196,10 @@ def test_double_negation_folds_across_temporaries(backend):
 
 # Tidying that would change a number: -(a - b) as b - a (+0.0 at a == b, where eager gives -0.0), 0*x
 # and 0/x as 0 and x - x as 0 (eager: nan at inf or nan, -0.0 for negative x), 0 + x as x (+0.0 at x = -0.0)
-# and 0 - x as -x, and a -0.0 constant written as 0.
+# and 0 - x as -x, and a -0.0 constant written as 0; and SymPy's own canonical forms of such Nodes where an
+# op with a SymPy forward (where, maximum, atan2) reads them, ((a + b) - b is a in SymPy: rounding).
 EDGE_POINTS = [(2.0, 2.0), (0.0, -0.0), (-0.0, 0.0), (-0.0, -0.0), (math.inf, 1.0), (-math.inf, 1.0),
-               (math.nan, 1.0), (-3.0, 2.0)]
+               (math.nan, 1.0), (-3.0, 2.0), (1e-20, 1.0)]
 EDGE_FUNCTIONS = {
     "-(a - b)": lambda a, b: -(a - b) * 2.0,
     "a * -(a - b)": lambda a, b: a * -(a - b),
@@ -210,7 +211,21 @@ EDGE_FUNCTIONS = {
     "0 - a": lambda a, b: (0.0 - a) * b,
     "a * -0.0 + b": lambda a, b: a * -0.0 + b * 0.5,
     "a + -0.0": lambda a, b: (a + -0.0) * b,
+    "where(a > -9, -(a - b), 1)": lambda a, b: sg.where(a > -9, -(a - b), 1.0),
+    "maximum(0*a, -1)": lambda a, b: sg.maximum(0.0 * a, b * 0.0 - 1.0),
+    "atan2(-(a - b), -1)": lambda a, b: sg.atan2(-(a - b), b * 0.0 - 1.0),
+    "where(b > -9, (a + b) - b, 0)": lambda a, b: sg.where(b > -9, (a + b) - b, 0.0),
 }
+
+
+def test_a_quotient_printed_by_sympy_is_parenthesized_as_an_operand():
+    # SymPy ranks 1/sqrt(x) (a Pow) as a power, but prints it as a quotient: a Node dividing by it printed
+    # 1/1/numpy.sqrt(x) (vector_norm(x, 0.5)'s gradient once its where read the Node through a temporary)
+    x, y = sympy.Symbol("x", positive=True), sympy.Symbol("y", real=True)
+    printer = printers.NumPyCode()
+    assert printer._print_Node(nodes.make("div", (y, 1 / sympy.sqrt(x)))) == "y/(1/numpy.sqrt(x))"
+    assert printer._print_Node(nodes.make("mul", (y, 1 / sympy.sqrt(x)))) == "y*(1/numpy.sqrt(x))"
+    assert printer._print_Node(nodes.make("add", (y, 1 / sympy.sqrt(x)))) == "y + 1/numpy.sqrt(x)"
 
 
 def _same_number(got, expected) -> bool:

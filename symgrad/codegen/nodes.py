@@ -8,7 +8,8 @@ three quarters of the generation time.  The common ops - ``+ - * /``, unary
 minus, integer powers and the functions of one argument - are kept as
 ``Node(op, args)`` instead; the backends print them with templates taken
 from their SymPy printer (``templates``).  Other ops keep their SymPy
-forward; a ``Node`` they read is turned into SymPy first (``to_sympy``).
+forward; a ``Node`` they read is turned into SymPy first (``to_sympy``) if
+SymPy keeps it as written (``exact_in_sympy``), else read through a temporary.
 
 SymPy tidied as it built (``1*y`` is ``y``, ``x*x`` is ``x**2``); the same
 rewrites, the ones that matter for reading the code and for its length, are
@@ -367,6 +368,20 @@ def substitute(e: Any, pending: dict[Any, Any]) -> Any:
     return e.xreplace({s: to_sympy(v) for s, v in found.items()})
 
 
+def exact_in_sympy(e: Node) -> bool:
+    """Whether SymPy keeps ``e`` as the graph computes it: one operation on
+    atoms that are not zero, none repeated in a sum, difference or quotient
+    (SymPy folds ``x - x`` and ``x/x``), nor a number the others would fold
+    into (``0*x``)."""
+    args = e.args
+    for a in args:
+        if a is ZERO_ or not (type(a) is _Symbol or _coefficient(a)):  # (a Node, or SymPy's expression)
+            return False
+    if len(args) == 2 and e.op in ("add", "sub", "div") and _same(args[0], args[1]):
+        return False
+    return True
+
+
 def to_sympy(e: Any) -> Any:
     """``e`` as a SymPy expression, by the ops' own SymPy forwards."""
     if type(e) is not Node:
@@ -377,4 +392,5 @@ def to_sympy(e: Any) -> Any:
     return TABLE[e.op].symbolic(*args)
 
 
-__all__ = ["Node", "make", "node_op", "unary_form", "chooses_floats", "float_choices", "children", "symbols", "substitute", "to_sympy", "ARITHMETIC"]
+__all__ = ["Node", "make", "node_op", "unary_form", "chooses_floats", "float_choices", "children", "symbols", "substitute",
+           "to_sympy", "exact_in_sympy", "ARITHMETIC"]
