@@ -103,10 +103,7 @@ class TensorOps:
         out = _lane(_DIV, self, other)
         return out if out is not None else _ops.div(self, other)
 
-    def __rtruediv__(self, other: Any) -> Tensor:
-        out = _lane(_DIV, other, self)
-        return out if out is not None else _ops.div(other, self)
-
+    def __rtruediv__(self, other: Any) -> Tensor: return _ops.arithmetic.rdiv_(self, other)  # noqa: E704
     def __floordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(self, other)  # noqa: E704
     def __rfloordiv__(self, other: Any) -> Tensor: return _ops.floor_divide(other, self)  # noqa: E704
     def __mod__(self, other: Any) -> Tensor: return _ops.remainder(self, other)  # noqa: E704

@@ -159,11 +159,11 @@ def test_rewrites_read_like_sympy():
 
     assert show("mul", x, x) == "x**2"
     assert show("add", x, x) == "2*x"
-    assert show("sub", x, x) == "0"
+    assert show("sub", x, x) == "x - x"  # (nan at inf: not 0)
     assert show("mul", sympy.Integer(1), y) == "y"
     assert show("mul", y, x) == "x*y"
     assert show("add", x, nodes.make("mul", (sympy.Integer(-2), y))) == "x - 2*y"
-    assert show("neg", nodes.make("sub", (x, y))) == "y - x"
+    assert show("neg", nodes.make("sub", (x, y))) == "-(x - y)"  # (-0.0 at x == y: not y - x)
     assert show("mul", sympy.Integer(3), nodes.make("mul", (sympy.Integer(2), x))) == "6*x"
 
 
@@ -192,6 +192,87 @@ def test_double_negation_folds_across_temporaries(backend):
         for got, expected in ((f(wv, bv)[0], nll(*args)), (h(wv, bv), g(*args))):
             got, expected = np.float64(got), np.float64(expected.item())  # (a nan's sign is unspecified)
             assert got.tobytes() == expected.tobytes() or np.isnan(got) and np.isnan(expected), (wv, bv, got)
+
+
+# Tidying that would change a number: -(a - b) as b - a (+0.0 at a == b, where eager gives -0.0), 0*x
+# and 0/x as 0 and x - x as 0 (eager: nan at inf or nan, -0.0 for negative x), 0 + x as x (+0.0 at x = -0.0)
+# and 0 - x as -x, and a -0.0 constant written as 0; and SymPy's own canonical forms of such Nodes where an
+# op with a SymPy forward (where, maximum, atan2) reads them, ((a + b) - b is a in SymPy: rounding).
+EDGE_POINTS = [(2.0, 2.0), (0.0, -0.0), (-0.0, 0.0), (-0.0, -0.0), (math.inf, 1.0), (-math.inf, 1.0),
+               (math.nan, 1.0), (-3.0, 2.0), (1e-20, 1.0)]
+EDGE_FUNCTIONS = {
+    "-(a - b)": lambda a, b: -(a - b) * 2.0,
+    "a * -(a - b)": lambda a, b: a * -(a - b),
+    "0*a + b": lambda a, b: 0.0 * a + b,
+    "(1 - c)*a + b": lambda a, b: (1 - sg.tensor(1.0)) * a + b,
+    "0/a + b": lambda a, b: 0.0 / a + b,
+    "a - a + b": lambda a, b: (a - a) + b,
+    "0 + a": lambda a, b: (0.0 + a) * b,
+    "0 - a": lambda a, b: (0.0 - a) * b,
+    "a * -0.0 + b": lambda a, b: a * -0.0 + b * 0.5,
+    "a + -0.0": lambda a, b: (a + -0.0) * b,
+    "where(a > -9, -(a - b), 1)": lambda a, b: sg.where(a > -9, -(a - b), 1.0),
+    "maximum(0*a, -1)": lambda a, b: sg.maximum(0.0 * a, b * 0.0 - 1.0),
+    "atan2(-(a - b), -1)": lambda a, b: sg.atan2(-(a - b), b * 0.0 - 1.0),
+    "where(b > -9, (a + b) - b, 0)": lambda a, b: sg.where(b > -9, (a + b) - b, 0.0),
+}
+
+
+def test_a_quotient_printed_by_sympy_is_parenthesized_as_an_operand():
+    # SymPy ranks 1/sqrt(x) (a Pow) as a power, but prints it as a quotient: a Node dividing by it printed
+    # 1/1/numpy.sqrt(x) (vector_norm(x, 0.5)'s gradient once its where read the Node through a temporary)
+    x, y = sympy.Symbol("x", positive=True), sympy.Symbol("y", real=True)
+    printer = printers.NumPyCode()
+    assert printer._print_Node(nodes.make("div", (y, 1 / sympy.sqrt(x)))) == "y/(1/numpy.sqrt(x))"
+    assert printer._print_Node(nodes.make("mul", (y, 1 / sympy.sqrt(x)))) == "y*(1/numpy.sqrt(x))"
+    assert printer._print_Node(nodes.make("add", (y, 1 / sympy.sqrt(x)))) == "y + 1/numpy.sqrt(x)"
+
+
+def _same_number(got, expected) -> bool:
+    got, expected = np.float64(got), np.float64(expected)
+    return got.tobytes() == expected.tobytes() or bool(np.isnan(got) and np.isnan(expected))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math", "c"])
+@pytest.mark.parametrize("name", list(EDGE_FUNCTIONS))
+def test_tidying_keeps_signed_zeros_inf_and_nan_as_eager(backend, name):
+    """Generated code computes what eager code computes, bit for bit, also at
+    signed zeros, infinities and nan (Bernoulli(logits=w*0.7 + b).log_prob(1)
+    at w = inf was 0.0, where eager code gives nan: ``(1 - 1)*x`` tidied to 0)."""
+    fn = EDGE_FUNCTIONS[name]
+    if backend == "c":
+        from symgrad.codegen.backends.c import compiler
+
+        if compiler() is None:
+            pytest.skip("no C compiler")
+    a, b = sg.tensor(0.5, requires_grad=True), sg.tensor(0.25, requires_grad=True)
+    build = {"compile": True} if backend == "c" else {}
+    f = sg.lambdify([a, b], fn(a, b), backend=backend, **build)
+    g = sg.gradient_function(fn(a, b), [a, b], backend=backend, **build)
+    with np.errstate(all="ignore"):
+        for av, bv in EDGE_POINTS:
+            ta, tb = sg.tensor(av, requires_grad=True), sg.tensor(bv, requires_grad=True)
+            out = fn(ta, tb)
+            grads = sg.autograd.grad(out, [ta, tb], allow_unused=True, materialize_grads=True)
+            args = (np.float64(av), np.float64(bv))
+            assert _same_number(f(*args), out.item()), (name, av, bv, f(*args), out.item(), f.source)
+            value, (ga, gb) = g(*args)
+            assert _same_number(value, out.item()), (name, av, bv, g.source)
+            assert _same_number(ga, grads[0].item()) and _same_number(gb, grads[1].item()), (name, av, bv, g.source)
+
+
+def test_bernoulli_log_prob_at_infinite_logits_is_eager_nan():
+    w, b = sg.tensor(1.0, requires_grad=True), sg.tensor(0.5, requires_grad=True)
+
+    def log_prob(w, b):
+        return sg.distributions.Bernoulli(logits=w * 0.7 + b).log_prob(sg.tensor(1.0))
+
+    f = sg.lambdify([w, b], log_prob(w, b))
+    with np.errstate(all="ignore"):
+        eager = log_prob(sg.tensor(math.inf), sg.tensor(0.5)).item()
+        assert math.isnan(eager)
+        assert math.isnan(f(np.float64(math.inf), np.float64(0.5)))
+        assert f(np.float64(0.3), np.float64(-0.2)) == pytest.approx(log_prob(sg.tensor(0.3), sg.tensor(-0.2)).item())
 
 
 # ---------------------------------------------------------------- the op spec table

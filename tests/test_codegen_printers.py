@@ -77,11 +77,12 @@ def _call_in(backend: str, fn, *args):
 
 
 def _tidied_to_constants(t):
-    """Outputs whose operands tidy to numbers (``t - t`` is 0, ``0*t`` is 0):
-    a call of a function on numbers only, which no graph constant folded."""
-    zero = t - t
-    return [(zero + 0.1) ** 0.75, symgrad.exp(zero + 0.1), symgrad.sqrt(t * 0 + 2.0),
-            symgrad.maximum(zero + 0.3, t * 0 + 0.2), symgrad.sigmoid(zero + 0.3),
+    """Outputs whose operands tidy to numbers (``t**0 - 1`` is 0; ``t - t`` and
+    ``0*t`` are not, being nan at inf): a call of a function on numbers only,
+    which no graph constant folded."""
+    zero = t ** 0 - 1
+    return [(zero + 0.1) ** 0.75, symgrad.exp(zero + 0.1), symgrad.sqrt(zero + 2.0),
+            symgrad.maximum(zero + 0.3, zero + 0.2), symgrad.sigmoid(zero + 0.3),
             symgrad.log(zero + 2.0) ** 2.5, symgrad.tanh(zero - 0.3), symgrad.abs(zero - 0.3),
             symgrad.log(zero),            # -inf, as symgrad's forward (no ValueError in math)
             (zero + 1e200) ** 2,          # inf (Python's 1e200**2 raises OverflowError)
@@ -114,8 +115,8 @@ def test_constants_made_by_tidying_fold_element_by_element(backend):
     if backend == "torch":
         pytest.importorskip("torch")
     t = symgrad.tensor(0.5, requires_grad=True, name="t")
-    s = symgrad.stack([t - t + 0.1, t])
-    outs = [s ** 0.75, symgrad.exp(s), symgrad.softmax(s, 0), symgrad.maximum(s, t * 0 + 0.2)]
+    s = symgrad.stack([t ** 0 - 1 + 0.1, t])
+    outs = [s ** 0.75, symgrad.exp(s), symgrad.softmax(s, 0), symgrad.maximum(s, t ** 0 - 0.8)]
     fn = symgrad.lambdify([t], outs, backend=backend, compile=backend == "c")
     got = _call_in(backend, fn, 0.5)
     if got is None:

@@ -135,7 +135,107 @@ CASES: list[tuple[str, Any, str]] = [
     ("flip", lambda x, y: x.flip(0), "FlipBackward0"),
     ("diagonal", lambda x, y: x.diagonal(), "DiagonalBackward0"),
     ("mse_loss", lambda x, y: _f(x).mse_loss(x, y), "MseLossBackward0"),
+    # functions PyTorch records as one node and symgrad composes: the last node is named as PyTorch's
+    ("rdiv", lambda x, y: 2 / x, "MulBackward0"),
+    ("rdiv float", lambda x, y: 2.5 / x, "MulBackward0"),
+    ("div(number, x)", lambda x, y: _m(x).div(2, x), "DivBackward0"),
+    ("0-d tensor / x", lambda x, y: _m(x).tensor(2.) / x, "DivBackward0"),
+    ("norm", lambda x, y: x.norm(), "LinalgVectorNormBackward0"),
+    ("norm(1)", lambda x, y: x.norm(1), "LinalgVectorNormBackward0"),
+    ("norm(dim)", lambda x, y: _m(x).norm(x, dim=0), "LinalgVectorNormBackward0"),
+    ("dist", lambda x, y: x.dist(y), "DistBackward0"),
+    ("dist(p=1)", lambda x, y: _m(x).dist(x, y, 1), "DistBackward0"),
+    ("var", lambda x, y: x.var(), "VarBackward0"),
+    ("var(dim, correction=0)", lambda x, y: x.var(0, correction=0), "VarBackward0"),
+    ("std", lambda x, y: x.std(), "StdBackward0"),
+    ("std(dim, keepdim)", lambda x, y: _m(x).std(x, 1, keepdim=True), "StdBackward0"),
+    ("var_mean var", lambda x, y: _m(x).var_mean(x)[0], "VarMeanBackward0"),
+    ("var_mean mean", lambda x, y: _m(x).var_mean(x, 1)[1], "VarMeanBackward0"),
+    ("std_mean std", lambda x, y: _m(x).std_mean(x, 0)[0], "StdMeanBackward0"),
+    ("lerp", lambda x, y: x.lerp(y, 0.3), "LerpBackward0"),
+    ("lerp tensor weight", lambda x, y: x.lerp(y, y), "LerpBackward1"),
+    ("addcmul", lambda x, y: _m(x).addcmul(x, x, y, value=2), "AddcmulBackward0"),
+    ("addcdiv", lambda x, y: _m(x).addcdiv(x, x, y), "AddcdivBackward0"),
+    ("clamp(tensor)", lambda x, y: x.clamp(y * 0, y), "ClampBackward0"),
+    ("clamp(min=tensor)", lambda x, y: x.clamp(min=y * 0), "ClampBackward0"),
+    ("clamp_min(tensor)", lambda x, y: x.clamp_min(y * 0), "ClampMinBackward1"),
+    ("clamp_max(tensor)", lambda x, y: x.clamp_max(y), "ClampMaxBackward1"),
+    ("masked_fill", lambda x, y: x.masked_fill(x > 0.3, 0.), "MaskedFillBackward0"),
+    ("masked_fill tensor", lambda x, y: x.masked_fill(x > 0.3, _m(x).tensor(1.)), "MaskedFillBackward1"),
+    ("tril", lambda x, y: x.tril(), "TrilBackward0"),
+    ("triu", lambda x, y: _m(x).triu(x, -1), "TriuBackward0"),
+    ("diag", lambda x, y: x.diag(), "DiagonalBackward0_copy"),
+    ("diag of a vector", lambda x, y: x[0].diag(1), "DiagEmbedBackward0"),
+    ("trace", lambda x, y: x.trace(), "TraceBackward0"),
+    ("roll", lambda x, y: x.roll(1), "RollBackward0"),
+    ("roll(dims)", lambda x, y: _m(x).roll(x, (1, 2), (0, 1)), "RollBackward0"),
+    ("roll by a whole turn", lambda x, y: x.roll(3, 0), "RollBackward0"),
+    ("repeat", lambda x, y: x.repeat(2, 1), "RepeatBackward0"),
+    ("repeat ones", lambda x, y: x.repeat(1, 1), "RepeatBackward0"),
+    ("cummax", lambda x, y: x.cummax(0)[0], "CummaxBackward0"),
+    ("cummin", lambda x, y: x.cummin(1).values, "CumminBackward0"),
+    ("median()", lambda x, y: x.median(), "MedianBackward0"),
+    ("median(dim)", lambda x, y: x.median(0)[0], "MedianBackward1"),
+    ("nanmedian(dim)", lambda x, y: x.nanmedian(1).values, "NanmedianBackward1"),
+    ("kthvalue", lambda x, y: x.kthvalue(2, 0)[0], "KthvalueBackward0"),
+    ("mode", lambda x, y: x.mode(0)[0], "ModeBackward0"),
+    ("silu", lambda x, y: _f(x).silu(x), "SiluBackward0"),
+    ("gelu", lambda x, y: _f(x).gelu(x), "GeluBackward0"),
+    ("gelu tanh", lambda x, y: _f(x).gelu(x, approximate="tanh"), "GeluBackward0"),
+    ("elu", lambda x, y: _f(x).elu(x, 0.5), "EluBackward0"),
+    ("selu", lambda x, y: _f(x).selu(x), "EluBackward0"),
+    ("celu", lambda x, y: _f(x).celu(x), "CeluBackward0"),
+    ("leaky_relu", lambda x, y: _f(x).leaky_relu(x), "LeakyReluBackward0"),
+    ("hardtanh", lambda x, y: _f(x).hardtanh(x), "HardtanhBackward0"),
+    ("relu6", lambda x, y: _f(x).relu6(x), "HardtanhBackward0"),
+    ("mish", lambda x, y: _f(x).mish(x), "MishBackward0"),
+    ("logsigmoid", lambda x, y: _f(x).logsigmoid(x), "LogSigmoidBackward0"),
+    ("hardswish", lambda x, y: _f(x).hardswish(x), "HardswishBackward0"),
+    ("hardsigmoid", lambda x, y: _f(x).hardsigmoid(x), "HardsigmoidBackward0"),
+    ("bce_with_logits", lambda x, y: _f(x).binary_cross_entropy_with_logits(x, y), "BinaryCrossEntropyWithLogitsBackward0"),
+    ("bce_with_logits none", lambda x, y: _f(x).binary_cross_entropy_with_logits(x, y, reduction="none"),
+     "BinaryCrossEntropyWithLogitsBackward0"),
+    ("bce", lambda x, y: _f(x).binary_cross_entropy(x, y), "BinaryCrossEntropyBackward0"),
+    ("bce sum", lambda x, y: _f(x).binary_cross_entropy(x, y, reduction="sum"), "BinaryCrossEntropyBackward0"),
+    ("cross_entropy", lambda x, y: _f(x).cross_entropy(x, _m(x).tensor([0, 1, 2])), "NllLossBackward0"),
+    ("cross_entropy none", lambda x, y: _f(x).cross_entropy(x, _m(x).tensor([0, 1, 2]), reduction="none"),
+     "NllLossBackward0"),
+    ("cross_entropy ignore_index", lambda x, y: _f(x).cross_entropy(x, _m(x).tensor([0, -100, 2])), "NllLossBackward0"),
+    ("nll_loss weight", lambda x, y: _f(x).nll_loss(x, _m(x).tensor([0, 1, 2]), weight=y[0].detach()), "NllLossBackward0"),
+    ("smooth_l1_loss", lambda x, y: _f(x).smooth_l1_loss(x, y, beta=0.5), "SmoothL1LossBackward0"),
+    ("smooth_l1_loss beta=0", lambda x, y: _f(x).smooth_l1_loss(x, y, reduction="none", beta=0.), "AbsBackward0"),
+    ("huber_loss", lambda x, y: _f(x).huber_loss(x, y, reduction="sum", delta=0.5), "HuberLossBackward0"),
+    ("addmv", lambda x, y: _m(x).addmv(x[0], x, y[1], beta=0.5, alpha=2), "AddmvBackward0"),
+    ("addr", lambda x, y: _m(x).addr(x, x[0], y[1]), "AddrBackward0"),
+    ("addbmm", lambda x, y: _m(x).addbmm(x, _m(x).stack([x, y]), _m(x).stack([y, x])), "AddbmmBackward0"),
+    ("baddbmm", lambda x, y: _m(x).baddbmm(x, _m(x).stack([x, y]), _m(x).stack([y, x])), "BaddbmmBackward0"),
+    ("renorm", lambda x, y: x.renorm(2, 0, 0.5), "RenormBackward0"),
+    ("bernoulli", lambda x, y: _m(x).bernoulli(x), "BernoulliBackward0"),
+    ("poisson", lambda x, y: _m(x).poisson(x), "PoissonBackward0"),
 ]
+
+
+def test_a_composed_name_changes_nothing_else() -> None:
+    """Named as PyTorch's one node, a composition keeps its own ops, closed
+    form and gradients (``2 / x`` is one ``div``, printed ``MulBackward0``)."""
+    x = sg.tensor(A, requires_grad=True)
+    y = 2 / x
+    assert y.grad_fn.op.name == "div" and type(y.grad_fn).__name__ == "MulBackward0"
+    assert str(y[0, 0].expr) == "2/x[0, 0]"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -2 / A ** 2)
+    v = sg.tensor(A, requires_grad=True)
+    (g,) = sg.autograd.grad(v.var(), v, create_graph=True)  # (second derivatives run through the renamed node)
+    (h,) = sg.autograd.grad(g[0, 0], v)
+    assert h.numpy()[0, 0] == pytest.approx(2 / 8 * (1 - 1 / 9))
+    assert v.std().grad_fn.op.name == "sqrt" and v.std().grad_fn.name() == "StdBackward0"
+
+
+def test_a_function_that_gives_its_input_back_leaves_its_name() -> None:
+    x = sg.tensor(A, requires_grad=True) * 1
+    assert sg.nn.functional.hardtanh(x, -5.0, 5.0).grad_fn.name() == "HardtanhBackward0"
+    y = sg.nn.functional.relu6(x, inplace=True)  # (in place: the input, whose node is not renamed as hardtanh's)
+    assert y is x and x.grad_fn.name() != "HardtanhBackward0"
 
 
 def _leaves(mod: Any) -> tuple[Any, Any]:

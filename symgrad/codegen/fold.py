@@ -1,8 +1,8 @@
 """Folding the numbers that tidying makes.
 
 Graph constants are folded when lowered (``Lowering.constant``), but tidying
-makes numbers out of values that are not constants: ``x - x`` is ``0`` and
-``0*x`` is ``0`` (``nodes.make``), so ``(x - x + 0.1)**0.75`` reaches the
+makes numbers out of values that are not constants: ``x**0`` is ``1``
+(``nodes.make``), so ``(x**0 - 0.9)**0.75`` reaches the
 printer as a call on numbers only.  Printed as such it is wrong in some
 backends: PyTorch's functions take tensors, not Python numbers
 (``torch.pow(0.1, 0.75)`` is a TypeError), and Python's float arithmetic

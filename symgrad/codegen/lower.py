@@ -273,9 +273,9 @@ class Lowering:
                 if found is not None:
                     return Value(found, shape, dtype)
         elif name in code_forms.FORMS and dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals):
-            data = _map(partial(code_forms.FORMS[name], **t.params), [_map(nodes.to_sympy, [d]) for d in datas])
+            data = _map(partial(code_forms.FORMS[name], **t.params), [_map(self._sympy_operand, [d]) for d in datas])
         else:
-            syms = [_map(nodes.to_sympy, [d]) for d in datas]
+            syms = [_map(self._sympy_operand, [d]) for d in datas]
             if dtype is not _BOOL:  # arithmetic on booleans reads them as 0/1; evaluate's check of the
                 # terms misses a boolean constant reached through a view (the 0-d mask kron reshapes)
                 syms = [_map(to_number, [s]) if v.dtype is _BOOL and i not in t.op.bool_args else s
@@ -290,6 +290,19 @@ class Lowering:
         if self.uses[id(t)] > 1 or depth >= MAX_INLINE_DEPTH or size > MAX_INLINE_SIZE:
             return self.materialize(v)
         return v
+
+    def _sympy_operand(self, e: Any) -> Any:
+        """``e`` as an operand of an op's SymPy forward.  SymPy canonicalises
+        the arithmetic it is given - ``-(a - b)`` is ``b - a`` (+0.0 where the
+        graph gives -0.0), ``0*x`` and ``x - x`` are 0 (the graph: nan at inf),
+        ``(a + b) - b`` is ``a`` (rounding) - so a Node that is more than one
+        operation on atoms, or that SymPy would fold, is read through a
+        temporary: the code computes what the graph computes."""
+        if type(e) is not Node:
+            return e
+        if nodes.exact_in_sympy(e):
+            return nodes.to_sympy(e)
+        return self.b.bind(e)
 
     def _neg(self, e: Any) -> Any:
         """``-e``, or ``s`` where ``e`` is a temporary holding ``-s``."""
@@ -531,6 +544,14 @@ def literal(v: Any) -> Any:
     ``ssa.Literal`` symbols (with the sign outside), which print as their
     shortest decimal."""
     key = (type(v), v)
+    if v == 0 and isinstance(v, (float, np.floating)) and np.signbit(v):
+        # -0.0 as a float written with its sign, not as the integer 0 (keyed apart:
+        # -0.0 == 0.0): x*(-0.0) is -0.0 for positive x, and 0 - x is not -x
+        key = (type(v), "-0.0")
+        found = _literals.get(key)
+        if found is None:
+            found = _literals[key] = -Literal("0.0")
+        return found
     found = _literals.get(key)
     if found is None:
         found = constants.number(v)

@@ -8,15 +8,18 @@ three quarters of the generation time.  The common ops - ``+ - * /``, unary
 minus, integer powers and the functions of one argument - are kept as
 ``Node(op, args)`` instead; the backends print them with templates taken
 from their SymPy printer (``templates``).  Other ops keep their SymPy
-forward; a ``Node`` they read is turned into SymPy first (``to_sympy``).
+forward; a ``Node`` they read is turned into SymPy first (``to_sympy``) if
+SymPy keeps it as written (``exact_in_sympy``), else read through a temporary.
 
 SymPy tidied as it built (``1*y`` is ``y``, ``x*x`` is ``x**2``); the same
 rewrites, the ones that matter for reading the code and for its length, are
 done here when a node is made (``make``), as CasADi's SX graph does them:
-operations with 0 and 1, double negation, ``x*x``, ``x + x`` and ``x - x``,
+operations with 1, ``x - 0``, ``x**0``, double negation, ``x*x`` and ``x + x``,
 numbers folded into one coefficient and written first, negations pulled out
 of products.  Nothing else is reordered, so the code computes what the graph
-computes.
+computes - also at signed zeros, infinities and nan: ``0*x``, ``0/x``,
+``x - x``, ``0 + x``, ``0 - x`` and ``-(a - b)`` stay as written (``0*inf`` is
+nan, ``-(a - a)`` is -0.0 where ``a - a`` is +0.0).
 """
 
 from __future__ import annotations
@@ -201,10 +204,7 @@ def _add(a: Any, b: Any) -> Any:
         if ta is _Symbol and tb is _Symbol and b.name < a.name:
             a, b = b, a
         return Node("add", (a, b))
-    if a is ZERO_:
-        return b
-    if b is ZERO_:
-        return a
+    # (no 0 + x -> x: at x = -0.0 the sum is +0.0)
     if _same(a, b):
         return make("mul", (TWO, a))
     tb = type(b)
@@ -226,10 +226,8 @@ def _add(a: Any, b: Any) -> Any:
 def _sub(a: Any, b: Any) -> Any:
     if b is ZERO_:
         return a
-    if a is ZERO_:
-        return make("neg", (b,))
-    if _same(a, b):
-        return ZERO
+    # (no 0 - x -> -x: at x = 0.0 the difference is +0.0; no x - x -> 0: it
+    # is nan at inf and nan)
     tb = type(b)
     if tb is Node:
         if b.op == "neg":
@@ -263,7 +261,7 @@ def _mul(a: Any, b: Any) -> Any:
     if ca:
         if a is ONE_:
             return b
-        if a is ZERO_:
+        if a is ZERO_ and cb:  # (0*x is nan at inf and nan, and -0.0 at negative x: not 0)
             return ZERO
         if a is MINUS_ONE:
             return make("neg", (b,))
@@ -286,9 +284,7 @@ def _mul(a: Any, b: Any) -> Any:
 def _div(a: Any, b: Any) -> Any:
     if b is ONE_:
         return a
-    if a is ZERO_ and b is not ZERO_:
-        return ZERO
-    if isinstance(a, _Number) and isinstance(b, _Number):
+    if isinstance(a, _Number) and isinstance(b, _Number):  # (not 0/x -> 0: nan at 0 and nan, -0.0 at x < 0)
         return a / b if b is not ZERO_ else _over_zero(a)
     if _is(a, "neg"):
         return make("neg", (make("div", (a.args[0], b)),))
@@ -300,8 +296,8 @@ def _neg(a: Any) -> Any:
     if ta is Node:
         if a.op == "neg":
             return a.args[0]
-        if a.op == "sub":
-            return make("sub", (a.args[1], a.args[0]))
+        # (not -(a - b) as b - a: at a == b that is +0 where -(a - b) is -0, and
+        # the sign of a zero shows in 1/z, atan2, copysign and signbit)
         if a.op == "mul" and isinstance(_leading(a), _Number):
             return _negate_leading(a)
         return None
@@ -325,8 +321,9 @@ def _over_zero(a: Any) -> Any:
     computes it (``1/0.0`` is inf, ``0/0.0`` nan).  Left as ``1/0`` it was
     integer division by zero in C (undefined: compiled to a trap that killed
     the process) and ZeroDivisionError in Python; SymPy's own ``1/0`` is
-    ``zoo``, which prints as nan.  The zero is ``+0``: it comes from tidying
-    (``x - x``, ``0*x``), which is +0 for finite ``x``."""
+    ``zoo``, which prints as nan.  The zero is ``+0``: a ``-0.0`` constant is
+    a ``Literal`` (``lower.literal``), and numbers folded here (``x**0 - 1``)
+    give +0."""
     if a.is_zero or a is sympy.nan:
         return sympy.nan
     return sympy.oo if a.is_positive else -sympy.oo if a.is_negative else sympy.nan
@@ -371,6 +368,20 @@ def substitute(e: Any, pending: dict[Any, Any]) -> Any:
     return e.xreplace({s: to_sympy(v) for s, v in found.items()})
 
 
+def exact_in_sympy(e: Node) -> bool:
+    """Whether SymPy keeps ``e`` as the graph computes it: one operation on
+    atoms that are not zero, none repeated in a sum, difference or quotient
+    (SymPy folds ``x - x`` and ``x/x``), nor a number the others would fold
+    into (``0*x``)."""
+    args = e.args
+    for a in args:
+        if a is ZERO_ or not (type(a) is _Symbol or _coefficient(a)):  # (a Node, or SymPy's expression)
+            return False
+    if len(args) == 2 and e.op in ("add", "sub", "div") and _same(args[0], args[1]):
+        return False
+    return True
+
+
 def to_sympy(e: Any) -> Any:
     """``e`` as a SymPy expression, by the ops' own SymPy forwards."""
     if type(e) is not Node:
@@ -381,4 +392,5 @@ def to_sympy(e: Any) -> Any:
     return TABLE[e.op].symbolic(*args)
 
 
-__all__ = ["Node", "make", "node_op", "unary_form", "chooses_floats", "float_choices", "children", "symbols", "substitute", "to_sympy", "ARITHMETIC"]
+__all__ = ["Node", "make", "node_op", "unary_form", "chooses_floats", "float_choices", "children", "symbols", "substitute",
+           "to_sympy", "exact_in_sympy", "ARITHMETIC"]

@@ -157,7 +157,10 @@ class NodePrinting:
             # SymPy's own printers parenthesize operands of equal precedence
             # (``0.9*(a % b)``: Python's % binds like *), so one level less;
             # text in parentheses already (``(a % b)``) is an operand as it is.
-            return text, CALL if is_one_call(text) or _enclosed(text) else precedence(e) - 1
+            # A power with a negative exponent prints as a quotient, 1/sqrt(x),
+            # which SymPy ranks as a power: 1/(1/sqrt(x)) was printed 1/1/sqrt(x).
+            level = MUL if isinstance(e, sympy.Pow) and e.exp.is_negative else precedence(e)
+            return text, CALL if is_one_call(text) or _enclosed(text) else level - 1
         cache[e] = piece
         return piece
 

@@ -20,6 +20,7 @@ import numpy as np
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_floating, require_tensor
+from symgrad.ops.registry import composed
 
 __all__ = ["selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "prelu", "rrelu",
            "threshold", "tanhshrink", "softshrink", "hardshrink", "glu", "softmin"]
@@ -53,8 +54,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """
     x = require_floating(input, "selu", "elu_cpu")
     positive = x > 0
-    return _result(input, ops.where(positive, x * SELU_SCALE,
-                                    expm1_of_negatives(x, positive) * (SELU_SCALE * SELU_ALPHA)), inplace)
+    out = ops.where(positive, x * SELU_SCALE, expm1_of_negatives(x, positive) * (SELU_SCALE * SELU_ALPHA))
+    return _result(input, composed(out, "EluBackward0", x), inplace)  # (PyTorch's selu is an elu)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -72,7 +73,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
                            "alpha, or relu for the limit alpha -> 0")
     positive = x > 0
     negative = expm1_of_negatives(x if alpha == 1 else x * (1.0 / alpha), positive)
-    return _result(input, ops.where(positive, x, negative if alpha == 1 else negative * alpha), inplace)
+    out = ops.where(positive, x, negative if alpha == 1 else negative * alpha)
+    return _result(input, composed(out, "CeluBackward0", x), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -85,7 +87,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     x*tanh(log(exp(x) + 1))
     """
     x = require_floating(input, "mish", "mish_cpu")
-    return _result(input, x * ops.tanh(ops.softplus(x, 1.0, math.inf)), inplace)
+    return _result(input, composed(x * ops.tanh(ops.softplus(x, 1.0, math.inf)), "MishBackward0", x), inplace)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -111,7 +113,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([-0.0000, 0.6667, 4.0000])
     """
     x = require_floating(input, "hardswish", "hardswish_cpu")
-    return _result(input, ops.where(x <= -3, x * 0.0, ops.where(x < 3, x * (x + 3) / 6, x)), inplace)
+    out = ops.where(x <= -3, x * 0.0, ops.where(x < 3, x * (x + 3) / 6, x))
+    return _result(input, composed(out, "HardswishBackward0", x), inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -124,7 +127,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.0000, 0.5000, 0.7500, 1.0000])
     """
     x = require_floating(input, "hardsigmoid", "hardsigmoid_cpu")
-    return _result(input, ops.where(x <= -3, 0.0, ops.where(x >= 3, 1.0, x / 6 + 0.5)), inplace)
+    out = ops.where(x <= -3, 0.0, ops.where(x >= 3, 1.0, x / 6 + 0.5))
+    return _result(input, composed(out, "HardsigmoidBackward0", x), inplace)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -137,7 +141,8 @@ def logsigmoid(input: Tensor) -> Tensor:
     -log(1 + exp(-x))
     """
     x = require_floating(input, "logsigmoid", "log_sigmoid_cpu")
-    return -ops.softplus(-x, 1.0, math.inf)  # threshold=inf: no linear cut-off in PyTorch's log_sigmoid
+    out = -ops.softplus(-x, 1.0, math.inf)  # threshold=inf: no linear cut-off in PyTorch's log_sigmoid
+    return composed(out, "LogSigmoidBackward0", x)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -81,6 +81,7 @@ from symgrad.nn.pool_functions import (
 from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold
 from symgrad.nn.unpool_functions import max_unpool1d, max_unpool2d, max_unpool3d
 from symgrad.ops._sympy import Exact, sp
+from symgrad.ops.registry import composed
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
            "softmax", "log_softmax", "embedding", "layer_norm", "batch_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -175,7 +176,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Piecewise((x, x > 0), (0.5*x, True))
     """
     x = require_floating(input, "leaky_relu", "leaky_relu_cpu")
-    out = ops.where(x > 0, x, x * negative_slope)
+    out = composed(ops.where(x > 0, x, x * negative_slope), "LeakyReluBackward0", x)
     return input.copy_(out) if inplace else out
 
 
@@ -191,7 +192,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     x = require_floating(input, "elu", "elu_cpu")
     positive = x > 0
     neg = expm1_of_negatives(x, positive)
-    out = ops.where(positive, x, neg if alpha == 1 else neg * alpha)
+    out = composed(ops.where(positive, x, neg if alpha == 1 else neg * alpha), "EluBackward0", x)
     return input.copy_(out) if inplace else out
 
 
@@ -205,7 +206,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     x/(1 + exp(-x))
     """
     x = require_floating(input, "silu", "silu_cpu")
-    out = x * ops.sigmoid(x)
+    out = composed(x * ops.sigmoid(x), "SiluBackward0", x)
     return input.copy_(out) if inplace else out
 
 
@@ -225,6 +226,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         out = ops.clamp(input, min_val, max_val)
     else:
         out = ops.where(input <= min_val, min_val, ops.where(input >= max_val, max_val, input))
+        out = composed(out, "HardtanhBackward0", input)
     return input.copy_(out) if inplace else out
 
 
@@ -262,7 +264,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         inner = ops.tanh((x + x * x * x * 0.044715) * _SQRT_TWO_OVER_PI)
     else:
         inner = ops.erf(x * _SQRT_HALF)
-    return x * (inner + 1) / 2
+    return composed(x * (inner + 1) / 2, "GeluBackward0", x)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -18,6 +18,7 @@ import symgrad.ops as ops
 from symgrad._tensor import Tensor, values_of
 from symgrad.creation import as_tensor
 from symgrad.nn._checks import check_reduction, no_legacy, require_tensor
+from symgrad.ops.registry import composed
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
@@ -101,10 +102,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
     _warn_if_broadcast(input, target)
     d = input - target
     if beta == 0:  # (the quadratic part would divide by 0 in the gradient of the branch not taken)
-        return _reduce(d.abs(), reduction)
+        return _reduce(d.abs(), reduction)  # (PyTorch's l1_loss, named by its last op as here)
     half_square = 0.5 * d * d
     loss = _quadratic_then_linear(d, beta, half_square if beta == 1 else half_square / beta, d.abs() - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return composed(_reduce(loss, reduction), "SmoothL1LossBackward0", input, target)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -126,7 +127,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     loss = _quadratic_then_linear(d, delta, 0.5 * d * d, (d.abs() - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * require_tensor(weight, "huber_loss", "weight")
-    return _reduce(loss, reduction)
+    return composed(_reduce(loss, reduction), "HuberLossBackward0", input, target)
 
 
 # ---------------------------------------------------------------- binary cross-entropy
@@ -175,7 +176,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     loss = -(target * _log_floored(input, p) + (1 - target) * _log_floored(1 - input, 1 - p))
     if weight is not None:
         loss = loss * require_tensor(weight, "binary_cross_entropy", "weight")
-    return _reduce(loss, reduction)
+    return composed(_reduce(loss, reduction), "BinaryCrossEntropyBackward0", input, target)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -205,7 +206,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     loss = (1 - target) * input + log_one_plus
     if weight is not None:
         loss = loss * require_tensor(weight, "binary_cross_entropy_with_logits", "weight")
-    return _reduce(loss, reduction)
+    return composed(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0", input, target)
 
 
 # ---------------------------------------------------------------- cross-entropy and NLL
@@ -286,7 +287,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
                            "convert it with target.long()")
     weights = _class_weights(weight, input.shape[class_dim], "nll_loss")
     t = _check_indices(input, target, class_dim, ignore_index, "nll_loss")
-    return _nll(input, t, weights, ignore_index, class_dim, reduction)
+    return composed(_nll(input, t, weights, ignore_index, class_dim, reduction), "NllLossBackward0", input)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,
@@ -325,7 +326,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     t = _check_indices(input, target, class_dim, ignore_index, "cross_entropy")
     nll = _nll(logp, t, weights, ignore_index, class_dim, reduction)
     if label_smoothing == 0.0:
-        return nll
+        return composed(nll, "NllLossBackward0", input)  # (PyTorch's: log_softmax, then nll_loss)
     smooth = _smoothing_term(logp, t, weights, ignore_index, class_dim, reduction)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 

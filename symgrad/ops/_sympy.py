@@ -37,6 +37,15 @@ class Exact(float):
     def _sympy_(self) -> Any:
         return self._make()  # type: ignore[attr-defined]
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # NumPy takes a float subclass for a float64 array, not a weak Python
+        # float: ``float32_array * LOG2`` was float64, and a derivative rule run
+        # on arrays (``g * out * LOG2``, exp2's) turned float32 gradients into
+        # float64.  NumPy hands every ufunc with an Exact operand (``*``, ``/``,
+        # ``np.exp``) to this method, which computes it with plain floats.
+        inputs = tuple(float(v) if isinstance(v, Exact) else v for v in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
 
 def num(v: Any) -> Any:
     """A parameter (Python number) as a SymPy number: ``1.0`` -> ``1``."""

@@ -147,6 +147,15 @@ def rsub_(input: Any, other: Any) -> Any:
     return sub(other, input)
 
 
+def rdiv_(input: Any, other: Any) -> Any:
+    """``other / input`` for ``Tensor.__rtruediv__``: of a number, PyTorch
+    computes ``input.reciprocal() * other`` (named ``MulBackward0``), else
+    ``div``.  symgrad records one ``div`` (the closed form reads ``2/x``)."""
+    if isinstance(other, (int, float)):
+        return called(div(other, input), _DIV, "MulBackward0")
+    return div(other, input)
+
+
 def mul(input: Any, other: Any) -> Any:
     """Elementwise product; the derivative rule is ``(g * y, g * x)``.
 

@@ -15,6 +15,7 @@ import numpy as np
 from symgrad._tensor import Tensor
 from symgrad.ops._util import SCALAR_TYPES
 from symgrad.ops.norms import vector_norm
+from symgrad.ops.registry import composed
 from symgrad.ops.shape import _unsqueeze
 
 __all__ = ["cdist", "dist"]
@@ -89,4 +90,4 @@ def dist(input: Any, other: Any, p: float = 2) -> Any:
     if difference._value.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{SCALAR_TYPES[difference._value.dtype.name]} instead (convert with .double())")
-    return vector_norm(difference, p)
+    return composed(vector_norm(difference, p), "DistBackward0", input, other)

@@ -25,7 +25,7 @@ from symgrad.ops._sympy import num, sp
 from symgrad.ops._util import kept_shape, norm_dims, sym_reduce, tensor_arg
 from symgrad.ops.matrices import _floating
 from symgrad.ops.reductions import _sum, amax, amin
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import composed, defop
 from symgrad.ops.selection import where
 from symgrad.ops.shape import _reshape
 from symgrad.ops.unary import abs as _abs
@@ -217,4 +217,4 @@ def renorm(input: Any, p: Any, dim: int, maxnorm: Any) -> Any:
     kept = norm_dims(dim, x.ndim)
     assert kept is not None
     norm = vector_norm(x, order, tuple(d for d in range(x.ndim) if d not in kept), keepdim=True)
-    return x * where(norm > limit, limit / (norm + 1e-7), 1.0)
+    return composed(x * where(norm > limit, limit / (norm + 1e-7), 1.0), "RenormBackward0", x)

@@ -25,7 +25,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops._util import tensor_arg
 from symgrad.ops.positions import picked
-from symgrad.ops.registry import defop
+from symgrad.ops.registry import composed, defop
 
 __all__ = ["lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "deg2rad", "rad2deg", "sgn", "positive", "ldexp",
            "frexp"]
@@ -132,7 +132,8 @@ def lerp(input: Any, end: Any, weight: Any) -> Any:
         raise RuntimeError(f"expected dtype {x.dtype.name} for `end` but got dtype {e.dtype.name}")
     if hasattr(weight, "_value") and weight.dtype != x.dtype:
         weight = weight.to(x.dtype)  # the weight does not promote (PyTorch)
-    return x + weight * (e - x)
+    name = "LerpBackward1" if hasattr(weight, "_value") else "LerpBackward0"  # (PyTorch's: tensor or number weight)
+    return composed(x + weight * (e - x), name, x, e, weight)
 
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
@@ -144,7 +145,7 @@ def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """
     x = tensor_arg(input)
     prod = tensor_arg(tensor1) * tensor2
-    return x + _scaled(prod, value, _result_kind(x, prod))
+    return composed(x + _scaled(prod, value, _result_kind(x, prod)), "AddcmulBackward0", x, tensor1, tensor2)
 
 
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
@@ -163,7 +164,7 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
-    return x + _scaled(t1 / t2, value, _result_kind(x, t1, t2))
+    return composed(x + _scaled(t1 / t2, value, _result_kind(x, t1, t2)), "AddcdivBackward0", x, t1, t2)
 
 
 PI_OVER_180 = Exact(math.pi / 180, lambda: sp.pi / 180)

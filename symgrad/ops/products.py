@@ -23,6 +23,7 @@ from symgrad.ops.linalg import matmul, outer
 from symgrad.ops.matrices import _type_name
 from symgrad.ops.matrix_chains import multi_dot
 from symgrad.ops.reductions import _sum
+from symgrad.ops.registry import composed
 from symgrad.ops.selection import where
 
 __all__ = ["addmv", "addr", "addbmm", "baddbmm", "chain_matmul"]
@@ -76,7 +77,7 @@ def addmv(input: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> A
         size = "" if b.ndim == 0 else str(b.shape[0])
         raise RuntimeError(f"size mismatch, got input ({size}), mat ({m.shape[0]}x{m.shape[1]}), vec ({v.shape[0]})")
     _same_dtypes("addmv input tensors must have the same dtype, but got {}, {}, and {}", b, m, v)
-    return _plus_scaled_input(b, matmul(m, v), beta, alpha)
+    return composed(_plus_scaled_input(b, matmul(m, v), beta, alpha), "AddmvBackward0", input)
 
 
 def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -99,7 +100,7 @@ def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> 
             raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
         if isinstance(value, float) and product._value.dtype.kind in "iub":
             raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
-    return _plus_scaled_input(b, product, beta, alpha)
+    return composed(_plus_scaled_input(b, product, beta, alpha), "AddrBackward0", input)
 
 
 def _batches(caller: str, batch1: Any, batch2: Any) -> tuple[Any, Any]:
@@ -145,7 +146,7 @@ def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 
         tensor_arg(input).expand(b1.shape[1], b2.shape[2])
     b1, b2 = _batches("addbmm", b1, b2)
     b = _batch_input(input, b1, b2)
-    return _plus_scaled_input(b, _sum(matmul(b1, b2), (0,), False), beta, alpha)
+    return composed(_plus_scaled_input(b, _sum(matmul(b1, b2), (0,), False), beta, alpha), "AddbmmBackward0", input)
 
 
 def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -157,7 +158,7 @@ def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any =
     """
     b1, b2 = _batches("baddbmm", batch1, batch2)
     b = _batch_input(input, b1, b2)
-    return _plus_scaled_input(b, matmul(b1, b2), beta, alpha)
+    return composed(_plus_scaled_input(b, matmul(b1, b2), beta, alpha), "BaddbmmBackward0", input)
 
 
 def chain_matmul(*matrices: Any) -> Any:

@@ -17,7 +17,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, reduced_dims, sym_along, sym_reduce
 from symgrad.ops._util import tensor_arg as _t
-from symgrad.ops.registry import OpDef, called, defop
+from symgrad.ops.registry import OpDef, called, composed, defop
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
@@ -52,7 +52,13 @@ _SUM: OpDef = defop("sum", lambda x, dims, keepdim: np.sum(x, axis=dims, keepdim
 _MEAN: OpDef = defop("mean", lambda x, dims, keepdim: np.mean(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Add(*items) / len(items)),
               params=("dims", "keepdim"), backward_names=_named_by_dims("Mean"),
-              vjp=(lambda g, out, x, dims, keepdim: _grow(g, x.shape, dims, keepdim) / _exact_count(x.shape, dims),))
+              vjp=(lambda g, out, x, dims, keepdim: _mean_grad(_grow(g, x.shape, dims, keepdim), x.shape, dims),))
+
+
+def _mean_grad(grown: Any, shape: Any, dims: Any) -> Any:
+    if grown.__class__ is np.ndarray:  # the numeric pass: a plain float divides without Exact's ufunc hook (1 us)
+        return grown / float(reduced_count(shape, dims))
+    return grown / _exact_count(shape, dims)
 
 
 def _exact_count(shape: Any, dims: Any) -> Any:
@@ -431,9 +437,13 @@ def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
     >>> symgrad.var(symgrad.tensor([1., 2., 3., 4.]))
     tensor(1.6667)
     """
-    x = _t(input)
     if unbiased is not None:
         correction = 1 if unbiased else 0
+    return composed(_variance(input, dim, correction, keepdim), "VarBackward0", input)
+
+
+def _variance(input: Any, dim: Any, correction: Any, keepdim: bool) -> Any:
+    x = _t(input)
     dims = reduced_dims(dim, x.ndim)
     n = reduced_count(x.shape, dims)
     d = x - mean(x, dims, True)
@@ -445,19 +455,25 @@ def std(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
     """Standard deviation: ``sqrt(var)``."""
     from symgrad.ops.unary import sqrt
 
-    return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    return composed(sqrt(_variance(input, dim, correction, keepdim)), "StdBackward0", input)
 
 
 @numpy_names
 def var_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
-    """``(var, mean)``."""
-    return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
+    """``(var, mean)``: both named ``VarMeanBackward0``, PyTorch's one node for the two."""
+    return (composed(_variance(input, dim, correction, keepdim), "VarMeanBackward0", input),
+            composed(mean(input, dim, keepdim), "VarMeanBackward0", input))
 
 
 @numpy_names
 def std_mean(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
-    """``(std, mean)``."""
-    return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
+    """``(std, mean)``: both named ``StdMeanBackward0``, PyTorch's one node for the two."""
+    from symgrad.ops.unary import sqrt
+
+    return (composed(sqrt(_variance(input, dim, correction, keepdim)), "StdMeanBackward0", input),
+            composed(mean(input, dim, keepdim), "StdMeanBackward0", input))
 
 
 @numpy_names
@@ -553,14 +569,14 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
 
     x = _t(input)
     if p == 1:
-        return sum(_abs(x), dim, keepdim)
+        return composed(sum(_abs(x), dim, keepdim), "LinalgVectorNormBackward0", x)  # (PyTorch's node for both)
     if p not in (2, "fro"):
         raise ValueError(f"norm(): only p=1, p=2 and p='fro' are supported, got {p!r}")
     squares = sum(x * x, dim, keepdim)
     from symgrad.ops.selection import where
 
     safe = where(squares == 0, 1.0, squares)
-    return where(squares == 0, 0.0, sqrt(safe))
+    return composed(where(squares == 0, 0.0, sqrt(safe)), "LinalgVectorNormBackward0", x)
 
 
 from symgrad.ops.pointwise import nan_mask  # noqa: E402

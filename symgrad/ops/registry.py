@@ -235,6 +235,23 @@ def called(out: Any, op: OpDef, name: str, source: Any = None) -> Any:
     return out
 
 
+def composed(out: Any, name: str, *inputs: Any) -> Any:
+    """``out`` of a function PyTorch records as one node and symgrad composes
+    of table ops, its last node named as PyTorch names that one (``x.var()``:
+    ``VarBackward0``, where symgrad's last op is a ``div``).  As ``called``,
+    for whichever op came last (a loss ends in ``mean``, ``sum`` or neither,
+    by its reduction); a node that is an input's (the function gave an input
+    back) or already named is left alone.  Only the name changes: the
+    gradients are the composition's."""
+    node = getattr(out, "_grad_fn", None)
+    if node is None or type(node) is not node.op.node_class:
+        return out
+    for a in inputs:
+        if a is out or getattr(a, "_grad_fn", None) is node:
+            return out
+    return called(out, node.op, name)
+
+
 def _check_rules(name: str, vjp: Any, inputs: tuple[str, ...], params: tuple[str, ...], variadic: bool) -> None:
     if vjp is None:
         return

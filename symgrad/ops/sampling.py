@@ -19,6 +19,7 @@ import numpy as np
 from symgrad._tensor import Tensor
 from symgrad.ops._util import SCALAR_TYPES  # PyTorch's names of the dtypes, for its messages
 from symgrad.ops.positions import picked
+from symgrad.ops.registry import composed
 
 __all__ = ["multinomial", "bernoulli", "poisson"]
 
@@ -164,7 +165,7 @@ def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Tensor:
     if not ((v >= 0) & (v <= 1)).all():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be "
                            "improved?  If so, please report an enhancement request to PyTorch.)")
-    return _draws_in_graph((rng.random(v.shape) < v).astype(v.dtype), input)
+    return composed(_draws_in_graph((rng.random(v.shape) < v).astype(v.dtype), input), "BernoulliBackward0", input)
 
 
 def poisson(input: Any, generator: Any = None) -> Tensor:
@@ -180,7 +181,7 @@ def poisson(input: Any, generator: Any = None) -> Tensor:
     rng = _generator(generator, "poisson")
     if not (v >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return _draws_in_graph(rng.poisson(v).astype(v.dtype), input)
+    return composed(_draws_in_graph(rng.poisson(v).astype(v.dtype), input), "PoissonBackward0", input)
 
 
 def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:

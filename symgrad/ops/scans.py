@@ -32,7 +32,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import sp
 from symgrad.ops._util import norm_dim, sym_along
 from symgrad.ops._util import tensor_arg as _t
-from symgrad.ops.registry import OpDef, defop
+from symgrad.ops.registry import OpDef, composed, defop
 
 __all__ = ["cumprod", "logcumsumexp", "cummax", "cummin"]
 
@@ -185,13 +185,17 @@ def cummax(input: Any, dim: int) -> Any:
     values=tensor([1., 3., 3., 3.]),
     indices=tensor([0, 1, 1, 3]))
     """
-    return _cumulative_extreme(input, dim, np.greater_equal, return_types.cummax)
+    out = _cumulative_extreme(input, dim, np.greater_equal, return_types.cummax)
+    composed(out.values, "CummaxBackward0", input)  # (PyTorch's one node; symgrad gathers: index)
+    return out
 
 
 @numpy_names
 def cummin(input: Any, dim: int) -> Any:
     """The running minimum along ``dim`` and the index of each (ties and nan: the later index)."""
-    return _cumulative_extreme(input, dim, np.less_equal, return_types.cummin)
+    out = _cumulative_extreme(input, dim, np.less_equal, return_types.cummin)
+    composed(out.values, "CumminBackward0", input)
+    return out
 
 
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to these by name)

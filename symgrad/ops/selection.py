@@ -12,7 +12,7 @@ import numpy as np
 
 from symgrad.dispatch import apply
 from symgrad.ops._sympy import num, sp
-from symgrad.ops.registry import called, defop
+from symgrad.ops.registry import called, composed, defop
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "masked_fill"]
@@ -87,13 +87,17 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - 
                 isinstance(bound, bool) or not isinstance(bound, (int, float, np.integer, np.floating))):
             raise TypeError(f"clamp(): {name} must be a number or a tensor, not {type(bound).__name__}")
     if _is_tensor(min) or _is_tensor(max):
-        out = input
-        if min is not None:
-            out = where(out < min, min, out)
-        if max is not None:
-            out = where(out > max, max, out)
-        return out
+        return composed(_clamp_to_tensors(input, min, max), "ClampBackward0", input)
     return apply(_CLAMP, _promoted_for_bounds(input, min, max), lo=min, hi=max)
+
+
+def _clamp_to_tensors(input: Any, lo: Any, hi: Any) -> Any:
+    out = input
+    if lo is not None:
+        out = where(out < lo, lo, out)
+    if hi is not None:
+        out = where(out > hi, hi, out)
+    return out
 
 
 def _promoted_for_bounds(input: Any, lo: Any, hi: Any) -> Any:
@@ -119,11 +123,15 @@ def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002 - PyTorch's names
     >>> symgrad.clamp_min(symgrad.tensor([-1., 2.]), 0.5)
     tensor([0.5000, 2.0000])
     """
+    if _is_tensor(min):
+        return composed(_clamp_to_tensors(input, min, None), "ClampMinBackward1", input)
     return called(clamp(input, min=min), _CLAMP, "ClampMinBackward0")
 
 
 def clamp_max(input: Any, max: Any) -> Any:  # noqa: A002
     """``clamp(input, max=max)``: the derivative is 1 at and below ``max``, 0 above."""
+    if _is_tensor(max):
+        return composed(_clamp_to_tensors(input, None, max), "ClampMaxBackward1", input)
     return called(clamp(input, max=max), _CLAMP, "ClampMaxBackward0")
 
 
@@ -188,7 +196,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
             value = value.to(x.dtype)
     elif not x.dtype.is_floating_point and isinstance(value, (int, float, np.number)):
         value = np.asarray(value).astype(x.dtype.numpy).item()  # 2.7 -> 2 for an integer tensor
-    return where(m, value, x)
+    return composed(where(m, value, x), "MaskedFillBackward1" if _is_tensor(value) else "MaskedFillBackward0", x)
 
 
 def _is_tensor(x: Any) -> bool:

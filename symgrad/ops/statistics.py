@@ -42,6 +42,7 @@ from symgrad.ops._util import kept_shape, norm_dim
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.positions import picked
 from symgrad.ops.reductions import amax, mean
+from symgrad.ops.registry import composed
 from symgrad.ops.selection import where
 from symgrad.ops.shape import _index, _reshape
 from symgrad.ops.sorting import _indices, sort
@@ -115,13 +116,14 @@ def median(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     >>> x = symgrad.tensor([3., 1., 4., 2.], requires_grad=True)
     >>> m = symgrad.median(x)
     >>> m, m.expr
-    (tensor(2., grad_fn=<IndexBackward0>), x[3])
+    (tensor(2., grad_fn=<MedianBackward0>), x[3])
     >>> symgrad.median(symgrad.tensor([[1., 5., 2.], [4., 4., 0.]]), dim=1)
     symgrad.return_types.median(
     values=tensor([2., 4.]),
     indices=tensor([2, 0]))
     """
-    return _median(input, dim, keepdim, "median", ignore_nan=False)
+    return _named(_median(input, dim, keepdim, "median", ignore_nan=False), f"MedianBackward{int(dim is not None)}",
+                  input)
 
 
 @numpy_names
@@ -132,7 +134,15 @@ def nanmedian(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     >>> symgrad.nanmedian(symgrad.tensor([1., float("nan"), 3., 2.]))
     tensor(2.)
     """
-    return _median(input, dim, keepdim, "nanmedian", ignore_nan=True)
+    return _named(_median(input, dim, keepdim, "nanmedian", ignore_nan=True),
+                  f"NanmedianBackward{int(dim is not None)}", input)
+
+
+def _named(result: Any, name: str, input: Any) -> Any:
+    """``result`` (a tensor, or ``(values, indices)``), its values' node named as
+    PyTorch's one node (``MedianBackward1``, where symgrad gathers: ``index``)."""
+    composed(result if isinstance(result, Tensor) else result[0], name, input)
+    return result
 
 
 def _median(input: Any, dim: Any, keepdim: bool, fn: str, ignore_nan: bool) -> Any:
@@ -230,8 +240,9 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, the dimension "
                            f"has {n} elements: k counts from 1)")
     if x.ndim == 0:
-        return _of_scalar(x, return_types.kthvalue)
-    return _selection(x, d, _kth_positions(x._value, d, int(k) - 1), bool(keepdim), return_types.kthvalue)
+        return _named(_of_scalar(x, return_types.kthvalue), "KthvalueBackward0", x)
+    return _named(_selection(x, d, _kth_positions(x._value, d, int(k) - 1), bool(keepdim), return_types.kthvalue),
+                  "KthvalueBackward0", x)
 
 
 def _kth_positions(v: np.ndarray, d: int, k: int) -> np.ndarray:
@@ -308,13 +319,13 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:
     x = _tensor(input, "mode")
     d = _dim(dim, x.ndim, "mode")
     if x.ndim == 0:
-        return _of_scalar(x, return_types.mode)
+        return _named(_of_scalar(x, return_types.mode), "ModeBackward0", x)
     _nonempty_dim(x, d, "mode")
     lines = np.moveaxis(x._value, d, -1)
     positions = np.zeros(lines.shape[:-1] + (1,), np.int64)
     for line in np.ndindex(*lines.shape[:-1]):
         positions[line] = _mode_position(lines[line])
-    return _selection(x, d, np.moveaxis(positions, -1, d), bool(keepdim), return_types.mode)
+    return _named(_selection(x, d, np.moveaxis(positions, -1, d), bool(keepdim), return_types.mode), "ModeBackward0", x)
 
 
 def _mode_position(line: np.ndarray) -> int:

@@ -21,7 +21,7 @@ from symgrad._numpy_names import numpy_names
 from symgrad.dispatch import apply
 from symgrad.ops._util import norm_dim, norm_shape, tensor_arg
 from symgrad.ops.positions import index_values
-from symgrad.ops.registry import called, defop
+from symgrad.ops.registry import called, composed, defop
 from symgrad.ops.shape import (
     _CLONE,
     _INDEX,
@@ -57,11 +57,11 @@ def tril(input: Any, diagonal: int = 0) -> Any:
     >>> x = symgrad.tensor([[1., 2.], [3., 4.]], requires_grad=True)
     >>> symgrad.tril(x)
     tensor([[1., 0.],
-            [3., 4.]], grad_fn=<IndexZeroBackward0>)
+            [3., 4.]], grad_fn=<TrilBackward0>)
     >>> symgrad.tril(x).expr
     [[x[0, 0], 0], [x[1, 0], x[1, 1]]]
     """
-    return _triangle("tril", input, diagonal, lower=True)
+    return composed(_triangle("tril", input, diagonal, lower=True), "TrilBackward0", input)
 
 
 def triu(input: Any, diagonal: int = 0) -> Any:
@@ -73,7 +73,7 @@ def triu(input: Any, diagonal: int = 0) -> Any:
             [0., 0., 1.],
             [0., 0., 0.]])
     """
-    return _triangle("triu", input, diagonal, lower=False)
+    return composed(_triangle("triu", input, diagonal, lower=False), "TriuBackward0", input)
 
 
 def _diagonal_positions(n: int, m: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,12 +100,12 @@ def diag(input: Any, diagonal: int = 0) -> Any:
     k = int(diagonal)
     if x.ndim == 2:
         rows, cols = _diagonal_positions(x.shape[0], x.shape[1], k)
-        return _index(x, (rows, cols))
+        return composed(_index(x, (rows, cols)), "DiagonalBackward0_copy", x)  # (PyTorch 2.13's name)
     from symgrad.creation import zeros
 
     n = x.shape[0] + abs(k)
     rows, cols = _diagonal_positions(n, n, k)
-    return apply(_INDEX_PUT, zeros(n, n, dtype=x.dtype), x, key=(rows, cols))
+    return composed(apply(_INDEX_PUT, zeros(n, n, dtype=x.dtype), x, key=(rows, cols)), "DiagEmbedBackward0", x)
 
 
 def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
@@ -171,7 +171,7 @@ def trace(input: Any) -> Any:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     if x.dtype.numpy.kind == "b":
         raise NotImplementedError("\"trace\" not implemented for 'Bool' (as in PyTorch)")
-    return diag(x).sum()
+    return composed(diag(x).sum(), "TraceBackward0", x)
 
 
 def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
@@ -195,7 +195,7 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
         if len(shift_list) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:0")
         flat = _reshape(x, (x.numel(),))
-        return _reshape(roll(flat, shift_list[0], 0), tuple(x.shape))
+        return composed(_reshape(roll(flat, shift_list[0], 0), tuple(x.shape)), "RollBackward0", x)
     if not isinstance(dims, (int, np.integer, tuple, list)):
         raise TypeError(f"roll(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
     dim_list = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
@@ -210,7 +210,7 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
         if n == 0 or int(s) % n == 0:
             continue
         out = _index(out, (slice(None),) * d + ((np.arange(n) - int(s)) % n,))
-    return out if out is not x else apply(_CLONE, x)
+    return composed(out if out is not x else apply(_CLONE, x), "RollBackward0", x)
 
 
 def repeat(input: Any, *sizes: Any) -> Any:
@@ -236,7 +236,7 @@ def repeat(input: Any, *sizes: Any) -> Any:
     interleaved = tuple(v for s in shape for v in (1, s))
     grown = tuple(v for r, s in zip(reps, shape) for v in (r, s))
     out = _reshape(_expand(_reshape(x, interleaved), grown), final)
-    return out if out is not x else apply(_CLONE, x)
+    return composed(out if out is not x else apply(_CLONE, x), "RepeatBackward0", x)
 
 
 @numpy_names
