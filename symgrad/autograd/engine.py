@@ -292,10 +292,13 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 if quiet is None and g.__class__ is not float:
                     quiet = _quiet()
                 versions = node.versions
-                inputs = node.saved if versions is None else _lane_inputs(node, versions, Tensor)
+                try:
+                    inputs = node.saved if versions is None else _lane_inputs(node, versions, Tensor)
+                except _ExactSavedError:
+                    inputs = None  # (for the general steps below)
                 if inputs is FREED:
                     raise _freed_error()
-                if inputs is not None:  # (None: an exact number saved, for the general steps below)
+                if inputs is not None:
                     out_value = node.out_value
                     ref = node.out_ref
                     if ref is not None:
@@ -406,28 +409,39 @@ def _quiet() -> Any:
 
 def _lane_inputs(node: Any, versions: tuple[int, ...], Tensor: Any) -> Any:
     """The values a node of the scalar lane's ops saved for its rules, as
-    floats where they are 0-d float64 (its tensors' versions checked, as
-    ``_flow_arrays`` does); None when it saved an exact number
-    (``ops._sympy.Exact``), which the general steps handle."""
+    scalars where they are 0-d (its tensors' versions checked, as
+    ``_flow_arrays`` does); FREED after a pass without ``retain_graph``.
+    Raises ``_ExactSavedError`` for an exact number (``ops._sympy.Exact``), which
+    the general steps handle.  Unrolled for one and two inputs (measured)."""
     saved = node.saved
     if saved.__class__ is not tuple:
         if saved is FREED:
-            raise _freed_error()
-        saved = (saved,) if len(node.edges) == 1 else saved_inputs(node)
-    inputs = []
-    i = 0
-    for s in saved:
-        if isinstance(s, Tensor):
-            if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
-                raise _version_error(node, s, versions[i])
-            v = s._scalar
-            inputs.append(v if v is not None else _lane_value(s))
-        elif s.__class__ is float or s.__class__ is int or s is None:
-            inputs.append(s)
-        else:
-            return None
-        i += 1
-    return inputs
+            return FREED
+        if len(node.edges) == 1:  # a unary op: the lone tensor is its input
+            if (saved._vroot if saved._vroot is not None else saved)._ver != versions[0]:
+                raise _version_error(node, saved, versions[0])
+            v = saved._scalar
+            return (v if v is not None else _lane_value(saved),)
+        saved = saved_inputs(node)
+    if len(saved) == 2:
+        a, b = saved
+        return (_lane_input(node, a, versions[0], Tensor), _lane_input(node, b, versions[1], Tensor))
+    return tuple([_lane_input(node, s, versions[i], Tensor) for i, s in enumerate(saved)])
+
+
+class _ExactSavedError(Exception):
+    """An exact number (``ops._sympy.Exact``) among a lane node's saved inputs."""
+
+
+def _lane_input(node: Any, s: Any, version: int, Tensor: Any) -> Any:
+    if isinstance(s, Tensor):
+        if (s._vroot if s._vroot is not None else s)._ver != version:
+            raise _version_error(node, s, version)
+        v = s._scalar
+        return v if v is not None else _lane_value(s)
+    if s.__class__ is float or s.__class__ is int or s is None:
+        return s
+    raise _ExactSavedError
 
 
 def _seed_value(node: Any, seed: Any) -> Any:
