@@ -17,7 +17,7 @@ symbols; random numbers come from symgrad's generator (``symgrad.manual_seed``).
 -log(sigma) - log(2*pi)/2 - (-mu + x)**2/(2*sigma**2)
 """
 
-from symgrad.distributions import constraints  # noqa: F401
+from symgrad.distributions import constraints, kl_families, kl_mixed  # noqa: F401  (kl_*: register their pairs)
 from symgrad.distributions.bernoulli import Bernoulli
 from symgrad.distributions.beta import Beta
 from symgrad.distributions.binomial import Binomial

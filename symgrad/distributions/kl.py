@@ -1,5 +1,6 @@
-"""KL divergences in closed form between distributions of the same family,
-and ``register_kl`` to add more pairs (``torch.distributions.kl``)."""
+"""``kl_divergence`` and ``register_kl`` (``torch.distributions.kl``), with the
+KL divergences of Normal, Bernoulli, Categorical, MultivariateNormal, Dirichlet
+and Independent pairs; ``kl_families`` and ``kl_mixed`` register the others."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from typing import Any
 import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions.bernoulli import Bernoulli
+from symgrad.distributions.beta import Beta
 from symgrad.distributions.categorical import Categorical
 from symgrad.distributions.dirichlet import Dirichlet
 from symgrad.distributions.distribution import Distribution
+from symgrad.distributions.exponential import Exponential
+from symgrad.distributions.gamma import Gamma
 from symgrad.distributions.independent import Independent
 from symgrad.distributions.multivariate_normal import MultivariateNormal, batch_mahalanobis, half_log_det
 from symgrad.distributions.normal import Normal
+from symgrad.distributions.poisson import Poisson
 from symgrad.distributions.utils import HALF, sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -48,9 +53,19 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
         for cq in type(q).__mro__:
             if (cp, cq) in _KL:
                 return _KL[cp, cq](p, q)
+    if type(p) is not type(q) and type(p) in _EXPONENTIAL_FAMILIES and type(q) in _EXPONENTIAL_FAMILIES:
+        # (PyTorch's fallback for two exponential families, a Bregman divergence, refuses different families)
+        raise NotImplementedError(f"The cross KL-divergence between different exponential families cannot be "
+                                  f"computed using Bregman divergences: no KL(p || q) is implemented for p type "
+                                  f"{type(p).__name__} and q type {type(q).__name__}; register one with "
+                                  f"@register_kl({type(p).__name__}, {type(q).__name__})")
     raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
                               f"{type(q).__name__}: register one with @register_kl({type(p).__name__}, "
                               f"{type(q).__name__})")
+
+
+# The families PyTorch derives from ExponentialFamily, whose KL falls back to a Bregman divergence there
+_EXPONENTIAL_FAMILIES = {Bernoulli, Beta, Dirichlet, Exponential, Gamma, Normal, Poisson}
 
 
 @register_kl(Normal, Normal)

@@ -44,5 +44,9 @@ class Laplace(LocationScale):
             self._validate_sample(value)
         return HALF - HALF * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
 
+    def icdf(self, value: Tensor) -> Tensor:
+        term = value - HALF
+        return self.loc - self.scale * term.sign() * (-2 * term.abs()).log1p()
+
     def entropy(self) -> Tensor:
         return 1 + (2 * self.scale).log()

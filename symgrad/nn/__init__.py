@@ -48,6 +48,7 @@ from symgrad.nn.conv import Conv1d, Conv2d, Conv3d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
+from symgrad.nn.fractional_max_pool_layer import FractionalMaxPool2d
 from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d
 from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
@@ -129,4 +130,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # 3-d and adaptive max pooling
            "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
            # max unpooling
-           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+           # fractional max pooling
+           "FractionalMaxPool2d"]

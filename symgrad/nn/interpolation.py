@@ -20,7 +20,7 @@ import numpy as np
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import require_tensor
-from symgrad.nn.interpolation_weights import cubic_weights, linear_weights, nearest_positions
+from symgrad.nn.interpolation_weights import antialias_weights, cubic_weights, linear_weights, nearest_positions
 from symgrad.nn.module import Module
 from symgrad.nn.pool_functions import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
@@ -97,8 +97,6 @@ def _check(input: Tensor, mode: str, align_corners: bool | None, antialias: bool
         if mode not in ("bilinear", "bicubic") or input.ndim != 4:
             raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
                              "4-D tensor as input")
-        raise NotImplementedError("interpolate(antialias=True) is not provided by symgrad (PyTorch applies it only "
-                                  "to bilinear and bicubic downsampling); use antialias=False")
     if spatial not in _SPATIAL_DIMS[mode]:
         if mode in ("linear", "bilinear", "trilinear"):
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
@@ -123,6 +121,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     (5-d); ``align_corners`` maps the corner pixels' centres onto each other.
     With ``scale_factor`` the kernels place outputs by the factor given, unless
     ``recompute_scale_factor=True`` (then by the sizes, as for ``size``).
+    ``antialias=True`` (``"bilinear"``, ``"bicubic"``) widens the filter when
+    downsampling so that every input in reach is averaged in (PyTorch's).
 
     >>> import symgrad
     >>> import symgrad.nn.functional as F
@@ -133,6 +133,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     [[[x[0, 0, 0], 0.75*x[0, 0, 0] + 0.25*x[0, 0, 1], 0.25*x[0, 0, 0] + 0.75*x[0, 0, 1], x[0, 0, 1]]]]
     >>> F.interpolate(symgrad.tensor([[[[0., 1., 2., 3.]]]]), size=(1, 2), mode="bicubic")
     tensor([[[[0.4062, 2.5938]]]])
+    >>> F.interpolate(symgrad.tensor([[[[0., 1., 2., 3.]]]]), size=(1, 2), mode="bilinear", antialias=True)
+    tensor([[[[0.7143, 2.2857]]]])
     """
     require_tensor(input, "interpolate")
     if input.ndim not in (3, 4, 5):
@@ -155,12 +157,12 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     result = input
     for axis, (n, o) in enumerate(zip(spatial, out)):
         scale = _scale(n, o, None if factors is None else factors[axis], bool(align_corners))
-        result = _resample(result, 2 + axis, n, o, scale, mode, bool(align_corners), dims == 2)
+        result = _resample(result, 2 + axis, n, o, scale, mode, bool(align_corners), dims == 2, antialias)
     return result
 
 
 def _resample(x: Tensor, dim: int, n: int, o: int, scale: float, mode: str, align_corners: bool,
-              shortcuts: bool = False) -> Tensor:
+              shortcuts: bool = False, antialias: bool = False) -> Tensor:
     """``x`` resampled from ``n`` to ``o`` positions along ``dim``; ``shortcuts``: PyTorch's 2-d
     ``"nearest"`` kernel (its ``nearest_idx``) copies an output as long as the input and takes
     ``i // 2`` for one twice as long, whatever the scale factor (its 1-d and 3-d kernels do not)."""
@@ -171,8 +173,11 @@ def _resample(x: Tensor, dim: int, n: int, o: int, scale: float, mode: str, alig
         else:
             positions = nearest_positions(n, o, scale, dtype, exact=mode == "nearest-exact")
         return x.index_select(dim, Tensor._make(positions))
-    weigh = cubic_weights if mode == "bicubic" else linear_weights
-    weights = Tensor._make(weigh(n, o, scale, align_corners, dtype).T.copy())
+    if antialias:
+        matrix = antialias_weights(n, o, scale, mode == "bicubic", dtype)
+    else:
+        matrix = (cubic_weights if mode == "bicubic" else linear_weights)(n, o, scale, align_corners, dtype)
+    weights = Tensor._make(matrix.T.copy())
     return ops.matmul(x.transpose(dim, -1), weights).transpose(dim, -1)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["nearest_positions", "linear_weights", "cubic_weights", "CUBIC_A"]
+__all__ = ["nearest_positions", "linear_weights", "cubic_weights", "antialias_weights", "CUBIC_A"]
 
 CUBIC_A = -0.75  # PyTorch's (and OpenCV's) choice of Keys' parameter
 
@@ -70,4 +70,44 @@ def cubic_weights(n: int, o: int, scale: float, align_corners: bool, dtype: np.d
     rows, start = np.arange(o), floor.astype(np.int64) - 1
     for k, c in enumerate(coefficients):
         np.add.at(weights, (rows, np.clip(start + k, 0, n - 1)), c.astype(dtype))
+    return weights
+
+
+def _aa_linear(x: np.ndarray) -> np.ndarray:
+    """The triangle filter of PyTorch's (and Pillow's) antialiased bilinear resampling."""
+    x = np.abs(x)
+    return np.where(x < 1, 1 - x, 0).astype(x.dtype)
+
+
+def _aa_cubic(x: np.ndarray) -> np.ndarray:
+    """Keys' kernel with ``a = -0.5`` (Pillow's, which PyTorch's antialiased bicubic takes)."""
+    x, a = np.abs(x), x.dtype.type(-0.5)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0)).astype(x.dtype)
+
+
+def antialias_weights(n: int, o: int, scale: float, cubic: bool, dtype: np.dtype) -> np.ndarray:
+    """A constant (o, n) matrix for ``antialias=True`` (PyTorch's ``_compute_weights_aa``):
+    downsampling by ``scale`` widens the filter by ``scale``, so every input
+    element within its reach is averaged in; each row is normalised to sum 1.
+    PyTorch mixes the input's float type with doubles here; so does this."""
+    t = dtype.type
+    s = t(scale)
+    half_width = (4 if cubic else 2) * 0.5
+    support = half_width * float(s) if s >= 1 else half_width
+    largest = int(np.ceil(support)) * 2 + 1
+    invscale = t(1.0 / float(s)) if s >= 1 else t(1)
+    filter_fn = _aa_cubic if cubic else _aa_linear
+    weights = np.zeros((o, n), dtype=dtype)
+    for i in range(o):
+        center = t(float(s) * (i + 0.5))
+        low = max(int(float(center) - support + 0.5), 0)
+        size = min(max(min(int(float(center) + support + 0.5), n) - low, 0), largest)
+        offsets = (np.arange(low, low + size).astype(dtype) - center).astype(np.float64) + 0.5
+        w = filter_fn((offsets * float(invscale)).astype(dtype))
+        total = t(0)
+        for v in w:  # (in order, in the input's float type, as PyTorch sums them)
+            total = t(total + v)
+        weights[i, low:low + size] = w / total if total != 0 else w
     return weights
