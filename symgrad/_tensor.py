@@ -393,7 +393,7 @@ class Tensor(TensorOps):
         if isinstance(c, Leaf):
             c.name = name
         else:
-            self._set_term(Leaf(self, tuple(self._value.shape), name))
+            self._set_term(Leaf(self, () if self._scalar is not None else tuple(self._value.shape), name))
 
     def compact(self) -> Any:
         """The closed form with shared subexpressions as named temporaries."""
@@ -423,7 +423,7 @@ class Tensor(TensorOps):
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
                                "use a computed variable in a subgraph that doesn't require differentiation "
                                "use var_no_grad = var.detach().")
-        if requires_grad and self._value.dtype.kind not in "fc":
+        if requires_grad and self._scalar is None and self._value.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
                                f"(this one is {self.dtype}); create it with dtype=symgrad.float64 or "
                                "call .double() first")
@@ -432,7 +432,7 @@ class Tensor(TensorOps):
             # A new variable: it stops following its base symbolically (the
             # memory stays shared, as in PyTorch's x.detach().requires_grad_()).
             self._base = self._view = self._view_src = None
-            self._content = Leaf(self, tuple(self._value.shape), self._name)
+            self._content = Leaf(self, () if self._scalar is not None else tuple(self._value.shape), self._name)
         return self
 
     @property

@@ -72,6 +72,17 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     >>> symgrad.tensor([1., 2.], name="X").expr
     [X[0], X[1]]
     """
+    if data.__class__ is float and device is None:
+        # A number: a 0-d float64 or float32 tensor on the scalar lane (scalar_lane.py), its array made
+        # when first read - what ops of scalars read is its float (measured: half a scalar program's reads)
+        lane = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+        if lane is _dt.float64 or lane is _dt.float32:
+            t = Tensor._make(data if lane is _dt.float64 else np.float32(data))
+            if name is not None:
+                t._set_name(name)
+            if requires_grad:
+                t.requires_grad_(True)
+            return t
     _check_device(device)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "

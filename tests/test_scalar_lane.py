@@ -314,3 +314,39 @@ def test_against_pytorch():
         return [y.item()] + [t.grad.item() for t in (a, b, c)]
 
     np.testing.assert_allclose(run(sg), run(torch), rtol=1e-12)
+
+
+def test_a_tensor_of_a_python_float_is_on_the_lane():
+    """symgrad.tensor(2.5): a 0-d tensor whose array is made when first read;
+    every way of reading or writing it sees one value."""
+    x = sg.tensor(2.5, requires_grad=True, name="x")
+    assert x._scalar == 2.5 and "_value" not in vars(x)
+    assert x.dtype == sg.float64 and x.shape == () and x.is_leaf and str(x.expr) == "x"
+    f32 = sg.tensor(2.5, dtype=sg.float32)
+    assert type(f32._scalar) is np.float32 and f32.dtype == sg.float32
+    f16 = sg.tensor(2.5, dtype=sg.float16)
+    assert f16._scalar is None and f16.dtype == sg.float16
+    assert sg.tensor(2, dtype=sg.float64)._scalar is None  # (an int: the general path)
+    y = sg.tensor(1.5)
+    y.numpy()[()] = 4.0  # the array, made now, is the tensor's memory
+    assert float(y * 1.0) == 4.0 and y._scalar is None
+
+
+def test_a_lane_leaf_trains_like_any_other():
+    w = sg.tensor(0.5, requires_grad=True)
+    opt = sg.optim.SGD([w], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        loss = (w * 3.0 - 1.0) * (w * 3.0 - 1.0)
+        loss.backward()
+        opt.step()
+    want = 0.5
+    for _ in range(3):
+        want -= 0.1 * 2 * (want * 3.0 - 1.0) * 3.0
+    assert float(w) == pytest.approx(want, rel=1e-15)
+    z = sg.tensor(2.0, requires_grad=True)
+    (z * z).backward()
+    (z * z).backward()  # accumulates into .grad
+    assert float(z.grad) == 8.0 and str(z.grad.expr) == "4*z"
+    z.data.zero_()
+    assert float(z) == 0.0 and float(z * 1.0) == 0.0

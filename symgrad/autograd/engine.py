@@ -286,7 +286,8 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 deliver(node, g)
                 continue
             # On the scalar lane (an op with a float forward) values are Python floats; elsewhere arrays
-            lane = node.op.scalar is not None
+            op = node.op
+            lane = op.scalar is not None
             if lane and plain and node.meta is None and node.retain is None:
                 # the scalar lane's nodes, the short way (nothing to deliver or fit, no params)
                 if quiet is None and g.__class__ is not float:
@@ -304,11 +305,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                     if ref is not None:
                         _check_out(node)
                     steps.append((node, inputs, out_value))
-                    edges = node.edges
-                    i = 0
-                    for rule in node.op.vjp:
-                        edge = edges[i]
-                        i += 1
+                    for rule, edge in zip(op.vjp, node.edges):
                         if edge is None or rule is None or (needed is not None and edge not in needed):
                             continue
                         try:
