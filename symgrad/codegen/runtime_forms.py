@@ -113,6 +113,116 @@ class SignBit(sympy.logic.boolalg.BooleanFunction):
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
 
 
+def _call(printer: Any, name: str, args: tuple[Any, ...], math_name: str | None = None) -> str:
+    """``name(args)`` in the printer's backend: ``numpy.name``/``jax.numpy.name``,
+    ``torch.name``, C's ``name``, and ``math_name`` (a helper or ``math.``
+    function) in the ``math`` backend."""
+    text = ", ".join(printer._print(a) for a in args)
+    if isinstance(printer, NumPyPrinter):
+        return f"{printer._module_format(printer._module + '.' + name)}({text})"
+    if printer.printmethod == "_torchcode":
+        return f"torch.{name}({text})"
+    if isinstance(printer, C99CodePrinter):
+        return f"{name}({text})"
+    math_name = math_name or "math." + name
+    fn = printer._module_format(math_name) if math_name.startswith("math.") else math_name
+    return f"{fn}({text})"
+
+
+class CopySign(sympy.Function):
+    """``copysign(x, y)`` computed at run time: its closed form tests ``y < 0``,
+    which cannot see ``-0.0`` (``copysign(2, -(a - b))`` at ``a == b`` is -2)."""
+
+    nargs = 2
+
+    def _code(self, printer: Any) -> str:
+        return _call(printer, "copysign", self.args)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Trunc(sympy.Function):
+    """``trunc(x)`` computed at run time: its closed form ``sign(x)*floor(|x|)``
+    is +0.0 at -0.0, and ``math.floor``/``math.trunc`` return integers
+    (0 for -0.0, and they raise at inf and nan), so the ``math`` backend
+    writes ``math.modf(x)[1]`` (a float, with the zero's sign)."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        if not isinstance(printer, (NumPyPrinter, C99CodePrinter)) and printer.printmethod == "_pythoncode":
+            return f"{printer._module_format('math.modf')}({printer._print(self.args[0])})[1]"
+        return _call(printer, "trunc", self.args)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Relu(sympy.Function):
+    """``relu(x)`` as symgrad computes it, ``maximum(x, 0)`` in that order:
+    NumPy's ``maximum`` gives its second operand where they are equal, so
+    ``relu(-0.0)`` is +0.0; SymPy's ``Max(0, x)`` sorts its arguments, and
+    the code wrote ``maximum(0.0, x)``, which is -0.0 there."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        x = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.maximum')}({x}, 0.0)"
+        if printer.printmethod == "_torchcode":
+            return f"torch.clamp_min({x}, 0.0)"
+        if isinstance(printer, C99CodePrinter):
+            return f"sg_maximum({x}, 0.0)"
+        return f"_maximum({x}, 0.0)"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class FloatCast(sympy.Function):
+    """A cast to a float dtype (``x.to(float32)``, ``x.double()``) in code of
+    scalars.  The closed form of a cast to a float is its argument, and code of
+    scalars computed on it as it was: ``1e-300`` came back where eager code
+    gives float32's ``0.0`` (``1e300`` for ``inf``), and an integer or boolean
+    input stayed one.  NumPy and JAX convert (``numpy.float32(t)``: eager's
+    dtype too); ``math`` and C compute on doubles rounded to the type
+    (``_float32(t)``, ``(double)(float)(t)``; ``float(t)``, ``(double)(t)``),
+    and have no float16.  The second argument is the width in bytes."""
+
+    nargs = 2
+
+    def _code(self, printer: Any) -> str:
+        x, width = printer._print(self.args[0]), int(self.args[1])
+        name = {8: "float64", 4: "float32", 2: "float16"}[width]
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.' + name)}({x})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.as_tensor({x}).to(torch.{name})"
+        c = isinstance(printer, C99CodePrinter)
+        if width == 2:
+            from symgrad.codegen.graph import CodegenError
+
+            raise CodegenError(f"the {'c' if c else 'math'} backend has no float16: use backend='numpy' "
+                               "(or cast to float32)")
+        if c:
+            return f"(double)(float)({x})" if width == 4 else f"(double)({x})"
+        return f"_float32({x})" if width == 4 else f"float({x})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+def float_cast(x: Any, dtype: Any) -> Any:
+    """The run-time form of ``x`` cast to the float ``dtype``."""
+    return FloatCast(x, sympy.Integer(dtype.itemsize))
+
+
+def _relu(x: Any) -> Any:
+    return Relu(x)
+
+
+def _frac(x: Any) -> Any:
+    return x - Trunc(x)  # (as the forward: x - trunc(x); -0.0 - -0.0 is +0.0)
+
+
 def _number(printer: Any, v: Any) -> str:
     f = float(v)
     return repr(f) if math.isfinite(f) else str(printer._print(v))
@@ -125,6 +235,7 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 
 # op name -> the run-time form of one element (or a whole array, in array
 # mode), called with the argument's atom and the op's parameters.
-FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit}
+FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit, "copysign": CopySign,
+                                         "trunc": Trunc, "frac": _frac, "relu": _relu}
 
-__all__ = ["FORMS", "NanToNum", "SignBit"]
+__all__ = ["FORMS", "CopySign", "NanToNum", "FloatCast", "Relu", "SignBit", "Trunc", "float_cast"]
