@@ -67,7 +67,6 @@ NOT_ROWS = {"bitwise_not": "integers only: no float edge points"}
 
 _LIBM = "NumPy's function and the C library's differ in the last digit"
 _SCIPY = "NumPy code calls SciPy's function; symgrad's own differs in the last digits (docs/codegen.md)"
-_IEEE_NAN = "at nan generated code follows IEEE, not PyTorch's sign(nan) = 0 and masks (docs/codegen.md)"
 _PYTHON_RAISES = "Python's math raises where NumPy gives inf or nan (docs/codegen.md)"
 _INT_CAST = "code of scalars has no integer dtype: the cast is trunc(x) as a float; at inf and nan eager's is " \
             "NumPy's undefined conversion (INT64_MIN)"
@@ -78,9 +77,6 @@ EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
        for be in ("numpy", "numpy_scalar")},
     # (symgrad's erf and erfc are Python's math.erf/erfc on each element)
     **{(op, be): {ALL: _SCIPY} for op in ("erf", "erfc") for be in ("numpy", "numpy_scalar")},
-    **{("sign", be): {math.nan: _IEEE_NAN} for be in ("numpy", "numpy_scalar", "math", "c")},
-    **{("abs", be): {math.nan: _IEEE_NAN} for be in ("numpy", "numpy_scalar", "math", "c")},
-    **{("relu", be): {math.nan: _IEEE_NAN} for be in ("numpy", "numpy_scalar", "math", "c")},
     # eager's backward of a 0-d tensor computes cosh(710) with NumPy, its forward with math.cosh
     **{(op, be): {710.0: _LIBM} for op in ("sinh", "cosh") for be in ("math", "c")},
     **{("to(int64)", be): {ALL: _INT_CAST} for be in ("numpy_scalar", "math", "c")},

@@ -262,7 +262,8 @@ class Lowering:
         elements computed already (``_fold``), which replace their expressions."""
         name = t.op.name
         form = runtime_forms.FORMS.get(name)
-        if form is not None and any(v.dtype.kind == "f" for v in vals):  # (on integers the closed form is exact)
+        if form is not None and (name in runtime_forms.ANY_DTYPE or any(v.dtype.kind == "f" for v in vals)):
+            # (on integers the closed form is exact)
             return self._runtime_form(t, form, vals, shape, dtype)
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]

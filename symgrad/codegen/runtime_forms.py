@@ -19,7 +19,12 @@ else 0.0)``, ``(isfinite(t) ? t : 0.0)``).
 
 ``signbit`` of a float likewise: its closed form is ``x < 0``, and code on
 floats meets ``-0.0``; it is written ``numpy.signbit(t)``, ``torch.signbit(t)``,
-``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.
+``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.  So are ``copysign``
+(its closed form tests ``y < 0``), ``trunc`` and ``frac`` (``sign(x)*floor(|x|)``
+is +0.0 at -0.0), ``sign`` (0 at nan, as PyTorch's), ``relu`` (``maximum(x,
+0.0)`` in NumPy's order), ``logical_not`` (SymPy rewrites ``Not(x <= 0)`` as
+``x > 0``, False at nan) and, in code of scalars, casts to a float dtype
+(``FloatCast``, used by ``lower`` directly): each class below says how.
 
 The replacement values are the op's parameters, so they are eager's: by
 default 0 and the largest and smallest finite values of the input's dtype
@@ -215,6 +220,53 @@ def float_cast(x: Any, dtype: Any) -> Any:
     return FloatCast(x, sympy.Integer(dtype.itemsize))
 
 
+class Sign(sympy.Function):
+    """``sign(x)`` of a float as symgrad's (and PyTorch's): 0 at nan, where
+    ``numpy.sign`` and the closed form's ``copysign(1, x)`` give nan or +-1
+    (``abs``'s derivative is ``sign``: 0 at nan too)."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        t = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            m = printer._module
+            return f"{printer._module_format(m + '.nan_to_num')}({printer._module_format(m + '.sign')}({t}), nan=0.0)"
+        if printer.printmethod == "_torchcode":
+            return f"torch.nan_to_num(torch.sign({t}), nan=0.0)"
+        if isinstance(printer, C99CodePrinter):
+            return f"({t} > 0 ? 1.0 : {t} < 0 ? -1.0 : 0.0)"
+        return f"(1.0 if {t} > 0 else -1.0 if {t} < 0 else 0.0)"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class LogicalNot(sympy.logic.boolalg.BooleanFunction):
+    """``logical_not(b)`` as written: SymPy turns ``Not(x <= 0)`` into
+    ``x > 0``, which is False at nan where the negation is True (relu's
+    derivative ``g * ~(x <= 0)`` is ``g`` at nan, as PyTorch's)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x: Any) -> Any:
+        if x is sympy.true or x is sympy.false:
+            return sympy.false if x is sympy.true else sympy.true
+        return None
+
+    def _code(self, printer: Any) -> str:
+        t = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.logical_not')}({t})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.logical_not({t})"
+        if isinstance(printer, C99CodePrinter):
+            return f"(!({t}))"
+        return f"(not {t})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
 def _relu(x: Any) -> Any:
     return Relu(x)
 
@@ -236,6 +288,10 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 # op name -> the run-time form of one element (or a whole array, in array
 # mode), called with the argument's atom and the op's parameters.
 FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit, "copysign": CopySign,
-                                         "trunc": Trunc, "frac": _frac, "relu": _relu}
+                                         "trunc": Trunc, "frac": _frac, "relu": _relu, "sign": Sign,
+                                         "logical_not": LogicalNot}
 
-__all__ = ["FORMS", "CopySign", "NanToNum", "FloatCast", "Relu", "SignBit", "Trunc", "float_cast"]
+# forms that apply whatever the arguments' dtype (the others: where one is a float)
+ANY_DTYPE = frozenset({"logical_not"})
+
+__all__ = ["FORMS", "CopySign", "NanToNum", "FloatCast", "LogicalNot", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]
