@@ -11,8 +11,16 @@ and ``expm1`` (SymPy's ``sympy.codegen.cfunctions``, which every backend prints
 as its own ``log1p``/``expm1``), softplus as ``max(x, 0) + log1p(exp(-|x|))``,
 and ``logaddexp`` as ``max(x, y) + log1p(exp(-|x - y|))`` (``x + log(2)`` where
 ``x == y``, so that two infinities of one sign give that infinity, as
-``numpy.logaddexp``).  The closed forms (``t.expr``, the docstrings' math)
-keep the textbook formulas.
+``numpy.logaddexp``).  ``log10`` and ``log2`` are the backends' own (``log(x)/log(10)``
+is off in the last digit: 0.5 gives -0.30102999566398114 for -0.3010299956639812);
+``sigmoid`` is the forward's ``where(x >= 0, 1, e)/(1 + e)`` with ``e = exp(-|x|)``
+(``1/(1 + exp(-x))`` differs in the last digit below 0); ``erfinv`` is
+``copysign(erfinv(x), x)`` (SciPy's is +0.0 at -0.0, symgrad's and PyTorch's
+-0.0).  The closed forms (``t.expr``, the docstrings' math) keep the textbook
+formulas.
+
+A form that reads a part more than once takes ``bind`` (``ssa.Builder.bind``
+from ``lower``), which makes that part a temporary, computed once.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy
-from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
+from symgrad.codegen.runtime_forms import CopySign
 from symgrad.symbolic.constants import number
 from symgrad.symbolic.piecewise import piecewise
 
@@ -44,7 +53,29 @@ def _logaddexp2(x: Any, y: Any) -> Any:
     return piecewise((sympy.Max(x, y) + log1p(2 ** -sympy.Abs(x - y)) / ln2, sympy.Ne(x, y)), (x + 1, True))
 
 
+def _same(e: Any) -> Any:
+    return e
+
+
+def _sigmoid(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    x = bind(x)
+    e = bind(sympy.exp(-sympy.Abs(x)))
+    return piecewise((sympy.Integer(1), x >= 0), (e, True)) / (1 + e)
+
+
+def _erfinv(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    x = bind(x)
+    return CopySign(sympy.erfinv(x), x)
+
+
+# forms that take ``bind``
+BINDING = frozenset({"sigmoid", "erfinv"})
+
 FORMS: dict[str, Callable[..., Any]] = {
+    "log10": log10,
+    "log2": log2,
+    "sigmoid": _sigmoid,
+    "erfinv": _erfinv,
     "log1p": log1p,
     "expm1": expm1,
     "softplus": _softplus,

@@ -44,6 +44,9 @@ OPAQUE_FUNCTION = "custom_function_opaque"  # ... unless its forward left symgra
 # the wider type once, instead of being converted at every call.
 _WIDENING_CALLS = frozenset({"linear", "linear_nobias", "matmul", "addmm", "mse_loss", "dot"})
 
+# Casts: in code of scalars a cast to a float is computed at run time (runtime_forms.FloatCast)
+CASTS = frozenset({"to_copy", "to_discrete"})
+
 # Shape ops that do nothing when the shape does not change (derivative rules
 # reshape to (-1, n) and expand to the input's shape without knowing it):
 # the shapes are known here, so the code has no such calls.
@@ -240,6 +243,10 @@ class Lowering:
         if t.op.elementwise:
             return self._elementwise(t, args, vals, shape, dtype)
         if self.mode == "scalar":
+            if t.op.name in CASTS and dtype.kind == "f" and dtype != vals[0].dtype:  # (see runtime_forms.FloatCast)
+                atoms = self.materialize(vals[0]).data
+                return self._alias(t, Value(_map(lambda a: runtime_forms.float_cast(a, dtype), [atoms]), shape, dtype,
+                                            False, 1, 1))
             return Value(self._scalar_op(t, args, vals, shape), shape, dtype)
         if t.op.name == "mse_loss":
             return self._mse_loss(t, vals, shape, dtype)
@@ -255,8 +262,9 @@ class Lowering:
         elements computed already (``_fold``), which replace their expressions."""
         name = t.op.name
         form = runtime_forms.FORMS.get(name)
-        if form is not None and vals[0].dtype.kind == "f":  # (on integers the closed form is exact)
-            return self._runtime_form(t, form, vals[0], shape, dtype)
+        if form is not None and (name in runtime_forms.ANY_DTYPE or any(v.dtype.kind == "f" for v in vals)):
+            # (on integers the closed form is exact)
+            return self._runtime_form(t, form, vals, shape, dtype)
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]
         datas = [v.data for v in vals]
@@ -273,7 +281,8 @@ class Lowering:
                 if found is not None:
                     return Value(found, shape, dtype)
         elif name in code_forms.FORMS and dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals):
-            data = _map(partial(code_forms.FORMS[name], **t.params), [_map(self._sympy_operand, [d]) for d in datas])
+            params = dict(t.params, bind=self.b.bind) if name in code_forms.BINDING else t.params
+            data = _map(partial(code_forms.FORMS[name], **params), [_map(self._sympy_operand, [d]) for d in datas])
         else:
             syms = [_map(self._sympy_operand, [d]) for d in datas]
             if dtype is not _BOOL:  # arithmetic on booleans reads them as 0/1; evaluate's check of the
@@ -309,13 +318,15 @@ class Lowering:
         found = self.b.negation_of(e)
         return nodes.make("neg", (e,)) if found is None else found
 
-    def _runtime_form(self, t: Apply, form: Any, arg: Value, shape: tuple[int, ...], dtype: np.dtype) -> Value:
+    def _runtime_form(self, t: Apply, form: Any, args: list[Value], shape: tuple[int, ...],
+                      dtype: np.dtype) -> Value:
         """An op whose closed form leaves out what code computes at run time
-        (``nan_to_num``: see ``runtime_forms``), on its argument made a
-        temporary: the form may read it more than once (C, ``math``), and it
-        must not go through SymPy, which would tidy it for finite values."""
-        atom = self.materialize(arg).data
-        data = _map(lambda a: form(a, **t.params), [atom])
+        (``nan_to_num``, ``signbit``, ``copysign``: see ``runtime_forms``), on
+        its arguments made temporaries: the form may read them more than once
+        (C, ``math``), and they must not go through SymPy, which would tidy
+        them for finite values."""
+        atoms = [self.materialize(a).data for a in args]
+        data = _map(lambda *a: form(*a, **t.params), atoms)
         v = Value(data, shape, dtype, False, 1, 1)
         return self.materialize(v) if self.uses[id(t)] > 1 else v
 

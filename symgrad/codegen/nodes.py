@@ -32,7 +32,7 @@ import sympy
 from sympy.core.basic import Basic
 from sympy.logic.boolalg import Boolean
 
-from symgrad.codegen import code_forms
+from symgrad.codegen import code_forms, runtime_forms
 from symgrad.codegen.program import Node
 from symgrad.codegen.ssa import Literal
 from symgrad.codegen.ssa import node_symbols as symbols
@@ -56,7 +56,8 @@ def unary_form(op_name: str) -> Any:
     from symgrad.ops import TABLE
 
     op = TABLE[op_name]
-    if not op.elementwise or len(op.inputs) != 1 or op.params or op.bool_out or op.bool_args:
+    if not op.elementwise or len(op.inputs) != 1 or op.params or op.bool_out or op.bool_args \
+            or op_name in runtime_forms.FORMS:  # (written by lower._runtime_form on floats)
         return None
     try:
         form = code_forms.FORMS[op_name](_SLOT) if op_name in code_forms.FORMS else op.symbolic(_SLOT)

@@ -272,7 +272,8 @@ class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, Pyth
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
-        _know(self, {"round": "round", "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan",
+        _know(self, {"round": "_round", "floor": "_floor", "ceiling": "_ceil",  # (floats: math_helpers)
+                     "isfinite": "math.isfinite", "isinf": "math.isinf", "isnan": "math.isnan",
                      "nextafter": "math.nextafter"})
 
     # nan-propagating, as symgrad.maximum/minimum (backends/math_helpers.py)
@@ -380,6 +381,12 @@ def _torch_printer_class() -> Any:
 
         def __init__(self) -> None:
             super().__init__({"order": "none"})
+
+        def _print_log10(self, expr: Any) -> str:  # (SymPy's codegen log10/log2: code_forms)
+            return f"torch.log10({self._print(expr.args[0])})"
+
+        def _print_log2(self, expr: Any) -> str:
+            return f"torch.log2({self._print(expr.args[0])})"
 
         def _print(self, expr: Any, **kwargs: Any) -> str:
             if isinstance(expr, sympy.Expr) and not expr.is_Atom:

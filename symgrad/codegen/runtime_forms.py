@@ -19,7 +19,12 @@ else 0.0)``, ``(isfinite(t) ? t : 0.0)``).
 
 ``signbit`` of a float likewise: its closed form is ``x < 0``, and code on
 floats meets ``-0.0``; it is written ``numpy.signbit(t)``, ``torch.signbit(t)``,
-``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.
+``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.  So are ``copysign``
+(its closed form tests ``y < 0``), ``trunc`` and ``frac`` (``sign(x)*floor(|x|)``
+is +0.0 at -0.0), ``sign`` (0 at nan, as PyTorch's), ``relu`` (``maximum(x,
+0.0)`` in NumPy's order), ``logical_not`` (SymPy rewrites ``Not(x <= 0)`` as
+``x > 0``, False at nan) and, in code of scalars, casts to a float dtype
+(``FloatCast``, used by ``lower`` directly): each class below says how.
 
 The replacement values are the op's parameters, so they are eager's: by
 default 0 and the largest and smallest finite values of the input's dtype
@@ -113,6 +118,163 @@ class SignBit(sympy.logic.boolalg.BooleanFunction):
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
 
 
+def _call(printer: Any, name: str, args: tuple[Any, ...], math_name: str | None = None) -> str:
+    """``name(args)`` in the printer's backend: ``numpy.name``/``jax.numpy.name``,
+    ``torch.name``, C's ``name``, and ``math_name`` (a helper or ``math.``
+    function) in the ``math`` backend."""
+    text = ", ".join(printer._print(a) for a in args)
+    if isinstance(printer, NumPyPrinter):
+        return f"{printer._module_format(printer._module + '.' + name)}({text})"
+    if printer.printmethod == "_torchcode":
+        return f"torch.{name}({text})"
+    if isinstance(printer, C99CodePrinter):
+        return f"{name}({text})"
+    math_name = math_name or "math." + name
+    fn = printer._module_format(math_name) if math_name.startswith("math.") else math_name
+    return f"{fn}({text})"
+
+
+class CopySign(sympy.Function):
+    """``copysign(x, y)`` computed at run time: its closed form tests ``y < 0``,
+    which cannot see ``-0.0`` (``copysign(2, -(a - b))`` at ``a == b`` is -2)."""
+
+    nargs = 2
+
+    def _code(self, printer: Any) -> str:
+        return _call(printer, "copysign", self.args)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Trunc(sympy.Function):
+    """``trunc(x)`` computed at run time: its closed form ``sign(x)*floor(|x|)``
+    is +0.0 at -0.0, and ``math.floor``/``math.trunc`` return integers
+    (0 for -0.0, and they raise at inf and nan), so the ``math`` backend
+    writes ``math.modf(x)[1]`` (a float, with the zero's sign)."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        if not isinstance(printer, (NumPyPrinter, C99CodePrinter)) and printer.printmethod == "_pythoncode":
+            return f"{printer._module_format('math.modf')}({printer._print(self.args[0])})[1]"
+        return _call(printer, "trunc", self.args)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Relu(sympy.Function):
+    """``relu(x)`` as symgrad computes it, ``maximum(x, 0)`` in that order:
+    NumPy's ``maximum`` gives its second operand where they are equal, so
+    ``relu(-0.0)`` is +0.0; SymPy's ``Max(0, x)`` sorts its arguments, and
+    the code wrote ``maximum(0.0, x)``, which is -0.0 there."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        x = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.maximum')}({x}, 0.0)"
+        if printer.printmethod == "_torchcode":
+            return f"torch.clamp_min({x}, 0.0)"
+        if isinstance(printer, C99CodePrinter):
+            return f"sg_maximum({x}, 0.0)"
+        return f"_maximum({x}, 0.0)"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class FloatCast(sympy.Function):
+    """A cast to a float dtype (``x.to(float32)``, ``x.double()``) in code of
+    scalars.  The closed form of a cast to a float is its argument, and code of
+    scalars computed on it as it was: ``1e-300`` came back where eager code
+    gives float32's ``0.0`` (``1e300`` for ``inf``), and an integer or boolean
+    input stayed one.  NumPy and JAX convert (``numpy.float32(t)``: eager's
+    dtype too); ``math`` and C compute on doubles rounded to the type
+    (``_float32(t)``, ``(double)(float)(t)``; ``float(t)``, ``(double)(t)``),
+    and have no float16.  The second argument is the width in bytes."""
+
+    nargs = 2
+
+    def _code(self, printer: Any) -> str:
+        x, width = printer._print(self.args[0]), int(self.args[1])
+        name = {8: "float64", 4: "float32", 2: "float16"}[width]
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.' + name)}({x})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.as_tensor({x}).to(torch.{name})"
+        c = isinstance(printer, C99CodePrinter)
+        if width == 2:
+            from symgrad.codegen.graph import CodegenError
+
+            raise CodegenError(f"the {'c' if c else 'math'} backend has no float16: use backend='numpy' "
+                               "(or cast to float32)")
+        if c:
+            return f"(double)(float)({x})" if width == 4 else f"(double)({x})"
+        return f"_float32({x})" if width == 4 else f"float({x})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+def float_cast(x: Any, dtype: Any) -> Any:
+    """The run-time form of ``x`` cast to the float ``dtype``."""
+    return FloatCast(x, sympy.Integer(dtype.itemsize))
+
+
+class Sign(sympy.Function):
+    """``sign(x)`` of a float as symgrad's (and PyTorch's): 0 at nan, where
+    ``numpy.sign`` and the closed form's ``copysign(1, x)`` give nan or +-1
+    (``abs``'s derivative is ``sign``: 0 at nan too)."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        t = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            m = printer._module
+            return f"{printer._module_format(m + '.nan_to_num')}({printer._module_format(m + '.sign')}({t}), nan=0.0)"
+        if printer.printmethod == "_torchcode":
+            return f"torch.nan_to_num(torch.sign({t}), nan=0.0)"
+        if isinstance(printer, C99CodePrinter):
+            return f"({t} > 0 ? 1.0 : {t} < 0 ? -1.0 : 0.0)"
+        return f"(1.0 if {t} > 0 else -1.0 if {t} < 0 else 0.0)"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class LogicalNot(sympy.logic.boolalg.BooleanFunction):
+    """``logical_not(b)`` as written: SymPy turns ``Not(x <= 0)`` into
+    ``x > 0``, which is False at nan where the negation is True (relu's
+    derivative ``g * ~(x <= 0)`` is ``g`` at nan, as PyTorch's)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x: Any) -> Any:
+        if x is sympy.true or x is sympy.false:
+            return sympy.false if x is sympy.true else sympy.true
+        return None
+
+    def _code(self, printer: Any) -> str:
+        t = printer._print(self.args[0])
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.logical_not')}({t})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.logical_not({t})"
+        if isinstance(printer, C99CodePrinter):
+            return f"(!({t}))"
+        return f"(not {t})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+def _relu(x: Any) -> Any:
+    return Relu(x)
+
+
+def _frac(x: Any) -> Any:
+    return x - Trunc(x)  # (as the forward: x - trunc(x); -0.0 - -0.0 is +0.0)
+
+
 def _number(printer: Any, v: Any) -> str:
     f = float(v)
     return repr(f) if math.isfinite(f) else str(printer._print(v))
@@ -125,6 +287,11 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 
 # op name -> the run-time form of one element (or a whole array, in array
 # mode), called with the argument's atom and the op's parameters.
-FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit}
+FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit, "copysign": CopySign,
+                                         "trunc": Trunc, "frac": _frac, "relu": _relu, "sign": Sign,
+                                         "logical_not": LogicalNot}
 
-__all__ = ["FORMS", "NanToNum", "SignBit"]
+# forms that apply whatever the arguments' dtype (the others: where one is a float)
+ANY_DTYPE = frozenset({"logical_not"})
+
+__all__ = ["FORMS", "CopySign", "NanToNum", "FloatCast", "LogicalNot", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]
