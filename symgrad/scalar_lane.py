@@ -213,15 +213,26 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
         node.saved = _NONES_2
         node.versions = None
     else:
-        if len(which) == 2:  # (div, mul by both): a tensor among numbers is saved alone, as dispatch saves it
-            node.saved = (a, b) if a.__class__ is b.__class__ else a if a.__class__ is Tensor else b
-        else:
-            node.saved = (a, None) if which[0] == 0 else (None, b)
         ka = kb = 0
-        if a.__class__ is Tensor and 0 in which:
-            ka = a._ver if a._vroot is None else a._vroot._ver
-        if b.__class__ is Tensor and 1 in which:
-            kb = b._ver if b._vroot is None else b._vroot._ver
+        if len(which) == 2:  # (div, mul by both): a tensor among numbers is saved alone, as dispatch saves it
+            if a.__class__ is b.__class__:
+                node.saved = (a, b)
+                ka = a._ver if a._vroot is None else a._vroot._ver  # type: ignore[union-attr]
+                kb = b._ver if b._vroot is None else b._vroot._ver  # type: ignore[union-attr]
+            elif a.__class__ is Tensor:
+                node.saved = a
+                ka = a._ver if a._vroot is None else a._vroot._ver
+            else:
+                node.saved = b
+                kb = b._ver if b._vroot is None else b._vroot._ver
+        elif which[0] == 0:
+            node.saved = (a, None)
+            if a.__class__ is Tensor:
+                ka = a._ver if a._vroot is None else a._vroot._ver
+        else:
+            node.saved = (None, b)
+            if b.__class__ is Tensor:
+                kb = b._ver if b._vroot is None else b._vroot._ver
         node.versions = (ka, kb) if ka or kb else _ZEROS_2
     node.params = _NO_PARAMS
     node.meta = node.pre_hooks = node.retain = None  # (meta: float64 in and out, nothing to sum back or cast)

@@ -350,3 +350,18 @@ def test_a_lane_leaf_trains_like_any_other():
     assert float(z.grad) == 8.0 and str(z.grad.expr) == "4*z"
     z.data.zero_()
     assert float(z) == 0.0 and float(z * 1.0) == 0.0
+
+
+def test_the_op_table_refuses_a_scalar_forward_the_lane_cannot_run():
+    from symgrad.ops.registry import OpDef
+
+    def rule(g, out, x, y, z):
+        return g
+
+    with pytest.raises(ValueError, match="scalar= is for elementwise ops of one or two inputs"):
+        OpDef("three", ("x", "y", "z"), (), np.add, None, (rule, rule, rule), elementwise=True, promote=None,
+              bool_args=(), bool_out=False, view=False, variadic=False, backward_name=None,
+              scalar=lambda x, y, z: x)
+    with pytest.raises(ValueError, match="scalar= is for elementwise ops"):
+        OpDef("shaped", ("x",), (), np.sum, None, (lambda g, out, x: g,), elementwise=False, promote=None,
+              bool_args=(), bool_out=False, view=False, variadic=False, backward_name=None, scalar=float)

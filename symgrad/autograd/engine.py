@@ -293,10 +293,19 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 if quiet is None and g.__class__ is not float:
                     quiet = _quiet()
                 versions = node.versions
-                try:
-                    inputs = node.saved if versions is None else _lane_inputs(node, versions, Tensor)
-                except _ExactSavedError:
-                    inputs = None  # (for the general steps below)
+                inputs = node.saved
+                if versions is None:
+                    pass  # (nothing read: add, sub, neg; or FREED)
+                elif inputs.__class__ is Tensor and len(versions) == 1:  # a unary op's input (written out)
+                    if (inputs._vroot if inputs._vroot is not None else inputs)._ver != versions[0]:
+                        raise _version_error(node, inputs, versions[0])
+                    v = inputs._scalar
+                    inputs = (v if v is not None else _lane_value(inputs),)
+                else:
+                    try:
+                        inputs = _lane_inputs(node, versions, Tensor)
+                    except _ExactSavedError:
+                        inputs = None  # (for the general steps below)
                 if inputs is FREED:
                     raise _freed_error()
                 if inputs is not None:
@@ -305,11 +314,16 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                     if ref is not None:
                         _check_out(node)
                     steps.append((node, inputs, out_value))
-                    for rule, edge in zip(op.vjp, node.edges):
+                    two = len(inputs) == 2
+                    edges = node.edges
+                    i = 0
+                    for rule in op.vjp:
+                        edge = edges[i]
+                        i += 1
                         if edge is None or rule is None or (needed is not None and edge not in needed):
                             continue
                         try:
-                            gi = rule(g, out_value, *inputs)
+                            gi = rule(g, out_value, inputs[0], inputs[1]) if two else rule(g, out_value, inputs[0])
                         except (ArithmeticError, ValueError):
                             gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
                         prev = get(edge)
@@ -422,6 +436,14 @@ def _lane_inputs(node: Any, versions: tuple[int, ...], Tensor: Any) -> Any:
         saved = saved_inputs(node)
     if len(saved) == 2:
         a, b = saved
+        if a.__class__ is Tensor and b.__class__ is Tensor:  # (the commonest: written out)
+            if (a._vroot if a._vroot is not None else a)._ver != versions[0]:
+                raise _version_error(node, a, versions[0])
+            if (b._vroot if b._vroot is not None else b)._ver != versions[1]:
+                raise _version_error(node, b, versions[1])
+            va = a._scalar
+            vb = b._scalar
+            return (va if va is not None else _lane_value(a), vb if vb is not None else _lane_value(b))
         return (_lane_input(node, a, versions[0], Tensor), _lane_input(node, b, versions[1], Tensor))
     return tuple([_lane_input(node, s, versions[i], Tensor) for i, s in enumerate(saved)])
 

@@ -142,8 +142,9 @@ class OpDef:
         cls_name = backward_name or _camel(name) + "Backward0"
         self.node_class = type(cls_name, (Node,), {"__slots__": ()})
         self.backward_names = backward_names
-        if scalar is not None and (not self.fast or params or variadic):
-            raise ValueError(f"op {name!r}: scalar= is for elementwise ops without params, one rule per input")
+        if scalar is not None and (not self.fast or params or variadic or len(self.inputs) > 2):
+            raise ValueError(f"op {name!r}: scalar= is for elementwise ops of one or two inputs without params, "
+                             "one rule per input")
         self.scalar = scalar
 
     @property
