@@ -365,3 +365,30 @@ def test_the_op_table_refuses_a_scalar_forward_the_lane_cannot_run():
     with pytest.raises(ValueError, match="scalar= is for elementwise ops"):
         OpDef("shaped", ("x",), (), np.sum, None, (lambda g, out, x: g,), elementwise=False, promote=None,
               bool_args=(), bool_out=False, view=False, variadic=False, backward_name=None, scalar=float)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("make", [lambda: sg.tensor(1.0, requires_grad=True),
+                                  lambda: sg.tensor([1.0], requires_grad=True)], ids=["0-d", "1-d"])
+def test_accumulating_inf_and_minus_inf_is_nan_silently(make):
+    """A pass on floats enters NumPy's quiet error state only when it needs
+    it: accumulating into an existing .grad does (inf + -inf is nan, as in
+    PyTorch, without a warning)."""
+    x = make()
+    (x * float("inf")).sum().backward()
+    (x * float("-inf")).sum().backward()
+    assert np.isnan(x.grad.numpy()).all()
+
+
+def test_a_scalar_program_with_retain_grad_and_targets():
+    x = sg.tensor(0.5, requires_grad=True)
+    y = sg.tensor(1.5, requires_grad=True)
+    h = sg.sin(x * y)
+    h.retain_grad()
+    out = h * h + y
+    gx, gy = sg.autograd.grad(out, (x, y), retain_graph=True)
+    want_h = 2 * math.sin(0.75)
+    assert float(gx) == pytest.approx(want_h * math.cos(0.75) * 1.5)
+    assert float(gy) == pytest.approx(want_h * math.cos(0.75) * 0.5 + 1)
+    out.backward()
+    assert float(h.grad) == pytest.approx(want_h) and float(x.grad) == pytest.approx(float(gx))

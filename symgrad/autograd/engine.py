@@ -26,7 +26,7 @@ import numpy as np
 from symgrad import grad_mode
 from symgrad.autograd import anomaly_mode, origin
 from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
-from symgrad.symbolic.terms import Lazy, Term, Unavailable
+from symgrad.symbolic.terms import Const, Lazy, Term, Unavailable
 
 # Closed forms of gradients accumulated more often than this without being
 # cleared are dropped (numbers stay exact), so long loops do not keep every
@@ -182,6 +182,10 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn; "
                                "make a leaf require grad (requires_grad=True) before computing it")
         if g is None:
+            s = t._scalar
+            if s is not None:  # a result of the scalar lane: a seed of its kind, no array
+                seeds.append(Tensor._make(1.0 if s.__class__ is float else _F32_ONE))
+                continue
             if t._value.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs: this output has "
                                    f"shape {list(t._value.shape)}; pass gradient=... of that shape "
@@ -220,7 +224,8 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     for node, seed in zip(root_nodes, seeds):
         _add(buffer, node, seed if tensor_mode or replaying else _seed_value(node, seed))
         if tape is not None:
-            tape.seeds.append((node, _term(seed), seed._value))
+            s = seed._scalar
+            tape.seeds.append((node, _term(seed), seed._value) if s is None else (node, _unit_const(s), s))
 
     captured: dict[Any, Any] = {}
     targets_by_node = {} if targets is None else dict(zip(target_nodes or [], targets))
@@ -283,6 +288,10 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                 continue
             if node.__class__ is AccumulateGrad:
                 steps.append((node, None, None))
+                if quiet is None:
+                    leaf = node.variable
+                    if leaf is not None and leaf._grad is not None:  # accumulating: NumPy adds (inf + -inf)
+                        quiet = _quiet()
                 deliver(node, g)
                 continue
             # On the scalar lane (an op with a float forward) values are Python floats; elsewhere arrays
@@ -466,6 +475,9 @@ def _lane_input(node: Any, s: Any, version: int, Tensor: Any) -> Any:
 def _seed_value(node: Any, seed: Any) -> Any:
     """The array a numeric pass starts from at ``node``; a float for a node
     of the scalar lane, so its rules run on floats from the start."""
+    s = seed._scalar
+    if s is not None:
+        return s
     v = seed._value
     if node.__class__ is not AccumulateGrad and node.op.scalar is not None and not v.shape:
         return v.item() if v.dtype is _F64 else v[()] if v.dtype is _F32 else v
@@ -498,6 +510,17 @@ def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
+_F32_ONE = np.float32(1.0)
+_UNIT_CONSTS: dict[Any, Term] = {}
+
+
+def _unit_const(s: Any) -> Term:
+    """The term of a seed of ones on the scalar lane (a float or float32 1):
+    the ``Const`` a seed tensor's array would have, made once per type."""
+    c = _UNIT_CONSTS.get(s.__class__)
+    if c is None:
+        c = _UNIT_CONSTS[s.__class__] = Const(np.array(s))
+    return c
 
 
 def _lane_float(term: Any) -> bool:
@@ -794,8 +817,12 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
     if tape is not None:  # array mode: the closed form is made later, if ever asked for
         term = Lazy(tape, key)
         if old is None:
-            # a copy: the same array may also be another input's gradient
-            var._grad = Tensor._make(np.array(g, dtype=var._value.dtype), term)
+            s = var._scalar
+            if s is not None and s.__class__ is g.__class__:
+                var._grad = Tensor._make(g, term)  # (the scalar lane's: a float for a leaf of a float)
+            else:
+                # a copy: the same array may also be another input's gradient
+                var._grad = Tensor._make(np.array(g, dtype=var._value.dtype), term)
             var._accum = 1
             origin.record(var._grad, var, run)
             return
@@ -815,8 +842,7 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
         var._grad = old + g
         origin.record(var._grad, var, run, before)
         return
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # (inf + -inf: nan, silently)
-        old.add_(g)  # (not recorded: the pass runs with grad mode off unless create_graph, handled above)
+    old.add_(g)  # (not recorded: the pass runs with grad mode off unless create_graph, handled above)
     var._accum += 1
     if var._accum > MAX_ACCUMULATED_CLOSED_FORMS and old._base is None:
         old._content = _DROPPED

@@ -135,9 +135,13 @@ _STACK: OpDef = defop("stack", lambda *xs, dim: np.stack(xs, axis=dim), None, pa
 
 # (same_shape: recorded by dispatch's fast path, as elementwise ops are - the
 # copy that create_graph makes of every first gradient is one)
-_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,), same_shape=True)
+def _same(x: Any) -> Any:
+    return x  # (a copy of a float on the scalar lane: floats are immutable, its array is its own when made)
+
+
+_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,), same_shape=True, scalar=_same)
 _COPY: OpDef = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,),
-                     same_shape=True)
+                     same_shape=True, scalar=_same)
 
 
 def _cast_sym(x: Any, dtype: np.dtype) -> Any:
