@@ -158,12 +158,13 @@ class _IncompleteGamma:
                 if reciprocal in factors:
                     rest = [g for j, g in enumerate(factors) if j != i and g != reciprocal]
                     regularized = _REGULARIZED[f.func.__name__](a, x)
-                    return self._print(sympy.Mul(*rest, regularized, evaluate=False) if rest else regularized)
+                    return self._print(  # type: ignore[attr-defined]
+                        sympy.Mul(*rest, regularized, evaluate=False) if rest else regularized)
         return super()._print_Mul(expr)  # type: ignore[misc]
 
     def _unregularized(self, expr: Any) -> str:
-        if expr.func.__name__ in self._refused:
-            return self._print_Function(expr)  # type: ignore[attr-defined]  (the refusal)
+        if expr.func.__name__ in self._refused:  # (_Refusing's _print_Function raises the refusal)
+            return self._print_Function(expr)  # type: ignore[attr-defined]
         a, x = expr.args
         regularized = self._print(_REGULARIZED[expr.func.__name__](a, x))  # type: ignore[attr-defined]
         return f"({self._gamma_of(self._print(a))}*{regularized})"  # type: ignore[attr-defined]
