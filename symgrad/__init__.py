@@ -85,7 +85,7 @@ _LAZY = {
     **dict.fromkeys(("TracingError", "TracerWarning"), "symgrad.symbolic.reads"),
 }
 _LAZY_MODULES = ("nn", "optim", "functional", "func", "testing", "verify", "parsing", "display", "codegen", "cli",
-                 "linalg", "distributions")
+                 "linalg", "distributions", "special")
 
 
 def __getattr__(name: str) -> Any:

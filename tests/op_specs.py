@@ -111,6 +111,17 @@ def _tl(name: str) -> Callable[..., Any]:
     return call
 
 
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def _shape_parameter(module: Any, x: Any) -> Any:
+    """The constant ``a`` of the incomplete gamma rows: three shapes, in ``x``'s dtype (symgrad's or torch's)."""
+    return module.tensor([0.7, 1.5, 3.0], dtype=x.dtype)
+
+
 def _unary(name: str, domain: Any = REAL, **kw: Any) -> Spec:
     return Spec(name, getattr(sg, name), _t(name), UNARY, domain, **kw)
 
@@ -1129,6 +1140,18 @@ SPECS: list[Spec] = [
     _unary("logit", (0.05, 0.95)),
     Spec("logit_eps", lambda x: sg.logit(x, eps=0.2), lambda x: _t("logit")(x, eps=0.2), UNARY, (0.05, 0.95),
          covers=("logit", "clamp")),
+    # ---- the regularized incomplete gamma functions: differentiable in x only (PyTorch's backward raises for a,
+    # as symgrad's does: tests/test_special_functions.py), so each row's a is a constant of x's dtype
+    Spec("igamma", lambda x: sg.igamma(_shape_parameter(sg, x), x),
+         lambda x: _t("igamma")(_shape_parameter(_torch(), x), x), UNARY, POS, skips=NO_SCALAR_SPECIAL),
+    Spec("igammac", lambda x: sg.igammac(_shape_parameter(sg, x), x),
+         lambda x: _t("igammac")(_shape_parameter(_torch(), x), x), UNARY, POS, skips=NO_SCALAR_SPECIAL),
+    Spec("special_gammainc_scalar_a", lambda x: sg.special.gammainc(sg.tensor(2.5, dtype=x.dtype), x),
+         lambda x: _torch().special.gammainc(_torch().tensor(2.5, dtype=x.dtype), x), UNARY, (0.05, 6.0),
+         covers=("igamma",), skips=NO_SCALAR_SPECIAL),
+    Spec("special_gammaincc_small_a", lambda x: sg.special.gammaincc(sg.tensor([0.05, 0.4, 1.0], dtype=x.dtype), x),
+         lambda x: _torch().special.gammaincc(_torch().tensor([0.05, 0.4, 1.0], dtype=x.dtype), x), UNARY,
+         (0.05, 3.0), covers=("igammac",), skips=NO_SCALAR_SPECIAL),
     # ---- integers (inputs made integers by the row: the op tests draw floats)
     *[Spec(n, lambda x, y, n=n: getattr(sg, n)((x * 10).long(), (y * 10).long()),
            lambda x, y, n=n: _t(n)((x * 10).long(), (y * 10).long()), BINARY, (-4.0, 4.0),

@@ -78,7 +78,7 @@ class _ParenthesizedModulo:
 
 # The functions some backends lack (SymPy's names; ops/special.py, ops/bitwise.py): refused by
 # name, with what to use instead, rather than with SymPy's "not supported" or code that fails
-_SPECIAL = ("polygamma", "erfinv", "besseli")
+_SPECIAL = ("polygamma", "erfinv", "besseli", "lowergamma", "uppergamma")
 _INTEGER = ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not")
 
 
@@ -108,6 +108,7 @@ class _Refusing:
         return f"{self._module_format(self._module + '.int64')}({arg})"  # type: ignore[attr-defined]
 
     _print_polygamma = _print_besseli = _print_erfinv = _print_loggamma = _print_Function
+    _print_lowergamma = _print_uppergamma = _print_Function  # (SymPy's Python printer: "not supported")
 
 
 def _refusals(special: str | None, integer: str | None) -> dict[str, str]:
@@ -116,8 +117,63 @@ def _refusals(special: str | None, integer: str | None) -> dict[str, str]:
     return out
 
 
-_SCALAR_SPECIAL = "digamma, polygamma, erfinv and i0 need SciPy, JAX or PyTorch: use backend='numpy' with SciPy " \
-                  "installed, 'jax' or 'torch'"
+_SCALAR_SPECIAL = "digamma, polygamma, erfinv, i0 and the incomplete gamma functions (igamma, igammac) need " \
+                  "SciPy, JAX or PyTorch: use backend='numpy' with SciPy installed, 'jax' or 'torch'"
+
+
+class _RegularizedGamma(sympy.Function):
+    """``lowergamma(a, x)/gamma(a)`` (``igamma``'s closed form) as one call
+    when printed: the backends have the regularized function, not the
+    unregularized one (and ``gamma(a)`` overflows beyond ``a = 171``)."""
+
+    nargs = 2
+
+
+class gammainc(_RegularizedGamma):  # noqa: N801  (the name printed: scipy.special.gammainc...)
+    pass
+
+
+class gammaincc(_RegularizedGamma):  # noqa: N801
+    pass
+
+
+_REGULARIZED = {"lowergamma": gammainc, "uppergamma": gammaincc}
+
+
+class _IncompleteGamma:
+    """Prints ``lowergamma(a, x)/gamma(a)`` as ``gammainc(a, x)`` (``upper``:
+    ``gammaincc``), and a ``lowergamma(a, x)`` without its ``1/gamma(a)``
+    (``a`` a number: SymPy folded ``1/gamma(0.7)`` into a float) as
+    ``gamma(a)*gammainc(a, x)``.  ``_gamma``: the backend's gamma function."""
+
+    _gamma = ""
+    _refused: dict[str, str] = {}
+
+    def _print_Mul(self, expr: Any) -> str:
+        factors = list(expr.args)
+        for i, f in enumerate(factors):
+            if f.func.__name__ in _REGULARIZED and f.func.__name__ not in self._refused:
+                a, x = f.args
+                reciprocal = sympy.Pow(sympy.gamma(a), -1)
+                if reciprocal in factors:
+                    rest = [g for j, g in enumerate(factors) if j != i and g != reciprocal]
+                    regularized = _REGULARIZED[f.func.__name__](a, x)
+                    return self._print(  # type: ignore[attr-defined]
+                        sympy.Mul(*rest, regularized, evaluate=False) if rest else regularized)
+        return super()._print_Mul(expr)  # type: ignore[misc]
+
+    def _unregularized(self, expr: Any) -> str:
+        if expr.func.__name__ in self._refused:  # (_Refusing's _print_Function raises the refusal)
+            return self._print_Function(expr)  # type: ignore[attr-defined]
+        a, x = expr.args
+        regularized = self._print(_REGULARIZED[expr.func.__name__](a, x))  # type: ignore[attr-defined]
+        return f"({self._gamma_of(self._print(a))}*{regularized})"  # type: ignore[attr-defined]
+
+    def _gamma_of(self, a: str) -> str:
+        return f"{self._module_format(self._gamma)}({a})"  # type: ignore[attr-defined]
+
+    _print_lowergamma = _unregularized
+    _print_uppergamma = _unregularized
 _SCALAR_INTEGER = "its values are floats: integer functions need backend='numpy', 'jax' or 'torch'"
 
 
@@ -207,11 +263,12 @@ def _python_power_may_be_complex(expr: Any) -> bool:
     return True
 
 
-class NumPyCode(NodePrinting, _Refusing, _ArrayPrinting, NumPyPrinter):
+class NumPyCode(NodePrinting, _IncompleteGamma, _Refusing, _ArrayPrinting, NumPyPrinter):
     """NumPy printing (``erf``, ``lgamma`` and the other special functions from
     ``scipy.special`` when SciPy is installed)."""
 
     _backend = "numpy"
+    _gamma = "scipy.special.gamma"
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
@@ -220,7 +277,8 @@ class NumPyCode(NodePrinting, _Refusing, _ArrayPrinting, NumPyPrinter):
                  "bitwise_or": "numpy.bitwise_or", "bitwise_xor": "numpy.bitwise_xor", "bitwise_not": "numpy.invert"}
         if importlib.util.find_spec("scipy") is not None:
             extra.update(erf="scipy.special.erf", erfc="scipy.special.erfc", loggamma="scipy.special.gammaln",
-                         erfinv="scipy.special.erfinv", besseli="scipy.special.iv")
+                         erfinv="scipy.special.erfinv", besseli="scipy.special.iv",
+                         gammainc="scipy.special.gammainc", gammaincc="scipy.special.gammaincc")
         else:  # exact but slow: math's erf and lgamma on each element (helpers in array_emitters)
             extra.update(erf="_erf", erfc="_erfc", loggamma="_lgamma")
             self._refused = _refusals("SciPy is not installed: pip install scipy, or use backend='jax' or 'torch'",
@@ -247,10 +305,11 @@ class NumPyCode(NodePrinting, _Refusing, _ArrayPrinting, NumPyPrinter):
         return str(super()._print(expr, **kwargs))
 
 
-class JaxCode(NodePrinting, _Refusing, _ArrayPrinting, JaxPrinter):
+class JaxCode(NodePrinting, _IncompleteGamma, _Refusing, _ArrayPrinting, JaxPrinter):
     """JAX printing: everything from ``jax.numpy``/``jax.scipy``, so the code is ``jax.jit``-able."""
 
     _backend = "jax"
+    _gamma = "jax.scipy.special.gamma"
 
     def __init__(self) -> None:
         super().__init__(dict(_SETTINGS))
@@ -258,6 +317,7 @@ class JaxCode(NodePrinting, _Refusing, _ArrayPrinting, JaxPrinter):
                      "erf": "jax.scipy.special.erf", "erfc": "jax.scipy.special.erfc",
                      "loggamma": "jax.scipy.special.gammaln", "polygamma": "jax.scipy.special.polygamma",
                      "erfinv": "jax.scipy.special.erfinv", "nextafter": "jax.numpy.nextafter",
+                     "gammainc": "jax.scipy.special.gammainc", "gammaincc": "jax.scipy.special.gammaincc",
                      **{n: f"jax.numpy.{'invert' if n == 'bitwise_not' else n}" for n in _INTEGER}})
 
     def _print_besseli(self, expr: Any) -> str:
@@ -376,8 +436,25 @@ def _constant_value(expr: Any) -> float | None:
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCode(NodePrinting, _ParenthesizedModulo, _PlainFloats, TorchPrinter):
+    class TorchCode(NodePrinting, _IncompleteGamma, _ParenthesizedModulo, _PlainFloats, TorchPrinter):
         """PyTorch printing; numeric constants become floats (``torch.log(2)`` fails)."""
+
+        def _gamma_of(self, a: str) -> str:  # (torch has no gamma function: exp of lgamma, a > 0 in its domain)
+            return f"torch.exp(torch.lgamma({a}))"
+
+        def _print_gammainc(self, expr: Any) -> str:
+            return f"torch.special.{expr.func.__name__}({', '.join(self._tensor_args(*expr.args))})"
+
+        _print_gammaincc = _print_gammainc
+
+        def _tensor_args(self, a: Any, x: Any) -> tuple[str, str]:
+            # (torch.special.gammainc takes tensors only: a number becomes a tensor like the other argument)
+            pa, px = self._print(a), self._print(x)
+            if is_number_like(a):
+                pa = f"torch.full_like({px}, {pa})"
+            elif is_number_like(x):
+                px = f"torch.full_like({pa}, {px})"
+            return pa, px
 
         def __init__(self) -> None:
             super().__init__({"order": "none"})

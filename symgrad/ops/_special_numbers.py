@@ -14,6 +14,7 @@ others are accurate to a few units in the last place.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -223,3 +224,124 @@ def i1(x: np.ndarray) -> np.ndarray:
         out = np.copysign(np.where(a <= 30, total, asymptotic), v)
         out = np.where(np.isnan(v), np.nan, out)
     return _like(out, x)
+
+
+# ---------------------------------------------------------------- regularized incomplete gamma
+# P(a, x) = lowergamma(a, x)/gamma(a) and Q(a, x) = 1 - P(a, x), as Cephes' igam/igamc (PyTorch's and
+# SciPy's): each is computed directly where it is the smaller (1 - the other would lose its digits)
+
+_EPS = 2.220446049250313e-16
+_TINY = 1e-300
+_MAX_TERMS = 100_000  # (each term is a pass over the array: nan rather than a loop without end)
+# zeta(k)*(-1)**k/k for k = 2..: lgamma(1 + a) = -euler*a + sum_k those * a**k for |a| <= 1/2
+_EULER = 0.5772156649015329
+
+
+def _lgamma1p_taylor(a: np.ndarray) -> np.ndarray:
+    coefficients = [(-1) ** k * float(zeta(float(k), np.array(1.0))) / k for k in range(2, 60)]
+    total = np.zeros_like(a)
+    for c in reversed(coefficients):
+        total = (total + c) * a
+    return (total - _EULER) * a
+
+
+def _lgamma1p(a: np.ndarray) -> np.ndarray:
+    """``lgamma(1 + a)`` without the rounding of ``1 + a`` near ``a = 0`` (Cephes' lgam1p)."""
+    small = np.abs(a) <= 0.5
+    return np.where(small, _lgamma1p_taylor(np.where(small, a, 0.0)), lgamma(a + 1))
+
+
+def _lower_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(a, x) = x**a e**-x / gamma(a + 1) * sum_n x**n / ((a + 1)...(a + n)): positive terms, for x < a + 1."""
+    term = np.ones_like(x)
+    total = np.ones_like(x)
+    n = 0
+    while n < _MAX_TERMS:
+        n += 1
+        term = term * x / (a + n)
+        total = total + term
+        if not np.any(term > _EPS * total):
+            break
+    else:
+        total = np.where(term > _EPS * total, np.nan, total)
+    return np.exp(a * np.log(x) - x - _lgamma1p(a)) * total
+
+
+def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Q(a, x) by its continued fraction (modified Lentz), for x >= a + 1."""
+    b = x + 1 - a
+    c = np.full_like(x, 1 / _TINY)
+    d = 1 / b
+    h = d.copy()
+    n = 0
+    while n < _MAX_TERMS:
+        n += 1
+        an = -n * (n - a)
+        b = b + 2
+        d = an * d + b
+        d = np.where(np.abs(d) < _TINY, _TINY, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < _TINY, _TINY, c)
+        d = 1 / d
+        step = d * c
+        h = h * step
+        if not np.any(np.abs(step - 1) > 4 * _EPS):  # (rounding may keep a step a unit or two from 1)
+            break
+    else:
+        h = np.where(np.abs(step - 1) > 4 * _EPS, np.nan, h)
+    return np.exp(a * np.log(x) - x - lgamma(a)) * h
+
+
+def _upper_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Q(a, x) for small x (Cephes' igamc_series): 1 - x**a/gamma(a + 1) written as an expm1, minus
+    x**a/gamma(a) * sum_n (-x)**n / (n! (a + n)); Q's digits where Q is small and P near 1 (tiny a)."""
+    factor = np.ones_like(x)
+    total = np.zeros_like(x)
+    for n in range(1, 60):  # (x <= 1.1: 1.1**60/60! is far below the last digit)
+        factor = factor * -x / n
+        term = factor / (a + n)
+        total = total + term
+    log_x = np.log(x)
+    return -np.expm1(a * log_x - _lgamma1p(a)) - np.exp(a * log_x - lgamma(a)) * total
+
+
+def _incomplete_gamma(a: Any, x: Any, upper: bool) -> np.ndarray:
+    a, x = np.broadcast_arrays(_float64(a), _float64(x))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        # where each form is the accurate one (Cephes' choice, without its large-a asymptotic series)
+        small_x = x <= 1.1
+        upper_series = small_x & np.where(x <= 0.5, -0.4 / np.log(np.where(x > 0, x, 0.5)) >= a, x * 1.1 >= a)
+        fraction = ~small_x & (x >= a + 1)
+        lower = ~(upper_series | fraction)
+        finite = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
+        out = np.zeros_like(x)
+        for where, form in ((lower & finite, _lower_series), (upper_series & finite, _upper_series),
+                            (fraction & finite, _upper_fraction)):
+            if where.any():
+                value = form(a[where], x[where])
+                out[where] = (1 - value if upper else value) if form is _lower_series \
+                    else (value if upper else 1 - value)
+        # the edges, as PyTorch's: P(0, x > 0) = 1, P(a, 0) = 0, P(a, inf) = 1, P(inf, x) = 0,
+        # nan for negative arguments, for a = x = 0 and for a = x = inf
+        p = np.where(x == 0, 0.0, np.where(np.isinf(x) | (a == 0), 1.0, 0.0))
+        edge = ~finite
+        out = np.where(edge, 1 - p if upper else p, out)
+        invalid = (a < 0) | (x < 0) | ((a == 0) & (x == 0)) | (np.isinf(a) & np.isinf(x)) | np.isnan(a) | np.isnan(x)
+        return np.where(invalid, np.nan, out)
+
+
+def gammainc(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The regularized lower incomplete gamma function ``P(a, x)``, in the
+    result dtype of ``a`` and ``x``: its power series where ``x < a + 1``,
+    ``1 - Q`` by the continued fraction beyond, ``1 - Q`` by Q's own series
+    for ``x <= 1.1`` and ``a`` small (Cephes' choices).  About 1e-13
+    relative error for ``a`` up to 100, a few 1e-11 up to ``a = 1e4``,
+    about 1e-6 in the far tails near ``a = 1e6`` (Cephes' asymptotic series
+    for large ``a`` is not implemented)."""
+    return np.asarray(_incomplete_gamma(a, x, upper=False), dtype=np.result_type(a, x, np.float16))
+
+
+def gammaincc(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The regularized upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``, computed directly
+    where it is the smaller (see ``gammainc``)."""
+    return np.asarray(_incomplete_gamma(a, x, upper=True), dtype=np.result_type(a, x, np.float16))

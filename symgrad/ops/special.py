@@ -1,8 +1,15 @@
 """Special functions: ``lgamma``, ``digamma``, ``polygamma``, ``erfinv``,
-``i0``, ``sinc``, ``logit``.  Their closed forms are SymPy's own functions
-(``loggamma(x)``, ``polygamma(n, x)``, ``erfinv(x)``, ``besseli(0, x)``,
-``sinc(pi*x)``), so ``sympy.diff`` and symgrad's rules agree; their numbers
-come from ``_special_numbers`` (NumPy only).
+``i0``, ``sinc``, ``logit``, ``igamma``, ``igammac``.  Their closed forms are
+SymPy's own functions (``loggamma(x)``, ``polygamma(n, x)``, ``erfinv(x)``,
+``besseli(0, x)``, ``sinc(pi*x)``, ``lowergamma(a, x)/gamma(a)``), so
+``sympy.diff`` and symgrad's rules agree; their numbers come from
+``_special_numbers`` (NumPy only).
+
+``igamma(a, x)`` and ``igammac(a, x)`` (``symgrad.special.gammainc`` and
+``gammaincc``) have PyTorch's derivative in ``x`` only,
+``exp((a - 1)*log(x) - x - lgamma(a))`` (nan at ``x = 0, a = 1``, as
+PyTorch's); their derivative in ``a`` raises NotImplementedError, as
+PyTorch's backward does, rather than giving a wrong 0.
 
 Special points follow PyTorch: ``sinc``'s value at 0 is 1 (SymPy's ``sinc``
 is ``sin(x)/x`` with ``sinc(0) = 1``: the closed form ``sinc(pi*x)`` is right
@@ -25,7 +32,7 @@ from symgrad.ops._sympy import Exact, sp
 from symgrad.ops.registry import defop
 from symgrad.ops.unary import _unary
 
-__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit"]
+__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit", "igamma", "igammac"]
 
 PI = Exact(math.pi, lambda: sp.pi)
 SQRT_PI_OVER_2 = Exact(math.sqrt(math.pi) / 2, lambda: sp.sqrt(sp.pi) / 2)
@@ -74,6 +81,61 @@ def _nan_outside_unit(x: Any) -> Any:
 
 _LOGIT = defop("logit", _logit, lambda x: sp.log(x / (1 - x)), elementwise=True, promote="float",
                vjp=(lambda g, out, x: g / (x * (1 - x)) + _nan_outside_unit(x),))
+
+
+def _no_derivative_in_a(name: str) -> Any:
+    def rule(g: Any, out: Any, a: Any, x: Any) -> Any:
+        raise NotImplementedError(
+            f"the derivative of {name}(input, other) in 'input' (the shape parameter a) is not implemented, as in "
+            f"PyTorch (the derivative for '{name}: input' is not implemented): detach input, or give it "
+            "requires_grad=False; the derivative in 'other' is exp((a - 1)*log(x) - x - lgamma(a))")
+    return rule
+
+
+def _density(a: Any, x: Any) -> Any:
+    # d/dx P(a, x) = x**(a - 1) e**-x / gamma(a), written as PyTorch's igamma backward writes it
+    # (no overflow of x**(a - 1) and gamma(a) for large a; nan at x = 0, a = 1 where PyTorch's is nan)
+    return exp((a - 1) * log(x) - x - lgamma(a))
+
+
+_IGAMMA = defop("igamma", _num.gammainc, lambda a, x: sp.lowergamma(a, x) / sp.gamma(a), inputs=("a", "x"),
+                elementwise=True, promote="common",
+                vjp=(_no_derivative_in_a("igamma"), lambda g, out, a, x: g * _density(a, x)))
+_IGAMMAC = defop("igammac", _num.gammaincc, lambda a, x: sp.uppergamma(a, x) / sp.gamma(a), inputs=("a", "x"),
+                 elementwise=True, promote="common",
+                 vjp=(_no_derivative_in_a("igammac"), lambda g, out, a, x: -g * _density(a, x)))
+
+
+def igamma(input: Any, other: Any) -> Any:
+    """The regularized lower incomplete gamma function
+    ``P(a, x) = lowergamma(a, x)/gamma(a)`` of ``a = input`` and ``x = other``
+    (both tensors, floating; PyTorch's ``torch.igamma``, also
+    ``symgrad.special.gammainc``).  Differentiable in ``other`` only:
+
+    >>> import symgrad
+    >>> a = symgrad.tensor(2.5, name="a")
+    >>> x = symgrad.tensor(1.5, requires_grad=True)
+    >>> symgrad.igamma(a, x), symgrad.igamma(a, x).expr
+    (tensor(0.3000, grad_fn=<IgammaBackward0>), lowergamma(a, x)/gamma(a))
+    >>> symgrad.diff(symgrad.igamma(a, x), x)
+    exp(-x + (a - 1)*log(x) - loggamma(a))
+    >>> symgrad.igamma(symgrad.tensor([0., 1., -1.]), symgrad.tensor([1., 0., 1.]))
+    tensor([1., 0., nan])
+    """
+    return _floating("igamma", _IGAMMA, input, other)
+
+
+def igammac(input: Any, other: Any) -> Any:
+    """The regularized upper incomplete gamma function
+    ``Q(a, x) = uppergamma(a, x)/gamma(a) = 1 - P(a, x)``, computed directly
+    where it is small (PyTorch's ``torch.igammac``, also
+    ``symgrad.special.gammaincc``).  Differentiable in ``other`` only.
+
+    >>> import symgrad
+    >>> symgrad.igammac(symgrad.tensor([0.5, 3.]), symgrad.tensor([40., 0.25]))
+    tensor([3.7441e-19, 9.9784e-01])
+    """
+    return _floating("igammac", _IGAMMAC, input, other)
 
 
 def polygamma(n: int, input: Any) -> Any:
@@ -129,5 +191,6 @@ def logit(input: Any, eps: float | None = None) -> Any:
 for _fn in (lgamma, digamma, erfinv, i0):
     _fn.__module__ = __name__  # (made by unary._unary: their doctests run with this module's)
 
+from symgrad.ops.binary import _floating  # noqa: E402
 from symgrad.ops.selection import clamp, where  # noqa: E402  (rules refer to these by name)
-from symgrad.ops.unary import cos, exp, sin, sqrt  # noqa: E402
+from symgrad.ops.unary import cos, exp, log, sin, sqrt  # noqa: E402
