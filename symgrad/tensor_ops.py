@@ -207,6 +207,8 @@ class TensorOps:
     def logaddexp(self, other: Any) -> Tensor: return _ops.logaddexp(self, other)  # noqa: E704
     def logaddexp2(self, other: Any) -> Tensor: return _ops.logaddexp2(self, other)  # noqa: E704
     def xlogy(self, other: Any) -> Tensor: return _ops.xlogy(self, other)  # noqa: E704
+    def igamma(self, other: Any) -> Tensor: return _ops.igamma(self, other)  # noqa: E704
+    def igammac(self, other: Any) -> Tensor: return _ops.igammac(self, other)  # noqa: E704
     def copysign(self, other: Any) -> Tensor: return _ops.copysign(self, other)  # noqa: E704
     def heaviside(self, values: Any) -> Tensor: return _ops.heaviside(self, values)  # noqa: E704
     def nextafter(self, other: Any) -> Tensor: return _ops.nextafter(self, other)  # noqa: E704
@@ -607,6 +609,8 @@ class TensorOps:
     arctan2_ = atan2_
     def hypot_(self, other: Any) -> Tensor: return _inplace(self, _ops.hypot, other)  # noqa: E704
     def xlogy_(self, other: Any) -> Tensor: return _inplace(self, _ops.xlogy, other)  # noqa: E704
+    def igamma_(self, other: Any) -> Tensor: return _inplace(self, _ops.igamma, other)  # noqa: E704
+    def igammac_(self, other: Any) -> Tensor: return _inplace(self, _ops.igammac, other)  # noqa: E704
     def copysign_(self, other: Any) -> Tensor: return _inplace(self, _ops.copysign, other)  # noqa: E704
     def heaviside_(self, values: Any) -> Tensor: return _inplace(self, _ops.heaviside, values)  # noqa: E704
     def nextafter_(self, other: Any) -> Tensor: return _inplace(self, _ops.nextafter, other)  # noqa: E704

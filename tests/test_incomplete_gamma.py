@@ -195,3 +195,16 @@ def test_gamma_cdf_validates_its_value_and_has_a_closed_form():
     c = sg.tensor(2.5, name="c")
     x = sg.tensor(0.5, requires_grad=True, name="x")
     assert str(Gamma(c, 3.0).cdf(x).expr) == "lowergamma(c, 3*x)/gamma(c)"
+
+
+def test_tensor_methods_match_pytorch():
+    torch = pytest.importorskip("torch")
+    a = [0.5, 2.0, 7.5]
+    x = [0.3, 2.5, 4.0]
+    for name in ("igamma", "igammac"):
+        got = getattr(sg.tensor(a, dtype=sg.float64), name)(sg.tensor(x, dtype=sg.float64))
+        want = getattr(torch.tensor(a, dtype=torch.float64), name)(torch.tensor(x, dtype=torch.float64))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+        t = sg.tensor(a, dtype=sg.float64)
+        getattr(t, name + "_")(sg.tensor(x, dtype=sg.float64))
+        np.testing.assert_allclose(t.numpy(), want.numpy(), rtol=1e-12)
