@@ -97,3 +97,18 @@ def test_a_seed_of_another_float_dtype_is_cast_to_the_output_s(how, seed_dtype, 
     assert got_dtype == want_dtype == out_dtype
     # (float32: math's and NumPy's float32 cos differ by an ulp, which sin(x)*x's cancellation magnifies)
     assert got == want if out_dtype == "float64" else got == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("make", [lambda: sg.tensor(0.7, requires_grad=True),
+                                  lambda: sg.tensor([0.7], requires_grad=True)], ids=["0-d", "1-d"])
+def test_a_post_accumulate_grad_hook_is_user_code(make):
+    """The numeric pass tells ops that a float is a rule's operand
+    (``grad_mode._state.numeric``); a post-accumulate-grad hook runs inside
+    that pass, and ``symgrad.sin(0.5)`` there answered a Python float, not
+    the tensor it is everywhere else."""
+    x = make()
+    seen = []
+    x.register_post_accumulate_grad_hook(lambda t: seen.append(sg.sin(0.5)))
+    (x * x).sum().backward()
+    assert isinstance(seen[0], sg.Tensor) and seen[0].item() == pytest.approx(math.sin(0.5))
+    assert float(x.grad.sum()) == pytest.approx(1.4)

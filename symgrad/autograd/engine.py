@@ -809,14 +809,20 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
     _accumulate_grad(var, g, create_graph, tape, key, run)
     hooks = var._post_acc_hooks
     if hooks:
-        for hook in list(hooks):
-            returned = hook(var)
-            if returned is None:
-                continue
-            if not isinstance(returned, type(var)):  # PyTorch's two errors: a non-tensor fails its type check first
-                raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}' (post accumulate "
-                                "grad hooks should return None)")
-            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        state = grad_mode._state
+        numeric = state.numeric
+        state.numeric = False  # (a hook is user code, run inside the numeric pass: floats are numbers)
+        try:
+            for hook in list(hooks):
+                returned = hook(var)
+                if returned is None:
+                    continue
+                if not isinstance(returned, type(var)):  # PyTorch's errors: a non-tensor fails its type check first
+                    raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}' (post "
+                                    "accumulate grad hooks should return None)")
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        finally:
+            state.numeric = numeric
 
 
 def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
