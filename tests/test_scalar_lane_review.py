@@ -112,3 +112,19 @@ def test_a_post_accumulate_grad_hook_is_user_code(make):
     (x * x).sum().backward()
     assert isinstance(seen[0], sg.Tensor) and seen[0].item() == pytest.approx(math.sin(0.5))
     assert float(x.grad.sum()) == pytest.approx(1.4)
+
+
+@pytest.mark.parametrize("x0", [1e-310, -1e-310])
+def test_the_reciprocal_of_a_subnormal_warns_as_numpy_does(x0, monkeypatch):
+    """1 / 1e-310 is inf: Python's division says so silently, NumPy's
+    reciprocal warns (overflow); the lane leaves it to NumPy."""
+    def run():
+        x = sg.tensor(x0, requires_grad=True)
+        y = sg.reciprocal(x)
+        y.backward()
+        return float(y), float(x.grad)
+
+    got, got_warnings = _run_with_warnings(run)
+    want, want_warnings = _general(lambda: _run_with_warnings(run), monkeypatch)
+    assert got == want and math.isinf(got[0])
+    assert want_warnings and got_warnings == want_warnings

@@ -100,6 +100,9 @@ def _erfc(x: NDArray[Any]) -> Any:
     return np.vectorize(math.erfc, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erfc(x), dtype=x.dtype)
 
 
+_INF = float("inf")
+
+
 def _sigmoid_scalar(x: float) -> float:
     e = math.exp(-abs(x))  # (as _sigmoid)
     return (1.0 if x >= 0 else e) / (1 + e)
@@ -114,7 +117,10 @@ def _rsqrt_scalar(x: float) -> float:
 
 
 def _reciprocal_scalar(x: float) -> float:
-    return 1 / x
+    r = 1 / x
+    if r.__class__ is float and (r == _INF or r == -_INF):  # (1/5e-324: Python's inf is silent, NumPy's warns)
+        raise OverflowError("reciprocal overflows")
+    return r
 
 
 def _sigmoid(x: NDArray[Any]) -> Any:
