@@ -128,3 +128,19 @@ def test_the_reciprocal_of_a_subnormal_warns_as_numpy_does(x0, monkeypatch):
     want, want_warnings = _general(lambda: _run_with_warnings(run), monkeypatch)
     assert got == want and math.isinf(got[0])
     assert want_warnings and got_warnings == want_warnings
+
+
+def test_a_float32_exp2_that_overflows_warns_as_numpy_does(monkeypatch):
+    """2.0 ** x of a NumPy float32 was NumPy's float32 power: past float32's
+    range it warned "overflow encountered in scalar power" and kept its inf;
+    math.pow gives a float64 the lane rounds, or leaves to NumPy's exp2."""
+    def run():
+        x = sg.tensor(200.0, dtype=sg.float32, requires_grad=True)
+        y = sg.exp2(x)
+        y.backward()
+        return float(y), float(x.grad), y.dtype
+
+    got, got_warnings = _run_with_warnings(run)
+    want, want_warnings = _general(lambda: _run_with_warnings(run), monkeypatch)
+    assert got == want == (math.inf, math.inf, sg.float32)
+    assert want_warnings and got_warnings == want_warnings

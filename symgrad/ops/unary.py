@@ -109,7 +109,9 @@ def _sigmoid_scalar(x: float) -> float:
 
 
 def _exp2_scalar(x: float) -> float:
-    return 2.0 ** x  # (OverflowError past 1024: the lane then leaves it to NumPy, which says inf)
+    # (OverflowError past 1024: the lane then leaves it to NumPy, which says inf.  math.pow, not 2.0 ** x:
+    # for a NumPy float32 that was NumPy's float32 power, whose overflow warned as a "scalar power")
+    return math.pow(2.0, x)
 
 
 def _rsqrt_scalar(x: float) -> float:
