@@ -114,12 +114,14 @@ def test_a_post_accumulate_grad_hook_is_user_code(make):
     assert float(x.grad.sum()) == pytest.approx(1.4)
 
 
-@pytest.mark.parametrize("x0", [1e-310, -1e-310])
-def test_the_reciprocal_of_a_subnormal_warns_as_numpy_does(x0, monkeypatch):
+@pytest.mark.parametrize("x0, dtype", [(1e-310, sg.float64), (-1e-310, sg.float64), (0.0, sg.float32),
+                                       (-0.0, sg.float32), (1e-40, sg.float32)])
+def test_the_reciprocal_of_a_subnormal_warns_as_numpy_does(x0, dtype, monkeypatch):
     """1 / 1e-310 is inf: Python's division says so silently, NumPy's
-    reciprocal warns (overflow); the lane leaves it to NumPy."""
+    reciprocal warns (overflow); the lane leaves it to NumPy.  A float32's
+    1 / 0 was NumPy's float32 scalar division ("scalar divide")."""
     def run():
-        x = sg.tensor(x0, requires_grad=True)
+        x = sg.tensor(x0, dtype=dtype, requires_grad=True)
         y = sg.reciprocal(x)
         y.backward()
         return float(y), float(x.grad)

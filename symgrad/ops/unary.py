@@ -119,8 +119,10 @@ def _rsqrt_scalar(x: float) -> float:
 
 
 def _reciprocal_scalar(x: float) -> float:
-    r = 1 / x
-    if r.__class__ is float and (r == _INF or r == -_INF):  # (1/5e-324: Python's inf is silent, NumPy's warns)
+    # A float's: a float32's 1/x in float64 rounds to its float32 quotient exactly, and 1/0 raises (NumPy's
+    # float32 scalar warned as a "scalar divide"); 1/5e-324 is inf, silently in Python, where NumPy warns
+    r = 1 / float(x)
+    if r == _INF or r == -_INF:
         raise OverflowError("reciprocal overflows")
     return r
 
