@@ -27,8 +27,11 @@ transcendental functions and NumPy's (SIMD) ones are both accurate to about
 an ulp, but not always the same ulp: ``exp`` of a 0-d tensor may differ from
 ``exp`` of a 1-element 1-d tensor in the last bit, as PyTorch's scalar and
 vectorised kernels do.  Where ``math`` raises (``log(0)``, ``exp(1000)``,
-``1 / 0``) or a float32 result would overflow, the op runs on NumPy instead,
-which gives -inf, inf or nan (and its warnings) as it always does.
+``1 / 0``), a float32 result would overflow, or Python's arithmetic gives
+inf or nan (``1e308 * 10``, ``inf - inf``: silently, where NumPy warns), the
+op runs on NumPy instead, which gives -inf, inf or nan (and its warnings) as
+it always does.  (float32's ``+ - * /`` are NumPy scalars' own: they warn,
+with NumPy's words for scalars, "overflow encountered in scalar multiply".)
 """
 
 from __future__ import annotations
@@ -129,7 +132,8 @@ def unary(op: OpDef, a: Any) -> Any:
 def binary(op: OpDef, a: Any, b: Any) -> Any:
     """``op(a, b)`` on the lane, or None (nothing done) when grad mode is
     off, an argument is not a 0-d float64 plain tensor or a Python float or
-    int, nothing requires grad, or ``op.scalar`` raised (``1 / 0``).  Written
+    int, nothing requires grad, ``op.scalar`` raised (``1 / 0``) or gave a
+    float inf or nan (NumPy's warnings are then NumPy's to give).  Written
     flat, without comprehensions or helper calls: it is the whole cost of a
     scalar op (measured: each call or comprehension was 5-15% of it)."""
     if a.__class__ is Tensor:
@@ -184,6 +188,8 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
         value = op.scalar(sa, sb)  # type: ignore[misc]
     except (ArithmeticError, ValueError):
         return None
+    if value.__class__ is float and not -_INF < value < _INF:
+        return None  # inf or nan: Python's are silent where NumPy warns (1e308 * 10, inf - inf): NumPy's
 
     node: Any = _new(op.node_class)
     node._sym = None

@@ -199,6 +199,11 @@ def _seeds(roots: list[Any], grads: Any) -> list[Any]:
         if g._value.shape != t._value.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {t.shape}; the gradient must have the output's shape")
+        dt = t._value.dtype
+        if g._value.dtype != dt and g._value.dtype.kind == "f" and dt.kind == "f":
+            # cast to the output's dtype, as PyTorch does: on the scalar lane a float32 seed's
+            # rules would otherwise run in float32 (a NumPy float32 times a Python float is float32)
+            g = g.to(t.dtype)
         seeds.append(g)
     return seeds
 
@@ -298,8 +303,10 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             op = node.op
             lane = op.scalar is not None
             if lane and plain and node.meta is None and node.retain is None:
-                # the scalar lane's nodes, the short way (nothing to deliver or fit, no params)
-                if quiet is None and g.__class__ is not float:
+                # the scalar lane's nodes, the short way (nothing to deliver or fit, no params); NumPy's
+                # warnings off if anything is NumPy's: the gradient, or the 0-d array a node the general
+                # path recorded saved as its result (a lane op of a view: its seed is still a float)
+                if quiet is None and (g.__class__ is not float or node.out_value.__class__ is _NDARRAY):
                     quiet = _quiet()
                 versions = node.versions
                 inputs = node.saved
@@ -510,6 +517,7 @@ def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
+_NDARRAY = np.ndarray
 _F32_ONE = np.float32(1.0)
 _UNIT_CONSTS: dict[Any, Term] = {}
 
@@ -801,14 +809,20 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
     _accumulate_grad(var, g, create_graph, tape, key, run)
     hooks = var._post_acc_hooks
     if hooks:
-        for hook in list(hooks):
-            returned = hook(var)
-            if returned is None:
-                continue
-            if not isinstance(returned, type(var)):  # PyTorch's two errors: a non-tensor fails its type check first
-                raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}' (post accumulate "
-                                "grad hooks should return None)")
-            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        state = grad_mode._state
+        numeric = state.numeric
+        state.numeric = False  # (a hook is user code, run inside the numeric pass: floats are numbers)
+        try:
+            for hook in list(hooks):
+                returned = hook(var)
+                if returned is None:
+                    continue
+                if not isinstance(returned, type(var)):  # PyTorch's errors: a non-tensor fails its type check first
+                    raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}' (post "
+                                    "accumulate grad hooks should return None)")
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        finally:
+            state.numeric = numeric
 
 
 def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:

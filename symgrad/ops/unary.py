@@ -100,13 +100,18 @@ def _erfc(x: NDArray[Any]) -> Any:
     return np.vectorize(math.erfc, otypes=[x.dtype])(x) if x.ndim else np.asarray(math.erfc(x), dtype=x.dtype)
 
 
+_INF = float("inf")
+
+
 def _sigmoid_scalar(x: float) -> float:
     e = math.exp(-abs(x))  # (as _sigmoid)
     return (1.0 if x >= 0 else e) / (1 + e)
 
 
 def _exp2_scalar(x: float) -> float:
-    return 2.0 ** x  # (OverflowError past 1024: the lane then leaves it to NumPy, which says inf)
+    # (OverflowError past 1024: the lane then leaves it to NumPy, which says inf.  math.pow, not 2.0 ** x:
+    # for a NumPy float32 that was NumPy's float32 power, whose overflow warned as a "scalar power")
+    return math.pow(2.0, x)
 
 
 def _rsqrt_scalar(x: float) -> float:
@@ -114,7 +119,12 @@ def _rsqrt_scalar(x: float) -> float:
 
 
 def _reciprocal_scalar(x: float) -> float:
-    return 1 / x
+    # A float's: a float32's 1/x in float64 rounds to its float32 quotient exactly, and 1/0 raises (NumPy's
+    # float32 scalar warned as a "scalar divide"); 1/5e-324 is inf, silently in Python, where NumPy warns
+    r = 1 / float(x)
+    if r == _INF or r == -_INF:
+        raise OverflowError("reciprocal overflows")
+    return r
 
 
 def _sigmoid(x: NDArray[Any]) -> Any:
