@@ -238,7 +238,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
     if accumulate and not targets_by_node:
         def deliver(node: Any, g: Any) -> None:  # loss.backward(): into every leaf's .grad (a call less)
             if node.__class__ is AccumulateGrad:
-                leaf = node.variable
+                leaf = node._variable()
                 if leaf is not None:
                     _accumulate(leaf, g, create_graph, tape, node, run)
             elif node.retain is not None:
@@ -294,7 +294,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             if node.__class__ is AccumulateGrad:
                 steps.append((node, None, None))
                 if quiet is None:
-                    leaf = node.variable
+                    leaf = node._variable()
                     if leaf is not None and leaf._grad is not None:  # accumulating: NumPy adds (inf + -inf)
                         quiet = _quiet()
                 deliver(node, g)
@@ -684,7 +684,7 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
         push(node)
         push(_EMIT)
         if node.__class__ is AccumulateGrad:
-            leaf = node.variable
+            leaf = node._variable()
             if leaf is not None and leaf._hooks:
                 hooked = True
             continue
