@@ -24,14 +24,6 @@ from symgrad.codegen.program import Call
 
 # Helper functions, copied into the generated module when used.
 HELPERS = {
-    "_points": '''def _points(value, dtype, *inputs):
-    """value with the shape of the points the inputs hold: an output that does
-    not read every input (floor's derivative 0.0) is one per point all the same."""
-    shape = {M}.broadcast_shapes(*[{M}.shape(a) for a in inputs])
-    if {M}.shape(value) == shape:
-        return value
-    value = value if hasattr(value, "dtype") else {M}.asarray(value, dtype=dtype)
-    return {M}.broadcast_to(value, shape).copy()''',
     "_erf": '''def _erf(x):
     """math.erf on each element, in x's float dtype (as symgrad.erf)."""
     x = {M}.asarray(x)
@@ -205,7 +197,6 @@ HELPERS = {
 
 JAX_HELPERS = {
     **{k: v for k, v in HELPERS.items() if k in ("_prod_others", "_is_argmax", "_is_argmin", "_pack", "_logdet",
-                                                 "_points",
                                                  "_pinv", "_solve_triangular", "_lu_l", "_lu_u",
                                                  "_lu_solve")},
     "_lu_unpack": '''def _lu_unpack(lu, pivots, permutation):

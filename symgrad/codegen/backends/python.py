@@ -21,7 +21,7 @@ from symgrad.codegen.backends import blocks, literals, shapes
 from symgrad.codegen.backends.context import Context, Emitter
 from symgrad.codegen.graph import CodegenError
 from symgrad.codegen.names import Namespace
-from symgrad.codegen.program import Call, Node, Output, Program
+from symgrad.codegen.program import Call, Output, Program
 
 # Constants with more elements than this are handed to the code when it is
 # loaded instead of being written into the source.
@@ -119,14 +119,8 @@ class PythonBackend:
         return ctx.expr(value)
 
     def _returns(self, ctx: Context, program: Program, body: list[str]) -> str:
-        partial = _reads_not_all(program) if self._takes_points(program) else None
-
         def one(out: Output) -> str:
             v = out.value
-            if partial is not None and out.shape == () and partial(v):
-                params = ", ".join(inp.name for inp in program.inputs)
-                body.append(f"{out.name} = {ctx.helper('_points')}({ctx.expr(v)}, {out.dtype.name!r}, {params})")
-                return out.name
             if isinstance(v, np.ndarray) and not v.size and not self.scalar_only:
                 text = self.array_literal(np.zeros(out.shape, dtype=out.dtype))  # no elements to pack
             elif isinstance(v, np.ndarray):
@@ -148,12 +142,6 @@ class PythonBackend:
             return inner if top and items else f"({inner})"
 
         return tree(program.outputs, True)
-
-    def _takes_points(self, program: Program) -> bool:
-        """Whether the code's inputs may be arrays of points: code of scalars,
-        every input a scalar, in a backend with the ``_points`` helper."""
-        return (self.vectorizes(program) and "_points" in self.helpers and bool(program.inputs)
-                and all(inp.shape == () for inp in program.inputs))
 
     def _printed_helpers(self, ctx: Context, code: str) -> None:
         """Helpers the printer (not an emitter) refers to, such as ``_erf``."""
@@ -198,7 +186,9 @@ class PythonBackend:
         fn = load_python(source, program.name, bound)
         if self.vectorizes(program):
             fn = shapes.converting(fn, program, self.name)
-        return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
+        if self.blocks and self.vectorizes(program) and all(not i.shape for i in program.inputs):
+            return blocks.in_blocks(fn, program)  # (blocks of points; outputs one per point)
+        return fn
 
 
 def load_python(source: str, name: str, bound: dict[str, Any]) -> Callable[..., Any]:
@@ -247,25 +237,3 @@ class _ConstantNames(Namespace):
     def temp(self, prefix: str = "t") -> str:
         self._take_program_names()
         return super().temp(prefix)
-
-
-def _reads_not_all(program: Program) -> Callable[[Any], bool]:
-    """Whether an output's value does not read every input (through the
-    temporaries of the body): called with arrays of points such an output
-    would be one number, or have the shape of some of them only."""
-    inputs = frozenset(str(inp.symbol) for inp in program.inputs)
-    reads: dict[str, frozenset[str]] = {}
-
-    def of(v: Any) -> frozenset[str]:
-        if isinstance(v, Node):
-            return frozenset().union(*[of(a) for a in v.args])
-        if isinstance(v, Call):
-            return frozenset().union(*[of(a) for a in v.args])
-        if isinstance(v, Basic):
-            names = [str(sym) for sym in v.free_symbols]
-            return frozenset().union(*[reads.get(n, frozenset({n}) & inputs) for n in names])
-        return frozenset()
-
-    for a in program.body:
-        reads[str(a.target)] = of(a.value)
-    return lambda v: of(v) != inputs

@@ -12,12 +12,6 @@ from symgrad.codegen.backends.context import Context, Emitter, flat_index, kwarg
 from symgrad.codegen.program import Call
 
 HELPERS = {
-    "_points": '''def _points(value, dtype, *inputs):
-    """value with the shape of the points the inputs hold: an output that does
-    not read every input (floor's derivative 0.0) is one per point all the same."""
-    shape = torch.broadcast_shapes(*[tuple(torch.as_tensor(a).shape) for a in inputs])
-    value = torch.as_tensor(value, dtype=None if torch.is_tensor(value) else getattr(torch, dtype))
-    return value if tuple(value.shape) == shape else value.expand(shape).clone()''',
     "_pack": '''def _pack(shape, *items):
     """The elements as a tensor of shape (after the shape of the points, when tensors of points are passed)."""
     # literal numbers take the dtype of the tensors among the items (float32 stays float32), else float64
