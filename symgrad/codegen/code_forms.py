@@ -11,7 +11,8 @@ and ``expm1`` (SymPy's ``sympy.codegen.cfunctions``, which every backend prints
 as its own ``log1p``/``expm1``), softplus as ``max(x, 0) + log1p(exp(-|x|))``,
 and ``logaddexp`` as ``max(x, y) + log1p(exp(-|x - y|))`` (``x + log(2)`` where
 ``x == y``, so that two infinities of one sign give that infinity, as
-``numpy.logaddexp``).  ``log10`` and ``log2`` are the backends' own (``log(x)/log(10)``
+``numpy.logaddexp``).  ``xlogy`` is nan where ``y`` is (the closed form is 0 where
+``x`` is), ``heaviside`` 0 at nan (as the forward and PyTorch).  ``log10`` and ``log2`` are the backends' own (``log(x)/log(10)``
 is off in the last digit: 0.5 gives -0.30102999566398114 for -0.3010299956639812);
 ``sigmoid`` is the forward's ``where(x >= 0, 1, e)/(1 + e)`` with ``e = exp(-|x|)``
 (``1/(1 + exp(-x))`` differs in the last digit below 0); ``erfinv`` is
@@ -25,13 +26,14 @@ from ``lower``), which makes that part a temporary, computed once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import sympy
 from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
-from symgrad.codegen.runtime_forms import CopySign
+from symgrad.codegen.runtime_forms import CopySign, IsNan
 from symgrad.symbolic.constants import number
 from symgrad.symbolic.piecewise import piecewise
 
@@ -49,8 +51,19 @@ def _logaddexp(x: Any, y: Any) -> Any:
 
 
 def _logaddexp2(x: Any, y: Any) -> Any:
-    ln2 = sympy.log(2)
-    return piecewise((sympy.Max(x, y) + log1p(2 ** -sympy.Abs(x - y)) / ln2, sympy.Ne(x, y)), (x + 1, True))
+    # (times log2(e) rounded, as NumPy's log2_1p: dividing by log(2) differs in the last digit)
+    log2e = number(1 / math.log(2))
+    return piecewise((sympy.Max(x, y) + log1p(2 ** -sympy.Abs(x - y)) * log2e, sympy.Ne(x, y)), (x + 1, True))
+
+
+def _xlogy(x: Any, y: Any) -> Any:
+    # (the forward's: nan where y is nan, also where x is 0; the closed form is 0 there)
+    return piecewise((sympy.nan, IsNan(y)), (0, sympy.Eq(x, 0)), (x * sympy.log(y), True))
+
+
+def _heaviside(x: Any, v: Any) -> Any:
+    # (the forward's x == 0 ? v : x > 0, 0 at nan; the closed form's last piece is 1 there)
+    return piecewise((1, x > 0), (v, sympy.Eq(x, 0)), (0, True))  # (v innermost: float32 stays float32)
 
 
 def _same(e: Any) -> Any:
@@ -81,4 +94,6 @@ FORMS: dict[str, Callable[..., Any]] = {
     "softplus": _softplus,
     "logaddexp": _logaddexp,
     "logaddexp2": _logaddexp2,
+    "xlogy": _xlogy,
+    "heaviside": _heaviside,
 }

@@ -264,7 +264,7 @@ class Lowering:
         form = runtime_forms.FORMS.get(name)
         if form is not None and (name in runtime_forms.ANY_DTYPE or any(v.dtype.kind == "f" for v in vals)):
             # (on integers the closed form is exact)
-            return self._runtime_form(t, form, vals, shape, dtype)
+            return self._runtime_form(t, form, vals, shape, dtype, folded)
         if self.mode == "array" and t.op.promote in ("common", "divide") and any(v.constant for v in vals):
             vals = [self.widened(v, dtype) for v in vals]
         datas = [v.data for v in vals]
@@ -283,6 +283,8 @@ class Lowering:
         elif name in code_forms.FORMS and dtype is not _BOOL and all(v.dtype is not _BOOL for v in vals):
             params = dict(t.params, bind=self.b.bind) if name in code_forms.BINDING else t.params
             data = _map(partial(code_forms.FORMS[name], **params), [_map(self._sympy_operand, [d]) for d in datas])
+            if dtype.kind == "f":  # (a Piecewise choosing among integers: floats, as below)
+                data = _map(nodes.float_choices, [data])
         else:
             syms = [_map(self._sympy_operand, [d]) for d in datas]
             if dtype is not _BOOL:  # arithmetic on booleans reads them as 0/1; evaluate's check of the
@@ -319,7 +321,7 @@ class Lowering:
         return nodes.make("neg", (e,)) if found is None else found
 
     def _runtime_form(self, t: Apply, form: Any, args: list[Value], shape: tuple[int, ...],
-                      dtype: np.dtype) -> Value:
+                      dtype: np.dtype, folded: Any = None) -> Value:
         """An op whose closed form leaves out what code computes at run time
         (``nan_to_num``, ``signbit``, ``copysign``: see ``runtime_forms``), on
         its arguments made temporaries: the form may read them more than once
@@ -327,6 +329,8 @@ class Lowering:
         them for finite values."""
         atoms = [self.materialize(a).data for a in args]
         data = _map(lambda *a: form(*a, **t.params), atoms)
+        if folded is not None and type(data) is np.ndarray:  # (elements of numbers: computed already)
+            data = _patched(data, folded[0], folded[1], dtype)
         v = Value(data, shape, dtype, False, 1, 1)
         return self.materialize(v) if self.uses[id(t)] > 1 else v
 

@@ -22,7 +22,10 @@ floats meets ``-0.0``; it is written ``numpy.signbit(t)``, ``torch.signbit(t)``,
 ``(math.copysign(1.0, t) < 0)``, ``(signbit(t) != 0)``.  So are ``copysign``
 (its closed form tests ``y < 0``), ``trunc`` and ``frac`` (``sign(x)*floor(|x|)``
 is +0.0 at -0.0), ``sign`` (0 at nan, as PyTorch's), ``relu`` (``maximum(x,
-0.0)`` in NumPy's order), ``logical_not`` (SymPy rewrites ``Not(x <= 0)`` as
+0.0)`` in NumPy's order), ``maximum`` and ``minimum`` (SymPy sorts ``Max``'s
+arguments; on equal zeros NumPy gives the second), ``hypot``, ``fmod``,
+``floor_divide`` and ``remainder`` (called from the library as eager code does:
+their closed forms overflow or are nan at infinities), ``logical_not`` (SymPy rewrites ``Not(x <= 0)`` as
 ``x > 0``, False at nan) and, in code of scalars, casts to a float dtype
 (``FloatCast``, used by ``lower`` directly): each class below says how.
 
@@ -118,6 +121,18 @@ class SignBit(sympy.logic.boolalg.BooleanFunction):
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
 
 
+class IsNan(sympy.logic.boolalg.BooleanFunction):
+    """``isnan(x)`` as a condition (the op's SymPy forward is a plain function,
+    which a ``Piecewise`` does not take): ``xlogy``'s code form."""
+
+    nargs = 1
+
+    def _code(self, printer: Any) -> str:
+        return _call(printer, "isnan", self.args)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
 def _call(printer: Any, name: str, args: tuple[Any, ...], math_name: str | None = None) -> str:
     """``name(args)`` in the printer's backend: ``numpy.name``/``jax.numpy.name``,
     ``torch.name``, C's ``name``, and ``math_name`` (a helper or ``math.``
@@ -181,6 +196,86 @@ class Relu(sympy.Function):
         return f"_maximum({x}, 0.0)"
 
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class _Library(sympy.Function):
+    """A function of two floats that code calls from the backend's library,
+    as eager code does, instead of writing its closed form: ``hypot``'s
+    ``sqrt(x**2 + y**2)`` overflows at ``1e300`` and is ``nan`` at ``(inf,
+    nan)``; ``fmod``'s ``x - y*trunc(x/y)`` is ``nan`` for an infinite ``y``
+    and ``-inf`` at ``(1e300, 5e-324)``; ``floor_divide``'s ``floor(x/y)`` is
+    ``inf`` at ``(inf, 1)`` where NumPy's (Python's ``//``) is ``nan``.  ``_names``:
+    the ``math`` backend's and C's spellings (``{}`` the arguments)."""
+
+    nargs = 2
+    _numpy = ""
+    _names = ("", "")
+
+    def _code(self, printer: Any) -> str:
+        x, y = (printer._print(a) for a in self.args)
+        if isinstance(printer, NumPyPrinter):
+            return f"{printer._module_format(printer._module + '.' + self._numpy)}({x}, {y})"
+        if printer.printmethod == "_torchcode":
+            return f"torch.{self._numpy}({x}, {y})"
+        form = self._names[1] if isinstance(printer, C99CodePrinter) else self._names[0]
+        if form.startswith("math."):
+            form = printer._module_format(form.split("(")[0]) + "({}, {})"
+        return form.format(x, y)
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Hypot(_Library):
+    _numpy, _names = "hypot", ("math.hypot({}, {})", "hypot({}, {})")
+
+
+class Fmod(_Library):
+    # (math.fmod raises at an infinite x or a zero y: an error, never a wrong number)
+    _numpy, _names = "fmod", ("math.fmod({}, {})", "fmod({}, {})")
+
+
+class FloorDivide(_Library):
+    # Python's // on floats is NumPy's floor_divide (NumPy took its algorithm;
+    # it raises at y == 0); C's is the prelude's sg_floor_divide, NumPy's in C.
+    _numpy, _names = "floor_divide", ("({} // {})", "sg_floor_divide({}, {})")
+
+
+def _remainder(x: Any, y: Any) -> Any:
+    return x - y * FloorDivide(x, y)  # (as the forward: x - y*floor_divide(x, y); nan at (0, inf))
+
+
+class _Operands:
+    """The ``args`` of a ``Max``/``Min`` without SymPy's sorting, for the
+    printers' ``_print_Max``/``_print_Min`` (which read only ``args``)."""
+
+    def __init__(self, args: tuple[Any, ...]) -> None:
+        self.args = args
+
+
+class Maximum(sympy.Function):
+    """``maximum(x, y)`` in that order: SymPy's ``Max`` sorts its arguments,
+    and NumPy's ``maximum`` (eager's) gives its second operand where they are
+    equal, so ``maximum(y, x)`` printed as ``maximum(x, y)`` was -0.0 where
+    eager code gives +0.0 (``x = -0.0, y = 0.0``).  Printed by each printer's
+    own ``Max`` (``numpy.maximum``, nan-propagating ``_maximum`` and
+    ``sg_maximum`` in ``math`` and C, ``torch.maximum``) on the unsorted
+    operands."""
+
+    nargs = 2
+    _printer = "_print_Max"
+
+    def _code(self, printer: Any) -> str:
+        # (integers as floats: Python's max(2, x) is the int 2, as Max's float_choices)
+        args = tuple(sympy.Float(int(a)) if isinstance(a, sympy.Integer) else a for a in self.args)
+        return str(getattr(printer, self._printer)(_Operands(args)))
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class Minimum(Maximum):
+    """``minimum(x, y)`` in that order (see ``Maximum``)."""
+
+    _printer = "_print_Min"
 
 
 class FloatCast(sympy.Function):
@@ -289,9 +384,12 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 # mode), called with the argument's atom and the op's parameters.
 FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit, "copysign": CopySign,
                                          "trunc": Trunc, "frac": _frac, "relu": _relu, "sign": Sign,
+                                         "maximum": Maximum, "minimum": Minimum,
+                                         "hypot": Hypot, "fmod": Fmod, "floor_divide": FloorDivide,
+                                         "remainder": _remainder,
                                          "logical_not": LogicalNot}
 
 # forms that apply whatever the arguments' dtype (the others: where one is a float)
 ANY_DTYPE = frozenset({"logical_not"})
 
-__all__ = ["FORMS", "CopySign", "NanToNum", "FloatCast", "LogicalNot", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]
+__all__ = ["FORMS", "CopySign", "FloorDivide", "Fmod", "Hypot", "IsNan", "NanToNum", "FloatCast", "LogicalNot", "Maximum", "Minimum", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]

@@ -25,11 +25,11 @@ from symgrad.codegen.program import Call
 # Helper functions, copied into the generated module when used.
 HELPERS = {
     "_erf": '''def _erf(x):
-    """math.erf on each element, in x's float dtype (SciPy is not installed)."""
+    """math.erf on each element, in x's float dtype (as symgrad.erf)."""
     x = {M}.asarray(x)
     return {M}.vectorize(math.erf, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
     "_erfc": '''def _erfc(x):
-    """math.erfc on each element, in x's float dtype (SciPy is not installed)."""
+    """math.erfc on each element, in x's float dtype (as symgrad.erfc)."""
     x = {M}.asarray(x)
     return {M}.vectorize(math.erfc, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
     "_lgamma": '''def _lgamma(x):

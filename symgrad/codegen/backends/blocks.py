@@ -31,18 +31,51 @@ BLOCK = 16384  # points per block: 128 KiB per float64 temporary
 
 
 def in_blocks(fn: Callable[..., Any], program: Program) -> Callable[..., Any]:
-    """``fn`` (the loaded code of a program of scalars), run in blocks of
-    points when called with large arrays."""
+    """``fn`` (the loaded code of a program of scalar inputs), run in blocks of
+    points when called with large arrays (and its outputs scalars), each
+    output one per point (``per_point``)."""
     n_inputs = len(program.inputs)
+    blockable = program.of_scalars()  # (n-d outputs of scalar inputs: per point only)
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        rows = 0 if kwargs or len(args) != n_inputs else _rows_per_block(args)
-        if not rows:
-            return fn(*args, **kwargs)
-        return _run_blocks(fn, program, args, rows)
+        rows = 0 if kwargs or len(args) != n_inputs or not blockable else _rows_per_block(args)
+        out = _run_blocks(fn, program, args, rows) if rows else fn(*args, **kwargs)
+        return per_point(program, out, [*args, *kwargs.values()])
 
     return call
+
+
+def per_point(program: Program, out: Any, args: list[Any]) -> Any:
+    """``out`` with each output of the points' shape (then its own): the code
+    computes an output that reads none of the inputs given as points - a
+    number, ``floor``'s derivative ``0.0``, or ``x**2`` called with points
+    for ``y`` only - once, and here it is broadcast, one per point (a copy,
+    not a read-only view).  Called with numbers, ``out`` as it is."""
+    if not any((a.__class__ is np.ndarray and a.ndim) or (a.__class__ in _LISTS and a) for a in args):
+        return out
+    try:
+        points = np.broadcast_shapes(*[np.shape(a) for a in args])
+    except ValueError:
+        return out  # (shapes that do not broadcast: the code raised already, or computed what it could)
+    leaves = _leaves(program.outputs, out)
+    fixed = []
+    for o, leaf in zip(_outputs(program.outputs), leaves):
+        shape = (*points, *o.shape)
+        if np.shape(leaf) != shape and o.shape == tuple(np.shape(leaf))[len(np.shape(leaf)) - len(o.shape):]:
+            leaf = np.broadcast_to(leaf if hasattr(leaf, "dtype") else np.asarray(leaf, dtype=o.dtype), shape).copy()
+        fixed.append(leaf)
+    flat = iter(fixed)
+    return map_outputs(program.outputs, lambda o: next(flat))
+
+
+_LISTS = (list, tuple)  # (lists of points are made arrays by the code)
+
+
+def _outputs(template: Any) -> list[Output]:
+    if isinstance(template, Output):
+        return [template]
+    return [o for t in template for o in _outputs(t)]
 
 
 def _rows_per_block(args: tuple[Any, ...]) -> int:

@@ -48,6 +48,15 @@ _PRELUDE = """#ifndef _USE_MATH_DEFINES
 /* max/min that give nan when an operand is nan, as symgrad.maximum/minimum (fmax/fmin drop it) */
 static inline double sg_maximum(double a, double b) { return (a > b || a != a) ? a : b; }
 static inline double sg_minimum(double a, double b) { return (a < b || a != a) ? a : b; }
+/* numpy.floor_divide of doubles (NumPy's npy_floor_divide, as symgrad.floor_divide): nan at (inf, 1) */
+static inline double sg_floor_divide(double a, double b) {
+    if (b == 0) return a / b;
+    double mod = fmod(a, b), div = (a - mod) / b, floordiv;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1.0;
+    if (div != 0) { floordiv = floor(div); if (div - floordiv > 0.5) floordiv += 1.0; }
+    else floordiv = copysign(0.0, a / b);
+    return floordiv;
+}
 #if defined(SYMGRAD_VECTOR_MATH) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 /* SIMD versions exist in glibc's libmvec: declared so, GCC vectorises the loop over points */
 __attribute__((const, __simd__("notinbranch"))) extern double sin(double);

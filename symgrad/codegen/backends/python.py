@@ -186,7 +186,9 @@ class PythonBackend:
         fn = load_python(source, program.name, bound)
         if self.vectorizes(program):
             fn = shapes.converting(fn, program, self.name)
-        return blocks.in_blocks(fn, program) if self.blocks and program.of_scalars() else fn
+        if self.blocks and self.vectorizes(program) and all(not i.shape for i in program.inputs):
+            return blocks.in_blocks(fn, program)  # (blocks of points; outputs one per point)
+        return fn
 
 
 def load_python(source: str, name: str, bound: dict[str, Any]) -> Callable[..., Any]:

@@ -1,0 +1,195 @@
+"""Generated code against eager code at pairs of edge points, bit for bit.
+
+The two-argument counterpart of ``test_codegen_edges.py``: every elementwise
+op of two arguments in the op table (and the compositions that print their
+own forms: ``fmax``, ``fmin``, ``clamp`` to tensors, ``where``) is generated in
+the NumPy backend (array code, and scalar code called with arrays of points),
+the ``math`` backend and C (when a compiler is found), and its values and
+both gradients are compared with eager code over every pair of ``POINTS``
+(signed zeros, infinities, nan, a denormal, huge values, 1, -1, 0.5, 2.5): the
+same bits (any nan matches any nan; the sign of a zero counts).
+
+NumPy code is compared with eager code on arrays, the ``math`` and C code with
+eager code on 0-d tensors.  What is allowed to differ is listed in
+``EXCEPTIONS``, with the reason, per row, backend and pair (or ``ALL``); an op
+of the table without a row fails ``test_every_binary_op_has_a_row``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import symgrad as sg
+from symgrad.ops import TABLE
+
+POINTS = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1e300, -1e300, 1.0, -1.0, 0.5, 2.5, -2.5]
+PAIRS = list(itertools.product(POINTS, POINTS))
+ALL = "all"  # every pair
+
+
+def _op(name: str) -> Callable[[Any, Any], Any]:
+    return lambda x, y: getattr(sg, name)(x, y)
+
+
+# op (or row) -> symgrad function of two tensors
+ROWS: dict[str, Callable[[Any, Any], Any]] = {
+    name: _op(name)
+    for name in ("add", "sub", "mul", "div", "pow", "remainder", "floor_divide", "maximum", "minimum", "fmod",
+                 "atan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "heaviside", "nextafter",
+                 "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor")
+}
+ROWS.update({
+    "where": lambda x, y: sg.where(x > y, x, y),
+    # the operands in the order SymPy's Max/Min do not sort them into
+    "maximum(y, x)": lambda x, y: sg.maximum(y, x),
+    "minimum(y, x)": lambda x, y: sg.minimum(y, x),
+    # compositions whose code has its own forms
+    "fmax": _op("fmax"),
+    "fmin": _op("fmin"),
+    "clamp(x, min=y)": lambda x, y: sg.clamp(x, min=y),
+    "clamp(x, max=y)": lambda x, y: sg.clamp(x, max=y),
+    "clamp(x, y, 1)": lambda x, y: sg.clamp(sg.clamp(x, min=y), max=1.0),
+})
+# ops of the table that are not rows, and why
+NOT_ROWS = {
+    "_overwritten": "internal: marks a tensor written in place, never in a graph that code is generated from",
+    "pow_scalar": "the exponent is a number, not a tensor: x**2 and x**0.5 are one-argument code (test_codegen_powers)",
+    **{name: "integers only: no float edge points" for name in ("gcd", "lcm", "bitwise_and", "bitwise_or",
+                                                                 "bitwise_xor")},
+}
+
+_LIBM = "NumPy's function and the C library's differ in the last digit"
+_SQRT = "NumPy's power with the exponent 0.5 is sqrt (-0.0 at -0.0, nan at -inf); C's pow gives +0.0 and inf"
+
+# (row, backend) -> {(x, y) or ALL: reason}.  Backends: numpy (array code), numpy_scalar, math, c.
+EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
+    **{("pow", be): {(-0.0, 0.5): _SQRT, (-math.inf, 0.5): _SQRT, (2.5, 2.5): _LIBM} for be in ("math", "c")},
+}
+
+
+def _same(got: Any, want: Any) -> bool:
+    g, w = np.float64(got), np.float64(want)
+    return g.tobytes() == w.tobytes() or bool(np.isnan(g) and np.isnan(w))
+
+
+def _allowed(row: str, backend: str, pair: tuple[float, float]) -> bool:
+    allowed = EXCEPTIONS.get((row, backend), {})
+    return ALL in allowed or any(_same(pair[0], p[0]) and _same(pair[1], p[1]) for p in allowed)
+
+
+def _differentiable(out: Any) -> bool:
+    return bool(out.requires_grad and out.dtype.is_floating_point)
+
+
+def test_every_binary_op_has_a_row():
+    binary = {name for name, op in TABLE.items() if op.elementwise and len(op.inputs) > 1}
+    assert binary - set(ROWS) - set(NOT_ROWS) == set(), "add a row (or a NOT_ROWS reason) for these ops"
+
+
+def test_exceptions_name_rows_and_backends():
+    for row, backend in EXCEPTIONS:
+        assert row in ROWS and backend in {"numpy", "numpy_scalar", "math", "c"}, (row, backend)
+
+
+def _quiet() -> Any:
+    class Quiet:
+        def __enter__(self) -> None:
+            self.err = np.seterr(all="ignore")
+            self.w = warnings.catch_warnings()
+            self.w.__enter__()
+            warnings.simplefilter("ignore")
+
+        def __exit__(self, *exc: Any) -> None:
+            self.w.__exit__(*exc)
+            np.seterr(**self.err)
+
+    return Quiet()
+
+
+def _eager_arrays(fn: Callable[[Any, Any], Any]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    x = sg.tensor(np.array([p[0] for p in PAIRS]), requires_grad=True)
+    y = sg.tensor(np.array([p[1] for p in PAIRS]), requires_grad=True)
+    out = fn(x, y)
+    if not _differentiable(out):
+        return out.detach().numpy(), None
+    grads = sg.autograd.grad(out.sum(), [x, y], allow_unused=True, materialize_grads=True)
+    return out.detach().numpy(), [g.numpy() for g in grads]
+
+
+def _differences(row: str, backend: str, got: Any, want: Any, grads: Any, want_grads: Any) -> list[Any]:
+    bad = [(p, "value", a, b) for p, a, b in zip(PAIRS, got, want) if not _same(a, b) and not _allowed(row, backend, p)]
+    for i, (grad, want_grad) in enumerate(zip(grads or [], want_grads or [])):
+        bad += [(p, f"grad{i}", a, b) for p, a, b in zip(PAIRS, grad, want_grad)
+                if not _same(a, b) and not _allowed(row, backend, p)]
+    return bad
+
+
+@pytest.mark.parametrize("scalar_leaf", [False, True], ids=["numpy", "numpy_scalar"])
+@pytest.mark.parametrize("row", list(ROWS))
+def test_numpy_code_is_eager_at_edge_pairs(row, scalar_leaf):
+    fn = ROWS[row]
+    backend = "numpy_scalar" if scalar_leaf else "numpy"
+    n = len(PAIRS)
+    x = sg.tensor(0.7 if scalar_leaf else np.full(n, 0.7), requires_grad=True)
+    y = sg.tensor(0.3 if scalar_leaf else np.full(n, 0.3), requires_grad=True)
+    out = fn(x, y)
+    f = sg.lambdify([x, y], out)
+    g = sg.gradient_function(out if scalar_leaf else out.sum(), [x, y]) if _differentiable(out) else None
+    xs, ys = np.array([p[0] for p in PAIRS]), np.array([p[1] for p in PAIRS])
+    with _quiet():
+        want, want_grads = _eager_arrays(fn)
+        got = np.asarray(f(xs, ys))
+        grads = None if g is None else list(g(xs, ys)[1])
+    assert grads is None or all(np.shape(d) == (n,) for d in grads), (row, "one gradient per point", grads)
+    assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
+    bad = _differences(row, backend, got.astype(np.float64), want.astype(np.float64), grads, want_grads)
+    assert not bad, (row, len(bad), bad[:12], f.source)
+
+
+@pytest.mark.parametrize("backend", ["math", "c"])
+@pytest.mark.parametrize("row", list(ROWS))
+def test_scalar_code_is_eager_at_edge_pairs(row, backend):
+    """``math`` and C code, one pair per call, against eager 0-d tensors."""
+    build = {}
+    if backend == "c":
+        from symgrad.codegen.backends.c import compiler
+
+        if compiler() is None:
+            pytest.skip("no C compiler")
+        build = {"compile": True}
+    fn = ROWS[row]
+    x, y = sg.tensor(0.7, requires_grad=True), sg.tensor(0.3, requires_grad=True)
+    out = fn(x, y)
+    f = sg.lambdify([x, y], out, backend=backend, **build)
+    g = sg.gradient_function(out, [x, y], backend=backend, **build) if _differentiable(out) else None
+    got, want, grads, want_grads = [], [], [[], []], [[], []]
+    with _quiet():
+        for p in PAIRS:
+            s, t = sg.tensor(p[0], requires_grad=True), sg.tensor(p[1], requires_grad=True)
+            o = fn(s, t)
+            want.append(o.item())
+            try:
+                got.append(f(np.float64(p[0]), np.float64(p[1])))
+            except (ValueError, OverflowError, ZeroDivisionError):
+                assert backend == "math", (row, p)  # (Python's math raises: an error, never a wrong number)
+                got.append(want[-1])
+            if g is None:
+                continue
+            for i, w in enumerate(sg.autograd.grad(o, [s, t], allow_unused=True, materialize_grads=True)):
+                want_grads[i].append(w.item())
+            try:
+                for i, d in enumerate(g(np.float64(p[0]), np.float64(p[1]))[1]):
+                    grads[i].append(d)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                assert backend == "math", (row, p)
+                for i in range(2):
+                    grads[i].append(want_grads[i][-1])
+    bad = _differences(row, backend, got, want, grads if g else None, want_grads if g else None)
+    assert not bad, (row, len(bad), bad[:12], f.source)
