@@ -61,6 +61,9 @@ ROWS.update({
 NOT_ROWS = {
     "_overwritten": "internal: marks a tensor written in place, never in a graph that code is generated from",
     "pow_scalar": "the exponent is a number, not a tensor: x**2 and x**0.5 are one-argument code (test_codegen_powers)",
+    **{name: "not yet compared at edge points: math and C refuse it, and NumPy code calls SciPy's "
+             "gammainc/gammaincc (compared with eager at one point in test_incomplete_gamma)"
+       for name in ("igamma", "igammac")},
     **{name: "integers only: no float edge points" for name in ("gcd", "lcm", "bitwise_and", "bitwise_or",
                                                                  "bitwise_xor")},
 }
