@@ -270,6 +270,9 @@ MORE = [
     Case("digamma", lambda x: symgrad.digamma(x) + symgrad.polygamma(2, x), (U(0.5, 3),), tol=1e-8, c=False),
     Case("erfinv", lambda x: symgrad.erfinv(x), (U(-0.9, 0.9),), c=False),
     Case("i0", lambda x: symgrad.i0(x), (U(-2, 2),), c=False),
+    # (the derivative in a is not implemented, as in PyTorch: a enters detached)
+    Case("igamma", lambda a, x: symgrad.igamma(a.detach(), x) + symgrad.igammac(a.detach() + 1, x),
+         (U(0.5, 3), U(0.2, 3)), names=("a", "x"), c=False),
     *[Case(n, lambda a, b, fn=getattr(symgrad, n): fn(a, b), _INTEGERS, grad=False, names=("a", "b"), c=False)
       for n in ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor")],
     Case("bitwise_not", lambda a: ~a, _INTEGERS[:1], grad=False, names=("a",), c=False),

@@ -134,7 +134,7 @@ def test_numpy_code_calls_scipys_regularized_functions():
     x = sg.tensor(290.0, requires_grad=True, name="x")
     for fn, name in ((sg.special.gammainc, "gammainc"), (sg.special.gammaincc, "gammaincc")):
         code = sg.lambdify([a, x], fn(a, x), "numpy")
-        assert f"scipy.special.{name}(a, x)" in code.source
+        assert f"_{name}(a, x)" in code.source  # (SciPy's, in a helper keeping float32)
         np.testing.assert_allclose(code(300.0, 290.0), fn(a, x).detach().numpy(), rtol=1e-12)
     grad = sg.gradient_function(sg.special.gammainc(a, x), [x], "numpy")
     assert "gammaln" in grad.source

@@ -281,7 +281,7 @@ class NumPyCode(NodePrinting, _IncompleteGamma, _Refusing, _ArrayPrinting, NumPy
         extra.update(erf="_erf", erfc="_erfc")
         if importlib.util.find_spec("scipy") is not None:
             extra.update(loggamma="scipy.special.gammaln", erfinv="scipy.special.erfinv", besseli="scipy.special.iv",
-                         gammainc="scipy.special.gammainc", gammaincc="scipy.special.gammaincc")
+                         gammainc="_gammainc", gammaincc="_gammaincc")  # (array_emitters' helpers: float32 kept)
         else:  # exact but slow: math's lgamma on each element (helpers in array_emitters)
             extra.update(loggamma="_lgamma")
             self._refused = _refusals("SciPy is not installed: pip install scipy, or use backend='jax' or 'torch'",

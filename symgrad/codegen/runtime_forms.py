@@ -240,8 +240,23 @@ class FloorDivide(_Library):
     _numpy, _names = "floor_divide", ("({} // {})", "sg_floor_divide({}, {})")
 
 
+class Remainder(sympy.Function):
+    """``x - y*floor_divide(x, y)``, as the forward computes it (nan at ``(0,
+    inf)``, where ``numpy.mod`` gives 0), printed as one expression: written
+    as SymPy arithmetic, ``0*floor_divide(x, 0)`` is 0 to SymPy, so ``x % 0``
+    came out ``x`` where eager code gives nan."""
+
+    nargs = 2
+
+    def _code(self, printer: Any) -> str:
+        x, y = (f"({printer._print(a)})" for a in self.args)
+        return f"({x} - {y}*{FloorDivide(*self.args)._code(printer)})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
 def _remainder(x: Any, y: Any) -> Any:
-    return x - y * FloorDivide(x, y)  # (as the forward: x - y*floor_divide(x, y); nan at (0, inf))
+    return Remainder(x, y)
 
 
 class _Operands:

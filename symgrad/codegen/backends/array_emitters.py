@@ -32,6 +32,12 @@ HELPERS = {
     """math.erfc on each element, in x's float dtype (as symgrad.erfc)."""
     x = {M}.asarray(x)
     return {M}.vectorize(math.erfc, otypes=[x.dtype if x.dtype.kind == "f" else float])(x)''',
+    **{f"_{name}": f'''def _{name}(a, x):
+    """scipy.special.{name} in a and x's common dtype by NumPy's rules (a number
+    beside a float32 array stays float32; SciPy's own choice of loop would widen it)."""
+    import scipy.special
+    dtype = {{M}}.result_type(a, x)
+    return scipy.special.{name}({{M}}.asarray(a, dtype), {{M}}.asarray(x, dtype))''' for name in ("gammainc", "gammaincc")},
     "_lgamma": '''def _lgamma(x):
     """log(abs(gamma(x))) on each element, inf at the poles (SciPy is not installed)."""
     def one(v):
