@@ -392,3 +392,16 @@ def test_a_scalar_program_with_retain_grad_and_targets():
     assert float(gy) == pytest.approx(want_h * math.cos(0.75) * 0.5 + 1)
     out.backward()
     assert float(h.grad) == pytest.approx(want_h) and float(x.grad) == pytest.approx(float(gx))
+
+
+@pytest.mark.parametrize("seed", [2.0, 1.0, -0.5])
+def test_a_seed_on_the_lane_keeps_its_value_in_the_closed_form(seed):
+    from symgrad.autograd import engine
+
+    x = sg.tensor(3.0, requires_grad=True, name="x")
+    (x * x).backward(sg.tensor(seed))
+    assert float(x.grad) == 6.0 * seed
+    (symbol,) = x.grad.expr.free_symbols
+    assert float(x.grad.expr.subs(symbol, 3.0)) == 6.0 * seed
+    term = engine._unit_const(seed)  # (the seed's term, however the seed arrives)
+    assert float(term.value) == seed

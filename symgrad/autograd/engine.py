@@ -523,8 +523,11 @@ _UNIT_CONSTS: dict[Any, Term] = {}
 
 
 def _unit_const(s: Any) -> Term:
-    """The term of a seed of ones on the scalar lane (a float or float32 1):
-    the ``Const`` a seed tensor's array would have, made once per type."""
+    """The term of a seed on the scalar lane (a float or float32): the
+    ``Const`` its array would have; a seed of ones (``loss.backward()``) is
+    made once per type."""
+    if s != 1:
+        return Const(np.array(s))
     c = _UNIT_CONSTS.get(s.__class__)
     if c is None:
         c = _UNIT_CONSTS[s.__class__] = Const(np.array(s))
