@@ -70,7 +70,7 @@ def record_scalar(op: OpDef, args: tuple[Any, ...]) -> Any:
 
 def unary(op: OpDef, a: Any) -> Any:
     """``op(a)`` on the lane, or None (nothing done) when grad mode is off,
-    ``a`` is not a 0-d float64 plain tensor that requires grad, or
+    ``a`` is not a 0-d float64 or float32 plain tensor that requires grad, or
     ``op.scalar`` raised (``math.log(0)``).  Flat, as ``binary``."""
     if a.__class__ is not Tensor or not a._requires_grad or not _grad_state.enabled:
         return None
@@ -131,7 +131,7 @@ def unary(op: OpDef, a: Any) -> Any:
 
 def binary(op: OpDef, a: Any, b: Any) -> Any:
     """``op(a, b)`` on the lane, or None (nothing done) when grad mode is
-    off, an argument is not a 0-d float64 plain tensor or a Python float or
+    off, an argument is not a 0-d float64 or float32 plain tensor or a Python float or
     int, nothing requires grad, ``op.scalar`` raised (``1 / 0``) or gave a
     float inf or nan (NumPy's warnings are then NumPy's to give).  Written
     flat, without comprehensions or helper calls: it is the whole cost of a
