@@ -20,7 +20,29 @@ def one_of(probs: Any, logits: Any) -> None:
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class BinaryProbsOrLogits(Distribution):
+    """A distribution of one success probability given as ``probs`` or as
+    ``logits`` (Bernoulli, Binomial, Geometric): the other is computed on
+    first use and kept."""
+
+    probs: Tensor
+    logits: Tensor
+
+    def __getattr__(self, name: str) -> Any:
+        # the parameter not given, computed once on first use (PyTorch's lazy_property)
+        if name == "probs" and "logits" in self.__dict__:
+            self.probs = logits_to_probs(self.logits, is_binary=True)
+            return self.probs
+        if name == "logits" and "probs" in self.__dict__:
+            self.logits = probs_to_logits(self.probs, is_binary=True)
+            return self.logits
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _param(self) -> Tensor:
+        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
+
+
+class Bernoulli(BinaryProbsOrLogits):
     """Bernoulli distribution: 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     Give exactly one of ``probs`` and ``logits``; the other is computed on
@@ -48,16 +70,6 @@ class Bernoulli(Distribution):
             (self.logits,) = broadcast_all(logits)
             shape = self.logits.shape
         super().__init__(shape, validate_args=validate_args)
-
-    def __getattr__(self, name: str) -> Any:
-        # the parameter not given, computed once on first use (PyTorch's lazy_property)
-        if name == "probs" and "logits" in self.__dict__:
-            self.probs = logits_to_probs(self.logits, is_binary=True)
-            return self.probs
-        if name == "logits" and "probs" in self.__dict__:
-            self.logits = probs_to_logits(self.probs, is_binary=True)
-            return self.logits
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def param_shape(self) -> Any:
@@ -98,6 +110,3 @@ class Bernoulli(Distribution):
 
         values = symgrad.tensor([0.0, 1.0], dtype=self._param().dtype).reshape((2,) + (1,) * len(self.batch_shape))
         return values.expand((2,) + tuple(self.batch_shape)) if expand else values
-
-    def _param(self) -> Tensor:
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]

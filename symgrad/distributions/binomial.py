@@ -10,14 +10,13 @@ import symgrad
 from symgrad._tensor import Tensor
 from symgrad.creation import generator
 from symgrad.distributions import constraints
-from symgrad.distributions.bernoulli import one_of
-from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import broadcast_all, logits_to_probs, numbers_like, probs_to_logits
+from symgrad.distributions.bernoulli import BinaryProbsOrLogits, one_of
+from symgrad.distributions.utils import broadcast_all, numbers_like
 
 __all__ = ["Binomial"]
 
 
-class Binomial(Distribution):
+class Binomial(BinaryProbsOrLogits):
     """Binomial distribution: successes in ``total_count`` trials of probability
     ``probs`` (or ``sigmoid(logits)``); ``total_count`` broadcasts with them.
 
@@ -44,19 +43,6 @@ class Binomial(Distribution):
             total_count, self.logits = broadcast_all(total_count, logits)
         self.total_count = total_count.to(self._param().dtype)
         super().__init__(self._param().shape, validate_args=validate_args)
-
-    def __getattr__(self, name: str) -> Any:
-        # the parameter not given, computed once on first use (PyTorch's lazy_property)
-        if name == "probs" and "logits" in self.__dict__:
-            self.probs = logits_to_probs(self.logits, is_binary=True)
-            return self.probs
-        if name == "logits" and "probs" in self.__dict__:
-            self.logits = probs_to_logits(self.probs, is_binary=True)
-            return self.logits
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def _param(self) -> Tensor:
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
 
     @constraints.dependent_property
     def support(self) -> Any:

@@ -9,14 +9,13 @@ import numpy as np
 import symgrad
 from symgrad._tensor import Tensor
 from symgrad.distributions import constraints
-from symgrad.distributions.bernoulli import one_of
-from symgrad.distributions.distribution import Distribution
-from symgrad.distributions.utils import broadcast_all, finfo, logits_to_probs, probs_to_logits, uniform
+from symgrad.distributions.bernoulli import BinaryProbsOrLogits, one_of
+from symgrad.distributions.utils import broadcast_all, finfo, uniform
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(BinaryProbsOrLogits):
     """Number of failures before the first success of Bernoulli trials with
     success probability ``probs`` (or ``sigmoid(logits)``): ``P(k) = (1 - p)**k * p``.
 
@@ -43,19 +42,6 @@ class Geometric(Distribution):
                 raise ValueError(f"Expected parameter probs ({type(self.probs).__name__} of shape "
                                  f"{tuple(self.probs.shape)}) of distribution {self!r} to be positive but found "
                                  f"invalid values:\n{symgrad.tensor(numbers[~(numbers > 0)])}")
-
-    def __getattr__(self, name: str) -> Any:
-        # the parameter not given, computed once on first use (PyTorch's lazy_property)
-        if name == "probs" and "logits" in self.__dict__:
-            self.probs = logits_to_probs(self.logits, is_binary=True)
-            return self.probs
-        if name == "logits" and "probs" in self.__dict__:
-            self.logits = probs_to_logits(self.probs, is_binary=True)
-            return self.logits
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def _param(self) -> Tensor:
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
 
     @property
     def mean(self) -> Tensor:
