@@ -28,6 +28,7 @@ import pytest
 import symgrad as sg
 from symgrad.codegen.graph import CodegenError
 from symgrad.ops import TABLE
+from tests.codegen_edge_points import differentiable, same, scalar_build
 
 POINTS = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -5e-324, 1e-300, -1e-300, 1e-20, -1e-20, 1e300,
           -1e300, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5, 3.0, -3.0, 30.0, -30.0, 710.0, -750.0]
@@ -83,18 +84,9 @@ EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
 REFUSED = {be: {"lgamma", "digamma", "polygamma", "erfinv", "i0", "special_i1"} for be in ("math", "c")}
 
 
-def _same(got: Any, want: Any) -> bool:
-    g, w = np.float64(got), np.float64(want)
-    return g.tobytes() == w.tobytes() or bool(np.isnan(g) and np.isnan(w))
-
-
 def _allowed(row: str, backend: str, point: float) -> bool:
     allowed = EXCEPTIONS.get((row, backend), {})
-    return ALL in allowed or any(_same(point, p) for p in allowed)
-
-
-def _differentiable(out: Any) -> bool:
-    return bool(out.requires_grad and out.dtype.is_floating_point)
+    return ALL in allowed or any(same(point, p) for p in allowed)
 
 
 def test_every_unary_op_has_a_row():
@@ -105,7 +97,7 @@ def test_every_unary_op_has_a_row():
 def _eager_arrays(fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray | None]:
     x = sg.tensor(np.array(POINTS), requires_grad=True)
     out = fn(x)
-    grad = sg.autograd.grad(out.sum(), [x])[0].numpy() if _differentiable(out) else None
+    grad = sg.autograd.grad(out.sum(), [x])[0].numpy() if differentiable(out) else None
     return out.detach().numpy(), grad
 
 
@@ -117,7 +109,7 @@ def test_numpy_code_is_eager_at_edge_points(row, scalar_leaf):
     x = sg.tensor(0.7 if scalar_leaf else np.full(len(POINTS), 0.7), requires_grad=True)
     out = fn(x)
     f = sg.lambdify([x], out)
-    g = sg.gradient_function(out if scalar_leaf else out.sum(), [x]) if _differentiable(out) else None
+    g = sg.gradient_function(out if scalar_leaf else out.sum(), [x]) if differentiable(out) else None
     points = np.array(POINTS)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -128,10 +120,10 @@ def test_numpy_code_is_eager_at_edge_points(row, scalar_leaf):
     if not (scalar_leaf and row == "to(int64)"):
         assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
     bad = [(p, "value", a, b) for p, a, b in zip(POINTS, got.astype(np.float64), want.astype(np.float64))
-           if not _same(a, b) and not _allowed(row, backend, p)]
+           if not same(a, b) and not _allowed(row, backend, p)]
     if grad is not None:
         bad += [(p, "grad", a, b) for p, a, b in zip(POINTS, grad, want_grad)
-                if not _same(a, b) and not _allowed(row, backend, p)]
+                if not same(a, b) and not _allowed(row, backend, p)]
     assert not bad, (row, bad, f.source)
 
 
@@ -139,13 +131,7 @@ def test_numpy_code_is_eager_at_edge_points(row, scalar_leaf):
 @pytest.mark.parametrize("row", list(ROWS))
 def test_scalar_code_is_eager_at_edge_points(row, backend):
     """``math`` and C code, one point per call, against eager 0-d tensors."""
-    build = {}
-    if backend == "c":
-        from symgrad.codegen.backends.c import compiler
-
-        if compiler() is None:
-            pytest.skip("no C compiler")
-        build = {"compile": True}
+    build = scalar_build(backend)
     fn = ROWS[row]
     x = sg.tensor(0.7, requires_grad=True)
     out = fn(x)
@@ -155,7 +141,7 @@ def test_scalar_code_is_eager_at_edge_points(row, backend):
             sg.gradient_function(out, [x], backend=backend, **build)
         return
     f = sg.lambdify([x], out, backend=backend, **build)
-    g = sg.gradient_function(out, [x], backend=backend, **build) if _differentiable(out) else None
+    g = sg.gradient_function(out, [x], backend=backend, **build) if differentiable(out) else None
     bad = []
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -171,7 +157,7 @@ def test_scalar_code_is_eager_at_edge_points(row, backend):
             except (ValueError, OverflowError, ZeroDivisionError):
                 assert backend == "math", (row, p)  # (_PYTHON_RAISES: an error, never a wrong number)
             for what, a, b in pairs:
-                if not _same(a, b) and not _allowed(row, backend, p):
+                if not same(a, b) and not _allowed(row, backend, p):
                     bad.append((p, what, a, b))
     assert not bad, (row, bad, f.source)
 

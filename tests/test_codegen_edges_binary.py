@@ -28,6 +28,7 @@ import pytest
 
 import symgrad as sg
 from symgrad.ops import TABLE
+from tests.codegen_edge_points import differentiable, same, scalar_build
 
 POINTS = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1e300, -1e300, 1.0, -1.0, 0.5, 2.5, -2.5]
 PAIRS = list(itertools.product(POINTS, POINTS))
@@ -77,18 +78,9 @@ EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
 }
 
 
-def _same(got: Any, want: Any) -> bool:
-    g, w = np.float64(got), np.float64(want)
-    return g.tobytes() == w.tobytes() or bool(np.isnan(g) and np.isnan(w))
-
-
 def _allowed(row: str, backend: str, pair: tuple[float, float]) -> bool:
     allowed = EXCEPTIONS.get((row, backend), {})
-    return ALL in allowed or any(_same(pair[0], p[0]) and _same(pair[1], p[1]) for p in allowed)
-
-
-def _differentiable(out: Any) -> bool:
-    return bool(out.requires_grad and out.dtype.is_floating_point)
+    return ALL in allowed or any(same(pair[0], p[0]) and same(pair[1], p[1]) for p in allowed)
 
 
 def test_every_binary_op_has_a_row():
@@ -120,17 +112,17 @@ def _eager_arrays(fn: Callable[[Any, Any], Any]) -> tuple[np.ndarray, list[np.nd
     x = sg.tensor(np.array([p[0] for p in PAIRS]), requires_grad=True)
     y = sg.tensor(np.array([p[1] for p in PAIRS]), requires_grad=True)
     out = fn(x, y)
-    if not _differentiable(out):
+    if not differentiable(out):
         return out.detach().numpy(), None
     grads = sg.autograd.grad(out.sum(), [x, y], allow_unused=True, materialize_grads=True)
     return out.detach().numpy(), [g.numpy() for g in grads]
 
 
 def _differences(row: str, backend: str, got: Any, want: Any, grads: Any, want_grads: Any) -> list[Any]:
-    bad = [(p, "value", a, b) for p, a, b in zip(PAIRS, got, want) if not _same(a, b) and not _allowed(row, backend, p)]
+    bad = [(p, "value", a, b) for p, a, b in zip(PAIRS, got, want) if not same(a, b) and not _allowed(row, backend, p)]
     for i, (grad, want_grad) in enumerate(zip(grads or [], want_grads or [])):
         bad += [(p, f"grad{i}", a, b) for p, a, b in zip(PAIRS, grad, want_grad)
-                if not _same(a, b) and not _allowed(row, backend, p)]
+                if not same(a, b) and not _allowed(row, backend, p)]
     return bad
 
 
@@ -144,7 +136,7 @@ def test_numpy_code_is_eager_at_edge_pairs(row, scalar_leaf):
     y = sg.tensor(0.3 if scalar_leaf else np.full(n, 0.3), requires_grad=True)
     out = fn(x, y)
     f = sg.lambdify([x, y], out)
-    g = sg.gradient_function(out if scalar_leaf else out.sum(), [x, y]) if _differentiable(out) else None
+    g = sg.gradient_function(out if scalar_leaf else out.sum(), [x, y]) if differentiable(out) else None
     xs, ys = np.array([p[0] for p in PAIRS]), np.array([p[1] for p in PAIRS])
     with _quiet():
         want, want_grads = _eager_arrays(fn)
@@ -160,18 +152,12 @@ def test_numpy_code_is_eager_at_edge_pairs(row, scalar_leaf):
 @pytest.mark.parametrize("row", list(ROWS))
 def test_scalar_code_is_eager_at_edge_pairs(row, backend):
     """``math`` and C code, one pair per call, against eager 0-d tensors."""
-    build = {}
-    if backend == "c":
-        from symgrad.codegen.backends.c import compiler
-
-        if compiler() is None:
-            pytest.skip("no C compiler")
-        build = {"compile": True}
+    build = scalar_build(backend)
     fn = ROWS[row]
     x, y = sg.tensor(0.7, requires_grad=True), sg.tensor(0.3, requires_grad=True)
     out = fn(x, y)
     f = sg.lambdify([x, y], out, backend=backend, **build)
-    g = sg.gradient_function(out, [x, y], backend=backend, **build) if _differentiable(out) else None
+    g = sg.gradient_function(out, [x, y], backend=backend, **build) if differentiable(out) else None
     got, want, grads, want_grads = [], [], [[], []], [[], []]
     with _quiet():
         for p in PAIRS:
