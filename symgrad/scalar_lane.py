@@ -18,8 +18,8 @@ changed.  The node records exactly what ``apply``'s general path records
 (terms, edges, saved tensors, versions), except that its saved result
 (``out_value``) is the scalar; ``tests/test_scalar_lane.py`` compares the two.
 
-The numeric backward pass runs such a node's rules on scalars too
-(``engine._flow_arrays``; ``grad_mode._state.numeric`` tells an op function
+``out.backward()`` of a graph of such nodes runs their rules on scalars too
+(``autograd.lane_pass``; ``grad_mode._state.numeric`` tells an op function
 that a float is a rule's operand, not a user's number to make a tensor of).
 
 Values: ``+ - * /`` are IEEE operations, identical to NumPy's.  ``math``'s

@@ -47,6 +47,19 @@ def _tensor_mod() -> Any:
     return _tensor
 
 
+_lane_pass: Any = None
+
+
+def _lane_pass_mod() -> Any:
+    """``symgrad.autograd.lane_pass``, imported on first use (it imports this module)."""
+    global _lane_pass
+    if _lane_pass is None:
+        from symgrad.autograd import lane_pass
+
+        _lane_pass = lane_pass
+    return _lane_pass
+
+
 # ---------------------------------------------------------------- public API
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
@@ -60,6 +73,14 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     >>> x.grad, x.grad.expr
     (tensor(6.), 2*x)
     """
+    if grad_tensors is None and inputs is None and not create_graph:
+        # one result of an op of the scalar lane: its graph may be all the lane's (lane_pass; measured)
+        root = tensors[0] if tensors.__class__ is list and len(tensors) == 1 else tensors
+        if root.__class__ is (_tensor or _tensor_mod()).Tensor:
+            fn = root._grad_fn
+            if fn is not None and fn.op.scalar is not None \
+                    and (_lane_pass or _lane_pass_mod()).backward(root, bool(retain_graph)):
+                return
     roots = _as_tensors(tensors, "tensors")
     seeds = _seeds(roots, grad_tensors)
     targets = None if inputs is None else _as_tensors(inputs, "inputs")
@@ -261,7 +282,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             # (the caller of grad() is the only taker here: only targets are delivered)
             _flow_replay(order, buffer, needed, deliver, None if accumulate else targets_by_node)
         elif tape is None:
-            _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph)
+            _flow_tensors(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, hooked)
         else:
             _flow_arrays(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, tape.steps, Tensor)
     finally:
@@ -276,13 +297,12 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
 
 def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
                  retain_graph: bool, steps: list[Any], Tensor: Any) -> None:
-    """The numeric pass: rules run on NumPy arrays (on floats for the scalar
-    lane's nodes).  Written flat: it is the hot loop of every ``backward()``
-    (measured)."""
+    """The numeric pass: rules run on NumPy arrays (a node of the scalar lane
+    may also get floats: its saved result, a float gradient from another).
+    Written flat: it is the hot loop of every ``backward()`` (measured).  A
+    result of the scalar lane has its own pass, on scalars (``lane_pass``)."""
     pop = buffer.pop
-    get = buffer.get
     check_nan = anomaly_mode.enabled and anomaly_mode.nan_check  # (detect_anomaly: once per pass)
-    plain = not has_targets and not check_nan  # (a node of the scalar lane then takes the short way, unless retained)
     # inf and nan flow silently, as in PyTorch (sqrt'(0) = inf): NumPy's warnings are off from the
     # first node that runs NumPy; rules on Python floats raise instead (handled where they run)
     quiet: Any = None
@@ -299,132 +319,92 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
                         quiet = _quiet()
                 deliver(node, g)
                 continue
-            # On the scalar lane (an op with a float forward) values are Python floats; elsewhere arrays
-            op = node.op
-            lane = op.scalar is not None
-            if lane and plain and node.meta is None and node.retain is None:
-                # the scalar lane's nodes, the short way (nothing to deliver or fit, no params); NumPy's
-                # warnings off if anything is NumPy's: the gradient, or the 0-d array a node the general
-                # path recorded saved as its result (a lane op of a view: its seed is still a float)
-                if quiet is None and (g.__class__ is not float or node.out_value.__class__ is _NDARRAY):
-                    quiet = _quiet()
-                versions = node.versions
-                inputs = node.saved
-                if versions is None:
-                    pass  # (nothing read: add, sub, neg; or FREED)
-                elif inputs.__class__ is Tensor and len(versions) == 1:  # a unary op's input (written out)
-                    if (inputs._vroot if inputs._vroot is not None else inputs)._ver != versions[0]:
-                        raise _version_error(node, inputs, versions[0])
-                    v = inputs._scalar
-                    inputs = (v if v is not None else _lane_value(inputs),)
-                else:
-                    try:
-                        inputs = _lane_inputs(node, versions, Tensor)
-                    except _ExactSavedError:
-                        inputs = None  # (for the general steps below)
-                if inputs is FREED:
-                    raise _freed_error()
-                if inputs is not None:
-                    out_value = node.out_value
-                    ref = node.out_ref
-                    if ref is not None:
-                        _check_out(node)
-                    steps.append((node, inputs, out_value))
-                    two = len(inputs) == 2
-                    edges = node.edges
-                    i = 0
-                    for rule in op.vjp:
-                        edge = edges[i]
-                        i += 1
-                        if edge is None or rule is None or (needed is not None and edge not in needed):
-                            continue
-                        try:
-                            gi = rule(g, out_value, inputs[0], inputs[1]) if two else rule(g, out_value, inputs[0])
-                        except (ArithmeticError, ValueError):
-                            gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
-                        prev = get(edge)
-                        buffer[edge] = gi if prev is None else prev + gi
-                    if not retain_graph and (versions is not None or out_value is not None):
-                        node.saved = FREED
-                        node.out_value = None
-                    continue
             if quiet is None:
                 quiet = _quiet()
-            if g.__class__ is float and not lane:
-                g = np.array(g)
-            saved = node.saved
-            if saved.__class__ is not tuple:
-                saved = saved_inputs(node)  # a lone tensor saved, or FREED
-            out_value = node.out_value
-            if node.retain is not None or has_targets:
-                deliver(node, g)
-            if saved is FREED:
-                raise _freed_error()
-            if node.out_ref is not None:
-                _check_out(node)
-            versions = node.versions
-            exact = False
-            if versions is None:
-                inputs = saved  # nothing read (add, sub): Nones
-            else:
-                inputs = []
-                i = 0
-                for s in saved:
-                    if isinstance(s, Tensor):
-                        if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
-                            raise _version_error(node, s, versions[i])
-                        inputs.append(s._value)
-                    else:
-                        if s.__class__ is not float and isinstance(s, float):
-                            exact = True
-                        inputs.append(s)
-                    i += 1
-            # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
-            # tape (its lazy closed form), so a tape holding the leaf would be a
-            # reference cycle, and every graph would wait for the cyclic GC to go.
-            steps.append((node, inputs, out_value))
-            if exact:
-                # A number with an exact form (ops._sympy.Exact, a float subclass) is
-                # float64 to NumPy, not a weak Python float: float32 gradients became
-                # float64.  The rules on arrays get the float; the tape (its replay
-                # makes closed forms) keeps the exact number.
-                inputs = [float(s) if isinstance(s, float) else s for s in inputs]
-            vjp = node.op.vjp
-            if vjp.__class__ is tuple:
-                # one rule per input: _run_rules, unrolled here (a call less per node)
-                edges, meta, params = node.edges, node.meta, node.params
-                i = 0
-                for rule in vjp:
-                    edge = edges[i]
-                    if edge is not None and rule is not None and (needed is None or edge in needed):
-                        try:
-                            gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
-                        except (ArithmeticError, ValueError):
-                            if not lane:
-                                raise
-                            gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
-                        if gi is not None:
-                            if check_nan:
-                                anomaly_mode.check_nan(node, i, gi)
-                            if meta is not None:
-                                gi = _fit_array(gi, meta[i])
-                            prev = get(edge)
-                            buffer[edge] = gi if prev is None else prev + gi
-                    i += 1
-            else:
-                grad_mode._state.numeric = False  # (a custom Function's backward is user code: floats are numbers)
-                try:
-                    for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
-                        prev = get(edge)
-                        buffer[edge] = gi if prev is None else prev + gi
-                finally:
-                    grad_mode._state.numeric = True
-            if not retain_graph and (versions is not None or out_value is not None):
-                node.saved = FREED
-                node.out_value = None
+            array_step(node, g, buffer, needed, deliver, has_targets, retain_graph, steps, Tensor, check_nan)
     finally:
         if quiet is not None:
             quiet.__exit__(None, None, None)
+
+
+def array_step(node: Any, g: Any, buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
+               retain_graph: bool, steps: list[Any], Tensor: Any, check_nan: bool) -> None:
+    """One node of the numeric pass (not a leaf's): its rules on arrays, their
+    results added into ``buffer``, what it did appended to ``steps`` (the
+    tape).  Written flat (measured); NumPy's warnings are the caller's to silence."""
+    if g.__class__ is float and node.op.scalar is None:
+        g = np.array(g)  # (a float from a node of the scalar lane; its own rules take floats)
+    saved = node.saved
+    if saved.__class__ is not tuple:
+        saved = saved_inputs(node)  # a lone tensor saved, or FREED
+    out_value = node.out_value
+    if node.retain is not None or has_targets:
+        deliver(node, g)
+    if saved is FREED:
+        raise _freed_error()
+    if node.out_ref is not None:
+        _check_out(node)
+    versions = node.versions
+    exact = False
+    if versions is None:
+        inputs = saved  # nothing read (add, sub): Nones
+    else:
+        inputs = []
+        i = 0
+        for s in saved:
+            if isinstance(s, Tensor):
+                if (s._vroot if s._vroot is not None else s)._ver != versions[i]:
+                    raise _version_error(node, s, versions[i])
+                inputs.append(s._value)
+            else:
+                if s.__class__ is not float and isinstance(s, float):
+                    exact = True
+                inputs.append(s)
+            i += 1
+    # The tape keeps the arrays, not the tensors: a leaf's .grad holds the
+    # tape (its lazy closed form), so a tape holding the leaf would be a
+    # reference cycle, and every graph would wait for the cyclic GC to go.
+    steps.append((node, inputs, out_value))
+    if exact:
+        # A number with an exact form (ops._sympy.Exact, a float subclass) is
+        # float64 to NumPy, not a weak Python float: float32 gradients became
+        # float64.  The rules on arrays get the float; the tape (its replay
+        # makes closed forms) keeps the exact number.
+        inputs = [float(s) if isinstance(s, float) else s for s in inputs]
+    get = buffer.get
+    vjp = node.op.vjp
+    if vjp.__class__ is tuple:
+        # one rule per input: _run_rules, unrolled here (a call less per node)
+        edges, meta, params = node.edges, node.meta, node.params
+        i = 0
+        for rule in vjp:
+            edge = edges[i]
+            if edge is not None and rule is not None and (needed is None or edge in needed):
+                try:
+                    gi = rule(g, out_value, *inputs, **params) if params else rule(g, out_value, *inputs)
+                except (ArithmeticError, ValueError):
+                    if node.op.scalar is None:
+                        raise
+                    gi = _rule_on_numpy(rule, g, out_value, inputs)  # floats raise where NumPy says inf/nan
+                if gi is not None:
+                    if check_nan:
+                        anomaly_mode.check_nan(node, i, gi)
+                    if meta is not None:
+                        gi = _fit_array(gi, meta[i])
+                    prev = get(edge)
+                    buffer[edge] = gi if prev is None else prev + gi
+            i += 1
+    else:
+        grad_mode._state.numeric = False  # (a custom Function's backward is user code: floats are numbers)
+        try:
+            for edge, gi in _node_grads(node, g, saved, out_value, False, needed, live=True):
+                prev = get(edge)
+                buffer[edge] = gi if prev is None else prev + gi
+        finally:
+            grad_mode._state.numeric = True
+    if not retain_graph and (versions is not None or out_value is not None):
+        node.saved = FREED
+        node.out_value = None
 
 
 def _quiet() -> Any:
@@ -434,74 +414,11 @@ def _quiet() -> Any:
     return quiet
 
 
-def _lane_inputs(node: Any, versions: tuple[int, ...], Tensor: Any) -> Any:
-    """The values a node of the scalar lane's ops saved for its rules, as
-    scalars where they are 0-d (its tensors' versions checked, as
-    ``_flow_arrays`` does); FREED after a pass without ``retain_graph``.
-    Raises ``_ExactSavedError`` for an exact number (``ops._sympy.Exact``), which
-    the general steps handle.  Unrolled for one and two inputs (measured)."""
-    saved = node.saved
-    if saved.__class__ is not tuple:
-        if saved is FREED:
-            return FREED
-        if len(node.edges) == 1:  # a unary op: the lone tensor is its input
-            if (saved._vroot if saved._vroot is not None else saved)._ver != versions[0]:
-                raise _version_error(node, saved, versions[0])
-            v = saved._scalar
-            return (v if v is not None else _lane_value(saved),)
-        saved = saved_inputs(node)
-    if len(saved) == 2:
-        a, b = saved
-        if a.__class__ is Tensor and b.__class__ is Tensor:  # (the commonest: written out)
-            if (a._vroot if a._vroot is not None else a)._ver != versions[0]:
-                raise _version_error(node, a, versions[0])
-            if (b._vroot if b._vroot is not None else b)._ver != versions[1]:
-                raise _version_error(node, b, versions[1])
-            va = a._scalar
-            vb = b._scalar
-            return (va if va is not None else _lane_value(a), vb if vb is not None else _lane_value(b))
-        return (_lane_input(node, a, versions[0], Tensor), _lane_input(node, b, versions[1], Tensor))
-    return tuple([_lane_input(node, s, versions[i], Tensor) for i, s in enumerate(saved)])
-
-
-class _ExactSavedError(Exception):
-    """An exact number (``ops._sympy.Exact``) among a lane node's saved inputs."""
-
-
-def _lane_input(node: Any, s: Any, version: int, Tensor: Any) -> Any:
-    if isinstance(s, Tensor):
-        if (s._vroot if s._vroot is not None else s)._ver != version:
-            raise _version_error(node, s, version)
-        v = s._scalar
-        return v if v is not None else _lane_value(s)
-    if s.__class__ is float or s.__class__ is int or s is None:
-        return s
-    raise _ExactSavedError
-
-
 def _seed_value(node: Any, seed: Any) -> Any:
-    """The array a numeric pass starts from at ``node``; a float for a node
-    of the scalar lane, so its rules run on floats from the start."""
+    """The value a numeric pass starts from at ``node``: the seed's array, or
+    its float (or float32 scalar) for a seed of the scalar lane."""
     s = seed._scalar
-    if s is not None:
-        return s
-    v = seed._value
-    if node.__class__ is not AccumulateGrad and node.op.scalar is not None and not v.shape:
-        return v.item() if v.dtype is _F64 else v[()] if v.dtype is _F32 else v
-    return v
-
-
-def _lane_value(t: Any) -> Any:
-    """A saved input's value for rules of the scalar lane: its float (or
-    NumPy float32 scalar), also for a 0-d array (scalar arithmetic is cheaper
-    than 0-d NumPy's)."""
-    s = t._scalar
-    if s is not None:
-        return s
-    v = t._value
-    if v.shape:
-        return v
-    return v.item() if v.dtype is _F64 else v[()] if v.dtype is _F32 else v
+    return s if s is not None else seed._value
 
 
 def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
@@ -515,9 +432,6 @@ def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
         return rule(f64(g), f64(out_value), *[f64(v) for v in inputs])
 
 
-_F64 = np.dtype(np.float64)
-_F32 = np.dtype(np.float32)
-_NDARRAY = np.ndarray
 _F32_ONE = np.float32(1.0)
 _UNIT_CONSTS: dict[Any, Term] = {}
 
@@ -542,18 +456,22 @@ def _lane_float(term: Any) -> bool:
 
 
 def _flow_tensors(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
-                  retain_graph: bool) -> None:
-    """The tensor pass (create_graph, or hooks that must see tensors)."""
+                  retain_graph: bool, hooked: bool) -> None:
+    """The tensor pass (create_graph, or hooks that must see tensors).
+    ``hooked``: some node has hooks (``_topological`` found them)."""
     Tensor = _tensor_mod().Tensor
     pop = buffer.pop
     for node in order:
         g = pop(node, None)
         if g is None or (needed is not None and node not in needed):
             continue
-        g = _pre_hooks(node, g)
-        deliver(node, g)
+        if hooked:
+            g = _pre_hooks(node, g)
         if node.__class__ is AccumulateGrad:
+            deliver(node, g)
             continue
+        if has_targets or node.retain is not None:  # (nothing else is delivered: a call less per node)
+            deliver(node, g)
         saved = saved_inputs(node)
         vjp = node.op.vjp
         if vjp.__class__ is tuple:
@@ -642,14 +560,17 @@ def _run_rules(node: Any, vjp: tuple[Any, ...], g: Any, out: Any, inputs: list[A
     pass runs the same loop inline, a call less per node on its hot loop)."""
     edges, meta, params = node.edges, node.meta, node.params
     get = buffer.get
-    for i, rule in enumerate(vjp):
+    check_nan = anomaly_mode.enabled and anomaly_mode.nan_check
+    i = -1
+    for rule in vjp:
+        i += 1
         edge = edges[i]
         if edge is None or rule is None or (needed is not None and edge not in needed):
             continue
-        gi = rule(g, out, *inputs, **params)
+        gi = rule(g, out, *inputs, **params) if params else rule(g, out, *inputs)
         if gi is None:
             continue
-        if anomaly_mode.enabled and anomaly_mode.nan_check:
+        if check_nan:
             anomaly_mode.check_nan(node, i, gi)
         if meta is not None:
             gi = fit(gi, meta[i])
@@ -828,6 +749,19 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
             state.numeric = numeric
 
 
+_copy: Any = None
+
+
+def _copy_op() -> Any:
+    """``symgrad.ops.shape._copy``, imported on first use (ops import the engine's package)."""
+    global _copy
+    if _copy is None:
+        from symgrad.ops.shape import _copy as copy
+
+        _copy = copy
+    return _copy
+
+
 def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
     Tensor = (_tensor or _tensor_mod()).Tensor
     old = var._grad
@@ -846,9 +780,7 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
         g = Tensor._make(_cast(g, var._value.dtype), term)
     if old is None:
         if create_graph:
-            from symgrad.ops.shape import _copy
-
-            var._grad = _copy(g)
+            var._grad = (_copy or _copy_op())(g)
         else:
             var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True), _term(g))
         var._accum = 1
@@ -995,12 +927,16 @@ def _check_out(node: Node) -> None:
 def _check_versions(node: Node, saved: Any) -> None:
     if node.out_ref is not None:
         _check_out(node)
-    if node.versions is None:
+    versions = node.versions
+    if versions is None:
         return
-    Tensor = _tensor_mod().Tensor
-    for s, v in zip(saved, node.versions):
-        if isinstance(s, Tensor) and (s._vroot if s._vroot is not None else s)._ver != v:
-            raise _version_error(node, s, v)
+    Tensor = (_tensor or _tensor_mod()).Tensor
+    i = 0
+    for s in saved:  # (not zip and isinstance: this runs for every node of a create_graph pass)
+        if (s.__class__ is Tensor or isinstance(s, Tensor)) and (s._vroot if s._vroot is not None else s)._ver \
+                != versions[i]:
+            raise _version_error(node, s, versions[i])
+        i += 1
 
 
 def _add(buffer: dict[Any, Any], node: Any, g: Any) -> None:
