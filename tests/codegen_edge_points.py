@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,3 +29,23 @@ def scalar_build(backend: str) -> dict[str, Any]:
     if compiler() is None:
         pytest.skip("no C compiler")
     return {"compile": True}
+
+
+LIBRARIES = ["jax", "torch"]  # the array backends whose code calls another library's functions
+
+
+def library_argument(backend: str) -> Callable[[np.ndarray], Any]:
+    """How a float64 array of points goes into ``jax`` or ``torch`` code (skipped
+    when the library is absent).  JAX computes in float32 unless its ``jax_enable_x64``
+    is set, as docs/codegen.md says to do (and the other JAX tests do)."""
+    if backend == "jax":
+        jax = pytest.importorskip("jax")
+        jax.config.update("jax_enable_x64", True)
+        return lambda a: a
+    torch = pytest.importorskip("torch")
+    return torch.as_tensor
+
+
+def as_numpy(result: Any) -> np.ndarray:
+    """A JAX or torch array (or a number) as a NumPy array."""
+    return np.asarray(result.detach().numpy() if hasattr(result, "detach") else result)

@@ -4,11 +4,12 @@ Every elementwise op of one argument in the op table (and the compositions
 and casts that print their own forms: ``silu``, ``copysign`` of a difference,
 ``to(float32)``) is generated in the NumPy backend (array code, and scalar
 code called with an array of points), the ``math`` backend and C (when a
-compiler is found), and its values and gradients are compared with eager code
+compiler is found), and in the JAX and PyTorch backends (array code, float64:
+JAX with ``jax_enable_x64``; skipped without the library), and its values and gradients are compared with eager code
 at signed zeros, infinities, nan, denormals, huge values and the domains'
 boundaries: the same bits (any nan matches any nan; the sign of a zero counts).
 
-NumPy code is compared with eager code on arrays (NumPy's functions), the
+NumPy, JAX and PyTorch code is compared with eager code on arrays (NumPy's functions), the
 ``math`` and C code with eager code on 0-d tensors (whose scalar lane computes
 with Python's ``math``, that is the C library's functions).  What is allowed to
 differ is listed in ``EXCEPTIONS``, with the reason, per op, backend and point;
@@ -28,7 +29,7 @@ import pytest
 import symgrad as sg
 from symgrad.codegen.graph import CodegenError
 from symgrad.ops import TABLE
-from tests.codegen_edge_points import differentiable, same, scalar_build
+from tests.codegen_edge_points import LIBRARIES, as_numpy, differentiable, library_argument, same, scalar_build
 
 POINTS = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -5e-324, 1e-300, -1e-300, 1e-20, -1e-20, 1e300,
           -1e300, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5, 3.0, -3.0, 30.0, -30.0, 710.0, -750.0]
@@ -72,14 +73,62 @@ _PYTHON_RAISES = "Python's math raises where NumPy gives inf or nan (docs/codege
 _INT_CAST = "code of scalars has no integer dtype: the cast is trunc(x) as a float; at inf and nan eager's is " \
             "NumPy's undefined conversion (INT64_MIN)"
 
-# (row, backend) -> {point or ALL: reason}.  Backends: numpy (array code), numpy_scalar, math, c.
+_DENORMAL = (5e-324, -5e-324)
+_FTZ = "XLA on the CPU flushes denormals to zero (its inputs and results): JAX code computes at 5e-324 as at 0"
+_XLA = "XLA's own approximation of the function (not the C library's, which NumPy's calls) differs in the last digit"
+_JAX_SPECIAL = ("jax.scipy.special's gammaln/digamma/polygamma are their own approximations (last digits; nan at "
+                "digamma's poles 0 and -0.0, where symgrad's is -inf and inf); symgrad's polygamma is PyTorch's "
+                "formula, about 1e-9 relative error (docs/codegen.md)")
+_ATEN = "ATen's (PyTorch's vectorised) function differs from NumPy's in the last digit"
+_ATEN_SPECIAL = "PyTorch's own lgamma/digamma/polygamma/i0/i1 differ from symgrad's in the last digits"
+_I1_DENORMAL = ("i1(5e-324) is x/2, halfway between 0 and 5e-324: symgrad's rounds to 0 (to even), "
+                "torch.special.i1 to 5e-324")
+_TORCH_LOG1P = "ATen's log1p flushes a denormal argument to zero: +0.0 at 5e-324 and -5e-324"
+
+# JAX code's differences at the denormals (_FTZ), per row
+_JAX_DENORMAL_ROWS = ("log", "log2", "log10", "log1p", "sqrt", "rsqrt", "asin", "sinh", "cosh", "tanh", "asinh",
+                      "atanh", "relu", "erf", "floor", "ceil", "frac", "logical_not", "erfinv", "sinc", "logit",
+                      "clamp", "special_i1", "copysign(x, x - 1)")
+# row -> the points where XLA's function (value or derivative) is not NumPy's to the last digit
+_JAX_LAST_DIGIT = {
+    "exp": (1.0, -1.0), "log2": (1e-300, 1e300, 3.0), "log10": (3.0,), "expm1": (1.0, -1.0, 0.5, -0.5),
+    "atan": (1.0, -1.0, 710.0, -750.0), "sinh": (0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 30.0, -30.0, 710.0),
+    "cosh": (0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 30.0, -30.0, 710.0), "tanh": (0.5, -0.5, 2.5, -2.5),
+    "asinh": (1.0, -1.0, 1e300, -1e300), "acosh": (2.5, 30.0), "atanh": (0.5, -0.5), "erf": (1.0, -1.0),
+    "erfc": (1.0, -1.0, 3.0), "erfinv": (0.5, -0.5, 1e-300, -1e-300), "softplus": (-1.0,),
+    **{row: (0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 3.0, -3.0, 30.0, -30.0, 1e-20, -1e-20, 1e-300, -1e-300)
+       for row in ("i0", "special_i1")},
+}
+# row -> the points where ATen's function is not NumPy's (or symgrad's) to the last digit
+_TORCH_LAST_DIGIT = {
+    "sqrt": (1e-20,), "sinh": (710.0,), "cosh": (710.0,), "asinh": (1e300, -1e300), "acosh": (1e300,),
+    "atanh": (-0.5,), "erfc": (-1.0, 3.0),
+}
+_TORCH_SPECIAL = {
+    "lgamma": (0.5, -0.5, 1.0, 2.5, -2.5, 3.0, 30.0, 710.0), "digamma": (1.0, 3.0),
+    "polygamma": (0.5, -0.5, 1.0, 2.5, -2.5, 3.0, 30.0, 710.0, 1e-20, -1e-20),
+    **{row: (0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 3.0, -3.0, 30.0, -30.0, 1e-20, -1e-20, 1e-300, -1e-300)
+       for row in ("i0", "special_i1")},
+}
+
+# (row, backend) -> {point or ALL: reason}.  Backends: numpy (array code), numpy_scalar, math, c, jax, torch.
 EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
     **{(op, be): {ALL: _SCIPY} for op in ("lgamma", "digamma", "polygamma", "i0", "special_i1")
        for be in ("numpy", "numpy_scalar")},
     # eager's backward of a 0-d tensor computes cosh(710) with NumPy, its forward with math.cosh
     **{(op, be): {710.0: _LIBM} for op in ("sinh", "cosh") for be in ("math", "c")},
     **{("to(int64)", be): {ALL: _INT_CAST} for be in ("numpy_scalar", "math", "c")},
+    **{(row, "jax"): {p: _FTZ for p in _DENORMAL} for row in _JAX_DENORMAL_ROWS},
+    **{(row, "jax"): {ALL: _JAX_SPECIAL} for row in ("lgamma", "digamma", "polygamma")},
+    **{(row, "torch"): {p: _ATEN_SPECIAL for p in points} for row, points in _TORCH_SPECIAL.items()},
+    ("log1p", "torch"): {p: _TORCH_LOG1P for p in _DENORMAL},
 }
+for _row, _points in _JAX_LAST_DIGIT.items():
+    EXCEPTIONS.setdefault((_row, "jax"), {}).update({p: _XLA for p in _points})
+for _row, _points in _TORCH_LAST_DIGIT.items():
+    EXCEPTIONS.setdefault((_row, "torch"), {}).update({p: _ATEN for p in _points})
+for _row in ("i0", "special_i1"):  # (i0's derivative is i1)
+    EXCEPTIONS[(_row, "torch")].update({p: _I1_DENORMAL for p in _DENORMAL})
 # ops the backend refuses with a CodegenError (the value or a derivative needs the function)
 REFUSED = {be: {"lgamma", "digamma", "polygamma", "erfinv", "i0", "special_i1"} for be in ("math", "c")}
 
@@ -163,6 +212,32 @@ def test_scalar_code_is_eager_at_edge_points(row, backend):
 
 
 def test_exceptions_name_rows_and_backends():
-    backends = {"numpy", "numpy_scalar", "math", "c"}
+    backends = {"numpy", "numpy_scalar", "math", "c", *LIBRARIES}
     for row, backend in EXCEPTIONS:
         assert row in ROWS and backend in backends, (row, backend)
+
+
+@pytest.mark.parametrize("backend", LIBRARIES)
+@pytest.mark.parametrize("row", list(ROWS))
+def test_jax_and_torch_code_is_eager_at_edge_points(row, backend):
+    """JAX and PyTorch array code (called op by op, not under ``jax.jit``) against eager arrays."""
+    argument = library_argument(backend)
+    fn = ROWS[row]
+    x = sg.tensor(np.full(len(POINTS), 0.7), requires_grad=True)
+    out = fn(x)
+    f = sg.lambdify([x], out, backend=backend)
+    g = sg.gradient_function(out.sum(), [x], backend=backend) if differentiable(out) else None
+    points = argument(np.array(POINTS))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want, want_grad = _eager_arrays(fn)
+        got = as_numpy(f(points))
+        grad = None if g is None else as_numpy(g(points)[1][0])
+    assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
+    assert grad is None or grad.shape == want.shape, (row, "one gradient per point", grad)
+    bad = [(p, "value", a, b) for p, a, b in zip(POINTS, got.astype(np.float64), want.astype(np.float64))
+           if not same(a, b) and not _allowed(row, backend, p)]
+    if grad is not None:
+        bad += [(p, "grad", a, b) for p, a, b in zip(POINTS, grad, want_grad)
+                if not same(a, b) and not _allowed(row, backend, p)]
+    assert not bad, (row, bad, f.source)

@@ -4,12 +4,13 @@ The two-argument counterpart of ``test_codegen_edges.py``: every elementwise
 op of two arguments in the op table (and the compositions that print their
 own forms: ``fmax``, ``fmin``, ``clamp`` to tensors, ``where``) is generated in
 the NumPy backend (array code, and scalar code called with arrays of points),
-the ``math`` backend and C (when a compiler is found), and its values and
+the ``math`` backend, C (when a compiler is found), JAX and PyTorch (array code,
+float64; skipped without the library), and its values and
 both gradients are compared with eager code over every pair of ``POINTS``
 (signed zeros, infinities, nan, a denormal, huge values, 1, -1, 0.5, 2.5): the
 same bits (any nan matches any nan; the sign of a zero counts).
 
-NumPy code is compared with eager code on arrays, the ``math`` and C code with
+NumPy, JAX and PyTorch code is compared with eager code on arrays, the ``math`` and C code with
 eager code on 0-d tensors.  What is allowed to differ is listed in
 ``EXCEPTIONS``, with the reason, per row, backend and pair (or ``ALL``); an op
 of the table without a row fails ``test_every_binary_op_has_a_row``.
@@ -28,7 +29,7 @@ import pytest
 
 import symgrad as sg
 from symgrad.ops import TABLE
-from tests.codegen_edge_points import differentiable, same, scalar_build
+from tests.codegen_edge_points import LIBRARIES, as_numpy, differentiable, library_argument, same, scalar_build
 
 POINTS = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1e300, -1e300, 1.0, -1.0, 0.5, 2.5, -2.5]
 PAIRS = list(itertools.product(POINTS, POINTS))
@@ -72,15 +73,43 @@ NOT_ROWS = {
 _LIBM = "NumPy's function and the C library's differ in the last digit"
 _SQRT = "NumPy's power with the exponent 0.5 is sqrt (-0.0 at -0.0, nan at -inf); C's pow gives +0.0 and inf"
 
-# (row, backend) -> {(x, y) or ALL: reason}.  Backends: numpy (array code), numpy_scalar, math, c.
+_FTZ = "XLA on the CPU flushes denormals to zero (its inputs and results): JAX code computes at 5e-324 as at 0"
+_XLA = "XLA's own approximation of the function (not the C library's, which NumPy's calls) differs in the last digit"
+_ATEN = "ATen's (PyTorch's vectorised) pow and exp2 differ from NumPy's in the last digit"
+_ATEN_FMOD = "ATen's fmod by the denormal 5e-324 is nan where x/y overflows (C's fmod: exact, 0 here) and 0 at (5e-324, 5e-324)"
+_DENORMAL_PAIRS = [p for p in PAIRS if 5e-324 in p]
+
+
+def _at(reason: str, pairs: Any) -> dict[str, str]:
+    """{pair: reason}, keyed by the pair's repr: as dict keys (0.0, 1) and (-0.0, 1) are one."""
+    return {repr(tuple(map(float, p))): reason for p in pairs}
+
+
+# the rows whose JAX code differs at pairs with a denormal (_FTZ)
+_JAX_DENORMAL_ROWS = ("pow", "remainder", "floor_divide", "maximum", "minimum", "fmod", "atan2", "hypot", "logaddexp",
+                      "logaddexp2", "xlogy", "copysign", "heaviside", "nextafter", "eq", "ne", "lt", "le", "gt", "ge",
+                      "logical_and", "logical_or", "logical_xor", "where", "maximum(y, x)", "minimum(y, x)", "fmax",
+                      "fmin", "clamp(x, min=y)", "clamp(x, max=y)", "clamp(x, y, 1)")
+
+# (row, backend) -> {repr((x, y)) or ALL: reason} (see _at).  Backends: numpy (array code), numpy_scalar, math, c, jax, torch.
 EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
-    **{("pow", be): {(-0.0, 0.5): _SQRT, (-math.inf, 0.5): _SQRT, (2.5, 2.5): _LIBM} for be in ("math", "c")},
+    **{("pow", be): {**_at(_SQRT, [(-0.0, 0.5), (-math.inf, 0.5)]), **_at(_LIBM, [(2.5, 2.5)])} for be in ("math", "c")},
+    **{(row, "jax"): _at(_FTZ, _DENORMAL_PAIRS) for row in _JAX_DENORMAL_ROWS},
+    ("pow", "torch"): _at(_ATEN, [(0.5, 0.5), (0.5, 2.5), (1e300, -1.0), (2.5, 2.5)]),
+    # (logaddexp2's code is max(x, y) + log1p(2**-|x - y|)*log2(e))
+    ("logaddexp2", "torch"): _at(_ATEN, [(-1.0, -2.5), (-1.0, 0.5), (-2.5, 0.0), (-2.5, -0.0), (0.0, -2.5),
+                                         (-0.0, -2.5), (5e-324, -2.5), (0.5, -1.0)]),
+    ("fmod", "torch"): _at(_ATEN_FMOD, _DENORMAL_PAIRS),
 }
+# XLA's pow, hypot and exp/log1p (logaddexp's code: max(x, y) + log1p(exp(-|x - y|))) in the last digit
+for _row, _pairs in {"pow": ((1e300, -1.0), (2.5, 2.5)), "hypot": ((-2.5, 0.5), (0.5, -2.5), (0.5, 2.5), (2.5, 0.5)),
+                     "logaddexp": ((-1.0, 0.0), (0.0, -1.0), (-1.0, -0.0), (-0.0, -1.0))}.items():
+    EXCEPTIONS[(_row, "jax")].update(_at(_XLA, _pairs))
 
 
 def _allowed(row: str, backend: str, pair: tuple[float, float]) -> bool:
     allowed = EXCEPTIONS.get((row, backend), {})
-    return ALL in allowed or any(same(pair[0], p[0]) and same(pair[1], p[1]) for p in allowed)
+    return ALL in allowed or repr(tuple(map(float, pair))) in allowed
 
 
 def test_every_binary_op_has_a_row():
@@ -90,7 +119,7 @@ def test_every_binary_op_has_a_row():
 
 def test_exceptions_name_rows_and_backends():
     for row, backend in EXCEPTIONS:
-        assert row in ROWS and backend in {"numpy", "numpy_scalar", "math", "c"}, (row, backend)
+        assert row in ROWS and backend in {"numpy", "numpy_scalar", "math", "c", *LIBRARIES}, (row, backend)
 
 
 def _quiet() -> Any:
@@ -181,4 +210,26 @@ def test_scalar_code_is_eager_at_edge_pairs(row, backend):
                 for i in range(2):
                     grads[i].append(want_grads[i][-1])
     bad = _differences(row, backend, got, want, grads if g else None, want_grads if g else None)
+    assert not bad, (row, len(bad), bad[:12], f.source)
+
+
+@pytest.mark.parametrize("backend", LIBRARIES)
+@pytest.mark.parametrize("row", list(ROWS))
+def test_jax_and_torch_code_is_eager_at_edge_pairs(row, backend):
+    """JAX and PyTorch array code (called op by op, not under ``jax.jit``) against eager arrays."""
+    argument = library_argument(backend)
+    fn = ROWS[row]
+    n = len(PAIRS)
+    x, y = sg.tensor(np.full(n, 0.7), requires_grad=True), sg.tensor(np.full(n, 0.3), requires_grad=True)
+    out = fn(x, y)
+    f = sg.lambdify([x, y], out, backend=backend)
+    g = sg.gradient_function(out.sum(), [x, y], backend=backend) if differentiable(out) else None
+    xs, ys = (argument(np.array([p[i] for p in PAIRS])) for i in range(2))
+    with _quiet():
+        want, want_grads = _eager_arrays(fn)
+        got = as_numpy(f(xs, ys))
+        grads = None if g is None else [as_numpy(d) for d in g(xs, ys)[1]]
+    assert grads is None or all(d.shape == (n,) for d in grads), (row, "one gradient per point", grads)
+    assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
+    bad = _differences(row, backend, got.astype(np.float64), want.astype(np.float64), grads, want_grads)
     assert not bad, (row, len(bad), bad[:12], f.source)

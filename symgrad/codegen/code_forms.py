@@ -17,7 +17,8 @@ is off in the last digit: 0.5 gives -0.30102999566398114 for -0.3010299956639812
 ``sigmoid`` is the forward's ``where(x >= 0, 1, e)/(1 + e)`` with ``e = exp(-|x|)``
 (``1/(1 + exp(-x))`` differs in the last digit below 0); ``erfinv`` is
 ``copysign(erfinv(x), x)`` (SciPy's is +0.0 at -0.0, symgrad's and PyTorch's
--0.0).  The closed forms (``t.expr``, the docstrings' math) keep the textbook
+-0.0), and ``special_i1`` (odd, as ``erfinv``) ``copysign(i1(x), x)``
+(PyTorch's ``torch.special.i1`` is +0.0 at -0.0, symgrad's -0.0).  The closed forms (``t.expr``, the docstrings' math) keep the textbook
 formulas.
 
 A form that reads a part more than once takes ``bind`` (``ssa.Builder.bind``
@@ -81,14 +82,20 @@ def _erfinv(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
     return CopySign(sympy.erfinv(x), x)
 
 
+def _i1(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    x = bind(x)
+    return CopySign(sympy.besseli(1, x), x)
+
+
 # forms that take ``bind``
-BINDING = frozenset({"sigmoid", "erfinv"})
+BINDING = frozenset({"sigmoid", "erfinv", "special_i1"})
 
 FORMS: dict[str, Callable[..., Any]] = {
     "log10": log10,
     "log2": log2,
     "sigmoid": _sigmoid,
     "erfinv": _erfinv,
+    "special_i1": _i1,
     "log1p": log1p,
     "expm1": expm1,
     "softplus": _softplus,

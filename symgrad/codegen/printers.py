@@ -326,6 +326,13 @@ class JaxCode(NodePrinting, _IncompleteGamma, _Refusing, _ArrayPrinting, JaxPrin
     def _print_besseli(self, expr: Any) -> str:
         return f"{self._module_format(f'jax.scipy.special.i{expr.args[0]}')}({self._print(expr.args[1])})"
 
+    # XLA's max/min are not NumPy's (eager's) at equal zeros: helpers (backends/array_emitters.JAX_HELPERS)
+    def _print_Max(self, expr: Any) -> str:
+        return _fold_calls(self, "_maximum", expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return _fold_calls(self, "_minimum", expr.args)
+
 
 class MathCode(NodePrinting, _Refusing, _ParenthesizedModulo, _PlainFloats, PythonCodePrinter):
     """Plain Python on floats, with the ``math`` module."""
@@ -452,6 +459,9 @@ def _constant_value(expr: Any) -> float | None:
     return value.real if value.imag == 0 else math.nan
 
 
+_NEGATIVE_ZERO = -Literal("0.0")  # (how lower.literal writes -0.0)
+
+
 def _torch_printer_class() -> Any:
     from sympy.printing.pytorch import TorchPrinter
 
@@ -486,6 +496,8 @@ def _torch_printer_class() -> Any:
 
         def _print(self, expr: Any, **kwargs: Any) -> str:
             if isinstance(expr, sympy.Expr) and not expr.is_Atom:
+                if expr == _NEGATIVE_ZERO:  # (its SymPy value is 0: the gradient torch.full of -0.0 was +0.0)
+                    return "-0.0"
                 value = _constant_value(expr)
                 if value is not None:
                     return self._print(sympy.Float(value)) if math.isfinite(value) else self._print(

@@ -156,6 +156,10 @@ class CopySign(sympy.Function):
     nargs = 2
 
     def _code(self, printer: Any) -> str:
+        x, y = self.args
+        if printer.printmethod == "_torchcode" and x.is_number and not y.is_number:
+            # torch.copysign takes no number first (copysign(2, y) raised a TypeError)
+            return f"torch.copysign(torch.full_like({printer._print(y)}, {printer._print(x)}), {printer._print(y)})"
         return _call(printer, "copysign", self.args)
 
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
@@ -190,7 +194,8 @@ class Relu(sympy.Function):
         if isinstance(printer, NumPyPrinter):
             return f"{printer._module_format(printer._module + '.maximum')}({x}, 0.0)"
         if printer.printmethod == "_torchcode":
-            return f"torch.clamp_min({x}, 0.0)"
+            # (torch.clamp_min(x, 0.0) and torch.relu keep -0.0; x is a temporary or an input)
+            return f"torch.where({x} <= 0, torch.zeros_like({x}), {x})"
         if isinstance(printer, C99CodePrinter):
             return f"sg_maximum({x}, 0.0)"
         return f"_maximum({x}, 0.0)"
@@ -211,8 +216,12 @@ class _Library(sympy.Function):
     _numpy = ""
     _names = ("", "")
 
+    _jax = ""  # a helper (backends/array_emitters.JAX_HELPERS) where jax.numpy's differs from NumPy's
+
     def _code(self, printer: Any) -> str:
         x, y = (printer._print(a) for a in self.args)
+        if printer.printmethod == "_jaxcode" and self._jax:
+            return f"{self._jax}({x}, {y})"
         if isinstance(printer, NumPyPrinter):
             return f"{printer._module_format(printer._module + '.' + self._numpy)}({x}, {y})"
         if printer.printmethod == "_torchcode":
@@ -238,6 +247,9 @@ class FloorDivide(_Library):
     # Python's // on floats is NumPy's floor_divide (NumPy took its algorithm;
     # it raises at y == 0); C's is the prelude's sg_floor_divide, NumPy's in C.
     _numpy, _names = "floor_divide", ("({} // {})", "sg_floor_divide({}, {})")
+    # jax.numpy's is +0.0 at (-0.0, 1) (it computes x - fmod(x, y), -0.0 - -0.0):
+    # _floor_divide is NumPy's algorithm in jax.numpy
+    _jax = "_floor_divide"
 
 
 class Remainder(sympy.Function):
@@ -339,6 +351,8 @@ class Sign(sympy.Function):
 
     def _code(self, printer: Any) -> str:
         t = printer._print(self.args[0])
+        if printer.printmethod == "_jaxcode":
+            return f"_sign({t})"  # (jax.numpy.sign(-0.0) is -0.0, NumPy's +0.0)
         if isinstance(printer, NumPyPrinter):
             m = printer._module
             return f"{printer._module_format(m + '.nan_to_num')}({printer._module_format(m + '.sign')}({t}), nan=0.0)"

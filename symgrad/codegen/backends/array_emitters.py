@@ -209,6 +209,27 @@ JAX_HELPERS = {
     """P, L, U with A = P @ L @ U from jax.lax.linalg.lu's results (linalg.lu)."""
     P = {M}.swapaxes({M}.eye(lu.shape[-2], dtype=lu.dtype)[permutation], -1, -2)
     return P, _lu_l(lu), _lu_u(lu)''',
+    # where jax.numpy's elementwise functions are not NumPy's (eager's) at signed zeros
+    "_sign": '''def _sign(t):
+    """NumPy's sign with 0 at nan, as symgrad's: +0.0 at -0.0 (jax.numpy.sign(-0.0) is -0.0)."""
+    return (t > 0).astype({M}.result_type(t)) - (t < 0).astype({M}.result_type(t))''',
+    "_maximum": '''def _maximum(a, b):
+    """NumPy's maximum: nan from either side, and b where a == b (XLA's max is +0.0 at (0.0, -0.0))."""
+    return {M}.where((a > b) | {M}.isnan(a), a, b)''',
+    "_minimum": '''def _minimum(a, b):
+    """NumPy's minimum: nan from either side, and b where a == b (XLA's min is -0.0 at (-0.0, 0.0))."""
+    return {M}.where((a < b) | {M}.isnan(a), a, b)''',
+    "_floor_divide": '''def _floor_divide(a, b):
+    """NumPy's floor_divide (npy_floor_divide; C's sg_floor_divide): the zero's sign is that of a/b."""
+    if not {M}.issubdtype({M}.result_type(a, b), {M}.floating):
+        return {M}.floor_divide(a, b)
+    mod = {M}.fmod(a, b)
+    div = (a - mod) / b
+    div = {M}.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1.0, div)
+    floordiv = {M}.floor(div)
+    floordiv = {M}.where(div - floordiv > 0.5, floordiv + 1.0, floordiv)
+    floordiv = {M}.where(div == 0, {M}.copysign(0.0, a / b), floordiv)
+    return {M}.where(b == 0, a / b, floordiv)''',
     "_scatter_add": '''def _scatter_add(shape, index, g):
     """Zeros of shape, with g added at the flat positions index (repeats add up)."""
     out = {M}.zeros(shape, dtype={M}.result_type(g)).reshape(-1)
