@@ -19,7 +19,7 @@ changed.  The node records exactly what ``apply``'s general path records
 (``out_value``) is the scalar; ``tests/test_scalar_lane.py`` compares the two.
 
 ``out.backward()`` of a graph of such nodes runs their rules on scalars too
-(``autograd.lane_pass``; ``grad_mode._state.numeric`` tells an op function
+(``autograd.loss_pass``; ``grad_mode._state.numeric`` tells an op function
 that a float is a rule's operand, not a user's number to make a tensor of).
 
 Values: ``+ - * /`` are IEEE operations, identical to NumPy's.  ``math``'s

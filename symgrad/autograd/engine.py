@@ -18,6 +18,7 @@ input's shape and cast to its dtype.  Graph walks are iterative.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -47,17 +48,12 @@ def _tensor_mod() -> Any:
     return _tensor
 
 
-_lane_pass: Any = None
+@functools.cache
+def _loss_pass_mod() -> Any:
+    """``symgrad.autograd.loss_pass``, imported on first use (it imports this module)."""
+    from symgrad.autograd import loss_pass
 
-
-def _lane_pass_mod() -> Any:
-    """``symgrad.autograd.lane_pass``, imported on first use (it imports this module)."""
-    global _lane_pass
-    if _lane_pass is None:
-        from symgrad.autograd import lane_pass
-
-        _lane_pass = lane_pass
-    return _lane_pass
+    return loss_pass
 
 
 # ---------------------------------------------------------------- public API
@@ -74,13 +70,11 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     (tensor(6.), 2*x)
     """
     if grad_tensors is None and inputs is None and not create_graph:
-        # one result of an op of the scalar lane: its graph may be all the lane's (lane_pass; measured)
+        # loss.backward(): one 0-d result, no arguments - a pass of its own (loss_pass; measured)
         root = tensors[0] if tensors.__class__ is list and len(tensors) == 1 else tensors
-        if root.__class__ is (_tensor or _tensor_mod()).Tensor:
-            fn = root._grad_fn
-            if fn is not None and fn.op.scalar is not None \
-                    and (_lane_pass or _lane_pass_mod()).backward(root, bool(retain_graph)):
-                return
+        if root.__class__ is (_tensor or _tensor_mod()).Tensor and root._grad_fn is not None \
+                and _loss_pass_mod().backward(root, bool(retain_graph)):
+            return
     roots = _as_tensors(tensors, "tensors")
     seeds = _seeds(roots, grad_tensors)
     targets = None if inputs is None else _as_tensors(inputs, "inputs")
@@ -300,7 +294,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
     """The numeric pass: rules run on NumPy arrays (a node of the scalar lane
     may also get floats: its saved result, a float gradient from another).
     Written flat: it is the hot loop of every ``backward()`` (measured).  A
-    result of the scalar lane has its own pass, on scalars (``lane_pass``)."""
+    result of the scalar lane has its own pass, on scalars (``loss_pass``)."""
     pop = buffer.pop
     check_nan = anomaly_mode.enabled and anomaly_mode.nan_check  # (detect_anomaly: once per pass)
     # inf and nan flow silently, as in PyTorch (sqrt'(0) = inf): NumPy's warnings are off from the

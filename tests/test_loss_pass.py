@@ -1,8 +1,9 @@
-"""The scalar lane's backward pass (``symgrad.autograd.lane_pass``): on a graph
-of the lane's nodes, ``out.backward()`` must leave exactly what the general
-engine leaves (numbers to the bit, dtypes, closed forms, origin records,
-errors), and anything it does not handle must go to the general engine
-before anything has changed."""
+"""``loss.backward()``'s own pass (``symgrad.autograd.loss_pass``): for a 0-d
+float output, of the scalar lane's nodes, of array ops or both, it must
+leave exactly what the general engine leaves (numbers to the bit where the
+same arithmetic runs, dtypes, closed forms, origin records, errors), and
+anything it does not handle must go to the general engine before anything
+has changed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-from symgrad.autograd import engine, lane_pass, origin
+from symgrad.autograd import engine, loss_pass, origin
 from symgrad.ops import TABLE
 
 LANE_OPS = sorted(name for name, op in TABLE.items() if op.scalar is not None)
@@ -23,9 +24,9 @@ DOMAIN = {"acosh": 1.7, "log": 0.6, "log2": 0.6, "log10": 0.6, "sqrt": 0.6, "rsq
 
 @pytest.fixture
 def taken(monkeypatch):
-    """Which backward() calls the lane pass ran (True), handed on (False) or raised in."""
+    """Which backward() calls the loss pass ran (True), handed on (False) or raised in."""
     calls = []
-    real = lane_pass.backward
+    real = loss_pass.backward
 
     def spy(root, retain_graph):
         try:
@@ -36,15 +37,15 @@ def taken(monkeypatch):
         calls.append(ran)
         return ran
 
-    monkeypatch.setattr(lane_pass, "backward", spy)
-    engine._lane_pass_mod()  # (loaded, so the engine sees the spy)
+    monkeypatch.setattr(loss_pass, "backward", spy)
+    engine._loss_pass_mod()  # (loaded, so the engine sees the spy)
     return calls
 
 
 def _general(fn, monkeypatch):
-    """``fn()`` with the lane pass refusing every graph: the general engine runs."""
+    """``fn()`` with the loss pass refusing every graph: the general engine runs."""
     with monkeypatch.context() as m:
-        m.setattr(lane_pass, "backward", lambda root, retain_graph: False)
+        m.setattr(loss_pass, "backward", lambda root, retain_graph: False)
         return fn()
 
 
@@ -216,25 +217,25 @@ def _run_with(setup):
     return _outcome([x]), _numbers([x]).tobytes(), float(h.grad) if h.retains_grad else None, list(seen)
 
 
-@pytest.mark.parametrize(("setup", "on_lane_pass"), [
+@pytest.mark.parametrize(("setup", "on_loss_pass"), [
     (_with_hook, False), (_with_node_hook, False), (_with_anomaly, False),
     (_with_post_hook, True), (_with_retain, True), (_with_retained_leaf_grad, True),
 ], ids=["a leaf's hook", "a hook on a result", "anomaly detection", "a post-accumulate hook", "retain_grad",
         "retain_grad and an existing grad"])
-def test_hooks_retain_grad_and_anomaly_end_as_on_the_general_engine(setup, on_lane_pass, monkeypatch, taken):
+def test_hooks_retain_grad_and_anomaly_end_as_on_the_general_engine(setup, on_loss_pass, monkeypatch, taken):
     """Hooks that see tensors and anomaly checks go to the general engine
     (False, nothing done); retained gradients and post-accumulate hooks are
-    delivered by the lane pass, as the general engine delivers them."""
+    delivered by the loss pass, as the general engine delivers them."""
     got = _run_with(setup)
-    assert taken == [on_lane_pass]
+    assert taken == [on_loss_pass]
     assert got == _general(lambda: _run_with(setup), monkeypatch)
-    if on_lane_pass:
+    if on_loss_pass:
         assert got[2] is not None or got[3]  # (the retained gradient, or what the hook saw)
 
 
 def test_a_lane_result_over_array_ops_gives_what_the_general_engine_gives(monkeypatch, taken):
     """Lane nodes over an array graph (a loss of vectors, then scalar
-    arithmetic): the lane pass runs the array nodes by the general pass's
+    arithmetic): the loss pass runs the array nodes by the general pass's
     own step, the general engine runs the lane nodes' rules on NumPy."""
     def run():
         w = sg.tensor([0.5, -1.5, 2.0], requires_grad=True, name="w")
@@ -414,8 +415,8 @@ def _evaluate(steps, dtype, retain):
 def test_random_scalar_programs_give_what_the_general_engine_gives(steps, dtype, retain, monkeypatch):
     ran = []
     with monkeypatch.context() as m:
-        real = lane_pass.backward
-        m.setattr(lane_pass, "backward", lambda root, retain_graph: ran.append(1) or real(root, retain_graph))
+        real = loss_pass.backward
+        m.setattr(loss_pass, "backward", lambda root, retain_graph: ran.append(1) or real(root, retain_graph))
         got = _evaluate(steps, dtype, retain)
     want = _general(lambda: _evaluate(steps, dtype, retain), monkeypatch)
     assert ran == [1]
@@ -423,3 +424,45 @@ def test_random_scalar_programs_give_what_the_general_engine_gives(steps, dtype,
     # (math's functions and NumPy's may differ by an ulp, which a chain can carry into cancellations)
     tol = 1e-5 if dtype == sg.float32 else 1e-12
     assert np.allclose(got[1], want[1], rtol=tol, atol=tol, equal_nan=True), (got[1], want[1])
+
+
+@pytest.mark.parametrize("dtype", [sg.float64, sg.float32])
+def test_a_model_and_its_loss_give_what_the_general_engine_gives(dtype, monkeypatch, taken):
+    """The seed's linear regression: array ops only (linear, mse_loss), a
+    bias whose gradient is summed back over the batch."""
+    def run():
+        sg.manual_seed(0)
+        model = sg.nn.Sequential(sg.nn.Linear(2, 3), sg.nn.Tanh(), sg.nn.Linear(3, 1)).to(dtype)
+        x = sg.tensor([[0.5, -1.0], [2.0, 0.25], [1.5, 1.5]], dtype=dtype)
+        loss = sg.nn.functional.mse_loss(model(x), sg.tensor([[1.0], [0.0], [2.0]], dtype=dtype))
+        loss.backward()
+        params = list(model.parameters())
+        return _outcome(params), _numbers(params).tobytes()
+
+    got = run()
+    assert taken == [True]
+    assert got == _general(run, monkeypatch)
+
+
+@pytest.mark.parametrize(("dtype", "loss"), [
+    (sg.float16, lambda w: (w ** 2).sum()),
+    (sg.float64, lambda w: (w * 2.0)[1]),
+], ids=["float16", "a view"])
+def test_outputs_the_loss_pass_leaves_to_the_general_engine(dtype, loss, monkeypatch, taken):
+    def run():
+        w = sg.tensor([0.5, 1.5], dtype=dtype, requires_grad=True)
+        loss(w).backward()
+        return w.grad.dtype, w.grad.numpy().tobytes()
+
+    got = run()
+    assert taken == [False]
+    assert got == _general(run, monkeypatch)
+
+
+def test_a_second_backward_of_a_model_loss_is_the_general_engines_error(taken):
+    w = sg.tensor([0.5, -1.0], requires_grad=True)
+    loss = (w.exp() * w).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+    assert taken == [True, "raised"]
