@@ -53,6 +53,12 @@ ROWS: dict[str, Callable[[Any], Any]] = {
 }
 ROWS.update({
     "clamp": lambda x: sg.clamp(x, -1.0, 1.0),
+    # (PyTorch's clamp keeps x where it equals a bound: -0.0 at min=0.0; a nan bound is nan everywhere)
+    "clamp(min=0.0)": lambda x: sg.clamp(x, min=0.0),
+    "clamp(max=-0.0)": lambda x: sg.clamp(x, max=-0.0),
+    "clamp(-0.0, 0.0)": lambda x: sg.clamp(x, -0.0, 0.0),
+    "clamp(2.0, 1.0)": lambda x: sg.clamp(x, 2.0, 1.0),
+    "clamp(min=nan)": lambda x: sg.clamp(x, min=math.nan),
     "softplus": lambda x: sg.nn.functional.softplus(x),
     "polygamma": lambda x: sg.polygamma(1, x),
     "special_i1": lambda x: _special()._i1(x),
@@ -88,7 +94,8 @@ _TORCH_LOG1P = "ATen's log1p flushes a denormal argument to zero: +0.0 at 5e-324
 # JAX code's differences at the denormals (_FTZ), per row
 _JAX_DENORMAL_ROWS = ("log", "log2", "log10", "log1p", "sqrt", "rsqrt", "asin", "sinh", "cosh", "tanh", "asinh",
                       "atanh", "relu", "erf", "floor", "ceil", "frac", "logical_not", "erfinv", "sinc", "logit",
-                      "clamp", "special_i1", "copysign(x, x - 1)")
+                      "clamp", "clamp(min=0.0)", "clamp(max=-0.0)", "clamp(-0.0, 0.0)", "special_i1",
+                      "copysign(x, x - 1)")
 # row -> the points where XLA's function (value or derivative) is not NumPy's to the last digit
 _JAX_LAST_DIGIT = {
     "exp": (1.0, -1.0), "log2": (1e-300, 1e300, 3.0), "log10": (3.0,), "expm1": (1.0, -1.0, 0.5, -0.5),

@@ -350,3 +350,21 @@ def test_pytorchs_method_aliases_and_in_place_forms():
         assert not (x * 2).requires_grad
     with symgrad.autograd.set_grad_enabled(False):
         assert not (x * 2).requires_grad
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(0.0, None), (None, -0.0), (-0.0, 0.0), (2.0, 1.0), (math.nan, None),
+                                       (None, math.nan), (-1.0, 1.0)])
+def test_clamp_to_numbers_is_pytorchs_at_signed_zeros_nan_and_crossed_bounds(lo, hi):
+    """PyTorch keeps x where it equals a bound (clamp(-0.0, min=0.0) is -0.0;
+    NumPy's clip gave 0.0), gives the bound where x is beyond it, hi when the
+    bounds cross, nan for a nan bound; the gradient is 1 where lo <= x <= hi."""
+    points = [-0.0, 0.0, math.nan, -math.inf, math.inf, -2.0, 0.5, 1.5, 3.0]
+    s = symgrad.tensor(points, requires_grad=True)
+    t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+    out_s, out_t = symgrad.clamp(s, lo, hi), torch.clamp(t, lo, hi)
+    for a, b in zip(out_s.tolist(), out_t.tolist()):
+        assert (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b)), \
+            (lo, hi, out_s.tolist(), out_t.tolist())
+    out_s.sum().backward()
+    out_t.sum().backward()
+    assert s.grad.tolist() == t.grad.tolist()

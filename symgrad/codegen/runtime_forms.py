@@ -23,7 +23,8 @@ floats meets ``-0.0``; it is written ``numpy.signbit(t)``, ``torch.signbit(t)``,
 (its closed form tests ``y < 0``), ``trunc`` and ``frac`` (``sign(x)*floor(|x|)``
 is +0.0 at -0.0), ``sign`` (0 at nan, as PyTorch's), ``relu`` (``maximum(x,
 0.0)`` in NumPy's order), ``maximum`` and ``minimum`` (SymPy sorts ``Max``'s
-arguments; on equal zeros NumPy gives the second), ``hypot``, ``fmod``,
+arguments; on equal zeros NumPy gives the second), ``clamp`` to number bounds
+(PyTorch's: ``x`` itself where it equals a bound), ``hypot``, ``fmod``,
 ``floor_divide`` and ``remainder`` (called from the library as eager code does:
 their closed forms overflow or are nan at infinities), ``logical_not`` (SymPy rewrites ``Not(x <= 0)`` as
 ``x > 0``, False at nan) and, in code of scalars, casts to a float dtype
@@ -201,6 +202,53 @@ class Relu(sympy.Function):
         return f"_maximum({x}, 0.0)"
 
     _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class ClampMin(sympy.Function):
+    """``clamp(x, min=b)`` as symgrad computes it (PyTorch's): ``b`` where ``x <
+    b``, ``x`` itself elsewhere - also where they are equal, so -0.0 clamped
+    to ``min=0.0`` stays -0.0 - and nan stays nan.  The closed form's
+    ``Max(x, b)`` printed as ``maximum`` gives the bound at equal zeros, and
+    SymPy tidies ``Min(Max(x, 0), 0)`` to 0, also for a nan ``x``.  A nan
+    bound makes every element nan (``x * nan``, which keeps the shape).
+    PyTorch code calls ``torch.clamp`` itself."""
+
+    nargs = 3  # (x, the bound, 1 if the bound is -0.0: SymPy's Float has no signed zero)
+    _beyond, _side = "<", "min"
+
+    def _code(self, printer: Any) -> str:
+        x = printer._print(self.args[0])
+        b = "-0.0" if self.args[2] else _number(printer, self.args[1])
+        if printer.printmethod == "_torchcode":
+            return f"torch.clamp({x}, {self._side}={b})"
+        if math.isnan(float(self.args[1])):
+            return f"({x} * {b})"
+        if isinstance(printer, NumPyPrinter):  # (NumPy and JAX: the Python number is weak, x keeps its dtype)
+            return f"{printer._module_format(printer._module + '.where')}({x} {self._beyond} {b}, {b}, {x})"
+        if isinstance(printer, C99CodePrinter):
+            return f"({x} {self._beyond} {b} ? {b} : {x})"
+        return f"({b} if {x} {self._beyond} {b} else {x})"
+
+    _numpycode = _jaxcode = _pythoncode = _torchcode = _ccode = _code
+
+
+class ClampMax(ClampMin):
+    """``clamp(x, max=b)`` (see ``ClampMin``)."""
+
+    _beyond, _side = ">", "max"
+
+
+def _clamp(x: Any, lo: Any = None, hi: Any = None) -> Any:
+    """The run-time form of ``clamp`` of ``x`` (an atom) to number bounds:
+    ``min(max(x, lo), hi)`` in PyTorch's order (a ``lo`` above ``hi`` gives ``hi``)."""
+    if lo is not None:
+        x = ClampMin(x, *_bound(lo))
+    return x if hi is None else ClampMax(x, *_bound(hi))
+
+
+def _bound(b: Any) -> tuple[Any, Any]:
+    b = float(b)
+    return sympy.Float(b), sympy.Integer(b == 0 and math.copysign(1.0, b) < 0)
 
 
 class _Library(sympy.Function):
@@ -413,7 +461,7 @@ def nan_to_num(x: Any, nan: float, posinf: float, neginf: float) -> Any:
 # mode), called with the argument's atom and the op's parameters.
 FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": SignBit, "copysign": CopySign,
                                          "trunc": Trunc, "frac": _frac, "relu": _relu, "sign": Sign,
-                                         "maximum": Maximum, "minimum": Minimum,
+                                         "maximum": Maximum, "minimum": Minimum, "clamp": _clamp,
                                          "hypot": Hypot, "fmod": Fmod, "floor_divide": FloorDivide,
                                          "remainder": _remainder,
                                          "logical_not": LogicalNot}
@@ -421,4 +469,4 @@ FORMS: dict[str, Callable[..., Any]] = {"nan_to_num": nan_to_num, "signbit": Sig
 # forms that apply whatever the arguments' dtype (the others: where one is a float)
 ANY_DTYPE = frozenset({"logical_not"})
 
-__all__ = ["FORMS", "CopySign", "FloorDivide", "Fmod", "Hypot", "IsNan", "NanToNum", "FloatCast", "LogicalNot", "Maximum", "Minimum", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]
+__all__ = ["FORMS", "ClampMax", "ClampMin", "CopySign", "FloorDivide", "Fmod", "Hypot", "IsNan", "NanToNum", "FloatCast", "LogicalNot", "Maximum", "Minimum", "Relu", "Sign", "SignBit", "Trunc", "float_cast"]

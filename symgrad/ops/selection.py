@@ -6,6 +6,7 @@ on either side gets the whole gradient (it is the result)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ _WHERE = defop("where", np.where, lambda c, x, y: piecewise((x, c), (y, True)), 
 
 
 def _in_range(x: Any, lo: Any, hi: Any) -> Any:
+    if (lo is not None and lo != lo) or (hi is not None and hi != hi):
+        return x < -math.inf  # a nan bound: nowhere in range, nan included (SymPy refuses comparisons with nan)
     if lo is None:
         return x <= hi
     if hi is None:
@@ -33,12 +36,27 @@ def _in_range(x: Any, lo: Any, hi: Any) -> Any:
 
 
 def _clamp_sym(x: Any, lo: Any, hi: Any) -> Any:
+    if (lo is not None and lo != lo) or (hi is not None and hi != hi):
+        return sp.nan  # (a nan bound: nan everywhere, as PyTorch's; SymPy's Max refuses nan)
     if lo is not None:
         x = sp.Max(x, num(lo))
     return x if hi is None else sp.Min(x, num(hi))
 
 
-_CLAMP = defop("clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False), _clamp_sym,
+def _clamp_numbers(x: Any, lo: Any, hi: Any) -> Any:
+    """PyTorch's clamp, ``min(max(x, lo), hi)`` with ``x`` kept where it equals
+    a bound: the bound where ``x`` is beyond it (or the bound is nan), ``x``
+    itself elsewhere, so ``clamp(-0.0, min=0.0)`` is -0.0 and nan stays nan.
+    (``np.clip`` with one bound is ``maximum``, which gives the bound there.)"""
+    out = x
+    if lo is not None:
+        out = np.where((out < lo) | (lo != lo), lo, out)
+    if hi is not None:
+        out = np.where((out > hi) | (hi != hi), hi, out)
+    return np.asarray(out).astype(x.dtype, copy=False)
+
+
+_CLAMP = defop("clamp", _clamp_numbers, _clamp_sym,
                params=("lo", "hi"), elementwise=True, backward_name="ClampBackward1",  # (number bounds: PyTorch's clamp.Scalar)
                vjp=(lambda g, out, x, lo, hi: g * _in_range(x, lo, hi),))
 
