@@ -26,7 +26,7 @@ import numpy as np
 
 from symgrad import grad_mode
 from symgrad.autograd import anomaly_mode, origin
-from symgrad.autograd.graph import FREED, AccumulateGrad, Node, accumulator
+from symgrad.autograd.graph import FREED, AccumulateGrad, GradSlots, Node, accumulator
 from symgrad.symbolic.terms import Const, Lazy, Term, Unavailable
 
 # Closed forms of gradients accumulated more often than this without being
@@ -913,6 +913,14 @@ def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
 
 def _check_out(node: Node) -> None:
     ref, version = node.out_ref
+    if version is None:  # a custom Function's call node (function._record): (ref, version) per saved output
+        for pair in ref:
+            _check_out_one(node, *pair)
+        return
+    _check_out_one(node, ref, version)
+
+
+def _check_out_one(node: Node, ref: Any, version: int) -> None:
     out = ref()
     if out is not None and (out._vroot if out._vroot is not None else out)._ver != version:
         raise _version_error(node, out, version)
@@ -978,7 +986,8 @@ class _Tape:
                 g = buffer.pop(node, None)
                 if g is None:
                     continue
-                terms[node] = _term(g)
+                if g.__class__ is not GradSlots:  # (slots go to a call's node, never a tensor's: no term)
+                    terms[node] = _term(g)
                 if isinstance(node, AccumulateGrad):
                     continue
                 # each saved tensor again, with the term its input had when the op ran

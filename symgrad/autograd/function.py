@@ -20,12 +20,19 @@ hand-written backward, with the same ``ctx`` API.
 (tensor(12.), 3*x**2)
 
 How it maps onto the graph.  Each differentiable output gets a node (its
-class is ``<Name>Backward``) with edges to the inputs that require grad; its
-rule (``_backward_rule``) calls the user's ``backward``, so the engine runs it
-like any op's rule: in the numeric pass on arrays wrapped as tensors, and in
-the tensor pass (``create_graph``, closed forms) on tensors.  What ``forward``
-saved with ``save_for_backward`` is the node's ``saved`` tuple, so the engine
-checks its version counters and frees it after backward as for any op.
+class is ``<Name>Backward``): the output's ``grad_fn`` and its term.  With one
+such output, the node has edges to the inputs that require grad and its rule
+(``_backward_rule``) calls the user's ``backward``, so the engine runs it like
+any op's rule: in the numeric pass on arrays wrapped as tensors, and in the
+tensor pass (``create_graph``, closed forms) on tensors.  With several, each
+output's node has one edge, to a node shared by the call (``_CallNode``), and
+passes its gradient on as a slot (``graph.GradSlots``); the engine sums what
+arrives at a node with ``+``, which merges slots, and runs the shared node
+after every output's node, so it calls ``backward`` once with all the
+outputs' gradients, as PyTorch does.  What ``forward`` saved with
+``save_for_backward`` is the ``saved`` tuple of the node that calls
+``backward``, so the engine checks its version counters and frees it after
+backward as for any op.
 
 The symbolic view: ``forward`` runs with grad mode off on the input tensors,
 whose terms still flow through symgrad's ops, so each output's term is the
@@ -47,8 +54,8 @@ import numpy as np
 
 from symgrad import grad_mode
 from symgrad._tensor import Tensor, _term_or_const, term_of
+from symgrad.autograd.graph import GradSlots, accumulator
 from symgrad.autograd.graph import Node as _Node
-from symgrad.autograd.graph import accumulator
 from symgrad.ops.registry import OpDef
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -69,6 +76,8 @@ class FunctionCtx:
                                                         # None for an output that is not a tensor
         self._input_shapes: tuple[Any, ...] = ()         # per forward input: its shape, None if not a tensor
         self._cls: Any = None
+        self._slotted = False                           # several differentiable outputs: their nodes pass
+                                                        # gradients on to one _CallNode (see _record)
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep tensors (or None) for ``backward``; read them there as ``ctx.saved_tensors``."""
@@ -124,6 +133,25 @@ class _FunctionNode(_Node):
     def saved_terms(self) -> tuple[Any, ...]:
         return self.saved_terms_
 
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """The inputs' nodes, as PyTorch shows them, also for an output whose
+        one edge goes to its call's shared node (an engine detail)."""
+        edges = self.edges
+        if len(edges) == 1 and isinstance(edges[0], _CallNode):
+            return edges[0].next_functions
+        return tuple((e, 0) for e in edges)
+
+
+class _CallNode(_FunctionNode):
+    """The node shared by the outputs of one call of a Function with several
+    differentiable outputs: its edges go to the inputs, and its rule
+    (``_call_rule``) calls ``backward`` once with every output's gradient.
+    It is no tensor's ``grad_fn`` nor any term's argument: only the outputs'
+    nodes reach it, through their edges."""
+
+    __slots__ = ()
+
 
 class Function:
     """Base class of custom autograd functions (``torch.autograd.Function``):
@@ -160,7 +188,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run ``forward`` (grad mode off) and record one node per differentiable output."""
+        """Run ``forward`` (grad mode off) and record one node per differentiable
+    output (and, for several, the node they share: see ``_record``)."""
         ctx = FunctionCtx()
         recording = grad_mode.is_grad_enabled()
         ctx.needs_input_grad = tuple(recording and isinstance(a, Tensor) and a._requires_grad for a in args)
@@ -222,51 +251,95 @@ def _record(cls: type, ctx: FunctionCtx, args: tuple[Any, ...], outputs: tuple[A
     ctx._input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)
     edges = tuple(_edge(a) if want else None for a, want in zip(args, ctx.needs_input_grad))
     meta = tuple((a._value.shape, a._value.dtype) if e is not None else None for a, e in zip(args, edges))
-    opaque_args = tuple(_term_or_const(a) for a in args if isinstance(a, Tensor))
-    symbolic_inputs = any(not t.const for t in opaque_args)
     saved, saved_terms, saved_outputs = _saved(ctx, args, outputs)
     versions = tuple([0 if not isinstance(s, Tensor) else (s._vroot if s._vroot is not None else s)._ver
                       for s in saved]) if saved else None
-    non_diff = ctx._non_differentiable
+    results, differentiable = _new_outputs(ctx, args, outputs)
+    terms = _output_terms(ops, args, results, differentiable)
+    if len(differentiable) > 1:
+        # backward runs once per pass, as in PyTorch: at a node all outputs pass their gradients to
+        ctx._slotted = True
+        call: Any = _new(ops[2].node_class)
+        _fill(call, ops[2], (), {"ctx": ctx}, edges, meta, saved, versions, saved_terms)
+        checked = [j for j in sorted(saved_outputs) if j in differentiable]
+        if checked:  # the engine checks the saved outputs' versions (engine._check_out)
+            call.out_ref = (tuple([(weakref.ref(results[j]), 0) for j in checked]), None)
+        for j in differentiable:
+            op, node_args = terms[j]
+            _output_node(ctx, results[j], j, op, node_args, (call,), None, (), None, ())
+    elif differentiable:  # one output: its node calls backward itself
+        (j,) = differentiable
+        op, node_args = terms[j]
+        node = _output_node(ctx, results[j], j, op, node_args, edges, meta, saved, versions, saved_terms)
+        if j in saved_outputs:  # the engine checks its version and hands it to the rule as ``out``
+            node.out_value = results[j]._value
+            node.out_ref = (weakref.ref(results[j]), 0)
+    ctx._to_save = ()
+    return results
+
+
+def _new_outputs(ctx: FunctionCtx, args: tuple[Any, ...], outputs: tuple[Any, ...]) -> tuple[list[Any], list[int]]:
+    """The outputs as ``apply`` returns them (tensors new, the user's may be
+    referenced from ctx: a cycle through the node), ``ctx._outputs`` filled
+    for those that get no node, and the positions of those that do."""
     results: list[Any] = []
+    differentiable: list[int] = []
+    non_diff = ctx._non_differentiable
     for j, o in enumerate(outputs):
         if not isinstance(o, Tensor):
             results.append(o)
             ctx._outputs.append(None)
             continue
         out = _own_value(o, args)
-        if out is o:  # a new tensor object: the user's may be referenced from ctx (a cycle through the node)
+        if out is o:
             out = Tensor._make(o._value, term_of(o))
-        if any(o is m for m in non_diff) or out._value.dtype.kind not in "fc":
-            results.append(out)
-            ctx._outputs.append((out._value, None))
-            continue
-        inner = _term_or_const(out)
-        traced = not inner.const or not symbolic_inputs
-        op = ops[0] if traced else ops[1]
-        node: Any = _new(op.node_class)
-        node._sym = None
-        node.op = op
-        node.args = (inner,) if traced else opaque_args
-        node.params = {"ctx": ctx, "index": j}
-        node.edges = edges
-        node.meta = meta
-        node.saved = saved if saved else ()
-        node.versions = versions
-        node.saved_terms_ = saved_terms
-        node.pre_hooks = node.retain = None
-        out._content = node
-        out._grad_fn = node
-        out._requires_grad = True
-        if j in saved_outputs:  # the engine checks its version and hands it to the rule as ``out``
-            node.out_value = out._value
-            node.out_ref = (weakref.ref(out), 0)
-        else:
-            node.out_value = node.out_ref = None
-        ctx._outputs.append((out._value, weakref.ref(node)))
         results.append(out)
-    ctx._to_save = ()
-    return results
+        ctx._outputs.append((out._value, None))  # (its node's weakref is set when the node is made)
+        if not any(o is m for m in non_diff) and out._value.dtype.kind in "fc":
+            differentiable.append(j)
+    return results, differentiable
+
+
+def _output_terms(ops: tuple[OpDef, ...], args: tuple[Any, ...], results: list[Any],
+                  differentiable: list[int]) -> dict[int, tuple[OpDef, tuple[Any, ...]]]:
+    """Per differentiable output, its node's op and arguments: an identity over
+    the forward's traced term, or, when forward left symgrad, the opaque
+    function of the inputs (``custom_function_opaque``)."""
+    opaque_args = tuple(_term_or_const(a) for a in args if isinstance(a, Tensor))
+    symbolic_inputs = any(not t.const for t in opaque_args)
+    terms = {}
+    for j in differentiable:
+        inner = _term_or_const(results[j])
+        traced = not inner.const or not symbolic_inputs
+        terms[j] = (ops[0], (inner,)) if traced else (ops[1], opaque_args)
+    return terms
+
+
+def _output_node(ctx: FunctionCtx, out: Tensor, j: int, op: OpDef, node_args: tuple[Any, ...], edges: Any,
+                 meta: Any, saved: Any, versions: Any, saved_terms: Any) -> Any:
+    """The node of output ``j``: its ``grad_fn`` and its term."""
+    node: Any = _new(op.node_class)
+    _fill(node, op, node_args, {"ctx": ctx, "index": j}, edges, meta, saved, versions, saved_terms)
+    out._content = node
+    out._grad_fn = node
+    out._requires_grad = True
+    ctx._outputs[j] = (out._value, weakref.ref(node))
+    return node
+
+
+def _fill(node: Any, op: OpDef, node_args: tuple[Any, ...], params: dict[str, Any], edges: Any, meta: Any,
+          saved: Any, versions: Any, saved_terms: Any) -> None:
+    node._sym = None
+    node.op = op
+    node.args = node_args
+    node.params = params
+    node.edges = edges
+    node.meta = meta
+    node.saved = saved if saved else ()
+    node.versions = versions
+    node.saved_terms_ = saved_terms
+    node.pre_hooks = node.retain = None
+    node.out_value = node.out_ref = None
 
 
 def _edge(a: Tensor) -> Any:
@@ -295,10 +368,12 @@ def _saved(ctx: FunctionCtx, args: tuple[Any, ...], outputs: tuple[Any, ...]) ->
 # ---------------------------------------------------------------- the op-table entries
 
 
-def _ops_of(cls: type) -> tuple[OpDef, OpDef]:
-    """The two op entries of a Function class (made once, kept on the class):
-    ``custom_function``, an identity over the forward's traced term, and
-    ``custom_function_opaque``, the output as an unknown function of the inputs."""
+def _ops_of(cls: type) -> tuple[OpDef, OpDef, OpDef]:
+    """The op entries of a Function class (made once, kept on the class):
+    ``custom_function``, an identity over the forward's traced term,
+    ``custom_function_opaque``, the output as an unknown function of the
+    inputs, and ``custom_function_call``, the shared node of a call with
+    several outputs (no term: only its rule runs)."""
     ops = cls.__dict__.get("_symgrad_ops")
     if ops is None:
         node_class = type(f"{cls.__name__}Backward", (_FunctionNode,), {"__slots__": ()})
@@ -308,14 +383,21 @@ def _ops_of(cls: type) -> tuple[OpDef, OpDef]:
         opaque = OpDef("custom_function_opaque", ("x",), ("ctx", "index"), _unavailable_value,
                        functools.partial(_opaque_symbolic, cls.__name__), _backward_rule, elementwise=False,
                        promote=None, bool_args=(), bool_out=False, view=False, variadic=True, backward_name=None)
+        call = OpDef("custom_function_call", ("x",), ("ctx",), _no_value, None, _call_rule, elementwise=False,
+                     promote=None, bool_args=(), bool_out=False, view=False, variadic=True, backward_name=None)
         traced.node_class = opaque.node_class = node_class
-        ops = (traced, opaque)
+        call.node_class = type(node_class.__name__, (_CallNode,), {"__slots__": ()})
+        ops = (traced, opaque, call)
         cls._symgrad_ops = ops  # type: ignore[attr-defined]
     return ops  # type: ignore[no-any-return]
 
 
 def _identity(x: Any, ctx: Any, index: int) -> Any:
     return x
+
+
+def _no_value(*xs: Any, ctx: Any) -> Any:
+    raise RuntimeError("a custom Function's shared backward node has no value of its own (internal error)")
 
 
 def _unavailable_value(*xs: Any, ctx: Any, index: int) -> Any:
@@ -341,13 +423,34 @@ def _opaque_symbolic(name: str, *xs: Any, ctx: Any, index: int) -> Any:
 
 
 def _backward_rule(g: Any, out: Any, xs: Any, ctx: Any, index: int) -> list[Any]:
-    """The node's derivative rule: the user's ``backward`` with this output's
-    gradient ``g`` (zeros, or None, for the other outputs).  ``g``, ``out`` and
-    ``xs`` are arrays in the numeric pass and tensors in the tensor pass; the
-    results are returned alike."""
+    """An output node's derivative rule.  With one differentiable output: the
+    user's ``backward`` with this output's gradient ``g`` (zeros, or None,
+    for the non-differentiable and non-tensor outputs).  With several: ``g``
+    passed on as this output's slot to the call's shared node (its one edge),
+    which calls ``backward`` once (``_call_rule``).  ``g``, ``out`` and ``xs``
+    are arrays in the numeric pass and tensors in the tensor pass; the results
+    are returned alike."""
+    if ctx._slotted:
+        return [GradSlots({index: g})]
     arrays = not isinstance(g, Tensor)
     grads = [(Tensor._make(np.asarray(g)) if arrays else g) if k == index else _other_grad(ctx, entry)
              for k, entry in enumerate(ctx._outputs)]
+    return _run_backward(ctx, grads, xs, arrays, out, index)
+
+
+def _call_rule(slots: GradSlots, out: Any, xs: Any, ctx: Any) -> list[Any]:
+    """The shared node's rule: ``backward`` once, with the gradient of every
+    output that received one (zeros, or None, for the others)."""
+    got = slots.grads
+    arrays = not any(isinstance(g, Tensor) for g in got.values())
+    grads = [(Tensor._make(np.asarray(got[k])) if arrays else got[k]) if k in got else _other_grad(ctx, entry)
+             for k, entry in enumerate(ctx._outputs)]
+    return _run_backward(ctx, grads, xs, arrays, None, None)
+
+
+def _run_backward(ctx: Any, grads: list[Any], xs: Any, arrays: bool, out: Any, index: int | None) -> list[Any]:
+    """The user's ``backward`` (or ``vjp``) on ``grads``, with ``ctx.saved_tensors``
+    made from ``xs`` for the call; its results checked."""
     ctx._saved_now = tuple([_saved_tensor(s, arrays, out, ctx, index) for s in xs])
     cls = ctx._cls
     try:
@@ -358,22 +461,21 @@ def _backward_rule(g: Any, out: Any, xs: Any, ctx: Any, index: int) -> list[Any]
 
 
 def _other_grad(ctx: FunctionCtx, entry: Any) -> Any:
-    """What ``backward`` receives for an output other than the one whose
-    gradient arrived: None for a non-tensor, else zeros (None without
-    ``materialize_grads``)."""
+    """What ``backward`` receives for an output whose gradient did not arrive:
+    None for a non-tensor, else zeros (None without ``materialize_grads``)."""
     if entry is None or not ctx.materialize_grads:
         return None
     return Tensor._make(np.zeros_like(entry[0]))
 
 
-def _saved_tensor(s: Any, arrays: bool, out: Any, ctx: FunctionCtx, index: int) -> Any:
+def _saved_tensor(s: Any, arrays: bool, out: Any, ctx: FunctionCtx, index: int | None) -> Any:
     """One of ``ctx.saved_tensors`` as ``backward`` sees it: numbers alone in
     the numeric pass (the closed form is made by the tensor pass), the tensor
     itself in the tensor pass (so ``create_graph`` differentiates through it)."""
     if s is None:
         return None
     if s.__class__ is _SavedOutput:
-        if s.index == index:  # this node's own output: the engine checked it and passes it as ``out``
+        if s.index == index:  # the node's own output (one output): the engine checked it and passes it as ``out``
             return Tensor._make(np.asarray(out)) if arrays else out
         value, node_ref = ctx._outputs[s.index]
         node = None if arrays or node_ref is None else node_ref()

@@ -95,6 +95,31 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+class GradSlots:
+    """Gradients of some outputs of one call with several outputs (a custom
+    Function's), by output index, on their way to the node that runs the
+    call's backward once.  Each output's node passes its gradient on as one
+    slot; ``+``, which the engine uses to sum gradients arriving at a node,
+    merges slots, so that node receives every output's gradient at once (it
+    runs after all of them in the topological order).  Not a sequence: NumPy
+    sees it as one object (``anomaly_mode.check_nan`` skips it)."""
+
+    __slots__ = ("grads",)
+
+    def __init__(self, grads: dict[int, Any]) -> None:
+        self.grads = grads
+
+    def __add__(self, other: GradSlots) -> GradSlots:
+        merged = dict(self.grads)
+        for k, g in other.grads.items():
+            prev = merged.get(k)
+            merged[k] = g if prev is None else prev + g
+        return GradSlots(merged)
+
+    def __repr__(self) -> str:
+        return f"GradSlots({self.grads!r})"
+
+
 def accumulator(leaf: Any) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, created on first use and kept after."""
     acc = leaf._grad_acc
