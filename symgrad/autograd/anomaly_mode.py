@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from symgrad.autograd.graph import GradSlots
+
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
            "set_anomaly_enabled", "check_nan"]
 
@@ -97,6 +99,8 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
 def check_nan(node: Any, index: int, grad: Any) -> None:
     """Raise PyTorch's error if ``grad`` (an array or tensor), the gradient
     ``node``'s rules returned for its input ``index``, holds nan."""
+    if isinstance(grad, GradSlots):
+        return  # (an output's gradient passed on unchanged: checked where a rule made it)
     value = getattr(grad, "_value", grad)
     a = np.asarray(value)
     if a.dtype.kind in "fc" and np.isnan(a).any():

@@ -913,17 +913,11 @@ def sum_to_shape(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
 
 def _check_out(node: Node) -> None:
     ref, version = node.out_ref
-    if version is None:  # a custom Function's call node (function._record): (ref, version) per saved output
-        for pair in ref:
-            _check_out_one(node, *pair)
-        return
-    _check_out_one(node, ref, version)
-
-
-def _check_out_one(node: Node, ref: Any, version: int) -> None:
-    out = ref()
-    if out is not None and (out._vroot if out._vroot is not None else out)._ver != version:
-        raise _version_error(node, out, version)
+    # (a custom Function's call node keeps (ref, version) per saved output: function._record)
+    for r, v in ((ref, version),) if version is not None else ref:
+        out = r()
+        if out is not None and (out._vroot if out._vroot is not None else out)._ver != v:
+            raise _version_error(node, out, v)
 
 
 def _check_versions(node: Node, saved: Any) -> None:
