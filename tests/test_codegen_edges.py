@@ -157,6 +157,16 @@ def _eager_arrays(fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray | No
     return out.detach().numpy(), grad
 
 
+def _assert_eager(row, backend, got, want, grad, want_grad, source):
+    """Values (and gradients, if any) equal eager's bit for bit at every point, but the listed exceptions."""
+    bad = [(p, "value", a, b) for p, a, b in zip(POINTS, got.astype(np.float64), want.astype(np.float64))
+           if not same(a, b) and not _allowed(row, backend, p)]
+    if grad is not None:
+        bad += [(p, "grad", a, b) for p, a, b in zip(POINTS, grad, want_grad)
+                if not same(a, b) and not _allowed(row, backend, p)]
+    assert not bad, (row, bad, source)
+
+
 @pytest.mark.parametrize("scalar_leaf", [False, True], ids=["numpy", "numpy_scalar"])
 @pytest.mark.parametrize("row", list(ROWS))
 def test_numpy_code_is_eager_at_edge_points(row, scalar_leaf):
@@ -175,12 +185,7 @@ def test_numpy_code_is_eager_at_edge_points(row, scalar_leaf):
     assert grad is None or np.shape(grad) == points.shape, (row, "one gradient per point", grad)
     if not (scalar_leaf and row == "to(int64)"):
         assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
-    bad = [(p, "value", a, b) for p, a, b in zip(POINTS, got.astype(np.float64), want.astype(np.float64))
-           if not same(a, b) and not _allowed(row, backend, p)]
-    if grad is not None:
-        bad += [(p, "grad", a, b) for p, a, b in zip(POINTS, grad, want_grad)
-                if not same(a, b) and not _allowed(row, backend, p)]
-    assert not bad, (row, bad, f.source)
+    _assert_eager(row, backend, got, want, grad, want_grad, f.source)
 
 
 @pytest.mark.parametrize("backend", ["math", "c"])
@@ -242,9 +247,4 @@ def test_jax_and_torch_code_is_eager_at_edge_points(row, backend):
         grad = None if g is None else as_numpy(g(points)[1][0])
     assert got.dtype == want.dtype, (row, got.dtype, want.dtype)
     assert grad is None or grad.shape == want.shape, (row, "one gradient per point", grad)
-    bad = [(p, "value", a, b) for p, a, b in zip(POINTS, got.astype(np.float64), want.astype(np.float64))
-           if not same(a, b) and not _allowed(row, backend, p)]
-    if grad is not None:
-        bad += [(p, "grad", a, b) for p, a, b in zip(POINTS, grad, want_grad)
-                if not same(a, b) and not _allowed(row, backend, p)]
-    assert not bad, (row, bad, f.source)
+    _assert_eager(row, backend, got, want, grad, want_grad, f.source)

@@ -743,16 +743,11 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
             state.numeric = numeric
 
 
-_copy: Any = None
-
-
+@functools.cache
 def _copy_op() -> Any:
     """``symgrad.ops.shape._copy``, imported on first use (ops import the engine's package)."""
-    global _copy
-    if _copy is None:
-        from symgrad.ops.shape import _copy as copy
+    from symgrad.ops.shape import _copy
 
-        _copy = copy
     return _copy
 
 
@@ -774,7 +769,7 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
         g = Tensor._make(_cast(g, var._value.dtype), term)
     if old is None:
         if create_graph:
-            var._grad = (_copy or _copy_op())(g)
+            var._grad = _copy_op()(g)
         else:
             var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True), _term(g))
         var._accum = 1
