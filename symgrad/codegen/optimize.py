@@ -9,6 +9,11 @@ substituted into its reader (SymPy then tidies the result: ``1*y`` is
 printers recurse, and short lines read better) and short
 (``MAX_INLINE_SIZE`` operations).  The same limits bound the expressions
 ``lower`` keeps in line.
+
+A temporary holding a ``Node`` that SymPy would not keep as written
+(``nodes.exact_in_sympy``: ``0*x`` is not 0 at inf or nan) stays a temporary
+where a SymPy expression reads it - a reduction's ``Add``, ``Max`` - since
+putting it in line would hand it to SymPy, which tidies it away.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import numpy as np
 from sympy import Symbol as _Symbol
 from sympy.core.basic import Basic
 
-from symgrad.codegen.nodes import children, substitute
+from symgrad.codegen.nodes import children, exact_in_sympy, substitute
 from symgrad.codegen.program import Assign, Call, Node, Output
 from symgrad.codegen.ssa import node_symbols
 
@@ -86,6 +91,7 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any],
     pending: dict[Any, Any] = {}
     kept: list[Assign] = []
     for a in body:
+        _keep_read_by_sympy([a.value], pending, kept)
         value = _substitute(a.value, pending)
         target = a.target
         if (target in inlinable and not isinstance(value, Call) and uses.get(target) == 1
@@ -93,7 +99,33 @@ def inline(body: list[Assign], outputs: list[Output], inlinable: set[Any],
             pending[target] = value
         else:
             kept.append(Assign(target, value))
+    _keep_read_by_sympy([out.value for out in outputs], pending, kept)
     return kept, pending
+
+
+def _keep_read_by_sympy(values: list[Any], pending: dict[Any, Any], kept: list[Assign]) -> None:
+    """Move the pending temporaries that ``values`` read inside a SymPy
+    expression, and whose ``Node`` SymPy would tidy, back to ``kept``: they
+    stay temporaries (their inputs are all assigned before this point)."""
+    if not pending:
+        return
+    stack = [(v, False) for v in values]
+    while stack:
+        e, in_sympy = stack.pop()
+        t = type(e)
+        if t is Node:
+            stack.extend((arg, False) for arg in e.args)
+        elif isinstance(e, np.ndarray):
+            stack.extend((arg, False) for arg in e.reshape(-1))
+        elif isinstance(e, Call):
+            stack.extend((arg, False) for arg in e.args)
+        elif isinstance(e, Basic):
+            if e.is_Symbol:
+                held = pending.get(e) if in_sympy else None
+                if type(held) is Node and not exact_in_sympy(held):
+                    kept.append(Assign(e, pending.pop(e)))
+            elif e.args:
+                stack.extend((arg, True) for arg in e.args)
 
 
 def _substitute(value: Any, pending: dict[Any, Any]) -> Any:
