@@ -57,7 +57,8 @@ def close(got, want, rtol) -> None:
         np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=1e-12)
 
 
-def check(spec: Spec, case: int, backend: str, convert=lambda v: v, result=np.asarray) -> None:
+def check(spec: Spec, case: int, backend: str, convert=lambda v: v, result=np.asarray, wrap=lambda fn: fn) -> None:
+    """The generated functions (``wrap``ped: ``jax.jit``) against the engine, or the refusal the row expects."""
     e = Expected(spec, case)
     if "codegen" in spec.skips:  # refused, not skipped: see the row's reason
         with pytest.raises(sg.codegen.CodegenError, match="positions chosen by the values|no closed form"):
@@ -73,10 +74,10 @@ def check(spec: Spec, case: int, backend: str, convert=lambda v: v, result=np.as
             sg.gradient_function(e.f, e.leaves, backend)  # (lgamma has a form, its derivative has not)
         return
     args = [convert(v) for v in e.values]
-    fn = sg.lambdify(e.leaves, e.out, backend)
+    fn = wrap(sg.lambdify(e.leaves, e.out, backend))
     close(result(fn(*args)), e.out.detach().numpy(), e.rtol)
     if e.f is not None:
-        value, grads = sg.gradient_function(e.f, e.leaves, backend)(*args)
+        value, grads = wrap(sg.gradient_function(e.f, e.leaves, backend))(*args)
         close(result(value), e.f.detach().numpy(), e.rtol)
         for got, want in zip(grads, e.grads, strict=True):
             close(result(got), want, e.rtol)
@@ -97,6 +98,17 @@ def test_jax(spec, case):
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)
     check(spec, case, "jax", convert=jax.numpy.asarray)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec,case", ALL_CASES)
+def test_jax_jit(spec, case):
+    """Every case's JAX code under ``jax.jit`` (traced once, compiled by XLA; about
+    two minutes: ``pytest -m slow``).  The normal run jits the codegen cases
+    (``test_codegen_ops.py``)."""
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    check(spec, case, "jax", convert=jax.numpy.asarray, wrap=jax.jit)
 
 
 @pytest.mark.parametrize("spec,case", FIRST_CASES)
