@@ -307,6 +307,33 @@ def _power_factor(a: np.ndarray, x: np.ndarray, over_a: bool = False) -> np.ndar
     return out
 
 
+# below this the Stirling form of the density may be subnormal (fewer digits) where PyTorch's is still normal
+_DENSITY_NORMAL = 1e-290
+
+
+def gammainc_density(a: Any, x: Any, formula: Any) -> Any:
+    """``d/dx P(a, x) = x**(a - 1) e**-x / gamma(a)`` in the numeric backward pass: ``formula`` (the caller's
+    PyTorch form ``exp((a - 1) log x - x - lgamma(a))``, in its dtype and shape) where ``a < 10``, at the edges
+    (``x`` 0 or inf, ``a`` inf or nan) and where the density is below ``1e-290``; elsewhere
+    ``_power_factor(a, x) / x`` in float64, the value's own Stirling form.
+
+    PyTorch's form subtracts numbers of size ``a log a``: about ``a*eps``
+    relative (2e-9 at a = 1e6, 3e-5 at a = 1e10; float32 loses all its
+    digits by a = 1e5).  Stirling's form, against mpmath from a = 10 to 1e10: within about 4 units in the
+    last place of ``|log density|`` (the rounding of exp's argument; 1e-14 relative near x = a)."""
+    value = np.asarray(formula)
+    a, x = (np.broadcast_to(_float64(v), value.shape) for v in (a, x))
+    big = (a >= _STIRLING_A) & np.isfinite(a) & (x > 0) & np.isfinite(x)
+    if not big.any():
+        return formula
+    out = value.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        factor = _power_factor(a[big], x[big])
+        out[big] = np.where(factor >= _DENSITY_NORMAL, factor / x[big], out[big])
+    out = _like(out, value)
+    return out if isinstance(formula, np.ndarray) else out[()]  # (a NumPy scalar stays one)
+
+
 def _lower_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """P(a, x) = x**a e**-x / gamma(a + 1) * sum_n x**n / ((a + 1)...(a + n)): positive terms, for x < a + 1."""
     term = np.ones_like(x)

@@ -8,8 +8,12 @@ SymPy's own functions (``loggamma(x)``, ``polygamma(n, x)``, ``erfinv(x)``,
 ``igamma(a, x)`` and ``igammac(a, x)`` (``symgrad.special.gammainc`` and
 ``gammaincc``) have PyTorch's derivative in ``x`` only,
 ``exp((a - 1)*log(x) - x - lgamma(a))`` (nan at ``x = 0, a = 1``, as
-PyTorch's); their derivative in ``a`` raises NotImplementedError, as
-PyTorch's backward does, rather than giving a wrong 0.
+PyTorch's), its closed form and, with ``create_graph``, its graph; the
+numeric backward pass computes it for ``a >= 10`` by Stirling's form, as
+the values (``_special_numbers.gammainc_density``: PyTorch's formula
+loses ``a*eps``, 3e-5 relative at ``a = 1e10``).  Their derivative in
+``a`` raises NotImplementedError, as PyTorch's backward does, rather than
+giving a wrong 0.
 
 Special points follow PyTorch: ``sinc``'s value at 0 is 1 (SymPy's ``sinc``
 is ``sin(x)/x`` with ``sinc(0) = 1``: the closed form ``sinc(pi*x)`` is right
@@ -94,8 +98,13 @@ def _no_derivative_in_a(name: str) -> Any:
 
 def _density(a: Any, x: Any) -> Any:
     # d/dx P(a, x) = x**(a - 1) e**-x / gamma(a), written as PyTorch's igamma backward writes it
-    # (no overflow of x**(a - 1) and gamma(a) for large a; nan at x = 0, a = 1 where PyTorch's is nan)
-    return exp((a - 1) * log(x) - x - lgamma(a))
+    # (no overflow of x**(a - 1) and gamma(a) for large a; nan at x = 0, a = 1 where PyTorch's is nan).
+    # In the numeric backward pass (arrays, no graph) its numbers for a >= 10 are Stirling's form, as the
+    # value's (PyTorch's loses ~a*eps); a graph (create_graph, diff) keeps this formula as its closed form
+    density = exp((a - 1) * log(x) - x - lgamma(a))
+    if isinstance(density, (np.ndarray, np.generic)):
+        return _num.gammainc_density(a, x, density)
+    return density
 
 
 _IGAMMA = defop("igamma", _num.gammainc, lambda a, x: sp.lowergamma(a, x) / sp.gamma(a), inputs=("a", "x"),
