@@ -48,7 +48,7 @@ from symgrad.nn.conv import Conv1d, Conv2d, Conv3d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
-from symgrad.nn.fractional_max_pool_layer import FractionalMaxPool2d
+from symgrad.nn.fractional_max_pool_layer import FractionalMaxPool2d, FractionalMaxPool3d
 from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d
 from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
@@ -132,4 +132,4 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # max unpooling
            "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
            # fractional max pooling
-           "FractionalMaxPool2d"]
+           "FractionalMaxPool2d", "FractionalMaxPool3d"]

@@ -38,7 +38,12 @@ from symgrad.nn.batch_norm import batch_norm
 from symgrad.nn.conv_functions import conv1d, conv2d, conv3d, unfold
 from symgrad.nn.distance import cosine_similarity, normalize, pairwise_distance
 from symgrad.nn.encoding import one_hot
-from symgrad.nn.fractional_max_pool import fractional_max_pool2d, fractional_max_pool2d_with_indices
+from symgrad.nn.fractional_max_pool import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from symgrad.nn.instance_norm import instance_norm
 from symgrad.nn.interpolation import interpolate
 from symgrad.nn.layer_functions import bilinear, embedding, group_norm, layer_norm
@@ -117,7 +122,8 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            # max unpooling (unpool_functions.py)
            "max_unpool1d", "max_unpool2d", "max_unpool3d",
            # fractional max pooling (fractional_max_pool.py)
-           "fractional_max_pool2d", "fractional_max_pool2d_with_indices"]
+           "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+           "fractional_max_pool3d_with_indices"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
