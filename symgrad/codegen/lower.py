@@ -99,21 +99,22 @@ class Lowering:
                     if len(args) == 2:  # most nodes: the lists below written out
                         a, b = args
                         va, vb = values[id(a)], values[id(b)]
-                        vals, datas = [va, vb], [va.data, vb.data]
                         constant = va.constant and vb.constant
                         da, db = type(va.data), type(vb.data)  # (fold.may_be_number's first test, written out)
                         if (not constant and da is not Node and da is not _Symbol and db is not Node
                                 and db is not _Symbol and fold.may_be_number(va.data)
                                 and fold.may_be_number(vb.data)):
-                            values[k] = self._with_numbers(t, args, vals)  # (rare: tidying made numbers)
+                            values[k] = self._with_numbers(t, args, [va, vb])  # (rare: tidying made numbers)
                             continue
                         name = t.op.name  # (nodes.node_op of two arguments, written out)
-                        scalar = not constant and ((name != "pow_scalar" or isinstance(datas[1], sympy.Integer))
-                                                   if name in nodes.ARITHMETIC else nodes.node_op(name, datas))
+                        scalar = not constant and ((name != "pow_scalar" or isinstance(vb.data, _Integer))
+                                                   if name in _ARITHMETIC else nodes.node_op(name, [va.data, vb.data]))
                         dtype = _scalar_dtype2(a, b, va, vb) if scalar else None
                         if dtype is not None:
                             values[k] = self._scalar_node2(t, name, va, vb, dtype)
                             continue
+                        # (the lists the general case below reads, built only when it is reached)
+                        vals, datas = [va, vb], [va.data, vb.data]
                     else:
                         vals = [values[id(a)] for a in args]
                         datas = [v.data for v in vals]
@@ -482,7 +483,8 @@ def _changes_nothing(t: Apply, arg_shape: tuple[int, ...], shape: tuple[int, ...
 
 
 _BOOL = np.dtype(np.bool_)
-_Symbol = sympy.Symbol
+_Symbol, _Integer = sympy.Symbol, sympy.Integer
+_ARITHMETIC = nodes.ARITHMETIC
 
 
 def _scalar_dtype(args: list[Term], vals: list[Value]) -> np.dtype | None:

@@ -12,6 +12,7 @@ lowered, from the graph's use counts: see ``lower``.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -95,6 +96,10 @@ class Builder:
         self.body: list[Assign] = []
         self.shapes: dict[Any, tuple[int, ...]] = {}
         self._numbered: dict[Any, Any] = {}
+        # ``bound(value)``: the temporary already holding ``value``, or None.
+        # (The dict's own ``get``, not a method calling it: lowering asks once
+        # per node made, tens of thousands of times for a graph of scalar leaves.)
+        self.bound: Callable[[Any], Any] = self._numbered.get
         self.inlinable: set[Any] = set()
         self.definitions: dict[Any, Any] = {}  # each temporary's value (those of bind_scalar left out: no Call)
         self._negations: dict[Any, Any] = {}  # temporaries that are ``-s`` of a symbol s: their s
@@ -155,10 +160,6 @@ class Builder:
         (``-(-s)`` is ``s`` bit for bit: negation flips the sign bit, of nan,
         inf and zeros too), else None."""
         return self._negations.get(e) if type(e) is sympy.Symbol else None
-
-    def bound(self, value: Any) -> Any:
-        """The temporary already holding ``value``, or None."""
-        return self._numbered.get(value)
 
     def flatten(self, expr: Any) -> Any:
         """Bind every compound subexpression of ``expr``; returns an atom."""
