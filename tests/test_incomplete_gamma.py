@@ -5,9 +5,11 @@ spec rows (``tests/op_specs.py``: random points, every oracle) leave out.
 * the numbers against mpmath over many decades of ``a`` and ``x``, tails
   included, and PyTorch's values at the edges (0, inf, nan, negatives);
 * the derivative: in ``x`` PyTorch's at the special points, mpmath's from
-  ``a = 1`` to 1e10 (Stirling's form for ``a >= 10``, float64 and float32;
-  PyTorch's formula with a graph); in ``a`` an error, as PyTorch's (never a
-  silent 0);
+  ``a = 1`` to 1e10 (Stirling's form for ``a >= 10``, float64 and float32),
+  the same numbers with a graph (create_graph: the op ``igamma_density``) and
+  its second derivative against mpmath's; in ``a`` an error, as PyTorch's
+  (never a silent 0), but the derivative in ``a`` of the derivative in ``x``
+  is PyTorch's;
 * PyTorch's argument errors, ``symgrad.special``'s aliases;
 * generated code: SciPy's, JAX's and PyTorch's regularized functions, refused
   by name where a backend has none;
@@ -275,15 +277,73 @@ def test_derivative_in_x_at_large_a_edges_is_pytorchs(name):
     assert _x_gradient("igamma", np.array([10.0]), np.array([1e-32]))[0] > 0  # (x**9/gamma(10): 3e-294)
 
 
-def test_derivative_in_x_with_a_graph_keeps_pytorchs_formula():
-    # create_graph (and diff): the rule's graph is the closed form exp((a - 1) log x - x - lgamma(a)), its numbers
-    # that formula's; below a = 10 the numeric backward pass gives the same numbers, and second derivatives work
-    a, x0 = np.array([0.5, 2.5, 9.5]), np.array([0.3, 2.0, 11.0])
-    x = sg.tensor(x0, requires_grad=True)
-    (first,) = sg.autograd.grad(sg.igamma(sg.tensor(a), x).sum(), [x], create_graph=True)
-    np.testing.assert_array_equal(first.detach().numpy(), _x_gradient("igamma", a, x0))
-    (second,) = sg.autograd.grad(first.sum(), [x])
-    np.testing.assert_allclose(second.numpy(), first.detach().numpy() * ((a - 1) / x0 - 1), rtol=1e-13)
+def _x_gradient_with_a_graph(name: str, a: np.ndarray, x: np.ndarray,
+                              dtype: object = sg.float64) -> tuple[sg.Tensor, sg.Tensor]:
+    xs = sg.tensor(x, dtype=dtype, requires_grad=True)
+    (first,) = sg.autograd.grad(getattr(sg, name)(sg.tensor(a, dtype=dtype), xs).sum(), [xs], create_graph=True)
+    return first, xs
+
+
+@pytest.mark.parametrize("dtype", [sg.float64, sg.float32])
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_derivative_in_x_with_a_graph_is_backwards_bit_for_bit(name, dtype):
+    # one op (igamma_density) on every path: create_graph, autograd.grad without it, derivative() and backward()
+    # give the same numbers, Stirling's form at large a (the graph used to keep PyTorch's formula: 3e-5 off at 1e10)
+    rng = np.random.default_rng(13)
+    a = np.repeat([0.5, 2.5, 9.5, 1e3, 1e5, 1e7, 1e8, 1e10], 4)
+    x = a * np.exp(rng.uniform(-3, 3, a.size) / np.sqrt(np.maximum(a, 9.0)))  # (|x - a| up to ~3 sqrt(a))
+    a, x = (v.astype(np.float32 if dtype is sg.float32 else np.float64).astype(np.float64) for v in (a, x))
+    want = _x_gradient(name, a, x, dtype)
+    first, _ = _x_gradient_with_a_graph(name, a, x, dtype)
+    np.testing.assert_array_equal(first.detach().numpy(), want)
+    xs = sg.tensor(x, dtype=dtype, requires_grad=True)
+    (plain,) = sg.autograd.grad(getattr(sg, name)(sg.tensor(a, dtype=dtype), xs).sum(), [xs])
+    np.testing.assert_array_equal(plain.numpy(), want)
+    derivative = sg.derivative(getattr(sg, name)(sg.tensor(a[-1], dtype=dtype), xs[-1]), xs)
+    np.testing.assert_array_equal(derivative.detach().numpy()[-1], want[-1])
+    if dtype is sg.float64:
+        sign = 1.0 if name == "igamma" else -1.0
+        np.testing.assert_allclose(want, [sign * _mp_density(ai, xi) for ai, xi in zip(a, x)], rtol=1e-13)
+
+
+def _mp_density_slope(a: float, x: float) -> float:
+    """``d2/dx2 P(a, x) = density * ((a - 1)/x - 1)`` at the float arguments, to 60 digits."""
+    with mpmath.workdps(60):
+        a_, x_ = mpmath.mpf(a), mpmath.mpf(x)
+        return float(mpmath.exp((a_ - 1) * mpmath.log(x_) - x_ - mpmath.loggamma(a_)) * ((a_ - 1) / x_ - 1))
+
+
+def test_second_derivative_in_x_against_mpmath_at_large_a():
+    # create_graph twice: the density's rule, density * (a - 1 - x)/x (exact near x = a - 1, where (a - 1)/x - 1
+    # would cancel), on Stirling's numbers: within the density's own error (PyTorch's formula's graph: 3e-5 at 1e10)
+    rng = np.random.default_rng(17)
+    for a in [10.0, 30.0, 1e3, 1e5, 1e7, 1e8, 1e9, 1e10]:
+        x = _density_points(rng, a)
+        x = np.concatenate([x[x > 0], [a - 1]])
+        want = np.array([_mp_density_slope(a, xi) for xi in x])
+        for name, sign in (("igamma", 1.0), ("igammac", -1.0)):
+            first, xs = _x_gradient_with_a_graph(name, np.full_like(x, a), x)
+            (second,) = sg.autograd.grad(first.sum(), [xs])
+            got = sign * second.numpy()
+            keep = np.abs(want) > 1e-300
+            error = np.abs(got[keep] - want[keep]) / np.abs(want[keep])
+            bound = 12 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(np.log(np.abs(want[keep]))))
+            assert np.all(error <= bound), (name, a, x[keep][error > bound], error[error > bound])
+            assert got[-1] == 0.0  # (the density's peak, x = a - 1)
+
+
+def test_derivative_in_a_of_the_derivative_in_x_is_pytorchs():
+    # PyTorch's igamma backward is written in differentiable ops, so d/da dP/dx exists there: density * (log x -
+    # digamma(a)), which the density op's rule in a gives (igamma's own derivative in a raises, as PyTorch's)
+    torch = pytest.importorskip("torch")
+    a0, x0 = np.array([0.5, 2.5, 9.5, 30.0]), np.array([0.3, 2.0, 11.0, 28.0])
+    a, x = sg.tensor(a0, requires_grad=True), sg.tensor(x0, requires_grad=True)
+    (first,) = sg.autograd.grad(sg.igammac(a, x).sum(), [x], create_graph=True)
+    (got,) = sg.autograd.grad(first.sum(), [a])
+    at, xt = torch.tensor(a0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    (first_t,) = torch.autograd.grad(torch.igammac(at, xt).sum(), [xt], create_graph=True)
+    (want,) = torch.autograd.grad(first_t.sum(), [at])
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
 
 
 EDGE_A = [0.0, 1.0, -1.0, np.inf, 2.0, 0.0, np.inf, np.nan, 1.0, 2.0, 0.5, 1e-3, 1e3]
@@ -335,6 +395,8 @@ def test_closed_form_and_its_derivative():
     assert str(sg.special.gammainc(a, x).expr) == "lowergamma(a, x)/gamma(a)"
     assert str(sg.special.gammaincc(a, x).expr) == "uppergamma(a, x)/gamma(a)"
     assert str(sg.diff(sg.igammac(a, x), x)) == "-exp(-x + (a - 1)*log(x) - loggamma(a))"
+    (first,) = sg.autograd.grad(sg.igamma(a, x), [x], create_graph=True)
+    assert str(sg.diff(first, x)) == "(a - x - 1)*exp(-x + (a - 1)*log(x) - loggamma(a))/x"
 
 
 def test_argument_errors_are_pytorchs():
@@ -367,7 +429,10 @@ def test_numpy_code_calls_scipys_regularized_functions():
         assert f"_{name}(a, x)" in code.source  # (SciPy's, in a helper keeping float32)
         np.testing.assert_allclose(code(300.0, 290.0), fn(a, x).detach().numpy(), rtol=1e-12)
     grad = sg.gradient_function(sg.special.gammainc(a, x), [x], "numpy")
-    assert "gammaln" in grad.source
+    assert "gammaln" in grad.source  # (the derivative's code is its closed form, PyTorch's formula: a*eps)
+    x.grad = None
+    sg.special.gammainc(a, x).backward()
+    np.testing.assert_allclose(grad(290.0, 300.0)[1][0], x.grad.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("backend", ["math", "c"])

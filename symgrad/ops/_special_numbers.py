@@ -312,7 +312,8 @@ _DENSITY_NORMAL = 1e-290
 
 
 def gammainc_density(a: Any, x: Any, formula: Any) -> Any:
-    """``d/dx P(a, x) = x**(a - 1) e**-x / gamma(a)`` in the numeric backward pass: ``formula`` (the caller's
+    """``d/dx P(a, x) = x**(a - 1) e**-x / gamma(a)``, the numbers of the op ``igamma_density`` (igamma's
+    derivative in x, on every path: backward, create_graph, derivative): ``formula`` (the caller's
     PyTorch form ``exp((a - 1) log x - x - lgamma(a))``, in its dtype and shape) where ``a < 10``, at the edges
     (``x`` 0 or inf, ``a`` inf or nan) and where the density is below ``1e-290``; elsewhere
     ``_power_factor(a, x) / x`` in float64, the value's own Stirling form.

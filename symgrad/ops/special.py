@@ -6,14 +6,20 @@ SymPy's own functions (``loggamma(x)``, ``polygamma(n, x)``, ``erfinv(x)``,
 ``_special_numbers`` (NumPy only).
 
 ``igamma(a, x)`` and ``igammac(a, x)`` (``symgrad.special.gammainc`` and
-``gammaincc``) have PyTorch's derivative in ``x`` only,
-``exp((a - 1)*log(x) - x - lgamma(a))`` (nan at ``x = 0, a = 1``, as
-PyTorch's), its closed form and, with ``create_graph``, its graph; the
-numeric backward pass computes it for ``a >= 10`` by Stirling's form, as
-the values (``_special_numbers.gammainc_density``: PyTorch's formula
-loses ``a*eps``, 3e-5 relative at ``a = 1e10``).  Their derivative in
-``a`` raises NotImplementedError, as PyTorch's backward does, rather than
-giving a wrong 0.
+``gammaincc``) have a derivative in ``x`` only, the density
+``x**(a - 1) e**-x / gamma(a)``: the internal op ``igamma_density``, whose
+closed form is PyTorch's formula ``exp((a - 1)*log(x) - x - lgamma(a))``
+(nan at ``x = 0, a = 1``, as PyTorch's; generated code computes it) and
+whose numbers are that formula's below ``a = 10`` and at the edges, and for
+``a >= 10`` Stirling's form, as the values'
+(``_special_numbers.gammainc_density``: PyTorch's formula loses
+``a*eps``, 3e-5 relative at ``a = 1e10``).  One op, so ``backward()``,
+``create_graph``, ``autograd.grad`` and ``derivative`` give the same
+numbers; its own derivative in ``x``, ``density*(a - 1 - x)/x``, is the
+second derivative (and in ``a``,
+``density*(log(x) - digamma(a))``, as PyTorch's graph of its formula).  Their
+derivative in ``a`` raises NotImplementedError, as PyTorch's backward does,
+rather than giving a wrong 0.
 
 Special points follow PyTorch: ``sinc``'s value at 0 is 1 (SymPy's ``sinc``
 is ``sin(x)/x`` with ``sinc(0) = 1``: the closed form ``sinc(pi*x)`` is right
@@ -96,15 +102,33 @@ def _no_derivative_in_a(name: str) -> Any:
     return rule
 
 
+def _density_numbers(a: Any, x: Any) -> Any:
+    # PyTorch's igamma backward formula, exp((a - 1)*log(x) - x - lgamma(a)) (no overflow of x**(a - 1) and
+    # gamma(a) for large a; nan at x = 0, a = 1 where PyTorch's is nan), in the arguments' dtype, and for
+    # a >= 10 Stirling's form, as the values' (the formula loses ~a*eps: _num.gammainc_density)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        formula = np.exp((a - 1) * np.log(x) - x - _num.lgamma(a))
+    return _num.gammainc_density(a, x, formula)
+
+
+def _density_in_x(g: Any, out: Any, a: Any, x: Any) -> Any:
+    # d/dx of x**(a - 1) e**-x / gamma(a) is the density times (a - 1)/x - 1, written as (a - 1 - x)/x:
+    # a - 1 and, near x = a - 1, the difference are exact, where (a - 1)/x - 1 would cancel
+    return g * out * (a - 1 - x) / x
+
+
+# d/dx P(a, x) = x**(a - 1) e**-x / gamma(a) (igamma's and igammac's derivative in x): an op of its own, so that
+# every path (the numeric backward pass, create_graph, diff) has the accurate numbers.  Its closed form is
+# PyTorch's formula (the one generated code computes); its derivative in a, d/da of the formula, is PyTorch's
+# (a mixed second derivative of igamma works there: its backward is written in differentiable ops)
+_DENSITY = defop("igamma_density", _density_numbers,
+                 lambda a, x: sp.exp((a - 1) * sp.log(x) - x - sp.loggamma(a)), inputs=("a", "x"),
+                 elementwise=True, promote="common",
+                 vjp=(lambda g, out, a, x: g * out * (log(x) - digamma(a)), _density_in_x))
+
+
 def _density(a: Any, x: Any) -> Any:
-    # d/dx P(a, x) = x**(a - 1) e**-x / gamma(a), written as PyTorch's igamma backward writes it
-    # (no overflow of x**(a - 1) and gamma(a) for large a; nan at x = 0, a = 1 where PyTorch's is nan).
-    # In the numeric backward pass (arrays, no graph) its numbers for a >= 10 are Stirling's form, as the
-    # value's (PyTorch's loses ~a*eps); a graph (create_graph, diff) keeps this formula as its closed form
-    density = exp((a - 1) * log(x) - x - lgamma(a))
-    if isinstance(density, (np.ndarray, np.generic)):
-        return _num.gammainc_density(a, x, density)
-    return density
+    return apply(_DENSITY, a, x)
 
 
 _IGAMMA = defop("igamma", _num.gammainc, lambda a, x: sp.lowergamma(a, x) / sp.gamma(a), inputs=("a", "x"),
