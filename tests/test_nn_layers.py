@@ -290,7 +290,7 @@ def test_layer_norm_initialisation_and_errors():
         F.layer_norm(symgrad.tensor([[1, 2]]), (2,))
 
 
-# ---------------------------------------------------------------- BatchNorm1d, BatchNorm2d
+# ---------------------------------------------------------------- BatchNorm1d, BatchNorm2d, BatchNorm3d
 
 def _random_affine(torch, layer, rng):
     if layer.weight is not None:
@@ -305,7 +305,10 @@ def _random_affine(torch, layer, rng):
     ("BatchNorm1d", (4, 3), {"affine": False}), ("BatchNorm1d", (4, 3), {"track_running_stats": False}),
     ("BatchNorm1d", (4, 3), {"bias": False, "eps": 1e-3, "momentum": 0.5}), ("BatchNorm2d", (3, 2, 4, 5), {}),
     ("BatchNorm2d", (2, 3, 2, 2), {"momentum": None}),
-    ("BatchNorm2d", (2, 3, 2, 2), {"affine": False, "track_running_stats": False})])
+    ("BatchNorm2d", (2, 3, 2, 2), {"affine": False, "track_running_stats": False}),
+    ("BatchNorm3d", (2, 3, 2, 3, 2), {}), ("BatchNorm3d", (3, 2, 1, 2, 2), {"momentum": None}),
+    ("BatchNorm3d", (2, 3, 2, 1, 2), {"affine": False, "track_running_stats": False}),
+    ("BatchNorm3d", (2, 3, 2, 2, 2), {"bias": False, "eps": 1e-3, "momentum": 0.5})])
 def test_batch_norm_trains_and_evaluates_as_pytorch(kind, shape, kw):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(6)

@@ -61,7 +61,7 @@ INSTANCE_OPTIONS = [{}, {"affine": True}, {"affine": True, "track_running_stats"
                     {"track_running_stats": True, "eps": 0.1, "momentum": 0.3}]
 
 
-@pytest.mark.parametrize("dims", [1, 2])
+@pytest.mark.parametrize("dims", [1, 2, 3])
 @pytest.mark.parametrize("options", INSTANCE_OPTIONS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
 def test_instance_norm_modules_against_pytorch(dims, options):
     torch = pytest.importorskip("torch")
@@ -71,7 +71,7 @@ def test_instance_norm_modules_against_pytorch(dims, options):
     assert list(ours.state_dict()) == list(theirs.state_dict())
     _randomise(theirs)
     _load_torch_weights(ours, theirs)
-    full = (2, 3, 5, 4)[:2 + dims]
+    full = (2, 3, 5, 4, 3)[:2 + dims]
     # training, evaluation, training again; batched and unbatched
     for training, shape in [(True, full), (False, full), (True, full[1:]), (False, full[1:]), (True, full)]:
         theirs.train(training)

@@ -43,13 +43,14 @@ from symgrad.nn.activation import (
     Tanhshrink,
     Threshold,
 )
+from symgrad.nn.batch_norm_layers import BatchNorm3d
 from symgrad.nn.container import ModuleDict, ModuleList, Sequential
 from symgrad.nn.conv import Conv1d, Conv2d, Conv3d, Unfold
 from symgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from symgrad.nn.dropout import Dropout
 from symgrad.nn.flatten import Flatten, Unflatten
 from symgrad.nn.fractional_max_pool_layer import FractionalMaxPool2d, FractionalMaxPool3d
-from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d
+from symgrad.nn.instance_norm_layers import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from symgrad.nn.interpolation import Upsample
 from symgrad.nn.linear import Bilinear, Identity, Linear
 from symgrad.nn.loss import (
@@ -87,6 +88,9 @@ from symgrad.nn.pooling import (
     AvgPool1d,
     AvgPool2d,
     AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
@@ -132,4 +136,6 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # max unpooling
            "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
            # fractional max pooling
-           "FractionalMaxPool2d", "FractionalMaxPool3d"]
+           "FractionalMaxPool2d", "FractionalMaxPool3d",
+           # 3-d normalisation, power-average pooling
+           "BatchNorm3d", "InstanceNorm3d", "LPPool1d", "LPPool2d", "LPPool3d"]

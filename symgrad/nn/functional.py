@@ -64,6 +64,7 @@ from symgrad.nn.loss_functions import (
     nll_loss,
     smooth_l1_loss,
 )
+from symgrad.nn.lp_pool import lp_pool1d, lp_pool2d, lp_pool3d
 from symgrad.nn.margin_losses import (
     cosine_embedding_loss,
     hinge_embedding_loss,
@@ -123,7 +124,9 @@ __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "r
            "max_unpool1d", "max_unpool2d", "max_unpool3d",
            # fractional max pooling (fractional_max_pool.py)
            "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
-           "fractional_max_pool3d_with_indices"]
+           "fractional_max_pool3d_with_indices",
+           # power-average pooling (lp_pool.py)
+           "lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

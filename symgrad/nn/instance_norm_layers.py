@@ -1,4 +1,4 @@
-"""``InstanceNorm1d``, ``InstanceNorm2d``: normalisation of each channel of
+"""``InstanceNorm1d``, ``InstanceNorm2d``, ``InstanceNorm3d``: normalisation of each channel of
 each sample over its positions (PyTorch's ``_InstanceNorm``), with
 ``BatchNorm``'s parameters and buffers but other defaults (no scale and
 shift, no running statistics)."""
@@ -13,11 +13,11 @@ from symgrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from symgrad.nn._checks import require_tensor
 from symgrad.nn.normalization import _BatchNorm
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _InstanceNorm(_BatchNorm):
-    """What ``InstanceNorm1d`` and ``InstanceNorm2d`` share: unbatched inputs,
+    """What ``InstanceNorm1d``, ``InstanceNorm2d`` and ``InstanceNorm3d`` share: unbatched inputs,
     the feature check, and when the running statistics are used."""
 
     _no_batch_dims = 0  # the dims of an unbatched input
@@ -91,3 +91,21 @@ class InstanceNorm2d(_InstanceNorm):
     _dims = (3, 4)
     _expected = "3D or 4D"
     _no_batch_dims = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) inputs, per
+    channel of each sample over its D*H*W positions (see ``InstanceNorm1d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> norm = nn.InstanceNorm3d(2, affine=True)
+    >>> norm
+    InstanceNorm3d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=False)
+    >>> norm(symgrad.ones(2, 3, 3, 3)).shape
+    symgrad.Size([2, 3, 3, 3])
+    """
+
+    _dims = (4, 5)
+    _expected = "4D or 5D"
+    _no_batch_dims = 4

@@ -64,7 +64,7 @@ class _Pooling:
                                f"kW: {k_w})")
         self.out = tuple(pooled_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                          zip(self.spatial, self.kernel, self.stride, self.padding, self.dilation))
-        if any(o < 1 for o in self.out):
+        if any(o < 1 for o in self.out) and input.ndim in (dims + 1, dims + 2):  # (else: the dims' own error)
             lead = input.shape[input.ndim - dims - 1] if input.ndim > dims else 1
             raise RuntimeError(f"Given input size: ({'x'.join(map(str, (lead, *self.spatial)))}). Calculated output "
                                f"size: ({'x'.join(map(str, (lead, *self.out)))}). Output size is too small")
@@ -88,6 +88,16 @@ class _Pooling:
 
 def _check_input(input: Tensor, dims: int, fn: str) -> None:
     if input.ndim not in (dims + 1, dims + 2):
+        if fn == "avg_pool1d":  # (PyTorch's avg_pool1d checks the dims before calling avg_pool2d)
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+                               "#1 'self' (while checking arguments for avg_pool1d)")
+        if fn == "avg_pool2d" and input.ndim < 3:  # (where PyTorch's kernel reads size(-3))
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions" if input.ndim == 0 else
+                             f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                             "but got -3)")
+        if fn == "avg_pool2d":
+            raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                               f"but got:{list(input.shape)}")
         if dims == 3:
             raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
         if dims == 1:

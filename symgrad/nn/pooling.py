@@ -1,5 +1,5 @@
 """Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d``
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``
 (the functions of ``pool_functions`` with their arguments kept, and
 PyTorch's reprs)."""
 
@@ -13,7 +13,7 @@ from symgrad.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
            "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -329,6 +329,60 @@ class MaxUnpool3d(_MaxUnpoolNd):
     >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
     >>> unpool(*pool(symgrad.ones(2, 4, 4, 4))).shape
     symgrad.Size([2, 4, 4, 4])
+    """
+
+    _dims = 3
+
+
+class _LPPoolNd(Module):
+    _dims = 0
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        pool = (F.lp_pool1d, F.lp_pool2d, F.lp_pool3d)[self._dims - 1]
+        return pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling along the last dim (see ``F.lp_pool1d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LPPool1d(2, 3)
+    LPPool1d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False)
+    >>> nn.LPPool1d(2, 2)(symgrad.tensor([[3., 4., 1., 0.]]))
+    tensor([[5., 1.]])
+    """
+
+    _dims = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of the last two dims (see ``F.lp_pool2d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LPPool2d(1.5, (2, 3), stride=1, ceil_mode=True)
+    LPPool2d(norm_type=1.5, kernel_size=(2, 3), stride=1, ceil_mode=True)
+    """
+
+    _dims = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling of the last three dims (see ``F.lp_pool3d``).
+
+    >>> import symgrad
+    >>> from symgrad import nn
+    >>> nn.LPPool3d(2, 2)(symgrad.ones(2, 3, 4, 4, 4)).shape
+    symgrad.Size([2, 3, 2, 2, 2])
     """
 
     _dims = 3
