@@ -1,6 +1,6 @@
 """Optimizers with PyTorch's names and update rules (``symgrad.optim``, as
 ``torch.optim``): ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``Adamax``,
-``NAdam``, ``RAdam``, ``Adadelta``, ``Rprop``, ``ASGD`` and the schedules of ``lr_scheduler``.
+``NAdam``, ``RAdam``, ``Adadelta``, ``Rprop``, ``ASGD``, ``LBFGS`` and the schedules of ``lr_scheduler``.
 
 >>> import symgrad
 >>> from symgrad import nn, optim
@@ -17,6 +17,7 @@ from symgrad.optim.adagrad import Adagrad
 from symgrad.optim.adam import Adam, AdamW
 from symgrad.optim.adamax import Adamax, NAdam
 from symgrad.optim.asgd import ASGD
+from symgrad.optim.lbfgs import LBFGS
 from symgrad.optim.optimizer import Optimizer
 from symgrad.optim.radam import RAdam
 from symgrad.optim.rmsprop import RMSprop
@@ -24,4 +25,4 @@ from symgrad.optim.rprop import Rprop
 from symgrad.optim.sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
-           "Rprop", "ASGD", "lr_scheduler"]
+           "Rprop", "ASGD", "LBFGS", "lr_scheduler"]
