@@ -1,8 +1,8 @@
 """Optimizers against PyTorch: the same initial weights (loaded through
 ``state_dict``) and the same data give the same losses and parameters after
 several steps, for SGD (plain, momentum, dampening, Nesterov, weight decay,
-maximize), Adam, AdamW, AMSGrad, RMSprop, Adagrad, Adamax and NAdam, on MSE,
-BCE and cross-entropy problems."""
+maximize), Adam, AdamW, AMSGrad, RMSprop, Adagrad, Adamax, NAdam, RAdam,
+Adadelta, Rprop and ASGD, on MSE, BCE and cross-entropy problems."""
 
 from __future__ import annotations
 
@@ -115,6 +115,18 @@ OTHER_CONFIGS = {
     "nadam_weight_decay": (torch.optim.NAdam, optim.NAdam, dict(lr=0.05, weight_decay=0.1, momentum_decay=0.01)),
     "nadam_decoupled": (torch.optim.NAdam, optim.NAdam,
                         dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, eps=1e-6)),
+    # (RAdam steps with momentum alone while rho_t <= 5, rectified from step 6 with beta2 = 0.9 or 0.999: both run)
+    "radam": (torch.optim.RAdam, optim.RAdam, dict(lr=0.05)),
+    "radam_rectified": (torch.optim.RAdam, optim.RAdam, dict(lr=0.05, betas=(0.6, 0.9), weight_decay=0.1)),
+    "radam_decoupled": (torch.optim.RAdam, optim.RAdam,
+                        dict(lr=0.05, betas=(0.6, 0.9), weight_decay=0.1, decoupled_weight_decay=True, eps=1e-6)),
+    "adadelta": (torch.optim.Adadelta, optim.Adadelta, dict()),
+    "adadelta_everything": (torch.optim.Adadelta, optim.Adadelta, dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1)),
+    "rprop": (torch.optim.Rprop, optim.Rprop, dict(lr=0.01)),
+    "rprop_bounded": (torch.optim.Rprop, optim.Rprop, dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08))),
+    "asgd": (torch.optim.ASGD, optim.ASGD, dict(lr=0.05)),
+    # (t0=3: the average ax moves by mu = 1/(t - t0) from step 5 on)
+    "asgd_averaging": (torch.optim.ASGD, optim.ASGD, dict(lr=0.05, lambd=0.01, alpha=0.5, t0=3, weight_decay=0.1)),
 }
 
 
@@ -135,7 +147,8 @@ def test_other_optimizers_match_pytorch(kind, config, torch_float64_default):
     _compare(kind, lambda p: t_cls(p, **kw), lambda p: s_cls(p, **kw), rtol=1e-12)
 
 
-@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad", "adamax", "nadam"])
+@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad", "adamax", "nadam", "radam_decoupled",
+                                    "adadelta_everything", "rprop_bounded", "asgd_averaging"])
 def test_other_optimizers_maximize_matches_pytorch(config, torch_float64_default):
     t_cls, s_cls, kw = OTHER_CONFIGS[config]
     kw = dict(kw, maximize=True)
@@ -156,7 +169,8 @@ def test_other_optimizers_state_dicts_match_pytorch(config, torch_float64_defaul
     assert set(theirs) - set(mine) <= {"foreach", "capturable", "differentiable", "fused"}
 
 
-@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad_decay", "adamax", "nadam_decoupled"])
+@pytest.mark.parametrize("config", ["rmsprop_everything", "adagrad_decay", "adamax", "nadam_decoupled",
+                                    "radam_rectified", "adadelta_everything", "rprop_bounded", "asgd_averaging"])
 def test_other_optimizers_resume_from_a_state_dict_exactly(config):
     _, s_cls, kw = OTHER_CONFIGS[config]
     # (the resumed optimizer is made with another lr: the saved one must win)
@@ -173,6 +187,21 @@ def test_other_optimizers_resume_from_a_state_dict_exactly(config):
     ("Adamax", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
     ("NAdam", dict(momentum_decay=-1), "Invalid momentum_decay value: -1"),
     ("NAdam", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+    ("RAdam", dict(lr=-0.1), "Invalid learning rate: -0.1"),
+    ("RAdam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
+    ("RAdam", dict(betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    ("RAdam", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+    ("Adadelta", dict(lr=-1), "Invalid learning rate: -1"),
+    ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
+    ("Adadelta", dict(rho=-0.1), "Invalid rho value: -0.1"),
+    ("Adadelta", dict(eps=-1), "Invalid epsilon value: -1"),
+    ("Adadelta", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+    ("Rprop", dict(lr=-1), "Invalid learning rate: -1"),
+    ("Rprop", dict(etas=(1.0, 1.2)), "Invalid eta values: 1.0, 1.2"),
+    ("Rprop", dict(etas=(0.5, 1.0)), "Invalid eta values: 0.5, 1.0"),
+    ("Rprop", dict(etas=(0.0, 1.2)), "Invalid eta values: 0.0, 1.2"),
+    ("ASGD", dict(lr=-1), "Invalid learning rate: -1"),
+    ("ASGD", dict(weight_decay=-0.5), "Invalid weight_decay value: -0.5"),
 ])
 def test_other_optimizers_refuse_pytorchs_bad_hyperparameters(name, kw, message):
     for lib, leaf in ((optim, symgrad.tensor), (torch.optim, torch.tensor)):

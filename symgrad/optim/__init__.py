@@ -1,6 +1,6 @@
 """Optimizers with PyTorch's names and update rules (``symgrad.optim``, as
 ``torch.optim``): ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``Adamax``,
-``NAdam`` and the schedules of ``lr_scheduler``.
+``NAdam``, ``RAdam``, ``Adadelta``, ``Rprop``, ``ASGD``, ``LBFGS`` and the schedules of ``lr_scheduler``.
 
 >>> import symgrad
 >>> from symgrad import nn, optim
@@ -12,11 +12,17 @@
 """
 
 from symgrad.optim import lr_scheduler  # noqa: F401
+from symgrad.optim.adadelta import Adadelta
 from symgrad.optim.adagrad import Adagrad
 from symgrad.optim.adam import Adam, AdamW
 from symgrad.optim.adamax import Adamax, NAdam
+from symgrad.optim.asgd import ASGD
+from symgrad.optim.lbfgs import LBFGS
 from symgrad.optim.optimizer import Optimizer
+from symgrad.optim.radam import RAdam
 from symgrad.optim.rmsprop import RMSprop
+from symgrad.optim.rprop import Rprop
 from symgrad.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
+           "Rprop", "ASGD", "LBFGS", "lr_scheduler"]

@@ -217,11 +217,13 @@ def zeros_state(p: Tensor) -> Tensor:
     return zeros_like(numeric(p))
 
 
-def check_number(value: Any, what: str, low: float = 0.0, high: float | None = None) -> None:
-    """A hyperparameter in ``[low, high)``; PyTorch's message otherwise."""
+def check_number(value: Any, what: str, low: float = 0.0, high: float | None = None, *,
+                 high_included: bool = False) -> None:
+    """A hyperparameter in ``[low, high)`` (``[low, high]`` with
+    ``high_included``); PyTorch's message otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number, got {type(value).__name__}")
-    if not value >= low or (high is not None and not value < high):
+    if not value >= low or (high is not None and not (value <= high if high_included else value < high)):
         raise ValueError(f"Invalid {what}: {value}")
 
 
