@@ -15,9 +15,20 @@ from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor
 from symgrad.nn._checks import parse_to_args
 from symgrad.nn._state_dict import IncompatibleKeys, load_into
+from symgrad.nn.module_hooks import (
+    RemovableHandle,
+    call_with_hooks,
+    global_hooks,
+    hooks_used,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+)
 from symgrad.nn.parameter import Parameter, clear_grad
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_full_backward_pre_hook", "register_module_full_backward_hook"]
 
 
 def _forward_unimplemented(self: Module, *args: Any, **kwargs: Any) -> Any:
@@ -48,6 +59,15 @@ class Module:
 
     training: bool
     forward: Callable[..., Any] = _forward_unimplemented
+    # hooks, by handle id, under PyTorch's names (made in __init__)
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_pre_hooks_with_kwargs: OrderedDict[int, bool]
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_hooks_with_kwargs: OrderedDict[int, bool]
+    _forward_hooks_always_called: OrderedDict[int, bool]
+    _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
+    _is_full_backward_hook: bool | None
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these dicts to exist.
@@ -56,9 +76,138 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", {})
+        for name in _HOOK_DICTS:  # (object.__setattr__, not self.__dict__: reading that makes attribute reads slower)
+            object.__setattr__(self, name, OrderedDict())
+        object.__setattr__(self, "_is_full_backward_hook", None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # the hot path (a training loop calls the model every step): one check while no hook was ever
+        # registered, then (module_hooks.hooks_used) a look at this module's registries and the global ones
+        if hooks_used[0] and (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                              or self._backward_pre_hooks or global_hooks):
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # (a module pickled before hooks existed gets empty hook registries)
+        self.__dict__.update(state)
+        _init_missing_hooks(self.__dict__)
+        if any(self.__dict__[name] for name in _HOOK_DICTS):
+            hooks_used[0] = True
+
+    # ------------------------------------------------------------ hooks
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; a result other
+        than None replaces the positional arguments (a non-tuple is wrapped in
+        one).  With ``with_kwargs``: ``hook(module, args, kwargs)``, returning
+        None or ``(new_args, new_kwargs)``.  ``prepend``: run before the hooks
+        already there (global hooks still run first).  Returns a handle
+        (``handle.remove()``, or ``with handle:``).
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> double = nn.Identity()
+        >>> handle = double.register_forward_pre_hook(lambda m, args: args[0] * 2)
+        >>> double(symgrad.tensor([1., 2.]))
+        tensor([2., 4.])
+        """
+        _check_hook(hook)
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward``; a result
+        other than None replaces the output.  With ``with_kwargs``:
+        ``hook(module, args, kwargs, output)``.  ``always_call``: also when
+        ``forward`` (or a hook before this one) raised.  Returns a handle.
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> shapes = []
+        >>> with layer.register_forward_hook(lambda m, args, out: shapes.append(tuple(out.shape))):
+        ...     _ = layer(symgrad.ones(3, 2))
+        >>> _ = layer(symgrad.ones(4, 2))  # (the hook is gone)
+        >>> shapes
+        [(3, 1)]
+        """
+        _check_hook(hook)
+        handle = RemovableHandle(self._forward_hooks,
+                                 extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the
+        module's outputs have been computed; a result other than None (a
+        tuple, one entry per output) replaces ``grad_output``.  Returns a handle.
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> layer = nn.Linear(1, 1)
+        >>> _ = layer.register_full_backward_pre_hook(lambda m, grad_output: (grad_output[0] * 0,))
+        >>> layer(symgrad.ones(1, 1, requires_grad=True)).sum().backward()
+        >>> layer.bias.grad
+        tensor([0.])
+        """
+        _check_hook(hook)
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of
+        the module's positional tensor inputs have been computed: tuples, with
+        None for non-tensor arguments and outputs; a result other than None
+        (a tuple, one entry per positional argument) replaces ``grad_input``.
+        If no input requires grad, the hook fires with the outputs' gradients
+        (and warns), as in PyTorch.  Returns a handle.
+
+        >>> import symgrad
+        >>> from symgrad import nn
+        >>> layer = nn.Linear(1, 1)
+        >>> nn.init.constant_(layer.weight, 3.0)
+        Parameter containing:
+        tensor([[3.]], requires_grad=True)
+        >>> _ = layer.register_full_backward_hook(lambda m, gi, go: print(gi[0], go[0]))
+        >>> x = symgrad.ones(1, 1, requires_grad=True)
+        >>> layer(x).sum().backward()
+        tensor([[3.]]) tensor([[1.]])
+        """
+        _check_hook(hook)
+        if self._is_full_backward_hook is False:  # pragma: no cover - non-full hooks are refused
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Refused: PyTorch's deprecated non-full backward hook (whose
+        ``grad_input`` is that of the forward's last op, not of the module's
+        inputs) has no symgrad counterpart; use ``register_full_backward_hook``."""
+        raise NotImplementedError("register_backward_hook (deprecated in PyTorch: its grad_input is that of the "
+                                  "last operation in forward, not of the module's inputs) is not supported by "
+                                  "symgrad; use register_full_backward_hook(hook), with the same signature")
 
     # ------------------------------------------------------------ registration
 
@@ -468,6 +617,24 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks", "_forward_hooks_with_kwargs",
+               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
+
+
+def _init_missing_hooks(d: dict[str, Any]) -> None:
+    """Empty hook registries where a module (unpickled from before hooks existed) has none."""
+    for name in _HOOK_DICTS:
+        if name not in d:
+            d[name] = OrderedDict()
+    d.setdefault("_is_full_backward_hook", None)
+
+
+def _check_hook(hook: Any) -> None:
+    if not callable(hook):
+        raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+    hooks_used[0] = True
 
 
 def _indent(text: str, spaces: int) -> str:
