@@ -64,6 +64,10 @@ ROWS.update({
     "special_i1": lambda x: _special()._i1(x),
     # compositions and casts whose code has its own forms
     "silu": lambda x: sg.nn.functional.silu(x),
+    "gelu": lambda x: sg.nn.functional.gelu(x),
+    "gelu(tanh)": lambda x: sg.nn.functional.gelu(x, approximate="tanh"),
+    "mish": lambda x: sg.nn.functional.mish(x),
+    "hardswish": lambda x: sg.nn.functional.hardswish(x),
     "copysign(2, -(x - 1))": lambda x: sg.copysign(sg.tensor(2.0), -(x - 1.0)),
     "copysign(x, x - 1)": lambda x: sg.copysign(x, x - 1.0),
     "to(float32)": lambda x: x.to(sg.float32),
@@ -130,6 +134,20 @@ EXCEPTIONS: dict[tuple[str, str], dict[Any, str]] = {
     **{(row, "torch"): {p: _ATEN_SPECIAL for p in points} for row, points in _TORCH_SPECIAL.items()},
     ("log1p", "torch"): {p: _TORCH_LOG1P for p in _DENORMAL},
 }
+# The fused activations (one op each, with PyTorch's rule): their code is SymPy's arrangement of the rule's
+# terms (and of the forward's, gelu(tanh)'s x**3 for x*x*x), eager computes the rule as written
+_ARRANGED = "code computes SymPy's arrangement of the terms of the rule (or forward) eager computes as written: last digit"
+_FUSED_LAST_DIGIT = {
+    ("gelu", "numpy"): (-2.5,), ("gelu", "numpy_scalar"): (-2.5,), ("gelu", "math"): (-0.5,), ("gelu", "c"): (-0.5,),
+    ("gelu", "torch"): (-0.5,), ("gelu", "jax"): (-3.0, -2.5, -0.5), ("gelu(tanh)", "math"): (-1.0,),
+    ("gelu(tanh)", "c"): (-1.0,), ("gelu(tanh)", "jax"): (-3.0, -2.5, -0.5, 0.5, 2.5, 3.0),
+}
+for _key, _points in _FUSED_LAST_DIGIT.items():
+    EXCEPTIONS.setdefault(_key, {}).update({p: _ARRANGED for p in _points})
+for _be, _points, _why in (("math", (-2.5, 3.0), _LIBM), ("c", (-2.5, 3.0), _LIBM), ("torch", (0.5, 3.0), _ATEN)):
+    EXCEPTIONS.setdefault(("mish", _be), {}).update({p: _why for p in _points})
+# (at 12 of the points, +-0.0 among them, which one dict key cannot tell apart)
+EXCEPTIONS[("mish", "jax")] = {ALL: _XLA + ", and it flushes denormals to zero"}
 for _row, _points in _JAX_LAST_DIGIT.items():
     EXCEPTIONS.setdefault((_row, "jax"), {}).update({p: _XLA for p in _points})
 for _row, _points in _TORCH_LAST_DIGIT.items():

@@ -87,8 +87,36 @@ def _i1(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
     return CopySign(sympy.besseli(1, x), x)
 
 
+def _silu(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    x = bind(x)
+    return x * bind(_sigmoid(x, bind))  # (the forward's x * sigmoid(x): sigmoid rounded first)
+
+
+def _mish(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    x = bind(x)
+    return x * bind(sympy.tanh(_softplus(x, 1.0, math.inf)))
+
+
+def _gelu(x: Any, approximate: str, bind: Callable[[Any], Any] = _same) -> Any:
+    # (the forward's x * (inner + 1) / 2, with its rounded constants)
+    x = bind(x)
+    if approximate == "tanh":
+        cube = sympy.Mul(sympy.Mul(x, x, evaluate=False), x, evaluate=False)  # (x*x*x, not pow(x, 3))
+        inner = sympy.tanh((x + cube * number(0.044715)) * number(math.sqrt(2 / math.pi)))
+    else:
+        inner = sympy.erf(x * number(math.sqrt(0.5)))
+    return x * (inner + 1) / 2
+
+
+def _hardswish(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
+    # (x * 0.0 below -3, as the forward: -0.0, and nan at -inf; the closed form's 0 is +0.0)
+    x = bind(x)
+    middle = sympy.Mul(bind(x * (x + 3)), sympy.Pow(6, -1), evaluate=False)  # (x*(x + 3)/6, not (1/6)*x*(x + 3))
+    return piecewise((sympy.Mul(number(0.0), x, evaluate=False), x <= -3), (middle, x < 3), (x, True))
+
+
 # forms that take ``bind``
-BINDING = frozenset({"sigmoid", "erfinv", "special_i1"})
+BINDING = frozenset({"sigmoid", "erfinv", "special_i1", "silu", "mish", "gelu", "hardswish"})
 
 FORMS: dict[str, Callable[..., Any]] = {
     "log10": log10,
@@ -99,6 +127,10 @@ FORMS: dict[str, Callable[..., Any]] = {
     "log1p": log1p,
     "expm1": expm1,
     "softplus": _softplus,
+    "silu": _silu,
+    "mish": _mish,
+    "gelu": _gelu,
+    "hardswish": _hardswish,
     "logaddexp": _logaddexp,
     "logaddexp2": _logaddexp2,
     "xlogy": _xlogy,

@@ -2,7 +2,9 @@
 ``softsign``, ``hardswish``, ``hardsigmoid``, ``logsigmoid``, ``prelu``,
 ``rrelu``, ``threshold``, ``tanhshrink``, ``softshrink``, ``hardshrink``,
 ``glu``, ``softmin``), each composed of symgrad ops so that it has a closed
-form, gradients and generated code.
+form, gradients and generated code (``mish`` and ``hardswish`` are one op
+each, whose rule is PyTorch's: an infinite incoming gradient is multiplied
+once by the whole derivative, docs/pytorch.md).
 
 Piecewise functions are written as nested ``where``s whose conditions are
 PyTorch's, so the derivative at a kink or threshold is PyTorch's too
@@ -19,7 +21,9 @@ import numpy as np
 
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
+from symgrad.dispatch import apply
 from symgrad.nn._checks import require_floating, require_tensor
+from symgrad.ops import unary
 from symgrad.ops.registry import composed
 
 __all__ = ["selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "prelu", "rrelu",
@@ -87,7 +91,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     x*tanh(log(exp(x) + 1))
     """
     x = require_floating(input, "mish", "mish_cpu")
-    return _result(input, composed(x * ops.tanh(ops.softplus(x, 1.0, math.inf)), "MishBackward0", x), inplace)
+    return _result(input, apply(unary.MISH, x), inplace)  # (one op: PyTorch's rule, g times the whole derivative)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -113,8 +117,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([-0.0000, 0.6667, 4.0000])
     """
     x = require_floating(input, "hardswish", "hardswish_cpu")
-    out = ops.where(x <= -3, x * 0.0, ops.where(x < 3, x * (x + 3) / 6, x))
-    return _result(input, composed(out, "HardswishBackward0", x), inplace)
+    return _result(input, apply(unary.HARDSWISH, x), inplace)  # (one op: PyTorch's rule)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -186,7 +189,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if not lambd >= 0:
         raise RuntimeError(f"lambda must be in range [0, inf) for softshrink, but found to be {lambd}; "
                            "pass a non-negative lambd")
-    return ops.where(x > lambd, x - lambd, ops.where(x < -lambd, x + lambd, x * 0.0))
+    # (0 inside the band, -0.0 for negative x and nan for nan, as PyTorch's x * 0, which passes no gradient:
+    # PyTorch's softshrink_backward selects 0 there, where g * 0 would be nan for an infinite g)
+    return ops.where(x > lambd, x - lambd, ops.where(x < -lambd, x + lambd, x.detach() * 0.0))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:

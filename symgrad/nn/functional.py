@@ -13,6 +13,7 @@ from typing import Any
 
 import symgrad.ops as ops
 from symgrad._tensor import Tensor
+from symgrad.dispatch import apply
 from symgrad.nn._checks import require_floating, require_tensor
 from symgrad.nn.activation_functions import (
     celu,
@@ -87,7 +88,7 @@ from symgrad.nn.pool_functions import (
 )
 from symgrad.nn.transposed_conv import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold
 from symgrad.nn.unpool_functions import max_unpool1d, max_unpool2d, max_unpool3d
-from symgrad.ops._sympy import Exact, sp
+from symgrad.ops import unary
 from symgrad.ops.registry import composed
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "hardtanh", "relu6", "dropout", "tanh", "sigmoid", "softplus",
@@ -218,7 +219,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     x/(1 + exp(-x))
     """
     x = require_floating(input, "silu", "silu_cpu")
-    out = composed(x * ops.sigmoid(x), "SiluBackward0", x)
+    out = apply(unary.SILU, x)  # (one op: its rule is PyTorch's, g times the whole derivative)
     return input.copy_(out) if inplace else out
 
 
@@ -254,10 +255,6 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-_SQRT_HALF = Exact(math.sqrt(0.5), lambda: 1 / sp.sqrt(2))
-_SQRT_TWO_OVER_PI = Exact(math.sqrt(2 / math.pi), lambda: sp.sqrt(2) / sp.sqrt(sp.pi))
-
-
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` with ``Phi`` the standard normal CDF:
     ``x/2 * (1 + erf(x/sqrt(2)))``, or with ``approximate="tanh"``
@@ -272,11 +269,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     x = require_floating(input, "gelu", "GeluKernelImpl")
-    if approximate == "tanh":
-        inner = ops.tanh((x + x * x * x * 0.044715) * _SQRT_TWO_OVER_PI)
-    else:
-        inner = ops.erf(x * _SQRT_HALF)
-    return composed(x * (inner + 1) / 2, "GeluBackward0", x)
+    return apply(unary.GELU, x, approximate=approximate)  # (one op: its rule is PyTorch's g * (cdf + x * pdf))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -163,11 +163,13 @@ def _pick_sym(x: Any, dim: int, keepdim: bool, fn: Any) -> Any:
 _MAX_DIM: OpDef = defop("max_dim", lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Max), params=("dim", "keepdim"),
                  backward_name="MaxBackward0",
-                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x.shape, (dim,), keepdim) * apply(_IS_ARGMAX, x, dim=dim),))
+                 vjp=(lambda g, out, x, dim, keepdim: where(apply(_IS_ARGMAX, x, dim=dim),
+                                                                  _grow(g, x.shape, (dim,), keepdim), 0.0),))
 _MIN_DIM: OpDef = defop("min_dim", lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
                  lambda x, dim, keepdim: _pick_sym(x, dim, keepdim, sp.Min), params=("dim", "keepdim"),
                  backward_name="MinBackward0",
-                 vjp=(lambda g, out, x, dim, keepdim: _grow(g, x.shape, (dim,), keepdim) * apply(_IS_ARGMIN, x, dim=dim),))
+                 vjp=(lambda g, out, x, dim, keepdim: where(apply(_IS_ARGMIN, x, dim=dim),
+                                                                  _grow(g, x.shape, (dim,), keepdim), 0.0),))
 
 
 def _argpick_sym(kind: str) -> Any:

@@ -58,7 +58,7 @@ def _clamp_numbers(x: Any, lo: Any, hi: Any) -> Any:
 
 _CLAMP = defop("clamp", _clamp_numbers, _clamp_sym,
                params=("lo", "hi"), elementwise=True, backward_name="ClampBackward1",  # (number bounds: PyTorch's clamp.Scalar)
-               vjp=(lambda g, out, x, lo, hi: g * _in_range(x, lo, hi),))
+               vjp=(lambda g, out, x, lo, hi: where(_in_range(x, lo, hi), g, 0.0),))
 
 _MAXIMUM = defop("maximum", np.maximum, lambda x, y: sp.Max(x, y), inputs=("x", "y"), elementwise=True,
                  promote="common",

@@ -70,7 +70,7 @@ _POLYGAMMA = defop("polygamma", lambda x, n: _num.polygamma(n, x), lambda x, n: 
 
 def _sinc_grad(g: Any, out: Any, x: Any) -> Any:
     px = PI * x
-    return g * where(x == 0, 0.0, (px * cos(px) - sin(px)) / (px * x))
+    return where(x == 0, 0.0, g * ((px * cos(px) - sin(px)) / (px * x)))
 
 
 _SINC = defop("sinc", np.sinc, lambda x: sp.sinc(sp.pi * x), elementwise=True, promote="float",

@@ -168,7 +168,7 @@ atanh: Callable[[Any], Any] = _unary("atanh", np.arctanh, lambda x: sp.atanh(x),
 sigmoid: Callable[[Any], Any] = _unary("sigmoid", _sigmoid, lambda x: 1 / (1 + sp.exp(-x)),
                  lambda g, out, x: g * out * (1 - out), "(1 - 1/(1 + exp(-x)))/(1 + exp(-x))", scalar=_sigmoid_scalar)
 relu: Callable[[Any], Any] = _unary("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda x: sp.Max(0, x),
-              lambda g, out, x: g * ~(x <= 0), "Piecewise((1, x > 0), (0, True))",  # nan: g, as PyTorch
+              lambda g, out, x: where(~(x <= 0), g, 0.0), "Piecewise((1, x > 0), (0, True))",  # nan: g, as PyTorch
               promote="keep", refuse="b")
 abs: Callable[[Any], Any] = _unary("abs", np.abs, lambda x: sp.Abs(x), lambda g, out, x: g * sign(x),  # noqa: A001
                                    "sign(x)", promote="keep", refuse="b")
@@ -244,6 +244,63 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     Piecewise((x, x > 20), (log(exp(x) + 1), True))
     """
     return apply(_SOFTPLUS, input, beta=beta, threshold=threshold)
+
+
+# Activations PyTorch computes in one kernel, whose derivative is a sum of terms: as one op each, so that the
+# rule multiplies the incoming gradient once, by the whole derivative (``g * (a + b)``, PyTorch's
+# gelu_backward, silu_backward, mish_backward, hardswish_backward), where a composition of ops would add
+# ``g*a + g*b``: ``inf - inf = nan`` for an infinite ``g`` where the terms' signs differ.  The closed forms
+# are the compositions' (symgrad.nn.functional calls these ops).
+SQRT_HALF = Exact(math.sqrt(0.5), lambda: 1 / sp.sqrt(2))
+SQRT_TWO_OVER_PI = Exact(math.sqrt(2 / math.pi), lambda: sp.sqrt(2) / sp.sqrt(sp.pi))
+_INV_SQRT_TWO_PI = Exact(1 / math.sqrt(2 * math.pi), lambda: 1 / sp.sqrt(2 * sp.pi))
+_KAPPA = 0.044715
+
+
+def _gelu_inner(module: Any, x: Any, approximate: str) -> Any:
+    """``erf(x/sqrt(2))``, or ``tanh(sqrt(2/pi) * (x + 0.044715 x**3))``, with ``module``'s erf and tanh."""
+    if approximate == "tanh":
+        return module.tanh((x + x * x * x * _KAPPA) * SQRT_TWO_OVER_PI)
+    return module.erf(x * SQRT_HALF)
+
+
+class _NumPyGelu:
+    erf, tanh = staticmethod(_erf), staticmethod(np.tanh)
+
+
+class _Ops:
+    """erf and tanh of symgrad's ops, for ``_gelu_inner`` in a derivative rule."""
+    erf, tanh = staticmethod(erf), staticmethod(tanh)
+
+
+def _gelu_grad(g: Any, out: Any, x: Any, approximate: str) -> Any:
+    t = _gelu_inner(_Ops, x, approximate)
+    if approximate == "tanh":
+        return g * ((t + 1) / 2 + x / 2 * (1 - t * t) * SQRT_TWO_OVER_PI * (1 + x * x * (3 * _KAPPA)))
+    return g * ((t + 1) / 2 + x * exp(x * x * -0.5) * _INV_SQRT_TWO_PI)
+
+
+def _mish_grad(g: Any, out: Any, x: Any) -> Any:
+    t = tanh(apply(_SOFTPLUS, x, beta=1.0, threshold=math.inf))
+    return g * (t + x * sigmoid(x) * (1 - t * t))
+
+
+GELU = defop("gelu", lambda x, approximate: (x * (_gelu_inner(_NumPyGelu, x, approximate) + 1) / 2).astype(
+                 x.dtype, copy=False),
+             lambda x, approximate: x * (_gelu_inner(sp, x, approximate) + 1) / 2,
+             params=("approximate",), elementwise=True, promote="float", vjp=(_gelu_grad,))
+SILU = defop("silu", lambda x: x * _sigmoid(x), lambda x: x / (1 + sp.exp(-x)), elementwise=True, promote="float",
+             vjp=(lambda g, out, x: g * sigmoid(x) * (1 + x * (1 - sigmoid(x))),))
+# (softplus as max(x, 0) + log1p(exp(-|x|)), the form generated code computes, within an ulp of logaddexp)
+MISH = defop("mish", lambda x: x * np.tanh(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))),
+             lambda x: x * sp.tanh(_softplus_sym(x, 1.0, math.inf)), elementwise=True, promote="float",
+             vjp=(_mish_grad,))
+# (x * 0.0 below -3: -0.0, and nan at -inf, as PyTorch's x * clamp(x + 3, 0, 6) / 6; times 1/6 rounded, as
+# generated code computes the closed form's x*(x + 3)/6)
+HARDSWISH = defop("hardswish", lambda x: np.where(x <= -3, x * 0.0, np.where(x < 3, x * (x + 3) * (1 / 6), x)),
+                  lambda x: piecewise((0, x <= -3), (piecewise((x * (x + 3) / 6, x < 3), (x, True)), True)),
+                  elementwise=True, promote="float",
+                  vjp=(lambda g, out, x: where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),))
 
 
 from symgrad.creation import zeros_like  # noqa: E402  (rules refer to it by name)
