@@ -74,6 +74,12 @@ UNARY = [
     _unary("floor", -2.7, 2.7), _unary("ceil", -2.7, 2.7), _unary("round", -2.7, 2.7), _unary("trunc", -2.7, 2.7),
     _unary("frac", -2.7, 2.7),
     Case("softplus", lambda x: symgrad.softplus(x, beta=2.0), (U(-3, 3),)),
+    # activations that are one op each (their rule multiplies g once: docs/pytorch.md)
+    Case("gelu", lambda x: symgrad.nn.functional.gelu(x), (U(-4, 4),)),
+    Case("gelu_tanh", lambda x: symgrad.nn.functional.gelu(x, approximate="tanh"), (U(-4, 4),)),
+    Case("silu", lambda x: symgrad.nn.functional.silu(x), (U(-4, 4),)),
+    Case("mish", lambda x: symgrad.nn.functional.mish(x), (U(-4, 4),)),
+    Case("hardswish", lambda x: symgrad.nn.functional.hardswish(x), (U(-5, 5),)),
     # computed as written, the closed forms lose these values: log(1 + x) is 0 for x ~ 1e-18, log(1 + exp(x))
     # is inf above 710 and 0 below -37 (the factors make the small values count against the tolerance)
     Case("log1p_tiny", lambda x: symgrad.log1p(x) * 1e18, (U(-1e-18, 1e-18),)),

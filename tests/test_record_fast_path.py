@@ -16,7 +16,8 @@ from symgrad import dispatch
 from symgrad.ops import TABLE
 
 FAST_OPS = sorted(name for name, op in TABLE.items() if op.fast)
-PARAMS = {"clamp": {"lo": 0.3, "hi": 0.6}, "softplus": {"beta": 1.0, "threshold": 20.0}, "polygamma": {"n": 2}}
+PARAMS = {"clamp": {"lo": 0.3, "hi": 0.6}, "softplus": {"beta": 1.0, "threshold": 20.0}, "polygamma": {"n": 2},
+          "gelu": {"approximate": "tanh"}}
 SHIFT = {"acosh": 1.0}  # inputs in the op's domain: the values are compared too
 
 

@@ -285,9 +285,19 @@ def _mish_grad(g: Any, out: Any, x: Any) -> Any:
     return g * (t + x * sigmoid(x) * (1 - t * t))
 
 
+def _gelu_symbolic(x: Any, approximate: str) -> Any:
+    # (the constants by their exact forms, as the composition of ops wrote them: a SymPy product with a float
+    # subclass would make it a Float, erf(0.707106781186548*x))
+    if approximate == "tanh":
+        inner = sp.tanh((x + x * x * x * num(_KAPPA)) * num(SQRT_TWO_OVER_PI))
+    else:
+        inner = sp.erf(x * num(SQRT_HALF))
+    return x * (inner + 1) / 2
+
+
 GELU = defop("gelu", lambda x, approximate: (x * (_gelu_inner(_NumPyGelu, x, approximate) + 1) / 2).astype(
                  x.dtype, copy=False),
-             lambda x, approximate: x * (_gelu_inner(sp, x, approximate) + 1) / 2,
+             _gelu_symbolic,
              params=("approximate",), elementwise=True, promote="float", vjp=(_gelu_grad,))
 SILU = defop("silu", lambda x: x * _sigmoid(x), lambda x: x / (1 + sp.exp(-x)), elementwise=True, promote="float",
              vjp=(lambda g, out, x: g * sigmoid(x) * (1 + x * (1 - sigmoid(x))),))
