@@ -101,6 +101,13 @@ from symgrad.nn.pooling import (
 from symgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from symgrad.nn.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from symgrad.nn.sparse import Embedding
+from symgrad.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from symgrad.nn.transposed_conv_layers import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Fold
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Unfold",
@@ -138,4 +145,7 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "Flatten", "Embedding", 
            # fractional max pooling
            "FractionalMaxPool2d", "FractionalMaxPool3d",
            # 3-d normalisation, power-average pooling
-           "BatchNorm3d", "InstanceNorm3d", "LPPool1d", "LPPool2d", "LPPool3d"]
+           "BatchNorm3d", "InstanceNorm3d", "LPPool1d", "LPPool2d", "LPPool3d",
+           # transformers
+           "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
+           "Transformer"]
