@@ -135,6 +135,10 @@ REDUCTIONS = [
     Case("argmax", lambda x: symgrad.argmax(x, 1), (U(-2, 2),), grad=False),
     Case("argmin", lambda x: symgrad.argmin(x), (U(-2, 2),), grad=False),
     Case("logsumexp", lambda x: symgrad.logsumexp(x, 1), (U(-2, 2),)),
+    Case("var", lambda x: x.var(1), (U(-2, 2),)),
+    Case("lerp", lambda x, y, w: symgrad.lerp(x, y, w), (U(-2, 2), U(-2, 2), U(-0.5, 1.5))),
+    Case("lerp_scalar", lambda x, y: x.lerp(y, 0.3), (U(-2, 2), U(-2, 2))),
+    Case("std_all", lambda x: x.std(correction=0, keepdim=True), (U(-2, 2),)),
     Case("softmax", lambda x: symgrad.softmax(x, 1), (U(-2, 2),)),
     Case("log_softmax", lambda x: symgrad.log_softmax(x, 0), (U(-2, 2),)),
     # exp overflows (and underflows to 0/0) here: the code must shift by the largest element, as the engine does

@@ -58,6 +58,9 @@ ROWS.update({
     "clamp(x, min=y)": lambda x, y: sg.clamp(x, min=y),
     "clamp(x, max=y)": lambda x, y: sg.clamp(x, max=y),
     "clamp(x, y, 1)": lambda x, y: sg.clamp(sg.clamp(x, min=y), max=1.0),
+    # an op of three arguments: the weight a number, and a tensor (the second argument again)
+    "lerp": lambda x, y: sg.lerp(x, y, 0.3),
+    "lerp(x, y, y)": lambda x, y: sg.lerp(x, y, y),
 })
 # ops of the table that are not rows, and why
 NOT_ROWS = {

@@ -44,9 +44,6 @@ GRADIENTS = ("inf", "-inf", "nan", "zeros")
 
 _INF = "sampled: inf -inf; points: inf -inf"
 _ALL_SAMPLED = "sampled: inf -inf nan"
-_SUMMED = ("a composition of table ops: the gradient reaches the input along several paths and is summed "
-           "(g*a + g*b = inf - inf), where PyTorch's fused backward multiplies g once by the whole derivative; "
-           "matching it needs the function as one op with its own rule (as gelu, silu, mish, hardswish now are)")
 _MATRIX = ("matrix products inside the rule: an all-infinite g meets zeros and terms of both signs in sums "
            "arranged differently from PyTorch's kernels (0*inf or inf - inf in one, not the other)")
 _ZERO_FACTOR = ("PyTorch's formula multiplies g by a factor that is 0 here (0 * inf = nan); symgrad's rule is "
@@ -58,15 +55,6 @@ _TABLE: dict[str, tuple[str, str]] = {
     "max": ("sampled: inf -inf nan; points: inf -inf nan",
             "x.max() is symgrad's amax, whose rule multiplies g by the mask of ties, as PyTorch's amax does (nan: "
             "the amax row agrees); PyTorch's max() without dim fills the mask instead (masked_fill, 0 elsewhere)"),
-    "var": (_INF, _SUMMED), "std_dim": (_INF, _SUMMED),
-    "lerp": ("sampled: inf -inf", _SUMMED + " (input + weight*(end - input): g - g*weight for the input)"),
-    "lerp_scalar": (_INF, _SUMMED + " (input + weight*(end - input): g - g*weight for the input)"),
-    **{row: (cases, "cumprod's rule (sums of g*out/x over suffixes, with its own handling of zeros) is arranged "
-                    "differently from PyTorch's cumprod_backward: 0*inf and inf - inf arise in different places")
-       for row, cases in (("cumprod", "points: inf -inf nan"), ("cumprod_long", "points: inf -inf nan"),
-                          ("cumprod_zero", _ALL_SAMPLED), ("cumprod_long_zero", _ALL_SAMPLED))},
-    "logcumsumexp": ("sampled: nan; points: nan", "PyTorch's logcumsumexp_backward works with log|g| and the sign "
-                                                  "of g, and loses a nan g (0); symgrad's rule propagates it"),
     **{row: (_INF, "the quantile's interpolation weights are a product with g, summed with zero-weight terms "
                    "(0*inf = nan); PyTorch gathers only the two neighbours")
        for row in ("quantile", "quantile_dim_vector", "quantile_midpoint", "nanquantile")},
@@ -75,10 +63,6 @@ _TABLE: dict[str, tuple[str, str]] = {
                                   "nonzero")
        for row in ("adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate_linear",
                    "interpolate_bilinear_align_corners")},
-    **{row: ("points: inf -inf", "at x = 0 the columns' derivatives k * x**(k - 1) are 0 for k >= 2, and g times "
-                                 "them is nan in symgrad's rule; PyTorch's backward (of its cumulative product) "
-                                 "gives inf")
-       for row in ("vander", "vander_increasing", "linalg_vander", "linalg_vander_batched")},
     **{row: (_ALL_SAMPLED, "outside the triangle, where the matrix's gradient is 0, symgrad's rule leaves "
                            "0 * inf = nan from its matrix products; PyTorch's solve_triangular_backward gives "
                            "exact zeros there")
@@ -93,8 +77,6 @@ _TABLE: dict[str, tuple[str, str]] = {
                                    "g times 0 (nan for g = inf or nan); PyTorch's gives zeros"),
     "addmv_beta0": (_ALL_SAMPLED, "deliberate (docs/pytorch.md): beta = 0 ignores the input, so its gradient is 0; "
                                   "PyTorch multiplies g by beta (nan for g = inf or nan)"),
-    "vector_norm_half": ("points: zeros", "a finite g of 0 at x = 0, where the 0.5-norm's derivative is infinite: "
-                                          "PyTorch masks x = 0 to 0, symgrad's rule gives 0 * inf = nan"),
 }
 
 

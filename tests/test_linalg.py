@@ -170,12 +170,16 @@ def test_importing_linalg_does_not_import_sympy():
     assert r.stdout.strip() == "False"
 
 
-def test_documented_difference_fractional_norm_at_a_zero_element():
-    """docs/pytorch.md: for 0 < ord < 1 the gradient at a zero element is nan (PyTorch: 0)."""
+def test_fractional_norm_at_a_zero_element_as_pytorch():
+    """For ord < 1 the gradient at a zero element is 0 (PyTorch masks |x|**(ord - 1) there), also for a
+    finite incoming gradient of 0 (0 * inf was nan)."""
     x = symgrad.tensor([0.0, 1.0, -2.0], requires_grad=True)
     linalg.vector_norm(x, 0.5).backward()
-    assert np.isnan(x.grad[0].item())
+    assert x.grad[0].item() == 0.0
     np.testing.assert_allclose(x.grad.numpy()[1:], [2.414213562373095, -1.7071067811865475], rtol=1e-12)
+    x.grad = None
+    linalg.vector_norm(x, -1.5).backward()  # (a norm of 0: every element's gradient is 0, as PyTorch's)
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
 
 
 def test_determinants_of_0x0_matrices_are_1():

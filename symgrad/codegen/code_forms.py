@@ -118,6 +118,10 @@ def _hardswish(x: Any, bind: Callable[[Any], Any] = _same) -> Any:
 # forms that take ``bind``
 BINDING = frozenset({"sigmoid", "erfinv", "special_i1", "silu", "mish", "gelu", "hardswish"})
 
+def _lerp(x: Any, end: Any, weight: Any) -> Any:
+    return x + sympy.Mul(weight, end - x, evaluate=False)  # (the forward's x + weight*(end - x), not expanded)
+
+
 FORMS: dict[str, Callable[..., Any]] = {
     "log10": log10,
     "log2": log2,
@@ -134,5 +138,6 @@ FORMS: dict[str, Callable[..., Any]] = {
     "logaddexp": _logaddexp,
     "logaddexp2": _logaddexp2,
     "xlogy": _xlogy,
+    "lerp": _lerp,
     "heaviside": _heaviside,
 }

@@ -23,6 +23,7 @@ import sympy
 
 from symgrad.codegen.ssa import Builder
 from symgrad.ops._util import sym_along, sym_reduce
+from symgrad.ops.reductions import variance_line
 
 Line = Callable[[Builder, list[Any]], list[Any]]
 
@@ -144,6 +145,9 @@ RULES: dict[str, Callable[..., Any]] = {
     "sum_to_size": lambda b, x, shape: sum_to_size(b, x, shape),
     "matmul": lambda b, x, y: matmul(b, x, y),
     "logsumexp": lambda b, x, dims, keepdim: logsumexp(b, x, dims, keepdim),
+    # (the mean of each line a temporary: the closed form repeats it in every square)
+    "var": lambda b, x, dims, correction, keepdim: sym_reduce(x, dims, keepdim,
+                                                             lambda items: variance_line(items, correction, b.flatten)),
     "softmax": lambda b, x, dim: sym_along(x, dim, lambda items: _softmax_line(b, items)),
     "log_softmax": lambda b, x, dim: sym_along(x, dim, lambda items: _log_softmax_line(b, items)),
 }

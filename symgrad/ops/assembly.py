@@ -228,22 +228,23 @@ def combinations(input: Any, r: int = 2, with_replacement: bool = False) -> Any:
     return _index(x, (positions,))
 
 
-def _powers(x: Any, n: int) -> list[Any]:
-    """``[1, x, x**2, ..., x**(n-1)]`` with ``x``'s shape: the closed form
-    writes each power as it is, and ``x**0`` is the constant 1 (no ``0*x**-1``
-    in its derivative at 0)."""
-    from symgrad.creation import ones
-
-    return [ones(tuple(x.shape), dtype=x.dtype) if k == 0 else x if k == 1 else x ** k for k in range(n)]
-
-
 def _vander(x: Any, n: int, increasing: bool) -> Any:
+    """The columns ``1, x, x**2, ..., x**(n-1)``: ``x`` repeated and multiplied up (``cumprod``), as
+    PyTorch's ``linalg.vander`` computes them, so that the gradient is ``cumprod``'s (an infinite incoming
+    gradient at ``x = 0`` gives PyTorch's ``inf``, not ``0 * inf`` from ``k * x**(k-1)``).  The closed form
+    writes each power as it is (``x[0]**2``), ``x**0`` the constant 1."""
+    from symgrad.creation import ones
+    from symgrad.ops.scans import cumprod
+
     if not x.is_floating_point():
         x = x.long()  # integer (and bool) inputs give int64, as PyTorch's cumulative product does
+    column = tuple(x.shape) + (1,)
     if n == 0:
-        return _index(_reshape(x, tuple(x.shape) + (1,)), (Ellipsis, slice(0, 0)))
-    columns = _powers(x, n)
-    return stack(columns if increasing else columns[::-1], -1)
+        return _index(_reshape(x, column), (Ellipsis, slice(0, 0)))
+    columns = ones(column, dtype=x.dtype)
+    if n > 1:
+        columns = cat([columns, cumprod(_reshape(x, column).expand(*x.shape, n - 1), -1)], -1)
+    return columns if increasing else columns.flip(-1)
 
 
 def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:  # noqa: N803 - PyTorch's name

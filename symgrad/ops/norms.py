@@ -58,6 +58,8 @@ def _vector_norm_grad(g: Any, out: Any, x: Any, order: float, dims: Any, keepdim
     if order in (math.inf, -math.inf):  # shared evenly among the elements that reach the norm, as amax's rule
         hit = _abs(x) == out
         return g * sign(x) * hit / _sum(hit, dims, True)
+    if order < 1:  # PyTorch's: |x|**(p-1) is infinite at x = 0, where the gradient is 0 (masked_fill)
+        return where(x == 0, 0.0, sign(x) * _abs(x) ** (order - 1)) * g * out ** (1 - order)
     return sign(x) * _abs(x) ** (order - 1) * where(out == 0, 0.0, g / out ** (order - 1))
 
 

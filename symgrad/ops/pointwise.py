@@ -25,7 +25,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, num, sp
 from symgrad.ops._util import tensor_arg
 from symgrad.ops.positions import picked
-from symgrad.ops.registry import composed, defop
+from symgrad.ops.registry import called, composed, defop
 
 __all__ = ["lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "deg2rad", "rad2deg", "sgn", "positive", "ldexp",
            "frexp"]
@@ -115,6 +115,17 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf
     return apply(_NAN_TO_NUM, x, nan=float(nan), posinf=float(posinf), neginf=float(neginf))
 
 
+def _lerp(x: Any, end: Any, weight: Any) -> Any:
+    return x + weight * (end - x)
+
+
+# One op, with PyTorch's rules (each a single product with g): as a composition the input's gradient was
+# g - g*weight, inf - inf for an infinite g
+_LERP = defop("lerp", _lerp, _lerp, inputs=("x", "end", "weight"), elementwise=True, promote="common",
+              vjp=(lambda g, out, x, end, weight: g * (1 - weight), lambda g, out, x, end, weight: g * weight,
+                   lambda g, out, x, end, weight: g * (end - x)))
+
+
 def lerp(input: Any, end: Any, weight: Any) -> Any:
     """``input + weight * (end - input)``: the derivatives are ``1 - weight``,
     ``weight`` and ``end - input``.
@@ -133,7 +144,7 @@ def lerp(input: Any, end: Any, weight: Any) -> Any:
     if hasattr(weight, "_value") and weight.dtype != x.dtype:
         weight = weight.to(x.dtype)  # the weight does not promote (PyTorch)
     name = "LerpBackward1" if hasattr(weight, "_value") else "LerpBackward0"  # (PyTorch's: tensor or number weight)
-    return composed(x + weight * (e - x), name, x, e, weight)
+    return called(apply(_LERP, x, e, weight), _LERP, name)
 
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:

@@ -6,6 +6,7 @@ Ties in ``max``/``min`` over all elements share the gradient evenly, while
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -446,10 +447,36 @@ def var(input: Any, dim: Any = None, *, correction: Any = 1, keepdim: bool = Fal
 
 def _variance(input: Any, dim: Any, correction: Any, keepdim: bool) -> Any:
     x = _t(input)
-    dims = reduced_dims(dim, x.ndim)
-    n = reduced_count(x.shape, dims)
-    d = x - mean(x, dims, True)
-    return sum(d * d, dims, keepdim) / (n - correction)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    c = float(correction)
+    return apply(_VAR, x, dims=reduced_dims(dim, x.ndim), correction=int(c) if c.is_integer() else c,
+                 keepdim=bool(keepdim))
+
+
+def _var(x: Any, dims: Any, correction: Any, keepdim: bool) -> Any:
+    d = x - np.mean(x, axis=dims, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (n <= correction: inf or nan, as PyTorch)
+        return np.sum(d * d, axis=dims, keepdims=keepdim) / (reduced_count(x.shape, dims) - correction)
+
+
+def variance_line(items: list[Any], correction: Any, bind: Any = lambda e: e) -> Any:
+    """The closed form of one line's variance; ``bind`` the mean (code generation makes it a temporary)."""
+    m = bind(sp.Add(*items) / len(items))
+    return sp.Add(*[(v - m) ** 2 for v in items]) / (len(items) - correction)
+
+
+def _var_grad(g: Any, out: Any, x: Any, dims: Any, correction: Any, keepdim: bool) -> Any:
+    # PyTorch's var_backward, one product: (2 / (n - correction)) * g * (x - mean), so that an infinite g
+    # gives +-inf (a composition would sum g*(x - mean) over the mean's path: inf - inf)
+    k = reduced_count(x.shape, dims) - correction
+    scale = math.inf if k == 0 else Exact(2 / k, lambda: sp.Rational(2, k) if isinstance(k, int) else sp.Float(2 / k))
+    return _grow(g, x.shape, dims, keepdim) * scale * (x - mean(x, dims, True))
+
+
+_VAR: OpDef = defop("var", _var,
+                    lambda x, dims, correction, keepdim: sym_reduce(x, dims, keepdim,
+                                                                    lambda items: variance_line(items, correction)), params=("dims", "correction", "keepdim"), vjp=(_var_grad,))
 
 
 @numpy_names

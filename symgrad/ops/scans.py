@@ -6,11 +6,14 @@ entries), ``cummax``, ``cummin`` (``cumsum`` is with the reductions).
   element's gradient is formed from the products without it (``n * n`` per
   line, only then), so it is exact there and its own derivative too.  Lines
   of up to 8 elements always take the products (cheap, and their closed
-  form reads ``x[1]*x[2] + x[1] + 1`` rather than a quotient).
+  form reads ``x[1]*x[2] + x[1] + 1`` rather than a quotient).  An infinite
+  or nan incoming gradient skips the products that hold a zero of ``x``, as
+  PyTorch's first-order formula does (0, not ``0 * inf``).
 * ``logcumsumexp``'s gradient ``sum_{j >= i} g_j exp(x_i - out_j)`` is
   ``exp(x) * revcumsum(g * exp(-out))`` while those exponentials are far
   from overflow (its closed form then reads ``exp(x0)/(exp(x0) + exp(x1))``),
-  else PyTorch's formula in log space, which holds for any values.
+  else PyTorch's formula in log space, which holds for any values (and passes
+  none of a nan ``g``: so the first form drops it too).
 * ``cummax``/``cummin`` choose positions by the values, as ``max(dim)`` and
   ``sort`` do: the values are the input's elements gathered there (each
   gradient goes back to the index returned, PyTorch's rule), so their
@@ -66,6 +69,14 @@ def _cumprod_grad(g: Any, out: Any, x: Any, dim: int) -> Any:
     rows = where(np.eye(n, dtype=bool), 1.0, _unsqueeze(_permute(x, order), last))
     products = apply(_CUMPROD, rows, dim=last + 1)  # [..., i, j]
     later = np.triu(np.ones((n, n), dtype=bool))  # j >= i
+    if not np.all(np.isfinite(values_of(g))):
+        # PyTorch's cumprod_backward leaves out the terms whose product holds a zero of x (it computes the
+        # gradient up to the first zero, at it and after it separately, 0 after it): an infinite or nan g_j
+        # there gives 0, not 0 * inf.  (Only then: with a finite g those terms are 0 anyway, and they stay
+        # in the rule, so that its own derivative, d/dx_0 of x_0 * g_1, keeps them.)
+        zero = np.moveaxis(values_of(x) == 0, dim, -1)
+        zeros_up_to = np.cumsum(zero, axis=-1)  # [..., j]: zeros among x_0..x_j
+        later = later & (zeros_up_to[..., None, :] - zero[..., :, None] == 0)  # none but x_i itself
     grad = _sum(where(later, products * _unsqueeze(_permute(g, order), last), 0.0), (last + 1,), False)
     return _permute(grad, tuple(np.argsort(order)))
 
@@ -79,6 +90,8 @@ def _logcumsumexp_grad(g: Any, out: Any, x: Any, dim: int) -> Any:
     v, o = values_of(x), values_of(out)
     limit = np.log(np.finfo(v.dtype).max) / 3  # exp(-out) * exp(x) * g stays finite
     if np.all(np.abs(v) < limit) and np.all(np.abs(o) < limit):
+        if np.any(np.isnan(values_of(g))):  # (PyTorch's formula in log space, below, passes none of a nan g)
+            g = where(np.isnan(values_of(g)), 0.0, g)
         return exp(x) * _reverse_cumsum(g * exp(-out), dim)
     # PyTorch's: the positive and negative parts of g summed in log space (a part g has none of is left
     # out, so that the closed form has no log(0) of it)

@@ -348,6 +348,11 @@ def _vector_norm(ctx: Context, call: Call, a: list[str]) -> str:
             f"{kwargs(axis=p['dims'], keepdims=p['keepdim'])})")
 
 
+def _var(ctx: Context, call: Call, a: list[str]) -> str:
+    p = call.params
+    return f"{ctx.fn('var')}({a[0]}{kwargs(axis=p['dims'], ddof=p['correction'], keepdims=p['keepdim'])})"
+
+
 def _pinv(ctx: Context, call: Call, a: list[str]) -> str:
     p = call.params
     return (f"{ctx.helper('_pinv')}({a[0]}, {tolerance(ctx, p['atol'])}, {tolerance(ctx, p['rtol'])}, "
@@ -425,7 +430,7 @@ def function_table() -> dict[str, Emitter]:
         "linear": _linear, "linear_nobias": _linear, "mse_loss": _mse_loss,
         "det": _linalg("det"), "inv": _linalg("inv"), "solve": _linalg("solve"),
         "logabsdet": _linalg("slogdet", "[1]"), "det_sign": _linalg("slogdet", "[0]"),
-        "logdet": _helper("_logdet"), "vector_norm": _vector_norm,
+        "logdet": _helper("_logdet"), "vector_norm": _vector_norm, "var": _var,
         "inv_ex": _helper("_inv_ex"), "pinv": _pinv, **NO_CODE,
         "solve_ex": lambda ctx, call, a: f"{ctx.helper('_solve_ex')}({a[0]}, {a[1]})",
         "solve_triangular": _solve_triangular, "cholesky": _numpy_cholesky,

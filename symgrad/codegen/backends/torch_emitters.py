@@ -205,6 +205,9 @@ def torch_table() -> dict[str, Emitter]:
         "det_sign": lambda ctx, call, a: f"torch.linalg.slogdet({a[0]})[0]",
         "logdet": lambda ctx, call, a: f"torch.logdet({a[0]})",
         "vector_norm": _vector_norm,
+        "var": lambda ctx, call, a: (f"torch.var({a[0]}{kwargs(dim=call.params['dims'])}, "
+                                     f"correction={ctx.lit(call.params['correction'])}"
+                                     f"{kwargs(keepdim=call.params['keepdim'])})"),
         "inv_ex": lambda ctx, call, a: f"torch.linalg.inv_ex({a[0]})[0]",
         "solve_ex": lambda ctx, call, a: f"torch.linalg.solve_ex({a[0]}, {a[1]})[0]",
         "pinv": _pinv, **array_emitters.NO_CODE,
