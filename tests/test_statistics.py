@@ -196,3 +196,27 @@ def test_code_generation_refuses_the_chosen_positions():
 def test_quickselect_on_distinct_values_is_a_plain_selection():
     values = [5., 1., 4., 2., 3.]
     assert [statistics._quickselect(list(values), k) for k in range(5)] == list(np.argsort(values))
+
+
+@pytest.mark.parametrize("correction", [2, 3, 2.5])
+@pytest.mark.parametrize("values", [[1.0, 2.0], [1.0, 1.0]])
+def test_var_with_no_more_elements_than_the_correction_is_pytorchs(correction, values):
+    """The divisor is max(0, n - correction), as PyTorch's and NumPy's: inf, or nan where every
+    element is the mean (n - correction gave a negative variance, -0.5 for [1, 2] at 3); the
+    gradient PyTorch's (``x.var()``): inf, nan where x is the mean; generated code agrees."""
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    want = torch.var(t, correction=correction)
+    want.backward()
+    x = sg.tensor(values, requires_grad=True, name="x")
+    got = sg.var(x, correction=correction)
+    got.backward()
+    np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    assert sg.std(sg.tensor(values), correction=correction).item() == torch.std(torch.tensor(values), correction=correction).item() or math.isnan(want.item())
+    with np.errstate(all="ignore"):
+        value, (grad,) = sg.gradient_function(sg.var(x, correction=correction), [x])(np.array(values))
+        np.testing.assert_array_equal(value, want.detach().numpy())
+        np.testing.assert_array_equal(grad, t.grad.numpy())
+        assert np.array_equal(sg.lambdify([x], sg.var(x, correction=correction), backend="math")(values),
+                              want.detach().numpy(), equal_nan=True)

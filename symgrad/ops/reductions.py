@@ -456,22 +456,34 @@ def _variance(input: Any, dim: Any, correction: Any, keepdim: bool) -> Any:
 
 def _var(x: Any, dims: Any, correction: Any, keepdim: bool) -> Any:
     d = x - np.mean(x, axis=dims, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):  # (n <= correction: inf or nan, as PyTorch)
-        return np.sum(d * d, axis=dims, keepdims=keepdim) / (reduced_count(x.shape, dims) - correction)
+    # (PyTorch's and NumPy's divisor is max(0, n - correction): inf, or nan where every element is the mean,
+    # when there are no more elements than the correction; n - correction itself gave a negative variance)
+    dof = reduced_count(x.shape, dims) - correction  # (not max(): this module's max is the op)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(d * d, axis=dims, keepdims=keepdim) / (dof if dof > 0 else 0)
 
 
 def variance_line(items: list[Any], correction: Any, bind: Any = lambda e: e) -> Any:
-    """The closed form of one line's variance; ``bind`` the mean (code generation makes it a temporary)."""
+    """The closed form of one line's variance; ``bind`` the mean (code generation makes it a temporary).
+    With no more elements than the correction, the sum over 0: ``oo`` times it (nan where it is 0)."""
     m = bind(sp.Add(*items) / len(items))
-    return sp.Add(*[(v - m) ** 2 for v in items]) / (len(items) - correction)
+    squares = sp.Add(*[(v - m) ** 2 for v in items])
+    dof = len(items) - correction
+    return squares / dof if dof > 0 else sp.oo * squares
 
 
 def _var_grad(g: Any, out: Any, x: Any, dims: Any, correction: Any, keepdim: bool) -> Any:
     # PyTorch's var_backward, one product: (2 / (n - correction)) * g * (x - mean), so that an infinite g
-    # gives +-inf (a composition would sum g*(x - mean) over the mean's path: inf - inf)
+    # gives +-inf (a composition would sum g*(x - mean) over the mean's path: inf - inf).  With no more
+    # elements than the correction, PyTorch's (of a reduction over all dims): 2/0 is inf, nan where x is the
+    # mean (inf * 0)
     k = reduced_count(x.shape, dims) - correction
-    scale = math.inf if k == 0 else Exact(2 / k, lambda: sp.Rational(2, k) if isinstance(k, int) else sp.Float(2 / k))
-    return _grow(g, x.shape, dims, keepdim) * scale * (x - mean(x, dims, True))
+    centred = x - mean(x, dims, True)
+    grown = _grow(g, x.shape, dims, keepdim)
+    if k <= 0:
+        return grown * where(centred == 0, math.nan, math.inf)
+    scale = Exact(2 / k, lambda: sp.Rational(2, k) if isinstance(k, int) else sp.Float(2 / k))
+    return grown * scale * centred
 
 
 _VAR: OpDef = defop("var", _var,
