@@ -17,6 +17,7 @@ from symgrad.nn._checks import parse_to_args
 from symgrad.nn._state_dict import IncompatibleKeys, load_into
 from symgrad.nn.module_hooks import (
     RemovableHandle,
+    add_hook,
     call_with_hooks,
     global_hooks,
     hooks_used,
@@ -113,14 +114,7 @@ class Module:
         >>> double(symgrad.tensor([1., 2.]))
         tensor([2., 4.])
         """
-        _check_hook(hook)
-        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._forward_pre_hooks, hook, prepend, ((self._forward_pre_hooks_with_kwargs, with_kwargs),))
 
     def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
@@ -139,17 +133,8 @@ class Module:
         >>> shapes
         [(3, 1)]
         """
-        _check_hook(hook)
-        handle = RemovableHandle(self._forward_hooks,
-                                 extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._forward_hooks, hook, prepend, ((self._forward_hooks_with_kwargs, with_kwargs),
+                                                             (self._forward_hooks_always_called, always_call)))
 
     def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` when the gradients of the
@@ -164,12 +149,7 @@ class Module:
         >>> layer.bias.grad
         tensor([0.])
         """
-        _check_hook(hook)
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of
@@ -190,16 +170,13 @@ class Module:
         >>> layer(x).sum().backward()
         tensor([[3.]]) tensor([[1.]])
         """
-        _check_hook(hook)
+        if not callable(hook):  # (before the flag below changes)
+            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
         if self._is_full_backward_hook is False:  # pragma: no cover - non-full hooks are refused
             raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
                                "Please use only one of them.")
         self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Refused: PyTorch's deprecated non-full backward hook (whose
@@ -629,12 +606,6 @@ def _init_missing_hooks(d: dict[str, Any]) -> None:
         if name not in d:
             d[name] = OrderedDict()
     d.setdefault("_is_full_backward_hook", None)
-
-
-def _check_hook(hook: Any) -> None:
-    if not callable(hook):
-        raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-    hooks_used[0] = True
 
 
 def _indent(text: str, spaces: int) -> str:

@@ -124,12 +124,28 @@ global_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
 hooks_used = [False]
 
 
-def _register_global(registry: OrderedDict[int, Any], hook: Callable[..., Any], extra: list[Any]) -> RemovableHandle:
+def add_hook(registry: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool = False,
+             flags: tuple[tuple[dict[int, Any], bool], ...] = ()) -> RemovableHandle:
+    """Put ``hook`` into ``registry`` (first, with ``prepend``) and its id into
+    each of the ``flags``' dicts whose flag is true (``with_kwargs``,
+    ``always_call``); the handle removes it from all of them."""
     if not callable(hook):
         raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-    handle = RemovableHandle(registry, extra_dict=[global_hooks, *extra])
     hooks_used[0] = True
+    handle = RemovableHandle(registry, extra_dict=[marks for marks, _ in flags])
     registry[handle.id] = hook
+    for marks, on in flags:
+        if on:
+            marks[handle.id] = True
+    if prepend:
+        registry.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _register_global(registry: OrderedDict[int, Any], hook: Callable[..., Any],
+                     flags: tuple[tuple[dict[int, Any], bool], ...] = ()) -> RemovableHandle:
+    # (global_hooks: every global hook, the one registry Module.__call__ reads to know there is any)
+    handle = add_hook(registry, hook, flags=((global_hooks, False), *flags))
     global_hooks[handle.id] = hook
     return handle
 
@@ -137,7 +153,7 @@ def _register_global(registry: OrderedDict[int, Any], hook: Callable[..., Any], 
 def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """A forward pre-hook of every module (``hook(module, args)``), run before
     the module's own; for debugging and profiling, as in PyTorch."""
-    return _register_global(_global_forward_pre_hooks, hook, [])
+    return _register_global(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool = False,
@@ -154,23 +170,18 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
     >>> seen
     ['Linear', 'Tanh', 'Sequential']
     """
-    handle = _register_global(_global_forward_hooks, hook,
-                              [_global_forward_hooks_with_kwargs, _global_forward_hooks_always_called])
-    if with_kwargs:
-        _global_forward_hooks_with_kwargs[handle.id] = True
-    if always_call:
-        _global_forward_hooks_always_called[handle.id] = True
-    return handle
+    return _register_global(_global_forward_hooks, hook, ((_global_forward_hooks_with_kwargs, with_kwargs),
+                                                          (_global_forward_hooks_always_called, always_call)))
 
 
 def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """A backward pre-hook of every module (``hook(module, grad_output)``), run before the module's own."""
-    return _register_global(_global_backward_pre_hooks, hook, [])
+    return _register_global(_global_backward_pre_hooks, hook)
 
 
 def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """A full backward hook of every module (``hook(module, grad_input, grad_output)``), run before the module's own."""
-    return _register_global(_global_backward_hooks, hook, [])
+    return _register_global(_global_backward_hooks, hook)
 
 
 # ---------------------------------------------------------------- Module.__call__ with hooks
@@ -234,27 +245,21 @@ def call_with_hooks(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
         return result
     except Exception:
         # the always_call hooks that have not run yet run now; their own errors become warnings
-        for hook_id, hook in _global_forward_hooks.items():
-            if hook_id in _global_forward_hooks_always_called and hook_id not in called_always:
-                try:
-                    hook_result = hook(module, args, result)
-                    if hook_result is not None:
-                        result = hook_result
-                except Exception as e:
-                    warnings.warn("global module forward hook with ``always_call=True`` raised an exception that "
-                                  f"was silenced as another error was raised in forward: {e}", stacklevel=3)
-        for hook_id, hook in module._forward_hooks.items():
-            if hook_id in module._forward_hooks_always_called and hook_id not in called_always:
-                try:
-                    if hook_id in module._forward_hooks_with_kwargs:
-                        hook_result = hook(module, args, kwargs, result)
-                    else:
-                        hook_result = hook(module, args, result)
-                    if hook_result is not None:
-                        result = hook_result
-                except Exception as e:
-                    warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
-                                  f"silenced as another error was raised in forward: {e}", stacklevel=3)
+        # (as PyTorch's: global ones without their keyword arguments)
+        always = module._forward_hooks_always_called
+        with_kwargs = module._forward_hooks_with_kwargs
+        for hook_id, hook in (*_global_forward_hooks.items(), *module._forward_hooks.items()):
+            if hook_id in called_always or not (hook_id in always or hook_id in _global_forward_hooks_always_called):
+                continue
+            try:
+                hook_result = hook(module, args, kwargs, result) if hook_id in with_kwargs else \
+                    hook(module, args, result)
+                if hook_result is not None:
+                    result = hook_result
+            except Exception as e:
+                which = "global module" if hook_id in _global_forward_hooks else "module"
+                warnings.warn(f"{which} forward hook with ``always_call=True`` raised an exception that was "
+                              f"silenced as another error was raised in forward: {e}", stacklevel=3)
         raise
 
 
