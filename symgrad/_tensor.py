@@ -617,9 +617,7 @@ class Tensor(TensorOps):
         if base_term is None or base_term.const:
             base_term = Const(base._value.copy())
         new = term if term is not None else Const(self._value.copy())
-        from symgrad.dispatch import scatter_view_term
-
-        base._content = scatter_view_term(base_term, self._view or (), new)
+        base._content = (_scatter_view_term or _dispatch_scatter())(base_term, self._view or (), new)
         self._content = new
         self._view_src = base._content
 
@@ -628,6 +626,17 @@ class Tensor(TensorOps):
         for t in (self, self._base):
             if t is not None and isinstance(t._content, Const):
                 t._content.freeze()
+
+
+_scatter_view_term: Any = None  # dispatch.scatter_view_term, bound on first use (dispatch imports this module)
+
+
+def _dispatch_scatter() -> Any:
+    global _scatter_view_term
+    from symgrad.dispatch import scatter_view_term
+
+    _scatter_view_term = scatter_view_term
+    return scatter_view_term
 
 
 @functools.cache

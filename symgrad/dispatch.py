@@ -413,6 +413,8 @@ def binary_in_place(t: Any, op: OpDef, other: Any) -> bool:
     if _grad_state.enabled and (t._requires_grad or other._requires_grad):
         return False  # recorded, or refused for a leaf: inplace says which
     # (a history of t's own is kept under no_grad, as inplace keeps it: only the version moves)
+    if other._scalar is not None:  # a number of the scalar lane (an accumulated .grad): no arrays
+        return _scalar_in_place(t, op, other)
     v, w = t._value, other._value
     if v.dtype is not w.dtype or v.dtype.kind != "f" or v.shape != w.shape or not v.flags.writeable:
         return False
@@ -435,6 +437,71 @@ def binary_in_place(t: Any, op: OpDef, other: Any) -> bool:
     if not keep_leaf:
         t._set_term(term)
     return True
+
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+
+
+def _scalar_in_place(t: Any, op: OpDef, other: Any) -> bool:
+    """``binary_in_place`` of a 0-d tensor and a number of the scalar lane
+    (``other._scalar``, a float or NumPy float32) of the same type: the
+    number written by ``op.scalar`` (IEEE's ``+ - *``, NumPy's numbers) into
+    ``t``'s float, or into its 0-d array, without making arrays (accumulating
+    a gradient into an existing ``.grad`` spent half its time making and
+    checking them).  False, with nothing done, for anything else, and where
+    Python's arithmetic would give inf or nan silently (NumPy warns)."""
+    b = other._scalar
+    a = t._scalar
+    if a is None:
+        v = t._value
+        if v.shape or not v.flags.writeable:
+            return False
+        dt = v.dtype
+        if dt is _F64 and b.__class__ is float:
+            a = v.item()
+        elif dt is _F32 and b.__class__ is np.float32:
+            a = v[()]
+        else:
+            return False
+    elif a.__class__ is not b.__class__:
+        return False
+    scalar = op.scalar
+    if scalar is None:
+        return False
+    value = scalar(a, b)
+    if value.__class__ is float and not -_INF < value < _INF:
+        return False  # inf or nan: NumPy's warning (or silence) is the general path's to give
+    c, d = t._content, other._content
+    term = None
+    if (c is not None and not c.const) or (d is not None and not d.const):
+        term = _new(Apply)
+        term._sym = None
+        term.op = op
+        if c is None:
+            c = _arg_term(t)  # (a constant's term, made now, reads t's array: made from its float)
+        term.args = (c, d if d is not None else _arg_term(other))  # t's constant, if any, is frozen below
+        term.params = _NO_PARAMS
+    if c.__class__ is Const:
+        c.freeze()
+    if t._scalar is not None:
+        t._scalar = value  # (no array was made: nothing else can hold the old number)
+    else:
+        t._value[()] = value
+    root = t._vroot  # (t._bump_version() and t._set_term(term) of a tensor that is not a view, written out)
+    if root is None:
+        t._ver += 1
+    else:
+        root._ver += 1
+    if c.__class__ is not Leaf:  # a leaf symbol keeps standing for the leaf
+        t._content = term
+    return True
+
+
+_NO_PARAMS: dict[str, Any] = {}  # (no term's params are ever written to: one shared empty dict)
+
+
+_INF = float("inf")
 
 
 def plain_numbers(t: Tensor) -> np.ndarray | None:

@@ -112,3 +112,71 @@ def test_the_seeds_second_derivative_accumulates_into_a_gradient_with_a_history(
     assert x.grad is first and first.grad_fn is node  # kept, as in PyTorch
     assert float(first) == 6.0 and str(first.expr) == "2*y"
     assert float(y.grad) == 8.0  # x**2 from the first pass, 2*x from the second
+
+
+def _lane_number(value, dtype=sg.float64, name="a"):
+    """A 0-d result of the scalar lane (its number a Python float, or a NumPy float32, no array yet)."""
+    x = sg.tensor(value, dtype=dtype, requires_grad=True, name=name)
+    r = x * 1.0
+    assert r._scalar is not None
+    return r
+
+
+@pytest.mark.parametrize("dtype", [sg.float64, sg.float32])
+@pytest.mark.parametrize("method", ["add_", "sub_", "mul_"])
+@pytest.mark.parametrize("target", ["array", "lane"])
+def test_a_number_of_the_scalar_lane_written_into_a_0d_tensor(path, dtype, method, target):
+    t = sg.tensor(2.5, dtype=dtype) if target == "array" else _lane_number(2.5, dtype, "t").detach_()
+    other = _lane_number(4.0, dtype)
+    with sg.no_grad():
+        assert getattr(t, method)(other) is t
+    expected = {"add_": 6.5, "sub_": -1.5, "mul_": 10.0}[method]
+    assert float(t) == expected and t.dtype == dtype and t._version == 1
+    constant = "2.5" if target == "array" else "t"
+    assert str(t.expr) == {"add_": f"a + {constant}", "sub_": f"-a + {constant}" if target == "lane" else "2.5 - a",
+                           "mul_": f"{constant}*a" if target == "array" else "a*t"}[method]
+
+
+def test_the_lane_write_is_taken_without_making_arrays():
+    t = _lane_number(1.0, name="t").detach_()
+    other = _lane_number(2.0)
+    with sg.no_grad():
+        assert dispatch.binary_in_place(t, sg.ops.TABLE["add"], other)
+    assert t._scalar == 3.0 and other._scalar == 2.0 and "_value" not in vars(t)
+
+
+def test_a_lane_write_into_a_constant_keeps_formulas_made_before_it(path):
+    c = sg.tensor(1.0)
+    a = sg.tensor(2.0, requires_grad=True, name="a")
+    before = c * a
+    number = _lane_number(4.0)
+    with sg.no_grad():
+        c.add_(number)
+    assert float(c) == 5.0 and str(before.expr) == "a"
+
+
+def test_a_leaf_written_by_a_lane_number_keeps_its_symbol(path):
+    w = sg.tensor(1.0, requires_grad=True, name="w")
+    number = _lane_number(4.0)
+    with sg.no_grad():
+        w.add_(number)
+    assert float(w) == 5.0 and str(w.expr) == "w"
+
+
+@pytest.mark.parametrize("dtype", [sg.float64, sg.float32])
+def test_an_overflow_is_numpys_with_its_warning(path, dtype):
+    big = float(np.finfo(np.float64 if dtype == sg.float64 else np.float32).max)
+    t = sg.tensor(big, dtype=dtype)
+    number = _lane_number(big, dtype)
+    with sg.no_grad(), pytest.warns(RuntimeWarning, match="overflow"):
+        t.add_(number)
+    assert float(t) == float("inf")
+
+
+def test_mixed_float_types_take_the_general_path():
+    t = sg.tensor(1.0, dtype=sg.float32)
+    number = _lane_number(2.0)
+    with sg.no_grad():
+        assert not dispatch.binary_in_place(t, sg.ops.TABLE["add"], number)
+        t.add_(number)
+    assert float(t) == 3.0 and t.dtype == sg.float32

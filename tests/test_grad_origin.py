@@ -6,7 +6,10 @@ from __future__ import annotations
 import gc
 
 import symgrad
+import symgrad as sg
 from symgrad.autograd import origin
+from symgrad.symbolic import evaluate
+from symgrad.symbolic.terms import Apply
 
 
 def _leaves():
@@ -75,3 +78,36 @@ def test_long_accumulation_drops_the_label_not_the_numbers():
         (x * 1.).backward()
     assert origin.current(x.grad) is None
     assert x.grad.item() == origin.MAX_LABELLED_PASSES + 1
+
+
+def test_a_kept_graphs_output_term_is_held_without_its_saved_tensors():
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.tensor(3.0, requires_grad=True, name="y")
+    z = x * x * y
+    z.backward(create_graph=True)
+    held = origin.current(x.grad).run.output_terms[0]
+    assert held is not z.grad_fn and type(held) is Apply  # a copy: no node, so no saved tensor
+    assert str(evaluate.expr(held)) == str(z.expr) == "x**2*y"
+
+
+def test_detached_copies_each_node_once_and_keeps_plain_terms():
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    a = x * x
+    z = a * a + a
+    copy = origin.detached(z.grad_fn)
+    assert str(evaluate.expr(copy)) == str(z.expr)
+    mul = copy.args[0]
+    assert type(mul) is Apply and mul.args[0] is mul.args[1] is copy.args[1]  # a, read three times: one copy
+    with sg.no_grad():
+        plain = (x * 2)._content
+    assert origin.detached(plain) is plain
+
+
+def test_detached_keeps_a_term_past_its_budget_as_it_is():
+    x = sg.tensor(0.5, requires_grad=True)
+    t = x
+    for _ in range(origin.DETACHED_NODES + 1):
+        t = t.sin()
+    assert origin.detached(t.grad_fn) is t.grad_fn
+    short = x.sin().sin()
+    assert origin.detached(short.grad_fn) is not short.grad_fn

@@ -17,40 +17,23 @@ from hypothesis import strategies as st
 import symgrad as sg
 from symgrad.autograd import engine, loss_pass, origin
 from symgrad.ops import TABLE
-
-LANE_OPS = sorted(name for name, op in TABLE.items() if op.scalar is not None)
-DOMAIN = {"acosh": 1.7, "log": 0.6, "log2": 0.6, "log10": 0.6, "sqrt": 0.6, "rsqrt": 0.6}
+from tests.short_passes import DOMAIN, LANE_OPS, leaves, on_general_engine, spy
 
 
 @pytest.fixture
 def taken(monkeypatch):
     """Which backward() calls the loss pass ran (True), handed on (False) or raised in."""
-    calls = []
-    real = loss_pass.backward
-
-    def spy(root, retain_graph):
-        try:
-            ran = real(root, retain_graph)
-        except Exception:
-            calls.append("raised")
-            raise
-        calls.append(ran)
-        return ran
-
-    monkeypatch.setattr(loss_pass, "backward", spy)
+    calls = spy(monkeypatch, loss_pass)
     engine._loss_pass_mod()  # (loaded, so the engine sees the spy)
     return calls
 
 
 def _general(fn, monkeypatch):
-    """``fn()`` with the loss pass refusing every graph: the general engine runs."""
-    with monkeypatch.context() as m:
-        m.setattr(loss_pass, "backward", lambda root, retain_graph: False)
-        return fn()
+    """``fn()`` with the pass refusing every graph: the general engine runs."""
+    return on_general_engine(fn, monkeypatch, loss_pass)
 
 
-def _leaves(dtype, *values):
-    return [sg.tensor(v, dtype=dtype, requires_grad=True, name=f"x{i}") for i, v in enumerate(values)]
+_leaves = leaves
 
 
 def _outcome(leaves):
@@ -114,7 +97,7 @@ def test_a_chain_with_shared_nodes_gives_what_the_general_engine_gives(monkeypat
 def test_the_seed_first_and_second_derivatives(taken):
     x, y = sg.tensor(2., requires_grad=True), sg.tensor(3., requires_grad=True)
     z = x * x * y
-    z.backward(create_graph=True)  # (create_graph: the general engine)
+    z.backward(create_graph=True)  # (create_graph: recording_pass)
     assert (float(x.grad), str(x.grad.expr)) == (12.0, "2*x*y")
     x.grad.data.zero_()
     x.grad.backward()  # a graph of lane nodes, accumulating into existing grads

@@ -66,3 +66,51 @@ def test_accumulating_and_training_leave_nothing_for_the_cyclic_gc(no_cyclic_gc)
         assert model.weight.grad is not None
 
     assert _garbage_cycles_left_by(train) == 0
+
+
+def _seed_second_derivative():
+    """``02_second_derivative.py``: backward with create_graph, then backward of x.grad."""
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.tensor(3.0, requires_grad=True, name="y")
+    z = x * x * y
+    z.backward(create_graph=True)
+    x.grad.data.zero_()
+    x.grad.backward()
+    return x
+
+
+def test_the_seeds_second_derivative_leaves_nothing_for_the_cyclic_gc(no_cyclic_gc):
+    # The gradient's record holds its pass's output term; z's node, kept by create_graph,
+    # saved x: the record holds a copy of the term without the saved tensors (origin.detached)
+    assert _garbage_cycles_left_by(_seed_second_derivative) == 0
+    x = _seed_second_derivative()
+    assert float(x.grad) == 6.0 and str(x.grad.expr) == "2*y"
+
+
+def test_retain_graph_leaves_nothing_for_the_cyclic_gc(no_cyclic_gc):
+    def program():
+        x = sg.tensor(2.0, requires_grad=True)
+        z = x * x * 3
+        z.backward(retain_graph=True)
+        z.backward()
+
+    assert _garbage_cycles_left_by(program) == 0
+
+
+def test_the_record_keeps_a_formula_for_an_unnamed_output_of_a_kept_graph():
+    from symgrad.display.labels import label_of
+
+    x = sg.tensor(2.0, requires_grad=True, name="x")
+    y = sg.tensor(3.0, requires_grad=True, name="y")
+    (x * x * y).backward(create_graph=True)
+    assert str(label_of(x.grad)) == str(label_of_plain(x, y))
+
+
+def label_of_plain(x, y):
+    """The label the same gradient gets from a pass that keeps no graph."""
+    from symgrad.display.labels import label_of
+
+    a = sg.tensor(2.0, requires_grad=True, name="x")
+    b = sg.tensor(3.0, requires_grad=True, name="y")
+    (a * a * b).backward()
+    return label_of(a.grad)

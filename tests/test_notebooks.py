@@ -19,8 +19,11 @@ nbclient = pytest.importorskip("nbclient", reason="pip install -e '.[test]' inst
 def _execute(path: pathlib.Path):
     nb = nbformat.read(path, as_version=4)
     # The kernel inherits this environment: the checkout under test is the one imported.
+    # Without Graphviz's dot program (a system package) symgrad.draw raises GraphvizNotFoundError,
+    # naming the package to install: that error is allowed, and every other cell still runs.
     client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+                                     resources={"metadata": {"path": str(NOTEBOOKS)}},
+                                     allow_error_names=[] if shutil.which("dot") else ["GraphvizNotFoundError"])
     client.execute()
     return nb
 

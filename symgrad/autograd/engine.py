@@ -26,6 +26,7 @@ import numpy as np
 
 from symgrad import grad_mode
 from symgrad.autograd import anomaly_mode, origin
+from symgrad.autograd import quiet as _quiet_mod
 from symgrad.autograd.graph import FREED, AccumulateGrad, GradSlots, Node, accumulator
 from symgrad.symbolic.terms import Const, Lazy, Term, Unavailable
 
@@ -56,6 +57,14 @@ def _loss_pass_mod() -> Any:
     return loss_pass
 
 
+@functools.cache
+def _recording_pass_mod() -> Any:
+    """``symgrad.autograd.recording_pass``, imported on first use (it imports this module)."""
+    from symgrad.autograd import recording_pass
+
+    return recording_pass
+
+
 # ---------------------------------------------------------------- public API
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
@@ -69,20 +78,24 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     >>> x.grad, x.grad.expr
     (tensor(6.), 2*x)
     """
-    if grad_tensors is None and inputs is None and not create_graph:
-        # loss.backward(): one 0-d result, no arguments - a pass of its own (loss_pass; measured)
+    if grad_tensors is None and inputs is None:
+        # loss.backward(): one 0-d result, no arguments - a pass of its own (loss_pass,
+        # recording_pass for create_graph; measured)
         root = tensors[0] if tensors.__class__ is list and len(tensors) == 1 else tensors
-        if root.__class__ is (_tensor or _tensor_mod()).Tensor and root._grad_fn is not None \
-                and _loss_pass_mod().backward(root, bool(retain_graph)):
-            return
+        if root.__class__ is (_tensor or _tensor_mod()).Tensor and root._grad_fn is not None:
+            if not create_graph:
+                if _loss_pass_mod().backward(root, bool(retain_graph)):
+                    return
+            elif _recording_pass_mod().backward(root, True if retain_graph is None else bool(retain_graph)):
+                return
     roots = _as_tensors(tensors, "tensors")
     seeds = _seeds(roots, grad_tensors)
     targets = None if inputs is None else _as_tensors(inputs, "inputs")
     if targets is not None and not targets:
         raise RuntimeError("backward(): 'inputs' argument to backward() cannot be empty")
     seeded = grad_tensors is not None and any(g is not None for g in _as_list(grad_tensors))
-    _run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
-         targets, accumulate=True, run=origin.start(roots, seeded))
+    retained = create_graph if retain_graph is None else retain_graph
+    _run(roots, seeds, retained, create_graph, targets, accumulate=True, run=origin.start(roots, seeded, retained))
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -281,7 +294,7 @@ def _run(roots: list[Any], seeds: list[Any], retain_graph: bool, create_graph: b
             _flow_arrays(order, buffer, needed, deliver, bool(targets_by_node), retain_graph, tape.steps, Tensor)
     finally:
         if quiet is not None:
-            quiet.__exit__(None, None, None)
+            _loud(quiet)
         state.enabled = prev
         state.numeric = False
     if replaying:  # each result its own tensor, as in array mode (a rule may pass one gradient on to two inputs)
@@ -318,7 +331,7 @@ def _flow_arrays(order: list[Any], buffer: dict[Any, Any], needed: Any, deliver:
             array_step(node, g, buffer, needed, deliver, has_targets, retain_graph, steps, Tensor, check_nan)
     finally:
         if quiet is not None:
-            quiet.__exit__(None, None, None)
+            _loud(quiet)
 
 
 def array_step(node: Any, g: Any, buffer: dict[Any, Any], needed: Any, deliver: Any, has_targets: bool,
@@ -401,11 +414,8 @@ def array_step(node: Any, g: Any, buffer: dict[Any, Any], needed: Any, deliver: 
         node.out_value = None
 
 
-def _quiet() -> Any:
-    """NumPy's floating-point warnings off (entered; the caller exits it)."""
-    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-    quiet.__enter__()
-    return quiet
+# NumPy's floating-point warnings off, and back (``autograd.quiet``: cheaper than np.errstate)
+_quiet, _loud = _quiet_mod.quiet, _quiet_mod.loud
 
 
 def _seed_value(node: Any, seed: Any) -> Any:
@@ -427,6 +437,7 @@ def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
 
 
 _F32_ONE = np.float32(1.0)
+_F64 = np.dtype(np.float64)
 _UNIT_CONSTS: dict[Any, Term] = {}
 
 
@@ -743,11 +754,15 @@ def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: 
             state.numeric = numeric
 
 
-@functools.cache
-def _copy_op() -> Any:
-    """``symgrad.ops.shape._copy``, imported on first use (ops import the engine's package)."""
-    from symgrad.ops.shape import _copy
+_copy: Any = None  # symgrad.ops.shape._copy, bound on first use (ops import the engine's package)
 
+
+def _copy_op() -> Any:
+    global _copy
+    if _copy is None:
+        from symgrad.ops.shape import _copy as copy
+
+        _copy = copy
     return _copy
 
 
@@ -766,10 +781,13 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
             var._accum = 1
             origin.record(var._grad, var, run)
             return
-        g = Tensor._make(_cast(g, var._value.dtype), term)
+        if g.__class__ is float and (var._scalar.__class__ is float or var._value.dtype is _F64):
+            g = Tensor._make(g, term)  # (a number of the scalar lane: add_ writes it without arrays)
+        else:
+            g = Tensor._make(_cast(g, var._value.dtype), term)
     if old is None:
         if create_graph:
-            var._grad = _copy_op()(g)
+            var._grad = (_copy or _copy_op())(g)
         else:
             var._grad = Tensor._make(g._value.astype(var._value.dtype, copy=True), _term(g))
         var._accum = 1

@@ -34,6 +34,7 @@ from symgrad.autograd.engine import (
     _accumulate,
     _check_out,
     _freed_error,
+    _loud,
     _quiet,
     _rule_on_numpy,
     _Tape,
@@ -75,7 +76,7 @@ def backward(root: Any, retain_graph: bool) -> bool:
     tape = _Tape(None)
     tape.seeds.append((node, _unit_const(one), one))
     steps = tape.steps
-    run = origin.start([root], False)
+    run = origin.start([root], False, retain_graph)
     buffer: dict[Any, Any] = {node: one}
     get = buffer.get
     pop = buffer.pop
@@ -125,6 +126,16 @@ def backward(root: Any, retain_graph: bool) -> bool:
                     raise _version_error(node, inputs, versions[0])
                 v = inputs._scalar
                 inputs = (v if v is not None else _scalar_of(inputs),)
+            elif inputs.__class__ is tuple and len(inputs) == 2 and inputs[0].__class__ is Tensor \
+                    and inputs[1].__class__ is Tensor:  # two tensors (the commonest: _inputs, written out)
+                a, b = inputs
+                if (a._vroot if a._vroot is not None else a)._ver != versions[0]:
+                    raise _version_error(node, a, versions[0])
+                if (b._vroot if b._vroot is not None else b)._ver != versions[1]:
+                    raise _version_error(node, b, versions[1])
+                va = a._scalar
+                vb = b._scalar
+                inputs = (va if va is not None else _scalar_of(a), vb if vb is not None else _scalar_of(b))
             else:
                 inputs, rule_inputs = _inputs(node, versions, Tensor)
             if node.out_ref is not None:
@@ -153,7 +164,7 @@ def backward(root: Any, retain_graph: bool) -> bool:
                 node.out_value = None
     finally:
         if quiet is not None:
-            quiet.__exit__(None, None, None)
+            _loud(quiet)
         state.enabled = enabled
         state.numeric = False
     return True
@@ -169,20 +180,22 @@ def _inputs(node: Any, versions: tuple[int, ...], Tensor: Any) -> tuple[tuple[An
     is not a plain scalar (else None): a float subclass (a number with an
     exact form, ``ops._sympy.Exact``, or a NumPy float64) is kept for the tape
     (its replay makes closed forms) and given to the rules as a plain float.
-    Unrolled for two tensors (measured)."""
+    Unrolled for one tensor and a number (measured)."""
     saved = node.saved
     if saved.__class__ is not tuple:
         saved = saved_inputs(node)
-    if len(saved) == 2:
+    if len(saved) == 2:  # (two tensors: the caller's loop, written out)
         a, b = saved
-        if a.__class__ is Tensor and b.__class__ is Tensor:  # (the commonest: written out)
+        if b is None and a.__class__ is Tensor:  # (one input read: a product by a constant)
             if (a._vroot if a._vroot is not None else a)._ver != versions[0]:
                 raise _version_error(node, a, versions[0])
+            va = a._scalar
+            return (va if va is not None else _scalar_of(a), None), None
+        if a is None and b.__class__ is Tensor:
             if (b._vroot if b._vroot is not None else b)._ver != versions[1]:
                 raise _version_error(node, b, versions[1])
-            va = a._scalar
             vb = b._scalar
-            return (va if va is not None else _scalar_of(a), vb if vb is not None else _scalar_of(b)), None
+            return (None, vb if vb is not None else _scalar_of(b)), None
     values = tuple([_input(node, s, versions[i], Tensor) for i, s in enumerate(saved)])
     if all([v.__class__ in _PLAIN for v in values]):
         return values, None

@@ -21,6 +21,7 @@ from symgrad.ops._util import flatten_args, norm_dim, norm_dims, norm_shape
 from symgrad.ops._util import tensor_arg as _t
 from symgrad.ops.positions import Picked, PickedInt, chosen_by_values, index_values, picked
 from symgrad.ops.registry import OpDef, called, defop
+from symgrad.scalar_lane import unary as _lane_unary
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "permute",
            "movedim", "moveaxis", "swapdims", "t", "expand", "expand_as", "broadcast_to", "sum_to_size", "flip", "fliplr", "flipud", "index", "index_put",
@@ -767,7 +768,10 @@ def clone(input: Any) -> Any:
 
 
 def _copy(input: Any) -> Any:
-    return apply(_COPY, input)
+    """The engine's copy of a gradient stored in ``.grad`` with ``create_graph``
+    (``CopyBackwards``, as PyTorch's); a 0-d float straight on the scalar lane."""
+    out = _lane_unary(_COPY, input)
+    return out if out is not None else apply(_COPY, input)
 
 
 def to_dtype(input: Any, dtype: Any) -> Any:
