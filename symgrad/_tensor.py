@@ -148,6 +148,8 @@ class Tensor(TensorOps):
         """A tensor of ``value`` (an array; a Python float is a 0-d float64
         on the scalar lane: a node's saved result there) and ``content``."""
         t = cls.__new__(cls)
+        t._vroot = t._base = t._grad_fn = None  # (read by every version check and op: an instance's own is read
+        t._ver = 0                                # at once, a class default is not: measured)
         if value.__class__ is float or value.__class__ is np.float32:
             t._scalar = value
         else:

@@ -16,6 +16,7 @@ import numpy as np
 from symgrad import dtypes as _dt
 from symgrad._tensor import Tensor, _term_or_const, term_of
 from symgrad.autograd.graph import accumulator
+from symgrad.autograd.graph import next_seq as _next_seq
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops.positions import holds_picked
 from symgrad.ops.registry import OpDef, defop
@@ -108,6 +109,7 @@ def apply(op: OpDef, *args: Any, **params: Any) -> Any:
     out._value = value
     if needs_grad and op.vjp is not None and _grad_state.enabled:
         node: Any = _new(op.node_class)
+        node.seq = _next_seq()
         node._sym = None
         node.op = op
         node.args = _complete_terms(terms, args)
@@ -168,6 +170,7 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
         if cb is None:
             cb = b._content = Const(vb)
         node: Any = _new(op.node_class)
+        node.seq = _next_seq()
         node.args = (ca, cb)
         ea = (a._grad_fn or _edge(a)) if a._requires_grad else None
         eb = (b._grad_fn or _edge(b)) if b._requires_grad else None
@@ -196,6 +199,7 @@ def _record_elementwise(op: OpDef, args: tuple[Any, ...], params: dict[str, Any]
         if ca is None:
             ca = a._content = Const(va)
         node = _new(op.node_class)
+        node.seq = _next_seq()
         node.args = (ca,)
         ea = a._grad_fn or _edge(a)
         node.edges = node.args if ea is ca else (ea,)

@@ -43,6 +43,7 @@ import numpy as np
 
 from symgrad._tensor import Tensor
 from symgrad.autograd.graph import accumulator
+from symgrad.autograd.graph import next_seq as _next_seq
 from symgrad.grad_mode import _state as _grad_state
 from symgrad.ops.registry import OpDef
 from symgrad.symbolic.terms import Const, number_const
@@ -97,6 +98,7 @@ def unary(op: OpDef, a: Any) -> Any:
             return None
         value = _F32_SCALAR(value)
     node: Any = _new(op.node_class)
+    node.seq = _next_seq()
     node._sym = None
     node.op = op
     ta = a._content
@@ -119,6 +121,8 @@ def unary(op: OpDef, a: Any) -> Any:
     node.meta = node.pre_hooks = node.retain = None
     out = _new(Tensor)
     out._scalar = value
+    out._vroot = out._base = None  # (read by every version check and op: an instance's own is read at
+    out._ver = 0                   # once, a class default is not: measured)
     out._content = out._grad_fn = node
     out._requires_grad = True
     if op.saves_out:
@@ -192,6 +196,7 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
         return None  # inf or nan: Python's are silent where NumPy warns (1e308 * 10, inf - inf): NumPy's
 
     node: Any = _new(op.node_class)
+    node.seq = _next_seq()
     node._sym = None
     node.op = op
     ta = a._content if a.__class__ is Tensor else number_const(a)
@@ -244,6 +249,8 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     node.meta = node.pre_hooks = node.retain = None  # (meta: float64 in and out, nothing to sum back or cast)
     out = _new(Tensor)
     out._scalar = value
+    out._vroot = out._base = None  # (read by every version check and op: an instance's own is read at
+    out._ver = 0                   # once, a class default is not: measured)
     out._content = out._grad_fn = node
     out._requires_grad = True
     if op.saves_out:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -587,31 +588,25 @@ def _key_node(t: Any) -> Any:
     return t._grad_fn if t._grad_fn is not None else accumulator(t)
 
 
-_EMIT = object()  # _topological's stack marker: the node below it has had its inputs ordered
+_BY_SEQ = operator.attrgetter("seq")
 
 
 def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
-    """Reverse post-order of the graph below ``roots`` (iterative DFS), and
-    whether any hook is registered in it.  A node is pushed to be expanded;
-    expanding it pushes it again under ``_EMIT`` (emitted once its inputs,
-    pushed above, are), then its inputs.  (A marker, not (node, done)
-    pairs: no tuple per node; measured.)"""
-    post: list[Any] = []
-    seen: set[Any] = set()
+    """The nodes of the graph below ``roots``, each before the nodes of its
+    inputs, and whether any hook is registered in it.  One walk finds them;
+    then they are sorted newest first (``Node.seq``): a node's inputs were
+    made before it, so that is a topological order, and the one PyTorch's
+    engine follows (it runs ready nodes by decreasing sequence number).
+    Leaves' ``AccumulateGrad`` nodes come last.  (Half the work of a
+    depth-first post-order: each node is pushed and popped once; measured.)"""
+    seen: set[Any] = set(roots)
     see = seen.add
     hooked = False
-    stack: list[Any] = list(reversed(roots))
-    pop, push = stack.pop, stack.append
+    order: list[Any] = list(seen)
+    stack: list[Any] = list(order)
+    pop, push, take = stack.pop, stack.append, order.append
     while stack:
         node = pop()
-        if node is _EMIT:
-            post.append(pop())
-            continue
-        if node in seen:
-            continue
-        see(node)
-        push(node)
-        push(_EMIT)
         if node.__class__ is AccumulateGrad:
             leaf = node._variable()
             if leaf is not None and leaf._hooks:
@@ -621,9 +616,11 @@ def _topological(roots: list[Any]) -> tuple[list[Any], bool]:
             hooked = True
         for child in node.edges:
             if child is not None and child not in seen:
+                see(child)
+                take(child)
                 push(child)
-    post.reverse()
-    return post, hooked
+    order.sort(key=_BY_SEQ, reverse=True)
+    return order, hooked
 
 
 def _needed(order: list[Any], targets: set[Any]) -> set[Any] | None:

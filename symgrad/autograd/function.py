@@ -56,6 +56,7 @@ from symgrad import grad_mode
 from symgrad._tensor import Tensor, _term_or_const, term_of
 from symgrad.autograd.graph import GradSlots, accumulator
 from symgrad.autograd.graph import Node as _Node
+from symgrad.autograd.graph import next_seq as _next_seq
 from symgrad.ops.registry import OpDef
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -330,6 +331,7 @@ def _output_node(ctx: FunctionCtx, out: Tensor, j: int, op: OpDef, node_args: tu
 def _fill(node: Any, op: OpDef, node_args: tuple[Any, ...], params: dict[str, Any], edges: Any, meta: Any,
           saved: Any, versions: Any, saved_terms: Any) -> None:
     node._sym = None
+    node.seq = _next_seq()
     node.op = op
     node.args = node_args
     node.params = params

@@ -8,6 +8,7 @@ grad are reached through an ``AccumulateGrad`` node, as in PyTorch.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +30,7 @@ class Node(Apply):
     """A recorded op: its inputs' terms (``args``), edges to the inputs' nodes,
     and the values its derivative rule needs."""
 
-    __slots__ = ("edges", "saved", "versions", "meta", "out_value", "out_ref", "pre_hooks", "retain")
+    __slots__ = ("edges", "saved", "versions", "meta", "out_value", "out_ref", "pre_hooks", "retain", "seq")
     edges: tuple[Any, ...]      # per input: the input's node (or AccumulateGrad), None if it needs no grad
     saved: Any                  # per input: the tensor if a rule that will run reads it (its shape alone: a
                                 # dispatch._ShapeOf), else None; FREED after backward
@@ -39,6 +40,8 @@ class Node(Apply):
     out_ref: Any                # (weakref to the result, its version) when out_value is saved
     pre_hooks: list[Any] | None
     retain: Any                 # weakref to a tensor that called retain_grad()
+    seq: int                    # when it was made (next_seq()): a node's inputs' nodes are older, so
+                                # decreasing seq is a topological order (PyTorch's sequence_nr)
 
     def name(self) -> str:
         """PyTorch's name for this node: its class's, or, for an op PyTorch
@@ -69,6 +72,10 @@ class Node(Apply):
         return f"<{self.name()} object at {id(self):#x}>"
 
 
+# The creation number of the next node: every place that makes a Node sets ``node.seq = next_seq()``.
+next_seq = itertools.count().__next__
+
+
 class AccumulateGrad:
     """Sink of gradients for one leaf tensor.
 
@@ -80,6 +87,7 @@ class AccumulateGrad:
 
     __slots__ = ("_variable", "__weakref__")
     next_functions: tuple[tuple[Any, int], ...] = ()
+    seq = -1  # made once per leaf, reached last: after every node that sends it a gradient
 
     def __init__(self, variable: Any) -> None:
         self._variable = weakref.ref(variable)
