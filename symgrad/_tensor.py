@@ -430,7 +430,7 @@ class Tensor(TensorOps):
                                f"(this one is {self.dtype}); create it with dtype=symgrad.float64 or "
                                "call .double() first")
         self._requires_grad = requires_grad
-        if requires_grad and not isinstance(term_of(self), Leaf):
+        if requires_grad and not isinstance(self._content if self._base is None else term_of(self), Leaf):
             # A new variable: it stops following its base symbolically (the
             # memory stays shared, as in PyTorch's x.detach().requires_grad_()).
             self._base = self._view = self._view_src = None

@@ -75,7 +75,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     if data.__class__ is float and device is None:
         # A number: a 0-d float64 or float32 tensor on the scalar lane (scalar_lane.py), its array made
         # when first read - what ops of scalars read is its float (measured: half a scalar program's reads)
-        lane = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
+        lane = _dt._DEFAULT[0] if dtype is None else _dt.as_dtype(dtype)  # (get_default_dtype(), a call less)
         if lane is _dt.float64 or lane is _dt.float32:
             t = Tensor._make(data if lane is _dt.float64 else np.float32(data))
             if name is not None:

@@ -93,3 +93,32 @@ def test_overwritten_values_send_no_gradient_back_as_in_pytorch():
     y.copy_(other)
     y.sum().backward()
     assert np.asarray(x.grad).tolist() == [0.0, 0.0] and np.asarray(other.grad).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("kind", ["a gradient with a graph", "a constant read by a formula", "a leaf",
+                                  "a 0-d constant"])
+def test_an_alias_fill_leaves_what_the_general_path_leaves(kind):
+    """``t.data.zero_()`` (an alias: no view step, its own version) has steps of its own
+    (``dispatch._fill_alias``); the general path is taken when the alias shares a version."""
+    def make():
+        x = sg.tensor(2.0, requires_grad=True, name="x")
+        y = sg.tensor(3.0, requires_grad=True, name="y")
+        if kind == "a gradient with a graph":
+            (x * x * y).backward(create_graph=True)
+            return x.grad, [x, y]
+        if kind == "a constant read by a formula":
+            a = sg.tensor([1.0, 2.0])
+            return a, [a * x]
+        return (x, [y]) if kind == "a leaf" else (sg.tensor(5.0), [])
+
+    outcomes = []
+    for fast in (True, False):
+        t, others = make()
+        alias = t.data
+        if not fast:
+            alias._vroot = alias  # (a version counter owned elsewhere: the general steps)
+        alias.zero_()
+        outcomes.append((str(t.expr), type(t._content).__name__, t._version, alias._version,
+                         np.asarray(t.detach()).tolist(), [str(o.expr) for o in others]))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][3] == 1 and outcomes[0][2] == 0  # the alias's version moved, not the tensor's

@@ -733,6 +733,12 @@ def _as_result(g: Any, tape: Any, node: Any) -> Any:
 
 def _accumulate(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, run: Any) -> None:
     _accumulate_grad(var, g, create_graph, tape, key, run)
+    if var._post_acc_hooks:
+        post_accumulate(var)
+
+
+def post_accumulate(var: Any) -> None:
+    """Run ``var``'s post-accumulate-grad hooks (its ``.grad`` just stored)."""
     hooks = var._post_acc_hooks
     if hooks:
         state = grad_mode._state

@@ -32,6 +32,7 @@ from symgrad.autograd import anomaly_mode, origin
 from symgrad.autograd.engine import (
     _F32_ONE,
     _accumulate,
+    _accumulate_grad,
     _check_out,
     _freed_error,
     _loud,
@@ -42,6 +43,7 @@ from symgrad.autograd.engine import (
     _unit_const,
     _version_error,
     array_step,
+    post_accumulate,
     saved_inputs,
 )
 from symgrad.autograd.graph import FREED, AccumulateGrad
@@ -98,7 +100,9 @@ def backward(root: Any, retain_graph: bool) -> bool:
                 if leaf is not None:
                     if quiet is None and leaf._grad is not None:  # accumulating: NumPy adds (inf + -inf)
                         quiet = _quiet()
-                    _accumulate(leaf, g, False, tape, node, run)
+                    _accumulate_grad(leaf, g, False, tape, node, run)  # (_accumulate, a call less)
+                    if leaf._post_acc_hooks:
+                        post_accumulate(leaf)
                 continue
             if node.retain is not None:  # retain_grad()
                 retained = node.retain()

@@ -85,10 +85,13 @@ def start(roots: list[Any], seeded: bool, retained: bool = False) -> Pass:
     """The record of a ``backward()`` from ``roots``; ``retained``: the pass
     keeps the graph (``retain_graph``, ``create_graph``), so its nodes keep
     the tensors their rules saved (see ``detached``)."""
-    if len(roots) == 1:  # the usual loss.backward(), kept cheap
+    if len(roots) == 1:  # the usual loss.backward(), kept cheap (graph_origin, written out)
         t = roots[0]
-        c = t._content if t._base is None and t._content is not None else _tensor_module()._term_or_const(t)
-        return Pass((_ref(t),), (detached(c) if retained else c,), (graph_origin(t),), seeded)
+        c = t._content if t._base is None and t._content is not None else (_tensor or _tensor_module())._term_or_const(t)
+        o = t._grad_origin
+        if o is not None and (o.grad_fn is None or o.grad_fn is not t._grad_fn):
+            o = None
+        return Pass((_ref(t),), (detached(c) if retained else c,), (o,), seeded)
     term = _tensor_module()._term_or_const
     terms = [term(t) for t in roots]
     return Pass(tuple([_ref(t) for t in roots]), tuple([detached(c) for c in terms] if retained else terms),
@@ -188,7 +191,8 @@ def graph_origin(t: Any) -> GradOrigin | None:
 def current(t: Any) -> GradOrigin | None:
     """``t``'s origin if it still describes ``t``'s value (nothing changed it since)."""
     o = getattr(t, "_grad_origin", None)
-    if o is None or o.term is not _tensor_module().term_of(t) or o.grad_fn is not t._grad_fn:
+    if o is None or o.term is not (t._content if t._base is None else (_tensor or _tensor_module()).term_of(t)) \
+            or o.grad_fn is not t._grad_fn:
         return None
     return o
 
@@ -205,13 +209,21 @@ def record(grad: Any, wrt: Any, run: Pass | None, before: Any = None) -> None:
         if passes > MAX_LABELLED_PASSES:
             grad._grad_origin = None
             return
-    term = grad._content if grad._base is None else _tensor_module().term_of(grad)
+    term = grad._content if grad._base is None else (_tensor or _tensor_module()).term_of(grad)
     grad._grad_origin = GradOrigin(passes, run, _ref(wrt), term, grad._grad_fn, before)
 
 
 def snapshot(old: Any) -> tuple[Any, GradOrigin | None]:
     """What a gradient holds before a pass adds to it: its term and origin."""
-    return _tensor_module()._term_or_const(old), current(old)
+    if old._base is not None:  # (a view: its term is derived from its base's)
+        return (_tensor or _tensor_module())._term_or_const(old), current(old)
+    c = old._content  # (_term_or_const and current, written out: term_of is _content)
+    o = old._grad_origin
+    if o is not None and (o.term is not c or o.grad_fn is not old._grad_fn):
+        o = None
+    if c is None:
+        c = (_tensor or _tensor_module())._term_or_const(old)
+    return c, o
 
 
 __all__ = ["Pass", "GradOrigin", "start", "detached", "record", "snapshot", "current", "graph_origin", "MAX_LABELLED_PASSES"]

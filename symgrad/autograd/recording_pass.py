@@ -67,6 +67,7 @@ def backward(root: Any, retain_graph: bool) -> bool:
     if hooked:
         return False  # (hooks: the general engine's pre-hook calls)
     run = origin.start([root], False, retain_graph)
+    copy = _copy_op()
     buffer: dict[Any, Any] = {node: seed}
     pop = buffer.pop
     state = grad_mode._state
@@ -83,7 +84,7 @@ def backward(root: Any, retain_graph: bool) -> bool:
                 if leaf is None:
                     continue
                 if leaf._grad is None and not leaf._post_acc_hooks:  # (the usual: engine._accumulate, written out)
-                    grad = leaf._grad = _copy_op()(g)  # (recorded: CopyBackwards, as PyTorch's)
+                    grad = leaf._grad = copy(g)  # (recorded: CopyBackwards, as PyTorch's)
                     leaf._accum = 1
                     origin.record(grad, leaf, run)
                 else:

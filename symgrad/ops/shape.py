@@ -9,6 +9,7 @@ NumPy arrays or tensors alike: derivative rules use them in both passes.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -135,14 +136,12 @@ _STACK: OpDef = defop("stack", lambda *xs, dim: np.stack(xs, axis=dim), None, pa
                vjp=lambda g, out, xs, dim: [_index(g, (slice(None),) * dim + (i,)) for i in range(len(xs))])
 
 # (same_shape: recorded by dispatch's fast path, as elementwise ops are - the
-# copy that create_graph makes of every first gradient is one)
-def _same(x: Any) -> Any:
-    return x  # (a copy of a float on the scalar lane: floats are immutable, its array is its own when made)
-
-
-_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,), same_shape=True, scalar=_same)
+# copy that create_graph makes of every first gradient is one; on the scalar lane
+# a copy of a float is the float: operator.pos gives it back, sign and nan kept,
+# for a float and a NumPy float32 alike, without a Python call)
+_CLONE: OpDef = defop("clone", np.copy, None, vjp=(lambda g, out, x: g,), same_shape=True, scalar=operator.pos)
 _COPY: OpDef = defop("copy", np.copy, None, backward_name="CopyBackwards", vjp=(lambda g, out, x: g,),
-                     same_shape=True, scalar=_same)
+                     same_shape=True, scalar=operator.pos)
 
 
 def _cast_sym(x: Any, dtype: np.dtype) -> Any:
