@@ -206,16 +206,9 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     if tb is None:
         tb = _term(b)
     node.args = (ta, tb)
-    ea: Any = None
-    eb: Any = None
-    if ra:
-        ea = a._grad_fn
-        if ea is None:
-            ea = a._grad_acc or accumulator(a)
-    if rb:
-        eb = b._grad_fn
-        if eb is None:
-            eb = b._grad_acc or accumulator(b)
+    # (nodes are never falsy: an input's node, else its leaf's AccumulateGrad, made on first use)
+    ea: Any = (a._grad_fn or a._grad_acc or accumulator(a)) if ra else None
+    eb: Any = (b._grad_fn or b._grad_acc or accumulator(b)) if rb else None
     node.edges = node.args if ea is ta and eb is tb else (ea, eb)
     which = op.saved_inputs
     if op.saved_by_input is not None and (ea is None or eb is None):

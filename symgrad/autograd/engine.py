@@ -438,6 +438,7 @@ def _rule_on_numpy(rule: Any, g: Any, out_value: Any, inputs: list[Any]) -> Any:
 
 
 _F32_ONE = np.float32(1.0)
+_new = object.__new__
 _F64 = np.dtype(np.float64)
 _UNIT_CONSTS: dict[Any, Term] = {}
 
@@ -773,7 +774,10 @@ def _accumulate_grad(var: Any, g: Any, create_graph: bool, tape: Any, key: Any, 
     Tensor = (_tensor or _tensor_mod()).Tensor
     old = var._grad
     if tape is not None:  # array mode: the closed form is made later, if ever asked for
-        term = Lazy(tape, key)
+        term = _new(Lazy)  # (Lazy(tape, key) without its __init__ call: one per gradient delivered)
+        term._sym = term._resolved = None
+        term._source = tape
+        term._key = key
         if old is None:
             s = var._scalar
             if s is not None and s.__class__ is g.__class__:

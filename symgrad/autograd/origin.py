@@ -91,7 +91,12 @@ def start(roots: list[Any], seeded: bool, retained: bool = False) -> Pass:
         o = t._grad_origin
         if o is not None and (o.grad_fn is None or o.grad_fn is not t._grad_fn):
             o = None
-        return Pass((_ref(t),), (detached(c) if retained else c,), (o,), seeded)
+        run = _new(Pass)  # (Pass(...) without its __init__ call: this is every backward())
+        run.outputs = (_ref(t),)
+        run.output_terms = (detached(c) if retained else c,)
+        run.output_origins = (o,)
+        run.seeded = seeded
+        return run
     term = _tensor_module()._term_or_const
     terms = [term(t) for t in roots]
     return Pass(tuple([_ref(t) for t in roots]), tuple([detached(c) for c in terms] if retained else terms),
@@ -210,7 +215,13 @@ def record(grad: Any, wrt: Any, run: Pass | None, before: Any = None) -> None:
             grad._grad_origin = None
             return
     term = grad._content if grad._base is None else (_tensor or _tensor_module()).term_of(grad)
-    grad._grad_origin = GradOrigin(passes, run, _ref(wrt), term, grad._grad_fn, before)
+    o = grad._grad_origin = _new(GradOrigin)  # (GradOrigin(...) without its __init__ call: one per gradient)
+    o.passes = passes
+    o.run = run
+    o.wrt = _ref(wrt)
+    o.term = term
+    o.grad_fn = grad._grad_fn
+    o.before = before
 
 
 def snapshot(old: Any) -> tuple[Any, GradOrigin | None]:
