@@ -12,6 +12,10 @@ errors); ``tests/test_recording_pass.py`` compares the two.
 
 Hooks on the graph and anomaly detection make ``backward`` answer False
 before it has changed anything, and the caller runs the general engine.
+
+Written flat, as ``loss_pass`` is: calling ``_flow_tensors`` with a
+delivery function instead cost 1.5% of the seed's second-derivative
+program (measured in instructions), which is the margin of its benchmark.
 """
 
 from __future__ import annotations
