@@ -32,12 +32,6 @@ DIFFERENCES: dict[str, Difference] = {d.name: d for d in [
         reason="closed forms and higher derivatives must be right where the function is smooth; only 0**0 "
                "needs a guard."),
     Difference(
-        "max_of_all_elements_at_nan",
-        symgrad="x.max() over all elements is amax: at a nan input every gradient is nan (as PyTorch's amax)",
-        pytorch="x.max() sends the gradient to the nan elements (its amax gives nan, like symgrad)",
-        reason="the tie mask x == max(x) is part of the closed form; making it nan-aware would put isnan() into "
-               "every closed form of max for a case whose value is nan anyway."),
-    Difference(
         "prod_at_nan",
         symgrad="d/dx0 prod([x0, x1, x2]) is x1*x2 even when x0 is nan (the product of the others)",
         pytorch="nan for every element: the gradient is computed as prod / x",

@@ -936,7 +936,8 @@ SPECS: list[Spec] = [
     # (the ties-aware closed form of a 12-element max is correct but slow for sympy.diff: two shapes suffice)
     Spec("amax", lambda x: x.amax(), lambda x: x.amax(), MATRIX[:2]),
     Spec("amin_dim", lambda x: x.amin(0), lambda x: x.amin(0), MATRIX, covers=("amin",)),
-    Spec("max", lambda x: x.max(), lambda x: x.max(), MATRIX[:2], covers=("amax",)),
+    Spec("max", lambda x: x.max(), lambda x: x.max(), MATRIX[:2], covers=("max_all",)),
+    Spec("min", lambda x: x.min(), lambda x: x.min(), MATRIX[:2], covers=("min_all",)),
     Spec("max_dim", lambda x: x.max(-1).values, lambda x: x.max(-1).values, MATRIX,
          covers=("max_dim", "is_argmax", "argmax")),
     Spec("min_dim", lambda x: x.min(0, keepdim=True).values, lambda x: x.min(0, keepdim=True).values, MATRIX,

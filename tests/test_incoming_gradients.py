@@ -52,9 +52,6 @@ _TABLE: dict[str, tuple[str, str]] = {
     "pow": ("points: inf -inf nan", "deliberate: symgrad masks only 0 ** 0 (x = 0, y = 0), so that the derivative keeps "
                                     "its dependence on y (d2/dxdy x**y = 1/x at y = 0); PyTorch selects 0 wherever "
                                     "y == 0, so g = inf or nan at y = 0 gives 0 there, g * 0 * x**-1 = nan here"),
-    "max": ("sampled: inf -inf nan; points: inf -inf nan",
-            "x.max() is symgrad's amax, whose rule multiplies g by the mask of ties, as PyTorch's amax does (nan: "
-            "the amax row agrees); PyTorch's max() without dim fills the mask instead (masked_fill, 0 elsewhere)"),
     **{row: (_INF, "the quantile's interpolation weights are a product with g, summed with zero-weight terms "
                    "(0*inf = nan); PyTorch gathers only the two neighbours")
        for row in ("quantile", "quantile_dim_vector", "quantile_midpoint", "nanquantile")},

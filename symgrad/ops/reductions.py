@@ -1,8 +1,9 @@
 """Reductions: sum, mean, prod, max/min, var/std, logsumexp, softmax...
 
 All take ``dim`` (an int, a tuple, or None for every dim) and ``keepdim``.
-Ties in ``max``/``min`` over all elements share the gradient evenly, while
-``max(dim=...)`` sends it to the index it returns - both as PyTorch does."""
+Ties in ``max``/``min`` over all elements share the gradient evenly (at nan:
+the nans share it), while ``max(dim=...)`` sends it to the index it returns -
+both as PyTorch does."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from symgrad.dispatch import apply
 from symgrad.ops._sympy import Exact, sp
 from symgrad.ops._util import kept_shape, norm_dim, norm_dims, reduced_count, reduced_dims, sym_along, sym_reduce
 from symgrad.ops._util import tensor_arg as _t
-from symgrad.ops.registry import OpDef, called, composed, defop
+from symgrad.ops.registry import OpDef, composed, defop
 from symgrad.symbolic.piecewise import piecewise
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
@@ -130,6 +131,23 @@ _AMAX: OpDef = defop("amax", lambda x, dims, keepdim: np.amax(x, axis=dims, keep
 _AMIN: OpDef = defop("amin", lambda x, dims, keepdim: np.amin(x, axis=dims, keepdims=keepdim),
               lambda x, dims, keepdim: sym_reduce(x, dims, keepdim, lambda items: sp.Min(*items)),
               params=("dims", "keepdim"), vjp=(_even_share,))
+
+
+def _nan_or_ties(g: Any, out: Any, x: Any) -> Any:
+    # PyTorch's evenly_distribute_backward: the mask is x's nans when out is nan, else the ties, and g / count
+    # fills it (0 elsewhere, so an inf or nan g reaches only the mask).  max() propagates nan, so out is nan
+    # exactly when x holds one, and then x == out is false everywhere: the two masks need no branch.
+    # (g is selected before the division: generated PyTorch code would divide a literal g by the integer
+    # count in float32, torch's default dtype)
+    mask = logical_or(x == out, nan_mask(x))
+    return where(mask, g, 0.0) / _sum(mask, None, False)
+
+
+# x.max(), x.min(): over every element, an op of their own (amax's rule multiplies g by the ties, nan at nan)
+_MAX_ALL: OpDef = defop("max_all", np.max, lambda x: sym_reduce(x, None, False, lambda items: sp.Max(*items)),
+                 backward_name="MaxBackward1", vjp=(_nan_or_ties,))
+_MIN_ALL: OpDef = defop("min_all", np.min, lambda x: sym_reduce(x, None, False, lambda items: sp.Min(*items)),
+                 backward_name="MinBackward1", vjp=(_nan_or_ties,))
 
 
 def _first_extreme(items: list[Any], better: Any, weak: Any) -> list[Any]:
@@ -368,9 +386,15 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
 @numpy_names
 def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)``;
-    ``max(x, other_tensor)``: the elementwise maximum.
+    ``max(x, other_tensor)``: the elementwise maximum.  The gradient of
+    ``max(x)`` is shared evenly by the tied elements, or by the nans when
+    ``x`` holds nan (PyTorch's; ``amax`` gives nan everywhere there).
 
     >>> import symgrad
+    >>> x = symgrad.tensor([1., float('nan'), 3., float('nan')], requires_grad=True)
+    >>> x.max().backward()
+    >>> x.grad
+    tensor([0.0000, 0.5000, 0.0000, 0.5000])
     >>> symgrad.max(symgrad.tensor([[1., 5.], [7., 2.]]), dim=1)
     symgrad.return_types.max(
     values=tensor([5., 7.]),
@@ -397,8 +421,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, kind: str) -> Any:
         if x.numel() == 0:
             raise RuntimeError(f"{kind}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        op = _AMAX if kind == "max" else _AMIN
-        return called(apply(op, x, dims=None, keepdim=False), op, "MaxBackward1" if kind == "max" else "MinBackward1")
+        return apply(_MAX_ALL if kind == "max" else _MIN_ALL, x)
     d = norm_dim(dim, x.ndim)
     if x.ndim == 0:  # a line of one element (NumPy has no axis 0 there); PyTorch's keepdim keeps the 0-d shape
         return _extreme(_reshape(x, (1,)), 0, False, kind)
@@ -620,6 +643,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
     return composed(where(squares == 0, 0.0, sqrt(safe)), "LinalgVectorNormBackward0", x)
 
 
+from symgrad.ops.comparison import logical_or  # noqa: E402
 from symgrad.ops.pointwise import nan_mask  # noqa: E402
 from symgrad.ops.selection import where  # noqa: E402  (rules refer to these by name)
 from symgrad.ops.shape import _expand, _flip, _permute, _reshape, _unsqueeze  # noqa: E402

@@ -250,6 +250,11 @@ def _reduce(fn: str) -> Emitter:
     return emit
 
 
+def _whole(fn: str) -> Emitter:
+    """A reduction over every element, without params (``x.max()``: ``max_all``)."""
+    return lambda ctx, call, a: f"{ctx.fn(fn)}({a[0]})"
+
+
 def _pick(fn: str) -> Emitter:
     def emit(ctx: Context, call: Call, a: list[str]) -> str:
         p = call.params
@@ -409,6 +414,7 @@ def function_table() -> dict[str, Emitter]:
     return {
         "sum": _reduce("sum"), "mean": _reduce("mean"), "prod": _reduce("prod"), "amax": _reduce("amax"),
         "amin": _reduce("amin"), "all": _reduce("all"), "any": _reduce("any"),
+        "max_all": _whole("amax"), "min_all": _whole("amin"),
         "max_dim": _pick("amax"), "min_dim": _pick("amin"), "argmax": _arg("argmax"), "argmin": _arg("argmin"),
         "prod_others": _helper("_prod_others", "dims"), "is_argmax": _helper("_is_argmax", "dim"),
         "is_argmin": _helper("_is_argmin", "dim"),

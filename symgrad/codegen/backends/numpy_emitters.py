@@ -66,6 +66,11 @@ def _method(name: str, fallback: Emitter, dims: str = "dims") -> Emitter:
     return emit
 
 
+def _whole_method(name: str, fallback: Emitter) -> Emitter:
+    """``a.name()`` over every element of an array operand (``max_all`` has no params), else ``fallback``."""
+    return lambda ctx, call, a: f"{ctx.operand(a[0])}.{name}()" if _is_array(call) else fallback(ctx, call, a)
+
+
 def _mean(fallback: Emitter) -> Emitter:
     """``a.sum()/n``: NumPy's mean is this sum and division, minus its Python-level overhead.
     Floats only: NumPy sums float16 in float32 for a mean, and integers in float64."""
@@ -155,6 +160,8 @@ def overrides(table: dict[str, Emitter]) -> dict[str, Emitter]:
     for op, method in (("sum", "sum"), ("prod", "prod"), ("amax", "max"), ("amin", "min"), ("all", "all"),
                        ("any", "any")):
         out[op] = _method(method, table[op])
+    out["max_all"] = _whole_method("max", table["max_all"])
+    out["min_all"] = _whole_method("min", table["min_all"])
     out["max_dim"] = _method("max", table["max_dim"], "dim")
     out["min_dim"] = _method("min", table["min_dim"], "dim")
     out["mean"] = _mean(table["mean"])

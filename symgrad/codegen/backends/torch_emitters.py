@@ -168,6 +168,7 @@ def torch_table() -> dict[str, Emitter]:
     return {
         "sum": _reduce("sum"), "mean": _reduce("mean"), "amax": _reduce("amax"), "amin": _reduce("amin"),
         "all": _reduce("all"), "any": _reduce("any"),
+        "max_all": lambda ctx, call, a: f"torch.max({a[0]})", "min_all": lambda ctx, call, a: f"torch.min({a[0]})",
         "prod": lambda ctx, call, a: (f"{ctx.helper('_prod')}({a[0]}, {ctx.lit(call.params['dims'])}, "
                                       f"{ctx.lit(call.params['keepdim'])})"),
         "logsumexp": lambda ctx, call, a: (f"torch.logsumexp({a[0]}, dim={ctx.lit(_dims(call))}"
