@@ -554,8 +554,7 @@ class Tensor(TensorOps):
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``symgrad.autograd.backward``)."""
-        _engine_backward()([self], None if gradient is None else [gradient], retain_graph=retain_graph,
-                           create_graph=create_graph, inputs=inputs)
+        _engine_backward()(self, None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing memory and version counter, outside the graph."""

@@ -38,7 +38,6 @@ from symgrad.autograd.engine import (
     _loud,
     _node_grads,
     _quiet,
-    _run_rules,
     _topological,
     _version_error,
     saved_inputs,
@@ -123,7 +122,18 @@ def backward(root: Any, retain_graph: bool) -> bool:
                     out = Tensor._make(out_value, node)
                     out._grad_fn = node
                     out._requires_grad = True
-                _run_rules(node, vjp, g, out, saved, None, _fit, buffer)
+                edges, meta, params = node.edges, node.meta, node.params  # (_run_rules, written out)
+                i = 0
+                for rule in vjp:
+                    edge = edges[i]
+                    if edge is not None and rule is not None:
+                        gi = rule(g, out, *saved, **params) if params else rule(g, out, *saved)
+                        if gi is not None:
+                            if meta is not None:
+                                gi = _fit(gi, meta[i])
+                            prev = buffer.get(edge)
+                            buffer[edge] = gi if prev is None else prev + gi
+                    i += 1
             else:
                 for edge, gi in _node_grads(node, g, saved, node.out_value, True, None, live=True):
                     _add(buffer, edge, gi)
