@@ -47,3 +47,15 @@ def test_the_states_kept_stay_few():
         with np.errstate(under=["ignore", "warn", "raise"][i % 3]):
             quiet.loud(quiet.quiet())
     assert len(quiet._QUIET) <= quiet._MAX_KEPT
+
+
+def test_a_state_that_cannot_be_kept_falls_back_to_errstate(monkeypatch):
+    class Unkeyable(dict):
+        def get(self, key, default=None):
+            raise TypeError("unhashable")
+
+    monkeypatch.setattr(quiet, "_QUIET", Unkeyable())
+    token = quiet.quiet()
+    assert isinstance(token, np.errstate) and np.geterr()["divide"] == "ignore"
+    quiet.loud(token)
+    assert np.geterr()["divide"] == "warn"

@@ -43,7 +43,12 @@ def quiet() -> Any:
         state.__enter__()
         return state
     current = _STATE.get()
-    silent = _QUIET.get(current)
+    try:
+        silent = _QUIET.get(current)
+    except TypeError:  # a NumPy whose state cannot be a key: np.errstate, as on NumPy 1
+        state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+        state.__enter__()
+        return state
     if silent is None:
         if len(_QUIET) >= _MAX_KEPT:
             _QUIET.clear()
@@ -55,7 +60,7 @@ def quiet() -> Any:
 
 def loud(token: Any) -> None:
     """Undo ``quiet`` (``token`` is what it returned)."""
-    if _STATE is None:  # pragma: no cover - NumPy 1
+    if token.__class__ is np.errstate:  # (NumPy 1, or a state quiet() could not key)
         token.__exit__(None, None, None)
     else:
         _STATE.reset(token)
